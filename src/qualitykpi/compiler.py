@@ -1,0 +1,290 @@
+"""Resolved AST → scorer objects.
+
+Nothing here can fail on a file that analysis accepted: every check that
+can reject a rule lives in :mod:`qualitykpi.analysis`.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Literal
+
+import attrs
+
+from . import ast
+from .scorers import (
+    Band,
+    Clause,
+    Condition,
+    Deduct,
+    ForEach,
+    Full,
+    MeetsTarget,
+    NoData,
+    OffTarget,
+    Otherwise,
+    Outcome,
+    PeerRelative,
+    PerUnit,
+    Range,
+    Scaled,
+    Score,
+    Table,
+    When,
+)
+from .tree import Grades, Item, SchemeScorer, Section, Veto
+from .values import InputSpec
+
+
+@attrs.frozen
+class ExampleCase:
+    """An ``example`` line, ready to run against its node (``None``: the scheme)."""
+
+    node_id: str | None
+    values: tuple[tuple[str, ast.Num | bool | None], ...]
+    peers: tuple[tuple[str, str, Fraction], ...]
+    score: Fraction | None
+    grade: str | None
+    line: int
+    text: str
+
+
+def _n(number: ast.Num) -> Fraction:
+    return Fraction(number.value)
+
+
+def _range(op: ast.Op, value: Fraction) -> Range:
+    if op == ">=":
+        return Range(value, None, True, True)
+    if op == ">":
+        return Range(value, None, False, True)
+    if op == "<=":
+        return Range(None, value, True, True)
+    if op == "<":
+        return Range(None, value, True, False)
+    return Range(value, value, True, True)
+
+
+def condition(node: ast.Condition) -> Condition:
+    """The scorer condition of an AST condition."""
+    if isinstance(node, ast.Compare):
+        return _range(node.op, _n(node.value))
+    if isinstance(node, ast.Interval):
+        return Range(_n(node.low), _n(node.high), node.low_closed, node.high_closed)
+    if isinstance(node, ast.PeerCompare):
+        return PeerRelative(node.op, _n(node.factor) / 100, node.stat)
+    if isinstance(node, ast.MeetsTarget):
+        return MeetsTarget()
+    if isinstance(node, ast.TargetDelta):
+        delta = node.delta
+        if isinstance(delta, ast.Compare):
+            by = _range(delta.op, _n(delta.value))
+        elif isinstance(delta, ast.Interval):
+            by = Range(_n(delta.low), _n(delta.high), delta.low_closed, delta.high_closed)
+        else:
+            by = Range(0, _n(delta.value), False, True)
+        return OffTarget(node.direction, by)
+    if isinstance(node, ast.NoData):
+        return NoData()
+    if isinstance(node, ast.Otherwise):
+        return Otherwise()
+    from .scorers import IsYes
+
+    return IsYes(node.value)
+
+
+def outcome(node: ast.Outcome) -> Outcome:
+    if isinstance(node, ast.Full):
+        return Full()
+    if isinstance(node, ast.Deduct):
+        return Deduct(_n(node.amount))
+    return Score(_n(node.value))
+
+
+class _Compiler:
+    def __init__(self, scheme: ast.Scheme, inputs: dict[str, ast.InputDecl]) -> None:
+        self.scheme = scheme
+        self.inputs = inputs
+        self.examples: list[ExampleCase] = []
+
+    def line(self, node: ast.Line, targets: dict[str, Fraction]) -> Band | PerUnit | Scaled:
+        subject = node.subject or ""
+        where = node.span.line
+        if isinstance(node, ast.BandLine):
+            return Band(condition(node.condition), outcome(node.outcome), subject, node.text, where)
+        if isinstance(node, ast.ScaledLine):
+            if node.low is None or node.high is None:
+                return Scaled(to_peer_max=True, subject=subject, text=node.text, line=where)
+            return Scaled(_n(node.low), _n(node.high), subject=subject, text=node.text, line=where)
+        reference: Literal["below", "above"] | None
+        threshold: Fraction | None
+        if node.reference == "missing":
+            reference = "below"
+            threshold = targets.get(subject, Fraction(100))
+        else:
+            reference = node.reference
+            threshold = _n(node.threshold) if node.threshold is not None else None
+        return PerUnit(
+            node.effect,
+            _n(node.amount),
+            _n(node.unit),
+            reference,
+            threshold,
+            node.mode,
+            _n(node.cap) if node.cap is not None else None,
+            _n(node.floor) if node.floor is not None else None,
+            subject,
+            node.text,
+            where,
+        )
+
+    def clause(self, node: ast.Clause) -> Clause:
+        where = node.span.line
+        if isinstance(node, ast.IfClause):
+            test = node.test
+            return When(
+                node.effect,
+                _n(node.amount),
+                test.input,
+                condition(test.condition) if test.condition is not None else None,
+                test.negate,
+                node.text,
+                where,
+            )
+        return ForEach(
+            node.effect,
+            _n(node.amount),
+            node.input,
+            _n(node.unit) if node.unit is not None else Fraction(1),
+            node.mode,
+            _n(node.beyond) if node.beyond is not None else None,
+            _n(node.cap) if node.cap is not None else None,
+            node.text,
+            where,
+        )
+
+    def item(self, node: ast.Item, owners: tuple[str, ...]) -> Item:
+        assert node.id is not None
+        owners = node.owners or owners
+        targets = {t.input: _n(t.value) for t in node.targets if t.input is not None}
+        lines = tuple(self.line(line, targets) for line in node.lines)
+        self.collect_examples(node.examples, node.id)
+        maximum = (
+            Fraction(0)
+            if node.deduct_cap is not None
+            else _n(node.max)
+            if node.max
+            else Fraction(0)
+        )
+        return Item(
+            id=node.id,
+            name=node.name,
+            max=maximum,
+            kind=node.kind,
+            owners=owners,
+            table=Table(lines) if lines else None,
+            clauses=tuple(self.clause(clause) for clause in node.clauses),
+            start=_n(node.start) if node.start is not None else None,
+            assessed=node.assessed is not None,
+            assessed_cap=(
+                _n(node.assessed.deduction_cap)
+                if node.assessed is not None and node.assessed.deduction_cap is not None
+                else None
+            ),
+            parts=tuple(self.item(part, owners) for part in node.parts),
+            deduct_cap=_n(node.deduct_cap) if node.deduct_cap is not None else None,
+            targets=targets,
+            better=node.better,
+            text="\n".join(node.texts),
+            line=node.span.line,
+        )
+
+    def section(self, node: ast.Section, owners: tuple[str, ...]) -> Section:
+        assert node.id is not None
+        owners = node.owners or owners
+        self.collect_examples(node.examples, node.id)
+        return Section(
+            id=node.id,
+            name=node.name,
+            max=Fraction(0) if node.deduct_cap is not None else _n(node.max) if node.max else 0,
+            children=tuple(self.node(child, owners) for child in node.children),
+            owners=owners,
+            deductions_cap=_n(node.deductions_cap) if node.deductions_cap is not None else None,
+            deduct_cap=_n(node.deduct_cap) if node.deduct_cap is not None else None,
+            text="\n".join(node.texts),
+            line=node.span.line,
+        )
+
+    def node(self, node: ast.Section | ast.Item, owners: tuple[str, ...]) -> Section | Item:
+        if isinstance(node, ast.Section):
+            return self.section(node, owners)
+        return self.item(node, owners)
+
+    def collect_examples(self, examples: tuple[ast.Example, ...], node_id: str | None) -> None:
+        for example in examples:
+            self.examples.append(
+                ExampleCase(
+                    node_id,
+                    tuple((a.name, a.value) for a in example.assignments),
+                    tuple((p.input or "", p.stat, _n(p.value)) for p in example.peers),
+                    _n(example.score) if example.score is not None else None,
+                    example.grade,
+                    example.span.line,
+                    example.text,
+                )
+            )
+
+    def veto(self, node: ast.Veto) -> Veto:
+        test = node.test
+        return Veto(
+            name=node.name,
+            input=test.input,
+            condition=condition(test.condition) if test.condition is not None else None,
+            negate=test.negate,
+            grade=node.grade,
+            score=_n(node.score) if node.score is not None else None,
+            owners=node.owners,
+            text="\n".join(node.texts),
+            line=node.span.line,
+        )
+
+    def grades(self) -> Grades | None:
+        if not self.scheme.grades:
+            return None
+        bands: list[tuple[str, Range | Otherwise]] = []
+        for band in self.scheme.grades:
+            compiled = condition(band.condition)
+            assert isinstance(compiled, Range | Otherwise)
+            bands.append((band.label, compiled))
+        return Grades(tuple(bands))
+
+    def run(self) -> SchemeScorer:
+        self.collect_examples(self.scheme.examples, None)
+        children = tuple(self.node(child, ()) for child in self.scheme.children)
+        specs = tuple(
+            InputSpec(
+                decl.name, decl.type, _n(decl.precision) if decl.precision is not None else None
+            )
+            for decl in self.inputs.values()
+        )
+        scheme = self.scheme
+        return SchemeScorer(
+            name=scheme.name,
+            children=children,
+            total=_n(scheme.total) if scheme.total is not None else None,
+            plus_bonus=scheme.plus_bonus,
+            grades=self.grades(),
+            vetoes=tuple(self.veto(veto) for veto in scheme.vetoes),
+            inputs=specs,
+            file=scheme.source.name,
+            grades_line=scheme.grades[0].span.line if scheme.grades else None,
+        )
+
+
+def compile_scheme(
+    scheme: ast.Scheme, inputs: dict[str, ast.InputDecl]
+) -> tuple[SchemeScorer, tuple[ExampleCase, ...]]:
+    """The scorer tree of an analysed scheme, and its examples."""
+    compiler = _Compiler(scheme, inputs)
+    scorer = compiler.run()
+    return scorer, tuple(compiler.examples)

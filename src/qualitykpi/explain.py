@@ -1,0 +1,81 @@
+"""Readable explanations of results: what decided each node, what was lost."""
+
+from __future__ import annotations
+
+from .results import NodeResult, Result, Step
+
+
+def _points(value: object) -> str:
+    text = str(value)
+    return text
+
+
+def _amount(step: Step) -> str:
+    if step.amount is None or step.amount == 0:
+        return ""
+    if step.amount > 0:
+        return f"  −{step.amount}"
+    return f"  +{-step.amount}"
+
+
+def explain_node(node: NodeResult, *, file: str | None = None, indent: int = 0) -> str:
+    """The explanation of one node and everything under it."""
+    pad = " " * indent
+    owners = (
+        f"  [{', '.join(node.owners)}]"
+        if (node.owners and indent == 0) or (node.owners and node.kind in ("item", "bonus"))
+        else ""
+    )
+    kind = "" if node.kind in ("item", "section") else f"{node.kind} "
+    lines = [f"{pad}{node.id} {kind}{node.name}: {node.score} / {node.max}{owners}"]
+    inner = pad + "    "
+    if node.inputs:
+        shown = ", ".join(f"{name} = {value}" for name, value in node.inputs)
+        lines.append(f"{inner}{shown}")
+    for step in node.steps:
+        where = f"line {step.line}: " if step.line and step.kind in ("line", "clause") else ""
+        if step.kind == "note":
+            lines.append(f"{inner}({step.description})")
+        elif step.kind == "round":
+            lines.append(f"{inner}rounded: {step.description}")
+        else:
+            lines.append(f"{inner}{where}{step.description}{_amount(step)}")
+    if node.text:
+        for text_line in node.text.splitlines():
+            lines.append(f"{inner}“{text_line}”")
+    for child in node.children:
+        lines.append(explain_node(child, file=file, indent=indent + 2))
+    return "\n".join(lines)
+
+
+def explain_result(result: Result) -> str:
+    """Every node of one entity's result, then the ledger summary."""
+    who = result.entity if result.entity is not None else "(one entity)"
+    grade = f", grade {result.grade}" if result.grade is not None else ""
+    lines = [f"{who} — {result.scheme}", f"total {result.total} of {result.max}{grade}"]
+    if result.vetoes:
+        for veto in result.vetoes:
+            where = f" (line {veto.line})" if veto.line else ""
+            lines.append(f"veto: {veto.name} → {veto.effect}{where}")
+    if result.peers:
+        for name, stats in result.peers.items():
+            shown = ", ".join(f"{stat} {value}" for stat, value in stats.items())
+            lines.append(f"peers of {name}: {shown}")
+    lines.append("")
+    for node in result.nodes:
+        lines.append(explain_node(node, file=result.file))
+    for step in result.steps:
+        lines.append(f"{step.description}{_amount(step)}")
+    ledger = result.lost_points()
+    if ledger:
+        lines.append("")
+        lines.append(f"points lost: {result.max - result.total}")
+        for entry in ledger:
+            where = f" ({entry.location})" if entry.location else ""
+            owner = f" [{', '.join(entry.owners)}]" if entry.owners else ""
+            sign = "−" if entry.amount > 0 else "+"
+            lines.append(
+                f"  {sign}{abs(entry.amount)}  {entry.node_id} {entry.node_name}: "
+                f"{entry.reason}{where}{owner}"
+            )
+    return "\n".join(lines)

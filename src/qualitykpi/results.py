@@ -1,0 +1,211 @@
+"""What scoring produces: node results, the trace steps, the ledger."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping, Sequence
+from decimal import Decimal
+
+import attrs
+
+from .errors import DataError
+
+
+@attrs.frozen
+class Step:
+    """One step of a node's trace.
+
+    ``amount`` is the points this step lost (negative: points a cap, floor,
+    clamp or award gave back; ``None``: information only).  The amounts of
+    a node's steps add up exactly to its ``max − score``.
+    """
+
+    kind: str
+    description: str
+    amount: Decimal | None = None
+    line: int | None = None
+    text: str | None = None
+
+
+@attrs.frozen
+class VetoHit:
+    """A veto that fired: its name, what it did, and its rule line."""
+
+    name: str
+    effect: str
+    line: int | None = None
+    owners: tuple[str, ...] = ()
+
+
+@attrs.frozen
+class LostPoints:
+    """One entry of the deduction ledger."""
+
+    node_id: str
+    node_name: str
+    owners: tuple[str, ...]
+    amount: Decimal
+    reason: str
+    kind: str
+    line: int | None = None
+    file: str | None = None
+    text: str | None = None
+
+    @property
+    def location(self) -> str | None:
+        if self.line is None:
+            return None
+        return f"{self.file}:{self.line}" if self.file else f"line {self.line}"
+
+
+@attrs.frozen
+class NodeResult:
+    """The score of one node (section, item, part, bonus) for one entity."""
+
+    id: str
+    name: str
+    kind: str
+    score: Decimal
+    max: Decimal
+    minimum: Decimal
+    owners: tuple[str, ...]
+    children: tuple[NodeResult, ...] = ()
+    steps: tuple[Step, ...] = ()
+    inputs: tuple[tuple[str, str], ...] = ()
+    text: str | None = None
+    line: int | None = None
+
+    @property
+    def lost(self) -> Decimal:
+        """Points lost here: ``max − score``."""
+        return self.max - self.score
+
+    def walk(self) -> Iterator[NodeResult]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def __getitem__(self, key: str) -> NodeResult:
+        return _find(self.children, key)
+
+
+def _find(nodes: Sequence[NodeResult], key: str) -> NodeResult:
+    everything = [node for top in nodes for node in top.walk()]
+    for node in everything:
+        if node.id == key:
+            return node
+    named = [node for node in everything if node.name == key]
+    if len(named) == 1:
+        return named[0]
+    if named:
+        ids = ", ".join(node.id for node in named)
+        raise KeyError(f"{key!r} names several nodes ({ids}); use an id")
+    raise KeyError(key)
+
+
+@attrs.frozen
+class Result:
+    """One entity's result: total, grade, vetoes, the node tree, the ledger."""
+
+    entity: str | None
+    scheme: str
+    total: Decimal
+    max: Decimal
+    grade: str | None
+    vetoes: tuple[VetoHit, ...]
+    nodes: tuple[NodeResult, ...]
+    steps: tuple[Step, ...] = ()
+    file: str | None = None
+    peers: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+
+    def __getitem__(self, key: str) -> NodeResult:
+        """A node by id (``"1.2"``, ``q1``) or, when unique, by name."""
+        return _find(self.nodes, key)
+
+    def walk(self) -> Iterator[NodeResult]:
+        for node in self.nodes:
+            yield from node.walk()
+
+    def lost_points(self) -> list[LostPoints]:
+        """Every point lost, largest first; the amounts add up to ``max − total``.
+
+        Each entry names the node, its owners and the rule line that took
+        the points.  Caps, floors, clamps, bonuses and the total cap appear
+        as entries of their own, with negative amounts where they gave
+        points back.
+        """
+        entries: list[LostPoints] = []
+        for node in self.walk():
+            for step in node.steps:
+                if step.amount:
+                    entries.append(
+                        LostPoints(
+                            node.id,
+                            node.name,
+                            node.owners,
+                            step.amount,
+                            step.description,
+                            step.kind,
+                            step.line,
+                            self.file,
+                            step.text,
+                        )
+                    )
+        for step in self.steps:
+            if step.amount:
+                entries.append(
+                    LostPoints(
+                        "",
+                        self.scheme,
+                        (),
+                        step.amount,
+                        step.description,
+                        step.kind,
+                        step.line,
+                        self.file,
+                        step.text,
+                    )
+                )
+        # Stable order: largest loss first, then in tree order.
+        return sorted(entries, key=lambda entry: -entry.amount)
+
+    def explain(self) -> str:
+        """Readable text: every item, the line that decided it, what was lost."""
+        from .explain import explain_result
+
+        return explain_result(self)
+
+
+@attrs.frozen
+class Results:
+    """A scored cohort: results by entity, in the order of the rows.
+
+    Rows with data errors have no result; their errors are in ``errors``.
+    """
+
+    scheme: str
+    results: Mapping[str, Result]
+    errors: tuple[DataError, ...] = ()
+    peers: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+
+    def __getitem__(self, entity: str) -> Result:
+        return self.results[entity]
+
+    def __contains__(self, entity: object) -> bool:
+        return entity in self.results
+
+    def __iter__(self) -> Iterator[Result]:
+        return iter(self.results.values())
+
+    def __len__(self) -> int:
+        return len(self.results)
+
+    def ranking(self) -> list[tuple[int, Result]]:
+        """Results by total, highest first, with competition ranks (1, 2, 2, 4)."""
+        ordered = sorted(self.results.values(), key=lambda result: -result.total)
+        ranked: list[tuple[int, Result]] = []
+        for position, result in enumerate(ordered, start=1):
+            if ranked and ranked[-1][1].total == result.total:
+                ranked.append((ranked[-1][0], result))
+            else:
+                ranked.append((position, result))
+        return ranked

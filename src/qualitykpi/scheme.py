@@ -1,0 +1,355 @@
+"""The public face of a compiled rule: load it, score one entity or a cohort.
+
+``load``/``loads`` run the whole pipeline: text → parse tree → AST →
+analysis → scorers.  A :class:`Scheme` then scores data exactly and never
+lets one entity's bad data stop the others from being scored.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from os import PathLike
+from pathlib import Path
+
+import attrs
+
+from . import analysis, builder, parser
+from .compiler import ExampleCase, compile_scheme
+from .errors import DataError, RuleError, raise_collected
+from .results import NodeResult, Result, Results
+from .scorers import Band, PeerRelative, Scaled, ScoreProblem
+from .source import Source, Span
+from .tree import Context, Item, SchemeScorer, ScoreProblems, Section
+from .values import InputSpec, Value, ValueProblem, exact, fmt, peer_statistics
+
+PeerInput = Mapping[str, Mapping[str, object]]
+
+
+@attrs.frozen
+class ExampleOutcome:
+    """What running one ``example`` line gave."""
+
+    line: int
+    text: str
+    node_id: str | None
+    passed: bool
+    expected: str
+    actual: str
+    trace: str
+    errors: tuple[DataError, ...] = ()
+
+
+class Scheme:
+    """A compiled scoring scheme.
+
+    Build one with :func:`load` or :func:`loads`, or wrap a scorer tree
+    built in Python: ``Scheme(SchemeScorer(...))``.
+    """
+
+    def __init__(
+        self,
+        scorer: SchemeScorer,
+        *,
+        source: Source | None = None,
+        examples: tuple[ExampleCase, ...] = (),
+        spans: Mapping[str, Span] | None = None,
+    ) -> None:
+        self.scorer = scorer
+        self.source = source
+        self.examples = examples
+        self._spans = dict(spans or {})
+        self._specs: dict[str, InputSpec] = {spec.name: spec for spec in scorer.inputs}
+        for item in scorer.assessed_ids():
+            self._specs.setdefault(item.id, InputSpec(item.id, "number"))
+
+    # ---------------------------------------------------------------- facts
+
+    @property
+    def name(self) -> str:
+        return self.scorer.name
+
+    @property
+    def inputs(self) -> Mapping[str, InputSpec]:
+        """Every column the data may hold: declared inputs and assessed item ids."""
+        return dict(self._specs)
+
+    def node(self, key: str) -> Section | Item:
+        """A node of the scorer tree by id or, when unique, by name."""
+        nodes = list(self.scorer.walk())
+        for node in nodes:
+            if node.id == key:
+                return node
+        named = [node for node in nodes if node.name == key]
+        if len(named) == 1:
+            return named[0]
+        raise KeyError(key)
+
+    def __repr__(self) -> str:
+        where = f" from {self.source.name}" if self.source else ""
+        return f"<Scheme {self.name!r}{where}: max {fmt(self.scorer.max)}>"
+
+    # -------------------------------------------------------------- scoring
+
+    def score(
+        self,
+        inputs: Mapping[str, object],
+        peers: PeerInput | None = None,
+        *,
+        entity: str | None = None,
+    ) -> Result:
+        """Score one entity.  Raises :class:`DataError` (all problems at once)."""
+        values, errors = self._read(entity, inputs)
+        if not errors:
+            try:
+                stats = self._given_peers(peers)
+            except DataError as exc:
+                errors.append(exc)
+            else:
+                outcome = self._evaluate(entity, values, stats)
+                if isinstance(outcome, Result):
+                    return outcome
+                errors.extend(outcome)
+        raise_collected(errors)
+        raise AssertionError("unreachable")
+
+    def score_table(self, rows: Iterable[Mapping[str, object]], entity: str = "entity") -> Results:
+        """Score a cohort; peer statistics are computed over it.
+
+        Returns results by entity in row order.  Rows with bad data have no
+        result; their :class:`DataError` objects are in ``.errors``, and every
+        other row is scored.
+        """
+        read: list[tuple[str, dict[str, Value]]] = []
+        errors: list[DataError] = []
+        seen: set[str] = set()
+        for index, row in enumerate(rows, start=1):
+            raw_name = row.get(entity)
+            name = str(raw_name).strip() if raw_name is not None else ""
+            if not name:
+                errors.append(
+                    DataError(
+                        f"row {index} has no entity name in column {entity!r}",
+                        entity=f"row {index}",
+                        input=entity,
+                        value=raw_name,
+                    )
+                )
+                continue
+            if name in seen:
+                errors.append(
+                    DataError(
+                        f"entity {name!r} appears twice; the second row is not scored",
+                        entity=name,
+                        input=entity,
+                        value=raw_name,
+                    )
+                )
+                continue
+            seen.add(name)
+            values, row_errors = self._read(name, row)
+            # Valid values still count for the peer statistics of the cohort,
+            # so one bad cell does not shift everyone else's comparison.
+            read.append((name, values))
+            if row_errors:
+                errors.extend(row_errors)
+        bad = {error.entity for error in errors}
+        stats = self.cohort_peers(values for _, values in read)
+        results: dict[str, Result] = {}
+        for name, values in read:
+            if name in bad:
+                continue
+            outcome = self._evaluate(name, values, stats)
+            if isinstance(outcome, Result):
+                results[name] = outcome
+            else:
+                errors.extend(outcome)
+        return Results(
+            self.name,
+            results,
+            tuple(errors),
+            {key: {stat: fmt(v) for stat, v in value.items()} for key, value in stats.items()},
+        )
+
+    def peer_inputs(self) -> tuple[str, ...]:
+        """The inputs whose cohort statistics some rule line compares with."""
+        names: list[str] = []
+        for node in self.scorer.walk():
+            if isinstance(node, Item) and node.table is not None:
+                for line in node.table.lines:
+                    peer_band = isinstance(line, Band) and isinstance(line.condition, PeerRelative)
+                    if peer_band or (isinstance(line, Scaled) and line.to_peer_max):
+                        names.append(line.subject)
+        return tuple(dict.fromkeys(names))
+
+    def cohort_peers(self, rows: Iterable[Mapping[str, Value]]) -> dict[str, dict[str, Fraction]]:
+        """Peer statistics of the peer-compared inputs over valid present values."""
+        wanted = self.peer_inputs()
+        columns: dict[str, list[Fraction]] = {name: [] for name in wanted}
+        for values in rows:
+            for name in wanted:
+                value = values.get(name)
+                if isinstance(value, Fraction):
+                    columns[name].append(value)
+        return {name: peer_statistics(column) for name, column in columns.items() if column}
+
+    # ------------------------------------------------------------- internals
+
+    def _read(
+        self, entity: str | None, row: Mapping[str, object]
+    ) -> tuple[dict[str, Value], list[DataError]]:
+        values: dict[str, Value] = {}
+        errors: list[DataError] = []
+        for name, spec in self._specs.items():
+            raw = row.get(name)
+            try:
+                values[name] = spec.read(raw)
+            except ValueProblem as problem:
+                errors.append(
+                    DataError(
+                        f"input {name!r}: {problem}",
+                        entity=entity,
+                        input=name,
+                        value=raw,
+                        source=self.source,
+                        span=self._spans.get(name),
+                    )
+                )
+        return values, errors
+
+    def _given_peers(self, peers: PeerInput | None) -> dict[str, dict[str, Fraction]]:
+        out: dict[str, dict[str, Fraction]] = {}
+        for name, stats in (peers or {}).items():
+            for stat, value in stats.items():
+                if stat not in ("mean", "median", "max", "min"):
+                    raise DataError(
+                        f"unknown peer statistic {stat!r} for {name!r} (use mean, "
+                        "median, max or min)",
+                        input=name,
+                        value=value,
+                    )
+                try:
+                    number = exact(value)  # type: ignore[arg-type]
+                except (TypeError, ValueError):
+                    raise DataError(
+                        f"the peer {stat} of {name!r} is not a number", input=name, value=value
+                    ) from None
+                out.setdefault(name, {})[stat] = number
+        return out
+
+    def _evaluate(
+        self,
+        entity: str | None,
+        values: Mapping[str, Value],
+        peers: Mapping[str, Mapping[str, Fraction]],
+    ) -> Result | list[DataError]:
+        ctx = Context(entity, values, peers, self._specs)
+        try:
+            return self.scorer.evaluate(ctx)
+        except ScoreProblems as exc:
+            return [self._data_error(entity, problem) for problem in exc.problems]
+
+    def _data_error(self, entity: str | None, problem: ScoreProblem) -> DataError:
+        span = Span(problem.line, 1, problem.line, 1) if problem.line else None
+        value: object = problem.value
+        if isinstance(value, Fraction):
+            value = fmt(value)
+        return DataError(
+            problem.message,
+            entity=entity,
+            input=problem.input,
+            value=value,
+            source=self.source,
+            span=span,
+        )
+
+    # ------------------------------------------------------------- examples
+
+    def run_examples(self) -> list[ExampleOutcome]:
+        """Run every ``example`` of the rule file against its node."""
+        return [self._run_example(case) for case in self.examples]
+
+    def _run_example(self, case: ExampleCase) -> ExampleOutcome:
+        from .explain import explain_node, explain_result
+
+        raw = {name: _example_value(value) for name, value in case.values}
+        values, errors = self._read(None, raw)
+        peers: dict[str, dict[str, Fraction]] = {}
+        node = self.node(case.node_id) if case.node_id is not None else None
+        for name, stat, value in case.peers:
+            subject = name or _single_subject(node)
+            peers.setdefault(subject, {})[stat] = value
+        expected = _expected(case)
+        if errors:
+            return ExampleOutcome(
+                case.line, case.text, case.node_id, False, expected, "error", "", tuple(errors)
+            )
+        ctx = Context(None, values, peers, self._specs)
+        try:
+            if node is None:
+                result = self.scorer.evaluate(ctx)
+                actual = fmt(Fraction(result.total))
+                if case.grade is not None:
+                    actual = (
+                        f"{actual} grade {result.grade}"
+                        if case.score is not None
+                        else (f"grade {result.grade}")
+                    )
+                passed = (case.score is None or Fraction(result.total) == case.score) and (
+                    case.grade is None or result.grade == case.grade
+                )
+                trace = explain_result(result)
+            else:
+                node_result: NodeResult = node.evaluate(ctx)
+                actual = fmt(Fraction(node_result.score))
+                passed = case.score is not None and Fraction(node_result.score) == case.score
+                trace = explain_node(node_result, file=self.source.name if self.source else None)
+        except ScoreProblems as exc:
+            problems = tuple(self._data_error(None, problem) for problem in exc.problems)
+            return ExampleOutcome(
+                case.line, case.text, case.node_id, False, expected, "error", "", problems
+            )
+        return ExampleOutcome(case.line, case.text, case.node_id, passed, expected, actual, trace)
+
+
+def _example_value(value: object) -> object:
+    if value is None or isinstance(value, bool):
+        return value
+    return str(getattr(value, "value", value))
+
+
+def _expected(case: ExampleCase) -> str:
+    parts = []
+    if case.score is not None:
+        parts.append(fmt(case.score))
+    if case.grade is not None:
+        parts.append(f"grade {case.grade}")
+    return " ".join(parts)
+
+
+def _single_subject(node: Section | Item | None) -> str:
+    if node is None:
+        return ""
+    names = node.inputs()
+    return names[0] if names else ""
+
+
+def loads(text: str, name: str = "<string>") -> Scheme:
+    """Parse, check and compile rule text; raise :class:`RuleError` on mistakes."""
+    source = Source(name, text)
+    tree = parser.parse(source)
+    scheme_ast, errors = builder.build(source, tree)
+    result = analysis.analyse(scheme_ast)
+    all_errors: list[RuleError] = [*errors, *result.errors]
+    all_errors.sort(key=lambda error: (error.line or 0, error.column or 0))
+    raise_collected(all_errors)
+    scorer, examples = compile_scheme(result.scheme, result.inputs)
+    spans = {name: decl.span for name, decl in result.inputs.items()}
+    return Scheme(scorer, source=source, examples=examples, spans=spans)
+
+
+def load(path: str | PathLike[str]) -> Scheme:
+    """Load a ``.rule`` file (UTF-8, with or without a byte-order mark)."""
+    file = Path(path)
+    text = file.read_text(encoding="utf-8-sig")
+    return loads(text, name=str(path))

@@ -1,0 +1,63 @@
+"""Source text and spans: where every node, diagnostic and error comes from."""
+
+from __future__ import annotations
+
+import unicodedata
+
+import attrs
+
+
+@attrs.frozen
+class Span:
+    """A region of a rule file: 1-based line and column, 0-based offsets."""
+
+    line: int
+    column: int
+    end_line: int
+    end_column: int
+    start: int = 0
+    end: int = 0
+
+    def __str__(self) -> str:
+        return f"{self.line}:{self.column}"
+
+
+UNKNOWN_SPAN = Span(0, 0, 0, 0)
+
+
+@attrs.frozen
+class Source:
+    """A rule file's name and text, for rendering locations."""
+
+    name: str
+    text: str = attrs.field(repr=False)
+
+    def line_text(self, line: int) -> str:
+        lines = self.text.splitlines()
+        if 1 <= line <= len(lines):
+            return lines[line - 1]
+        return ""
+
+    def location(self, span: Span) -> str:
+        if span.line <= 0:
+            return self.name
+        return f"{self.name}:{span.line}"
+
+    def snippet(self, span: Span) -> str:
+        """The line of ``span`` with a caret under its start (and run)."""
+        if span.line <= 0:
+            return ""
+        text = self.line_text(span.line).rstrip("\n").replace("\t", " ")
+        gutter = f"{span.line:>5} | "
+        pad = display_width(text[: max(span.column - 1, 0)])
+        if span.end_line == span.line and span.end_column > span.column:
+            run = display_width(text[span.column - 1 : span.end_column - 1])
+        else:
+            run = 1
+        caret = "^" * max(run, 1)
+        return f"{gutter}{text}\n{' ' * (len(gutter) - 2)}| {' ' * pad}{caret}"
+
+
+def display_width(text: str) -> int:
+    """Terminal columns taken by ``text``: CJK and full-width forms take two."""
+    return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
