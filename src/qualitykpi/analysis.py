@@ -188,13 +188,28 @@ class _Analyser:
         if item.assessed is not None and item.assessed.deduction_cap is not None:
             self.size(item.assessed.deduction_cap, None)
         deduct_only = item.deduct_cap is not None
-        lines = tuple(self.line(line, item, local, targets, deduct_only) for line in item.lines)
+        # Inputs a clause counts are not candidates for the table's subject.
+        counted = {_clause_input(clause) for clause in item.clauses}
+        candidates = [name for name in local if name not in counted] or local
+        lines: list[ast.Line] = []
+        for line in item.lines:
+            previous = lines[-1].subject if lines else None
+            if (
+                line.subject is None
+                and len(candidates) > 1
+                and previous is not None
+                and isinstance(line, ast.BandLine)
+                and isinstance(line.condition, ast.Otherwise | ast.NoData)
+            ):
+                # `otherwise` and `no data` continue the input of the line above.
+                line = attrs.evolve(line, subject=previous)
+            lines.append(self.line(line, item, candidates, targets, deduct_only))
         for clause in item.clauses:
             self.clause(clause, targets, deduct_only)
         for example in item.examples:
             self.example(example, local[0] if len(local) == 1 else None)
         resolved = tuple(ast.Target(name, number, number.span) for name, number in targets.items())
-        item = attrs.evolve(item, lines=lines, targets=resolved)
+        item = attrs.evolve(item, lines=tuple(lines), targets=resolved)
         parts = tuple(self.item(part, item) for part in item.parts)
         return attrs.evolve(item, parts=parts)
 
@@ -550,6 +565,10 @@ class _Analyser:
                 self.claim_id(veto.id, veto.span)
         scheme = attrs.evolve(self.scheme, children=children)
         return Analysis(scheme, self.inputs, self.errors)
+
+
+def _clause_input(clause: ast.Clause) -> str:
+    return clause.test.input if isinstance(clause, ast.IfClause) else clause.input
 
 
 def _walk(nodes: tuple[ast.Section | ast.Item, ...]) -> Iterator[ast.Section | ast.Item]:

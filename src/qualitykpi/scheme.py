@@ -122,6 +122,7 @@ class Scheme:
         """
         read: list[tuple[str, dict[str, Value]]] = []
         errors: list[DataError] = []
+        bad: set[str] = set()
         seen: set[str] = set()
         for index, row in enumerate(rows, start=1):
             raw_name = row.get(entity)
@@ -139,7 +140,7 @@ class Scheme:
             if name in seen:
                 errors.append(
                     DataError(
-                        f"entity {name!r} appears twice; the second row is not scored",
+                        f"appears again in row {index}; that row is not scored",
                         entity=name,
                         input=entity,
                         value=raw_name,
@@ -153,7 +154,7 @@ class Scheme:
             read.append((name, values))
             if row_errors:
                 errors.extend(row_errors)
-        bad = {error.entity for error in errors}
+                bad.add(name)
         stats = self.cohort_peers(values for _, values in read)
         results: dict[str, Result] = {}
         for name, values in read:

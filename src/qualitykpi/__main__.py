@@ -1,0 +1,5 @@
+"""``python -m qualitykpi`` is the ``qualitykpi`` command."""
+
+from .cli import main
+
+main()

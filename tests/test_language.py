@@ -1,0 +1,385 @@
+"""Every construct of LANGUAGE.md §2–8 and §10, through rule text."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+import qualitykpi as qk
+
+
+def item(body: str, *, header: str = 'item "x" max 3', top: str = "") -> qk.Scheme:
+    return qk.loads(f'scheme "s" {{\n{top}\n{header} {{\n{body}\n}}\n}}\n')
+
+
+def total(scheme: qk.Scheme, **values: object) -> Decimal:
+    return scheme.score(values).total
+
+
+# ------------------------------------------------------------------ lexical
+
+
+def test_full_width_punctuation_and_ideographic_space() -> None:
+    text = (
+        "scheme “全角” ｛\n".replace("｛", "{")
+        + "　item “蔬菜” max 2.5 {\n"
+        + "　　input 合格率： percent precision 0.1\n"
+        + "　　at least 94.5％ → full；［92％， 94.4％］ => deduct 0.1\n"
+        + "　　（85%，92%） -> deduct 0.2\n"
+        + "　　otherwise → deduct 0.3\n"
+        + "　}\n}\n"
+    )
+    scheme = qk.loads(text)
+    assert total(scheme, 合格率="95") == Decimal("2.5")
+    assert total(scheme, 合格率="92") == Decimal("2.4")
+    assert total(scheme, 合格率="91.9") == Decimal("2.3")
+    assert total(scheme, 合格率="85") == Decimal("2.2")
+
+
+@pytest.mark.parametrize("dash", ["–", "—", "-", "~", "～", " to "])
+def test_range_spellings_include_the_upper_end(dash: str) -> None:
+    scheme = item(f"input d: number\n1{dash}3 → deduct 3\notherwise → full")
+    assert total(scheme, d="3") == 0
+    assert total(scheme, d="1") == 3
+    assert total(scheme, d="1.5") == 0
+
+
+def test_comments_semicolons_and_header_continuation() -> None:
+    scheme = qk.loads(
+        "# a comment before everything\n"
+        'scheme "s" {   # trailing comment\n'
+        '  item "x" max 4\n'
+        '      owner "甲局",\n'
+        '            "乙局"、"丙局"\n'
+        "  {\n"
+        "    input n: count; = 0 → 0; otherwise → full\n"
+        "  }\n"
+        "}\n"
+    )
+    node = scheme.node("x")
+    assert node.owners == ("甲局", "乙局", "丙局")
+    assert total(scheme, n="2") == 4
+
+
+def test_negative_numbers_and_escapes() -> None:
+    scheme = item('input i: number\ntext "a \\"quoted\\" word"\nat least -5 → full\notherwise → 1')
+    assert total(scheme, i="-5") == 3
+    assert total(scheme, i="-5.5") == 1
+    assert scheme.node("1").text == 'a "quoted" word'
+
+
+# ---------------------------------------------------------------- conditions
+
+
+@pytest.mark.parametrize(
+    ("condition", "hits", "misses"),
+    [
+        ("at least 90", ["90", "95"], ["89.9"]),
+        ("at most 90", ["90", "0"], ["90.1"]),
+        ("more than 90", ["90.1"], ["90"]),
+        ("less than 90", ["89.9"], ["90"]),
+        ("= 90", ["90"], ["90.1"]),
+        (">= 90", ["90"], ["89"]),
+        ("≥ 90", ["90"], ["89"]),
+        ("≤ 90", ["90"], ["91"]),
+        ("[80, 90)", ["80", "89.9"], ["90", "79.9"]),
+        ("(80, 90]", ["90", "80.1"], ["80"]),
+        ("80–90", ["90", "80.1"], ["80"]),
+    ],
+)
+def test_comparisons(condition: str, hits: list[str], misses: list[str]) -> None:
+    scheme = item(f"input v: percent\n{condition} → full\notherwise → 0")
+    for value in hits:
+        assert total(scheme, v=value) == 3, value
+    for value in misses:
+        assert total(scheme, v=value) == 0, value
+
+
+def test_target_tiers() -> None:
+    scheme = item(
+        "input p: percent\ntarget 90%\nmeets target → full\n"
+        "below target by up to 1 points → deduct 1\n"
+        "below target by 1–3 points → deduct 2\n"
+        "below target by more than 3 points → deduct 3"
+    )
+    assert [total(scheme, p=v) for v in ("90", "89", "88.9", "87", "86.9")] == [3, 2, 1, 1, 0]
+
+
+def test_above_target() -> None:
+    scheme = item(
+        "input c: number\ntarget 10\nabove target by more than 5 → deduct 2\n"
+        "above target by up to 5 → deduct 1\notherwise → full"
+    )
+    assert [total(scheme, c=v) for v in ("10", "12", "15", "15.5")] == [3, 2, 2, 1]
+
+
+def test_peer_median_and_max() -> None:
+    scheme = item(
+        "input a: count\nat least 100% of peer max → full\nat least 100% of peer median → 2\n"
+        "otherwise → 1"
+    )
+    results = scheme.score_table(
+        [
+            {"entity": name, "a": value}
+            for name, value in [("p", "1"), ("q", "2"), ("r", "3"), ("s", "8")]
+        ]
+    )
+    assert [str(results[name].total) for name in "pqrs"] == ["1", "1", "2", "3"]
+    assert results.peers["a"]["median"] == "2.5"
+
+
+def test_yes_no_and_no_data() -> None:
+    scheme = item("input f: yes/no\nno data → 0\nyes → deduct 2\nno → full")
+    assert [total(scheme, f=v) for v in ("yes", "否", "")] == [1, 3, 0]
+
+
+def test_multi_input_item_names_subjects() -> None:
+    scheme = item(
+        "input a: percent\ninput b: count\na less than 60% → 0\nb = 0 → 1\notherwise → full"
+    )
+    assert total(scheme, a="50", b="5") == 0
+    assert total(scheme, a="70", b="0") == 1
+    assert total(scheme, a="70", b="2") == 3
+
+
+# ------------------------------------------------------------------ per unit
+
+
+@pytest.mark.parametrize(
+    ("mode", "expected"), [("", "2.25"), ("whole ", "2.4"), ("started ", "2.1")]
+)
+def test_per_unit_modes(mode: str, expected: str) -> None:
+    # 2.5 points short of 100: pro rata 0.75, whole units 0.6, started units 0.9.
+    scheme = item(f"input r: percent\neach {mode}1% below 100% → deduct 0.3")
+    assert total(scheme, r="97.5") == Decimal(expected)
+
+
+def test_per_unit_cap_and_floor() -> None:
+    capped = item("input n: count\neach 1 → deduct 1, at most 2")
+    assert [total(capped, n=v) for v in ("0", "1", "5")] == [3, 2, 1]
+    floored = item("input r: percent\neach 1 below 100 → deduct 1, floor 1")
+    assert total(floored, r="90") == 1
+    result = floored.score({"r": "90"})
+    assert [entry.kind for entry in result.lost_points()] == ["line", "floor"]
+
+
+def test_each_missing_counts_to_the_target_or_the_top() -> None:
+    to_target = item("input r: percent\ntarget 95%\neach missing 1% → deduct 0.5")
+    assert total(to_target, r="93") == 2
+    to_top = item("input r: percent\neach missing 1 → deduct 0.1")
+    assert total(to_top, r="80") == 1
+
+
+def test_each_above_deducts_and_awards() -> None:
+    deducting = item("input c: count\neach 1 above 2 → deduct 1")
+    assert [total(deducting, c=v) for v in ("2", "3", "9")] == [3, 2, 0]
+    awarding = item("input c: count\neach 1 above 2 → award 0.5, at most 2")
+    assert [total(awarding, c=v) for v in ("2", "4", "20")] == [0, 1, 2]
+
+
+def test_scaled_rounds_only_when_it_must() -> None:
+    scheme = item("input w: number\nscaled from 0 to 3")
+    assert total(scheme, w="1") == 1
+    peer = item("input w: number\nscaled to peer max")
+    results = peer.score_table([{"entity": "a", "w": "1"}, {"entity": "b", "w": "7"}])
+    # 3 × 1/7 = 0.428571… → 0.4286 (four places, half up), and the trace says so.
+    assert results["a"].total == Decimal("0.4286")
+    assert "rounded" in results["a"].explain()
+    assert results["b"].total == 3
+
+
+# ------------------------------------------------------------------- clauses
+
+
+def test_independent_deductions_start_from_max() -> None:
+    scheme = item(
+        "input plan: yes/no\ninput meeting: yes/no\ninput cases: count\n"
+        "deduct 1 if not plan\ndeduct 0.5 if not meeting\n"
+        "deduct 0.5 for each cases beyond 1, at most 1",
+    )
+    assert total(scheme, plan="yes", meeting="yes", cases="1") == 3
+    assert total(scheme, plan="no", meeting="no", cases="0") == Decimal("1.5")
+    assert total(scheme, plan="no", meeting="yes", cases="9") == 1
+
+
+def test_award_clauses_start_from_zero_and_start_at() -> None:
+    awards = item("input actions: count\naward 0.5 for each actions, at most 2")
+    assert [total(awards, actions=v) for v in ("0", "3", "10")] == [0, Decimal("1.5"), 2]
+    both = item(
+        "input good: count\ninput bad: count\nstart at 2\n"
+        "award 0.5 for each good\ndeduct 1 for each bad"
+    )
+    assert total(both, good="2", bad="0") == 3
+    assert total(both, good="0", bad="3") == 0
+
+
+def test_clause_with_comparison_and_whole_units() -> None:
+    scheme = item(
+        "input rate: percent\ninput days: number\ndeduct 1 if rate less than 90%\n"
+        "deduct 0.5 for each whole 7 of days"
+    )
+    assert total(scheme, rate="89", days="13.9") == Decimal("1.5")
+
+
+def test_clauses_after_a_table_adjust_it() -> None:
+    scheme = item(
+        "input r: percent\ninput late: yes/no\nat least 90 → full\notherwise → 1\n"
+        "deduct 0.5 if late"
+    )
+    assert total(scheme, r="95", late="yes") == Decimal("2.5")
+    assert total(scheme, r="50", late="yes") == Decimal("0.5")
+
+
+# --------------------------------------------------------------- aggregation
+
+
+HENAN_LIKE = """
+scheme "s" {
+  section "质量水平状况" max 5 {
+    section "质量发展" max 5 {
+      item "产品质量" max 5 { assessed }
+    }
+    section "质量安全" deduct at most 3 {
+      item "重大质量事件" deduct at most 2 owner "市场监督管理局" {
+        input major: count
+        deduct 1 for each major
+      }
+      item "特种设备事故" deduct at most 1 {
+        input boiler: yes/no
+        deduct 1 if boiler
+      }
+    }
+  }
+}
+"""
+
+
+def test_deduction_only_items_subtract_from_the_enclosing_section() -> None:
+    scheme = qk.loads(HENAN_LIKE)
+    result = scheme.score({"1.1.1": "4.5", "major": "5", "boiler": "yes"})
+    assert result["重大质量事件"].score == -2
+    assert result["质量安全"].score == -3
+    assert result.total == Decimal("1.5")
+    low = scheme.score({"1.1.1": "1", "major": "5", "boiler": "yes"})
+    assert low.total == 0
+    assert sum(entry.amount for entry in low.lost_points()) == low.max - low.total
+
+
+def test_section_deductions_cap() -> None:
+    scheme = qk.loads(
+        'scheme "s" { section "a" max 3 deductions at most 1 {\n'
+        '  item "b" max 3 { assessed }\n'
+        '  item "c" deduct at most 2 { input n: count\n deduct 1 for each n } } }'
+    )
+    # 3 − 2 deducted, but this section's deductions are capped at 1.
+    assert scheme.score({"1.1": "3", "n": "2"}).total == 2
+
+
+def test_assessed_items_and_deductions() -> None:
+    scheme = qk.loads(
+        'scheme "s" { item q8 "组织领导" max 2 { assessed }\n'
+        ' item q9 "机制" max 1 { assessed deduction at most 1 } }'
+    )
+    assert scheme.score({"q8": "1.5", "q9": "0.25"}).total == Decimal("2.25")
+    with pytest.raises(qk.DataError, match="outside 0–2"):
+        scheme.score({"q8": "2.5", "q9": "0"})
+
+
+def test_bonus_is_capped_at_the_total_unless_plus_bonus() -> None:
+    rule = (
+        'scheme "s" {{ total 3{plus}\n item "a" max 3 {{ assessed }}\n'
+        ' bonus "b" at most 2 {{ input k: count\n award 1 for each k }} }}'
+    )
+    capped = qk.loads(rule.format(plus=""))
+    assert capped.score({"1": "2.5", "k": "5"}).total == 3
+    plus = qk.loads(rule.format(plus=" plus bonus"))
+    result = plus.score({"1": "2.5", "k": "5"})
+    assert result.total == Decimal("4.5")
+    assert sum(entry.amount for entry in result.lost_points()) == result.max - result.total
+
+
+VETO = """
+scheme "s" {
+  grades { A at least 2; B at least 1; C otherwise }
+  input fraud: yes/no
+  input disaster: yes/no
+  input incidents: count
+  veto "造假" when fraud → grade B
+  veto "重大事故" when incidents at least 2 → grade C
+  veto "灾难" when disaster → score 0
+  item "a" max 3 { assessed }
+}
+"""
+
+
+def test_vetoes() -> None:
+    scheme = qk.loads(VETO)
+    clean = scheme.score({"1": "3", "fraud": "no", "disaster": "no", "incidents": "0"})
+    assert (clean.total, clean.grade, clean.vetoes) == (3, "A", ())
+    both = scheme.score({"1": "3", "fraud": "yes", "disaster": "no", "incidents": "2"})
+    assert (both.total, both.grade) == (3, "C")
+    assert [hit.name for hit in both.vetoes] == ["造假", "重大事故"]
+    zero = scheme.score({"1": "3", "fraud": "no", "disaster": "yes", "incidents": "0"})
+    assert (zero.total, zero.grade) == (0, "C")
+    assert sum(entry.amount for entry in zero.lost_points()) == 3
+
+
+def test_derived_ids_and_owner_inheritance() -> None:
+    scheme = qk.loads(
+        'scheme "s" { section "a" max 2 owner "甲" {\n'
+        '  item "b" max 1 { assessed }\n'
+        '  item "c" max 1 owner "乙" { part "d" max 1 { assessed } } } }'
+    )
+    assert [node.id for node in scheme.scorer.walk()] == ["1", "1.1", "1.2", "1.2.1"]
+    assert scheme.node("b").owners == ("甲",)
+    assert scheme.node("d").owners == ("乙",)
+
+
+def test_better_declares_the_direction() -> None:
+    scheme = item("input n: count\nbetter lower\n[0, 2] → full\notherwise → 0")
+    assert scheme.node("1").direction("n") == "lower"
+
+
+# -------------------------------------------------------------- data errors
+
+
+def test_absent_value_without_no_data_line_is_a_data_error() -> None:
+    scheme = item("input v: percent\nat least 90 → full\notherwise → 0")
+    with pytest.raises(qk.DataError, match="no data for 'v'") as caught:
+        scheme.score({"v": ""})
+    assert caught.value.input == "v"
+    assert caught.value.line == 3  # the item's line
+
+
+def test_no_matching_line_is_a_data_error_naming_the_value() -> None:
+    scheme = item("input v: percent\nat least 90 → full")
+    with pytest.raises(qk.DataError, match=r"matches v = 80%"):
+        scheme.score({"v": "80"})
+
+
+# ------------------------------------------------------------------ examples
+
+
+def test_examples_run_at_every_level() -> None:
+    scheme = qk.loads(
+        'scheme "s" {\n grades { A at least 3; B otherwise }\n'
+        ' section "sec" max 4 {\n'
+        '  item "a" max 3 { input v: percent\n at least 90 → full\n otherwise → 1\n'
+        "   example v = 95% → 3\n   example v = 50% → 1 }\n"
+        '  item "b" max 1 { input f: yes/no\n yes → full\n no → 0\n example f = no → 0 }\n'
+        "  example v = 95%, f = yes → 4\n }\n"
+        " example v = 95%, f = no → 3 grade A\n"
+        " example v = 10%, f = no → grade B\n"
+        "}\n"
+    )
+    outcomes = scheme.run_examples()
+    assert [outcome.passed for outcome in outcomes] == [True] * 6
+
+
+def test_failing_example_reports_expected_actual_and_trace() -> None:
+    scheme = item("input v: percent\nat least 90 → full\notherwise → 1\nexample v = 95% → 2")
+    [outcome] = scheme.run_examples()
+    assert not outcome.passed
+    assert (outcome.expected, outcome.actual, outcome.line) == ("2", "3", 7)
+    assert "at least 90 → full" in outcome.trace

@@ -1,0 +1,86 @@
+"""The wheel carries the grammar; README and CI agree on the test command."""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+import zipfile
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def quickstart_commands() -> list[str]:
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    section = readme.split("## Quickstart", 1)[1].split("\n## ", 1)[0]
+    blocks = re.findall(r"```[a-z]*\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 1, "the Quickstart has exactly one code block"
+    return [line for line in blocks[0].splitlines() if line.strip()]
+
+
+def test_quickstart_has_two_commands_and_ci_runs_the_second() -> None:
+    install_and_run, install_and_test = quickstart_commands()
+    assert "pip install ." in install_and_run and "qualitykpi score" in install_and_run
+    assert '".[test]"' in install_and_test and "pytest" in install_and_test
+    ci = (ROOT / ".ci" / "run").read_text(encoding="utf-8")
+    assert "sed -n 2p" in ci and "README.md" in ci
+
+
+def test_quickstart_example_files_exist() -> None:
+    install_and_run = quickstart_commands()[0]
+    for path in re.findall(r"examples/\S+", install_and_run):
+        assert (ROOT / path).is_file(), path
+
+
+@pytest.mark.skipif(
+    subprocess.run([sys.executable, "-c", "import hatchling"], check=False).returncode != 0,
+    reason="hatchling is needed to build the wheel",
+)
+def test_installed_wheel_parses_without_the_checkout(tmp_path: Path) -> None:
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "wheel",
+            "--no-deps",
+            "--no-build-isolation",
+            "--quiet",
+            "-w",
+            str(tmp_path / "dist"),
+            str(ROOT),
+        ],
+        check=True,
+    )
+    [wheel] = (tmp_path / "dist").glob("qualitykpi-*.whl")
+    with zipfile.ZipFile(wheel) as archive:
+        names = archive.namelist()
+        assert "qualitykpi/grammar/qualitykpi.lark" in names
+        assert "qualitykpi/py.typed" in names
+        archive.extractall(tmp_path / "site")
+    probe = (
+        "import qualitykpi, pathlib, sys\n"
+        "here = pathlib.Path(qualitykpi.__file__).resolve()\n"
+        "assert str(here).startswith(sys.argv[1]), here\n"
+        's = qualitykpi.loads(\'scheme "s" { item "x" max 2 { input v: percent\\n'
+        "at least 90% → full\\n otherwise → 1 } }')\n"
+        "print(s.score({'v': '95'}).total)\n"
+    )
+    completed = subprocess.run(
+        [
+            sys.executable,
+            "-I",
+            "-c",
+            f"import sys; sys.path.insert(0, {str(tmp_path / 'site')!r})\n" + probe,
+            str(tmp_path / "site"),
+        ],
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert completed.returncode == 0, completed.stderr
+    assert completed.stdout.strip() == "2"
