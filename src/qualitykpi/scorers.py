@@ -21,6 +21,8 @@ from .values import Value, exact, fmt, rounded
 
 Number: TypeAlias = Fraction | Decimal | int | str
 Direction: TypeAlias = Literal["higher", "lower", "none"]
+#: A range of scores or changes; ``None`` is unbounded on that side.
+Reach: TypeAlias = tuple[Fraction | None, Fraction | None]
 
 
 def _num(value: Number) -> Fraction:
@@ -327,6 +329,11 @@ class Band:
         detail = self.condition.detail(value, env, self.line)
         return Applied(score, (("line", self.text or repr(self), maximum - score),), detail)
 
+    def reach(self, maximum: Fraction) -> Reach:
+        """The scores this line can set (before the item's clamp)."""
+        score = self.outcome.score(maximum)
+        return score, score
+
     def direction(self) -> Direction:
         """The direction this line implies: ``at least`` lines imply higher is better."""
         condition = self.condition
@@ -421,6 +428,19 @@ class PerUnit:
             detail = f"{gap} {self.reference} {env.show(self.threshold)}"
         return Applied(score, tuple(steps), detail)
 
+    def reach(self, maximum: Fraction) -> Reach:
+        low: Fraction | None
+        high: Fraction | None
+        if self.effect == "deduct":
+            low = maximum - self.cap if self.cap is not None else None
+            high = maximum
+        else:
+            low, high = Fraction(0), self.cap
+        if self.floor is not None:
+            low = self.floor if low is None else max(low, self.floor)
+            high = None if high is None else max(high, self.floor)
+        return low, high
+
     def direction(self) -> Direction:
         if self.effect == "award":
             return "higher"
@@ -487,6 +507,10 @@ class Scaled:
         if was_rounded:
             steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
         return Applied(score, tuple(steps), detail)
+
+    def reach(self, maximum: Fraction) -> Reach:
+        # Unbounded without the input's domain; the item's clamp bounds it.
+        return None, None
 
     def direction(self) -> Direction:
         if self.to_peer_max:
@@ -572,6 +596,12 @@ class When:
             return Fraction(0)
         return self.amount if self.effect == "award" else -self.amount
 
+    def reach(self) -> Reach:
+        """The change this clause can make to the score."""
+        if self.effect == "award":
+            return Fraction(0), self.amount
+        return -self.amount, Fraction(0)
+
     def direction(self) -> Direction:
         return "none"
 
@@ -608,6 +638,12 @@ class ForEach:
         start = self.beyond if self.beyond is not None else Fraction(0)
         units = count_units(max(value - start, Fraction(0)), self.unit, self.mode)
         return units, self.amount * units
+
+    def reach(self) -> Reach:
+        """The change this clause can make to the score."""
+        if self.effect == "award":
+            return Fraction(0), self.cap
+        return (-self.cap if self.cap is not None else None), Fraction(0)
 
     def direction(self) -> Direction:
         return "higher" if self.effect == "award" else "lower"

@@ -31,7 +31,7 @@ from .scorers import (
     _num,
     _opt,
 )
-from .values import InputSpec, Value, fmt, fmt_input, to_decimal
+from .values import InputSpec, Value, fmt, fmt_input, rounded, to_decimal
 
 T = TypeVar("T")
 
@@ -166,12 +166,35 @@ class Item:
         return tuple(dict.fromkeys(names))
 
     def bounds(self) -> tuple[Fraction, Fraction]:
-        """The scores this node can take: always within ``[minimum, max]``."""
+        """The scores this node can take: always within ``[minimum, max]``.
+
+        Worked out from what its lines and clauses can give, so an item whose
+        table never goes below 1 has bounds ``(1, max)``.
+        """
+        low: Fraction | None
+        high: Fraction | None
         if self.parts:
             low = sum((part.bounds()[0] for part in self.parts), Fraction(0))
             high = sum((part.bounds()[1] for part in self.parts), Fraction(0))
-            return max(low, self.minimum), min(high, self.max)
-        return self.minimum, self.max
+        elif self.assessed:
+            low = self.max - self.assessed_cap if self.assessed_cap is not None else self.minimum
+            high = self.max
+        else:
+            if self.table is not None:
+                reaches = [line.reach(self.max) for line in self.table.lines]
+                lows = [reach[0] for reach in reaches]
+                highs = [reach[1] for reach in reaches]
+                low = None if None in lows else min(x for x in lows if x is not None)
+                high = None if None in highs else max(x for x in highs if x is not None)
+            else:
+                low = high = self._start()
+            for clause in self.clauses:
+                change_low, change_high = clause.reach()
+                low = None if low is None or change_low is None else low + change_low
+                high = None if high is None or change_high is None else high + change_high
+        low = self.minimum if low is None else min(max(low, self.minimum), self.max)
+        high = self.max if high is None else max(min(high, self.max), self.minimum)
+        return low, high
 
     def direction(self, input: str) -> Direction:
         """Whether a higher value of ``input`` is better, as declared or implied."""
@@ -373,9 +396,14 @@ class Item:
                 steps.append(_step("clause", label, -change, clause.line))
             return change
         assert isinstance(clause, ForEach)
-        units, raw = clause.raw(value)
-        if not raw:
+        units, exact_raw = clause.raw(value)
+        if not exact_raw:
             return Fraction(0)
+        raw, was_rounded = rounded(exact_raw)
+        if was_rounded:
+            steps.append(
+                _step("round", f"{fmt(exact_raw)} rounded half up to {fmt(raw)}", None, clause.line)
+            )
         sign = -1 if clause.effect == "deduct" else 1
         steps.append(
             _step(
@@ -430,11 +458,25 @@ class Section:
         return tuple(dict.fromkeys(name for child in self.children for name in child.inputs()))
 
     def bounds(self) -> tuple[Fraction, Fraction]:
-        low = sum((child.bounds()[0] for child in self.scored()), Fraction(0))
-        high = sum((child.bounds()[1] for child in self.scored()), Fraction(0))
+        """The scores this section can take: its evaluation applied to the children's bounds.
+
+        Every step of the evaluation (sum, deductions cap, clamp) is monotone,
+        so applying it to the children's lower and upper bounds gives the
+        section's.
+        """
+        regular = [child.bounds() for child in self.scored() if not _deducts(child)]
+        deducting = [child.bounds() for child in self.scored() if _deducts(child)]
+        low = sum((b[0] for b in regular), Fraction(0))
+        high = sum((b[1] for b in regular), Fraction(0))
+        ded_low = sum((b[0] for b in deducting), Fraction(0))
+        ded_high = sum((b[1] for b in deducting), Fraction(0))
         if self.deductions_cap is not None:
-            low = max(low, -self.deductions_cap)
-        return max(low, self.minimum), max(min(high, self.max), self.minimum)
+            ded_low = max(ded_low, -self.deductions_cap)
+            ded_high = max(ded_high, -self.deductions_cap)
+        return self._clamp(low + ded_low), self._clamp(high + ded_high)
+
+    def _clamp(self, value: Fraction) -> Fraction:
+        return min(max(value, self.minimum), self.max)
 
     def direction(self, input: str) -> Direction:
         for child in self.scored():
@@ -465,7 +507,7 @@ class Section:
         deductions = sum(
             (Fraction(result.score) for result in scored if result.max == 0 and result.minimum < 0),
             Fraction(0),
-        )
+        )  # the same children _deducts() picks
         raw = sum((Fraction(result.score) for result in scored), Fraction(0))
         if self.deductions_cap is not None and deductions < -self.deductions_cap:
             given_back = -self.deductions_cap - deductions
@@ -507,6 +549,11 @@ class Section:
         return (
             f"<section {self.id} {self.name!r} max {fmt(self.max)}: {len(self.children)} children>"
         )
+
+
+def _deducts(node: Section | Item) -> bool:
+    """A deduction-only child: its score only ever takes points away."""
+    return node.max == 0 and node.minimum < 0
 
 
 @attrs.frozen(repr=False)
@@ -587,24 +634,28 @@ class SchemeScorer:
         """What the tree can give without bonuses: the sum of the top-level maxima."""
         return sum((child.max for child in self.scored()), Fraction(0))
 
-    def cap(self) -> Fraction | None:
-        if self.total is None:
-            return None
-        if self.plus_bonus:
-            return self.total + sum((bonus.max for bonus in self.bonuses()), Fraction(0))
-        return self.total
-
     def bounds(self) -> tuple[Fraction, Fraction]:
-        low = sum((child.bounds()[0] for child in self.scored()), Fraction(0))
-        high = sum((child.bounds()[1] for child in self.scored()), Fraction(0))
-        high += sum((bonus.max for bonus in self.bonuses()), Fraction(0))
-        cap = self.cap()
-        if cap is not None:
-            high = min(high, cap)
-        low = max(low, Fraction(0))
-        if any(veto.score is not None for veto in self.vetoes):
-            low = min(low, *(veto.score for veto in self.vetoes if veto.score is not None))
-        return low, max(high, low)
+        """The totals this scheme can give, vetoes included."""
+        top_low = sum((child.bounds()[0] for child in self.scored()), Fraction(0))
+        top_high = sum((child.bounds()[1] for child in self.scored()), Fraction(0))
+        bonus_low = sum((bonus.bounds()[0] for bonus in self.bonuses()), Fraction(0))
+        bonus_high = sum((bonus.bounds()[1] for bonus in self.bonuses()), Fraction(0))
+        low = self._total(top_low, bonus_low)
+        high = self._total(top_high, bonus_high)
+        for veto in self.vetoes:
+            if veto.score is not None:
+                low, high = min(low, veto.score), max(high, veto.score)
+        return low, high
+
+    def _total(self, top: Fraction, bonus: Fraction) -> Fraction:
+        """The total from the sections' sum and the bonus (monotone in both)."""
+        if self.total is None:
+            total = top + bonus
+        elif self.plus_bonus:
+            total = min(top, self.total) + bonus
+        else:
+            total = min(top + bonus, self.total)
+        return max(total, Fraction(0))
 
     def assessed_ids(self) -> tuple[Item, ...]:
         return tuple(node for node in self.walk() if isinstance(node, Item) and node.assessed)
