@@ -160,21 +160,21 @@ class _Analyser:
         if item.parts and (has_rules or item.assessed):
             self.error(
                 "mixed-scoring",
-                f"item {item.name!r} has parts, so its score is the sum "
+                f'item "{item.name}" has parts, so its score is the sum '
                 "of its parts; move its rule lines into a part",
                 item.span,
             )
         if item.assessed and has_rules:
             self.error(
                 "mixed-scoring",
-                f"item {item.name!r} is assessed: its score comes from "
+                f'{item.kind} "{item.name}" is assessed: its score comes from '
                 "the data, so it cannot also have rule lines or clauses",
                 item.assessed.span,
             )
         if not (item.parts or item.assessed or has_rules):
             self.error(
                 "no-rule",
-                f"{item.kind} {item.name!r} has no rule: give it rule lines, "
+                f'{item.kind} "{item.name}" has no rule: give it rule lines, '
                 "clauses, parts, or `assessed`",
                 item.span,
             )
@@ -274,7 +274,7 @@ class _Analyser:
         targets: dict[str, ast.Num],
         deduct_only: bool,
     ) -> ast.Line:
-        where = f"{item.kind} {item.name!r}"
+        where = f'{item.kind} "{item.name}"'
         decl = self.subject(line.subject, local, line.span, where)
         if decl is None:
             return line
@@ -331,6 +331,11 @@ class _Analyser:
                 "write a positive amount; `deduct` already subtracts",
                 line.amount.span,
             )
+        for points in (line.amount, line.cap, line.floor):
+            if points is not None and points.percent:
+                self.error(
+                    "percent-literal", "points are not a percentage; drop the `%`", points.span
+                )
 
     def outcome(self, outcome: ast.Outcome, deduct_only: bool) -> None:
         if isinstance(outcome, ast.Deduct | ast.Fixed):
@@ -389,6 +394,13 @@ class _Analyser:
         elif isinstance(condition, ast.Interval):
             self.interval(condition, decl)
         elif isinstance(condition, ast.PeerCompare):
+            if not condition.factor.percent:
+                self.error(
+                    "peer-share",
+                    f"write the share of the peer {condition.stat} as a percentage: "
+                    f"`{condition.factor.text}%` (120% of the mean is `120%`)",
+                    condition.factor.span,
+                )
             if condition.factor.value < 0:
                 self.error(
                     "negative-points",
@@ -447,6 +459,10 @@ class _Analyser:
             )
         if clause.effect == "award" and deduct_only:
             self.error("deduct-only", "a deduction-only item can only deduct", clause.span)
+        if isinstance(clause, ast.EachClause) and clause.cap is not None and clause.cap.percent:
+            self.error(
+                "percent-literal", "points are not a percentage; drop the `%`", clause.cap.span
+            )
         if isinstance(clause, ast.IfClause):
             self.test(clause.test, targets)
             return
@@ -483,7 +499,7 @@ class _Analyser:
 
     def vetoes(self) -> None:
         for veto in self.scheme.vetoes:
-            self.test(veto.test, None)
+            self.test(veto.test, {})
             if veto.grade is not None:
                 if not self.grade_labels:
                     self.error(
@@ -519,7 +535,14 @@ class _Analyser:
                     "reversed-range", f"the range `{condition.text}` runs backwards", condition.span
                 )
 
-    def example(self, example: ast.Example, subject: str | None) -> None:
+    def example(self, example: ast.Example, subject: str | None, *, top: bool = False) -> None:
+        if example.grade is not None and not top:
+            self.error(
+                "misplaced",
+                "only an example of the whole scheme can expect a grade; a grade belongs to "
+                "the total",
+                example.span,
+            )
         for assignment in example.assignments:
             name = assignment.name
             if name in self.ids and name not in self.inputs:
@@ -559,7 +582,7 @@ class _Analyser:
         self.grades()
         self.vetoes()
         for example in self.scheme.examples:
-            self.example(example, None)
+            self.example(example, None, top=True)
         for veto in self.scheme.vetoes:
             if veto.id:
                 self.claim_id(veto.id, veto.span)

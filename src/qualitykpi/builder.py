@@ -210,7 +210,7 @@ class Builder:
         self.error("misplaced", f"{label} cannot stand in {where}: {why}", stmt)
 
     def node(self, tree: Tree[Token]) -> ast.Section | ast.Item:
-        kind = tree.data
+        kind = str(tree.data)
         node_id = self.optional_name(tree)
         name = self.string(self.tokens(tree, "STRING")[0])
         owners = self.owners(self.trees(tree, "owners"))
@@ -276,7 +276,7 @@ class Builder:
             elif kind == "example":
                 examples.append(self.example(stmt))
             else:
-                self.misplaced(stmt, f"section {name!r}")
+                self.misplaced(stmt, f'section "{name}"')
         return ast.Section(
             node_id,
             name,
@@ -313,7 +313,7 @@ class Builder:
         start: ast.Num | None = None
         assessed: ast.Assessed | None = None
         better: Any = None
-        where = {"item": "item", "part": "part", "bonus": "bonus"}[kind] + f" {name!r}"
+        where = {"item": "item", "part": "part", "bonus": "bonus"}[kind] + f' "{name}"'
         for stmt in self.statements(body):
             data = stmt.data
             if data == "input_decl":
@@ -398,7 +398,7 @@ class Builder:
                 elif stmt.data == "input_decl":
                     inputs.append(self.input_decl(stmt))
                 else:
-                    self.misplaced(stmt, f"veto {name!r}")
+                    self.misplaced(stmt, f'veto "{name}"')
         return ast.Veto(
             node_id,
             name,

@@ -135,6 +135,9 @@ class Result:
         """
         entries: list[LostPoints] = []
         for node in self.walk():
+            if node.kind == "bonus":
+                # A bonus is not part of `max`; what it adds is one entry below.
+                continue
             for step in node.steps:
                 if step.amount:
                     entries.append(

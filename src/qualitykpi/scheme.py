@@ -18,7 +18,7 @@ from . import analysis, builder, parser
 from .compiler import ExampleCase, compile_scheme
 from .errors import DataError, RuleError, raise_collected
 from .results import NodeResult, Result, Results
-from .scorers import Band, PeerRelative, Scaled, ScoreProblem
+from .scorers import Band, PeerRelative, Scaled, ScoreProblem, When
 from .source import Source, Span
 from .tree import Context, Item, SchemeScorer, ScoreProblems, Section
 from .values import InputSpec, Value, ValueProblem, exact, fmt, peer_statistics
@@ -175,8 +175,16 @@ class Scheme:
     def peer_inputs(self) -> tuple[str, ...]:
         """The inputs whose cohort statistics some rule line compares with."""
         names: list[str] = []
+        for veto in self.scorer.vetoes:
+            if isinstance(veto.condition, PeerRelative):
+                names.append(veto.input)
         for node in self.scorer.walk():
-            if isinstance(node, Item) and node.table is not None:
+            if not isinstance(node, Item):
+                continue
+            for clause in node.clauses:
+                if isinstance(clause, When) and isinstance(clause.condition, PeerRelative):
+                    names.append(clause.input)
+            if node.table is not None:
                 for line in node.table.lines:
                     peer_band = isinstance(line, Band) and isinstance(line.condition, PeerRelative)
                     if peer_band or (isinstance(line, Scaled) and line.to_peer_max):

@@ -449,7 +449,20 @@ class Section:
 
     @property
     def minimum(self) -> Fraction:
-        return -self.deduct_cap if self.deduct_cap is not None else Fraction(0)
+        """0, or below 0 for a section of deductions.
+
+        ``deduct at most C`` gives −C; a ``max 0`` section (only deductions
+        inside) can go as low as its children together, or its
+        ``deductions at most`` cap.
+        """
+        if self.deduct_cap is not None:
+            return -self.deduct_cap
+        if self.max == 0:
+            low = sum((child.minimum for child in self.scored()), Fraction(0))
+            if self.deductions_cap is not None:
+                low = max(low, -self.deductions_cap)
+            return low
+        return Fraction(0)
 
     def scored(self) -> tuple[Section | Item, ...]:
         return tuple(child for child in self.children if child.kind != "bonus")
@@ -571,8 +584,16 @@ class Veto:
     line: int | None = None
 
     def fires(self, ctx: Context) -> bool:
+        value = ctx.values.get(self.input)
+        if value is None and not isinstance(self.condition, NoData):
+            raise ScoreProblem(
+                f"no data for {self.input!r}, which veto {self.name!r} tests",
+                input=self.input,
+                value=value,
+                line=self.line,
+            )
         clause = When("deduct", 0, self.input, self.condition, self.negate, line=self.line)
-        return clause.applies(ctx.values.get(self.input), ctx.env(self.input, {}))
+        return clause.applies(value, ctx.env(self.input, {}))
 
     def effect(self) -> str:
         if self.grade is not None:
@@ -644,7 +665,7 @@ class SchemeScorer:
         high = self._total(top_high, bonus_high)
         for veto in self.vetoes:
             if veto.score is not None:
-                low, high = min(low, veto.score), max(high, veto.score)
+                low = min(low, veto.score)
         return low, high
 
     def _total(self, top: Fraction, bonus: Fraction) -> Fraction:
@@ -704,7 +725,8 @@ class SchemeScorer:
             steps.append(_step("clamp", "the total is kept at 0", total))
             total = Fraction(0)
         for veto in fired:
-            if veto.score is not None and total != veto.score:
+            # A veto only ever takes points away: the total is at most its score.
+            if veto.score is not None and total > veto.score:
                 steps.append(
                     _step(
                         "veto",

@@ -7,13 +7,16 @@ floating point.  A ``float`` is accepted only through its ``repr`` (the
 shortest text that reads back as the same float), which is what a person who
 typed ``87.2`` meant.
 
-The only rounding anywhere: a computed amount that has no finite decimal
-form (a peer mean of 10/3, a per-unit rate of 1/3 point) is rounded to
-:data:`SCORE_PLACES` places, half up (四舍五入), and the trace says so.
+The only rounding anywhere: a computed score or amount that has no finite
+decimal form (``scaled to peer max`` giving 3/7 of the points, a deduction
+for each 3 units) is rounded to :data:`SCORE_PLACES` places, half up
+(四舍五入), and the trace says so.  Comparisons are never rounded: a peer
+mean of 10/3 is compared exactly and only *shown* as ``≈3.3333``.
 """
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from collections.abc import Iterable
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
@@ -30,6 +33,9 @@ InputType: TypeAlias = Literal["percent", "count", "number", "yes/no"]
 
 _YES = {"yes", "y", "true", "t", "1", "是", "有", "√", "✓"}
 _NO = {"no", "n", "false", "f", "0", "否", "无", "×", "✗"}
+
+
+_GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
 
 
 class ValueProblem(ValueError):
@@ -53,7 +59,12 @@ def exact(value: Decimal | int | str | Fraction) -> Fraction:
 
 def parse_decimal(text: str) -> Decimal:
     """Read decimal text exactly; full-width digits are accepted."""
-    cleaned = unicodedata.normalize("NFKC", text).strip().replace(",", "")
+    cleaned = unicodedata.normalize("NFKC", text).strip()
+    if "," in cleaned:
+        # Only thousands grouping ("1,234.5"); "1,5" is refused, not read as 15.
+        if not _GROUPED.fullmatch(cleaned):
+            raise ValueError(f"{text!r} is not a number")
+        cleaned = cleaned.replace(",", "")
     try:
         number = Decimal(cleaned)
     except InvalidOperation:
