@@ -19,7 +19,7 @@ import attrs
 
 from . import ast
 from .errors import RuleError, RuleSemanticError
-from .source import Span
+from .source import Span, narrow
 
 NUMERIC = ("percent", "count", "number")
 
@@ -57,7 +57,7 @@ class _Analyser:
                     "duplicate-input",
                     f"input `{decl.name}` is declared twice (first on line {first.span.line}); "
                     "an input is declared once per scheme",
-                    decl.span,
+                    narrow(self.source, decl.span, decl.name),
                 )
                 continue
             self.inputs[decl.name] = decl
@@ -89,7 +89,12 @@ class _Analyser:
                 if close
                 else (f"declare it with `input {name}: percent` (or count, number, yes/no)")
             )
-            self.error("undefined-input", f"no input named `{name}` is declared", span, hint)
+            self.error(
+                "undefined-input",
+                f"no input named `{name}` is declared",
+                narrow(self.source, span, name),
+                hint,
+            )
         return decl
 
     # ------------------------------------------------------------------ ids
@@ -98,7 +103,8 @@ class _Analyser:
         out: list[Any] = []
         for position, node in enumerate(nodes, start=1):
             node_id = node.id or f"{prefix}{position}"
-            self.claim_id(node_id, node.span)
+            where = narrow(self.source, node.span, node.id) if node.id else node.span
+            self.claim_id(node_id, where)
             if isinstance(node, ast.Section):
                 children = self.assign_ids(node.children, f"{node_id}.")
                 out.append(attrs.evolve(node, id=node_id, children=children))
@@ -197,7 +203,7 @@ class _Analyser:
             if (
                 line.subject is None
                 and len(candidates) > 1
-                and previous is not None
+                and previous in self.inputs
                 and isinstance(line, ast.BandLine)
                 and isinstance(line.condition, ast.Otherwise | ast.NoData)
             ):
@@ -505,7 +511,7 @@ class _Analyser:
                     self.error(
                         "unknown-grade",
                         f"this veto forces grade {veto.grade}, but the scheme has no `grades`",
-                        veto.span,
+                        narrow(self.source, veto.span, f"grade {veto.grade}"),
                     )
                 elif veto.grade not in self.grade_labels:
                     labels = ", ".join(self.grade_labels)
@@ -513,7 +519,7 @@ class _Analyser:
                         "unknown-grade",
                         f"this veto forces grade {veto.grade}, which is "
                         f"not one of the scheme's grades ({labels})",
-                        veto.span,
+                        narrow(self.source, veto.span, f"grade {veto.grade}"),
                     )
 
     def grades(self) -> None:
@@ -585,7 +591,7 @@ class _Analyser:
             self.example(example, None, top=True)
         for veto in self.scheme.vetoes:
             if veto.id:
-                self.claim_id(veto.id, veto.span)
+                self.claim_id(veto.id, narrow(self.source, veto.span, veto.id))
         scheme = attrs.evolve(self.scheme, children=children)
         return Analysis(scheme, self.inputs, self.errors)
 

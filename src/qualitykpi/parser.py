@@ -8,14 +8,19 @@ a Lark terminal name.
 
 from __future__ import annotations
 
+import bisect
+import copy
 import difflib
 import functools
 import re
+import unicodedata
+from collections.abc import Iterable, Iterator
 from importlib import resources
 from pathlib import Path
+from typing import Any
 
 import lark
-from lark.exceptions import UnexpectedCharacters, UnexpectedEOF, UnexpectedInput, UnexpectedToken
+from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from .errors import RuleSyntaxError
 from .source import Source, Span
@@ -62,343 +67,385 @@ _WORDS = {
     "NAME": "a name",
     "_SEP": "the end of the line",
     "$END": "the end of the file",
-    "_ARROW": "`→`",
-    "_COMMA": "`,`",
-    "_COLON": "`:`",
-    "OPEN": "`[` or `(`",
-    "CLOSE": "`]` or `)`",
-    "PERCENT": "`%`",
-    "DASH": "`-`",
-    "MINUS": "`−`",
-    "ENDASH": "`–`",
-    "_POINTS": "`points`",
+    **{
+        name: f"`{text}`"
+        for name, text in zip(
+            ("_ARROW", "_COMMA", "_COLON", "OPEN", "CLOSE", "PERCENT", "ENDASH", "_POINTS"),
+            ("→", ",", ":", "[", "]", "%", "–", "points"),
+            strict=True,
+        )
+    },
 }
 
-_STATEMENT_KEYWORDS = (
-    "scheme",
-    "section",
-    "item",
-    "part",
-    "bonus",
-    "veto",
-    "grades",
-    "total",
-    "input",
-    "target",
-    "text",
-    "owner",
-    "assessed",
-    "start",
-    "better",
-    "example",
+# Sets of terminals that mark a context, and how an author would name it.
+_GROUPS = (
+    ({"INPUT", "ITEM"}, "a statement (such as `item`, `input` or `at least 90% → full`) or `}`"),
+    ({"OTHERWISE", "MEETS"}, "a condition (such as `at least 90%`, `1–3` or `otherwise`)"),
+    ({"FULL", "DEDUCT", "NUMBER"}, "an outcome (such as `full`, `deduct 1` or a score)"),
+    ({"COUNT", "YES"}, "an input type: `percent`, `count`, `number` or `yes/no`"),
+    ({"UP", "OPEN"}, "a range of points (such as `up to 1`, `1–3` or `more than 15`)"),
 )
 
-_KEYWORDS = (
-    *_STATEMENT_KEYWORDS,
-    "max",
-    "deduct",
-    "award",
-    "full",
-    "at",
-    "least",
-    "most",
-    "more",
-    "less",
-    "than",
-    "below",
-    "above",
-    "target",
-    "by",
-    "points",
-    "meets",
-    "otherwise",
-    "each",
-    "whole",
-    "started",
-    "missing",
-    "floor",
-    "scaled",
-    "from",
-    "to",
-    "peer",
-    "mean",
-    "median",
-    "min",
-    "of",
-    "if",
-    "for",
-    "not",
-    "beyond",
-    "when",
-    "grade",
-    "score",
-    "given",
-    "percent",
-    "count",
-    "number",
-    "yes",
-    "no",
-    "data",
-    "precision",
-    "deductions",
-    "deduction",
-    "plus",
-    "up",
-    "higher",
-    "lower",
+# Keywords a line or statement starts with: a misspelt one is read as a name.
+_LINE_WORDS = (
+    *("scheme", "section", "item", "part", "bonus", "veto", "grades", "total", "input"),
+    *("target", "text", "owner", "assessed", "start", "better", "example", "otherwise"),
+    *("meets", "below", "above", "at", "more", "less", "each", "scaled", "deduct", "award"),
 )
+_NODE_WORDS = ("scheme", "section", "item", "part", "bonus", "veto")
 
-# Typical mistakes, each a small file that fails the way the mistake does;
-# Lark matches an error to the example that fails in the same parser state.
+# Full-width and look-alike characters the grammar does not accept.
+_LOOKALIKES = dict(zip("｛｝【】＝＞＜－＂。＃‘’", '{}[]=><-";#""', strict=True))
+
+# Typical mistakes, each a line (or a whole file) that fails the way the
+# mistake does.  A syntax error is matched to the example that fails in the
+# same parser state: with the same kind of token first, then with any token.
 _WRAP = 'scheme "s" {{\n  item "i" max 1 {{\n    input x: number\n    {}\n  }}\n}}\n'
 _MISTAKES: dict[str, list[str]] = {
-    "deduct-amount": [
-        _WRAP.format("at least 1 → deduct"),
-        _WRAP.format("at least 1 → deduct; otherwise → 0"),
-        _WRAP.format("deduct if x"),
-        _WRAP.format("each 1 below 2 → deduct"),
-    ],
-    "award-amount": [
-        _WRAP.format("at least 1 → award"),
-        _WRAP.format("award if x"),
-        _WRAP.format("each 1 → award"),
-    ],
+    "deduct-amount": ["at least 1 → deduct", "deduct if x", "each 1 below 2 → deduct"],
+    "award-amount": ["at least 1 → award", "award if x", "each 1 → award"],
     "outcome": [
-        _WRAP.format("at least 1"),
-        _WRAP.format("at least 1 →"),
-        _WRAP.format("[1, 2]"),
-        _WRAP.format("1–2 →"),
-        _WRAP.format("otherwise"),
-        _WRAP.format("below target by 1–3 points"),
-        _WRAP.format("meets target"),
+        *("at least 1", "[1, 2]", "1–2", "otherwise", "yes", "meets target", "no data", "= 1"),
+        *("x at least 1", "below target by 1–3 points", "below target by up to 1"),
+        "at least 50% of peer mean",
     ],
-    "condition-number": [
-        _WRAP.format("at least → full"),
-        _WRAP.format("more than → full"),
-        _WRAP.format("= → full"),
-    ],
-    "range-end": [
-        _WRAP.format("1– → full"),
-        _WRAP.format("1 to → full"),
-    ],
-    "interval-end": [
-        _WRAP.format("[1, 2 → full"),
-        _WRAP.format("[1 2] → full"),
-        _WRAP.format("[1, → full"),
-    ],
-    "max": [
-        'scheme "s" {\n  item "i" {\n  }\n}\n',
-        'scheme "s" {\n  section "i" {\n  }\n}\n',
-        'scheme "s" {\n  section "s" max 1 {\n    part "i" {\n    }\n  }\n}\n',
-    ],
-    "name": [
-        'scheme "s" {\n  item max 1 {\n  }\n}\n',
-        'scheme "s" {\n  section max 1 {\n  }\n}\n',
-        "scheme {\n}\n",
-    ],
-    "input-colon": [_WRAP.format("input y percent")],
-    "input-type": [_WRAP.format("input y: ratio"), _WRAP.format("input y:")],
-    "target": [_WRAP.format("target")],
-    "example-arrow": [_WRAP.format("example x = 1"), _WRAP.format("example x = 1 7")],
-    "example-score": [_WRAP.format("example x = 1 →")],
-    "brace-open": [
-        'scheme "s" {\n  item "i" max 1\n    input x: number\n  }\n}\n',
-    ],
+    "arrow-outcome": ["at least 1 →", "otherwise →"],
+    "condition-number": ["at least → full", "more than → full", "= → full"],
+    "range-end": ["1– → full", "1 to → full"],
+    "bare-number": ["90 → full", "90% full"],
+    "interval-comma": ["[1 2] → full"],
+    "interval-close": ["[1, 2 → full"],
+    "interval-end": ["[1, → full", "[, 2] → full"],
+    "each-effect": ["each 1 below 2 → 3", "each 1 → full"],
+    "by": ["below target 3 → full", "above target 3 → full"],
+    "max": ['item "i" {\n}', 'section "i" 3 {\n}'],
+    "bonus-cap": ['bonus "b" {\n}', 'bonus "b" max 3 {\n}'],
+    "name": ["item max 1 {\n}", "section max 1 {\n}"],
+    "scheme-name": ["scheme {\n}\n", "scheme s {\n}\n"],
+    "owner-quotes": ["owner x", 'item "i" max 1 owner x {\n}'],
+    "text-quotes": ["text x"],
+    "input-name": ["input : percent", 'input "y": percent'],
+    "input-colon": ["input y percent"],
+    "input-type": ["input y: ratio", "input y:"],
+    "precision": ["input y: percent precision"],
+    "target": ["target"],
+    "total": ["total"],
+    "veto-when": ['veto "v" x → grade D'],
+    "veto-effect": ['veto "v" when x → D', 'veto "v" when x'],
+    "example-arrow": ["example x = 1", "example x = 1 7"],
+    "example-score": ["example x = 1 →"],
+    "brace-open": ['item "i" max 1\n input x: number\n}', 'item "i" max 1 owner "o"\n input\n}'],
 }
 
+# Mistakes recognised only with the same kind of token as their examples.
+_EXACT = ("owner-quotes", "text-quotes", "input-name")
+
 _MESSAGES = {
-    "deduct-amount": "`deduct` needs an amount, for example `deduct 1`",
-    "award-amount": "`award` needs an amount, for example `award 0.5`",
+    "deduct-amount": "`deduct` needs the points it takes off, for example `deduct 1`",
+    "award-amount": "`award` needs the points it gives, for example `award 0.5`",
     "outcome": (
         "this line has a condition but no outcome; end it with an outcome such as "
         "`→ full`, `→ deduct 1` or `→ 3`"
     ),
+    "arrow-outcome": "the outcome after `→` is missing: `full`, `deduct N`, `award N` or a score",
     "condition-number": "this comparison needs a number, for example `at least 90%`",
     "range-end": "this range needs a number at each end, for example `1–3`",
-    "interval-end": (
-        "an interval is two numbers between brackets, separated by a comma, "
-        "for example `[92%, 94.4%]` or `(1, 3]`"
-    ),
-    "max": "this needs its points after its name: `max N` (or `deduct at most N`)",
-    "name": 'this needs a name in quotes, for example `item "制造业产品质量合格率" max 10`',
-    "input-colon": "write a colon between an input's name and its type: `input rate: percent`",
+    "bare-number": "a number alone is not a condition; write `at least 90`, `= 90` or `80–90`",
+    "interval-comma": "separate the two ends of an interval with a comma: `[92%, 94.4%]`",
+    "interval-close": "this interval is never closed; end it with `]` or `)`",
+    "interval-end": "an interval needs a number at each end, for example `[92%, 94.4%]`",
+    "each-effect": "an `each` line ends with `deduct N` or `award N`: `each 1 → deduct 0.5`",
+    "by": "write `by` and the range of points: `below target by 1–3 points`",
+    "max": 'this {kind} needs its maximum score after its name: `{kind} "名称" max 10`',
+    "bonus-cap": 'a bonus needs its cap after its name: `bonus "名称" at most 5`',
+    "name": 'this {kind} needs a name in quotes: `{kind} "制造业产品质量合格率" max 10`',
+    "scheme-name": 'the scheme needs a name in quotes: `scheme "2024年度质量工作考核" {{`',
+    "owner-quotes": 'write each office in quotes: `owner "区市监局", "区农经局"`',
+    "text-quotes": '`text` keeps the original wording in quotes: `text "每差1%扣0.3分"`',
+    "input-name": "an input needs a name without quotes: `input pass_rate: percent`",
+    "input-colon": "write a colon between an input's name and its type: `input pass_rate: percent`",
     "input-type": "an input's type is one of `percent`, `count`, `number` or `yes/no`",
+    "precision": "`precision` needs the step the data are reported in, for example `precision 0.1`",
     "target": "`target` needs a number, for example `target 90%`",
+    "total": "`total` needs a number, for example `total 100`",
+    "veto-when": 'a veto names its trigger after `when`: `veto "名称" when incident → grade D`',
+    "veto-effect": "a veto says what it does after `→`: `→ grade D` or `→ score 0`",
     "example-arrow": "an example ends with `→` and the score it expects: `example x = 1 → 7`",
     "example-score": "an example needs the score it expects after `→`",
-    "brace-open": "a `{` is missing: the body of an item, part or section is written in braces",
+    "brace-open": "a `{{` is missing: the body of this {kind} is written in braces, `{{ … }}`",
 }
 
 
 @functools.cache
-def _terminal_words() -> dict[str, str]:
-    words = dict(_WORDS)
-    for terminal in _parser().terminals:
-        pattern = terminal.pattern
-        if terminal.name not in words and isinstance(pattern, lark.lexer.PatternStr):
-            words[terminal.name] = f"`{pattern.value}`"
-    return words
+def _literals() -> dict[str, str]:
+    """Each terminal that is one literal string, by name."""
+    return {
+        terminal.name: terminal.pattern.value
+        for terminal in _parser().terminals
+        if isinstance(terminal.pattern, lark.lexer.PatternStr)
+    }
+
+
+@functools.cache
+def _mistake_states() -> dict[tuple[int, str], str]:
+    """(parser state, token type or "") → the label of the mistake that fails there."""
+    table: dict[tuple[int, str], str] = {}
+    for label, examples in _MISTAKES.items():
+        for example in examples:
+            try:
+                _parser().parse(example if example.startswith("scheme") else _WRAP.format(example))
+            except UnexpectedToken as exc:
+                table.setdefault((exc.state.position, exc.token.type), label)
+                table.setdefault((exc.state.position, ""), label)
+    return table
+
+
+def _accepts(state: Any) -> set[str]:
+    """The terminals that can really come next in parser ``state``."""
+    conf = copy.copy(state.parse_conf)
+    conf.callbacks = {}
+    accepted: set[str] = set()
+    for name in conf.states[state.position]:
+        trial = state.copy(deepcopy_values=False)
+        trial.parse_conf = conf
+        try:
+            trial.feed_token(lark.Token(name, ""), is_end=name == "$END")
+        except (UnexpectedToken, AssertionError):
+            continue
+        accepted.add(name)
+    return accepted
 
 
 def _describe_expected(expected: set[str]) -> str:
-    words = _terminal_words()
-    names = {name for name in expected if not name.startswith("__")}
-    if {"INPUT", "ITEM", "TEXT"} <= names:
-        return (
-            "a statement (such as `item`, `part`, `input`, `target`, `text`, a rule line "
-            "like `at least 90% → full`, or `}`)"
-        )
-    if {"OTHERWISE", "MEETS"} <= names:
-        return (
-            "a condition (such as `at least 90%`, `1–3`, `[92%, 94.4%]`, `meets target` "
-            "or `otherwise`)"
-        )
-    if {"FULL", "DEDUCT", "NUMBER"} <= names:
-        return "an outcome (such as `full`, `deduct 1` or a score)"
-    phrases = sorted({words.get(name, name.lower()) for name in names})
-    if not phrases:
-        return "something else"
+    names = expected - {"DASH", "MINUS"} if "NUMBER" in expected else expected
+    for marks, text in _GROUPS:
+        if marks <= names:
+            return text
+    literals = _literals()
+    phrases = sorted({_WORDS.get(name) or f"`{literals.get(name, '')}`" for name in names} - {"``"})
     if len(phrases) > 8:
         phrases = [*phrases[:8], "…"]
-    if len(phrases) == 1:
-        return phrases[0]
+    if len(phrases) < 2:
+        return phrases[0] if phrases else "something else"
     return ", ".join(phrases[:-1]) + " or " + phrases[-1]
 
 
-def _describe_token(token: lark.Token) -> str:
-    if token.type == "_SEP":
-        return "the end of the line" if "\n" in token.value[:1] else "`;`"
-    if token.type == "$END":
-        return "the end of the file"
-    if token.type == "NUMBER":
-        return f"the number `{token.value}`"
-    if token.type == "STRING":
-        return f"the text {token.value}"
-    return f"`{token.value}`"
+# ------------------------------------------------------------ positions
 
 
 def _span_at(line: int, column: int, width: int = 1) -> Span:
-    return Span(line, column, line, column + width)
+    return Span(line, column, line, column + max(width, 1))
 
 
-def _unclosed_brace(text: str) -> int | None:
-    """The line of the last `{` never closed, skipping strings and comments."""
-    stack: list[int] = []
-    line = 1
-    in_string: str | None = None
-    in_comment = False
-    for ch in text:
+def _scan(text: str) -> Iterator[tuple[int, str, bool]]:
+    """Each character outside comments, and whether it is also outside strings."""
+    close: str | None = None
+    escaped = comment = False
+    for pos, ch in enumerate(text):
+        code = close is None
         if ch == "\n":
-            line += 1
-            in_string = None
-            in_comment = False
+            close, escaped, comment = None, False, False
+        elif comment or (code and ch == "#"):
+            comment = True
             continue
-        if in_comment:
+        elif not code:
+            close = None if ch == close and not escaped else close
+            escaped = not escaped and ch == "\\" and close == '"'
+        elif ch in '"“':
+            close, code = ("”" if ch == "“" else '"'), False
+        yield pos, ch, code
+
+
+def _code_end(source: Source, line: int) -> int:
+    """The column just after the last character of ``line`` that is not a comment."""
+    ends = [pos + 1 for pos, ch, _ in _scan(source.line_text(line)) if not ch.isspace()]
+    return (ends[-1] if ends else 0) + 1
+
+
+def _braces(source: Source) -> Iterator[tuple[str, int, int, int, bool]]:
+    """Each brace: itself, line, column, its line's indent, and whether it leads its line."""
+    lines = source.text.split("\n")
+    starts = [0]
+    for text in lines:
+        starts.append(starts[-1] + len(text) + 1)
+    for pos, ch, code in _scan(source.text):
+        if code and ch in "{}":
+            line = bisect.bisect_right(starts, pos)
+            column = pos - starts[line - 1] + 1
+            indent = len(lines[line - 1]) - len(lines[line - 1].lstrip())
+            yield ch, line, column, indent, column == indent + 1
+
+
+def _unclosed_brace(source: Source) -> tuple[int, int] | None:
+    """The `{` left open: the one a less indented `}` skipped, or else the last one."""
+    stack: list[tuple[int, int, int]] = []
+    for ch, line, column, indent, leads in _braces(source):
+        if ch == "{":
+            stack.append((line, column, indent))
             continue
-        if in_string:
-            if ch == in_string:
-                in_string = None
-            continue
-        if ch == "#":
-            in_comment = True
-        elif ch == '"':
-            in_string = '"'
-        elif ch == "“":
-            in_string = "”"
-        elif ch == "{":
-            stack.append(line)
-        elif ch == "}" and stack:
+        if leads and stack and stack[-1][2] > indent and any(o[2] <= indent for o in stack):
+            return stack[-1][:2]
+        if stack:
             stack.pop()
-    return stack[-1] if stack else None
+    return stack[-1][:2] if stack else None
 
 
-def _previous_word(source: Source, line: int, column: int) -> str | None:
-    before = source.line_text(line)[: max(column - 1, 0)]
-    match = re.search(r"(\w+)\W*$", before)
-    return match.group(1) if match else None
+def _extra_brace(source: Source) -> tuple[int, int] | None:
+    """The `}` that closes nothing: with no block open, or more indented than its block."""
+    stack: list[int] = []
+    for ch, line, column, indent, leads in _braces(source):
+        if ch == "{":
+            stack.append(indent)
+        elif not stack or (leads and indent > stack[-1]):
+            return line, column
+        else:
+            stack.pop()
+    return None
 
 
-def _misspelling(word: str, candidates: set[str] | tuple[str, ...]) -> str | None:
-    if word in _KEYWORDS:
+def _token_span(source: Source, token: lark.Token) -> Span:
+    line, column = token.line or 1, token.column or 1
+    if token.type == "_SEP":
+        return _span_at(line, _code_end(source, line) if token.value[:1] == "\n" else column)
+    return _span_at(line, column, len(token.value))
+
+
+def _label_span(source: Source, label: str, token: lark.Token, span: Span) -> Span:
+    """Where a mistake is best shown, when that is not at the token."""
+    text = source.line_text(span.line)
+    if label == "interval-close":
+        opened = max(text.rfind(ch, 0, span.column - 1) for ch in "[(［（")
+        return _span_at(span.line, opened + 1) if opened >= 0 else span
+    if label in ("name", "scheme-name"):
+        after = re.match(r"(\s*\w+\s+)(\S+)", text)
+        return _span_at(span.line, len(after[1]) + 1, len(after[2])) if after else span
+    if label == "brace-open" and token.type != "_SEP":
+        previous = span.line - 1
+        while previous > 1 and not source.line_text(previous).strip():
+            previous -= 1
+        if previous >= 1:
+            return _span_at(previous, _code_end(source, previous))
+    return span
+
+
+def _kind(source: Source, line: int, default: str = "item") -> str:
+    """The node keyword that starts ``line``."""
+    first = re.match(r"\s*(\w+)", source.line_text(line))
+    return first[1] if first and first[1] in _NODE_WORDS else default
+
+
+# ------------------------------------------------------------ the errors
+
+
+def _guess(word: str, candidates: Iterable[str]) -> str | None:
+    """The keyword ``word`` is likely a misspelling of, or two keywords run together."""
+    keywords = {*_literals().values(), "point", "points"}
+    if word in keywords:
         return None
-    close = difflib.get_close_matches(word, list(candidates), n=1, cutoff=0.7)
+    glued = [f"{word[:i]} {word[i:]}" for i in range(2, len(word) - 1) if word[i:] in keywords]
+    candidates = sorted(candidates)
+    for both in glued:
+        if both.split()[0] in candidates:
+            return both
+    close = difflib.get_close_matches(word, candidates, n=1, cutoff=0.75)
     return close[0] if close else None
 
 
-def _syntax_error(source: Source, exc: UnexpectedInput) -> RuleSyntaxError:
-    line = getattr(exc, "line", 0) or 0
-    column = getattr(exc, "column", 0) or 0
-    if isinstance(exc, UnexpectedCharacters):
-        pos = exc.pos_in_stream or 0
-        char = source.text[pos] if pos < len(source.text) else ""
-        span = _span_at(line, column)
-        if char in '"“':
-            closing = '`"`' if char == '"' else "`”`"
-            return RuleSyntaxError(
-                f"this text in quotes is not closed; a string ends on the same line with {closing}",
-                source=source,
-                span=span,
-            )
-        return RuleSyntaxError(
-            f"unexpected character `{char}`; expected {_describe_expected(set(exc.allowed))}",
-            source=source,
-            span=span,
-        )
-
-    if isinstance(exc, UnexpectedEOF) or (
-        isinstance(exc, UnexpectedToken) and exc.token.type == "$END"
-    ):
-        opened = _unclosed_brace(source.text)
-        last_line = max(source.text.count("\n"), 1)
-        if opened is not None:
-            text = source.line_text(opened)
-            col = text.find("{") + 1 if "{" in text else 1
-            return RuleSyntaxError(
-                f"the block opened on line {opened} is never closed; add a `}}` for it",
-                source=source,
-                span=_span_at(opened, col),
-            )
-        return RuleSyntaxError(
-            'the file ends too early: a rule file is one `scheme "NAME" { … }`',
-            source=source,
-            span=_span_at(last_line, 1),
-        )
-
-    assert isinstance(exc, UnexpectedToken)
-    token = exc.token
-    expected = set(exc.expected)
-    width = len(token.value) if token.type not in ("_SEP", "$END") else 1
-    span = _span_at(line, column, width)
-
-    if token.type == "RBRACE" and expected <= {"$END", "_SEP"}:
-        return RuleSyntaxError(
-            "this `}` closes nothing: there is one `}` too many", source=source, span=span
-        )
-    if token.type == "NAME":
-        keywords = {
-            name.lower() for name in expected if name.isupper() and name.lower() in _KEYWORDS
-        }
-        guess = _misspelling(token.value, tuple(keywords))
+def _misspelt(source: Source, token: lark.Token, expected: set[str]) -> tuple[str, Span] | None:
+    """An unknown word close to a keyword that fits where it stands."""
+    line, column = token.line or 1, token.column or 1
+    fitting = {_literals().get(name, "points" if name == "_POINTS" else "") for name in expected}
+    guess = _guess(token.value, fitting) if token.type == "NAME" else None
+    if guess is not None:
+        return f"unknown word `{token.value}`; did you mean `{guess}`?", _token_span(source, token)
+    strings = r'"(?:[^"\\]|\\.)*"|“[^”]*”'
+    code = re.sub(strings, lambda m: " " * len(m[0]), source.line_text(line)[: column - 1])
+    words = [(m.start() + 1, m[0]) for m in re.finditer(r"[^\W\d]\w*", code)]
+    candidates = words[:1] + (words[-1:] if token.type in ("STRING", "NUMBER", "NAME") else [])
+    for start, word in candidates:
+        declared = re.search(rf"\binput\s+{re.escape(word)}\b", source.text)
+        guess = None if declared else _guess(word, _LINE_WORDS)
         if guess is not None:
-            return RuleSyntaxError(
-                f"unknown word `{token.value}`; did you mean `{guess}`?", source=source, span=span
-            )
-    if token.type in ("STRING", "NUMBER", "NAME"):
-        word = _previous_word(source, line, column)
-        if word is not None:
-            guess = _misspelling(word, _STATEMENT_KEYWORDS)
-            if guess is not None:
-                start = source.line_text(line).rfind(word, 0, column - 1) + 1
-                return RuleSyntaxError(
-                    f"unknown word `{word}`; did you mean `{guess}`?",
-                    source=source,
-                    span=_span_at(line, start, len(word)),
-                )
-    label = exc.match_examples(_parser().parse, _MISTAKES, use_accepts=True)
-    if label is not None:
-        return RuleSyntaxError(_MESSAGES[str(label)], source=source, span=span)
-    return RuleSyntaxError(
-        f"unexpected {_describe_token(token)}; expected {_describe_expected(expected)}",
-        source=source,
-        span=span,
-    )
+            message = f"unknown word `{word}`; did you mean `{guess}`?"
+            return message, _span_at(line, start, len(word))
+    return None
+
+
+def _bad_character(source: Source, exc: UnexpectedCharacters) -> RuleSyntaxError:
+    pos = exc.pos_in_stream or 0
+    char = source.text[pos : pos + 1] or " "
+    span, hint = _span_at(exc.line, exc.column), None
+    if char in '"“':
+        other = "”" if char == '"' else '"'
+        if other in source.line_text(exc.line)[exc.column :]:
+            hint = f"it opens with `{char}` but closes with `{other}`; use a matching pair"
+        closing = '"' if char == '"' else "”"
+        message = f"this text in quotes is never closed; end it on the same line with `{closing}`"
+    elif char == "." and source.text[pos - 1 : pos].isdigit():
+        message = "a number has one decimal point at most"
+    elif char in _LOOKALIKES:
+        message = f"`{char}` is not accepted here; write `{_LOOKALIKES[char]}` instead"
+    elif unicodedata.category(char)[0] in "ZC":
+        name = unicodedata.name(char, "control character").lower()
+        message = f"an invisible {name} (U+{ord(char):04X}) stands here; use a plain space or none"
+    else:
+        expected = _describe_expected(_accepts(exc.state)) if exc.state else "something else"
+        message = f"`{char}` has no meaning in a rule file; what belongs here is {expected}"
+    return RuleSyntaxError(message, source=source, span=span, hint=hint)
+
+
+def _early_end(source: Source) -> RuleSyntaxError:
+    opened = _unclosed_brace(source)
+    if opened is not None:
+        line, column = opened
+        what = _kind(source, line, "block")
+        message = f"this {what}'s `{{` is never closed; add a `}}` where its body ends"
+        return RuleSyntaxError(message, source=source, span=_span_at(line, column))
+    last = max(len(source.text.splitlines()), 1)
+    message = 'the file ends too early: a rule file is one `scheme "NAME" { … }`'
+    return RuleSyntaxError(message, source=source, span=_span_at(last, _code_end(source, last)))
+
+
+def _syntax_error(source: Source, exc: UnexpectedInput) -> RuleSyntaxError:
+    """The error an author sees for a parse failure: a sentence, at the right place."""
+    if isinstance(exc, UnexpectedCharacters):
+        return _bad_character(source, exc)
+    if not isinstance(exc, UnexpectedToken) or exc.token.type == "$END":
+        return _early_end(source)
+    token, state = exc.token, exc.state
+    before = source.line_text(token.line or 1)[: (token.column or 1) - 1]
+    span = _token_span(source, token)
+    expected = _accepts(state) or set(exc.expected)
+    mistakes = _mistake_states()
+    exact = mistakes.get((state.position, token.type))
+    label = exact or mistakes.get((state.position, ""))
+    label = label if exact or label not in _EXACT else None
+    if expected <= {"$END", "_SEP"}:
+        extra = _extra_brace(source)
+        if extra is not None or token.type == "RBRACE":
+            message = "this `}` closes nothing: there is one `}` too many"
+            span = _span_at(*extra) if extra is not None else span
+        else:
+            message = "a rule file holds one scheme, and this comes after its closing `}`"
+    elif misspelt := _misspelt(source, token, expected):
+        message, span = misspelt
+    elif exact is None and "_SEP" in expected and token.value in _LINE_WORDS:
+        message = f"`{token.value}` starts a new statement: put it on its own line, or after `;`"
+    elif token.type == "STRING" and re.fullmatch(r"\s*(section|item|part|bonus)\s*", before):
+        # `item "…"` fails at its name only where `item` was read as a name.
+        word = before.split()[0]
+        opened = _unclosed_brace(source)
+        above = f"the `{{` on line {opened[0]}" if opened else "a block above"
+        message = f"`{word}` cannot start a statement here: is {above} missing its `}}`?"
+        span = _span_at(span.line, before.index(word) + 1, len(word))
+    elif label is not None:
+        span = _label_span(source, label, token, span)
+        message = _MESSAGES[label].format(kind=_kind(source, span.line))
+    elif token.type == "_SEP":
+        end = "the end of the line" if token.value[:1] == "\n" else "`;`"
+        message = f"expected {_describe_expected(expected)} before {end}"
+    else:
+        found = {"NUMBER": f"the number `{token.value}`", "STRING": f"the text {token.value}"}
+        what = found.get(token.type, f"`{token.value}`")
+        message = f"expected {_describe_expected(expected)} here, not {what}"
+    return RuleSyntaxError(message, source=source, span=span)

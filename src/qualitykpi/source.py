@@ -33,7 +33,9 @@ class Source:
     text: str = attrs.field(repr=False)
 
     def line_text(self, line: int) -> str:
-        lines = self.text.splitlines()
+        # Lines end at "\n" only, as the parser counts them (not at form
+        # feeds or U+2028, which str.splitlines() would also split at).
+        lines = self.text.split("\n")
         if 1 <= line <= len(lines):
             return lines[line - 1]
         return ""
@@ -52,10 +54,24 @@ class Source:
         pad = display_width(text[: max(span.column - 1, 0)])
         if span.end_line == span.line and span.end_column > span.column:
             run = display_width(text[span.column - 1 : span.end_column - 1])
+        elif span.end_line > span.line:
+            # A statement over several lines: underline its first line.
+            run = display_width(text[span.column - 1 :].rstrip())
         else:
             run = 1
         caret = "^" * max(run, 1)
         return f"{gutter}{text}\n{' ' * (len(gutter) - 2)}| {' ' * pad}{caret}"
+
+
+def narrow(source: Source, span: Span, needle: str) -> Span:
+    """The span of ``needle`` within the first line of ``span``, if it is there."""
+    if span.line <= 0:
+        return span
+    text = source.line_text(span.line)
+    start = text.find(needle, max(span.column - 1, 0))
+    if start < 0:
+        return span
+    return Span(span.line, start + 1, span.line, start + 1 + len(needle))
 
 
 def display_width(text: str) -> int:
