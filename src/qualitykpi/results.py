@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 from decimal import Decimal
+from typing import Protocol, TypeVar
 
 import attrs
 
@@ -89,7 +90,22 @@ class NodeResult:
 
 
 def _find(nodes: Sequence[NodeResult], key: str) -> NodeResult:
-    everything = [node for top in nodes for node in top.walk()]
+    return find_node([node for top in nodes for node in top.walk()], key)
+
+
+class _Named(Protocol):
+    @property
+    def id(self) -> str: ...
+
+    @property
+    def name(self) -> str: ...
+
+
+N = TypeVar("N", bound=_Named)
+
+
+def find_node(everything: Sequence[N], key: str) -> N:
+    """The node whose id is ``key`` or, failing that, the one node so named."""
     for node in everything:
         if node.id == key:
             return node
@@ -138,38 +154,29 @@ class Result:
             if node.kind == "bonus":
                 # A bonus is not part of `max`; what it adds is one entry below.
                 continue
-            for step in node.steps:
-                if step.amount:
-                    entries.append(
-                        LostPoints(
-                            node.id,
-                            node.name,
-                            node.owners,
-                            step.amount,
-                            step.description,
-                            step.kind,
-                            step.line,
-                            self.file,
-                            step.text,
-                        )
-                    )
-        for step in self.steps:
-            if step.amount:
-                entries.append(
-                    LostPoints(
-                        "",
-                        self.scheme,
-                        (),
-                        step.amount,
-                        step.description,
-                        step.kind,
-                        step.line,
-                        self.file,
-                        step.text,
-                    )
-                )
+            entries.extend(self._entries(node.id, node.name, node.owners, node.steps))
+        entries.extend(self._entries("", self.scheme, (), self.steps))
         # Stable order: largest loss first, then in tree order.
         return sorted(entries, key=lambda entry: -entry.amount)
+
+    def _entries(
+        self, node_id: str, name: str, owners: tuple[str, ...], steps: tuple[Step, ...]
+    ) -> list[LostPoints]:
+        return [
+            LostPoints(
+                node_id,
+                name,
+                owners,
+                step.amount,
+                step.description,
+                step.kind,
+                step.line,
+                self.file,
+                step.text,
+            )
+            for step in steps
+            if step.amount
+        ]
 
     def explain(self) -> str:
         """Readable text: every item, the line that decided it, what was lost."""

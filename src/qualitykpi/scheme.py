@@ -17,7 +17,7 @@ import attrs
 from . import analysis, builder, parser
 from .compiler import ExampleCase, compile_scheme
 from .errors import DataError, RuleError, raise_collected
-from .results import NodeResult, Result, Results
+from .results import NodeResult, Result, Results, find_node
 from .scorers import Band, PeerRelative, Scaled, ScoreProblem, When
 from .source import Source, Span
 from .tree import Context, Item, SchemeScorer, ScoreProblems, Section
@@ -76,14 +76,7 @@ class Scheme:
 
     def node(self, key: str) -> Section | Item:
         """A node of the scorer tree by id or, when unique, by name."""
-        nodes = list(self.scorer.walk())
-        for node in nodes:
-            if node.id == key:
-                return node
-        named = [node for node in nodes if node.name == key]
-        if len(named) == 1:
-            return named[0]
-        raise KeyError(key)
+        return find_node(list(self.scorer.walk()), key)
 
     def __repr__(self) -> str:
         where = f" from {self.source.name}" if self.source else ""

@@ -122,6 +122,24 @@ def _step(
     return Step(kind, description, None if amount is None else to_decimal(amount), line, text)
 
 
+def _clamp(
+    raw: Fraction,
+    low: Fraction,
+    high: Fraction,
+    low_label: str,
+    line: int | None,
+    steps: list[Step],
+) -> Fraction:
+    """Clamp ``raw`` to ``[low, high]``, recording the points the clamp moved."""
+    if raw > high:
+        steps.append(_step("clamp", f"capped at its max {fmt(high)}", raw - high, line))
+        return high
+    if raw < low:
+        steps.append(_step("clamp", f"kept at {low_label}", raw - low, line))
+        return low
+    return raw
+
+
 @attrs.frozen(repr=False)
 class Item:
     """An item, a part (``kind="part"``) or a bonus (``kind="bonus"``).
@@ -238,23 +256,10 @@ class Item:
             raw = self._assessed(ctx, steps)
         else:
             raw = self._rules(ctx, steps)
-        score = raw
-        if raw > self.max:
-            steps.append(
-                _step("clamp", f"capped at its max {fmt(self.max)}", raw - self.max, self.line)
-            )
-            score = self.max
-        elif raw < self.minimum:
-            what = "its deduction cap" if self.deduct_cap is not None else "0"
-            steps.append(
-                _step(
-                    "clamp",
-                    f"kept at {what} ({fmt(self.minimum)})",
-                    raw - self.minimum,
-                    self.line,
-                )
-            )
-            score = self.minimum
+        what = "its deduction cap" if self.deduct_cap is not None else "0"
+        score = _clamp(
+            raw, self.minimum, self.max, f"{what} ({fmt(self.minimum)})", self.line, steps
+        )
         return NodeResult(
             id=self.id,
             name=self.name,
@@ -533,17 +538,7 @@ class Section:
                 )
             )
             raw += given_back
-        score = raw
-        if raw > self.max:
-            steps.append(
-                _step("clamp", f"capped at its max {fmt(self.max)}", raw - self.max, self.line)
-            )
-            score = self.max
-        elif raw < self.minimum:
-            steps.append(
-                _step("clamp", f"kept at {fmt(self.minimum)}", raw - self.minimum, self.line)
-            )
-            score = self.minimum
+        score = _clamp(raw, self.minimum, self.max, fmt(self.minimum), self.line, steps)
         return NodeResult(
             id=self.id,
             name=self.name,
