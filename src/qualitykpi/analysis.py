@@ -136,6 +136,16 @@ class _Analyser:
         if isinstance(node, ast.Section):
             for example in node.examples:
                 self.example(example, None)
+            if node.is_task:
+                for child in node.children:
+                    if not child.is_task:
+                        self.error(
+                            "task-scored",
+                            f'section "{node.name}" has no points (`max N`), so it holds '
+                            f'only tasks; "{child.name}" has points — add `max N` to the '
+                            "section",
+                            child.span,
+                        )
             self.size(node.max, node.deduct_cap, node.deductions_cap)
             return attrs.evolve(node, children=tuple(self.node(child) for child in node.children))
         return self.item(node, parent)
@@ -177,7 +187,15 @@ class _Analyser:
                 "the data, so it cannot also have rule lines or clauses",
                 item.assessed.span,
             )
-        if not (item.parts or item.assessed or has_rules):
+        if item.is_task:
+            if item.parts or item.assessed or has_rules:
+                self.error(
+                    "task-scored",
+                    f'item "{item.name}" has no points (`max N`), so it is a task and is not '
+                    "scored; add `max N` to score it, or drop its rule lines",
+                    item.span,
+                )
+        elif not (item.parts or item.assessed or has_rules):
             self.error(
                 "no-rule",
                 f'{item.kind} "{item.name}" has no rule: give it rule lines, '

@@ -320,6 +320,12 @@ class Item:
     texts: tuple[str, ...]
     examples: tuple[Example, ...]
     span: Span
+    supporters: tuple[str, ...] = ()
+
+    @property
+    def is_task(self) -> bool:
+        """Written without `max`: a responsibility (责任事项) worth no points."""
+        return self.kind == "item" and self.max is None and self.deduct_cap is None
 
 
 @attrs.frozen
@@ -335,6 +341,12 @@ class Section:
     texts: tuple[str, ...]
     examples: tuple[Example, ...]
     span: Span
+    supporters: tuple[str, ...] = ()
+
+    @property
+    def is_task(self) -> bool:
+        """Written without `max`: a group of responsibilities worth no points."""
+        return self.max is None and self.deduct_cap is None
 
 
 @attrs.frozen

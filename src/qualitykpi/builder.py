@@ -11,6 +11,7 @@ import unicodedata
 from decimal import Decimal
 from typing import Any, Literal, cast
 
+import attrs
 from lark import Token, Tree
 
 from . import ast
@@ -197,6 +198,7 @@ class Builder:
             "start_at": ("`start at`", "it belongs to an item or part"),
             "better": ("`better`", "it belongs to an item or part"),
             "owner_stmt": ("`owner`", "owners belong to a section, item, part or bonus"),
+            "support_stmt": ("`support`", "supporting offices belong to a section or item"),
             "input_decl": ("an `input`", "inputs are declared in the scheme or an item"),
             "example": ("an `example`", "examples belong to the scheme, a section or an item"),
             "text": ("`text`", "it belongs to a node"),
@@ -210,6 +212,13 @@ class Builder:
         self.error("misplaced", f"{label} cannot stand in {where}: {why}", stmt)
 
     def node(self, tree: Tree[Token]) -> ast.Section | ast.Item:
+        built = self._node(tree)
+        body = self.trees(tree, "body")[0]
+        supporters = list(self.owners(self.trees(tree, "supporters")))
+        supporters.extend(self.owners(self.trees(body, "support_stmt")))
+        return attrs.evolve(built, supporters=tuple(supporters)) if supporters else built
+
+    def _node(self, tree: Tree[Token]) -> ast.Section | ast.Item:
         kind = str(tree.data)
         node_id = self.optional_name(tree)
         name = self.string(self.tokens(tree, "STRING")[0])
@@ -273,6 +282,8 @@ class Builder:
                 texts.append(self.text_stmt(stmt))
             elif kind == "owner_stmt":
                 owner_list.extend(self.owners([stmt]))
+            elif kind == "support_stmt":
+                pass  # collected by node()
             elif kind == "example":
                 examples.append(self.example(stmt))
             else:
@@ -332,6 +343,8 @@ class Builder:
                 texts.append(self.text_stmt(stmt))
             elif data == "owner_stmt":
                 owner_list.extend(self.owners([stmt]))
+            elif data == "support_stmt":
+                pass  # collected by node()
             elif data == "example":
                 examples.append(self.example(stmt))
             elif data == "start_at":

@@ -49,6 +49,17 @@ class ExampleCase:
     text: str
 
 
+#: The responsible (牵头) and supporting (配合) offices of a node.
+Who = tuple[tuple[str, ...], tuple[str, ...]]
+
+
+def _who(node: ast.Section | ast.Item, inherited: Who) -> Who:
+    """A node's offices: its own, or else those of the node that holds it."""
+    if node.owners or node.supporters:
+        return node.owners, node.supporters
+    return inherited
+
+
 def _n(number: ast.Num) -> Fraction:
     return Fraction(number.value)
 
@@ -163,9 +174,9 @@ class _Compiler:
             where,
         )
 
-    def item(self, node: ast.Item, owners: tuple[str, ...]) -> Item:
+    def item(self, node: ast.Item, inherited: Who) -> Item:
         assert node.id is not None
-        owners = node.owners or owners
+        who = _who(node, inherited)
         targets = {t.input: _n(t.value) for t in node.targets if t.input is not None}
         lines = tuple(self.line(line, targets) for line in node.lines)
         self.collect_examples(node.examples, node.id)
@@ -180,8 +191,9 @@ class _Compiler:
             id=node.id,
             name=node.name,
             max=maximum,
-            kind=node.kind,
-            owners=owners,
+            kind="task" if node.is_task else node.kind,
+            owners=who[0],
+            supporters=who[1],
             table=Table(lines) if lines else None,
             clauses=tuple(self.clause(clause) for clause in node.clauses),
             start=_n(node.start) if node.start is not None else None,
@@ -191,7 +203,7 @@ class _Compiler:
                 if node.assessed is not None and node.assessed.deduction_cap is not None
                 else None
             ),
-            parts=tuple(self.item(part, owners) for part in node.parts),
+            parts=tuple(self.item(part, who) for part in node.parts),
             deduct_cap=_n(node.deduct_cap) if node.deduct_cap is not None else None,
             targets=targets,
             better=node.better,
@@ -199,26 +211,27 @@ class _Compiler:
             line=node.span.line,
         )
 
-    def section(self, node: ast.Section, owners: tuple[str, ...]) -> Section:
+    def section(self, node: ast.Section, inherited: Who) -> Section:
         assert node.id is not None
-        owners = node.owners or owners
+        who = _who(node, inherited)
         self.collect_examples(node.examples, node.id)
         return Section(
             id=node.id,
             name=node.name,
             max=Fraction(0) if node.deduct_cap is not None else _n(node.max) if node.max else 0,
-            children=tuple(self.node(child, owners) for child in node.children),
-            owners=owners,
+            children=tuple(self.node(child, who) for child in node.children),
+            owners=who[0],
+            supporters=who[1],
             deductions_cap=_n(node.deductions_cap) if node.deductions_cap is not None else None,
             deduct_cap=_n(node.deduct_cap) if node.deduct_cap is not None else None,
             text="\n".join(node.texts),
             line=node.span.line,
         )
 
-    def node(self, node: ast.Section | ast.Item, owners: tuple[str, ...]) -> Section | Item:
+    def node(self, node: ast.Section | ast.Item, inherited: Who) -> Section | Item:
         if isinstance(node, ast.Section):
-            return self.section(node, owners)
-        return self.item(node, owners)
+            return self.section(node, inherited)
+        return self.item(node, inherited)
 
     def collect_examples(self, examples: tuple[ast.Example, ...], node_id: str | None) -> None:
         for example in examples:
@@ -260,7 +273,7 @@ class _Compiler:
 
     def run(self) -> SchemeScorer:
         self.collect_examples(self.scheme.examples, None)
-        children = tuple(self.node(child, ()) for child in self.scheme.children)
+        children = tuple(self.node(child, ((), ())) for child in self.scheme.children)
         specs = tuple(
             InputSpec(
                 decl.name, decl.type, _n(decl.precision) if decl.precision is not None else None

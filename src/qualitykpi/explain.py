@@ -21,13 +21,14 @@ def _amount(step: Step) -> str:
 def explain_node(node: NodeResult, *, file: str | None = None, indent: int = 0) -> str:
     """The explanation of one node and everything under it."""
     pad = " " * indent
-    owners = (
-        f"  [{', '.join(node.owners)}]"
-        if (node.owners and indent == 0) or (node.owners and node.kind in ("item", "bonus"))
-        else ""
-    )
+    offices = ", ".join(node.owners)
+    if node.supporters:
+        offices += f"; support: {', '.join(node.supporters)}"
+    listed = indent == 0 or node.kind in ("item", "bonus", "task")
+    owners = f"  [{offices}]" if offices and listed else ""
     kind = "" if node.kind in ("item", "section") else f"{node.kind} "
-    lines = [f"{pad}{node.id} {kind}{node.name}: {node.score} / {node.max}{owners}"]
+    points = "" if node.kind == "task" else f": {node.score} / {node.max}"
+    lines = [f"{pad}{node.id} {kind}{node.name}{points}{owners}"]
     inner = pad + "    "
     if node.inputs:
         shown = ", ".join(f"{name} = {value}" for name, value in node.inputs)

@@ -118,7 +118,7 @@ _MISTAKES: dict[str, list[str]] = {
     "interval-end": ["[1, → full", "[, 2] → full"],
     "each-effect": ["each 1 below 2 → 3", "each 1 → full"],
     "by": ["below target 3 → full", "above target 3 → full"],
-    "max": ['item "i" {\n}', 'section "i" 3 {\n}'],
+    "max": ['item "i" 3 {\n}', 'section "i" 3 {\n}'],
     "bonus-cap": ['bonus "b" {\n}', 'bonus "b" max 3 {\n}'],
     "name": ["item max 1 {\n}", "section max 1 {\n}"],
     "scheme-name": ["scheme {\n}\n", "scheme s {\n}\n"],

@@ -74,6 +74,7 @@ class NodeResult:
     inputs: tuple[tuple[str, str], ...] = ()
     text: str | None = None
     line: int | None = None
+    supporters: tuple[str, ...] = ()
 
     @property
     def lost(self) -> Decimal:

@@ -153,7 +153,7 @@ class Item:
     id: str
     name: str
     max: Fraction = attrs.field(converter=_num)
-    kind: Literal["item", "part", "bonus"] = "item"
+    kind: Literal["item", "part", "bonus", "task"] = "item"
     owners: tuple[str, ...] = attrs.field(default=(), converter=_strs)
     table: Table | None = None
     clauses: tuple[Clause, ...] = attrs.field(default=(), converter=_clauses)
@@ -166,6 +166,7 @@ class Item:
     better: Direction | None = None
     text: str = ""
     line: int | None = None
+    supporters: tuple[str, ...] = attrs.field(default=(), converter=_strs)
 
     @property
     def minimum(self) -> Fraction:
@@ -173,7 +174,7 @@ class Item:
 
     def inputs(self) -> tuple[str, ...]:
         """The inputs this node reads (assessed items read their own id)."""
-        names: list[str] = []
+        names: list[str] = list(self.targets) if self.kind == "task" else []
         if self.assessed:
             names.append(self.id)
         if self.table is not None:
@@ -254,6 +255,8 @@ class Item:
                 )
         elif self.assessed:
             raw = self._assessed(ctx, steps)
+        elif self.kind == "task":
+            raw = self._task(ctx, steps)
         else:
             raw = self._rules(ctx, steps)
         what = "its deduction cap" if self.deduct_cap is not None else "0"
@@ -268,12 +271,26 @@ class Item:
             max=to_decimal(self.max),
             minimum=to_decimal(self.minimum),
             owners=self.owners,
+            supporters=self.supporters,
             children=children,
             steps=tuple(steps),
             inputs=tuple((name, ctx.show(name)) for name in self.inputs() if not self.parts),
             text=self.text or None,
             line=self.line,
         )
+
+    def _task(self, ctx: Context, steps: list[Step]) -> Fraction:
+        """A task is worth no points; with a target, say whether it was met."""
+        for name, target in self.targets.items():
+            env = ctx.env(name, self.targets)
+            value = ctx.values.get(name)
+            if isinstance(value, Fraction):
+                verdict = "met" if value >= target else "not met"
+                text = f"target {env.show(target)}: {verdict} ({name} = {ctx.show(name)})"
+            else:
+                text = f"target {env.show(target)}: no data for {name}"
+            steps.append(_step("note", text, None, self.line))
+        return Fraction(0)
 
     def _assessed(self, ctx: Context, steps: list[Step]) -> Fraction:
         value = ctx.values.get(self.id)
@@ -449,6 +466,7 @@ class Section:
     deduct_cap: Fraction | None = attrs.field(default=None, converter=_opt)
     text: str = ""
     line: int | None = None
+    supporters: tuple[str, ...] = attrs.field(default=(), converter=_strs)
 
     kind = "section"
 
@@ -547,6 +565,7 @@ class Section:
             max=to_decimal(self.max),
             minimum=to_decimal(self.minimum),
             owners=self.owners,
+            supporters=self.supporters,
             children=children,
             steps=tuple(steps),
             text=self.text or None,
