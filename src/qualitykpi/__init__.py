@@ -9,6 +9,7 @@ tree), :mod:`~qualitykpi.builder` (→ typed :mod:`~qualitykpi.ast`),
 """
 
 from .errors import DataError, RuleError, RuleErrors, RuleSemanticError, RuleSyntaxError
+from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
 from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
 from .scheme import ExampleOutcome, Scheme, load, loads
 from .scorers import (
@@ -59,7 +60,10 @@ __version__ = "0.1.0"
 __all__ = [
     "SCORE_PLACES",
     "Band",
+    "ColumnProblem",
     "DataError",
+    "DataFileError",
+    "DataTable",
     "Deduct",
     "ExampleOutcome",
     "ForEach",
@@ -101,6 +105,7 @@ __all__ = [
     "band",
     "below_target",
     "between",
+    "check_columns",
     "deduct",
     "deduct_each",
     "deduct_if",
@@ -113,6 +118,7 @@ __all__ = [
     "more_than",
     "of_peer",
     "per_unit",
+    "read_table",
     "scaled",
     "scaled_to_peer_max",
     "score",

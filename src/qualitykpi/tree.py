@@ -285,7 +285,9 @@ class Item:
             env = ctx.env(name, self.targets)
             value = ctx.values.get(name)
             if isinstance(value, Fraction):
-                verdict = "met" if value >= target else "not met"
+                # "全年无重大事故" is a target of 0 where lower is better.
+                met = value <= target if self.better == "lower" else value >= target
+                verdict = "met" if met else "not met"
                 text = f"target {env.show(target)}: {verdict} ({name} = {ctx.show(name)})"
             else:
                 text = f"target {env.show(target)}: no data for {name}"

@@ -1,0 +1,428 @@
+"""Reading a cohort's data table (CSV, TSV, XLSX, JSON) without losing exactness.
+
+Every reader gives the same thing: a header of column names and one dict per
+entity whose values :meth:`~qualitykpi.values.InputSpec.read` understands —
+text, ``int``, ``Decimal``, ``bool`` or ``None``.  No binary float leaves this
+module: a spreadsheet number stored as a double is turned back into the
+decimal a person typed (see :func:`_excel_number`).
+
+The encoding of a CSV file is detected, never guessed silently: a byte-order
+mark, else strict UTF-8, else GB18030 (what Chinese Excel's "CSV (逗号分隔)"
+writes); bytes that are neither are refused with a hint to pass
+``--encoding``.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import datetime as dt
+import difflib
+import io
+import json
+import math
+from collections.abc import Iterable, Sequence
+from decimal import ROUND_HALF_UP, Context, Decimal
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, Literal
+
+import attrs
+
+from .errors import RuleError
+from .values import normalize
+
+if TYPE_CHECKING:
+    from .scheme import Scheme
+
+#: Significant digits Excel keeps of a number (it shows and computes with 15).
+EXCEL_DIGITS = 15
+
+_EXCEL_CONTEXT = Context(prec=EXCEL_DIGITS, rounding=ROUND_HALF_UP)
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    # Excel's "Unicode text (*.txt)" is UTF-16 with a byte-order mark.
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+_SUFFIXES = ".csv, .tsv, .txt, .xlsx, .xlsm, .json"
+
+
+class DataFileError(RuleError):
+    """A data file that cannot be read as a table (format, encoding, layout)."""
+
+    code = "data-file"
+
+    def __init__(self, path: str, message: str, *, hint: str | None = None) -> None:
+        self.path = path
+        super().__init__(f"data file {path}: {message}", hint=hint)
+
+
+@attrs.frozen
+class DataTable:
+    """A data table as read: rows in file order, columns in header order."""
+
+    rows: tuple[dict[str, object], ...]
+    columns: tuple[str, ...]
+    source: str
+    encoding: str | None = None
+    sheet: str | None = None
+
+
+def read_table(
+    path: str | PathLike[str], *, encoding: str | None = None, sheet: str | None = None
+) -> DataTable:
+    """Read a data table; the file's suffix says its format.
+
+    ``encoding`` overrides the detection for text files; ``sheet`` picks a
+    worksheet of a workbook by name (the first one by default).
+    """
+    file = Path(path)
+    name = str(path)
+    suffix = file.suffix.lower()
+    if sheet is not None and suffix not in (".xlsx", ".xlsm"):
+        raise DataFileError(name, f"--sheet applies to .xlsx workbooks, not {suffix or 'this'}")
+    if encoding is not None:
+        try:
+            codecs.lookup(encoding)
+        except LookupError:
+            raise DataFileError(name, f"unknown encoding {encoding!r}") from None
+    if suffix in (".xlsx", ".xlsm"):
+        return _read_xlsx(file, name, sheet)
+    if suffix == ".xls":
+        raise DataFileError(
+            name, "the old .xls format is not read", hint="save the sheet as .xlsx or CSV"
+        )
+    if suffix not in (".csv", ".tsv", ".txt", ".json"):
+        raise DataFileError(name, f"unknown file type {suffix!r}; use one of {_SUFFIXES}")
+    try:
+        data = file.read_bytes()
+    except OSError as error:
+        raise DataFileError(name, f"cannot read it: {error.strerror or error}") from error
+    if suffix == ".json":
+        return _read_json(data, name, encoding)
+    text, used = _decode(data, name, encoding)
+    return _read_delimited(text, name, used, "," if suffix == ".csv" else "\t")
+
+
+# ------------------------------------------------------------------ text
+
+
+def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
+    """The text of ``data`` and the encoding it was read with."""
+    hint = "name the file's encoding with --encoding (e.g. --encoding gbk)"
+    if encoding is not None:
+        try:
+            return data.decode(encoding), encoding
+        except UnicodeDecodeError as error:
+            raise DataFileError(
+                name,
+                f"is not valid {encoding} (byte {error.start}: {error.reason})",
+                hint=hint,
+            ) from None
+    for bom, codec in _BOMS:
+        if data.startswith(bom):
+            try:
+                return data.decode(codec), codec
+            except UnicodeDecodeError:
+                raise DataFileError(
+                    name, f"starts with a {codec} byte-order mark but is not {codec}", hint=hint
+                ) from None
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return data.decode(codec), codec
+        except UnicodeDecodeError:
+            continue
+    raise DataFileError(name, "is neither UTF-8 nor GB18030/GBK text", hint=hint)
+
+
+def _read_delimited(text: str, name: str, encoding: str, delimiter: str) -> DataTable:
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    try:
+        lines = [(reader.line_num, [cell.strip() for cell in cells]) for cells in reader]
+    except csv.Error as error:
+        raise DataFileError(name, f"row {reader.line_num}: {error}") from None
+    return DataTable(_build_rows(lines, name, blank=""), _columns(lines), name, encoding)
+
+
+def _columns(lines: list[tuple[int, list[Any]]]) -> tuple[str, ...]:
+    _, header = _header(lines)
+    return tuple(cell for cell in header if cell)
+
+
+def _header(lines: list[tuple[int, list[Any]]]) -> tuple[int, list[str]]:
+    """The first non-empty line: its row number and its column names."""
+    for number, cells in lines:
+        if any(_present(cell) for cell in cells):
+            header = ["" if cell is None else str(cell).strip() for cell in cells]
+            # A byte-order mark decoded by the wrong codec must not rename column 1.
+            header[0] = header[0].lstrip("\ufeff").strip()
+            return number, header
+    return 0, []
+
+
+def _present(cell: object) -> bool:
+    return cell is not None and cell != ""
+
+
+def _build_rows(
+    lines: list[tuple[int, list[Any]]], name: str, *, blank: object
+) -> tuple[dict[str, object], ...]:
+    """Rows under the first non-empty line, checked against that header.
+
+    Fully empty lines are skipped (Excel leaves them); a cell with data under
+    an empty or repeated header would be lost silently, so it is an error.
+    """
+    header_row, header = _header(lines)
+    if not header:
+        raise DataFileError(name, "has no header row (the first row names the columns)")
+    seen: set[str] = set()
+    for cell in header:
+        if cell and cell in seen:
+            raise DataFileError(name, f"the column {cell!r} appears twice in the header")
+        seen.add(cell)
+    rows: list[dict[str, object]] = []
+    for number, cells in lines:
+        if number <= header_row or not any(_present(cell) for cell in cells):
+            continue
+        for index, cell in enumerate(cells):
+            if _present(cell) and (index >= len(header) or not header[index]):
+                letter = _column_letter(index)
+                raise DataFileError(
+                    name,
+                    f"row {number} has data in column {letter}, which has no name "
+                    "in the header row",
+                    hint=f"name column {letter} in row {header_row} or delete its data",
+                )
+        padded = list(cells) + [blank] * (len(header) - len(cells))
+        rows.append({column: padded[i] for i, column in enumerate(header) if column})
+    return tuple(rows)
+
+
+def _column_letter(index: int) -> str:
+    """Spreadsheet letters of a 0-based column index: 0 → A, 26 → AA."""
+    letters = ""
+    index += 1
+    while index:
+        index, rest = divmod(index - 1, 26)
+        letters = chr(ord("A") + rest) + letters
+    return letters
+
+
+# ------------------------------------------------------------------ xlsx
+
+
+def _read_xlsx(file: Path, name: str, sheet: str | None) -> DataTable:
+    import zipfile
+
+    from openpyxl import load_workbook  # type: ignore[import-untyped]
+    from openpyxl.utils.exceptions import InvalidFileException  # type: ignore[import-untyped]
+
+    try:
+        workbook = load_workbook(file, read_only=True, data_only=True)
+    except OSError as error:
+        raise DataFileError(name, f"cannot read it: {error.strerror or error}") from error
+    except (InvalidFileException, zipfile.BadZipFile, KeyError) as error:
+        raise DataFileError(name, f"is not a readable .xlsx workbook ({error})") from None
+    try:
+        titles: list[str] = [str(ws.title) for ws in workbook.worksheets]
+        if not titles:
+            raise DataFileError(name, "has no worksheet")
+        if sheet is None:
+            index = 0
+        elif sheet in titles:
+            index = titles.index(sheet)
+        else:
+            listed = ", ".join(repr(title) for title in titles)
+            raise DataFileError(name, f"has no sheet {sheet!r}; its sheets are {listed}")
+        worksheet = workbook.worksheets[index]
+        # A stored sheet size can be wrong (some tools write none); read it all.
+        worksheet.reset_dimensions()
+        lines: list[tuple[int, list[Any]]] = [
+            (number, [_cell_value(cell) for cell in cells])
+            for number, cells in enumerate(worksheet.iter_rows(), start=1)
+        ]
+    finally:
+        workbook.close()
+    return DataTable(
+        _build_rows(lines, name, blank=None), _columns(lines), name, None, titles[index]
+    )
+
+
+def _cell_value(cell: Any) -> object:
+    value: object = cell.value
+    if value is None or isinstance(value, bool):
+        return value
+    if isinstance(value, int):
+        # 1 formatted as a percentage is shown, and meant, as 100%.
+        return value * 100 if _is_percent_format(str(cell.number_format)) else value
+    if isinstance(value, float):
+        return _excel_number(value, percent=_is_percent_format(str(cell.number_format)))
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, dt.datetime):
+        if value.time() == dt.time(0):
+            return value.date().isoformat()
+        return value.isoformat()
+    if isinstance(value, dt.date | dt.time):
+        return value.isoformat()
+    return str(value)
+
+
+def _excel_number(value: float, *, percent: bool) -> Decimal:
+    """The decimal a spreadsheet number stands for.
+
+    ``repr`` is the shortest text that reads back as the stored double, so
+    it is exactly what was typed whenever that had at most 15 significant
+    digits (all a double can hold faithfully).  Rounding to Excel's own 15
+    digits removes what arithmetic left over: ``=0.1+0.2`` is stored as
+    0.30000000000000004 and shown by Excel as 0.3.  A cell formatted as a
+    percentage holds 0.872 for 87.2%; the data mean 87.2.
+    """
+    if not math.isfinite(value):
+        return Decimal("NaN")  # refused later by InputSpec.read as not a number
+    number = _EXCEL_CONTEXT.plus(Decimal(repr(value)))
+    if percent:
+        number = number.scaleb(2)
+    return normalize(number)
+
+
+def _is_percent_format(number_format: str) -> bool:
+    """Whether Excel shows the number ×100: a ``%`` outside quotes and escapes."""
+    quoted = escaped = False
+    for char in number_format:
+        if escaped:
+            escaped = False
+        elif char == "\\":
+            escaped = True
+        elif char == '"':
+            quoted = not quoted
+        elif char == "%" and not quoted:
+            return True
+    return False
+
+
+# ------------------------------------------------------------------ json
+
+
+def _read_json(data: bytes, name: str, encoding: str | None) -> DataTable:
+    used = encoding or "utf-8"
+    try:
+        text = data.decode(encoding or "utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise DataFileError(
+            name,
+            f"is not valid {used} (byte {error.start}: {error.reason})",
+            hint="JSON files are UTF-8; name another encoding with --encoding",
+        ) from None
+
+    def refuse(constant: str) -> object:
+        raise DataFileError(name, f"{constant} is not a number a score can use")
+
+    def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
+        # json keeps the last of two equal keys silently; one value would be lost.
+        found: dict[str, Any] = {}
+        for key, value in pairs:
+            if key in found:
+                raise DataFileError(name, f"the key {key!r} appears twice in one object")
+            found[key] = value
+        return found
+
+    try:
+        document = json.loads(
+            text, parse_float=Decimal, parse_constant=refuse, object_pairs_hook=unique
+        )
+    except json.JSONDecodeError as error:
+        raise DataFileError(
+            name, f"is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+        ) from None
+    if isinstance(document, dict):
+        key = next((k for k in ("rows", "entities") if k in document), None)
+        if key is None:
+            raise DataFileError(name, 'holds an object without a "rows" or "entities" list')
+        document = document[key]
+    if not isinstance(document, list):
+        raise DataFileError(name, "must hold a list of objects, one per entity")
+    columns: dict[str, None] = {}
+    records: list[dict[str, object]] = []
+    for number, record in enumerate(document, start=1):
+        if not isinstance(record, dict):
+            raise DataFileError(name, f"row {number} is not an object of column: value")
+        row: dict[str, object] = {}
+        for raw_key, value in record.items():
+            key = str(raw_key).strip()
+            if isinstance(value, dict | list):
+                raise DataFileError(
+                    name,
+                    f"row {number}, key {key!r}: a value must be a number, text, "
+                    "true/false or null, not a list or object",
+                )
+            row[key] = value.strip() if isinstance(value, str) else value
+            columns.setdefault(key, None)
+        records.append(row)
+    rows = tuple({column: record.get(column) for column in columns} for record in records)
+    return DataTable(rows, tuple(columns), name, used)
+
+
+# --------------------------------------------------------------- columns
+
+
+@attrs.frozen
+class ColumnProblem:
+    """A mismatch between a data table's columns and a rule's inputs."""
+
+    kind: Literal["unknown-column", "missing-input", "missing-entity"]
+    column: str
+    suggestion: str | None
+    message: str
+
+
+def check_columns(
+    scheme: Scheme, columns: Iterable[str], entity: str = "entity"
+) -> list[ColumnProblem]:
+    """What a table's columns lack or have too many, with likely renames.
+
+    Missing entity column first, then unknown columns in table order, then
+    missing inputs in the rule's declaration order.
+    """
+    present = list(dict.fromkeys(columns))
+    specs = scheme.inputs
+    assessed = {item.id: item.name for item in scheme.scorer.assessed_ids()}
+    unknown = [column for column in present if column != entity and column not in specs]
+    missing = [name for name in specs if name not in present]
+    problems: list[ColumnProblem] = []
+    if entity not in present:
+        guess = _closest(entity, unknown)
+        message = f"the data has no entity column {entity!r} (the column naming each entity)"
+        if guess:
+            message += f"; is it the column {guess!r}?"
+        problems.append(ColumnProblem("missing-entity", entity, guess, message))
+    for column in unknown:
+        guess = _closest(column, [*missing, *([entity] if entity not in present else [])])
+        message = f"column {column!r} matches no input of the rule"
+        message += f"; did you mean {guess!r}?" if guess else " and is not used"
+        problems.append(ColumnProblem("unknown-column", column, guess, message))
+    for name in missing:
+        guess = _closest(name, unknown)
+        what = (
+            f"assessed item {name!r} ({assessed[name]})" if name in assessed else f"input {name!r}"
+        )
+        message = (
+            f"the rule's {what} has no column in the data (every entity will have no data for it)"
+        )
+        if guess:
+            message += f"; is it the column {guess!r}?"
+        problems.append(ColumnProblem("missing-input", name, guess, message))
+    return problems
+
+
+def _closest(word: str, candidates: Sequence[str]) -> str | None:
+    """The candidate ``word`` most likely misspells, ignoring case and spaces."""
+    folded = {candidate.casefold().strip(): candidate for candidate in candidates}
+    key = word.casefold().strip()
+    if key in folded:
+        return folded[key]
+    found = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
+    return folded[found[0]] if found else None

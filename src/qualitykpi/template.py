@@ -1,0 +1,259 @@
+"""A blank data sheet for collecting a year's data for a rule.
+
+The CSV template is the header row alone, so it is fillable as it stands and
+:func:`~qualitykpi.readers.read_table` reads it back; what the columns mean
+is in :func:`template_notes`.  The XLSX template keeps row 1 as the header
+too and stops bad values at entry with Excel data validation, so a typo is
+caught by the person typing rather than at scoring time.
+"""
+
+from __future__ import annotations
+
+import csv
+from collections.abc import Mapping
+from fractions import Fraction
+from os import PathLike
+from typing import TYPE_CHECKING, Any, Literal, TextIO
+
+import attrs
+
+from .source import display_width
+from .tree import Item
+from .values import fmt, to_decimal
+
+if TYPE_CHECKING:
+    from .scheme import Scheme
+
+#: Rows of the XLSX template that carry data validation (row 1 is the header).
+VALIDATED_ROWS = 1000
+
+_UNITS: Mapping[str, str] = {"percent": "%", "count": "个/项"}
+
+
+@attrs.frozen
+class TemplateColumn:
+    """One column of the data sheet and what may be written in it.
+
+    ``low``/``high`` are the exact bounds a value must lie within (``None``:
+    unbounded); ``step`` is the declared reporting precision.
+    """
+
+    name: str
+    label: str
+    kind: Literal["entity", "input", "assessed"]
+    type: str
+    unit: str
+    allowed: str
+    low: Fraction | None = None
+    high: Fraction | None = None
+    step: Fraction | None = None
+    deduction: bool = False
+
+
+def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateColumn]:
+    """The entity column, then one column per input of the rule, in its order."""
+    columns = [
+        TemplateColumn(
+            entity, "被考核单位 (entity name)", "entity", "text", "", "text, one row each"
+        )
+    ]
+    assessed = {item.id: item for item in scheme.scorer.assessed_ids()}
+    users = _users(scheme)
+    for name, spec in scheme.inputs.items():
+        item = assessed.get(name)
+        if item is not None:
+            columns.append(_assessed_column(item))
+            continue
+        label = "、".join(users.get(name, ())) or "(used by no item)"
+        step = spec.precision
+        low: Fraction | None = None
+        high: Fraction | None = None
+        if spec.type == "percent":
+            allowed = "0–100" + (f", step {fmt(step)}" if step is not None else "")
+            low, high = Fraction(0), Fraction(100)
+        elif spec.type == "count":
+            allowed = "whole number ≥ 0"
+            if step is not None and step != 1:
+                allowed += f", step {fmt(step)}"
+            low, high = Fraction(0), None
+        elif spec.type == "number":
+            allowed = "any number" + (f", step {fmt(step)}" if step is not None else "")
+        else:
+            allowed = "yes/no (是/否)"
+        unit = _UNITS.get(spec.type, "")
+        columns.append(
+            TemplateColumn(name, label, "input", spec.type, unit, allowed, low, high, step)
+        )
+    return columns
+
+
+def _assessed_column(item: Item) -> TemplateColumn:
+    # The bounds Item._assessed enforces: a deduction within [0, cap], a score
+    # within [minimum, max].
+    if item.assessed_cap is not None:
+        low, high = Fraction(0), item.assessed_cap
+        allowed = f"deduction {fmt(low)}–{fmt(high)} (assessed)"
+    else:
+        low, high = item.minimum, item.max
+        # "-2–0" reads badly: a deduct-only item's score runs from −cap to 0.
+        between = " to " if low < 0 else "–"
+        allowed = f"{fmt(low)}{between}{fmt(high)} (assessed)"
+    deduction = item.assessed_cap is not None
+    return TemplateColumn(
+        item.id, item.name, "assessed", "number", "", allowed, low, high, None, deduction
+    )
+
+
+def _users(scheme: Scheme) -> dict[str, list[str]]:
+    """For each input, the names of the items (and vetoes) that read it."""
+    users: dict[str, list[str]] = {}
+    for node in scheme.scorer.walk():
+        if not isinstance(node, Item):
+            continue
+        # An item with parts reads only through them; a part's name ("蔬菜")
+        # needs its item's name to be understood.
+        for part in node.parts:
+            for name in part.inputs():
+                users.setdefault(name, []).append(f"{node.name} › {part.name}")
+        if node.kind != "part" and not node.parts:
+            for name in node.inputs():
+                users.setdefault(name, []).append(node.name)
+    for veto in scheme.scorer.vetoes:
+        users.setdefault(veto.input, []).append(f"{veto.name}（否决项 veto）")
+    return {name: list(dict.fromkeys(labels)) for name, labels in users.items()}
+
+
+def template_notes(scheme: Scheme, entity: str = "entity") -> str:
+    """A plain-text table of the template's columns: what to write in each."""
+    rows = [("column", "type", "unit", "allowed", "meaning")]
+    for column in template_columns(scheme, entity):
+        rows.append((column.name, column.type, column.unit, column.allowed, column.label))
+    widths = [max(display_width(row[i]) for row in rows) for i in range(4)]
+    lines = [f"Data sheet for {scheme.name}: one row per entity; a blank cell is no data."]
+    for row in rows:
+        cells = [
+            cell + " " * (width - display_width(cell))
+            for cell, width in zip(row, widths, strict=False)
+        ]
+        lines.append("  ".join([*cells, row[4]]).rstrip())
+    return "\n".join(lines) + "\n"
+
+
+def write_template_csv(scheme: Scheme, out: TextIO, entity: str = "entity") -> None:
+    """Write the header row only: directly fillable and re-readable."""
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow([column.name for column in template_columns(scheme, entity)])
+
+
+# ------------------------------------------------------------------ xlsx
+
+
+def write_template_xlsx(scheme: Scheme, path: str | PathLike[str], entity: str = "entity") -> None:
+    """Write a workbook: sheet "data" to fill in, sheet "说明" explaining it."""
+    from openpyxl import Workbook  # type: ignore[import-untyped]
+    from openpyxl.comments import Comment  # type: ignore[import-untyped]
+    from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
+    from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
+    from openpyxl.worksheet.datavalidation import (  # type: ignore[import-untyped]
+        DataValidation,
+    )
+
+    columns = template_columns(scheme, entity)
+    workbook = Workbook()
+    workbook.properties.title = scheme.name
+    sheet = workbook.active
+    sheet.title = "data"
+    bold = Font(bold=True)
+    for index, column in enumerate(columns, start=1):
+        letter = get_column_letter(index)
+        cell = sheet.cell(row=1, column=index, value=column.name)
+        cell.font = bold
+        note = f"{column.label}\n{column.allowed}" + (f" ({column.unit})" if column.unit else "")
+        cell.comment = Comment(note, "qualitykpi", width=300, height=120)
+        # Entity names are Chinese (two columns per character); ids are ASCII.
+        wide = 18 if column.kind == "entity" else 10
+        sheet.column_dimensions[letter].width = max(display_width(column.name) + 2, wide)
+        validation = _validation(column, letter, DataValidation)
+        if validation is not None:
+            sheet.add_data_validation(validation)
+    sheet.freeze_panes = "B2"
+
+    notes = workbook.create_sheet("说明")
+    header = ("列 column", "名称 meaning", "类型 type", "单位 unit", "允许范围 allowed")
+    notes.append(header)
+    for column in columns:
+        notes.append((column.name, column.label, column.type, column.unit, column.allowed))
+    notes.append(())
+    notes.append(("", "在 data 表中每个被考核单位填一行；空白单元格表示无数据。"))
+    notes.append(("", "Fill the sheet 'data': one row per entity; a blank cell is no data."))
+    for cell in notes[1]:
+        cell.font = bold
+    wrap = Alignment(wrap_text=True, vertical="top")
+    for row in notes.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = wrap
+    for index in range(len(header)):
+        texts = [header[index], *(_notes_cell(column, index) for column in columns)]
+        width = max(display_width(text) for text in texts) + 2
+        notes.column_dimensions[get_column_letter(index + 1)].width = min(width, 60)
+    notes.freeze_panes = "A2"
+    workbook.save(path)
+
+
+def _notes_cell(column: TemplateColumn, index: int) -> str:
+    return (column.name, column.label, column.type, column.unit, column.allowed)[index]
+
+
+def _decimal(value: Fraction) -> str:
+    # Bounds come from decimal literals in the rule, so they print exactly.
+    return format(to_decimal(value), "f")
+
+
+def _validation(column: TemplateColumn, letter: str, factory: Any) -> Any:
+    """The Excel data validation that stops a bad value in ``column``."""
+    first, last = 2, VALIDATED_ROWS
+    title = "数值无效 Invalid value"
+    if column.kind == "entity":
+        # Each entity once: a second row for it would not be scored.
+        formula = f"COUNTIF(${letter}${first}:${letter}${last},{letter}{first})=1"
+        rule = factory(type="custom", formula1=formula)
+        title = "重复的单位 Duplicate entity"
+        error = "每个被考核单位只填一行。Each entity has one row."
+    elif column.type == "yes/no":
+        rule = factory(type="list", formula1='"是,否,yes,no"')
+        error = "请选择：是、否、yes 或 no。Choose 是, 否, yes or no."
+    elif column.kind == "assessed" or column.type == "percent":
+        assert column.low is not None and column.high is not None
+        low, high = _decimal(column.low), _decimal(column.high)
+        rule = factory(type="decimal", operator="between", formula1=low, formula2=high)
+        if column.deduction:
+            error = f"请填写{low}到{high}之间的扣分。Enter the deduction, {low} to {high}."
+        elif column.kind == "assessed":
+            error = f"请填写{low}到{high}之间的评分。Enter the assessed score, {low} to {high}."
+        else:
+            error = (
+                f"请填写{low}到{high}之间的百分数（如 87.2）。Enter a percentage, {low} to {high}."
+            )
+    elif column.type == "count":
+        rule = factory(type="whole", operator="greaterThanOrEqual", formula1="0")
+        error = "请填写不小于0的整数。Enter a whole number, 0 or more."
+    elif column.type == "number":
+        # Any number: the bound is only Excel's largest, so text is refused.
+        rule = factory(type="decimal", operator="greaterThanOrEqual", formula1="-9.99E+307")
+        error = "请填写数字。Enter a number."
+    else:
+        return None
+    if column.step is not None:
+        error += f"（按{fmt(column.step)}填报 in steps of {fmt(column.step)}）"
+    rule.allow_blank = True  # blank means no data, which the rule handles
+    rule.showErrorMessage = True
+    rule.errorStyle = "stop"
+    rule.errorTitle = title
+    rule.error = error
+    rule.showInputMessage = True
+    # Excel refuses a prompt title over 32 characters or a prompt over 255.
+    rule.promptTitle = column.name[:32]
+    prompt = f"{column.label}\n{column.allowed}"
+    rule.prompt = prompt if len(prompt) <= 255 else prompt[:254] + "…"
+    rule.add(f"{letter}{first}:{letter}{last}")
+    return rule
