@@ -14,7 +14,7 @@ from pathlib import Path
 
 import attrs
 
-from . import analysis, builder, parser
+from . import analysis, ast, builder, parser
 from .compiler import ExampleCase, compile_scheme
 from .errors import DataError, RuleError, raise_collected
 from .results import NodeResult, Result, Results, find_node
@@ -54,9 +54,16 @@ class Scheme:
         source: Source | None = None,
         examples: tuple[ExampleCase, ...] = (),
         spans: Mapping[str, Span] | None = None,
+        syntax: ast.Scheme | None = None,
+        declarations: Mapping[str, ast.InputDecl] | None = None,
     ) -> None:
         self.scorer = scorer
         self.source = source
+        #: The resolved syntax tree (ids assigned, subjects resolved), for
+        #: tools that read the rule as written; None for a Python-built scheme.
+        self.syntax = syntax
+        #: The input declarations by name, with their spans.
+        self.declarations: Mapping[str, ast.InputDecl] = dict(declarations or {})
         self.examples = examples
         self._spans = dict(spans or {})
         self._specs: dict[str, InputSpec] = {spec.name: spec for spec in scorer.inputs}
@@ -347,7 +354,14 @@ def loads(text: str, name: str = "<string>") -> Scheme:
     raise_collected(all_errors)
     scorer, examples = compile_scheme(result.scheme, result.inputs)
     spans = {name: decl.span for name, decl in result.inputs.items()}
-    return Scheme(scorer, source=source, examples=examples, spans=spans)
+    return Scheme(
+        scorer,
+        source=source,
+        examples=examples,
+        spans=spans,
+        syntax=result.scheme,
+        declarations=result.inputs,
+    )
 
 
 def load(path: str | PathLike[str]) -> Scheme:
