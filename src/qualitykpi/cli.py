@@ -7,17 +7,28 @@ Messages go to stderr, results to stdout.
 
 from __future__ import annotations
 
-import csv
+import difflib
+import io
 import sys
+from collections.abc import Callable, Iterator, Sequence
+from contextlib import contextmanager
 from pathlib import Path
+from typing import NoReturn, TextIO
 
+import attrs
 import click
+from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from .errors import RuleError
-from .results import Result, Results
+from . import owners_report, reports
+from .errors import DataError, RuleError
+from .readers import check_columns, read_table
+from .results import Results
 from .scheme import Scheme, load
-from .source import display_width
-from .values import fmt
+from .template import template_notes, write_template_csv, write_template_xlsx
+from .xlsx_report import write_workbook
+
+#: Cohorts with more rows than this get a progress bar (on a terminal).
+PROGRESS_ROWS = 50
 
 
 def _load(path: str) -> Scheme:
@@ -87,90 +98,346 @@ def test_command(rules: tuple[str, ...]) -> None:
         raise SystemExit(1)
 
 
-def _read_csv(path: str) -> list[dict[str, str]]:
-    text = Path(path).read_text(encoding="utf-8-sig")
-    return list(csv.DictReader(text.splitlines()))
+@attrs.frozen
+class _Data:
+    """A cohort as read, and whether a rule input has no column in it."""
+
+    rows: list[dict[str, object]]
+    missing_columns: bool
 
 
-def _table(header: list[str], rows: list[list[str]], right: set[int]) -> str:
-    widths = [display_width(cell) for cell in header]
-    for row in rows:
-        widths = [max(width, display_width(cell)) for width, cell in zip(widths, row, strict=True)]
-
-    def line(cells: list[str]) -> str:
-        out = []
-        for index, (cell, width) in enumerate(zip(cells, widths, strict=True)):
-            pad = " " * (width - display_width(cell))
-            out.append(pad + cell if index in right else cell + pad)
-        return "  ".join(out).rstrip()
-
-    rule = "  ".join("-" * width for width in widths)
-    return "\n".join([line(header), rule, *(line(row) for row in rows)])
-
-
-def ranking_table(results: Results) -> str:
-    """The ranking as text: rank, entity, total, grade, vetoes, section subtotals."""
-    ranked = results.ranking()
-    tops: list[tuple[str, str]] = []
-    if ranked:
-        tops = [(node.id, node.name) for node in ranked[0][1].nodes if node.kind != "bonus"]
-    header = ["rank", "entity", "total", "grade", "vetoes", *(name for _, name in tops)]
-    rows: list[list[str]] = []
-    for rank, result in ranked:
-        vetoes = "; ".join(hit.name for hit in result.vetoes) or "-"
-        subtotals = [str(result[node_id].score) for node_id, _ in tops]
-        rows.append(
-            [
-                str(rank),
-                result.entity or "",
-                str(result.total),
-                result.grade or "-",
-                vetoes,
-                *subtotals,
-            ]
+def _rows(scheme: Scheme, path: str, encoding: str | None, sheet: str | None, entity: str) -> _Data:
+    """Read DATA (CSV, XLSX or JSON), and say which columns do not fit the rule."""
+    try:
+        table = read_table(path, encoding=encoding, sheet=sheet)
+    except RuleError as error:
+        click.echo(f"qualitykpi: {error}", err=True)
+        raise SystemExit(2) from None
+    if table.rows and entity not in table.columns:
+        columns = ", ".join(table.columns) or "none"
+        click.echo(
+            f"qualitykpi: {path} has no column {entity!r} naming the entities "
+            f"(its columns: {columns}); say which with --entity-column",
+            err=True,
         )
-    right = {0, 2, *range(5, 5 + len(tops))}
-    return _table(header, rows, right)
+        raise SystemExit(2)
+    problems = check_columns(scheme, table.columns, entity)
+    for problem in problems:
+        if problem.kind != "missing-entity":
+            click.echo(f"qualitykpi: warning: {problem.message}", err=True)
+    missing = any(problem.kind == "missing-input" for problem in problems)
+    return _Data(list(table.rows), missing)
 
 
-def _ledger(result: Result) -> str:
-    lines = [f"{result.entity}: lost {result.max - result.total} of {result.max}"]
-    for entry in result.lost_points():
-        sign = "−" if entry.amount > 0 else "+"
-        owners = f" [{', '.join(entry.owners)}]" if entry.owners else ""
-        where = f" ({entry.location})" if entry.location else ""
-        lines.append(
-            f"  {sign}{abs(entry.amount)}  {entry.node_id} {entry.node_name}: "
-            f"{entry.reason}{where}{owners}"
-        )
-    return "\n".join(lines)
+@contextmanager
+def _progress(count: int, stream: TextIO | None = None) -> Iterator[None]:
+    """A progress bar on stderr while a long cohort is scored, on a terminal only."""
+    stream = stream if stream is not None else sys.stderr
+    if count <= PROGRESS_ROWS or not stream.isatty():
+        yield
+        return
+    console = reports.make_console(stream, terminal=True)
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as progress:
+        progress.add_task(f"scoring {count} rows", total=None)
+        yield
+
+
+def _score(scheme: Scheme, rows: list[dict[str, object]], entity: str) -> Results:
+    with _progress(len(rows)):
+        return scheme.score_table(rows, entity=entity)
+
+
+def _report_errors(
+    errors: Sequence[DataError], heading: str | None = None, *, missing_columns: bool = False
+) -> None:
+    """List data errors on stderr and exit 1 (the results are already out).
+
+    A rule input with no column in the data is a data problem too, even when
+    every entity could be scored (a `no data` line took the absent values).
+    """
+    if not errors:
+        if missing_columns:
+            raise SystemExit(1)
+        return
+    click.echo(heading or f"\n{len(errors)} data errors:", err=True)
+    for data_error in errors:
+        click.echo(f"  {data_error}", err=True)
+    raise SystemExit(1)
+
+
+def _write(output: str | None, text: str) -> None:
+    """Results to ``output``, or to stdout; always UTF-8."""
+    data = text.encode("utf-8")
+    if output is None:
+        click.echo(data, nl=False)  # bytes: straight to the binary stream
+        return
+    try:
+        Path(output).write_bytes(data)
+    except OSError as error:
+        _cannot_write(output, error)
+
+
+def _cannot_write(output: str, error: OSError) -> NoReturn:
+    click.echo(f"qualitykpi: cannot write {output}: {error.strerror or error}", err=True)
+    raise SystemExit(2) from None
+
+
+def _print(output: str | None, blocks: list[reports.Block]) -> None:
+    if output is None:
+        reports.print_blocks(reports.make_console(sys.stdout), blocks)
+    else:
+        _write(output, reports.render_text(blocks))
+
+
+FORMATS = ("table", "json", "csv", "xlsx", "markdown")
+
+
+def _data_options(function: Callable[..., None]) -> Callable[..., None]:
+    function = click.option(
+        "--sheet",
+        metavar="NAME",
+        help="The worksheet of spreadsheet data (default: the first).",
+    )(function)
+    return click.option(
+        "--encoding",
+        metavar="NAME",
+        help="The text encoding of CSV data (default: UTF-8, a byte-order mark allowed).",
+    )(function)
+
+
+def _output_option(function: Callable[..., None]) -> Callable[..., None]:
+    return click.option(
+        "--output",
+        "-o",
+        metavar="FILE",
+        type=click.Path(dir_okay=False),
+        help="Write the results to FILE instead of standard output.",
+    )(function)
 
 
 @main.command("score")
 @click.argument("rule", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@click.option("--entity", default="entity", show_default=True, help="The entity column.")
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(FORMATS),
+    default="table",
+    show_default=True,
+    help="table (terminal), json, csv (UTF-8 with BOM), xlsx (needs --output) or markdown.",
+)
+@_output_option
 @click.option("--explain", is_flag=True, help="Add each entity's deduction ledger.")
-def score_command(rule: str, data: str, entity: str, explain: bool) -> None:
-    """Score the cohort in DATA (CSV, UTF-8) by RULE and print the ranking."""
+@click.option(
+    "--entity",
+    "--entity-column",
+    "entity",
+    default="entity",
+    show_default=True,
+    metavar="COLUMN",
+    help="The column naming the entities.",
+)
+@_data_options
+def score_command(
+    rule: str,
+    data: str,
+    format_: str,
+    output: str | None,
+    explain: bool,
+    entity: str,
+    encoding: str | None,
+    sheet: str | None,
+) -> None:
+    """Score the cohort in DATA by RULE and print the ranking.
+
+    The ranking gives rank, entity, total, grade, the vetoes that fired and
+    each top-level section's subtotal.  Data errors are listed on stderr
+    after the results (exit status 1); the other rows are still scored.
+    """
+    if format_ == "xlsx" and output is None:
+        raise click.UsageError("--format xlsx writes a workbook: say where with --output FILE")
+    if format_ == "csv" and explain:
+        raise click.UsageError(
+            "--explain has no place in CSV (one row per entity); "
+            "use --format json, xlsx, markdown or table"
+        )
     scheme = _load(rule)
-    try:
-        rows = _read_csv(data)
-    except (OSError, UnicodeDecodeError, csv.Error) as error:
-        click.echo(f"qualitykpi: cannot read {data}: {error}", err=True)
-        raise SystemExit(2) from None
-    results = scheme.score_table(rows, entity=entity)
-    click.echo(f"{scheme.name} — {len(results)} scored, max {fmt(scheme.scorer.max)}")
-    click.echo(ranking_table(results))
-    if explain:
-        for _, result in results.ranking():
-            click.echo("")
-            click.echo(_ledger(result))
-    if results.errors:
-        click.echo(f"\n{len(results.errors)} data errors:", err=True)
-        for data_error in results.errors:
-            click.echo(f"  {data_error}", err=True)
-        raise SystemExit(1)
+    cohort = _rows(scheme, data, encoding, sheet, entity)
+    results = _score(scheme, cohort.rows, entity)
+    if format_ == "table":
+        _print(output, reports.score_blocks(scheme, results, explain=explain))
+    elif format_ == "json":
+        _write(output, reports.score_json(results, explain=explain))
+    elif format_ == "csv":
+        _write(output, reports.score_csv(scheme, results))
+    elif format_ == "markdown":
+        _write(output, reports.score_markdown(scheme, results, explain=explain))
+    else:
+        assert output is not None
+        try:
+            write_workbook(output, scheme, results, explain=explain)
+        except OSError as error:
+            _cannot_write(output, error)
+    _report_errors(results.errors, missing_columns=cohort.missing_columns)
+
+
+@main.command("explain", short_help="Everything about one entity's score.")
+@click.argument("rule", type=click.Path(dir_okay=False))
+@click.argument("data", type=click.Path(dir_okay=False))
+@click.option("--entity", "name", required=True, metavar="NAME", help="The entity to explain.")
+@click.option(
+    "--entity-column",
+    default="entity",
+    show_default=True,
+    metavar="COLUMN",
+    help="The column naming the entities.",
+)
+@_data_options
+def explain_command(
+    rule: str,
+    data: str,
+    name: str,
+    entity_column: str,
+    encoding: str | None,
+    sheet: str | None,
+) -> None:
+    """Explain one entity's score: every item, the rule line that decided it,
+    the values and peer statistics used, the clause text, the points lost.
+
+    Peer statistics are computed over the whole cohort in DATA.
+    """
+    name = name.strip()
+    scheme = _load(rule)
+    cohort = _rows(scheme, data, encoding, sheet, entity_column)
+    rows = cohort.rows
+    results = _score(scheme, rows, entity_column)
+    errors = [error for error in results.errors if error.entity == name]
+    if name not in results and not errors:
+        _unknown_entity(name, data, entity_column, rows)
+    if name in results:
+        result = results[name]
+        if result.file:
+            click.echo(f"rule {result.file} (“line N” below is line N of it)")
+        click.echo(result.explain())
+        _report_errors(errors)
+    _report_errors(errors, f"qualitykpi: {name} is not scored: its data has errors")
+
+
+def _unknown_entity(name: str, data: str, column: str, rows: list[dict[str, object]]) -> NoReturn:
+    names = list(dict.fromkeys(str(row.get(column) or "").strip() for row in rows))
+    names = [known for known in names if known]
+    close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
+    close += [known for known in names if (name in known or known in name) and known not in close]
+    message = f"qualitykpi: no entity {name!r} in column {column!r} of {data}"
+    if close:
+        message += "; did you mean " + " or ".join(repr(known) for known in dict.fromkeys(close))
+        message += "?"
+    elif names and len(names) <= 10:
+        message += f" (it has {', '.join(names)})"
+    click.echo(message, err=True)
+    raise SystemExit(2)
+
+
+@main.command("owners", short_help="The responsibility table (任务分解表) of the offices.")
+@click.argument("rule", type=click.Path(dir_okay=False))
+@click.argument("data", required=False, type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(("table", "json", "csv", "markdown")),
+    default="table",
+    show_default=True,
+    help="table (terminal), json, csv (UTF-8 with BOM) or markdown.",
+)
+@_output_option
+@click.option(
+    "--entity-column",
+    "--entity",
+    "entity",
+    default="entity",
+    show_default=True,
+    metavar="COLUMN",
+    help="The column of DATA naming the entities.",
+)
+@_data_options
+def owners_command(
+    rule: str,
+    data: str | None,
+    format_: str,
+    output: str | None,
+    entity: str,
+    encoding: str | None,
+    sheet: str | None,
+) -> None:
+    """The responsibility table (任务分解表): each office, the items it owns
+    and their points; with DATA, the points each office lost per entity.
+
+    An item with several owners counts in full for each of them.
+    """
+    scheme = _load(rule)
+    results = None
+    missing = False
+    if data is not None:
+        cohort = _rows(scheme, data, encoding, sheet, entity)
+        missing = cohort.missing_columns
+        results = _score(scheme, cohort.rows, entity)
+    if format_ == "table":
+        _print(output, owners_report.owners_blocks(scheme, results))
+    elif format_ == "json":
+        _write(output, owners_report.owners_json(scheme, results))
+    elif format_ == "csv":
+        _write(output, owners_report.owners_csv(scheme, results))
+    else:
+        _write(output, owners_report.owners_markdown(scheme, results))
+    if results is not None:
+        _report_errors(results.errors, missing_columns=missing)
+
+
+@main.command("template", short_help="A blank data sheet for the rule's inputs.")
+@click.argument("rule", type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(("csv", "xlsx")),
+    default="csv",
+    show_default=True,
+    help="csv (UTF-8 with BOM, a header row) or xlsx (with data validation).",
+)
+@_output_option
+@click.option(
+    "--entity-column",
+    "--entity",
+    "entity",
+    default="entity",
+    show_default=True,
+    metavar="COLUMN",
+    help="The name of the column naming the entities.",
+)
+def template_command(rule: str, format_: str, output: str | None, entity: str) -> None:
+    """A blank data sheet for collecting the year's data: one column per
+    input and assessed item.  What each column holds (label, unit, allowed
+    values) is printed on stderr; the xlsx version stops bad values at entry
+    with Excel data validation and lists the columns on a second sheet.
+    """
+    scheme = _load(rule)
+    if format_ == "xlsx":
+        if output is None:
+            raise click.UsageError("--format xlsx writes a workbook: say where with --output FILE")
+        try:
+            write_template_xlsx(scheme, output, entity=entity)
+        except OSError as error:
+            _cannot_write(output, error)
+    else:
+        buffer = io.StringIO()
+        write_template_csv(scheme, buffer, entity=entity)
+        _write(output, reports.BOM + buffer.getvalue())
+    click.echo(template_notes(scheme, entity=entity), err=True)
 
 
 if __name__ == "__main__":  # pragma: no cover
