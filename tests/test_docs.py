@@ -20,6 +20,10 @@ Conventions for ``docs/*.rst`` (keep them when you edit a page):
    ``.. expect: data-errors ["TEXT" ...]``
        It loads, has at least one example, and every example fails with a
        data error; each quoted TEXT is part of some error's message.
+   ``.. expect: diagnostics [CODE ...]``
+       The static checks (:func:`qualitykpi.checks.check`) report exactly
+       these codes, each as often as it is listed, in any order; with no
+       code, nothing at all.  If the snippet has examples, they pass too.
 
    ``.. expect: …`` is an rst comment, so Sphinx does not show it.  Text
    blocks that do not start with ``scheme`` (grammar synopses) are not run;
@@ -35,7 +39,8 @@ Conventions for ``docs/*.rst`` (keep them when you edit a page):
    '.[docs]'``).
 
 In addition, ``errors.rst`` must hold a tested example of every error code
-the implementation can raise.
+the implementation can raise, and ``diagnostics.rst`` one of every code the
+static checks report.
 """
 
 from __future__ import annotations
@@ -47,6 +52,8 @@ from pathlib import Path
 import pytest
 
 import qualitykpi as qk
+from qualitykpi.checks import check
+from qualitykpi.diagnostics import CODES
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 PAGES = sorted(DOCS.glob("*.rst"))
@@ -179,6 +186,17 @@ def test_rule_snippet(block: Block) -> None:
             assert any(text in message for message in messages), (
                 f"{name}: no data error mentions {text!r}:\n" + "\n".join(messages)
             )
+    elif kind == "diagnostics":
+        diagnostics = check(block.text, name=name)
+        codes = sorted(diagnostic.code for diagnostic in diagnostics)
+        assert codes == sorted(args), (
+            f"{name}: expected diagnostics {sorted(args)}, got:\n"
+            + "\n".join(str(diagnostic) for diagnostic in diagnostics)
+        )
+        if "error" not in {diagnostic.severity for diagnostic in diagnostics}:
+            outcomes = qk.loads(block.text, name=name).run_examples()
+            failures = [_describe(outcome, block) for outcome in outcomes if not outcome.passed]
+            assert not failures, "\n".join(failures)
     else:
         pytest.fail(f"{name}: unknown expectation {kind!r}")
 
@@ -232,6 +250,25 @@ def test_every_error_code_has_a_tested_example() -> None:
     page = (DOCS / "errors.rst").read_text(encoding="utf-8")
     for code in sorted(codes):
         assert f"``{code}``" in page, f"errors.rst does not describe ``{code}``"
+
+
+def test_every_diagnostic_code_has_a_tested_example() -> None:
+    tested: set[str] = set()
+    for block in RULE_BLOCKS:
+        kind, args = expectation(block)
+        if block.page.name == "diagnostics.rst" and kind == "diagnostics":
+            tested.update(args)
+    missing = sorted(set(CODES) - tested)
+    assert not missing, (
+        f"diagnostics.rst has no `.. expect: diagnostics CODE` example of: {missing}"
+    )
+    page = (DOCS / "diagnostics.rst").read_text(encoding="utf-8")
+    for code, (severity, _) in CODES.items():
+        assert f"``{code}``" in page, f"diagnostics.rst does not describe ``{code}``"
+        section = page.split(f"``{code}``\n", 1)[1]
+        assert f"**Severity** {severity}." in section.split("\n\n", 2)[1], (
+            f"diagnostics.rst: ``{code}`` should state its severity, {severity}"
+        )
 
 
 @pytest.mark.parametrize("page", PYTHON_PAGES, ids=[page.name for page in PYTHON_PAGES])
