@@ -749,3 +749,53 @@ def test_template_xlsx_has_validation(tmp_path: Path) -> None:
     assert sheet.data_validations.dataValidation
     code, _, err = run("template", "data/worked_example.rule", "--format", "xlsx")
     assert code == 2 and "--output" in err
+
+
+# ------------------------------------------------------------------- check
+
+
+def test_check_reports_the_seed_defects() -> None:
+    code, out, err = run("check", "data/worked_example.rule")
+    assert code == 0 and err == ""  # warnings only
+    assert "warning[gap]" in out and "warning[shadowed]" in out
+    check_golden(GOLDEN / "check.txt", out)
+
+
+def test_check_strict_fails_on_warnings() -> None:
+    code, _, _ = run("check", "--strict", "data/worked_example.rule")
+    assert code == 1
+
+
+def test_check_of_a_broken_rule_is_an_error(tmp_path: Path) -> None:
+    bad = tmp_path / "bad.rule"
+    bad.write_text(
+        'scheme "s" { item "x" max 1 { input v: count\n [5, 0] → full } }', encoding="utf-8"
+    )
+    code, out, _ = run("check", str(bad))
+    assert code == 1
+    assert "error[reversed-range]" in out
+
+
+def test_check_json_and_sarif() -> None:
+    import json
+
+    code, out, _ = run("check", "--format", "json", "data/worked_example.rule")
+    findings = json.loads(out)
+    assert code == 0
+    assert {"code", "severity", "message", "file", "line", "column"} <= set(findings[0])
+    assert {finding["code"] for finding in findings} >= {"gap", "shadowed"}
+    code, out, _ = run("check", "--format", "sarif", "data/worked_example.rule")
+    log = json.loads(out)
+    assert log["version"] == "2.1.0"
+    results = log["runs"][0]["results"]
+    assert len(results) == len(findings)
+    location = results[0]["locations"][0]["physicalLocation"]
+    assert location["artifactLocation"]["uri"].endswith("worked_example.rule")
+    assert location["region"]["startLine"] == findings[0]["line"]
+
+
+def test_check_ranges_lists_nodes_and_grades() -> None:
+    code, out, _ = run("check", "--ranges", "data/worked_example.rule")
+    assert code == 0
+    assert "grades that can occur: D" in out
+    assert "1.5" in out and "水利建设质量情况" in out

@@ -8,6 +8,8 @@ tree), :mod:`~qualitykpi.builder` (→ typed :mod:`~qualitykpi.ast`),
 :mod:`~qualitykpi.explain`).
 """
 
+from .checks import check
+from .diagnostics import Diagnostic
 from .errors import DataError, RuleError, RuleErrors, RuleSemanticError, RuleSyntaxError
 from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
 from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
@@ -65,6 +67,7 @@ __all__ = [
     "DataFileError",
     "DataTable",
     "Deduct",
+    "Diagnostic",
     "ExampleOutcome",
     "ForEach",
     "Full",
@@ -105,6 +108,7 @@ __all__ = [
     "band",
     "below_target",
     "between",
+    "check",
     "check_columns",
     "deduct",
     "deduct_each",

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import difflib
 import io
+import json
 import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
@@ -20,6 +21,8 @@ import click
 from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
 from . import owners_report, reports
+from .checks import check, format_ranges
+from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .errors import DataError, RuleError
 from .readers import check_columns, read_table
 from .results import Results
@@ -397,6 +400,56 @@ def owners_command(
         _write(output, owners_report.owners_markdown(scheme, results))
     if results is not None:
         _report_errors(results.errors, missing_columns=missing)
+
+
+@main.command("check", short_help="Find gaps, overlaps, wrong sums and unfair steps.")
+@click.argument("rules", nargs=-1, required=True, type=click.Path(dir_okay=False))
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(("text", "json", "sarif")),
+    default="text",
+    show_default=True,
+    help="text (compiler style), json (for tools) or sarif (SARIF 2.1.0, for code scanning).",
+)
+@_output_option
+@click.option("--strict", is_flag=True, help="Exit 1 on a warning too, not only on an error.")
+@click.option("--ranges", is_flag=True, help="Also print every node's reachable score range.")
+def check_command(
+    rules: tuple[str, ...], format_: str, output: str | None, strict: bool, ranges: bool
+) -> None:
+    """Check RULES before they are published: every gap, overlap, unreachable
+    line, wrong sum, impossible outcome and unfair step, each with file, line,
+    column, severity and a stable code (see the diagnostics reference).
+
+    Exit status 1 when there is an error (with --strict, also a warning),
+    else 0.  A rule that does not load is reported as errors.
+    """
+    found: list[Diagnostic] = []
+    texts: list[str] = []
+    for path in rules:
+        try:
+            diagnostics = check(path)
+        except OSError as error:
+            click.echo(f"qualitykpi: cannot read {path}: {error.strerror or error}", err=True)
+            raise SystemExit(2) from None
+        found.extend(diagnostics)
+        if format_ == "text":
+            block = render_text(diagnostics) if diagnostics else ""
+            texts.append(f"{block}\n\n{path}: {summary(diagnostics)}".lstrip("\n"))
+            # A rule with errors did not load, so it has no ranges to show.
+            if ranges and not any(d.severity == "error" for d in diagnostics):
+                texts.append(format_ranges(load(path)))
+    if format_ == "text":
+        _write(output, "\n\n".join(texts) + "\n")
+    elif format_ == "json":
+        _write(output, json.dumps(to_json(found), ensure_ascii=False, indent=2) + "\n")
+    else:
+        sarif = to_sarif(found)
+        _write(output, json.dumps(sarif, ensure_ascii=False, indent=2) + "\n")
+    failing = {"error", "warning"} if strict else {"error"}
+    if any(diagnostic.severity in failing for diagnostic in found):
+        raise SystemExit(1)
 
 
 @main.command("template", short_help="A blank data sheet for the rule's inputs.")

@@ -16,6 +16,7 @@ import attrs
 
 from . import analysis, ast, builder, parser
 from .compiler import ExampleCase, compile_scheme
+from .diagnostics import Diagnostic
 from .errors import DataError, RuleError, raise_collected
 from .results import NodeResult, Result, Results, find_node
 from .scorers import Band, PeerRelative, Scaled, ScoreProblem, When
@@ -84,6 +85,12 @@ class Scheme:
     def node(self, key: str) -> Section | Item:
         """A node of the scorer tree by id or, when unique, by name."""
         return find_node(list(self.scorer.walk()), key)
+
+    def check(self) -> list[Diagnostic]:
+        """The static checks' findings on this scheme, as data (see :mod:`qualitykpi.checks`)."""
+        from .checks import check_scheme  # checks imports this module
+
+        return check_scheme(self)
 
     def __repr__(self) -> str:
         where = f" from {self.source.name}" if self.source else ""
