@@ -16,6 +16,7 @@ mean of 10/3 is compared exactly and only *shown* as ``≈3.3333``.
 
 from __future__ import annotations
 
+import math
 import re
 import unicodedata
 from collections.abc import Iterable
@@ -211,7 +212,7 @@ def _read_number(raw: object, *, allow_percent: bool) -> Fraction:
         return Fraction(raw)
     if isinstance(raw, float):
         # The shortest repr is the decimal the float was typed as.
-        if raw != raw or raw in (float("inf"), float("-inf")):
+        if not math.isfinite(raw):
             raise ValueProblem(f"{raw!r} is not a number")
         raw = Decimal(repr(raw))
     if isinstance(raw, Decimal):
