@@ -18,7 +18,8 @@ root_doc = "index"
 exclude_patterns = ["_build"]
 language = "en"
 
-# Rule code is shown as plain text until the rule-language lexer exists.
+# Rule code blocks name the `qualitykpi` lexer (found through its Pygments
+# entry point); other blocks are shown as plain text.
 highlight_language = "none"
 
 html_theme = "alabaster"

@@ -2,8 +2,9 @@
 
 Conventions for ``docs/*.rst`` (keep them when you edit a page):
 
-1. **Rule snippets.**  A ``.. code-block:: text`` whose first non-blank line
-   starts with ``scheme "`` (or ``scheme “``) is a rule file.  The first
+1. **Rule snippets.**  A ``.. code-block:: qualitykpi`` (or ``text``) whose
+   first non-blank line starts with ``scheme "`` (or ``scheme “``) is a rule
+   file; write ``qualitykpi``, so that Sphinx highlights it.  The first
    non-blank line after the block must be an rst comment stating what the
    test checks; a rule snippet without one fails the test:
 
@@ -25,9 +26,10 @@ Conventions for ``docs/*.rst`` (keep them when you edit a page):
        these codes, each as often as it is listed, in any order; with no
        code, nothing at all.  If the snippet has examples, they pass too.
 
-   ``.. expect: …`` is an rst comment, so Sphinx does not show it.  Text
-   blocks that do not start with ``scheme`` (grammar synopses) are not run;
-   write ``::`` literal blocks for those where possible.
+   ``.. expect: …`` is an rst comment, so Sphinx does not show it.  Blocks
+   that do not start with ``scheme`` (grammar synopses) are not run; write
+   ``::`` literal blocks for those where possible (``language.rst`` sets
+   ``.. highlight:: qualitykpi``, so its synopses are highlighted too).
 
 2. **Python snippets.**  Every ``.. code-block:: python`` of a page runs, in
    page order, in one namespace per page, in a fresh temporary working
@@ -52,7 +54,6 @@ from pathlib import Path
 import pytest
 
 import qualitykpi as qk
-from qualitykpi.checks import check
 from qualitykpi.diagnostics import CODES
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
@@ -62,6 +63,9 @@ _DIRECTIVE = re.compile(r"^(?P<indent>[ ]*)\.\. code-block::[ ]*(?P<lang>\S+)[ ]
 _OPTION = re.compile(r"^[ ]+:[\w-]+:")
 _EXPECT = re.compile(r"^\.\. expect:[ ]*(?P<kind>[\w-]+(?:[ ]+pass)?)(?P<rest>.*)$")
 _SCHEME = re.compile(r"^scheme[ \u3000]*[\"“]")
+# The languages of a rule snippet: ``qualitykpi`` (highlighted by qualitykpi's
+# Pygments lexer) or plain ``text``.
+RULE_LANGUAGES = frozenset({"qualitykpi", "text"})
 
 
 class Block:
@@ -81,7 +85,21 @@ class Block:
     @property
     def is_rule(self) -> bool:
         first = next((line for line in self.text.splitlines() if line.strip()), "")
-        return self.language == "text" and bool(_SCHEME.match(first.strip()))
+        return self.language in RULE_LANGUAGES and bool(_SCHEME.match(first.strip()))
+
+
+def _docs_environment() -> qk.Environment:
+    """Rule snippets load as a host program would: with the efficacy scorer of
+    examples/efficacy.py registered (the extension pages use it), and nothing
+    else — an unregistered name is still an error."""
+    import runpy
+
+    host = runpy.run_path(str(Path(__file__).resolve().parents[1] / "examples" / "efficacy.py"))
+    environment: qk.Environment = host["ENVIRONMENT"]
+    return environment
+
+
+DOCS_ENV = _docs_environment()
 
 
 def _indent(line: str) -> int:
@@ -156,7 +174,7 @@ def test_rule_snippet(block: Block) -> None:
     name = block.where
     if kind == "examples pass":
         assert not args, f"{name}: `examples pass` takes no arguments"
-        scheme = qk.loads(block.text, name=name)
+        scheme = DOCS_ENV.loads(block.text, name=name)
         outcomes = scheme.run_examples()
         assert outcomes, f"{name}: `examples pass`, but the snippet has no example lines"
         failures = [_describe(outcome, block) for outcome in outcomes if not outcome.passed]
@@ -164,16 +182,16 @@ def test_rule_snippet(block: Block) -> None:
     elif kind == "error":
         assert args, f"{name}: `.. expect: error` needs the error codes"
         with pytest.raises(qk.RuleError) as caught:
-            qk.loads(block.text, name=name)
+            DOCS_ENV.loads(block.text, name=name)
         codes = {error.code for error in caught.value.errors}
         assert codes == set(args), f"{name}: expected codes {sorted(args)}\n{caught.value}"
     elif kind == "syntax-error":
         with pytest.raises(qk.RuleSyntaxError) as caught:
-            qk.loads(block.text, name=name)
+            DOCS_ENV.loads(block.text, name=name)
         for text in args:
             assert text in caught.value.message, f"{name}: {text!r} not in {caught.value}"
     elif kind == "data-errors":
-        scheme = qk.loads(block.text, name=name)
+        scheme = DOCS_ENV.loads(block.text, name=name)
         outcomes = scheme.run_examples()
         assert outcomes, f"{name}: `data-errors`, but the snippet has no example lines"
         for outcome in outcomes:
@@ -187,14 +205,14 @@ def test_rule_snippet(block: Block) -> None:
                 f"{name}: no data error mentions {text!r}:\n" + "\n".join(messages)
             )
     elif kind == "diagnostics":
-        diagnostics = check(block.text, name=name)
+        diagnostics = DOCS_ENV.check(block.text, name=name)
         codes = sorted(diagnostic.code for diagnostic in diagnostics)
         assert codes == sorted(args), (
             f"{name}: expected diagnostics {sorted(args)}, got:\n"
             + "\n".join(str(diagnostic) for diagnostic in diagnostics)
         )
         if "error" not in {diagnostic.severity for diagnostic in diagnostics}:
-            outcomes = qk.loads(block.text, name=name).run_examples()
+            outcomes = DOCS_ENV.loads(block.text, name=name).run_examples()
             failures = [_describe(outcome, block) for outcome in outcomes if not outcome.passed]
             assert not failures, "\n".join(failures)
     else:

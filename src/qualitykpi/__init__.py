@@ -10,10 +10,11 @@ tree), :mod:`~qualitykpi.builder` (→ typed :mod:`~qualitykpi.ast`),
 
 from .checks import check
 from .diagnostics import Diagnostic
+from .environment import CustomScorer, Environment, ScorerKind, load, loads
 from .errors import DataError, RuleError, RuleErrors, RuleSemanticError, RuleSyntaxError
 from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
 from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
-from .scheme import ExampleOutcome, Scheme, load, loads
+from .scheme import ExampleOutcome, Scheme
 from .scorers import (
     Band,
     Deduct,
@@ -63,11 +64,13 @@ __all__ = [
     "SCORE_PLACES",
     "Band",
     "ColumnProblem",
+    "CustomScorer",
     "DataError",
     "DataFileError",
     "DataTable",
     "Deduct",
     "Diagnostic",
+    "Environment",
     "ExampleOutcome",
     "ForEach",
     "Full",
@@ -93,6 +96,7 @@ __all__ = [
     "Scheme",
     "SchemeScorer",
     "Score",
+    "ScorerKind",
     "Section",
     "Step",
     "Table",

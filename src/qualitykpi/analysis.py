@@ -13,13 +13,18 @@ from __future__ import annotations
 
 import difflib
 from collections.abc import Iterator
-from typing import Any
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from . import ast
+from .environment import BUILTIN_STATISTICS
 from .errors import RuleError, RuleSemanticError
 from .source import Span, narrow
+
+if TYPE_CHECKING:
+    from .environment import Environment
 
 NUMERIC = ("percent", "count", "number")
 
@@ -34,8 +39,9 @@ class Analysis:
 
 
 class _Analyser:
-    def __init__(self, scheme: ast.Scheme) -> None:
+    def __init__(self, scheme: ast.Scheme, environment: Environment) -> None:
         self.scheme = scheme
+        self.environment = environment
         self.source = scheme.source
         self.errors: list[RuleError] = []
         self.inputs: dict[str, ast.InputDecl] = {}
@@ -307,6 +313,8 @@ class _Analyser:
             self.outcome(line.outcome, deduct_only)
         elif isinstance(line, ast.EachLine):
             self.each_line(line, decl, targets, deduct_only)
+        elif isinstance(line, ast.CustomLine):
+            self.custom_line(line, decl, deduct_only)
         else:
             self.numeric(decl, line.span, "`scaled`")
             if line.low is not None and line.high is not None:
@@ -319,6 +327,35 @@ class _Analyser:
             if deduct_only:
                 self.error("deduct-only", "a deduction-only item can only deduct", line.span)
         return attrs.evolve(line, subject=decl.name)
+
+    def custom_line(self, line: ast.CustomLine, decl: ast.InputDecl, deduct_only: bool) -> None:
+        self.numeric(decl, line.span, f"`using {line.name}`")
+        if deduct_only:
+            self.error("deduct-only", "a deduction-only item can only deduct", line.span)
+        kinds = self.environment.scorers
+        kind = kinds.get(line.name)
+        where = narrow(self.source, line.span, line.name)
+        if kind is None:
+            known = ", ".join(f"`{name}`" for name in kinds) or "none is registered"
+            self.error(
+                "unknown-scorer",
+                f"no scorer named `{line.name}` is registered (known: {known})",
+                where,
+                self.environment.suggest(line.name, list(kinds))
+                or "a scorer is registered by the program that loads the rule, with "
+                "Environment.register_scorer; a rule file cannot define one",
+            )
+            return
+        args: dict[str, Fraction] = {}
+        for name, number in line.args:
+            if name in args:
+                self.error("bad-argument", f"`{name}` is given twice", number.span)
+            self.number_for(number, decl)
+            args[name] = Fraction(number.value)
+        try:
+            kind.build(args)
+        except (ValueError, TypeError, ArithmeticError) as error:
+            self.error("bad-argument", str(error), line.span)
 
     def each_line(
         self,
@@ -418,6 +455,7 @@ class _Analyser:
         elif isinstance(condition, ast.Interval):
             self.interval(condition, decl)
         elif isinstance(condition, ast.PeerCompare):
+            self.statistic(condition.stat, condition.span)
             if not condition.factor.percent:
                 self.error(
                     "peer-share",
@@ -445,6 +483,20 @@ class _Analyser:
                     self.interval(delta, decl)
                 else:
                     self.number_for(delta.value, decl)
+
+    def statistic(self, stat: str, span: Span) -> None:
+        registered = self.environment.statistics
+        if stat in BUILTIN_STATISTICS or stat in registered:
+            return
+        known = [*BUILTIN_STATISTICS, *registered]
+        self.error(
+            "unknown-statistic",
+            f"no peer statistic named `{stat}`; the built-in ones are mean, median, max and min",
+            narrow(self.source, span, stat),
+            self.environment.suggest(stat, known)
+            or "a statistic is registered by the program that loads the rule, with "
+            "Environment.register_statistic",
+        )
 
     def interval(self, interval: ast.Interval, decl: ast.InputDecl) -> None:
         self.number_for(interval.low, decl)
@@ -589,6 +641,7 @@ class _Analyser:
                 else:
                     self.number_for(value, decl)
         for peer in example.peers:
+            self.statistic(peer.stat, peer.span)
             peer_input = peer.input or subject
             if peer_input is None:
                 self.error(
@@ -627,6 +680,11 @@ def _walk(nodes: tuple[ast.Section | ast.Item, ...]) -> Iterator[ast.Section | a
             yield from _walk(node.parts)
 
 
-def analyse(scheme: ast.Scheme) -> Analysis:
-    """Resolve names and ids in ``scheme`` and collect its semantic errors."""
-    return _Analyser(scheme).run()
+def analyse(scheme: ast.Scheme, environment: Environment | None = None) -> Analysis:
+    """Resolve names and ids in ``scheme`` and collect its semantic errors.
+
+    ``environment`` says which custom scorers and peer statistics exist.
+    """
+    from .environment import DEFAULT
+
+    return _Analyser(scheme, environment or DEFAULT).run()

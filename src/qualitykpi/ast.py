@@ -15,7 +15,8 @@ import attrs
 from .source import Source, Span
 
 Op: TypeAlias = Literal[">=", "<=", ">", "<", "="]
-Stat: TypeAlias = Literal["mean", "median", "max", "min"]
+#: ``mean``, ``median``, ``max``, ``min``, or a statistic the host registered.
+Stat: TypeAlias = str
 Mode: TypeAlias = Literal["pro rata", "whole", "started"]
 InputType: TypeAlias = Literal["percent", "count", "number", "yes/no"]
 
@@ -193,7 +194,18 @@ class ScaledLine:
     text: str
 
 
-Line: TypeAlias = BandLine | EachLine | ScaledLine
+@attrs.frozen
+class CustomLine:
+    """``using NAME with A = 1, B = 2``: a scorer the host program registered."""
+
+    subject: str | None
+    name: str
+    args: tuple[tuple[str, Num], ...]
+    span: Span
+    text: str
+
+
+Line: TypeAlias = BandLine | EachLine | ScaledLine | CustomLine
 
 # --------------------------------------------------------------------- clauses
 

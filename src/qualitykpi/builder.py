@@ -32,7 +32,7 @@ _OPS: dict[str, ast.Op] = {
     "≤": "<=",
 }
 
-_LINE_KINDS = ("band_line", "each_line", "scaled_line", "scaled_peer_line")
+_LINE_KINDS = ("band_line", "each_line", "scaled_line", "scaled_peer_line", "custom_line")
 _CLAUSE_KINDS = ("deduct_if", "award_if", "deduct_each", "award_each")
 
 
@@ -468,6 +468,13 @@ class Builder:
             return ast.ScaledLine(subject, low, high, span, text)
         if tree.data == "scaled_peer_line":
             return ast.ScaledLine(subject, None, None, span, text)
+        if tree.data == "custom_line":
+            names = [child for child in tree.children if isinstance(child, Token)]
+            args = tuple(
+                (str(arg.children[0]), self.number(self.trees(arg, "number")[0]))
+                for arg in self.trees(tree, "custom_arg")
+            )
+            return ast.CustomLine(subject, str(names[-1]), args, span, text)
         return self.each_line(tree, subject, span, text)
 
     def each_line(
@@ -527,7 +534,7 @@ class Builder:
             return ast.Compare(op, self.number(self.trees(tree, "number")[0]), span, text)
         if data == "peer_compare":
             op = self.comparator(self.trees(tree, "comparator")[0])
-            stat = cast(ast.Stat, str(self.trees(tree, "stat")[0].children[0]))
+            stat = str(self.trees(tree, "stat")[0].children[0])
             return ast.PeerCompare(op, self.number(self.trees(tree, "number")[0]), stat, span, text)
         if data == "shorthand_range":
             low, high = (self.number(number) for number in self.trees(tree, "number"))
@@ -628,7 +635,7 @@ class Builder:
                 assignments.append(ast.Assignment(str(name_token), value, self.span(child)))
             elif child.data == "given":
                 for peer in self.trees(child, "peer_value"):
-                    stat = cast(ast.Stat, str(self.trees(peer, "stat")[0].children[0]))
+                    stat = str(self.trees(peer, "stat")[0].children[0])
                     peers.append(
                         ast.PeerValue(
                             self.optional_name(peer),

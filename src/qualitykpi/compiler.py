@@ -7,7 +7,7 @@ can reject a rule lives in :mod:`qualitykpi.analysis`.
 from __future__ import annotations
 
 from fractions import Fraction
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
 
 import attrs
 
@@ -16,6 +16,7 @@ from .scorers import (
     Band,
     Clause,
     Condition,
+    Custom,
     Deduct,
     ForEach,
     Full,
@@ -34,6 +35,9 @@ from .scorers import (
 )
 from .tree import Grades, Item, SchemeScorer, Section, Veto
 from .values import InputSpec
+
+if TYPE_CHECKING:
+    from .environment import Environment
 
 
 @attrs.frozen
@@ -113,14 +117,23 @@ def outcome(node: ast.Outcome) -> Outcome:
 
 
 class _Compiler:
-    def __init__(self, scheme: ast.Scheme, inputs: dict[str, ast.InputDecl]) -> None:
+    def __init__(
+        self, scheme: ast.Scheme, inputs: dict[str, ast.InputDecl], environment: Environment
+    ) -> None:
+        self.environment = environment
         self.scheme = scheme
         self.inputs = inputs
         self.examples: list[ExampleCase] = []
 
-    def line(self, node: ast.Line, targets: dict[str, Fraction]) -> Band | PerUnit | Scaled:
+    def line(
+        self, node: ast.Line, targets: dict[str, Fraction]
+    ) -> Band | PerUnit | Scaled | Custom:
         subject = node.subject or ""
         where = node.span.line
+        if isinstance(node, ast.CustomLine):
+            kind = self.environment.scorers[node.name]
+            scorer = kind.build({name: _n(number) for name, number in node.args})
+            return Custom(scorer, node.name, subject, node.text, where)
         if isinstance(node, ast.BandLine):
             return Band(condition(node.condition), outcome(node.outcome), subject, node.text, where)
         if isinstance(node, ast.ScaledLine):
@@ -295,9 +308,13 @@ class _Compiler:
 
 
 def compile_scheme(
-    scheme: ast.Scheme, inputs: dict[str, ast.InputDecl]
+    scheme: ast.Scheme,
+    inputs: dict[str, ast.InputDecl],
+    environment: Environment | None = None,
 ) -> tuple[SchemeScorer, tuple[ExampleCase, ...]]:
     """The scorer tree of an analysed scheme, and its examples."""
-    compiler = _Compiler(scheme, inputs)
+    from .environment import DEFAULT
+
+    compiler = _Compiler(scheme, inputs, environment or DEFAULT)
     scorer = compiler.run()
     return scorer, tuple(compiler.examples)

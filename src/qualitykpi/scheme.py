@@ -10,19 +10,23 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from fractions import Fraction
 from os import PathLike
-from pathlib import Path
+from typing import TYPE_CHECKING
 
 import attrs
 
 from . import analysis, ast, builder, parser
 from .compiler import ExampleCase, compile_scheme
 from .diagnostics import Diagnostic
+from .environment import BUILTIN_STATISTICS
 from .errors import DataError, RuleError, raise_collected
 from .results import NodeResult, Result, Results, find_node
 from .scorers import Band, PeerRelative, Scaled, ScoreProblem, When
 from .source import Source, Span
 from .tree import Context, Item, SchemeScorer, ScoreProblems, Section
 from .values import InputSpec, Value, ValueProblem, exact, fmt, peer_statistics
+
+if TYPE_CHECKING:
+    from .environment import Environment
 
 PeerInput = Mapping[str, Mapping[str, object]]
 
@@ -57,8 +61,14 @@ class Scheme:
         spans: Mapping[str, Span] | None = None,
         syntax: ast.Scheme | None = None,
         declarations: Mapping[str, ast.InputDecl] | None = None,
+        environment: Environment | None = None,
     ) -> None:
+        from .environment import DEFAULT
+
         self.scorer = scorer
+        #: The environment it was loaded with: its registered statistics are
+        #: computed over a cohort.
+        self.environment = environment or DEFAULT
         self.source = source
         #: The resolved syntax tree (ids assigned, subjects resolved), for
         #: tools that read the rule as written; None for a Python-built scheme.
@@ -207,7 +217,15 @@ class Scheme:
                 value = values.get(name)
                 if isinstance(value, Fraction):
                     columns[name].append(value)
-        return {name: peer_statistics(column) for name, column in columns.items() if column}
+        stats: dict[str, dict[str, Fraction]] = {}
+        for name, column in columns.items():
+            if column:
+                ordered = sorted(column)
+                stats[name] = {
+                    **peer_statistics(ordered),
+                    **self.environment.statistic_values(ordered),
+                }
+        return stats
 
     # ------------------------------------------------------------- internals
 
@@ -237,7 +255,7 @@ class Scheme:
         out: dict[str, dict[str, Fraction]] = {}
         for name, stats in (peers or {}).items():
             for stat, value in stats.items():
-                if stat not in ("mean", "median", "max", "min"):
+                if stat not in (*BUILTIN_STATISTICS, *self.environment.statistics):
                     raise DataError(
                         f"unknown peer statistic {stat!r} for {name!r} (use mean, "
                         "median, max or min)",
@@ -350,16 +368,16 @@ def _single_subject(node: Section | Item | None) -> str:
     return names[0] if names else ""
 
 
-def loads(text: str, name: str = "<string>") -> Scheme:
-    """Parse, check and compile rule text; raise :class:`RuleError` on mistakes."""
+def compile_text(text: str, name: str, environment: Environment) -> Scheme:
+    """The whole pipeline: text → parse tree → AST → analysis → scorers."""
     source = Source(name, text)
     tree = parser.parse(source)
     scheme_ast, errors = builder.build(source, tree)
-    result = analysis.analyse(scheme_ast)
+    result = analysis.analyse(scheme_ast, environment)
     all_errors: list[RuleError] = [*errors, *result.errors]
     all_errors.sort(key=lambda error: (error.line or 0, error.column or 0))
     raise_collected(all_errors)
-    scorer, examples = compile_scheme(result.scheme, result.inputs)
+    scorer, examples = compile_scheme(result.scheme, result.inputs, environment)
     spans = {name: decl.span for name, decl in result.inputs.items()}
     return Scheme(
         scorer,
@@ -368,11 +386,19 @@ def loads(text: str, name: str = "<string>") -> Scheme:
         spans=spans,
         syntax=result.scheme,
         declarations=result.inputs,
+        environment=environment,
     )
+
+
+def loads(text: str, name: str = "<string>") -> Scheme:
+    """Parse, check and compile rule text with the default environment."""
+    from .environment import DEFAULT
+
+    return compile_text(text, name, DEFAULT)
 
 
 def load(path: str | PathLike[str]) -> Scheme:
     """Load a ``.rule`` file (UTF-8, with or without a byte-order mark)."""
-    file = Path(path)
-    text = file.read_text(encoding="utf-8-sig")
-    return loads(text, name=str(path))
+    from .environment import DEFAULT
+
+    return DEFAULT.load(path)

@@ -171,7 +171,7 @@ class PeerRelative:
 
     op: Literal[">=", "<=", ">", "<", "="]
     factor: Fraction = attrs.field(converter=_num)
-    stat: Literal["mean", "median", "max", "min"] = "mean"
+    stat: str = "mean"
 
     def bound(self, env: Env, line: int | None, value: Value) -> Fraction:
         return self.factor * env.peer(self.stat, line, value)
@@ -383,6 +383,12 @@ class PerUnit:
     text: str = ""
     line: int | None = None
 
+    def __attrs_post_init__(self) -> None:
+        if self.unit <= 0:
+            raise ValueError("the unit counted by `each` must be more than 0")
+        if self.reference is not None and self.threshold is None:
+            raise ValueError(f"`each … {self.reference}` needs a threshold")
+
     def matches(self, value: Value, env: Env) -> bool:
         return isinstance(value, Fraction)
 
@@ -480,6 +486,12 @@ class Scaled:
     text: str = ""
     line: int | None = None
 
+    def __attrs_post_init__(self) -> None:
+        if not self.to_peer_max and (
+            self.low is None or self.high is None or self.low == self.high
+        ):
+            raise ValueError("`scaled from A to B` needs two different ends")
+
     def matches(self, value: Value, env: Env) -> bool:
         return isinstance(value, Fraction)
 
@@ -525,7 +537,71 @@ class Scaled:
         return f"<scaled from {fmt(self.low)} to {fmt(self.high)}>"
 
 
-Line: TypeAlias = Band | PerUnit | Scaled
+class CustomScoring(Protocol):
+    """What :class:`Custom` needs of a host's scorer (see :class:`qualitykpi.CustomScorer`)."""
+
+    def score(self, value: Fraction, maximum: Fraction) -> Fraction | Decimal | int: ...
+
+    def direction(self) -> Direction: ...
+
+    def reach(self, maximum: Fraction) -> Reach: ...
+
+
+@attrs.frozen(repr=False)
+class Custom:
+    """``using NAME with …``: a line scored by a scorer the host registered.
+
+    Holds for every present value, like ``scaled``; the result is checked to
+    be exact, rounded like any other when it has no finite decimal form, and
+    recorded in the trace.
+    """
+
+    scorer: CustomScoring
+    name: str = ""
+    subject: str = ""
+    text: str = ""
+    line: int | None = None
+
+    def matches(self, value: Value, env: Env) -> bool:
+        return isinstance(value, Fraction)
+
+    def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
+        assert isinstance(value, Fraction)
+        try:
+            raw = self.scorer.score(value, maximum)
+        except (ArithmeticError, ValueError) as error:
+            raise ScoreProblem(
+                f"the scorer `{self.name}` cannot score "
+                f"{self.subject} = {env.show(value)}: {error}",
+                input=self.subject,
+                value=value,
+                line=self.line,
+            ) from None
+        if isinstance(raw, bool) or not isinstance(raw, Fraction | Decimal | int):
+            raise TypeError(
+                f"the scorer `{self.name}` returned {type(raw).__name__} {raw!r}; return a "
+                "Fraction, a Decimal or an int — a float would lose exactness"
+            )
+        exact_score = Fraction(raw)
+        score, was_rounded = rounded(exact_score)
+        steps: list[tuple[str, str, Fraction | None]] = [
+            ("line", self.text or repr(self), maximum - score)
+        ]
+        if was_rounded:
+            steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
+        return Applied(score, tuple(steps), None)
+
+    def reach(self, maximum: Fraction) -> Reach:
+        return self.scorer.reach(maximum)
+
+    def direction(self) -> Direction:
+        return self.scorer.direction()
+
+    def __repr__(self) -> str:
+        return f"<using {self.name}: {self.scorer!r}>"
+
+
+Line: TypeAlias = Band | PerUnit | Scaled | Custom
 
 
 def _lines(values: Iterable[Line]) -> tuple[Line, ...]:
@@ -626,6 +702,10 @@ class ForEach:
     text: str = ""
     line: int | None = None
 
+    def __attrs_post_init__(self) -> None:
+        if self.unit <= 0:
+            raise ValueError("the unit counted by `for each` must be more than 0")
+
     def raw(self, value: Value) -> tuple[Fraction, Fraction]:
         """(units counted, uncapped amount) for ``value``."""
         if not isinstance(value, Fraction):
@@ -716,10 +796,12 @@ def up_to(value: Number) -> Range:
 def of_peer(
     op: Literal[">=", "<=", ">", "<", "="], percent: Number, stat: str = "mean"
 ) -> PeerRelative:
-    """``of_peer(">=", 120)`` is ``at least 120% of peer mean``."""
-    if stat not in ("mean", "median", "max", "min"):
-        raise ValueError(f"unknown peer statistic {stat!r}")
-    return PeerRelative(op, _num(percent) / 100, stat)  # type: ignore[arg-type]
+    """``of_peer(">=", 120)`` is ``at least 120% of peer mean``.
+
+    ``stat`` is ``mean``, ``median``, ``max``, ``min`` or a statistic the
+    scheme's environment registered.
+    """
+    return PeerRelative(op, _num(percent) / 100, stat)
 
 
 def full() -> Full:

@@ -9,6 +9,7 @@ across the whole tree and raised together as :class:`ScoreProblems`.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from typing import Literal, TypeVar
 
@@ -75,12 +76,25 @@ def _specs(values: Iterable[InputSpec]) -> tuple[InputSpec, ...]:
     return tuple(values)
 
 
+def _values(values: Mapping[str, object]) -> dict[str, Value]:
+    """Exact values: Python callers may pass ``Decimal`` or ``int``; bool stays yes/no."""
+    out: dict[str, Value] = {}
+    for name, value in values.items():
+        if value is None or isinstance(value, bool | Fraction):
+            out[name] = value
+        elif isinstance(value, int | Decimal):
+            out[name] = Fraction(value)
+        else:
+            raise TypeError(f"the value of {name!r} must be exact: Fraction, Decimal, int or bool")
+    return out
+
+
 @attrs.frozen
 class Context:
     """One entity's values and the peer statistics of its cohort."""
 
     entity: str | None
-    values: Mapping[str, Value]
+    values: Mapping[str, Value] = attrs.field(converter=_values)
     peers: Mapping[str, Mapping[str, Fraction]] = attrs.field(factory=dict)
     specs: Mapping[str, InputSpec] = attrs.field(factory=dict)
 
@@ -343,6 +357,14 @@ class Item:
         try:
             if self.table is not None:
                 raw = self._table(ctx, steps)
+                if self.clauses:
+                    # The line sets the item's score, which lies within its
+                    # bounds before the clauses adjust it; clamping only at
+                    # the end would let an award above the max absorb a
+                    # deduction and break monotonicity.
+                    what = "its deduction cap" if self.deduct_cap is not None else "0"
+                    label = f"{what} ({fmt(self.minimum)})"
+                    raw = _clamp(raw, self.minimum, self.max, label, self.line, steps)
             else:
                 raw = self._start()
                 if raw != self.max:

@@ -1,0 +1,219 @@
+"""The front door: the extensions a host program registers, and load/loads/check.
+
+An :class:`Environment` holds custom scorers (a 功效系数法 efficacy scorer, a
+provincial formula) and custom peer statistics, registered by the program
+that embeds qualitykpi.  Rule files loaded through it may use them by name
+(``using efficacy with low = 60, high = 100``, ``at least 100% of peer
+p75``); a rule file can never import or run code of its own.  The
+module-level :func:`qualitykpi.load` and :func:`qualitykpi.loads` use a
+default environment with nothing registered.
+"""
+
+from __future__ import annotations
+
+import abc
+import difflib
+from collections.abc import Callable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from os import PathLike
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import attrs
+
+from .scorers import Direction, Reach
+
+if TYPE_CHECKING:
+    from .diagnostics import Diagnostic
+    from .scheme import Scheme
+
+BUILTIN_STATISTICS = ("mean", "median", "max", "min")
+
+#: A peer statistic: the sorted present values of one input over the cohort.
+Statistic = Callable[[Sequence[Fraction]], Fraction | Decimal | int]
+
+
+class CustomScorer(abc.ABC):
+    """The contract of a scorer a host program registers.
+
+    Subclass it (a frozen attrs class suits) and implement :meth:`score`.
+    The library calls it with exact values and the item's max, rounds a
+    result without a finite decimal form the documented way, records the
+    step in the trace, and clamps the item to its bounds, as for built-in
+    lines.  Say which way is better (:meth:`direction`) and what scores are
+    reachable (:meth:`reach`) so that the static checks and property tests
+    can hold the scorer to them.
+    """
+
+    @abc.abstractmethod
+    def score(self, value: Fraction, maximum: Fraction) -> Fraction | Decimal | int:
+        """The score for ``value`` in an item worth ``maximum``: exact, never a float."""
+
+    def direction(self) -> Direction:
+        """``higher`` when a higher value never scores less, ``lower``, or ``none``."""
+        return "none"
+
+    def reach(self, maximum: Fraction) -> Reach:
+        """The scores it can give (``None``: unbounded on that side)."""
+        return None, None
+
+
+@attrs.frozen
+class ScorerKind:
+    """A registered scorer: its name, its factory and its parameters."""
+
+    name: str
+    factory: Callable[..., CustomScorer]
+    params: tuple[str, ...]
+    optional: tuple[str, ...] = ()
+    doc: str = ""
+
+    def build(self, args: Mapping[str, Fraction]) -> CustomScorer:
+        """The scorer for these arguments; ``ValueError`` when they do not fit."""
+        unknown = [name for name in args if name not in (*self.params, *self.optional)]
+        if unknown:
+            known = ", ".join((*self.params, *self.optional)) or "none"
+            raise ValueError(f"`{self.name}` takes no parameter `{unknown[0]}` (it takes {known})")
+        missing = [name for name in self.params if name not in args]
+        if missing:
+            raise ValueError(f"`{self.name}` needs `{missing[0]} = …`")
+        scorer = self.factory(**args)
+        if not isinstance(scorer, CustomScorer):
+            raise TypeError(f"the factory of `{self.name}` did not return a CustomScorer")
+        return scorer
+
+
+def _check_name(name: str, taken: Sequence[str] = ()) -> None:
+    if not name.isidentifier():
+        raise ValueError(f"{name!r} cannot be used from rule files: use letters, digits and _")
+    if name in taken:
+        raise ValueError(f"{name!r} is built in and cannot be registered")
+
+
+class Environment:
+    """Registered extensions, and the loading and checking of rules with them."""
+
+    def __init__(self) -> None:
+        self._scorers: dict[str, ScorerKind] = {}
+        self._statistics: dict[str, Statistic] = {}
+
+    # ---------------------------------------------------------- registering
+
+    def register_scorer(
+        self,
+        name: str,
+        factory: Callable[..., CustomScorer],
+        *,
+        params: Sequence[str] = (),
+        optional: Sequence[str] = (),
+        doc: str = "",
+    ) -> None:
+        """Make ``using NAME with P = V, …`` available to rule files.
+
+        ``factory`` is called with the parameters as exact ``Fraction``
+        keyword arguments and returns a :class:`CustomScorer`; a
+        ``ValueError`` it raises becomes a rule error at the line that used it.
+        """
+        _check_name(name)
+        self._scorers[name] = ScorerKind(name, factory, tuple(params), tuple(optional), doc)
+
+    def register_statistic(self, name: str, function: Statistic) -> None:
+        """Make ``K% of peer NAME`` available: ``function`` gets the sorted values."""
+        _check_name(name, BUILTIN_STATISTICS)
+        self._statistics[name] = function
+
+    @property
+    def scorers(self) -> Mapping[str, ScorerKind]:
+        return dict(self._scorers)
+
+    @property
+    def statistics(self) -> Mapping[str, Statistic]:
+        return dict(self._statistics)
+
+    def suggest(self, name: str, known: Sequence[str]) -> str:
+        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
+        return f"did you mean `{close[0]}`?" if close else ""
+
+    def statistic_values(self, values: Sequence[Fraction]) -> dict[str, Fraction]:
+        """Every registered statistic of one input's sorted present values."""
+        out: dict[str, Fraction] = {}
+        for name, function in self._statistics.items():
+            out[name] = exact_result(function(values), f"peer statistic `{name}`")
+        return out
+
+    # -------------------------------------------------------------- loading
+
+    def loads(self, text: str, name: str = "<string>") -> Scheme:
+        """Parse, check and compile rule text; raise :class:`RuleError` on mistakes."""
+        from .scheme import compile_text
+
+        return compile_text(text, name, self)
+
+    def load(self, path: str | PathLike[str]) -> Scheme:
+        """Load a ``.rule`` file (UTF-8, with or without a byte-order mark)."""
+        text = Path(path).read_text(encoding="utf-8-sig")
+        return self.loads(text, name=str(path))
+
+    def check(
+        self, path_or_text: str | PathLike[str], *, name: str | None = None
+    ) -> list[Diagnostic]:
+        """The static checks' findings on a rule file or rule text.
+
+        As :func:`qualitykpi.check`, with this environment's extensions.
+        """
+        from .checks import check_scheme, load_errors
+        from .errors import RuleError
+
+        is_path = isinstance(path_or_text, PathLike) or (
+            "\n" not in path_or_text
+            and (path_or_text.endswith(".rule") or _is_file(path_or_text))
+        )
+        if is_path:
+            label = name or str(path_or_text)
+            text = Path(path_or_text).read_text(encoding="utf-8-sig")
+        else:
+            label = name or "<string>"
+            text = str(path_or_text)
+        try:
+            scheme = self.loads(text, label)
+        except RuleError as error:
+            return load_errors(error, label)
+        return check_scheme(scheme)
+
+    def __repr__(self) -> str:
+        scorers = ", ".join(self._scorers) or "none"
+        statistics = ", ".join(self._statistics) or "none"
+        return f"<Environment scorers: {scorers}; statistics: {statistics}>"
+
+
+def _is_file(text: str) -> bool:
+    try:
+        return Path(text).is_file()
+    except OSError:  # rule text too long to be a file name
+        return False
+
+
+def exact_result(value: Any, what: str) -> Fraction:
+    """An extension's result as an exact fraction; a float is refused."""
+    if isinstance(value, bool) or not isinstance(value, Fraction | Decimal | int):
+        raise TypeError(
+            f"{what} returned {type(value).__name__} {value!r}; return a Fraction, a Decimal "
+            "or an int — a float would lose exactness"
+        )
+    result = Fraction(value)
+    return result
+
+
+#: The environment behind :func:`qualitykpi.load` and :func:`qualitykpi.loads`.
+DEFAULT = Environment()
+
+
+def load(path: str | PathLike[str]) -> Scheme:
+    """Load a ``.rule`` file with the default environment."""
+    return DEFAULT.load(path)
+
+
+def loads(text: str, name: str = "<string>") -> Scheme:
+    """Load rule text with the default environment."""
+    return DEFAULT.loads(text, name)
