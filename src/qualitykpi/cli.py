@@ -53,11 +53,24 @@ def main() -> None:
 
 @main.command("test")
 @click.argument("rules", nargs=-1, required=True, type=click.Path(dir_okay=False))
-def test_command(rules: tuple[str, ...]) -> None:
+@click.option(
+    "--coverage",
+    "show_coverage",
+    is_flag=True,
+    help="Also list the boundaries, caps, floors, vetoes and `no data` lines no example tries.",
+)
+@click.option(
+    "--stubs",
+    is_flag=True,
+    help="Print an `example` line for each case no example tries (implies --coverage).",
+)
+def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> None:
     """Run every `example` line in each RULES file.
 
     A failing example is shown with its line, the expected and the actual
-    score, and the trace of how the actual score came about.
+    score, and the trace of how the actual score came about.  With
+    --coverage, each file's report says which cases of its rules the
+    examples do not try; with --stubs, it suggests example lines for them.
     """
     passed = failed = 0
     broken = False
@@ -94,6 +107,13 @@ def test_command(rules: tuple[str, ...]) -> None:
         else:
             ok = len(outcomes) - file_failed
             click.echo(f"{path}: {len(outcomes)} examples, {ok} passed, {file_failed} failed")
+        if show_coverage or stubs:
+            from .coverage import coverage
+
+            report = coverage(scheme)
+            click.echo(report.render())
+            if stubs:
+                click.echo(report.render_stubs())
     click.echo(f"{passed} passed, {failed} failed")
     if broken:
         raise SystemExit(2)
@@ -449,6 +469,47 @@ def check_command(
         _write(output, json.dumps(sarif, ensure_ascii=False, indent=2) + "\n")
     failing = {"error", "warning"} if strict else {"error"}
     if any(diagnostic.severity in failing for diagnostic in found):
+        raise SystemExit(1)
+
+
+@main.command("verify", short_help="Property-test a rule with generated entities.")
+@click.argument("rule", type=click.Path(dir_okay=False))
+@click.option(
+    "--examples",
+    type=click.IntRange(min=1),
+    default=100,
+    show_default=True,
+    metavar="N",
+    help="Entities to draw for each property.",
+)
+@click.option(
+    "--seed", type=int, metavar="S", help="Draw the same entities every time (repeatable)."
+)
+def verify_command(rule: str, examples: int, seed: int | None) -> None:
+    """Property-test RULE with hypothesis: scores within bounds, monotone where
+    a direction is declared or implied, vetoes that dominate, a ledger that
+    adds up.
+
+    A failing property is shown with the smallest entity that breaks it,
+    the node and the trace.  Entities no line can score (a gap) are counted
+    as data errors, not failures.  Exit status 1 when a property fails.
+    Needs hypothesis: pip install 'qualitykpi[verify]'.
+    """
+    from .verify import NEEDS_HYPOTHESIS, MissingHypothesis, verify
+
+    try:
+        import hypothesis  # noqa: F401
+    except ImportError:
+        click.echo(NEEDS_HYPOTHESIS, err=True)
+        raise SystemExit(2) from None
+    scheme = _load(rule)
+    try:
+        report = verify(scheme, examples=examples, seed=seed)
+    except MissingHypothesis:
+        click.echo(NEEDS_HYPOTHESIS, err=True)
+        raise SystemExit(2) from None
+    click.echo(report.render())
+    if not report.ok:
         raise SystemExit(1)
 
 
