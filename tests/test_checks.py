@@ -28,14 +28,9 @@ from qualitykpi.checks import (
     reachable_grades,
     reachable_ranges,
 )
-from qualitykpi.checks_tables import (
-    Domain,
-    Interval,
-    ValueSet,
-    analyse_table,
-    condition_set,
-)
+from qualitykpi.checks_tables import analyse_table, condition_set
 from qualitykpi.diagnostics import CODES, Diagnostic
+from qualitykpi.domains import Domain, Interval, ValueSet
 
 ROOT = Path(__file__).resolve().parents[1]
 WORKED = ROOT / "tests" / "data" / "worked_example.rule"

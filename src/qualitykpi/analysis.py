@@ -83,7 +83,7 @@ class _Analyser:
         yield from self.scheme.inputs
         for veto in self.scheme.vetoes:
             yield from veto.inputs
-        for node in _walk(self.scheme.children):
+        for node in walk_nodes(self.scheme.children):
             yield from node.inputs
 
     def lookup(self, name: str, span: Span) -> ast.InputDecl | None:
@@ -671,13 +671,13 @@ def _clause_input(clause: ast.Clause) -> str:
     return clause.test.input if isinstance(clause, ast.IfClause) else clause.input
 
 
-def _walk(nodes: tuple[ast.Section | ast.Item, ...]) -> Iterator[ast.Section | ast.Item]:
+def walk_nodes(nodes: tuple[ast.Section | ast.Item, ...]) -> Iterator[ast.Section | ast.Item]:
     for node in nodes:
         yield node
         if isinstance(node, ast.Section):
-            yield from _walk(node.children)
+            yield from walk_nodes(node.children)
         else:
-            yield from _walk(node.parts)
+            yield from walk_nodes(node.parts)
 
 
 def analyse(scheme: ast.Scheme, environment: Environment | None = None) -> Analysis:

@@ -1,30 +1,33 @@
-"""Exact analysis of rule tables: gaps, overlaps and monotonicity.
+"""Exact analysis of rule tables: gaps, overlaps and unreachable lines.
 
-Everything is computed with ``Fraction`` over the domain of the subject:
-a percent lies in [0, 100], a count is a whole number ≥ 0, a number is any
-decimal, a yes/no is 0 (no) or 1 (yes); with ``precision P`` only the
-multiples of P are values.  Sets of values are unions of intervals
-(:class:`ValueSet`); on a grid they are kept *snapped* — closed intervals
-between grid points, adjacent ones merged — so ``[92, 94.4]`` and
-``[94.5, 100]`` at precision 0.1 are one set with no gap.
+For each subject of an item's (or part's) table, :func:`analyse_subject`
+works out exactly which values of its domain (:mod:`qualitykpi.domains`)
+each line holds for, which values no line matches, which lines earlier
+lines shadow and which are never reached.  Lines compared with peer
+statistics are tried against a few cohorts chosen where their thresholds
+meet the fixed ends.  The set algebra runs on integer runs
+(:mod:`qualitykpi.lattice`) and the results come back as snapped
+:class:`~qualitykpi.domains.ValueSet` values.
 
-This module knows nothing of spans or messages' places: it returns
-:class:`Finding` records that :mod:`qualitykpi.checks` turns into
-diagnostics.
+This module knows nothing of spans or messages: it returns
+:class:`SubjectReport` and :class:`TableReport` records that
+:mod:`qualitykpi.checks_lines` turns into diagnostics.
 """
 
 from __future__ import annotations
 
-import math
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from fractions import Fraction
 from itertools import islice, pairwise, product
 
 import attrs
 
+from .domains import ALL, NOTHING, Domain, Interval, ValueSet, meet, point
+from .lattice import Lattice, Run, Runs, add, covers, minus, touches
+from .lattice import meet as meet_runs
 from .scorers import (
     Band,
-    Env,
+    Custom,
     IsYes,
     Line,
     MeetsTarget,
@@ -35,359 +38,68 @@ from .scorers import (
     PerUnit,
     Range,
     Scaled,
-    ScoreProblem,
 )
 from .tree import Item
-from .values import InputSpec, InputType, fmt
-
-# ------------------------------------------------------------- intervals
-
-
-@attrs.frozen
-class Interval:
-    """An interval of the rationals; ``None`` is unbounded on that side."""
-
-    low: Fraction | None
-    high: Fraction | None
-    low_closed: bool = True
-    high_closed: bool = True
-
-    @property
-    def empty(self) -> bool:
-        if self.low is None or self.high is None:
-            return False
-        if self.low == self.high:
-            return not (self.low_closed and self.high_closed)
-        return self.low > self.high
-
-    def contains(self, x: Fraction) -> bool:
-        if self.low is not None and (x < self.low or (x == self.low and not self.low_closed)):
-            return False
-        return not (
-            self.high is not None and (x > self.high or (x == self.high and not self.high_closed))
-        )
-
-
-def _low_key(iv: Interval) -> tuple[int, Fraction, int]:
-    if iv.low is None:
-        return (0, Fraction(0), 0)
-    return (1, iv.low, 0 if iv.low_closed else 1)
-
-
-def _higher_end(a: Interval, b: Interval) -> tuple[Fraction | None, bool]:
-    if a.high is None or b.high is None:
-        return None, False
-    if a.high != b.high:
-        return (a.high, a.high_closed) if a.high > b.high else (b.high, b.high_closed)
-    return a.high, a.high_closed or b.high_closed
-
-
-def _touches(first: Interval, then: Interval) -> bool:
-    """``then`` (starting at or after ``first``) overlaps or adjoins ``first``."""
-    if first.high is None or then.low is None:
-        return True
-    if then.low != first.high:
-        return then.low < first.high
-    return first.high_closed or then.low_closed
-
-
-def _meet(a: Interval, b: Interval) -> Interval:
-    if a.low is None or (b.low is not None and b.low > a.low):
-        low, low_closed = b.low, b.low_closed
-    elif b.low is None or a.low > b.low:
-        low, low_closed = a.low, a.low_closed
-    else:
-        low, low_closed = a.low, a.low_closed and b.low_closed
-    if a.high is None or (b.high is not None and b.high < a.high):
-        high, high_closed = b.high, b.high_closed
-    elif b.high is None or a.high < b.high:
-        high, high_closed = a.high, a.high_closed
-    else:
-        high, high_closed = a.high, a.high_closed and b.high_closed
-    return Interval(low, high, low_closed, high_closed)
-
-
-def _normal(intervals: Iterable[Interval]) -> tuple[Interval, ...]:
-    ordered = sorted((iv for iv in intervals if not iv.empty), key=_low_key)
-    out: list[Interval] = []
-    for iv in ordered:
-        if out and _touches(out[-1], iv):
-            high, closed = _higher_end(out[-1], iv)
-            out[-1] = Interval(out[-1].low, high, out[-1].low_closed, closed)
-        else:
-            out.append(iv)
-    return tuple(out)
-
-
-@attrs.frozen
-class ValueSet:
-    """A finite union of disjoint intervals, in order."""
-
-    intervals: tuple[Interval, ...] = attrs.field(converter=_normal)
-
-    @classmethod
-    def of(cls, *intervals: Interval) -> ValueSet:
-        return cls(intervals)
-
-    @property
-    def empty(self) -> bool:
-        return not self.intervals
-
-    def contains(self, x: Fraction) -> bool:
-        return any(iv.contains(x) for iv in self.intervals)
-
-    def __or__(self, other: ValueSet) -> ValueSet:
-        return ValueSet(self.intervals + other.intervals)
-
-    def __and__(self, other: ValueSet) -> ValueSet:
-        return ValueSet(_meet(a, b) for a in self.intervals for b in other.intervals)
-
-    def complement(self) -> ValueSet:
-        out: list[Interval] = []
-        low: Fraction | None = None
-        low_closed = False
-        for iv in self.intervals:
-            if iv.low is not None:
-                out.append(Interval(low, iv.low, low_closed, not iv.low_closed))
-            if iv.high is None:
-                return ValueSet(out)
-            low, low_closed = iv.high, not iv.high_closed
-        out.append(Interval(low, None, low_closed, False))
-        return ValueSet(out)
-
-    def __sub__(self, other: ValueSet) -> ValueSet:
-        return self & other.complement()
-
-    def issubset(self, other: ValueSet) -> bool:
-        return (self - other).empty
-
-    def ends(self) -> Iterator[Fraction]:
-        for iv in self.intervals:
-            if iv.low is not None:
-                yield iv.low
-            if iv.high is not None:
-                yield iv.high
-
-
-EVERYTHING = ValueSet.of(Interval(None, None, False, False))
-NOTHING = ValueSet(())
-
-
-def _point(x: Fraction) -> ValueSet:
-    return ValueSet.of(Interval(x, x))
-
-
-# ---------------------------------------------------------------- domains
-
-
-@attrs.frozen
-class Domain:
-    """The values an input (or a total) can take: bounds and an optional grid step."""
-
-    type: InputType
-    step: Fraction | None
-    low: Fraction | None
-    high: Fraction | None
-
-    @classmethod
-    def of(cls, spec: InputSpec) -> Domain:
-        precision = spec.precision
-        if spec.type == "percent":
-            return cls("percent", precision, Fraction(0), Fraction(100))
-        if spec.type == "count":
-            step = Fraction(precision.numerator) if precision is not None else Fraction(1)
-            return cls("count", step, Fraction(0), None)
-        if spec.type == "yes/no":
-            return cls("yes/no", Fraction(1), Fraction(0), Fraction(1))
-        return cls("number", precision, None, None)
-
-    @classmethod
-    def totals(cls, low: Fraction, high: Fraction) -> Domain:
-        """The totals a scheme can give: every number between two bounds."""
-        return cls("number", None, low, high)
-
-    @property
-    def bounds(self) -> ValueSet:
-        return ValueSet.of(
-            Interval(self.low, self.high, self.low is not None, self.high is not None)
-        )
-
-    def full(self) -> ValueSet:
-        return self.snap(self.bounds)
-
-    def snap(self, values: ValueSet) -> ValueSet:
-        """``values`` within the domain; on a grid, closed grid intervals, adjacent merged."""
-        inside = values & self.bounds
-        step = self.step
-        if step is None:
-            return inside
-        out: list[Interval] = []
-        for iv in inside.intervals:
-            low = high = None
-            if iv.low is not None:
-                k = math.ceil(iv.low / step)
-                if k * step == iv.low and not iv.low_closed:
-                    k += 1
-                low = k * step
-            if iv.high is not None:
-                k = math.floor(iv.high / step)
-                if k * step == iv.high and not iv.high_closed:
-                    k -= 1
-                high = k * step
-            if low is not None and high is not None and low > high:
-                continue
-            if out and (out[-1].high is None or (low is not None and low <= out[-1].high + step)):
-                last = out[-1]
-                top = None if last.high is None or high is None else max(last.high, high)
-                out[-1] = Interval(last.low, top, last.low_closed, top is not None)
-                continue
-            out.append(Interval(low, high, low is not None, high is not None))
-        return ValueSet(out)
-
-    def grid_down(self, x: Fraction) -> Fraction:
-        assert self.step is not None
-        return math.floor(x / self.step) * self.step
-
-    def grid_up(self, x: Fraction) -> Fraction:
-        assert self.step is not None
-        return math.ceil(x / self.step) * self.step
-
-    def inside(self, x: Fraction) -> bool:
-        if self.low is not None and x < self.low:
-            return False
-        if self.high is not None and x > self.high:
-            return False
-        return self.step is None or (x / self.step).denominator == 1
-
-    def points(self, values: ValueSet) -> Iterator[Fraction]:
-        """Every grid point of a bounded snapped set (for tests and small domains)."""
-        assert self.step is not None
-        for iv in self.snap(values).intervals:
-            assert iv.low is not None and iv.high is not None
-            x = iv.low
-            while x <= iv.high:
-                yield x
-                x += self.step
-
-    # ------------------------------------------------------------ words
-
-    @property
-    def unit(self) -> str:
-        return "%" if self.type == "percent" else ""
-
-    def show(self, x: Fraction, *, unit: bool = True) -> str:
-        if self.type == "yes/no":
-            return "yes" if x else "no"
-        return fmt(x) + (self.unit if unit else "")
-
-    def _span(self, low: Fraction, high: Fraction) -> str:
-        return f"{self.show(low, unit=False)}–{self.show(high)}"
-
-    def describe(self, values: ValueSet) -> tuple[str, bool]:
-        """A phrase for a snapped set, and whether it is plural.
-
-        ``values below 98% (0–97.9%)``, ``values 93–93.4%``, ``the value 5``.
-        """
-        if self.type == "yes/no":
-            shown = [self.show(x) for x in self.points(values)]
-            if len(shown) == 1:
-                return f"the value {shown[0]}", False
-            return "the values yes and no", True
-        if values.intervals == self.full().intervals:
-            return "every value", True
-        phrases = [self._describe(iv) for iv in values.intervals]
-        if len(phrases) == 1 and phrases[0].startswith("the value "):
-            return phrases[0], False
-        words = [phrase.removeprefix("values ") for phrase in phrases]
-        if len(words) == 1:
-            return f"values {words[0]}", True
-        return "values " + ", ".join(words[:-1]) + " and " + words[-1], True
-
-    def _describe(self, iv: Interval) -> str:
-        low, high = iv.low, iv.high
-        if self.step is not None:
-            bottom = None if self.low is None else self.grid_up(self.low)
-            top = None if self.high is None else self.grid_down(self.high)
-            if low is not None and high is not None:
-                if low == high:
-                    return f"the value {self.show(low)}"
-                listed = self._span(low, high)
-                if low == bottom and high != top:
-                    return f"values below {self.show(high + self.step)} ({listed})"
-                if high == top and low != bottom:
-                    return f"values above {self.show(low - self.step)} ({listed})"
-                return f"values {listed}"
-            if low is not None:
-                return f"values of {self.show(low)} and above"
-            if high is not None:
-                return f"values of {self.show(high)} and below"
-            return "every value"
-        if low is not None and high is not None and low == high:
-            return f"the value {self.show(low)}"
-        if low is not None and (high is None or high == self.high) and low != self.low:
-            above = "of at least" if iv.low_closed else "above"
-            return f"values {above} {self.show(low)}"
-        if high is not None and (low is None or low == self.low) and high != self.high:
-            below = "of at most" if iv.high_closed else "below"
-            return f"values {below} {self.show(high)}"
-        if low is None or high is None:
-            return "every value"
-        return (
-            f"values in {'[' if iv.low_closed else '('}{self.show(low)}, "
-            f"{self.show(high)}{']' if iv.high_closed else ')'}"
-        )
-
-
-# ------------------------------------------------------------------ tables
+from .values import InputSpec
 
 #: Peer statistics of one cohort: ``{"mean": 3}``.
 Cohort = Mapping[str, Fraction]
 
+# -------------------------------------------------------------- conditions
+
+
+def range_interval(condition: Range) -> Interval:
+    """The interval a :class:`~qualitykpi.scorers.Range` holds for (possibly empty)."""
+    return Interval(condition.low, condition.high, condition.low_closed, condition.high_closed)
+
 
 def range_set(condition: Range) -> ValueSet:
     """The values a :class:`~qualitykpi.scorers.Range` holds for."""
-    return ValueSet.of(
-        Interval(condition.low, condition.high, condition.low_closed, condition.high_closed)
+    return ValueSet.of(range_interval(condition))
+
+
+_ABOVE_ZERO = Interval(Fraction(0), None, False, False)
+
+
+def _off_target(condition: OffTarget, target: Fraction) -> Interval | None:
+    by = range_interval(condition.by)
+    if by.empty:
+        return None
+    gap = meet(by, _ABOVE_ZERO)
+    if gap.empty:
+        return None
+    if condition.direction == "above":
+        return Interval(
+            None if gap.low is None else target + gap.low,
+            None if gap.high is None else target + gap.high,
+            gap.low_closed,
+            gap.high_closed,
+        )
+    return Interval(
+        None if gap.high is None else target - gap.high,
+        None if gap.low is None else target - gap.low,
+        gap.high_closed,
+        gap.low_closed,
     )
 
 
-def _off_target(condition: OffTarget, target: Fraction) -> ValueSet:
-    gap = range_set(condition.by) & ValueSet.of(Interval(Fraction(0), None, False, False))
-    out: list[Interval] = []
-    for iv in gap.intervals:
-        if condition.direction == "above":
-            out.append(
-                Interval(
-                    None if iv.low is None else target + iv.low,
-                    None if iv.high is None else target + iv.high,
-                    iv.low_closed,
-                    iv.high_closed,
-                )
-            )
-        else:
-            out.append(
-                Interval(
-                    None if iv.high is None else target - iv.high,
-                    None if iv.low is None else target - iv.low,
-                    iv.high_closed,
-                    iv.low_closed,
-                )
-            )
-    return ValueSet(out)
-
-
-_OPS = {
-    ">=": lambda t: Interval(t, None, True, False),
-    ">": lambda t: Interval(t, None, False, False),
-    "<=": lambda t: Interval(None, t, False, True),
-    "<": lambda t: Interval(None, t, False, False),
-    "=": lambda t: Interval(t, t),
-}
+def _peer_interval(op: str, bound: Fraction) -> Interval:
+    if op == ">=":
+        return Interval(bound, None, True, False)
+    if op == ">":
+        return Interval(bound, None, False, False)
+    if op == "<=":
+        return Interval(None, bound, False, True)
+    if op == "<":
+        return Interval(None, bound, False, False)
+    if op == "=":
+        return Interval(bound, bound)
+    raise KeyError(op)
 
 
 def is_catch_all(line: Line) -> bool:
-    """A line that holds for every present value: ``otherwise``, ``each …``, ``scaled …``."""
-    if isinstance(line, PerUnit | Scaled):
+    """A line that holds for every present value: ``otherwise``, ``each``, ``scaled``, ``using``."""
+    if isinstance(line, PerUnit | Scaled | Custom):
         return True
     return isinstance(line, Band) and isinstance(line.condition, Otherwise)
 
@@ -425,39 +137,53 @@ def open_sides(line: Line) -> tuple[bool, bool]:
     return False, False
 
 
-def _drop_cascade(line: Line, values: ValueSet, overlap: ValueSet) -> ValueSet:
-    """``overlap`` without the part at an open end of ``values`` (a cascade's)."""
-    below, above = open_sides(line)
-    parts = list(overlap.intervals)
-    if parts and above and parts[-1].high == values.intervals[-1].high:
-        parts.pop()
-    if parts and below and parts[0].low == values.intervals[0].low:
-        parts.pop(0)
-    return ValueSet(parts)
+def condition_interval(line: Line, target: Fraction | None, cohort: Cohort) -> Interval | None:
+    """The present values for which ``line`` holds, as one interval; None if there are none."""
+    if is_catch_all(line):
+        return ALL
+    assert isinstance(line, Band)
+    condition = line.condition
+    if isinstance(condition, Range):
+        iv = range_interval(condition)
+        return None if iv.empty else iv
+    if isinstance(condition, IsYes):
+        return point(Fraction(1 if condition.expected else 0))
+    if isinstance(condition, MeetsTarget):
+        return None if target is None else Interval(target, None, True, False)
+    if isinstance(condition, OffTarget):
+        return None if target is None else _off_target(condition, target)
+    if isinstance(condition, PeerRelative):
+        stat = cohort.get(condition.stat)
+        if stat is None:
+            return None
+        return _peer_interval(condition.op, condition.factor * stat)
+    return None  # ``no data`` holds for no present value
 
 
 def condition_set(line: Line, target: Fraction | None, cohort: Cohort) -> ValueSet:
     """The present values for which ``line`` holds (given the cohort's statistics)."""
-    if is_catch_all(line):
-        return EVERYTHING
-    assert isinstance(line, Band)
-    condition = line.condition
-    if isinstance(condition, Range):
-        return range_set(condition)
-    if isinstance(condition, IsYes):
-        return _point(Fraction(1 if condition.expected else 0))
-    if isinstance(condition, MeetsTarget):
-        if target is None:
-            return NOTHING
-        return ValueSet.of(Interval(target, None, True, False))
-    if isinstance(condition, OffTarget):
-        return NOTHING if target is None else _off_target(condition, target)
-    if isinstance(condition, PeerRelative):
-        stat = cohort.get(condition.stat)
-        if stat is None:
-            return NOTHING
-        return ValueSet.of(_OPS[condition.op](condition.factor * stat))
-    return NOTHING  # ``no data`` holds for no present value
+    iv = condition_interval(line, target, cohort)
+    return NOTHING if iv is None else ValueSet.normalised((iv,))
+
+
+def ends(iv: Interval | None) -> tuple[Fraction, ...]:
+    """The finite ends of an interval (none for None)."""
+    if iv is None:
+        return ()
+    return tuple(x for x in (iv.low, iv.high) if x is not None)
+
+
+def members_interval(cohort: Cohort) -> Interval:
+    """The values a member of a cohort with these statistics can have (within min and max)."""
+    return Interval(cohort.get("min"), cohort.get("max"), "min" in cohort, "max" in cohort)
+
+
+def members(cohort: Cohort) -> ValueSet:
+    """:func:`members_interval` as a value set."""
+    return ValueSet.of(members_interval(cohort))
+
+
+# ------------------------------------------------------------------ reports
 
 
 @attrs.frozen
@@ -499,6 +225,13 @@ class SubjectReport:
     #: The peer statistics tried (one empty cohort for a table without peer lines).
     cohorts: tuple[Cohort, ...]
     target: Fraction | None = None
+    #: Cohort by cohort, where each row's condition holds (None: nowhere).
+    conditions: tuple[tuple[Interval | None, ...], ...] = attrs.field(
+        default=(), eq=False, repr=False
+    )
+    #: On a grid: the lattice, and cohort by cohort the grid indices of each row's condition.
+    lattice: Lattice | None = attrs.field(default=None, eq=False, repr=False)
+    runs: tuple[tuple[Run | None, ...], ...] = attrs.field(default=(), eq=False, repr=False)
 
     def values(self, row: int, cohort: Cohort | None = None) -> ValueSet:
         """The values row ``row`` holds for (in the first cohort tried, by default)."""
@@ -509,16 +242,40 @@ class SubjectReport:
         return {row.index: row for row in self.rows}
 
 
+@attrs.frozen
+class TableReport:
+    """The analysis of one item's (or part's) table, subject by subject."""
+
+    item: Item
+    subjects: tuple[SubjectReport, ...]
+    #: Row index → (catch-all row of another subject, that subject): rows after it.
+    foreign: Mapping[int, tuple[int, str]]
+
+    @property
+    def has_gap(self) -> bool:
+        """Some values match no line: every subject leaves some uncovered."""
+        return bool(self.subjects) and all(not report.gaps.empty for report in self.subjects)
+
+
+# ------------------------------------------------------------------ cohorts
+
+
 def _cohort_candidates(
-    rows: Sequence[Row], domain: Domain, target: Fraction | None
+    rows: Sequence[Row],
+    domain: Domain,
+    target: Fraction | None,
+    stats: Sequence[tuple[tuple[str, Fraction], ...]],
+    fixed_conditions: Sequence[Interval | None],
 ) -> tuple[Cohort, ...]:
     """Peer statistics to try: every value where a peer threshold meets a fixed end, and between.
 
-    For a table without peer lines this is the one empty cohort.
+    ``stats`` are the rows' :func:`peer_stats` and ``fixed_conditions`` the
+    conditions of the rows without any.  For a table without peer lines
+    this is the one empty cohort.
     """
     factors: dict[str, set[Fraction]] = {}
-    for row in rows:
-        for stat, factor in peer_stats(row.line):
+    for pairs in stats:
+        for stat, factor in pairs:
             factors.setdefault(stat, set()).add(factor)
     if not factors:
         return ({},)
@@ -526,9 +283,9 @@ def _cohort_candidates(
     if target is not None:
         fixed.add(target)
     fixed.update(x for x in (domain.low, domain.high) if x is not None)
-    for row in rows:
-        if not peer_stats(row.line):
-            fixed.update(condition_set(row.line, target, {}).ends())
+    for pairs, iv in zip(stats, fixed_conditions, strict=True):
+        if not pairs:
+            fixed.update(ends(iv))
     per_stat: list[list[tuple[str, Fraction]]] = []
     for stat, ks in sorted(factors.items()):
         marks = sorted({Fraction(0)} | {e / k for e in fixed for k in ks if k})
@@ -559,11 +316,18 @@ def _consistent(cohort: Cohort) -> bool:
     return high is None or all(m <= high for m in middle)
 
 
-def members(cohort: Cohort) -> ValueSet:
-    """The values a member of a cohort with these statistics can have (within min and max)."""
-    return ValueSet.of(
-        Interval(cohort.get("min"), cohort.get("max"), "min" in cohort, "max" in cohort)
-    )
+# ----------------------------------------------------------------- analysis
+
+
+def _drop_cascade(line: Line, lattice: Lattice, values: Run, overlap: Runs) -> Runs:
+    """``overlap`` without the part at an open end of ``values`` (a cascade's)."""
+    below, above = open_sides(line)
+    parts = list(overlap)
+    if parts and above and lattice.high_end(parts[-1][1]) == lattice.high_end(values[1]):
+        parts.pop()
+    if parts and below and lattice.low_end(parts[0][0]) == lattice.low_end(values[0]):
+        parts.pop(0)
+    return tuple(parts)
 
 
 def analyse_subject(rows: Sequence[Row], spec: InputSpec, target: Fraction | None) -> SubjectReport:
@@ -574,55 +338,99 @@ def analyse_subject(rows: Sequence[Row], spec: InputSpec, target: Fraction | Non
     or be unreachable in every cohort tried.
     """
     domain = Domain.of(spec)
-    full = domain.full()
-    cohorts = _cohort_candidates(rows, domain, target)
+    stats = [peer_stats(row.line) for row in rows]
+    no_data = [is_no_data(row.line) for row in rows]
+    # Fixed rows hold in the same place in every cohort; peer rows are None here.
+    fixed = [
+        None if pairs else condition_interval(row.line, target, {})
+        for row, pairs in zip(rows, stats, strict=True)
+    ]
+    cohorts = _cohort_candidates(rows, domain, target, stats, fixed)
+    grid = Lattice.of(domain) if domain.step is not None else None
+    fixed_runs = [grid.run(iv) for iv in fixed] if grid is not None else []
     reachable: set[int] = set()
     reachable_positive: set[int] = set()
+    nonempty: set[int] = set()
     gaps: ValueSet | None = None
     gap_cohort: Cohort = cohorts[0]
-    nonempty: set[int] = set()
+    all_conditions: list[tuple[Interval | None, ...]] = []
+    all_runs: list[tuple[Run | None, ...]] = []
     for cohort in cohorts:
-        covered = NOTHING
-        inside = members(cohort)
-        for row in rows:
-            values = domain.snap(condition_set(row.line, target, cohort) & inside)
-            if not values.empty:
-                nonempty.add(row.index)
-            if not values.issubset(covered):
+        inside_interval = members_interval(cohort)
+        if cohort:
+            conditions = tuple(
+                condition_interval(row.line, target, cohort) if pairs else iv
+                for row, pairs, iv in zip(rows, stats, fixed, strict=True)
+            )
+        else:
+            conditions = tuple(fixed)
+        all_conditions.append(conditions)
+        if grid is not None:
+            lattice = grid
+            runs = (
+                tuple(
+                    grid.run(iv) if pairs else run
+                    for iv, pairs, run in zip(conditions, stats, fixed_runs, strict=True)
+                )
+                if cohort
+                else tuple(fixed_runs)
+            )
+            all_runs.append(runs)
+        else:
+            lattice = Lattice.of(domain, [*conditions, inside_interval])
+            runs = tuple(lattice.run(iv) for iv in conditions)
+        inside = lattice.run(inside_interval)
+        positive = all(stat > 0 for stat in cohort.values())
+        covered: Runs = ()
+        for row, run in zip(rows, runs, strict=True):
+            values = meet_runs(run, inside)
+            if values is None:
+                continue
+            nonempty.add(row.index)
+            if not covers(covered, values):
                 reachable.add(row.index)
-                if all(stat > 0 for stat in cohort.values()):
+                if positive:
                     reachable_positive.add(row.index)
-            covered = domain.snap(covered | values)
-        missing = domain.snap((full & inside) - covered)
-        if gaps is None or (gaps.empty and not missing.empty):
-            gaps, gap_cohort = missing, cohort
+                covered = add(covered, values)
+        missing = minus(meet_runs(lattice.full, inside), covered)
+        if gaps is None or (gaps.empty and missing):
+            gaps, gap_cohort = lattice.value_set(missing), cohort
     assert gaps is not None
+    base = grid if grid is not None else Lattice.of(domain, fixed)
     taken: dict[int, tuple[ValueSet, tuple[int, ...]]] = {}
-    fixed: list[tuple[int, ValueSet]] = []
-    for row in rows:
-        if peer_stats(row.line) or is_no_data(row.line):
+    earlier_runs: list[tuple[int, Run | None]] = []
+    for position, (row, pairs, is_no_data_row) in enumerate(zip(rows, stats, no_data, strict=True)):
+        if pairs or is_no_data_row:
             continue
-        values = domain.snap(condition_set(row.line, target, {}))
-        overlap = NOTHING
+        values = fixed_runs[position] if grid is not None else base.run(fixed[position])
+        overlap: Runs = ()
         by: list[int] = []
-        for index, earlier in fixed:
-            shared = domain.snap(values & earlier)
-            if not shared.empty:
-                overlap = domain.snap(overlap | shared)
+        for index, earlier in earlier_runs:
+            shared = meet_runs(values, earlier)
+            if shared is not None:
+                overlap = add(overlap, shared)
                 by.append(index)
-        overlap = _drop_cascade(row.line, values, overlap) if not values.empty else overlap
-        by = [index for index, earlier in fixed if index in by and not (overlap & earlier).empty]
-        if not overlap.empty:
-            taken[row.index] = (overlap, tuple(by))
-        fixed.append((row.index, values))
+        if values is not None and overlap:
+            overlap = _drop_cascade(row.line, base, values, overlap)
+        if by:
+            by = [
+                index
+                for index, earlier in earlier_runs
+                if index in by and touches(overlap, earlier)
+            ]
+        if overlap:
+            taken[row.index] = (base.value_set(overlap), tuple(by))
+        earlier_runs.append((row.index, values))
     empty = frozenset(
-        row.index for row in rows if not is_no_data(row.line) and row.index not in nonempty
+        row.index
+        for row, is_no_data_row in zip(rows, no_data, strict=True)
+        if not is_no_data_row and row.index not in nonempty
     )
     after: dict[int, int] = {}
     catch_all: int | None = None
     data_lines = 0
-    for row in rows:
-        if is_no_data(row.line):
+    for row, is_no_data_row in zip(rows, no_data, strict=True):
+        if is_no_data_row:
             data_lines += 1
             if data_lines == 1:
                 reachable.add(row.index)
@@ -636,13 +444,16 @@ def analyse_subject(rows: Sequence[Row], spec: InputSpec, target: Fraction | Non
         row.index for row in rows if row.index not in reachable and row.index not in empty
     )
     positive = any(all(stat > 0 for stat in cohort.values()) for cohort in cohorts if cohort)
-    unreachable_positive = frozenset(
-        row.index
-        for row in rows
+    unreachable_positive = (
+        frozenset(
+            row.index
+            for row in rows
+            if row.index in reachable
+            and row.index not in reachable_positive
+            and row.index not in empty
+        )
         if positive
-        and row.index in reachable
-        and row.index not in reachable_positive
-        and row.index not in empty
+        else frozenset()
     )
     return SubjectReport(
         subject=rows[0].line.subject if rows else "",
@@ -657,22 +468,10 @@ def analyse_subject(rows: Sequence[Row], spec: InputSpec, target: Fraction | Non
         after_catch_all=after,
         cohorts=cohorts,
         target=target,
+        conditions=tuple(all_conditions),
+        lattice=grid,
+        runs=tuple(all_runs),
     )
-
-
-@attrs.frozen
-class TableReport:
-    """The analysis of one item's (or part's) table, subject by subject."""
-
-    item: Item
-    subjects: tuple[SubjectReport, ...]
-    #: Row index → (catch-all row of another subject, that subject): rows after it.
-    foreign: Mapping[int, tuple[int, str]]
-
-    @property
-    def has_gap(self) -> bool:
-        """Some values match no line: every subject leaves some uncovered."""
-        return bool(self.subjects) and all(not report.gaps.empty for report in self.subjects)
 
 
 def analyse_table(item: Item, specs: Mapping[str, InputSpec]) -> TableReport | None:
@@ -688,115 +487,15 @@ def analyse_table(item: Item, specs: Mapping[str, InputSpec]) -> TableReport | N
         mine = [row for row in rows if row.line.subject == subject]
         subjects.append(analyse_subject(mine, spec, item.targets.get(subject)))
     foreign: dict[int, tuple[int, str]] = {}
-    for row in rows:
-        for other in rows[: row.index]:
-            if (
-                other.line.subject != row.line.subject
-                and is_catch_all(other.line)
-                and not is_no_data(row.line)
-            ):
-                foreign[row.index] = (other.index, other.line.subject)
-                break
-    return TableReport(item, tuple(subjects), foreign)
-
-
-# ------------------------------------------------------------ monotonicity
-
-
-@attrs.frozen
-class Violation:
-    """A better value ``better`` that scores less than a worse value ``worse``."""
-
-    better: Fraction
-    better_score: Fraction
-    better_row: Row
-    worse: Fraction
-    worse_score: Fraction
-    worse_row: Row
-    cohort: Cohort
-
-
-def _critical(report: SubjectReport, cohort: Cohort) -> set[Fraction]:
-    domain = report.domain
-    points: set[Fraction] = {x for x in (domain.low, domain.high) if x is not None}
-    points.add(Fraction(0))
-    if report.target is not None:
-        points.add(report.target)
-    for row in report.rows:
-        points.update(condition_set(row.line, report.target, cohort).ends())
-        line = row.line
-        if isinstance(line, PerUnit):
-            origin = line.threshold if line.threshold is not None else Fraction(0)
-            points.add(origin)
-            if line.mode != "pro rata" and domain.step is None:
-                points.update(origin + n * line.unit for n in range(-200, 201))
-        elif isinstance(line, Scaled) and line.low is not None and line.high is not None:
-            points.update((line.low, line.high))
-    return points
-
-
-def _samples(domain: Domain, critical: set[Fraction]) -> list[Fraction]:
-    step = domain.step
-    out: set[Fraction] = set()
-    if step is not None:
-        for c in critical:
-            down, up = domain.grid_down(c), domain.grid_up(c)
-            out.update((down - step, down, up, up + step))
-    else:
-        marks = sorted(critical)
-        out.update(marks)
-        for a, b in pairwise(marks):
-            delta = (b - a) / 1000
-            out.update((a + delta, (a + b) / 2, b - delta))
-        if marks:
-            out.update((marks[0] - 1, marks[-1] + 1))
-    return sorted(x for x in out if domain.inside(x))
-
-
-def _score(rows: Sequence[Row], item: Item, x: Fraction, env: Env) -> tuple[Fraction, Row] | None:
-    for row in rows:
-        line = row.line
-        if is_no_data(line):
-            continue
-        try:
-            if line.matches(x, env):
-                score = line.apply(x, env, item.max).score
-                return min(max(score, item.minimum), item.max), row
-        except ScoreProblem:
-            return None
-    return None
-
-
-def monotonicity(
-    item: Item, report: SubjectReport, direction: str, *, percent: bool
-) -> Violation | None:
-    """The first place where a better value scores less, or None.
-
-    Between two neighbouring critical points one line decides, and each
-    line's own score is monotone in the subject, so comparing the scores at
-    the critical points and their neighbours (on the grid, the adjacent
-    grid points) finds every violation.
-    """
-    if direction not in ("higher", "lower"):
-        return None
-    # With peer lines, typical cohorts only: peer statistics above 0.
-    cohorts = [c for c in report.cohorts if all(v > 0 for v in c.values())] or report.cohorts
-    for cohort in cohorts:
-        env = Env(report.target, dict(cohort), report.subject, percent)
-        inside = members(cohort)
-        samples = [
-            x for x in _samples(report.domain, _critical(report, cohort)) if inside.contains(x)
-        ]
-        if direction == "lower":
-            samples.reverse()
-        best: tuple[Fraction, Fraction, Row] | None = None  # score, value, row
-        for x in samples:
-            scored = _score(report.rows, item, x, env)
-            if scored is None:
+    if len(subjects) > 1:
+        catch_alls = [row for row in rows if is_catch_all(row.line)]
+        for row in rows:
+            if is_no_data(row.line):
                 continue
-            score, row = scored
-            if best is not None and score < best[0]:
-                return Violation(x, score, row, best[1], best[0], best[2], cohort)
-            if best is None or score > best[0]:
-                best = (score, x, row)
-    return None
+            for other in catch_alls:
+                if other.index >= row.index:
+                    break
+                if other.line.subject != row.line.subject:
+                    foreign[row.index] = (other.index, other.line.subject)
+                    break
+    return TableReport(item, tuple(subjects), foreign)

@@ -166,8 +166,7 @@ class Environment:
         from .errors import RuleError
 
         is_path = isinstance(path_or_text, PathLike) or (
-            "\n" not in path_or_text
-            and (path_or_text.endswith(".rule") or _is_file(path_or_text))
+            "\n" not in path_or_text and (path_or_text.endswith(".rule") or _is_file(path_or_text))
         )
         if is_path:
             label = name or str(path_or_text)

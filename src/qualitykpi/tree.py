@@ -524,8 +524,8 @@ class Section:
         so applying it to the children's lower and upper bounds gives the
         section's.
         """
-        regular = [child.bounds() for child in self.scored() if not _deducts(child)]
-        deducting = [child.bounds() for child in self.scored() if _deducts(child)]
+        regular = [child.bounds() for child in self.scored() if not deducts(child)]
+        deducting = [child.bounds() for child in self.scored() if deducts(child)]
         low = sum((b[0] for b in regular), Fraction(0))
         high = sum((b[1] for b in regular), Fraction(0))
         ded_low = sum((b[0] for b in deducting), Fraction(0))
@@ -567,7 +567,7 @@ class Section:
         deductions = sum(
             (Fraction(result.score) for result in scored if result.max == 0 and result.minimum < 0),
             Fraction(0),
-        )  # the same children _deducts() picks
+        )  # the same children deducts() picks
         raw = sum((Fraction(result.score) for result in scored), Fraction(0))
         if self.deductions_cap is not None and deductions < -self.deductions_cap:
             given_back = -self.deductions_cap - deductions
@@ -602,7 +602,7 @@ class Section:
         )
 
 
-def _deducts(node: Section | Item) -> bool:
+def deducts(node: Section | Item) -> bool:
     """A deduction-only child: its score only ever takes points away."""
     return node.max == 0 and node.minimum < 0
 
