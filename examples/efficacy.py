@@ -56,7 +56,10 @@ def p75(values: list[Fraction]) -> Fraction:
 
 ENVIRONMENT = qk.Environment()
 ENVIRONMENT.register_scorer(
-    "efficacy", Efficacy, params=("low", "high"), optional=("base",),
+    "efficacy",
+    Efficacy,
+    params=("low", "high"),
+    optional=("base",),
     doc="功效系数法: base% of the points at the 不允许值, full points at the 满意值",
 )
 ENVIRONMENT.register_statistic("p75", p75)
