@@ -111,8 +111,15 @@ def ranking_rows(scheme: Scheme, results: Results) -> tuple[list[str], list[list
     Columns: rank, entity, total, grade, vetoes, then each top-level node by
     name.  An entity without a grade or vetoes has ``''`` there.
     """
-    tops = top_columns(scheme)
-    header = ["rank", "entity", "total", "grade", "vetoes", *(column.name for column in tops)]
+    return _rows(results, top_columns(scheme), by_id=False)
+
+
+def _rows(
+    results: Results, columns: Sequence[Column], *, by_id: bool
+) -> tuple[list[str], list[list[str]]]:
+    """The ranking with one score column per node, headed by its id or its name."""
+    names = (column.id if by_id else column.name for column in columns)
+    header = ["rank", "entity", "total", "grade", "vetoes", *names]
     rows = []
     for rank, result in results.ranking():
         index = _index(result)
@@ -123,7 +130,7 @@ def ranking_rows(scheme: Scheme, results: Results) -> tuple[list[str], list[list
                 number(result.total),
                 result.grade or "",
                 vetoes_text(result),
-                *(_score(index, column.id) for column in tops),
+                *(_score(index, column.id) for column in columns),
             ]
         )
     return header, rows
@@ -250,21 +257,7 @@ def score_csv(scheme: Scheme, results: Results) -> str:
 
     The text starts with a byte-order mark so that Excel reads it as UTF-8.
     """
-    columns = node_columns(scheme)
-    header = ["rank", "entity", "total", "grade", "vetoes", *(column.id for column in columns)]
-    rows = []
-    for rank, result in results.ranking():
-        index = _index(result)
-        rows.append(
-            [
-                str(rank),
-                result.entity or "",
-                number(result.total),
-                result.grade or "",
-                vetoes_text(result),
-                *(_score(index, column.id) for column in columns),
-            ]
-        )
+    header, rows = _rows(results, node_columns(scheme), by_id=True)
     return csv_text(header, rows)
 
 
