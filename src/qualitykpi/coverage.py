@@ -542,7 +542,7 @@ class _Analysis:
                     _text(line),
                     f"no example leaves {subject} without data",
                     key,
-                    self.table_stub(item, subject, None, {}, f"{_ref(line)}: no data"),
+                    self.input_stub(item, subject, None, {}, f"{_ref(line)}: no data"),
                 )
             )
         target = item.targets.get(subject)
@@ -593,7 +593,7 @@ class _Analysis:
                         _text(line),
                         f"the value {show_value(flag, spec)} is not tried",
                         key,
-                        self.table_stub(
+                        self.input_stub(
                             item, subject, flag, {}, f"{_ref(line)}: {show_value(flag, spec)}"
                         ),
                     )
@@ -628,7 +628,7 @@ class _Analysis:
                     _text(line),
                     f"the value {where} ({detail}) is not tried",
                     (*base, "boundary", *side.key),
-                    self.table_stub(item, subject, side.value, reference, note),
+                    self.input_stub(item, subject, side.value, reference, note),
                 )
             )
         for example in self.examples:
@@ -669,9 +669,11 @@ class _Analysis:
             shown += f" given peer {stat} {show_value(number, self.specs.get(subject))}"
         return gap, shown
 
-    def table_stub(
+    def input_stub(
         self, item: Item, subject: str, value: Value, peers: Mapping[str, Fraction], note: str
     ) -> Stub:
+        """An example for ``item`` trying ``subject = value`` (a table's subject or a
+        clause's input), the other inputs at their baseline."""
         values, given = self.baseline(item)
         values[subject] = value
         if peers:
@@ -700,7 +702,7 @@ class _Analysis:
                 if value is None or decide(value) != index:
                     continue  # no value of the input that this line scores reaches it
                 note = f"{_ref(line)}: {word} {fmt(limit)} reached"
-                stub = self.table_stub(item, subject, value, dict(env.peers), note)
+                stub = self.input_stub(item, subject, value, dict(env.peers), note)
                 what = f"no example reaches its {kind} ({word} {fmt(limit)})"
                 self.add(
                     Case(kind, item.id, line.line, _text(line), what, (item.id, kind, index), stub)
@@ -869,7 +871,7 @@ class _Analysis:
                         _text(clause),
                         f"{what}, is not tried",
                         key,
-                        self.clause_stub(item, clause.input, value, {}, f"{_ref(clause)}: {what}"),
+                        self.input_stub(item, clause.input, value, {}, f"{_ref(clause)}: {what}"),
                     )
                 )
             for example in self.examples:
@@ -903,7 +905,7 @@ class _Analysis:
                     _text(clause),
                     f"{what} ({detail}), is not tried",
                     (*base, *side.key),
-                    self.clause_stub(
+                    self.input_stub(
                         item, clause.input, side.value, reference, f"{_ref(clause)}: {what}"
                     ),
                 )
@@ -915,15 +917,6 @@ class _Analysis:
             found, decide = sides(environment(example.peers.get(clause.input, {})))
             for side_key in _tried_sides(found, decide, value):
                 self.mark((*base, *side_key), example)
-
-    def clause_stub(
-        self, item: Item, name: str, value: Value, peers: Mapping[str, Fraction], note: str
-    ) -> Stub:
-        values, given = self.baseline(item)
-        values[name] = value
-        if peers:
-            given[name] = dict(peers)
-        return self.stub(item, values, given, note)
 
     def clause_cap(self, item: Item, index: int, clause: ForEach) -> None:
         assert clause.cap is not None
@@ -940,7 +933,7 @@ class _Analysis:
                 _text(clause),
                 f"no example reaches its cap (at most {fmt(clause.cap)})",
                 (item.id, "clause cap", index),
-                self.clause_stub(
+                self.input_stub(
                     item, clause.input, reach, {}, f"at most {fmt(clause.cap)} reached"
                 ),
             )
