@@ -213,20 +213,9 @@ def _clause_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
         here = ctx.at_line(clause.line)
         amount_span = syntax.amount.span if syntax is not None else here
         if isinstance(clause, When):
-            if clause.effect == "deduct" and clause.amount > limit:
-                yield ctx.diagnostic(
-                    "deduction-exceeds",
-                    f"this clause deducts {fmt(clause.amount)} in {_size_text(item)}; only "
-                    f"{fmt(limit)} can be deducted",
-                    amount_span,
-                )
-            elif clause.effect == "award" and clause.amount > item.max:
-                yield ctx.diagnostic(
-                    "award-above-max",
-                    f"this clause awards {fmt(clause.amount)} in {_size_text(item)}; the score "
-                    f"stops at {fmt(item.max)}",
-                    amount_span,
-                )
+            yield from _clause_limit(
+                ctx, item, limit, clause.effect, "", clause.amount, amount_span
+            )
             continue
         assert isinstance(clause, ForEach)
         if clause.cap is None:
@@ -236,20 +225,33 @@ def _clause_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
             if isinstance(syntax, ast.EachClause) and syntax.cap is not None
             else here
         )
-        if clause.effect == "deduct" and clause.cap > limit:
-            yield ctx.diagnostic(
-                "deduction-exceeds",
-                f"this clause deducts at most {fmt(clause.cap)} in {_size_text(item)}; only "
-                f"{fmt(limit)} can be deducted",
-                cap_span,
-            )
-        elif clause.effect == "award" and clause.cap > item.max:
-            yield ctx.diagnostic(
-                "award-above-max",
-                f"this clause awards at most {fmt(clause.cap)} in {_size_text(item)}; the "
-                f"score stops at {fmt(item.max)}",
-                cap_span,
-            )
+        yield from _clause_limit(ctx, item, limit, clause.effect, "at most ", clause.cap, cap_span)
+
+
+def _clause_limit(
+    ctx: Context,
+    item: Item,
+    limit: Fraction,
+    effect: str,
+    qualifier: str,
+    amount: Fraction,
+    span: Span | None,
+) -> Iterator[Diagnostic]:
+    """A clause that can deduct more than the item allows, or award above its max."""
+    if effect == "deduct" and amount > limit:
+        yield ctx.diagnostic(
+            "deduction-exceeds",
+            f"this clause deducts {qualifier}{fmt(amount)} in {_size_text(item)}; only "
+            f"{fmt(limit)} can be deducted",
+            span,
+        )
+    elif effect == "award" and amount > item.max:
+        yield ctx.diagnostic(
+            "award-above-max",
+            f"this clause awards {qualifier}{fmt(amount)} in {_size_text(item)}; the score "
+            f"stops at {fmt(item.max)}",
+            span,
+        )
 
 
 def check_outcomes(ctx: Context) -> Iterator[Diagnostic]:
