@@ -244,6 +244,13 @@ def _output_option(function: Callable[..., None]) -> Callable[..., None]:
     )(function)
 
 
+def _entity_option(help: str, *names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The option naming the data column that names the entities."""
+    return click.option(
+        *names, "entity", default="entity", show_default=True, metavar="COLUMN", help=help
+    )
+
+
 @main.command("score")
 @click.argument("rule", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
@@ -257,15 +264,7 @@ def _output_option(function: Callable[..., None]) -> Callable[..., None]:
 )
 @_output_option
 @click.option("--explain", is_flag=True, help="Add each entity's deduction ledger.")
-@click.option(
-    "--entity",
-    "--entity-column",
-    "entity",
-    default="entity",
-    show_default=True,
-    metavar="COLUMN",
-    help="The column naming the entities.",
-)
+@_entity_option("The column naming the entities.", "--entity", "--entity-column")
 @_data_options
 def score_command(
     rule: str,
@@ -379,15 +378,7 @@ def _unknown_entity(name: str, data: str, column: str, rows: list[dict[str, obje
     help="table (terminal), json, csv (UTF-8 with BOM) or markdown.",
 )
 @_output_option
-@click.option(
-    "--entity-column",
-    "--entity",
-    "entity",
-    default="entity",
-    show_default=True,
-    metavar="COLUMN",
-    help="The column of DATA naming the entities.",
-)
+@_entity_option("The column of DATA naming the entities.", "--entity-column", "--entity")
 @_data_options
 def owners_command(
     rule: str,
@@ -524,15 +515,7 @@ def verify_command(rule: str, examples: int, seed: int | None) -> None:
     help="csv (UTF-8 with BOM, a header row) or xlsx (with data validation).",
 )
 @_output_option
-@click.option(
-    "--entity-column",
-    "--entity",
-    "entity",
-    default="entity",
-    show_default=True,
-    metavar="COLUMN",
-    help="The name of the column naming the entities.",
-)
+@_entity_option("The name of the column naming the entities.", "--entity-column", "--entity")
 def template_command(rule: str, format_: str, output: str | None, entity: str) -> None:
     """A blank data sheet for collecting the year's data: one column per
     input and assessed item.  What each column holds (label, unit, allowed
