@@ -12,7 +12,9 @@ import bisect
 import copy
 import difflib
 import functools
+import os
 import re
+import sys
 import unicodedata
 from collections.abc import Iterable, Iterator
 from importlib import resources
@@ -20,6 +22,7 @@ from pathlib import Path
 from typing import Any
 
 import lark
+import platformdirs
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
 from .errors import RuleSyntaxError
@@ -39,16 +42,46 @@ def grammar_text() -> str:
     return checkout.read_text(encoding="utf-8")
 
 
+# ``strict`` (terminal collisions are errors) is for the grammar's authors:
+# the test suite builds the grammar with it, so a collision fails there, and
+# users are spared the 0.2 s the collision search costs on every start.
+PARSER_OPTIONS: dict[str, Any] = {
+    "parser": "lalr",
+    "lexer": "contextual",
+    "propagate_positions": True,
+    "maybe_placeholders": True,
+}
+
+CACHE_ENV = "QUALITYKPI_CACHE_DIR"
+
+
+def cache_file() -> Path | None:
+    """Where the analysed grammar is kept between runs, or None for nowhere.
+
+    Building the LALR tables takes longer than parsing a large rule file, so
+    they are saved once per user.  The file is a pickle: it lives in the
+    user's own cache directory, never in a shared temporary one, so nobody
+    else can put one there.  ``QUALITYKPI_CACHE_DIR`` moves it; set empty, it
+    turns the cache off.
+    """
+    configured = os.environ.get(CACHE_ENV)
+    if configured == "":
+        return None
+    folder = Path(configured) if configured else Path(platformdirs.user_cache_dir("qualitykpi"))
+    try:
+        folder.mkdir(parents=True, exist_ok=True)
+    except OSError:
+        return None
+    python = "".join(map(str, sys.version_info[:2]))
+    return folder / f"grammar-lark{lark.__version__}-py{python}.cache"
+
+
 @functools.cache
 def _parser() -> lark.Lark:
-    return lark.Lark(
-        grammar_text(),
-        parser="lalr",
-        lexer="contextual",
-        strict=True,
-        propagate_positions=True,
-        maybe_placeholders=True,
-    )
+    cache = cache_file()
+    # Lark checks the grammar's hash in the file, rebuilds it when the grammar
+    # changed, and carries on without the cache when the file is unreadable.
+    return lark.Lark(grammar_text(), cache=str(cache) if cache else False, **PARSER_OPTIONS)
 
 
 def parse(source: Source) -> lark.Tree[lark.Token]:
