@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 
 import qualitykpi as qk
 import strategies as gen
-from qualitykpi.scorers import IsYes
+from qualitykpi.scorers import Env, IsYes
 from qualitykpi.tree import ScoreProblems
 
 #: ``QUALITYKPI_PROPERTY_SCALE=20 pytest tests/test_properties.py`` for a thorough run.
@@ -608,6 +608,18 @@ def test_per_unit_lines_with_any_rate_cap_and_floor_match_the_model(data: st.Dat
     assert Fraction(result.score) == clamp(
         per_unit_score(line, Fraction(x), Fraction(m)), Fraction(0), Fraction(m)
     )
+
+
+@FAST
+@given(st.data())
+def test_per_unit_points_without_a_trace_equal_the_traced_score(data: st.DataObject) -> None:
+    # The checks read `points`; scoring reads `apply`: they must never differ.
+    domain = data.draw(gen.domains("x"), label="domain")
+    m = Fraction(data.draw(gen.maxima(), label="max"))
+    line = data.draw(gen.per_unit_lines(domain, m, units=gen.NONTERMINATING_UNITS), label="line")
+    x = Fraction(data.draw(domain.near(gen.line_points(line)), label="x"))
+    env = Env()
+    assert line.points(x, m) == line.apply(x, env, m).score == per_unit_score(line, x, m)
 
 
 def clause_change(clause: Any, x: Any, peers: Mapping[str, Fraction]) -> Fraction:

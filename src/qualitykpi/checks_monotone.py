@@ -220,6 +220,8 @@ def _score(
         x = _value(lattice, at)
         try:
             if how == _APPLY or line.matches(x, env):
+                if isinstance(line, PerUnit):
+                    return _clamp(line.points(x, bounds[1]), *bounds), row
                 return _clamp(line.apply(x, env, bounds[1]).score, *bounds), row
         except ScoreProblem:
             return None

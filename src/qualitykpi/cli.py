@@ -14,13 +14,11 @@ import sys
 from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from pathlib import Path
-from typing import NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn, TextIO
 
 import attrs
 import click
-from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
 
-from . import owners_report, reports
 from .checks import check, format_ranges
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .errors import DataError, RuleError
@@ -28,7 +26,11 @@ from .readers import check_columns, read_table
 from .results import Results
 from .scheme import Scheme, load
 from .template import template_notes, write_template_csv, write_template_xlsx
-from .xlsx_report import write_workbook
+
+# The reports pull in rich and the workbook writer openpyxl: each command
+# imports what it prints with, so `check` and `test` start without them.
+if TYPE_CHECKING:
+    from .reports import Block
 
 #: Cohorts with more rows than this get a progress bar (on a terminal).
 PROGRESS_ROWS = 50
@@ -159,7 +161,11 @@ def _progress(count: int, stream: TextIO | None = None) -> Iterator[None]:
     if count <= PROGRESS_ROWS or not stream.isatty():
         yield
         return
-    console = reports.make_console(stream, terminal=True)
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .reports import make_console
+
+    console = make_console(stream, terminal=True)
     columns = (
         SpinnerColumn(),
         TextColumn("{task.description}"),
@@ -211,7 +217,9 @@ def _cannot_write(output: str, error: OSError) -> NoReturn:
     raise SystemExit(2) from None
 
 
-def _print(output: str | None, blocks: list[reports.Block]) -> None:
+def _print(output: str | None, blocks: list[Block]) -> None:
+    from . import reports
+
     if output is None:
         reports.print_blocks(reports.make_console(sys.stdout), blocks)
     else:
@@ -292,6 +300,8 @@ def score_command(
     scheme = _load(rule)
     cohort = _rows(scheme, data, encoding, sheet, entity)
     results = _score(scheme, cohort.rows, entity)
+    from . import reports
+
     if format_ == "table":
         _print(output, reports.score_blocks(scheme, results, explain=explain))
     elif format_ == "json":
@@ -302,6 +312,8 @@ def score_command(
         _write(output, reports.score_markdown(scheme, results, explain=explain))
     else:
         assert output is not None
+        from .xlsx_report import write_workbook
+
         try:
             write_workbook(output, scheme, results, explain=explain)
         except OSError as error:
@@ -401,6 +413,8 @@ def owners_command(
         cohort = _rows(scheme, data, encoding, sheet, entity)
         missing = cohort.missing_columns
         results = _score(scheme, cohort.rows, entity)
+    from . import owners_report
+
     if format_ == "table":
         _print(output, owners_report.owners_blocks(scheme, results))
     elif format_ == "json":
@@ -533,7 +547,9 @@ def template_command(rule: str, format_: str, output: str | None, entity: str) -
     else:
         buffer = io.StringIO()
         write_template_csv(scheme, buffer, entity=entity)
-        _write(output, reports.BOM + buffer.getvalue())
+        from .reports import BOM
+
+        _write(output, BOM + buffer.getvalue())
     click.echo(template_notes(scheme, entity=entity), err=True)
 
 

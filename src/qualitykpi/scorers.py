@@ -403,6 +403,18 @@ class PerUnit:
             span = max(value, Fraction(0))
         return count_units(span, self.unit, self.mode)
 
+    def points(self, value: Fraction, maximum: Fraction) -> Fraction:
+        """The score :meth:`apply` gives, without its trace.
+
+        The checks score thousands of sample values and read only the number;
+        writing each trace cost them a fifth of their time.
+        """
+        amount, _ = rounded(self.amount * self.units(value))
+        if self.cap is not None:
+            amount = min(amount, self.cap)
+        score = maximum - amount if self.effect == "deduct" else amount
+        return score if self.floor is None else max(score, self.floor)
+
     def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
         assert isinstance(value, Fraction)
         units = self.units(value)

@@ -207,8 +207,7 @@ class Item:
         low: Fraction | None
         high: Fraction | None
         if self.parts:
-            low = sum((part.bounds()[0] for part in self.parts), Fraction(0))
-            high = sum((part.bounds()[1] for part in self.parts), Fraction(0))
+            low, high = _add_bounds(part.bounds() for part in self.parts)
         elif self.assessed:
             low = self.max - self.assessed_cap if self.assessed_cap is not None else self.minimum
             high = self.max
@@ -524,12 +523,9 @@ class Section:
         so applying it to the children's lower and upper bounds gives the
         section's.
         """
-        regular = [child.bounds() for child in self.scored() if not deducts(child)]
-        deducting = [child.bounds() for child in self.scored() if deducts(child)]
-        low = sum((b[0] for b in regular), Fraction(0))
-        high = sum((b[1] for b in regular), Fraction(0))
-        ded_low = sum((b[0] for b in deducting), Fraction(0))
-        ded_high = sum((b[1] for b in deducting), Fraction(0))
+        children = self.scored()
+        low, high = _add_bounds(child.bounds() for child in children if not deducts(child))
+        ded_low, ded_high = _add_bounds(child.bounds() for child in children if deducts(child))
         if self.deductions_cap is not None:
             ded_low = max(ded_low, -self.deductions_cap)
             ded_high = max(ded_high, -self.deductions_cap)
@@ -695,10 +691,8 @@ class SchemeScorer:
 
     def bounds(self) -> tuple[Fraction, Fraction]:
         """The totals this scheme can give, vetoes included."""
-        top_low = sum((child.bounds()[0] for child in self.scored()), Fraction(0))
-        top_high = sum((child.bounds()[1] for child in self.scored()), Fraction(0))
-        bonus_low = sum((bonus.bounds()[0] for bonus in self.bonuses()), Fraction(0))
-        bonus_high = sum((bonus.bounds()[1] for bonus in self.bonuses()), Fraction(0))
+        top_low, top_high = _add_bounds(child.bounds() for child in self.scored())
+        bonus_low, bonus_high = _add_bounds(bonus.bounds() for bonus in self.bonuses())
         low = self._total(top_low, bonus_low)
         high = self._total(top_high, bonus_high)
         for veto in self.vetoes:
@@ -821,3 +815,12 @@ class SchemeScorer:
 
     def __repr__(self) -> str:
         return f"<scheme {self.name!r}: {len(self.children)} children, max {fmt(self.max)}>"
+
+
+def _add_bounds(bounds: Iterable[tuple[Fraction, Fraction]]) -> tuple[Fraction, Fraction]:
+    """The bounds of a sum: the sums of the lower and of the upper bounds."""
+    low = high = Fraction(0)
+    for child_low, child_high in bounds:
+        low += child_low
+        high += child_high
+    return low, high
