@@ -55,16 +55,24 @@ class Builder:
                 node.start_pos or 0,
                 node.end_pos or 0,
             )
-        meta = node.meta
-        if getattr(meta, "empty", True):
+        first = _edge_token(node, forward=True)
+        if first is None:
             return Span(0, 0, 0, 0)
+        last = _edge_token(node, forward=False)
+        assert last is not None
         return Span(
-            meta.line, meta.column, meta.end_line, meta.end_column, meta.start_pos, meta.end_pos
+            first.line or 0,
+            first.column or 0,
+            last.end_line or 0,
+            last.end_column or 0,
+            first.start_pos or 0,
+            last.end_pos or 0,
         )
 
-    def text(self, node: Tree[Token] | Token) -> str:
+    def located(self, node: Tree[Token] | Token) -> tuple[Span, str]:
+        """The span of ``node`` and its text, with runs of spaces made one."""
         span = self.span(node)
-        return " ".join(self.source.text[span.start : span.end].split())
+        return span, " ".join(self.source.text[span.start : span.end].split())
 
     def error(
         self, code: str, message: str, node: Tree[Token] | Token | Span, hint: str | None = None
@@ -104,11 +112,7 @@ class Builder:
         value = Decimal(digits)
         if negative:
             value = -value
-        return ast.Num(value, percent, self.span(tree), self.text(tree))
-
-    @staticmethod
-    def kids(tree: Tree[Token]) -> list[Any]:
-        return list(tree.children)
+        return ast.Num(value, percent, *self.located(tree))
 
     @staticmethod
     def trees(tree: Tree[Token], data: str | None = None) -> list[Tree[Token]]:
@@ -125,8 +129,13 @@ class Builder:
         ]
 
     def optional_name(self, tree: Tree[Token]) -> str | None:
-        first = tree.children[0]
-        return str(first) if isinstance(first, Token) and first.type == "NAME" else None
+        """The ``[NAME]`` that gives a statement its id, after any keyword."""
+        for child in tree.children:
+            if not isinstance(child, Token):
+                return None  # the placeholder of an absent name, or what follows it
+            if child.type == "NAME":
+                return str(child)
+        return None
 
     # ----------------------------------------------------------- structure
 
@@ -437,7 +446,7 @@ class Builder:
     # --------------------------------------------------------- declarations
 
     def input_decl(self, tree: Tree[Token]) -> ast.InputDecl:
-        name = str(tree.children[0])
+        name = str(self.tokens(tree, "NAME")[0])
         type_tree = self.trees(tree, "input_type")[0]
         words = "".join(str(token) for token in type_tree.children)
         type_ = cast(ast.InputType, "yes/no" if words == "yes/no" else words)
@@ -457,7 +466,7 @@ class Builder:
 
     def line(self, tree: Tree[Token]) -> ast.Line:
         subject = self.optional_name(tree)
-        span, text = self.span(tree), self.text(tree)
+        span, text = self.located(tree)
         if tree.data == "band_line":
             condition_tree, outcome_tree = self.trees(tree)
             return ast.BandLine(
@@ -469,7 +478,7 @@ class Builder:
         if tree.data == "scaled_peer_line":
             return ast.ScaledLine(subject, None, None, span, text)
         if tree.data == "custom_line":
-            names = [child for child in tree.children if isinstance(child, Token)]
+            names = self.tokens(tree, "NAME")
             args = tuple(
                 (str(arg.children[0]), self.number(self.trees(arg, "number")[0]))
                 for arg in self.trees(tree, "custom_arg")
@@ -518,7 +527,7 @@ class Builder:
         )
 
     def outcome(self, tree: Tree[Token]) -> ast.Outcome:
-        span, text = self.span(tree), self.text(tree)
+        span, text = self.located(tree)
         if tree.data == "full":
             return ast.Full(span, text)
         number = self.number(self.trees(tree, "number")[0])
@@ -527,7 +536,7 @@ class Builder:
         return ast.Fixed(number, span, text)
 
     def condition(self, tree: Tree[Token]) -> ast.Condition:
-        span, text = self.span(tree), self.text(tree)
+        span, text = self.located(tree)
         data = tree.data
         if data == "compare":
             op = self.comparator(self.trees(tree, "comparator")[0])
@@ -555,7 +564,7 @@ class Builder:
         raise AssertionError(data)
 
     def delta(self, tree: Tree[Token]) -> ast.Compare | ast.Interval | ast.UpTo:
-        span, text = self.span(tree), self.text(tree)
+        span, text = self.located(tree)
         if tree.data == "delta_compare":
             op = self.comparator(self.trees(tree, "comparator")[0])
             return ast.Compare(op, self.number(self.trees(tree, "number")[0]), span, text)
@@ -570,9 +579,7 @@ class Builder:
         opening = unicodedata.normalize("NFKC", str(self.tokens(tree, "OPEN")[0]))
         closing = unicodedata.normalize("NFKC", str(self.tokens(tree, "CLOSE")[0]))
         low, high = (self.number(number) for number in self.trees(tree, "number"))
-        return ast.Interval(
-            low, high, opening == "[", closing == "]", False, self.span(tree), self.text(tree)
-        )
+        return ast.Interval(low, high, opening == "[", closing == "]", False, *self.located(tree))
 
     def comparator(self, tree: Tree[Token]) -> ast.Op:
         return _OPS[" ".join(str(token) for token in tree.children)]
@@ -582,25 +589,31 @@ class Builder:
     def clause(self, tree: Tree[Token]) -> ast.Clause:
         effect = cast(Any, tree.data.split("_")[0])
         amount = self.number(self.trees(tree, "number")[0])
-        span, text = self.span(tree), self.text(tree)
+        span, text = self.located(tree)
         if tree.data.endswith("_if"):
             return ast.IfClause(effect, amount, self.test(self.trees(tree, "test")[0]), span, text)
         each = self.trees(tree, "for_each")[0]
-        children = each.children
-        mode_tree, unit_tree, name, _beyond_word, beyond_tree, cap_tree = children
-        mode: ast.Mode = (
-            cast(ast.Mode, str(mode_tree.children[0]))
-            if isinstance(mode_tree, Tree)
-            else "pro rata"
-        )
+        modes = self.trees(each, "mode")
+        mode: ast.Mode = cast(ast.Mode, str(modes[0].children[0])) if modes else "pro rata"
+        # Each number of `[N of] NAME [beyond B] [, at most C]` is told by the
+        # word before it.
+        numbers: dict[str, ast.Num] = {}
+        previous: Token | None = None
+        for child in each.children:
+            if isinstance(child, Tree) and child.data == "number":
+                word = previous.type if previous is not None else ""
+                role = {"BEYOND": "beyond", "MOST": "cap"}.get(word, "unit")
+                numbers[role] = self.number(child)
+            elif isinstance(child, Token):
+                previous = child
         return ast.EachClause(
             effect,
             amount,
             mode,
-            self.number(unit_tree) if isinstance(unit_tree, Tree) else None,
-            str(name),
-            self.number(beyond_tree) if isinstance(beyond_tree, Tree) else None,
-            self.number(cap_tree) if isinstance(cap_tree, Tree) else None,
+            numbers.get("unit"),
+            str(self.tokens(each, "NAME")[0]),
+            numbers.get("beyond"),
+            numbers.get("cap"),
             span,
             text,
         )
@@ -608,9 +621,7 @@ class Builder:
     def test(self, tree: Tree[Token]) -> ast.Test:
         negate_token, name, condition_tree = tree.children
         condition = self.condition(condition_tree) if isinstance(condition_tree, Tree) else None
-        return ast.Test(
-            negate_token is not None, str(name), condition, self.span(tree), self.text(tree)
-        )
+        return ast.Test(negate_token is not None, str(name), condition, *self.located(tree))
 
     # ------------------------------------------------------------ examples
 
@@ -621,8 +632,8 @@ class Builder:
         grade: str | None = None
         for child in self.trees(tree):
             if child.data == "assignment":
-                name_token, value_tree = child.children
-                assert isinstance(value_tree, Tree)
+                name_token = self.tokens(child, "NAME")[0]
+                value_tree = self.trees(child)[0]
                 value: ast.Num | bool | None
                 if value_tree.data == "value_number":
                     value = self.number(self.trees(value_tree, "number")[0])
@@ -649,9 +660,7 @@ class Builder:
                 labels = self.trees(child, "label")
                 score = self.number(numbers[0]) if numbers else None
                 grade = self.label(labels[0]) if labels else None
-        return ast.Example(
-            tuple(assignments), tuple(peers), score, grade, self.span(tree), self.text(tree)
-        )
+        return ast.Example(tuple(assignments), tuple(peers), score, grade, *self.located(tree))
 
 
 def build(source: Source, tree: Tree[Token]) -> tuple[ast.Scheme, list[RuleError]]:
@@ -659,3 +668,21 @@ def build(source: Source, tree: Tree[Token]) -> tuple[ast.Scheme, list[RuleError
     builder = Builder(source)
     scheme = builder.scheme(tree)
     return scheme, builder.errors
+
+
+def _edge_token(tree: Tree[Token], *, forward: bool) -> Token | None:
+    """The first (or last) token under ``tree``: where its text starts (or ends).
+
+    The parser keeps every token, keywords included, so that a statement's
+    span starts at its keyword; Lark's own position propagation did the same
+    at a third of the parse time.
+    """
+    for child in tree.children if forward else reversed(tree.children):
+        if child is None:
+            continue  # the placeholder of an absent optional part
+        if isinstance(child, Token):
+            return child
+        found = _edge_token(child, forward=forward)
+        if found is not None:
+            return found
+    return None

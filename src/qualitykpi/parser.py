@@ -45,10 +45,13 @@ def grammar_text() -> str:
 # ``strict`` (terminal collisions are errors) is for the grammar's authors:
 # the test suite builds the grammar with it, so a collision fails there, and
 # users are spared the 0.2 s the collision search costs on every start.
+# Every token stays in the tree, keywords and separators too: the builder
+# takes a node's span from its first and last token, which is cheaper than
+# Lark's ``propagate_positions`` and gives the same spans.
 PARSER_OPTIONS: dict[str, Any] = {
     "parser": "lalr",
     "lexer": "contextual",
-    "propagate_positions": True,
+    "keep_all_tokens": True,
     "maybe_placeholders": True,
 }
 
