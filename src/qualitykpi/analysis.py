@@ -326,7 +326,7 @@ class _Analyser:
                     )
             if deduct_only:
                 self.error("deduct-only", "a deduction-only item can only deduct", line.span)
-        return attrs.evolve(line, subject=decl.name)
+        return line if line.subject == decl.name else attrs.evolve(line, subject=decl.name)
 
     def custom_line(self, line: ast.CustomLine, decl: ast.InputDecl, deduct_only: bool) -> None:
         self.numeric(decl, line.span, f"`using {line.name}`")

@@ -31,13 +31,17 @@ class Source:
 
     name: str
     text: str = attrs.field(repr=False)
+    # Split once: the analysis and the checks ask for hundreds of lines.
+    _lines: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
 
-    def line_text(self, line: int) -> str:
+    def __attrs_post_init__(self) -> None:
         # Lines end at "\n" only, as the parser counts them (not at form
         # feeds or U+2028, which str.splitlines() would also split at).
-        lines = self.text.split("\n")
-        if 1 <= line <= len(lines):
-            return lines[line - 1]
+        object.__setattr__(self, "_lines", tuple(self.text.split("\n")))
+
+    def line_text(self, line: int) -> str:
+        if 1 <= line <= len(self._lines):
+            return self._lines[line - 1]
         return ""
 
     def location(self, span: Span) -> str:
