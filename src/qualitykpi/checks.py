@@ -136,6 +136,13 @@ def check(path_or_text: str | os.PathLike[str], *, name: str | None = None) -> l
     (default ``<string>``).  A rule that fails to load gives its load
     errors as diagnostics of severity ``error``; nothing is raised for it.
     """
+    return load_and_check(path_or_text, name=name)[1]
+
+
+def load_and_check(
+    path_or_text: str | os.PathLike[str], *, name: str | None = None
+) -> tuple[Scheme | None, list[Diagnostic]]:
+    """:func:`check`, and the scheme it loaded (None when it did not load)."""
     if _is_path(path_or_text):
         path = Path(path_or_text)
         text = path.read_text(encoding="utf-8-sig")
@@ -146,8 +153,8 @@ def check(path_or_text: str | os.PathLike[str], *, name: str | None = None) -> l
     try:
         scheme = loads(text, name=label)
     except RuleError as error:
-        return load_errors(error, label)
-    return check_scheme(scheme)
+        return None, load_errors(error, label)
+    return scheme, check_scheme(scheme)
 
 
 # ------------------------------------------------------------------ ranges

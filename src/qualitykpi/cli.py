@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 import attrs
 import click
 
-from .checks import check, format_ranges
+from .checks import format_ranges, load_and_check
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .errors import DataError, RuleError
 from .readers import check_columns, read_table
@@ -454,7 +454,7 @@ def check_command(
     texts: list[str] = []
     for path in rules:
         try:
-            diagnostics = check(path)
+            scheme, diagnostics = load_and_check(path)
         except OSError as error:
             click.echo(f"qualitykpi: cannot read {path}: {error.strerror or error}", err=True)
             raise SystemExit(2) from None
@@ -463,8 +463,8 @@ def check_command(
             block = render_text(diagnostics) if diagnostics else ""
             texts.append(f"{block}\n\n{path}: {summary(diagnostics)}".lstrip("\n"))
             # A rule with errors did not load, so it has no ranges to show.
-            if ranges and not any(d.severity == "error" for d in diagnostics):
-                texts.append(format_ranges(load(path)))
+            if ranges and scheme is not None:
+                texts.append(format_ranges(scheme))
     if format_ == "text":
         _write(output, "\n\n".join(texts) + "\n")
     elif format_ == "json":
