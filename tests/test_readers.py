@@ -420,3 +420,55 @@ def test_check_columns_suggestions_ignore_case_and_follow_declaration_order() ->
     assert check_columns(scheme, ["单位", *columns[1:], "pass_rate"], entity="单位")[0].kind == (
         "unknown-column"
     )
+
+
+# -------------------------------------------------------------- row numbers
+
+
+def test_rows_are_named_by_their_place_in_the_csv_file(tmp_path: Path, small: qk.Scheme) -> None:
+    # A blank line before the header and one between the rows: the reader
+    # skips them, the messages still name the file's own line.
+    lines = COHORT.splitlines()
+    text = "\n" + lines[0] + "\n" + lines[1] + "\n\n" + lines[1] + "\n,否,90,1,1,1,0\n"
+    path = tmp_path / "rows.csv"
+    path.write_text(text, encoding="utf-8")
+    table = read_table(path)
+    assert table.row_numbers == (3, 5, 6)
+    errors = [str(error) for error in small.score_table(table).errors]
+    assert any("appears again in row 5" in error for error in errors), errors
+    assert any("row 6 has no entity name" in error for error in errors), errors
+    # Plain rows (not a DataTable) are counted from 1.
+    counted = [str(error) for error in small.score_table(table.rows).errors]
+    assert any("appears again in row 2" in error for error in counted), counted
+
+
+def test_rows_are_named_by_their_sheet_row_in_a_workbook(tmp_path: Path, small: qk.Scheme) -> None:
+    path = tmp_path / "rows.xlsx"
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["2017年度数据"])  # a title row is not the header …
+    sheet.append([])
+    sheet.append(["entity", "incident", "pass_rate", "events", "index", "q3", "q4"])
+    sheet.append(["双台子区", "否", 87.2, 2, 55.5, 2.5, 0.25])
+    sheet.append([None, "否", 90, 1, 1, 1, 0])
+    workbook.save(path)
+    with pytest.raises(DataFileError, match="row 3 has data in column B"):
+        read_table(path)  # … the first non-empty row is, so the title must go
+    sheet.delete_rows(1)
+    workbook.save(path)
+    table = read_table(path)
+    assert table.row_numbers == (3, 4)
+    (error,) = small.score_table(table).errors
+    assert error.entity == "row 4"
+
+
+def test_json_rows_are_numbered_by_their_place_in_the_list(small: qk.Scheme) -> None:
+    table = read_table(DATA / "cohort.json")
+    assert table.row_numbers == tuple(range(1, len(table.rows) + 1))
+
+
+def test_row_numbers_that_do_not_fit_the_rows_are_not_used(small: qk.Scheme) -> None:
+    row = {"incident": "否", "pass_rate": "90", "events": "1", "index": "1", "q3": "1", "q4": "0"}
+    table = DataTable(({"entity": "", **row},), ("entity", *row), "made.csv", row_numbers=(7, 8))
+    (error,) = small.score_table(table).errors
+    assert error.entity == "row 1"

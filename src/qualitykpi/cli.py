@@ -11,7 +11,7 @@ import difflib
 import io
 import json
 import sys
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn, TextIO
@@ -22,7 +22,7 @@ import click
 from .checks import format_ranges, load_and_check
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .errors import DataError, RuleError
-from .readers import check_columns, read_table
+from .readers import DataTable, check_columns, read_table
 from .results import Results
 from .scheme import Scheme, load
 from .template import template_notes, write_template_csv, write_template_xlsx
@@ -127,7 +127,7 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
 class _Data:
     """A cohort as read, and whether a rule input has no column in it."""
 
-    rows: list[dict[str, object]]
+    table: DataTable
     missing_columns: bool
 
 
@@ -151,7 +151,7 @@ def _rows(scheme: Scheme, path: str, encoding: str | None, sheet: str | None, en
         if problem.kind != "missing-entity":
             click.echo(f"qualitykpi: warning: {problem.message}", err=True)
     missing = any(problem.kind == "missing-input" for problem in problems)
-    return _Data(list(table.rows), missing)
+    return _Data(table, missing)
 
 
 @contextmanager
@@ -177,9 +177,9 @@ def _progress(count: int, stream: TextIO | None = None) -> Iterator[None]:
         yield
 
 
-def _score(scheme: Scheme, rows: list[dict[str, object]], entity: str) -> Results:
-    with _progress(len(rows)):
-        return scheme.score_table(rows, entity=entity)
+def _score(scheme: Scheme, table: DataTable, entity: str) -> Results:
+    with _progress(len(table.rows)):
+        return scheme.score_table(table, entity=entity)
 
 
 def _report_errors(
@@ -299,7 +299,7 @@ def score_command(
         )
     scheme = _load(rule)
     cohort = _rows(scheme, data, encoding, sheet, entity)
-    results = _score(scheme, cohort.rows, entity)
+    results = _score(scheme, cohort.table, entity)
     from . import reports
 
     if format_ == "table":
@@ -349,11 +349,10 @@ def explain_command(
     name = name.strip()
     scheme = _load(rule)
     cohort = _rows(scheme, data, encoding, sheet, entity_column)
-    rows = cohort.rows
-    results = _score(scheme, rows, entity_column)
+    results = _score(scheme, cohort.table, entity_column)
     errors = [error for error in results.errors if error.entity == name]
     if name not in results and not errors:
-        _unknown_entity(name, data, entity_column, rows)
+        _unknown_entity(name, data, entity_column, cohort.table.rows)
     if name in results:
         result = results[name]
         if result.file:
@@ -363,7 +362,9 @@ def explain_command(
     _report_errors(errors, f"qualitykpi: {name} is not scored: its data has errors")
 
 
-def _unknown_entity(name: str, data: str, column: str, rows: list[dict[str, object]]) -> NoReturn:
+def _unknown_entity(
+    name: str, data: str, column: str, rows: Sequence[Mapping[str, object]]
+) -> NoReturn:
     names = list(dict.fromkeys(str(row.get(column) or "").strip() for row in rows))
     names = [known for known in names if known]
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
@@ -412,7 +413,7 @@ def owners_command(
     if data is not None:
         cohort = _rows(scheme, data, encoding, sheet, entity)
         missing = cohort.missing_columns
-        results = _score(scheme, cohort.rows, entity)
+        results = _score(scheme, cohort.table, entity)
     from . import owners_report
 
     if format_ == "table":

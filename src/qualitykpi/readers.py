@@ -62,13 +62,20 @@ class DataFileError(RuleError):
 
 @attrs.frozen
 class DataTable:
-    """A data table as read: rows in file order, columns in header order."""
+    """A data table as read: rows in file order, columns in header order.
+
+    ``row_numbers`` gives, for each row, where it stands in the file: its
+    spreadsheet row, its CSV line (blank lines skipped by the reader still
+    count), or its place in the JSON list.  :meth:`Scheme.score_table`
+    names rows by them.
+    """
 
     rows: tuple[dict[str, object], ...]
     columns: tuple[str, ...]
     source: str
     encoding: str | None = None
     sheet: str | None = None
+    row_numbers: tuple[int, ...] = ()
 
 
 def read_table(
@@ -144,7 +151,8 @@ def _read_delimited(text: str, name: str, encoding: str, delimiter: str) -> Data
         lines = [(reader.line_num, [cell.strip() for cell in cells]) for cells in reader]
     except csv.Error as error:
         raise DataFileError(name, f"row {reader.line_num}: {error}") from None
-    return DataTable(_build_rows(lines, name, blank=""), _columns(lines), name, encoding)
+    rows, numbers = _build_rows(lines, name, blank="")
+    return DataTable(rows, _columns(lines), name, encoding, row_numbers=numbers)
 
 
 def _columns(lines: list[tuple[int, list[Any]]]) -> tuple[str, ...]:
@@ -169,8 +177,8 @@ def _present(cell: object) -> bool:
 
 def _build_rows(
     lines: list[tuple[int, list[Any]]], name: str, *, blank: object
-) -> tuple[dict[str, object], ...]:
-    """Rows under the first non-empty line, checked against that header.
+) -> tuple[tuple[dict[str, object], ...], tuple[int, ...]]:
+    """Rows under the first non-empty line, checked against that header, and their numbers.
 
     Fully empty lines are skipped (Excel leaves them); a cell with data under
     an empty or repeated header would be lost silently, so it is an error.
@@ -184,6 +192,7 @@ def _build_rows(
             raise DataFileError(name, f"the column {cell!r} appears twice in the header")
         seen.add(cell)
     rows: list[dict[str, object]] = []
+    numbers: list[int] = []
     for number, cells in lines:
         if number <= header_row or not any(_present(cell) for cell in cells):
             continue
@@ -198,7 +207,8 @@ def _build_rows(
                 )
         padded = list(cells) + [blank] * (len(header) - len(cells))
         rows.append({column: padded[i] for i, column in enumerate(header) if column})
-    return tuple(rows)
+        numbers.append(number)
+    return tuple(rows), tuple(numbers)
 
 
 def _column_letter(index: int) -> str:
@@ -246,9 +256,8 @@ def _read_xlsx(file: Path, name: str, sheet: str | None) -> DataTable:
         ]
     finally:
         workbook.close()
-    return DataTable(
-        _build_rows(lines, name, blank=None), _columns(lines), name, None, titles[index]
-    )
+    rows, numbers = _build_rows(lines, name, blank=None)
+    return DataTable(rows, _columns(lines), name, None, titles[index], row_numbers=numbers)
 
 
 def _cell_value(cell: Any) -> object:
@@ -363,7 +372,8 @@ def _read_json(data: bytes, name: str, encoding: str | None) -> DataTable:
             columns.setdefault(key, None)
         records.append(row)
     rows = tuple({column: record.get(column) for column in columns} for record in records)
-    return DataTable(rows, tuple(columns), name, used)
+    numbers = tuple(range(1, len(rows) + 1))
+    return DataTable(rows, tuple(columns), name, used, row_numbers=numbers)
 
 
 # --------------------------------------------------------------- columns

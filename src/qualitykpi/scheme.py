@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import contextlib
 import gc
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from os import PathLike
 from typing import TYPE_CHECKING
@@ -21,6 +21,7 @@ from .compiler import ExampleCase, compile_scheme
 from .diagnostics import Diagnostic
 from .environment import BUILTIN_STATISTICS
 from .errors import DataError, RuleError, raise_collected
+from .readers import DataTable
 from .results import NodeResult, Result, Results, find_node
 from .scorers import Band, PeerRelative, Scaled, ScoreProblem, When
 from .source import Source, Span
@@ -132,9 +133,14 @@ class Scheme:
         raise_collected(errors)
         raise AssertionError("unreachable")
 
-    def score_table(self, rows: Iterable[Mapping[str, object]], entity: str = "entity") -> Results:
+    def score_table(
+        self, rows: Iterable[Mapping[str, object]] | DataTable, entity: str = "entity"
+    ) -> Results:
         """Score a cohort; peer statistics are computed over it.
 
+        ``rows`` are mappings of column to value, or a :class:`DataTable`
+        from :func:`read_table`, whose rows are then named by their place
+        in the file ("row 7" is the sheet's row 7), not by their count.
         Returns results by entity in row order.  Rows with bad data have no
         result; their :class:`DataError` objects are in ``.errors``, and every
         other row is scored.
@@ -143,7 +149,13 @@ class Scheme:
         errors: list[DataError] = []
         bad: set[str] = set()
         seen: set[str] = set()
-        for index, row in enumerate(rows, start=1):
+        numbers: Sequence[int] = ()
+        if isinstance(rows, DataTable):
+            if len(rows.row_numbers) == len(rows.rows):
+                numbers = rows.row_numbers
+            rows = rows.rows
+        for position, row in enumerate(rows):
+            index = numbers[position] if numbers else position + 1
             raw_name = row.get(entity)
             name = str(raw_name).strip() if raw_name is not None else ""
             if not name:
