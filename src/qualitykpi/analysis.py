@@ -6,27 +6,24 @@ and reports everything that cannot mean anything — an undefined input, a
 reversed range, a percent compared with a count, a `deduct` that cannot
 apply — as :class:`RuleSemanticError`, all of them together.  Findings that
 only *might* be mistakes (gaps, overlaps, wrong sums) are not errors: the
-rule still loads, and the static checks report them.
+rule still loads, and the static checks report them.  The checks of each
+rule line, clause and test are in :mod:`qualitykpi.analysis_lines`.
 """
 
 from __future__ import annotations
 
-import difflib
 from collections.abc import Iterator
-from fractions import Fraction
 from typing import TYPE_CHECKING, Any
 
 import attrs
 
 from . import ast
-from .environment import BUILTIN_STATISTICS
-from .errors import RuleError, RuleSemanticError
+from .analysis_lines import LineAnalyser
+from .errors import RuleError
 from .source import Span, narrow
 
 if TYPE_CHECKING:
     from .environment import Environment
-
-NUMERIC = ("percent", "count", "number")
 
 
 @attrs.frozen
@@ -38,20 +35,12 @@ class Analysis:
     errors: list[RuleError]
 
 
-class _Analyser:
+class _Analyser(LineAnalyser):
     def __init__(self, scheme: ast.Scheme, environment: Environment) -> None:
+        super().__init__(scheme.source, environment)
         self.scheme = scheme
-        self.environment = environment
-        self.source = scheme.source
-        self.errors: list[RuleError] = []
-        self.inputs: dict[str, ast.InputDecl] = {}
         self.ids: dict[str, Span] = {}
         self.grade_labels = tuple(band.label for band in scheme.grades)
-
-    def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
-        self.errors.append(
-            RuleSemanticError(code, message, source=self.source, span=span, hint=hint)
-        )
 
     # --------------------------------------------------------------- inputs
 
@@ -85,23 +74,6 @@ class _Analyser:
             yield from veto.inputs
         for node in walk_nodes(self.scheme.children):
             yield from node.inputs
-
-    def lookup(self, name: str, span: Span) -> ast.InputDecl | None:
-        decl = self.inputs.get(name)
-        if decl is None:
-            close = difflib.get_close_matches(name, list(self.inputs), n=1, cutoff=0.6)
-            hint = (
-                f"did you mean `{close[0]}`?"
-                if close
-                else (f"declare it with `input {name}: percent` (or count, number, yes/no)")
-            )
-            self.error(
-                "undefined-input",
-                f"no input named `{name}` is declared",
-                narrow(self.source, span, name),
-                hint,
-            )
-        return decl
 
     # ------------------------------------------------------------------ ids
 
@@ -273,304 +245,6 @@ class _Analyser:
                 found.setdefault(name, value)
         return found
 
-    def subject(
-        self, given: str | None, local: list[str], span: Span, where: str
-    ) -> ast.InputDecl | None:
-        if given is not None:
-            return self.lookup(given, span)
-        if len(local) == 1:
-            return self.lookup(local[0], span)
-        if not local:
-            self.error(
-                "no-subject",
-                f"this line tests no input: {where} declares none; declare "
-                "one with `input NAME: TYPE` or name it at the start of the line",
-                span,
-            )
-        else:
-            names = ", ".join(f"`{name}`" for name in local)
-            self.error(
-                "ambiguous-subject",
-                f"{where} has several inputs ({names}); name the one this line tests at its start",
-                span,
-            )
-        return None
-
-    def line(
-        self,
-        line: ast.Line,
-        item: ast.Item,
-        local: list[str],
-        targets: dict[str, ast.Num],
-        deduct_only: bool,
-    ) -> ast.Line:
-        where = f'{item.kind} "{item.name}"'
-        decl = self.subject(line.subject, local, line.span, where)
-        if decl is None:
-            return line
-        if isinstance(line, ast.BandLine):
-            self.condition(line.condition, decl, targets)
-            self.outcome(line.outcome, deduct_only)
-        elif isinstance(line, ast.EachLine):
-            self.each_line(line, decl, targets, deduct_only)
-        elif isinstance(line, ast.CustomLine):
-            self.custom_line(line, decl, deduct_only)
-        else:
-            self.numeric(decl, line.span, "`scaled`")
-            if line.low is not None and line.high is not None:
-                self.number_for(line.low, decl)
-                self.number_for(line.high, decl)
-                if line.low.value == line.high.value:
-                    self.error(
-                        "empty-range", "`scaled from A to B` needs two different ends", line.span
-                    )
-            if deduct_only:
-                self.error("deduct-only", "a deduction-only item can only deduct", line.span)
-        return line if line.subject == decl.name else attrs.evolve(line, subject=decl.name)
-
-    def custom_line(self, line: ast.CustomLine, decl: ast.InputDecl, deduct_only: bool) -> None:
-        self.numeric(decl, line.span, f"`using {line.name}`")
-        if deduct_only:
-            self.error("deduct-only", "a deduction-only item can only deduct", line.span)
-        kinds = self.environment.scorers
-        kind = kinds.get(line.name)
-        where = narrow(self.source, line.span, line.name)
-        if kind is None:
-            known = ", ".join(f"`{name}`" for name in kinds) or "none is registered"
-            self.error(
-                "unknown-scorer",
-                f"no scorer named `{line.name}` is registered (known: {known})",
-                where,
-                self.environment.suggest(line.name, list(kinds))
-                or "a scorer is registered by the program that loads the rule, with "
-                "Environment.register_scorer; a rule file cannot define one",
-            )
-            return
-        args: dict[str, Fraction] = {}
-        for name, number in line.args:
-            if name in args:
-                self.error("bad-argument", f"`{name}` is given twice", number.span)
-            self.number_for(number, decl)
-            args[name] = Fraction(number.value)
-        try:
-            kind.build(args)
-        except (ValueError, TypeError, ArithmeticError) as error:
-            self.error("bad-argument", str(error), line.span)
-
-    def each_line(
-        self,
-        line: ast.EachLine,
-        decl: ast.InputDecl,
-        targets: dict[str, ast.Num],
-        deduct_only: bool,
-    ) -> None:
-        self.numeric(decl, line.span, "`each`")
-        if line.unit.value <= 0:
-            self.error("bad-unit", "the unit counted by `each` must be more than 0", line.unit.span)
-        self.number_for(line.unit, decl)
-        if line.threshold is not None:
-            self.number_for(line.threshold, decl)
-        if line.reference == "missing" and decl.name not in targets and decl.type != "percent":
-            self.error(
-                "no-target",
-                f"`each missing` counts up to the target of `{decl.name}`, "
-                "but it has none (and only a percent has a top of its range)",
-                line.span,
-            )
-        if line.effect == "award" and line.reference in ("below", "missing"):
-            self.error(
-                "impossible-outcome",
-                "an award counts units above a threshold or from "
-                "zero (`each 1 above 90 → award 0.5`); below it, deduct",
-                line.span,
-            )
-        if line.effect == "award" and deduct_only:
-            self.error("deduct-only", "a deduction-only item can only deduct", line.span)
-        if line.amount.value < 0:
-            self.error(
-                "negative-points",
-                "write a positive amount; `deduct` already subtracts",
-                line.amount.span,
-            )
-        for points in (line.amount, line.cap, line.floor):
-            if points is not None and points.percent:
-                self.error(
-                    "percent-literal", "points are not a percentage; drop the `%`", points.span
-                )
-
-    def outcome(self, outcome: ast.Outcome, deduct_only: bool) -> None:
-        if isinstance(outcome, ast.Deduct | ast.Fixed):
-            number = outcome.amount if isinstance(outcome, ast.Deduct) else outcome.value
-            if number.percent:
-                self.error(
-                    "percent-literal", "points are not a percentage; drop the `%`", number.span
-                )
-            if isinstance(outcome, ast.Deduct) and number.value < 0:
-                self.error(
-                    "negative-points",
-                    "write a positive amount; `deduct` already subtracts",
-                    number.span,
-                )
-            if deduct_only and isinstance(outcome, ast.Fixed) and number.value > 0:
-                self.error(
-                    "deduct-only", "a deduction-only item scores between −cap and 0", outcome.span
-                )
-
-    def numeric(self, decl: ast.InputDecl, span: Span, what: str) -> bool:
-        if decl.type == "yes/no":
-            self.error(
-                "type-mismatch",
-                f"{what} needs a number, but `{decl.name}` is yes/no; test it with `yes` or `no`",
-                span,
-            )
-            return False
-        return True
-
-    def number_for(self, number: ast.Num, decl: ast.InputDecl) -> None:
-        if number.percent and decl.type != "percent":
-            self.error(
-                "percent-literal",
-                f"`{number.text}` is a percentage, but `{decl.name}` "
-                f"is a {decl.type}; write the number without `%`",
-                number.span,
-            )
-
-    def condition(
-        self, condition: ast.Condition, decl: ast.InputDecl, targets: dict[str, ast.Num] | None
-    ) -> None:
-        if isinstance(condition, ast.NoData | ast.Otherwise):
-            return
-        if isinstance(condition, ast.YesNo):
-            if decl.type != "yes/no":
-                self.error(
-                    "type-mismatch",
-                    f"`{condition.text}` tests a yes/no input, but `{decl.name}` is a {decl.type}",
-                    condition.span,
-                )
-            return
-        if not self.numeric(decl, condition.span, f"`{condition.text}`"):
-            return
-        if isinstance(condition, ast.Compare):
-            self.number_for(condition.value, decl)
-        elif isinstance(condition, ast.Interval):
-            self.interval(condition, decl)
-        elif isinstance(condition, ast.PeerCompare):
-            self.statistic(condition.stat, condition.span)
-            if not condition.factor.percent:
-                self.error(
-                    "peer-share",
-                    f"write the share of the peer {condition.stat} as a percentage: "
-                    f"`{condition.factor.text}%` (120% of the mean is `120%`)",
-                    condition.factor.span,
-                )
-            if condition.factor.value < 0:
-                self.error(
-                    "negative-points",
-                    "a share of the peer statistic cannot be negative",
-                    condition.factor.span,
-                )
-        elif isinstance(condition, ast.MeetsTarget | ast.TargetDelta):
-            if targets is not None and decl.name not in targets:
-                self.error(
-                    "no-target",
-                    f"this line compares `{decl.name}` with its target, but "
-                    "no target is set; add `target VALUE` to the item",
-                    condition.span,
-                )
-            if isinstance(condition, ast.TargetDelta):
-                delta = condition.delta
-                if isinstance(delta, ast.Interval):
-                    self.interval(delta, decl)
-                else:
-                    self.number_for(delta.value, decl)
-
-    def statistic(self, stat: str, span: Span) -> None:
-        registered = self.environment.statistics
-        if stat in BUILTIN_STATISTICS or stat in registered:
-            return
-        known = [*BUILTIN_STATISTICS, *registered]
-        self.error(
-            "unknown-statistic",
-            f"no peer statistic named `{stat}`; the built-in ones are mean, median, max and min",
-            narrow(self.source, span, stat),
-            self.environment.suggest(stat, known)
-            or "a statistic is registered by the program that loads the rule, with "
-            "Environment.register_statistic",
-        )
-
-    def interval(self, interval: ast.Interval, decl: ast.InputDecl) -> None:
-        self.number_for(interval.low, decl)
-        self.number_for(interval.high, decl)
-        low, high = interval.low.value, interval.high.value
-        if low > high:
-            fixed = (
-                f"{interval.high.text}–{interval.low.text}"
-                if interval.shorthand
-                else f"[{interval.high.text}, {interval.low.text}]"
-            )
-            self.error(
-                "reversed-range",
-                f"the range `{interval.text}` runs backwards: its "
-                f"first number is the larger; write `{fixed}`",
-                interval.span,
-            )
-        elif low == high and not (interval.low_closed and interval.high_closed):
-            self.error(
-                "empty-range",
-                f"the range `{interval.text}` holds no value; for one "
-                f"value write `= {interval.low.text}`",
-                interval.span,
-            )
-
-    def clause(self, clause: ast.Clause, targets: dict[str, ast.Num], deduct_only: bool) -> None:
-        if clause.amount.percent:
-            self.error(
-                "percent-literal", "points are not a percentage; drop the `%`", clause.amount.span
-            )
-        if clause.amount.value < 0:
-            self.error(
-                "negative-points",
-                f"write a positive amount; `{clause.effect}` says which way it goes",
-                clause.amount.span,
-            )
-        if clause.effect == "award" and deduct_only:
-            self.error("deduct-only", "a deduction-only item can only deduct", clause.span)
-        if isinstance(clause, ast.EachClause) and clause.cap is not None and clause.cap.percent:
-            self.error(
-                "percent-literal", "points are not a percentage; drop the `%`", clause.cap.span
-            )
-        if isinstance(clause, ast.IfClause):
-            self.test(clause.test, targets)
-            return
-        decl = self.lookup(clause.input, clause.span)
-        if decl is None or not self.numeric(decl, clause.span, "`for each`"):
-            return
-        if clause.unit is not None:
-            if clause.unit.value <= 0:
-                self.error(
-                    "bad-unit",
-                    "the unit counted by `for each` must be more than 0",
-                    clause.unit.span,
-                )
-            self.number_for(clause.unit, decl)
-        if clause.beyond is not None:
-            self.number_for(clause.beyond, decl)
-
-    def test(self, test: ast.Test, targets: dict[str, ast.Num] | None) -> None:
-        decl = self.lookup(test.input, test.span)
-        if decl is None:
-            return
-        if test.condition is None:
-            if decl.type != "yes/no":
-                self.error(
-                    "type-mismatch",
-                    f"`{test.input}` is a {decl.type}, not yes/no; say "
-                    f"what to test, e.g. `{test.input} at least 1`",
-                    test.span,
-                )
-        else:
-            self.condition(test.condition, decl, targets)
-
     # ------------------------------------------------------- scheme parts
 
     def vetoes(self) -> None:
@@ -606,10 +280,8 @@ class _Analyser:
                     "cannot test it (use `at least 90`, `[80, 90)` or `otherwise`)",
                     band.span,
                 )
-            elif isinstance(condition, ast.Interval) and condition.low.value > condition.high.value:
-                self.error(
-                    "reversed-range", f"the range `{condition.text}` runs backwards", condition.span
-                )
+            elif isinstance(condition, ast.Interval):
+                self.range_order(condition)
 
     def example(self, example: ast.Example, subject: str | None, *, top: bool = False) -> None:
         if example.grade is not None and not top:
