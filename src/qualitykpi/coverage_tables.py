@@ -1,0 +1,225 @@
+"""The cases of rule tables, for ``qualitykpi test --coverage``.
+
+For each subject of an item's table: both sides of each boundary (for a
+yes/no subject, each value), its ``no data`` line, and the caps and floors
+of its ``each`` lines, with the example lines that try them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
+
+from .coverage_analysis import Analysis, stats_used
+from .coverage_cases import Case, ref, show_value, text
+from .coverage_points import Grid, Side, boundary_sides, condition_ends, tried_sides
+from .scorers import Band, Env, NoData, OffTarget, PerUnit, ScoreProblem
+from .tree import Item
+from .values import InputSpec, Value, fmt
+
+
+class TableCases(Analysis):
+    """The cases of each item's rule table."""
+
+    def tables(self) -> None:
+        for node in self.scorer.walk():
+            if isinstance(node, Item) and node.table is not None:
+                for subject in node.table.subjects():
+                    self.table(node, subject)
+
+    def table(self, item: Item, subject: str) -> None:
+        assert item.table is not None
+        spec = self.specs.get(subject, InputSpec(subject, "number"))
+        rows = [
+            (index, line) for index, line in enumerate(item.table.lines) if line.subject == subject
+        ]
+        base = (item.id, subject)
+        no_data = [index for index, line in rows if _is_no_data(line)]
+        if no_data:
+            line = item.table.lines[no_data[0]]
+            key = (*base, "no data", no_data[0])
+            self.add(
+                Case(
+                    "no data",
+                    item.id,
+                    line.line,
+                    text(line),
+                    f"no example leaves {subject} without data",
+                    key,
+                    self.input_stub(item, subject, None, {}, f"{ref(line)}: no data"),
+                )
+            )
+        target = item.targets.get(subject)
+
+        def decider(env: Env) -> Callable[[Value], int | None]:
+            def decide(value: Value) -> int | None:
+                for index, line in rows:
+                    if _is_no_data(line):
+                        continue
+                    try:
+                        if line.matches(value, env):
+                            return index
+                    except ScoreProblem:
+                        continue
+                return None
+
+            return decide
+
+        def environment(peers: Mapping[str, Fraction]) -> Env:
+            return Env(
+                target=target, peers=dict(peers), subject=subject, percent=spec.type == "percent"
+            )
+
+        def sides(env: Env) -> tuple[list[Side], Callable[[Value], int | None]]:
+            ends = [
+                end
+                for index, line in rows
+                if isinstance(line, Band)
+                for end in condition_ends(line.condition, index, target, env, env.percent)
+            ]
+            decide = decider(env)
+            grid = Grid.of(spec, [end.value for end in ends])
+            return boundary_sides(ends, decide, grid), decide
+
+        if spec.type == "yes/no":
+            decide = decider(environment({}))
+            for flag in (True, False):
+                owner = decide(flag)
+                if owner is None:
+                    continue
+                line = item.table.lines[owner]
+                key = (*base, "value", flag)
+                self.add(
+                    Case(
+                        "value",
+                        item.id,
+                        line.line,
+                        text(line),
+                        f"the value {show_value(flag, spec)} is not tried",
+                        key,
+                        self.input_stub(
+                            item, subject, flag, {}, f"{ref(line)}: {show_value(flag, spec)}"
+                        ),
+                    )
+                )
+            for example in self.examples:
+                value = example.values.get(subject)
+                if example.reaches(item, self.ancestors) and isinstance(value, bool):
+                    self.mark((*base, "value", value), example)
+            self.no_data_tried(item, subject, base, no_data)
+            return
+
+        reference = self.reference_peers(item, subject, stats_used(rows))
+        env = environment(reference)
+        for side in sides(env)[0]:
+            line = item.table.lines[side.owner]
+            gap, detail = self.side_detail(line, subject, side, target)
+            if side.end.owner == side.owner:
+                where = f"just inside {side.end.label}"
+            else:
+                other = ref(item.table.lines[side.end.owner])
+                where = (
+                    f"just below {side.end.label}, before {other} takes over"
+                    if side.side == "below"
+                    else f"just above {side.end.label}, past {other}"
+                )
+            note = f"{ref(line)}: {where}" + (f" (gap {gap})" if gap else "")
+            self.add(
+                Case(
+                    "boundary",
+                    item.id,
+                    line.line,
+                    text(line),
+                    f"the value {where} ({detail}) is not tried",
+                    (*base, "boundary", *side.key),
+                    self.input_stub(item, subject, side.value, reference, note),
+                )
+            )
+        for example in self.examples:
+            value = example.values.get(subject)
+            if not example.reaches(item, self.ancestors) or not isinstance(value, Fraction):
+                continue
+            found, decide = sides(environment(example.peers.get(subject, {})))
+            for side_key in tried_sides(found, decide, value):
+                self.mark((*base, "boundary", *side_key), example)
+        self.no_data_tried(item, subject, base, no_data)
+        self.caps(item, subject, rows, env, decider(env))
+
+    def no_data_tried(
+        self,
+        item: Item,
+        subject: str,
+        base: tuple[object, ...],
+        no_data: Sequence[int],
+    ) -> None:
+        if not no_data:
+            return
+        for example in self.examples:
+            if example.reaches(item, self.ancestors) and example.values.get(subject) is None:
+                self.mark((*base, "no data", no_data[0]), example)
+
+    def side_detail(
+        self, line: object, subject: str, side: Side, target: Fraction | None
+    ) -> tuple[str | None, str]:
+        """The gap to the target (for `… target by` lines) and the value, as shown."""
+        value = side.value
+        shown = self.show(subject, value)
+        gap = None
+        if isinstance(line, Band) and isinstance(line.condition, OffTarget) and target is not None:
+            gap = fmt(target - value if line.condition.direction == "below" else value - target)
+            shown = f"gap {gap}, {shown}"
+        if side.end.peer is not None:
+            stat, number = side.end.peer
+            shown += f" given peer {stat} {show_value(number, self.specs.get(subject))}"
+        return gap, shown
+
+    # ------------------------------------------------------- caps, floors
+
+    def caps(
+        self,
+        item: Item,
+        subject: str,
+        rows: Sequence[tuple[int, object]],
+        env: Env,
+        decide: Callable[[Value], int | None],
+    ) -> None:
+        spec = self.specs.get(subject, InputSpec(subject, "number"))
+        for index, line in rows:
+            if not isinstance(line, PerUnit):
+                continue
+            for kind, limit in (("cap", line.cap), ("floor", line.floor)):
+                if limit is None:
+                    continue
+                word = "at most" if kind == "cap" else "floor"
+                value = _reaching(line, kind, item.max, env, spec)
+                if value is None or decide(value) != index:
+                    continue  # no value of the input that this line scores reaches it
+                note = f"{ref(line)}: {word} {fmt(limit)} reached"
+                stub = self.input_stub(item, subject, value, dict(env.peers), note)
+                what = f"no example reaches its {kind} ({word} {fmt(limit)})"
+                self.add(
+                    Case(kind, item.id, line.line, text(line), what, (item.id, kind, index), stub)
+                )
+
+
+def _is_no_data(line: object) -> bool:
+    return isinstance(line, Band) and isinstance(line.condition, NoData)
+
+
+def _reaching(
+    line: PerUnit, kind: str, maximum: Fraction, env: Env, spec: InputSpec
+) -> Fraction | None:
+    """The value nearest the threshold at which a per-unit line's cap or floor applies."""
+    grid = Grid.of(spec, [line.threshold or Fraction(0), line.unit])
+    base = line.threshold if line.threshold is not None else Fraction(0)
+    direction = -1 if line.reference == "below" else 1
+    value = math.floor(base / grid.step) * grid.step if direction < 0 else base
+    for _ in range(20000):
+        if not grid.inside(value):
+            return None
+        applied = line.apply(value, env, maximum)
+        if any(step[0] == kind for step in applied.steps):
+            return value
+        value += direction * grid.step
+    return None
