@@ -179,6 +179,28 @@ def test_undefined_input_suggests_the_declared_name() -> None:
     assert error.hint == "did you mean `incident`?"
 
 
+@pytest.mark.parametrize(
+    ("band", "code", "message"),
+    [
+        (
+            "B 90–80",
+            "reversed-range",
+            "the range `90–80` runs backwards: its first number is the larger; write `80–90`",
+        ),
+        ("B 80–80", "empty-range", "the range `80–80` holds no value; for one value write `= 80`"),
+        ("B (80, 80]", "empty-range", "the range `(80, 80]` holds no value"),
+    ],
+)
+def test_grade_ranges_are_checked_like_table_ranges(band: str, code: str, message: str) -> None:
+    text = f'scheme "s" {{\n grades {{ A at least 90; {band}; D otherwise }}\n'
+    text += ' item "x" max 100 { assessed }\n}'
+    with pytest.raises(qk.RuleSemanticError) as caught:
+        qk.loads(text, name="grades.rule")
+    assert caught.value.code == code
+    assert caught.value.message.startswith(message)
+    assert (caught.value.line, caught.value.column) == (2, 28)
+
+
 @pytest.mark.parametrize("label", sorted(parser._MISTAKES))
 def test_every_example_of_a_typical_mistake_gets_its_message(label: str) -> None:
     """The parser's table of typical mistakes: each example fails, with its own sentence."""
