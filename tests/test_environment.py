@@ -14,6 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qualitykpi as qk
+from qualitykpi.evaluation import Context
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -138,7 +139,7 @@ def test_custom_scorers_obey_the_scorer_contract(
         max=maximum,
         table=qk.table(qk.scorers.Custom(efficacy, "efficacy", "v", "using efficacy")),
     )
-    ctx = qk.tree.Context(None, {}, specs={"v": qk.InputSpec("v", "number")})
+    ctx = Context(None, {}, specs={"v": qk.InputSpec("v", "number")})
     values = sorted(data.draw(st.lists(st.integers(-20, 200), min_size=2, max_size=6)))
     scores = []
     for value in values:

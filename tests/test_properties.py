@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 
 import qualitykpi as qk
 import strategies as gen
-from qualitykpi.scorers import Env, IsYes
-from qualitykpi.tree import ScoreProblems
+from qualitykpi.conditions import Env, IsYes
+from qualitykpi.evaluation import ScoreProblems
 
 #: ``QUALITYKPI_PROPERTY_SCALE=20 pytest tests/test_properties.py`` for a thorough run.
 SCALE = int(os.environ.get("QUALITYKPI_PROPERTY_SCALE", "1"))

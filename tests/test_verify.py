@@ -16,7 +16,7 @@ import pytest
 from click.testing import CliRunner
 
 import qualitykpi as qk
-from qualitykpi import tree
+from qualitykpi import evaluation, scheme_scorer, tree
 from qualitykpi.cli import main
 from qualitykpi.verify import NEEDS_HYPOTHESIS, MissingHypothesis, Plan, verify
 
@@ -241,7 +241,7 @@ scheme "s" {
 def test_the_ledger_property_catches_lost_steps(monkeypatch: pytest.MonkeyPatch) -> None:
     original = tree.Item.evaluate
 
-    def forgetful(self: tree.Item, ctx: tree.Context) -> qk.NodeResult:
+    def forgetful(self: tree.Item, ctx: evaluation.Context) -> qk.NodeResult:
         result = original(self, ctx)
         return attrs.evolve(result, steps=()) if self.id == "q" else result
 
@@ -288,10 +288,12 @@ def test_vetoes_pass_when_they_dominate() -> None:
 def test_the_veto_property_catches_a_grade_veto_that_does_not_force(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:
-    def ignore_vetoes(self: tree.SchemeScorer, total: object, fired: object, problems: object):  # type: ignore[no-untyped-def]
+    def ignore_vetoes(
+        self: scheme_scorer.SchemeScorer, total: object, fired: object, problems: object
+    ):  # type: ignore[no-untyped-def]
         return self.grades.grade(total) if self.grades else None
 
-    monkeypatch.setattr(tree.SchemeScorer, "_grade", ignore_vetoes)
+    monkeypatch.setattr(scheme_scorer.SchemeScorer, "_grade", ignore_vetoes)
     report = verify(qk.loads(VETOED), examples=40, seed=1, properties=["vetoes"])
     [failure] = report.failures
     assert failure.property == "vetoes"

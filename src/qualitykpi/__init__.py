@@ -3,34 +3,17 @@
 The pipeline, one module per stage: :mod:`~qualitykpi.parser` (text → parse
 tree), :mod:`~qualitykpi.builder` (→ typed :mod:`~qualitykpi.ast`),
 :mod:`~qualitykpi.analysis` (names, ids, types), :mod:`~qualitykpi.compiler`
-(→ :mod:`~qualitykpi.scorers` and :mod:`~qualitykpi.tree`), and
+(→ :mod:`~qualitykpi.conditions`, :mod:`~qualitykpi.scorers` and :mod:`~qualitykpi.tree`), and
 :mod:`~qualitykpi.scheme` (scoring, with :mod:`~qualitykpi.results` and
 :mod:`~qualitykpi.explain`).
 """
 
 from .checks import check
+from .conditions import MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
 from .diagnostics import Diagnostic
 from .environment import CustomScorer, Environment, ScorerKind, load, loads
 from .errors import DataError, RuleError, RuleErrors, RuleSemanticError, RuleSyntaxError
-from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
-from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
-from .scheme import ExampleOutcome, Scheme
-from .scorers import (
-    Band,
-    Deduct,
-    ForEach,
-    Full,
-    MeetsTarget,
-    NoData,
-    OffTarget,
-    Otherwise,
-    PeerRelative,
-    PerUnit,
-    Range,
-    Scaled,
-    Score,
-    Table,
-    When,
+from .factories import (
     above_target,
     at_least,
     at_most,
@@ -55,7 +38,12 @@ from .scorers import (
     table,
     up_to,
 )
-from .tree import Grades, Item, SchemeScorer, Section, Veto
+from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
+from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
+from .scheme import ExampleOutcome, Scheme
+from .scheme_scorer import Grades, SchemeScorer, Veto
+from .scorers import Band, Deduct, ForEach, Full, PerUnit, Scaled, Score, Table, When
+from .tree import Item, Section
 from .values import SCORE_PLACES, InputSpec
 
 __version__ = "0.1.0"

@@ -25,9 +25,10 @@ from .checks_tables import (
     is_no_data,
     peer_stats,
 )
+from .conditions import NoData, OffTarget
 from .diagnostics import Diagnostic
 from .domains import ValueSet
-from .scorers import Band, NoData, OffTarget, When
+from .scorers import Band, When
 from .tree import Item
 from .values import fmt
 

@@ -29,24 +29,19 @@ from .checks_tables import (
     is_no_data,
     members_interval,
 )
-from .domains import Domain, Interval
-from .lattice import Lattice, Run, meet
-from .scorers import (
-    Band,
-    Deduct,
+from .conditions import (
     Env,
-    Full,
     IsYes,
     MeetsTarget,
     OffTarget,
     Otherwise,
     PeerRelative,
-    PerUnit,
     Range,
-    Scaled,
-    Score,
     ScoreProblem,
 )
+from .domains import Domain, Interval
+from .lattice import Lattice, Run, meet
+from .scorers import Band, Deduct, Full, PerUnit, Scaled, Score
 from .tree import Item
 
 

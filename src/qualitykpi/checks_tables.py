@@ -22,23 +22,11 @@ from itertools import islice, pairwise, product
 
 import attrs
 
+from .conditions import IsYes, MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
 from .domains import ALL, NOTHING, Domain, Interval, ValueSet, meet, point
 from .lattice import Lattice, Run, Runs, add, covers, minus, touches
 from .lattice import meet as meet_runs
-from .scorers import (
-    Band,
-    Custom,
-    IsYes,
-    Line,
-    MeetsTarget,
-    NoData,
-    OffTarget,
-    Otherwise,
-    PeerRelative,
-    PerUnit,
-    Range,
-    Scaled,
-)
+from .scorers import Band, Custom, Line, PerUnit, Scaled
 from .tree import Item
 from .values import InputSpec
 
@@ -49,12 +37,12 @@ Cohort = Mapping[str, Fraction]
 
 
 def range_interval(condition: Range) -> Interval:
-    """The interval a :class:`~qualitykpi.scorers.Range` holds for (possibly empty)."""
+    """The interval a :class:`~qualitykpi.conditions.Range` holds for (possibly empty)."""
     return Interval(condition.low, condition.high, condition.low_closed, condition.high_closed)
 
 
 def range_set(condition: Range) -> ValueSet:
-    """The values a :class:`~qualitykpi.scorers.Range` holds for."""
+    """The values a :class:`~qualitykpi.conditions.Range` holds for."""
     return ValueSet.of(range_interval(condition))
 
 

@@ -12,28 +12,23 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from . import ast
+from .conditions import Condition, MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
+from .scheme_scorer import Grades, SchemeScorer, Veto
 from .scorers import (
     Band,
     Clause,
-    Condition,
     Custom,
     Deduct,
     ForEach,
     Full,
-    MeetsTarget,
-    NoData,
-    OffTarget,
-    Otherwise,
     Outcome,
-    PeerRelative,
     PerUnit,
-    Range,
     Scaled,
     Score,
     Table,
     When,
 )
-from .tree import Grades, Item, SchemeScorer, Section, Veto
+from .tree import Item, Section
 from .values import InputSpec
 
 if TYPE_CHECKING:
@@ -103,7 +98,7 @@ def condition(node: ast.Condition) -> Condition:
         return NoData()
     if isinstance(node, ast.Otherwise):
         return Otherwise()
-    from .scorers import IsYes
+    from .conditions import IsYes
 
     return IsYes(node.value)
 

@@ -17,9 +17,12 @@ import attrs
 
 from . import ast
 from .compiler import ExampleCase
+from .conditions import PeerRelative
 from .coverage_cases import Case, Node, Stub, example_line, node_label, show_value
-from .scorers import Band, PeerRelative, Scaled, When
-from .tree import Context, Item, SchemeScorer, ScoreProblems, Section
+from .evaluation import Context, ScoreProblems
+from .scheme_scorer import SchemeScorer
+from .scorers import Band, Scaled, When
+from .tree import Item, Section
 from .values import Value, fmt
 
 if TYPE_CHECKING:

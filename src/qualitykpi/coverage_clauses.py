@@ -11,22 +11,15 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 
+from .conditions import Env, IsYes, NoData, PeerRelative, Range, ScoreProblem
 from .coverage_analysis import Analysis, Example, Peers
 from .coverage_cases import Case, Node, node_label, ref, text
 from .coverage_points import Grid, Side, boundary_sides, condition_ends, tried_sides, up
+from .evaluation import Context, ScoreProblems
 from .results import NodeResult
-from .scorers import (
-    Env,
-    ForEach,
-    IsYes,
-    NoData,
-    PeerRelative,
-    PerUnit,
-    Range,
-    ScoreProblem,
-    When,
-)
-from .tree import Context, Item, ScoreProblems, Section, Veto
+from .scheme_scorer import Veto
+from .scorers import ForEach, PerUnit, When
+from .tree import Item, Section
 from .values import InputSpec, Value, fmt
 
 

@@ -14,7 +14,7 @@ from fractions import Fraction
 
 import attrs
 
-from .scorers import Env, MeetsTarget, OffTarget, PeerRelative, Range
+from .conditions import Env, MeetsTarget, OffTarget, PeerRelative, Range
 from .values import InputSpec, Value, fmt
 
 

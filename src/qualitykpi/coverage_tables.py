@@ -11,10 +11,11 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
+from .conditions import Env, NoData, OffTarget, ScoreProblem
 from .coverage_analysis import Analysis, stats_used
 from .coverage_cases import Case, ref, show_value, text
 from .coverage_points import Grid, Side, boundary_sides, condition_ends, tried_sides
-from .scorers import Band, Env, NoData, OffTarget, PerUnit, ScoreProblem
+from .scorers import Band, PerUnit
 from .tree import Item
 from .values import InputSpec, Value, fmt
 

@@ -18,14 +18,17 @@ import attrs
 
 from . import analysis, ast, builder, parser
 from .compiler import ExampleCase, compile_scheme
+from .conditions import PeerRelative, ScoreProblem
 from .diagnostics import Diagnostic
 from .environment import BUILTIN_STATISTICS
 from .errors import DataError, RuleError, raise_collected
+from .evaluation import Context, ScoreProblems
 from .readers import DataTable
 from .results import NodeResult, Result, Results, find_node
-from .scorers import Band, PeerRelative, Scaled, ScoreProblem, When
+from .scheme_scorer import SchemeScorer
+from .scorers import Band, Scaled, When
 from .source import Source, Span
-from .tree import Context, Item, SchemeScorer, ScoreProblems, Section
+from .tree import Item, Section
 from .values import InputSpec, Value, ValueProblem, exact, fmt, peer_statistics
 
 if TYPE_CHECKING:

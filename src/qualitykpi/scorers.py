@@ -1,8 +1,9 @@
-"""Leaf scorers: conditions, outcomes, rule lines, tables and clauses.
+"""Leaf scorers: outcomes, rule lines, tables and clauses.
 
-Small frozen attrs classes with readable reprs.  The compiler builds them
-from rule files; Python programs may build them directly through the
-factories at the end of this module (``at_least``, ``band``, ``per_unit``,
+Small frozen attrs classes with readable reprs, built on the conditions of
+:mod:`qualitykpi.conditions`.  The compiler builds them from rule files;
+Python programs may build them directly through the factories of
+:mod:`qualitykpi.factories` (``at_least``, ``band``, ``per_unit``,
 ``table``, ...).  All arithmetic is on ``Fraction``; constants are kept as
 exact ``Fraction`` values and printed as decimals.
 """
@@ -10,251 +11,28 @@ exact ``Fraction`` values and printed as decimals.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal, Protocol, TypeAlias
 
 import attrs
 
-from .values import Value, exact, fmt, rounded
+from .conditions import (
+    Condition,
+    Env,
+    MeetsTarget,
+    NoData,
+    OffTarget,
+    PeerRelative,
+    Range,
+    ScoreProblem,
+)
+from .values import Value, exact, exact_or_none, fmt, rounded
 
-Number: TypeAlias = Fraction | Decimal | int | str
 Direction: TypeAlias = Literal["higher", "lower", "none"]
 #: A range of scores or changes; ``None`` is unbounded on that side.
 Reach: TypeAlias = tuple[Fraction | None, Fraction | None]
-
-
-def _num(value: Number) -> Fraction:
-    return exact(value)
-
-
-def _opt(value: Number | None) -> Fraction | None:
-    return None if value is None else exact(value)
-
-
-class ScoreProblem(Exception):
-    """Scoring one entity cannot go on; the caller turns it into a DataError."""
-
-    def __init__(self, message: str, *, input: str | None, value: Value, line: int | None) -> None:
-        super().__init__(message)
-        self.message = message
-        self.input = input
-        self.value = value
-        self.line = line
-
-
-@attrs.frozen
-class Env:
-    """What a line may consult besides its subject's value."""
-
-    target: Fraction | None = None
-    peers: Mapping[str, Fraction] = attrs.field(factory=dict)
-    subject: str = ""
-    percent: bool = False
-
-    def peer(self, stat: str, line: int | None, value: Value) -> Fraction:
-        if stat not in self.peers:
-            raise ScoreProblem(
-                f"needs the peer {stat} of {self.subject!r}: score a cohort with "
-                f"score_table(), or pass peers={{{self.subject!r}: {{{stat!r}: …}}}}",
-                input=self.subject,
-                value=value,
-                line=line,
-            )
-        return self.peers[stat]
-
-    def show(self, value: Fraction) -> str:
-        return fmt(value) + ("%" if self.percent else "")
-
-
-# ------------------------------------------------------------------ conditions
-
-
-class Condition(Protocol):
-    def holds(self, value: Value, env: Env, line: int | None) -> bool: ...
-
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None: ...
-
-
-@attrs.frozen(repr=False)
-class Range:
-    """The subject lies in an interval; ``None`` ends are unbounded."""
-
-    low: Fraction | None = attrs.field(converter=_opt)
-    high: Fraction | None = attrs.field(converter=_opt)
-    low_closed: bool = True
-    high_closed: bool = True
-
-    def contains(self, x: Fraction) -> bool:
-        if self.low is not None and (x < self.low or (x == self.low and not self.low_closed)):
-            return False
-        return not (
-            self.high is not None and (x > self.high or (x == self.high and not self.high_closed))
-        )
-
-    def holds(self, value: Value, env: Env, line: int | None) -> bool:
-        return isinstance(value, Fraction) and self.contains(value)
-
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
-        return None
-
-    def describe(self) -> str:
-        low, high = self.low, self.high
-        if low is not None and high is not None and low == high:
-            return f"= {fmt(low)}"
-        if high is None and low is not None:
-            return f"{'at least' if self.low_closed else 'more than'} {fmt(low)}"
-        if low is None and high is not None:
-            return f"{'at most' if self.high_closed else 'less than'} {fmt(high)}"
-        if low is None and high is None:
-            return "any value"
-        assert low is not None and high is not None
-        return (
-            f"{'[' if self.low_closed else '('}{fmt(low)}, {fmt(high)}"
-            f"{']' if self.high_closed else ')'}"
-        )
-
-    def __repr__(self) -> str:
-        return f"<{self.describe()}>"
-
-
-@attrs.frozen(repr=False)
-class MeetsTarget:
-    """The subject is at or above its target."""
-
-    def holds(self, value: Value, env: Env, line: int | None) -> bool:
-        return isinstance(value, Fraction) and value >= _target(env, line, value)
-
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
-        return f"target {env.show(_target(env, line, value))}"
-
-    def __repr__(self) -> str:
-        return "<meets target>"
-
-
-@attrs.frozen(repr=False)
-class OffTarget:
-    """The subject is below (or above) its target by an amount in ``by``."""
-
-    direction: Literal["below", "above"]
-    by: Range
-
-    def _gap(self, value: Fraction, env: Env, line: int | None) -> Fraction:
-        target = _target(env, line, value)
-        return target - value if self.direction == "below" else value - target
-
-    def holds(self, value: Value, env: Env, line: int | None) -> bool:
-        if not isinstance(value, Fraction):
-            return False
-        gap = self._gap(value, env, line)
-        return gap > 0 and self.by.contains(gap)
-
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
-        target = _target(env, line, value)
-        if not isinstance(value, Fraction):
-            return f"target {env.show(target)}"
-        gap = self._gap(value, env, line)
-        side = "below" if gap >= 0 else "above"
-        if self.direction == "above":
-            side = "above" if gap >= 0 else "below"
-        unit = " points" if env.percent else ""
-        return f"target {env.show(target)}: {fmt(abs(gap))}{unit} {side}"
-
-    def __repr__(self) -> str:
-        return f"<{self.by.describe()} {self.direction} target>"
-
-
-@attrs.frozen(repr=False)
-class PeerRelative:
-    """``x op factor × peer STAT``: ``at least 120% of peer mean`` has factor 6/5."""
-
-    op: Literal[">=", "<=", ">", "<", "="]
-    factor: Fraction = attrs.field(converter=_num)
-    stat: str = "mean"
-
-    def bound(self, env: Env, line: int | None, value: Value) -> Fraction:
-        return self.factor * env.peer(self.stat, line, value)
-
-    def holds(self, value: Value, env: Env, line: int | None) -> bool:
-        if not isinstance(value, Fraction):
-            return False
-        return _compare(value, self.op, self.bound(env, line, value))
-
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
-        stat = env.peer(self.stat, line, value)
-        return (
-            f"peer {self.stat} {env.show(stat)}, {fmt(self.factor * 100)}% of it is "
-            f"{env.show(self.factor * stat)}"
-        )
-
-    def __repr__(self) -> str:
-        return f"<{self.op} {fmt(self.factor * 100)}% of peer {self.stat}>"
-
-
-@attrs.frozen(repr=False)
-class IsYes:
-    """A yes/no subject is yes (``expected=True``) or no."""
-
-    expected: bool = True
-
-    def holds(self, value: Value, env: Env, line: int | None) -> bool:
-        return isinstance(value, bool) and value is self.expected
-
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
-        return None
-
-    def __repr__(self) -> str:
-        return "<yes>" if self.expected else "<no>"
-
-
-@attrs.frozen(repr=False)
-class NoData:
-    """The value is absent from the data."""
-
-    def holds(self, value: Value, env: Env, line: int | None) -> bool:
-        return value is None
-
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
-        return None
-
-    def __repr__(self) -> str:
-        return "<no data>"
-
-
-@attrs.frozen(repr=False)
-class Otherwise:
-    """Any present value."""
-
-    def holds(self, value: Value, env: Env, line: int | None) -> bool:
-        return value is not None
-
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
-        return None
-
-    def __repr__(self) -> str:
-        return "<otherwise>"
-
-
-def _compare(x: Fraction, op: str, bound: Fraction) -> bool:
-    return {
-        ">=": x >= bound,
-        "<=": x <= bound,
-        ">": x > bound,
-        "<": x < bound,
-        "=": x == bound,
-    }[op]
-
-
-def _target(env: Env, line: int | None, value: Value) -> Fraction:
-    if env.target is None:
-        raise ScoreProblem(
-            f"this line compares {env.subject!r} with its target, but no target is set",
-            input=env.subject,
-            value=value,
-            line=line,
-        )
-    return env.target
 
 
 # -------------------------------------------------------------------- outcomes
@@ -275,7 +53,7 @@ class Full:
 class Score:
     """A fixed score (``→ N``, ``award N``)."""
 
-    value: Fraction = attrs.field(converter=_num)
+    value: Fraction = attrs.field(converter=exact)
 
     def score(self, maximum: Fraction) -> Fraction:
         return self.value
@@ -288,7 +66,7 @@ class Score:
 class Deduct:
     """The item's max less ``amount``."""
 
-    amount: Fraction = attrs.field(converter=_num)
+    amount: Fraction = attrs.field(converter=exact)
 
     def score(self, maximum: Fraction) -> Fraction:
         return maximum - self.amount
@@ -372,13 +150,13 @@ class PerUnit:
     """
 
     effect: Literal["deduct", "award"]
-    amount: Fraction = attrs.field(converter=_num)
-    unit: Fraction = attrs.field(converter=_num, default=Fraction(1))
+    amount: Fraction = attrs.field(converter=exact)
+    unit: Fraction = attrs.field(converter=exact, default=Fraction(1))
     reference: Literal["below", "above"] | None = None
-    threshold: Fraction | None = attrs.field(converter=_opt, default=None)
+    threshold: Fraction | None = attrs.field(converter=exact_or_none, default=None)
     mode: Literal["pro rata", "whole", "started"] = "pro rata"
-    cap: Fraction | None = attrs.field(converter=_opt, default=None)
-    floor: Fraction | None = attrs.field(converter=_opt, default=None)
+    cap: Fraction | None = attrs.field(converter=exact_or_none, default=None)
+    floor: Fraction | None = attrs.field(converter=exact_or_none, default=None)
     subject: str = ""
     text: str = ""
     line: int | None = None
@@ -491,8 +269,8 @@ def count_units(span: Fraction, unit: Fraction, mode: str) -> Fraction:
 class Scaled:
     """``scaled from A to B``: max × (x − A)/(B − A); with ``to_peer_max``, max × x / peer max."""
 
-    low: Fraction | None = attrs.field(converter=_opt, default=None)
-    high: Fraction | None = attrs.field(converter=_opt, default=None)
+    low: Fraction | None = attrs.field(converter=exact_or_none, default=None)
+    high: Fraction | None = attrs.field(converter=exact_or_none, default=None)
     to_peer_max: bool = False
     subject: str = ""
     text: str = ""
@@ -650,7 +428,7 @@ class When:
     """``deduct N if TEST`` / ``award N if TEST``: counts whenever its test holds."""
 
     effect: Literal["deduct", "award"]
-    amount: Fraction = attrs.field(converter=_num)
+    amount: Fraction = attrs.field(converter=exact)
     input: str = ""
     condition: Condition | None = None
     negate: bool = False
@@ -705,12 +483,12 @@ class ForEach:
     """``deduct N for each [whole|started] U of INPUT [beyond T] [, at most C]``."""
 
     effect: Literal["deduct", "award"]
-    amount: Fraction = attrs.field(converter=_num)
+    amount: Fraction = attrs.field(converter=exact)
     input: str = ""
-    unit: Fraction = attrs.field(converter=_num, default=Fraction(1))
+    unit: Fraction = attrs.field(converter=exact, default=Fraction(1))
     mode: Literal["pro rata", "whole", "started"] = "pro rata"
-    beyond: Fraction | None = attrs.field(converter=_opt, default=None)
-    cap: Fraction | None = attrs.field(converter=_opt, default=None)
+    beyond: Fraction | None = attrs.field(converter=exact_or_none, default=None)
+    cap: Fraction | None = attrs.field(converter=exact_or_none, default=None)
     text: str = ""
     line: int | None = None
 
@@ -751,157 +529,3 @@ class ForEach:
 
 
 Clause: TypeAlias = When | ForEach
-
-# ------------------------------------------------------------------- factories
-
-
-def at_least(value: Number) -> Range:
-    """x ≥ value."""
-    return Range(value, None, True, True)
-
-
-def at_most(value: Number) -> Range:
-    """x ≤ value."""
-    return Range(None, value, True, True)
-
-
-def more_than(value: Number) -> Range:
-    """x > value."""
-    return Range(value, None, False, True)
-
-
-def less_than(value: Number) -> Range:
-    """x < value."""
-    return Range(None, value, True, False)
-
-
-def equals(value: Number) -> Range:
-    """x = value."""
-    return Range(value, value, True, True)
-
-
-def between(low: Number, high: Number) -> Range:
-    """The shorthand range ``low–high``: low < x ≤ high (上限含本数)."""
-    return Range(low, high, False, True)
-
-
-def interval(low: Number, high: Number, *, closed: str = "[]") -> Range:
-    """An interval with its ends as written: ``closed`` is one of ``[] [) (] ()``."""
-    return Range(low, high, closed[0] == "[", closed[1] == "]")
-
-
-def below_target(by: Range) -> OffTarget:
-    """The subject is below its target by an amount in ``by``."""
-    return OffTarget("below", by)
-
-
-def above_target(by: Range) -> OffTarget:
-    """The subject is above its target by an amount in ``by``."""
-    return OffTarget("above", by)
-
-
-def up_to(value: Number) -> Range:
-    """0 < d ≤ value, for ``below_target(up_to(1))``."""
-    return Range(0, value, False, True)
-
-
-def of_peer(
-    op: Literal[">=", "<=", ">", "<", "="], percent: Number, stat: str = "mean"
-) -> PeerRelative:
-    """``of_peer(">=", 120)`` is ``at least 120% of peer mean``.
-
-    ``stat`` is ``mean``, ``median``, ``max``, ``min`` or a statistic the
-    scheme's environment registered.
-    """
-    return PeerRelative(op, _num(percent) / 100, stat)
-
-
-def full() -> Full:
-    return Full()
-
-
-def score(value: Number) -> Score:
-    return Score(value)
-
-
-def deduct(amount: Number) -> Deduct:
-    return Deduct(amount)
-
-
-def band(condition: Condition, outcome: Outcome, *, subject: str = "") -> Band:
-    """One table line."""
-    return Band(condition, outcome, subject)
-
-
-def per_unit(
-    effect: Literal["deduct", "award"],
-    amount: Number,
-    *,
-    unit: Number = 1,
-    below: Number | None = None,
-    above: Number | None = None,
-    mode: Literal["pro rata", "whole", "started"] = "pro rata",
-    cap: Number | None = None,
-    floor: Number | None = None,
-    subject: str = "",
-) -> PerUnit:
-    """A per-unit line built in Python.
-
-    ``per_unit("deduct", "0.3", below=100, floor=0)`` is the rule line
-    ``each 1 below 100 → deduct 0.3, floor 0``.
-    """
-    if below is not None and above is not None:
-        raise ValueError("give either below= or above=, not both")
-    reference: Literal["below", "above"] | None = (
-        "below" if below is not None else "above" if above is not None else None
-    )
-    threshold = below if below is not None else above
-    return PerUnit(effect, amount, unit, reference, threshold, mode, cap, floor, subject)
-
-
-def scaled(low: Number, high: Number, *, subject: str = "") -> Scaled:
-    return Scaled(low, high, subject=subject)
-
-
-def scaled_to_peer_max(*, subject: str = "") -> Scaled:
-    return Scaled(to_peer_max=True, subject=subject)
-
-
-def table(*lines: Line) -> Table:
-    return Table(lines)
-
-
-def deduct_if(
-    amount: Number, input: str, condition: Condition | None = None, *, negate: bool = False
-) -> When:
-    return When("deduct", amount, input, condition, negate)
-
-
-def award_if(
-    amount: Number, input: str, condition: Condition | None = None, *, negate: bool = False
-) -> When:
-    return When("award", amount, input, condition, negate)
-
-
-def deduct_each(
-    amount: Number,
-    input: str,
-    *,
-    unit: Number = 1,
-    mode: Literal["pro rata", "whole", "started"] = "pro rata",
-    beyond: Number | None = None,
-    cap: Number | None = None,
-) -> ForEach:
-    return ForEach("deduct", amount, input, unit, mode, beyond, cap)
-
-
-def award_each(
-    amount: Number,
-    input: str,
-    *,
-    unit: Number = 1,
-    mode: Literal["pro rata", "whole", "started"] = "pro rata",
-    beyond: Number | None = None,
-    cap: Number | None = None,
-) -> ForEach:
-    return ForEach("award", amount, input, unit, mode, beyond, cap)

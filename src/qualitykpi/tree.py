@@ -1,55 +1,35 @@
-"""Aggregate scorers: items, parts, sections, bonuses, vetoes, grades, the scheme.
+"""The scorer tree's nodes: items, parts, bonuses, tasks and sections.
 
 Each node knows its max, its bounds and its direction in each input, and
 evaluates to a :class:`~qualitykpi.results.NodeResult` whose steps add up
-exactly to ``max − score``.  Problems with one entity's data are collected
-across the whole tree and raised together as :class:`ScoreProblems`.
+exactly to ``max − score``.  The root, with vetoes and grades, is in
+:mod:`qualitykpi.scheme_scorer`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
-from typing import Literal, TypeVar
+from typing import Literal
 
 import attrs
 
-from .results import NodeResult, Result, Step, VetoHit
-from .scorers import (
-    Band,
-    Clause,
-    Condition,
-    Direction,
-    Env,
-    ForEach,
-    NoData,
-    Otherwise,
-    Range,
-    ScoreProblem,
-    Table,
-    When,
-    _num,
-    _opt,
+from .conditions import NoData, ScoreProblem
+from .evaluation import (
+    Context,
+    ScoreProblems,
+    add_bounds,
+    as_strings,
+    clamp_score,
+    collect_results,
+    make_step,
 )
-from .values import InputSpec, Value, fmt, fmt_input, rounded, to_decimal
-
-T = TypeVar("T")
-
-
-class ScoreProblems(Exception):
-    """Every problem found while scoring one entity."""
-
-    def __init__(self, problems: Sequence[ScoreProblem]) -> None:
-        super().__init__("; ".join(problem.message for problem in problems))
-        self.problems = tuple(problems)
+from .results import NodeResult, Step
+from .scorers import Band, Clause, Direction, ForEach, Table, When
+from .values import exact, exact_or_none, fmt, rounded, to_decimal
 
 
 # Typed converters: attrs' mypy plugin cannot see through a bare ``tuple``.
-def _strs(values: Iterable[str]) -> tuple[str, ...]:
-    return tuple(values)
-
-
 def _clauses(values: Iterable[Clause]) -> tuple[Clause, ...]:
     return tuple(values)
 
@@ -58,100 +38,8 @@ def _items(values: Iterable[Item]) -> tuple[Item, ...]:
     return tuple(values)
 
 
-def _nodes(values: Iterable[Section | Item]) -> tuple[Section | Item, ...]:
+def as_nodes(values: Iterable[Section | Item]) -> tuple[Section | Item, ...]:
     return tuple(values)
-
-
-def _bands(
-    values: Iterable[tuple[str, Range | Otherwise]],
-) -> tuple[tuple[str, Range | Otherwise], ...]:
-    return tuple(values)
-
-
-def _vetoes(values: Iterable[Veto]) -> tuple[Veto, ...]:
-    return tuple(values)
-
-
-def _specs(values: Iterable[InputSpec]) -> tuple[InputSpec, ...]:
-    return tuple(values)
-
-
-def _values(values: Mapping[str, object]) -> dict[str, Value]:
-    """Exact values: Python callers may pass ``Decimal`` or ``int``; bool stays yes/no."""
-    out: dict[str, Value] = {}
-    for name, value in values.items():
-        if value is None or isinstance(value, bool | Fraction):
-            out[name] = value
-        elif isinstance(value, int | Decimal):
-            out[name] = Fraction(value)
-        else:
-            raise TypeError(f"the value of {name!r} must be exact: Fraction, Decimal, int or bool")
-    return out
-
-
-@attrs.frozen
-class Context:
-    """One entity's values and the peer statistics of its cohort."""
-
-    entity: str | None
-    values: Mapping[str, Value] = attrs.field(converter=_values)
-    peers: Mapping[str, Mapping[str, Fraction]] = attrs.field(factory=dict)
-    specs: Mapping[str, InputSpec] = attrs.field(factory=dict)
-
-    def env(self, subject: str, targets: Mapping[str, Fraction]) -> Env:
-        spec = self.specs.get(subject)
-        return Env(
-            target=targets.get(subject),
-            peers=self.peers.get(subject, {}),
-            subject=subject,
-            percent=spec is not None and spec.type == "percent",
-        )
-
-    def show(self, name: str) -> str:
-        spec = self.specs.get(name)
-        return fmt_input(self.values.get(name), spec.type if spec else "number")
-
-
-def _collect(nodes: Sequence[T], run: Callable[[T], NodeResult]) -> list[NodeResult]:
-    """Evaluate every node, then raise all their problems together."""
-    results: list[NodeResult] = []
-    problems: list[ScoreProblem] = []
-    for node in nodes:
-        try:
-            results.append(run(node))
-        except ScoreProblems as exc:
-            problems.extend(exc.problems)
-    if problems:
-        raise ScoreProblems(problems)
-    return results
-
-
-def _step(
-    kind: str,
-    description: str,
-    amount: Fraction | None,
-    line: int | None = None,
-    text: str | None = None,
-) -> Step:
-    return Step(kind, description, None if amount is None else to_decimal(amount), line, text)
-
-
-def _clamp(
-    raw: Fraction,
-    low: Fraction,
-    high: Fraction,
-    low_label: str,
-    line: int | None,
-    steps: list[Step],
-) -> Fraction:
-    """Clamp ``raw`` to ``[low, high]``, recording the points the clamp moved."""
-    if raw > high:
-        steps.append(_step("clamp", f"capped at its max {fmt(high)}", raw - high, line))
-        return high
-    if raw < low:
-        steps.append(_step("clamp", f"kept at {low_label}", raw - low, line))
-        return low
-    return raw
 
 
 @attrs.frozen(repr=False)
@@ -166,21 +54,21 @@ class Item:
 
     id: str
     name: str
-    max: Fraction = attrs.field(converter=_num)
+    max: Fraction = attrs.field(converter=exact)
     kind: Literal["item", "part", "bonus", "task"] = "item"
-    owners: tuple[str, ...] = attrs.field(default=(), converter=_strs)
+    owners: tuple[str, ...] = attrs.field(default=(), converter=as_strings)
     table: Table | None = None
     clauses: tuple[Clause, ...] = attrs.field(default=(), converter=_clauses)
-    start: Fraction | None = attrs.field(default=None, converter=_opt)
+    start: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     assessed: bool = False
-    assessed_cap: Fraction | None = attrs.field(default=None, converter=_opt)
+    assessed_cap: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     parts: tuple[Item, ...] = attrs.field(default=(), converter=_items)
-    deduct_cap: Fraction | None = attrs.field(default=None, converter=_opt)
+    deduct_cap: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     targets: Mapping[str, Fraction] = attrs.field(factory=dict)
     better: Direction | None = None
     text: str = ""
     line: int | None = None
-    supporters: tuple[str, ...] = attrs.field(default=(), converter=_strs)
+    supporters: tuple[str, ...] = attrs.field(default=(), converter=as_strings)
 
     @property
     def minimum(self) -> Fraction:
@@ -207,7 +95,7 @@ class Item:
         low: Fraction | None
         high: Fraction | None
         if self.parts:
-            low, high = _add_bounds(part.bounds() for part in self.parts)
+            low, high = add_bounds(part.bounds() for part in self.parts)
         elif self.assessed:
             low = self.max - self.assessed_cap if self.assessed_cap is not None else self.minimum
             high = self.max
@@ -254,12 +142,12 @@ class Item:
         steps: list[Step] = []
         children: tuple[NodeResult, ...] = ()
         if self.parts:
-            children = tuple(_collect(self.parts, lambda part: part.evaluate(ctx)))
+            children = tuple(collect_results(self.parts, lambda part: part.evaluate(ctx)))
             raw = sum((Fraction(child.score) for child in children), Fraction(0))
             inner = sum((part.max for part in self.parts), Fraction(0))
             if inner != self.max:
                 steps.append(
-                    _step(
+                    make_step(
                         "sum",
                         f"its parts are worth {fmt(inner)}, not {fmt(self.max)}",
                         self.max - inner,
@@ -273,7 +161,7 @@ class Item:
         else:
             raw = self._rules(ctx, steps)
         what = "its deduction cap" if self.deduct_cap is not None else "0"
-        score = _clamp(
+        score = clamp_score(
             raw, self.minimum, self.max, f"{what} ({fmt(self.minimum)})", self.line, steps
         )
         return NodeResult(
@@ -304,7 +192,7 @@ class Item:
                 text = f"target {env.show(target)}: {verdict} ({name} = {ctx.show(name)})"
             else:
                 text = f"target {env.show(target)}: no data for {name}"
-            steps.append(_step("note", text, None, self.line))
+            steps.append(make_step("note", text, None, self.line))
         return Fraction(0)
 
     def _assessed(self, ctx: Context, steps: list[Step]) -> Fraction:
@@ -333,7 +221,9 @@ class Item:
                         )
                     ]
                 )
-            steps.append(_step("assessed", f"assessed deduction {fmt(value)}", value, self.line))
+            steps.append(
+                make_step("assessed", f"assessed deduction {fmt(value)}", value, self.line)
+            )
             return self.max - value
         if not self.minimum <= value <= self.max:
             raise ScoreProblems(
@@ -347,7 +237,9 @@ class Item:
                     )
                 ]
             )
-        steps.append(_step("assessed", f"assessed score {fmt(value)}", self.max - value, self.line))
+        steps.append(
+            make_step("assessed", f"assessed score {fmt(value)}", self.max - value, self.line)
+        )
         return value
 
     def _rules(self, ctx: Context, steps: list[Step]) -> Fraction:
@@ -363,11 +255,13 @@ class Item:
                     # deduction and break monotonicity.
                     what = "its deduction cap" if self.deduct_cap is not None else "0"
                     label = f"{what} ({fmt(self.minimum)})"
-                    raw = _clamp(raw, self.minimum, self.max, label, self.line, steps)
+                    raw = clamp_score(raw, self.minimum, self.max, label, self.line, steps)
             else:
                 raw = self._start()
                 if raw != self.max:
-                    steps.append(_step("start", f"starts at {fmt(raw)}", self.max - raw, self.line))
+                    steps.append(
+                        make_step("start", f"starts at {fmt(raw)}", self.max - raw, self.line)
+                    )
         except ScoreProblem as problem:
             problems.append(problem)
         for clause in self.clauses:
@@ -428,9 +322,9 @@ class Item:
         steps: list[Step],
     ) -> None:
         if detail:
-            steps.append(_step("note", detail, None, line))
+            steps.append(make_step("note", detail, None, line))
         for kind, description, amount in applied:
-            steps.append(_step(kind, description, amount, line))
+            steps.append(make_step(kind, description, amount, line))
 
     def _clause(self, clause: Clause, ctx: Context, steps: list[Step]) -> Fraction:
         value = ctx.values.get(clause.input)
@@ -438,7 +332,7 @@ class Item:
         if isinstance(clause, When):
             change = clause.change(value, ctx.env(clause.input, self.targets))
             if change:
-                steps.append(_step("clause", label, -change, clause.line))
+                steps.append(make_step("clause", label, -change, clause.line))
             return change
         assert isinstance(clause, ForEach)
         units, exact_raw = clause.raw(value)
@@ -447,17 +341,21 @@ class Item:
         raw, was_rounded = rounded(exact_raw)
         if was_rounded:
             steps.append(
-                _step("round", f"{fmt(exact_raw)} rounded half up to {fmt(raw)}", None, clause.line)
+                make_step(
+                    "round", f"{fmt(exact_raw)} rounded half up to {fmt(raw)}", None, clause.line
+                )
             )
         sign = -1 if clause.effect == "deduct" else 1
         steps.append(
-            _step(
+            make_step(
                 "clause", f"{label}: {fmt(units)} × {fmt(clause.amount)}", -sign * raw, clause.line
             )
         )
         if clause.cap is not None and raw > clause.cap:
             steps.append(
-                _step("cap", f"at most {fmt(clause.cap)}", sign * (raw - clause.cap), clause.line)
+                make_step(
+                    "cap", f"at most {fmt(clause.cap)}", sign * (raw - clause.cap), clause.line
+                )
             )
             raw = clause.cap
         return sign * raw
@@ -482,14 +380,14 @@ class Section:
 
     id: str
     name: str
-    max: Fraction = attrs.field(converter=_num)
-    children: tuple[Section | Item, ...] = attrs.field(default=(), converter=_nodes)
-    owners: tuple[str, ...] = attrs.field(default=(), converter=_strs)
-    deductions_cap: Fraction | None = attrs.field(default=None, converter=_opt)
-    deduct_cap: Fraction | None = attrs.field(default=None, converter=_opt)
+    max: Fraction = attrs.field(converter=exact)
+    children: tuple[Section | Item, ...] = attrs.field(default=(), converter=as_nodes)
+    owners: tuple[str, ...] = attrs.field(default=(), converter=as_strings)
+    deductions_cap: Fraction | None = attrs.field(default=None, converter=exact_or_none)
+    deduct_cap: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     text: str = ""
     line: int | None = None
-    supporters: tuple[str, ...] = attrs.field(default=(), converter=_strs)
+    supporters: tuple[str, ...] = attrs.field(default=(), converter=as_strings)
 
     kind = "section"
 
@@ -524,8 +422,8 @@ class Section:
         section's.
         """
         children = self.scored()
-        low, high = _add_bounds(child.bounds() for child in children if not deducts(child))
-        ded_low, ded_high = _add_bounds(child.bounds() for child in children if deducts(child))
+        low, high = add_bounds(child.bounds() for child in children if not deducts(child))
+        ded_low, ded_high = add_bounds(child.bounds() for child in children if deducts(child))
         if self.deductions_cap is not None:
             ded_low = max(ded_low, -self.deductions_cap)
             ded_high = max(ded_high, -self.deductions_cap)
@@ -547,13 +445,13 @@ class Section:
             yield from child.walk()
 
     def evaluate(self, ctx: Context) -> NodeResult:
-        children = tuple(_collect(self.children, lambda child: child.evaluate(ctx)))
+        children = tuple(collect_results(self.children, lambda child: child.evaluate(ctx)))
         steps: list[Step] = []
         scored = [result for result in children if result.kind != "bonus"]
         inner = sum((Fraction(result.max) for result in scored), Fraction(0))
         if inner != self.max:
             steps.append(
-                _step(
+                make_step(
                     "sum",
                     f"its children are worth {fmt(inner)}, not {fmt(self.max)}",
                     self.max - inner,
@@ -568,7 +466,7 @@ class Section:
         if self.deductions_cap is not None and deductions < -self.deductions_cap:
             given_back = -self.deductions_cap - deductions
             steps.append(
-                _step(
+                make_step(
                     "cap",
                     f"deductions here at most {fmt(self.deductions_cap)}",
                     -given_back,
@@ -576,7 +474,7 @@ class Section:
                 )
             )
             raw += given_back
-        score = _clamp(raw, self.minimum, self.max, fmt(self.minimum), self.line, steps)
+        score = clamp_score(raw, self.minimum, self.max, fmt(self.minimum), self.line, steps)
         return NodeResult(
             id=self.id,
             name=self.name,
@@ -601,226 +499,3 @@ class Section:
 def deducts(node: Section | Item) -> bool:
     """A deduction-only child: its score only ever takes points away."""
     return node.max == 0 and node.minimum < 0
-
-
-@attrs.frozen(repr=False)
-class Veto:
-    """``veto "NAME" when TEST → grade G`` (or ``→ score 0``)."""
-
-    name: str
-    input: str
-    condition: Condition | None = None
-    negate: bool = False
-    grade: str | None = None
-    score: Fraction | None = attrs.field(default=None, converter=_opt)
-    owners: tuple[str, ...] = attrs.field(default=(), converter=_strs)
-    text: str = ""
-    line: int | None = None
-
-    def fires(self, ctx: Context) -> bool:
-        value = ctx.values.get(self.input)
-        if value is None and not isinstance(self.condition, NoData):
-            raise ScoreProblem(
-                f"no data for {self.input!r}, which veto {self.name!r} tests",
-                input=self.input,
-                value=value,
-                line=self.line,
-            )
-        clause = When("deduct", 0, self.input, self.condition, self.negate, line=self.line)
-        return clause.applies(value, ctx.env(self.input, {}))
-
-    def effect(self) -> str:
-        if self.grade is not None:
-            return f"grade {self.grade}"
-        assert self.score is not None
-        return f"score {fmt(self.score)}"
-
-    def __repr__(self) -> str:
-        return f"<veto {self.name!r} when {self.input}: {self.effect()}>"
-
-
-@attrs.frozen(repr=False)
-class Grades:
-    """Grade bands over the total, read top to bottom, first match."""
-
-    bands: tuple[tuple[str, Range | Otherwise], ...] = attrs.field(converter=_bands)
-
-    def labels(self) -> tuple[str, ...]:
-        return tuple(label for label, _ in self.bands)
-
-    def grade(self, total: Fraction) -> str | None:
-        for label, condition in self.bands:
-            if condition.holds(total, Env(), None):
-                return label
-        return None
-
-    def __repr__(self) -> str:
-        return "<grades " + "; ".join(f"{label} {cond!r}" for label, cond in self.bands) + ">"
-
-
-@attrs.frozen(repr=False)
-class SchemeScorer:
-    """The whole scheme: sections and items, bonuses, vetoes, grades."""
-
-    name: str
-    children: tuple[Section | Item, ...] = attrs.field(converter=_nodes)
-    total: Fraction | None = attrs.field(default=None, converter=_opt)
-    plus_bonus: bool = False
-    grades: Grades | None = None
-    vetoes: tuple[Veto, ...] = attrs.field(default=(), converter=_vetoes)
-    inputs: tuple[InputSpec, ...] = attrs.field(default=(), converter=_specs)
-    file: str | None = None
-    grades_line: int | None = None
-
-    def walk(self) -> Iterator[Section | Item]:
-        for child in self.children:
-            yield from child.walk()
-
-    def scored(self) -> tuple[Section | Item, ...]:
-        return tuple(child for child in self.children if child.kind != "bonus")
-
-    def bonuses(self) -> tuple[Item, ...]:
-        return tuple(
-            node for node in self.walk() if isinstance(node, Item) and node.kind == "bonus"
-        )
-
-    @property
-    def max(self) -> Fraction:
-        """What the tree can give without bonuses: the sum of the top-level maxima."""
-        return sum((child.max for child in self.scored()), Fraction(0))
-
-    def bounds(self) -> tuple[Fraction, Fraction]:
-        """The totals this scheme can give, vetoes included."""
-        top_low, top_high = _add_bounds(child.bounds() for child in self.scored())
-        bonus_low, bonus_high = _add_bounds(bonus.bounds() for bonus in self.bonuses())
-        low = self._total(top_low, bonus_low)
-        high = self._total(top_high, bonus_high)
-        for veto in self.vetoes:
-            if veto.score is not None:
-                low = min(low, veto.score)
-        return low, high
-
-    def _total(self, top: Fraction, bonus: Fraction) -> Fraction:
-        """The total from the sections' sum and the bonus (monotone in both)."""
-        if self.total is None:
-            total = top + bonus
-        elif self.plus_bonus:
-            total = min(top, self.total) + bonus
-        else:
-            total = min(top + bonus, self.total)
-        return max(total, Fraction(0))
-
-    def assessed_ids(self) -> tuple[Item, ...]:
-        return tuple(node for node in self.walk() if isinstance(node, Item) and node.assessed)
-
-    def evaluate(self, ctx: Context) -> Result:
-        problems: list[ScoreProblem] = []
-        nodes: list[NodeResult] = []
-        try:
-            nodes = _collect(self.children, lambda child: child.evaluate(ctx))
-        except ScoreProblems as exc:
-            problems.extend(exc.problems)
-        fired: list[Veto] = []
-        for veto in self.vetoes:
-            try:
-                if veto.fires(ctx):
-                    fired.append(veto)
-            except ScoreProblem as problem:
-                problems.append(problem)
-        if problems:
-            raise ScoreProblems(problems)
-
-        steps: list[Step] = []
-        by_id = {node.id: node for top in nodes for node in top.walk()}
-        top = sum((Fraction(node.score) for node in nodes if node.kind != "bonus"), Fraction(0))
-        bonus = sum((Fraction(by_id[item.id].score) for item in self.bonuses()), Fraction(0))
-        total = top
-        if bonus:
-            steps.append(_step("bonus", f"bonus points add {fmt(bonus)}", -bonus))
-            total += bonus
-        if self.total is not None:
-            if self.plus_bonus and top > self.total:
-                steps.append(
-                    _step(
-                        "cap",
-                        f"capped at the total {fmt(self.total)} before bonus",
-                        top - self.total,
-                    )
-                )
-                total = self.total + bonus
-            elif not self.plus_bonus and total > self.total:
-                steps.append(
-                    _step("cap", f"capped at the total {fmt(self.total)}", total - self.total)
-                )
-                total = self.total
-        if total < 0:
-            steps.append(_step("clamp", "the total is kept at 0", total))
-            total = Fraction(0)
-        for veto in fired:
-            # A veto only ever takes points away: the total is at most its score.
-            if veto.score is not None and total > veto.score:
-                steps.append(
-                    _step(
-                        "veto",
-                        f"veto {veto.name!r} sets the total to {fmt(veto.score)}",
-                        total - veto.score,
-                        veto.line,
-                        veto.text or None,
-                    )
-                )
-                total = veto.score
-
-        grade = self._grade(total, fired, problems)
-        if problems:
-            raise ScoreProblems(problems)
-        return Result(
-            entity=ctx.entity,
-            scheme=self.name,
-            total=to_decimal(total),
-            max=to_decimal(self.max),
-            grade=grade,
-            vetoes=tuple(
-                VetoHit(veto.name, veto.effect(), veto.line, veto.owners) for veto in fired
-            ),
-            nodes=tuple(nodes),
-            steps=tuple(steps),
-            file=self.file,
-            peers={
-                name: {stat: fmt(value) for stat, value in stats.items()}
-                for name, stats in ctx.peers.items()
-            },
-        )
-
-    def _grade(
-        self, total: Fraction, fired: Sequence[Veto], problems: list[ScoreProblem]
-    ) -> str | None:
-        if self.grades is None:
-            return None
-        grade = self.grades.grade(total)
-        labels = self.grades.labels()
-        forced = [veto.grade for veto in fired if veto.grade is not None]
-        if forced:
-            # Several vetoes: the worst grade wins (grades are listed best first).
-            return max(forced, key=lambda label: labels.index(label) if label in labels else -1)
-        if grade is None:
-            problems.append(
-                ScoreProblem(
-                    f"no grade band matches the total {fmt(total)}",
-                    input=None,
-                    value=total,
-                    line=self.grades_line,
-                )
-            )
-        return grade
-
-    def __repr__(self) -> str:
-        return f"<scheme {self.name!r}: {len(self.children)} children, max {fmt(self.max)}>"
-
-
-def _add_bounds(bounds: Iterable[tuple[Fraction, Fraction]]) -> tuple[Fraction, Fraction]:
-    """The bounds of a sum: the sums of the lower and of the upper bounds."""
-    low = high = Fraction(0)
-    for child_low, child_high in bounds:
-        low += child_low
-        high += child_high
-    return low, high

@@ -43,6 +43,15 @@ class ValueProblem(ValueError):
     """A data value that cannot be read; the caller adds entity and rule."""
 
 
+#: A number as a Python program may give it; kept exact, never a float.
+Number: TypeAlias = Fraction | Decimal | int | str
+
+
+def exact_or_none(value: Number | None) -> Fraction | None:
+    """:func:`exact`, letting ``None`` (unset) through."""
+    return None if value is None else exact(value)
+
+
 def exact(value: Decimal | int | str | Fraction) -> Fraction:
     """An exact rational from a decimal, integer or decimal text."""
     if isinstance(value, Fraction):

@@ -15,21 +15,11 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .scorers import (
-    Band,
-    Direction,
-    Env,
-    MeetsTarget,
-    NoData,
-    OffTarget,
-    PeerRelative,
-    PerUnit,
-    Range,
-    Scaled,
-    ScoreProblem,
-    When,
-)
-from .tree import Context, Item, SchemeScorer, Section
+from .conditions import Env, MeetsTarget, NoData, OffTarget, PeerRelative, Range, ScoreProblem
+from .evaluation import Context
+from .scheme_scorer import SchemeScorer
+from .scorers import Band, Direction, PerUnit, Scaled, When
+from .tree import Item, Section
 from .values import InputSpec, Value
 
 if TYPE_CHECKING:

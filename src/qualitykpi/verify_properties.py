@@ -14,11 +14,12 @@ from typing import Any
 
 import attrs
 
+from .conditions import ScoreProblem
 from .coverage_cases import example_line, node_label
+from .evaluation import Context, ScoreProblems
 from .explain import explain_node
 from .results import NodeResult, Result
-from .scorers import ScoreProblem
-from .tree import Context, ScoreProblems, Section
+from .tree import Section
 from .values import InputSpec, Value, fmt
 from .verify_plan import Entity, Node, Plan
 from .verify_strategies import Case
