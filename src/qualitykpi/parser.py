@@ -70,7 +70,11 @@ def cache_file() -> Path | None:
     configured = os.environ.get(CACHE_ENV)
     if configured == "":
         return None
-    folder = Path(configured) if configured else Path(platformdirs.user_cache_dir("qualitykpi"))
+    folder = (
+        Path(configured)
+        if configured
+        else Path(platformdirs.user_cache_dir("qualitykpi", appauthor=False))
+    )
     try:
         folder.mkdir(parents=True, exist_ok=True)
     except OSError:
