@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import pickle
+import re
 from decimal import Decimal
 from pathlib import Path
 
@@ -472,3 +473,54 @@ def test_row_numbers_that_do_not_fit_the_rows_are_not_used(small: qk.Scheme) -> 
     table = DataTable(({"entity": "", **row},), ("entity", *row), "made.csv", row_numbers=(7, 8))
     (error,) = small.score_table(table).errors
     assert error.entity == "row 1"
+
+
+# ----------------------------------------------------------------- formulas
+
+
+def _with_saved_results(path: Path, results: dict[str, str]) -> None:
+    """Store results for formula cells, as Excel does when it saves (openpyxl never does)."""
+    import zipfile
+
+    with zipfile.ZipFile(path) as archive:
+        parts = {item: archive.read(item) for item in archive.namelist()}
+    sheet = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
+    for cell, value in results.items():
+        sheet, count = re.subn(
+            rf'(<c r="{cell}">\s*<f>[^<]*</f>)\s*<v\s*/>', rf"\1<v>{value}</v>", sheet
+        )
+        assert count == 1, cell
+    parts["xl/worksheets/sheet1.xml"] = sheet.encode("utf-8")
+    with zipfile.ZipFile(path, "w") as archive:
+        for item, data in parts.items():
+            archive.writestr(item, data)
+
+
+def _formula_workbook(path: Path) -> None:
+    workbook = openpyxl.Workbook()
+    sheet = workbook.active
+    sheet.append(["entity", "incident", "pass_rate", "events", "index", "q3", "q4"])
+    sheet.append(["双台子区", "否", "=87+0.2", 2, 55.5, 2.5, 0.25])
+    sheet.append(["兴隆台区", True, 93.6, 0, "=50*2", 3, None])
+    workbook.save(path)
+
+
+def test_formulas_never_calculated_are_refused_not_read_as_blank(tmp_path: Path) -> None:
+    path = tmp_path / "generated.xlsx"
+    _formula_workbook(path)
+    with pytest.raises(DataFileError) as caught:
+        read_table(path)
+    assert "2 formula cell(s) with no saved result (C2, E3)" in str(caught.value)
+    assert "save it" in str(caught.value)
+
+
+def test_formulas_with_saved_results_are_read_as_their_results(
+    tmp_path: Path, small: qk.Scheme
+) -> None:
+    path = tmp_path / "saved.xlsx"
+    _formula_workbook(path)
+    _with_saved_results(path, {"C2": "87.2", "E3": "100"})
+    table = read_table(path)
+    assert table.rows[0]["pass_rate"] == Decimal("87.2")
+    assert table.rows[1]["index"] == 100
+    assert table.rows[1]["q4"] is None  # a truly blank cell is still no data

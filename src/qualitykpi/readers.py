@@ -256,8 +256,46 @@ def _read_xlsx(file: Path, name: str, sheet: str | None) -> DataTable:
         ]
     finally:
         workbook.close()
+    uncomputed = _uncomputed_formulas(file, index, lines)
+    if uncomputed:
+        shown = ", ".join(uncomputed[:5]) + (", …" if len(uncomputed) > 5 else "")
+        raise DataFileError(
+            name,
+            f"has {len(uncomputed)} formula cell(s) with no saved result ({shown}): "
+            "the workbook was written by a program and never calculated, so their "
+            "values are unknown",
+            hint="open it in Excel or WPS and save it, so the results are stored",
+        )
     rows, numbers = _build_rows(lines, name, blank=None)
     return DataTable(rows, _columns(lines), name, None, titles[index], row_numbers=numbers)
+
+
+def _uncomputed_formulas(file: Path, index: int, lines: list[tuple[int, list[Any]]]) -> list[str]:
+    """The cells (``C5``) that hold a formula whose result was never saved.
+
+    Read for their values, such cells look blank, and blank means no data:
+    the entity would be scored without a value it has.  Only blank cells
+    can be such formulas, so a sheet without blanks is not read twice.
+    """
+    blank = {
+        (number, column) for number, cells in lines for column, v in enumerate(cells) if v is None
+    }
+    if not blank:
+        return []
+    from openpyxl import load_workbook
+
+    workbook = load_workbook(file, read_only=True, data_only=False)
+    try:
+        worksheet = workbook.worksheets[index]
+        worksheet.reset_dimensions()
+        return [
+            f"{_column_letter(column)}{number}"
+            for number, cells in enumerate(worksheet.iter_rows(), start=1)
+            for column, cell in enumerate(cells)
+            if (number, column) in blank and getattr(cell, "data_type", None) == "f"
+        ]
+    finally:
+        workbook.close()
 
 
 def _cell_value(cell: Any) -> object:
