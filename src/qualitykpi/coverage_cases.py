@@ -58,20 +58,20 @@ def node_label(node: Node, *, line: bool = True) -> str:
     return f"{node.kind} {node.id} “{node.name}”{where}"
 
 
-def ref(thing: object) -> str:
+def rule_ref(thing: object) -> str:
     """``line 14``; for a scorer built in Python (no line), what it is."""
     line = getattr(thing, "line", None)
     if line:
         return f"line {line}"
     if isinstance(thing, Item | Section):
         return node_label(thing)
-    return f"`{text(thing)}`"
+    return f"`{rule_text(thing)}`"
 
 
-def text(thing: object) -> str:
+def rule_text(thing: object) -> str:
     """A rule line's or clause's text as written (its repr when built in Python)."""
-    text = getattr(thing, "text", "")
-    return str(text) if text else repr(thing).strip("<>")
+    written = getattr(thing, "text", "")
+    return str(written) if written else repr(thing).strip("<>")
 
 
 # ===================================================================== cases

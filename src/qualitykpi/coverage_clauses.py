@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from .conditions import Env, IsYes, NoData, PeerRelative, Range, ScoreProblem
 from .coverage_analysis import Analysis, Example, Peers
-from .coverage_cases import Case, Node, node_label, ref, text
+from .coverage_cases import Case, Node, node_label, rule_ref, rule_text
 from .coverage_points import Grid, Side, boundary_sides, condition_ends, tried_sides, up
 from .evaluation import Context, ScoreProblems
 from .results import NodeResult
@@ -53,7 +53,7 @@ class ClauseCases(Analysis):
                             node,
                             values,
                             peers,
-                            f"{ref(node)}: deduct at most {fmt(node.deduct_cap)} reached",
+                            f"{rule_ref(node)}: deduct at most {fmt(node.deduct_cap)} reached",
                         ),
                     )
                 )
@@ -81,7 +81,8 @@ class ClauseCases(Analysis):
                             node,
                             {**base_values, **worst},
                             peers,
-                            f"{ref(node)}: deductions at most {fmt(node.deductions_cap)} reached",
+                            f"{rule_ref(node)}: deductions at most "
+                            f"{fmt(node.deductions_cap)} reached",
                         ),
                     )
                 )
@@ -150,10 +151,12 @@ class ClauseCases(Analysis):
                         "clause",
                         item.id,
                         clause.line,
-                        text(clause),
+                        rule_text(clause),
                         f"{what}, is not tried",
                         key,
-                        self.input_stub(item, clause.input, value, {}, f"{ref(clause)}: {what}"),
+                        self.input_stub(
+                            item, clause.input, value, {}, f"{rule_ref(clause)}: {what}"
+                        ),
                     )
                 )
             for example in self.examples:
@@ -184,11 +187,11 @@ class ClauseCases(Analysis):
                     "clause",
                     item.id,
                     clause.line,
-                    text(clause),
+                    rule_text(clause),
                     f"{what} ({detail}), is not tried",
                     (*base, *side.key),
                     self.input_stub(
-                        item, clause.input, side.value, reference, f"{ref(clause)}: {what}"
+                        item, clause.input, side.value, reference, f"{rule_ref(clause)}: {what}"
                     ),
                 )
             )
@@ -212,7 +215,7 @@ class ClauseCases(Analysis):
                 "cap",
                 item.id,
                 clause.line,
-                text(clause),
+                rule_text(clause),
                 f"no example reaches its cap (at most {fmt(clause.cap)})",
                 (item.id, "clause cap", index),
                 self.input_stub(

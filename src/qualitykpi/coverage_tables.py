@@ -13,7 +13,7 @@ from fractions import Fraction
 
 from .conditions import Env, NoData, OffTarget, ScoreProblem
 from .coverage_analysis import Analysis, stats_used
-from .coverage_cases import Case, ref, show_value, text
+from .coverage_cases import Case, rule_ref, rule_text, show_value
 from .coverage_points import Grid, Side, boundary_sides, condition_ends, tried_sides
 from .scorers import Band, PerUnit
 from .tree import Item
@@ -45,10 +45,10 @@ class TableCases(Analysis):
                     "no data",
                     item.id,
                     line.line,
-                    text(line),
+                    rule_text(line),
                     f"no example leaves {subject} without data",
                     key,
-                    self.input_stub(item, subject, None, {}, f"{ref(line)}: no data"),
+                    self.input_stub(item, subject, None, {}, f"{rule_ref(line)}: no data"),
                 )
             )
         target = item.targets.get(subject)
@@ -96,11 +96,11 @@ class TableCases(Analysis):
                         "value",
                         item.id,
                         line.line,
-                        text(line),
+                        rule_text(line),
                         f"the value {show_value(flag, spec)} is not tried",
                         key,
                         self.input_stub(
-                            item, subject, flag, {}, f"{ref(line)}: {show_value(flag, spec)}"
+                            item, subject, flag, {}, f"{rule_ref(line)}: {show_value(flag, spec)}"
                         ),
                     )
                 )
@@ -119,19 +119,19 @@ class TableCases(Analysis):
             if side.end.owner == side.owner:
                 where = f"just inside {side.end.label}"
             else:
-                other = ref(item.table.lines[side.end.owner])
+                other = rule_ref(item.table.lines[side.end.owner])
                 where = (
                     f"just below {side.end.label}, before {other} takes over"
                     if side.side == "below"
                     else f"just above {side.end.label}, past {other}"
                 )
-            note = f"{ref(line)}: {where}" + (f" (gap {gap})" if gap else "")
+            note = f"{rule_ref(line)}: {where}" + (f" (gap {gap})" if gap else "")
             self.add(
                 Case(
                     "boundary",
                     item.id,
                     line.line,
-                    text(line),
+                    rule_text(line),
                     f"the value {where} ({detail}) is not tried",
                     (*base, "boundary", *side.key),
                     self.input_stub(item, subject, side.value, reference, note),
@@ -196,12 +196,11 @@ class TableCases(Analysis):
                 value = _reaching(line, kind, item.max, env, spec)
                 if value is None or decide(value) != index:
                     continue  # no value of the input that this line scores reaches it
-                note = f"{ref(line)}: {word} {fmt(limit)} reached"
+                note = f"{rule_ref(line)}: {word} {fmt(limit)} reached"
                 stub = self.input_stub(item, subject, value, dict(env.peers), note)
                 what = f"no example reaches its {kind} ({word} {fmt(limit)})"
-                self.add(
-                    Case(kind, item.id, line.line, text(line), what, (item.id, kind, index), stub)
-                )
+                key = (item.id, kind, index)
+                self.add(Case(kind, item.id, line.line, rule_text(line), what, key, stub))
 
 
 def _is_no_data(line: object) -> bool:

@@ -31,7 +31,7 @@ class Case:
 
 
 class Strategies:
-    """hypothesis strategies for a plan (hypothesis is imported by the caller)."""
+    """hypothesis strategies for a plan; each imports hypothesis when it is called."""
 
     def __init__(self, plan: Plan) -> None:
         self.plan = plan
