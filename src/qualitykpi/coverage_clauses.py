@@ -36,26 +36,15 @@ class ClauseCases(Analysis):
                 elif clause.cap is not None:
                     self.clause_cap(node, index, clause)
             if node.deduct_cap is not None:
-                values = self.worst(node)
                 peers = self.baseline(node)[1]
-                if (node.id, "deduct cap") not in self.keys(node, values, peers):
-                    continue  # the deductions cannot exceed the cap
-                self.add(
-                    Case(
-                        "cap",
-                        node.id,
-                        node.line,
-                        "",
-                        f"no example reaches the deduction cap (deduct at most "
-                        f"{fmt(node.deduct_cap)}) of {node_label(node, line=False)}",
-                        (node.id, "deduct cap"),
-                        self.stub(
-                            node,
-                            values,
-                            peers,
-                            f"{rule_ref(node)}: deduct at most {fmt(node.deduct_cap)} reached",
-                        ),
-                    )
+                self.cap_case(
+                    node,
+                    "deduct cap",
+                    "the deduction cap",
+                    "deduct at most",
+                    node.deduct_cap,
+                    self.worst(node),
+                    peers,
                 )
         for node in self.scorer.walk():
             if isinstance(node, Section) and node.deductions_cap is not None:
@@ -64,28 +53,42 @@ class ClauseCases(Analysis):
                 for child in node.walk():
                     if isinstance(child, Item) and child.deduct_cap is not None:
                         worst.update(self.worst(child))
-                if (node.id, "deductions cap") not in self.keys(
-                    node, {**base_values, **worst}, peers
-                ):
-                    continue  # the deductions cannot exceed the cap
-                self.add(
-                    Case(
-                        "cap",
-                        node.id,
-                        node.line,
-                        "",
-                        f"no example reaches the cap on deductions (deductions at most "
-                        f"{fmt(node.deductions_cap)}) of {node_label(node, line=False)}",
-                        (node.id, "deductions cap"),
-                        self.stub(
-                            node,
-                            {**base_values, **worst},
-                            peers,
-                            f"{rule_ref(node)}: deductions at most "
-                            f"{fmt(node.deductions_cap)} reached",
-                        ),
-                    )
+                self.cap_case(
+                    node,
+                    "deductions cap",
+                    "the cap on deductions",
+                    "deductions at most",
+                    node.deductions_cap,
+                    {**base_values, **worst},
+                    peers,
                 )
+
+    def cap_case(
+        self,
+        node: Node,
+        key: str,
+        what: str,
+        words: str,
+        limit: Fraction,
+        values: Mapping[str, Value],
+        peers: Peers,
+    ) -> None:
+        """A node's cap on deductions, as a case, when these values reach it."""
+        if (node.id, key) not in self.keys(node, values, peers):
+            return  # the deductions cannot exceed the cap
+        where = node_label(node, line=False)
+        note = f"{rule_ref(node)}: {words} {fmt(limit)} reached"
+        self.add(
+            Case(
+                "cap",
+                node.id,
+                node.line,
+                "",
+                f"no example reaches {what} ({words} {fmt(limit)}) of {where}",
+                (node.id, key),
+                self.stub(node, values, peers, note),
+            )
+        )
 
     def keys(
         self, node: Node, values: Mapping[str, Value], peers: Peers
