@@ -404,9 +404,7 @@ def compile_text(text: str, name: str, environment: Environment) -> Scheme:
     """The whole pipeline: text → parse tree → AST → analysis → scorers."""
     source = Source(name, text)
     with _collector_paused():
-        tree = parser.parse(source)
-        scheme_ast, errors = builder.build(source, tree)
-        del tree
+        scheme_ast, errors = builder.build(source, parser.parse(source))
     result = analysis.analyse(scheme_ast, environment)
     all_errors: list[RuleError] = [*errors, *result.errors]
     all_errors.sort(key=lambda error: (error.line or 0, error.column or 0))
