@@ -11,13 +11,13 @@ full points.
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import qualitykpi
+from conftest import read_csv
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 RULE = EXAMPLES / "henan-2021.rule"
@@ -93,8 +93,7 @@ def scheme() -> qualitykpi.Scheme:
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict[str, str]]:
-    with DATA.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_csv(DATA)
 
 
 @pytest.fixture(scope="module")

@@ -15,13 +15,13 @@ against those targets by hand below: a value at or above the target meets it.
 
 from __future__ import annotations
 
-import csv
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
 import qualitykpi
+from conftest import read_csv
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 RULE = EXAMPLES / "ningxia-2013-2014.rule"
@@ -82,8 +82,7 @@ def tasks(nodes: list) -> dict:
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict[str, str]]:
-    with DATA.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_csv(DATA)
 
 
 @pytest.fixture(scope="module")

@@ -13,13 +13,13 @@ Peer statistics over the six rows (every row counts, the vetoed one too):
 
 from __future__ import annotations
 
-import csv
 from decimal import Decimal
 from pathlib import Path
 
 import pytest
 
 import qualitykpi
+from conftest import read_csv
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 RULE = EXAMPLES / "shuangtaizi-2016-2017.rule"
@@ -35,8 +35,7 @@ def scheme() -> qualitykpi.Scheme:
 
 @pytest.fixture(scope="module")
 def rows() -> list[dict[str, str]]:
-    with DATA.open(encoding="utf-8", newline="") as handle:
-        return list(csv.DictReader(handle))
+    return read_csv(DATA)
 
 
 @pytest.fixture(scope="module")
