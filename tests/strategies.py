@@ -446,7 +446,8 @@ def condition_points(
         ends = [p for p in (condition.by.low, condition.by.high) if p is not None]
         return [t] + [t - e for e in ends] + [t + e for e in ends]
     if isinstance(condition, qk.PeerRelative) and peers and condition.stat in peers:
-        return [condition.factor * peers[condition.stat]]
+        stat = peers[condition.stat]
+        return [stat + (condition.factor - 1) * abs(stat)]
     return []
 
 

@@ -106,12 +106,38 @@ def test_a_non_monotone_table_fails_with_the_boundary_pair() -> None:
 
 
 def test_an_implied_direction_is_checked_too() -> None:
-    """No `better`: the `at least` line implies higher is better."""
-    text = NOT_MONOTONE.replace("    better higher\n", "")
+    """No `better`: 95% and above scoring more than the rest implies higher is better."""
+    text = NOT_MONOTONE.replace("    better higher\n", "    at least 95% → 5\n")
     report = verify(qk.loads(text), examples=40, seed=1)
     [failure] = report.failures
-    assert "implied by line 4 (`at least 90% → 1`)" in failure.message
+    assert "implied by the scores of lines 4 and 6" in failure.message
     assert failure.examples == ("example rate = 89.9% → 3", "example rate = 90% → 1")
+
+
+def test_the_outcomes_say_which_way_is_better() -> None:
+    """`less than 2% → deduct 0.5` under `otherwise → full`: higher is better, and monotone."""
+    text = """\
+scheme "事故率" {
+  total 3
+  item "质量事故率" max 1 {
+    input rate: percent precision 0.1
+    less than 2% → deduct 0.5
+    less than 3% → deduct 0.25
+    otherwise → full
+  }
+  item "不合格率" max 2 {
+    input bad: percent precision 0.1
+    more than 12% → 0
+    (10%, 12%] → 1
+    at most 10% → full
+  }
+}
+"""
+    scheme = qk.loads(text)
+    assert scheme.node("1").direction("rate") == "higher"
+    assert scheme.node("2").direction("bad") == "lower"
+    assert verify(scheme, examples=30, seed=1).ok
+    assert [d.code for d in scheme.check()] == []
 
 
 def test_lower_is_better_counts_and_the_smallest_counterexample() -> None:
@@ -170,7 +196,7 @@ def test_the_cli_reports_the_failure_and_exits_1(tmp_path: Path) -> None:
 def test_the_cli_passes_the_worked_example() -> None:
     code, out = run("verify", str(WORKED), "--examples", "15", "--seed", "1")
     assert code == 0, out
-    assert "line 28: no rule line of item '畜禽产品' matches livestock_rate" in out
+    assert "line 28: no rule line of part '畜禽产品' matches livestock_rate" in out
     assert out.rstrip().endswith("passed")
 
 

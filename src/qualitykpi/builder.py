@@ -16,8 +16,15 @@ from lark import Token, Tree
 
 from . import ast
 from .builder_lines import LineBuilder
-from .errors import RuleError
+from .errors import RuleError, RuleSemanticError
 from .source import Source
+
+#: How deep sections, items, parts and bonuses may nest.  Real rule trees
+#: are three to five levels deep; the bound keeps every pass that walks the
+#: tree (building, analysis, scoring, the checks) far from Python's
+#: recursion limit, whatever a file says.
+MAX_DEPTH = 32
+_NESTING = frozenset(("section", "item", "part", "bonus"))
 
 _LINE_KINDS = ("band_line", "each_line", "scaled_line", "scaled_peer_line", "custom_line")
 _CLAUSE_KINDS = ("deduct_if", "award_if", "deduct_each", "award_each")
@@ -348,7 +355,34 @@ class Builder(LineBuilder):
 
 
 def build(source: Source, tree: Tree[Token]) -> tuple[ast.Scheme, list[RuleError]]:
-    """The AST of a parsed source, and the placement errors found building it."""
+    """The AST of a parsed source, and the placement errors found building it.
+
+    A tree nested deeper than :data:`MAX_DEPTH` is refused before it is
+    built (:class:`RuleSemanticError` ``too-deep``).
+    """
+    _check_depth(source, tree)
     builder = Builder(source)
     scheme = builder.scheme(tree)
     return scheme, builder.errors
+
+
+def _check_depth(source: Source, tree: Tree[Token]) -> None:
+    """Refuse a parse tree whose blocks nest too deep, without recursing into it."""
+    stack: list[tuple[Tree[Token], int]] = [(tree, 0)]
+    while stack:
+        node, depth = stack.pop()
+        if node.data in _NESTING:
+            depth += 1
+            if depth > MAX_DEPTH:
+                keyword = node.children[0]
+                assert isinstance(keyword, Token)
+                raise RuleSemanticError(
+                    "too-deep",
+                    f"this {node.data} is nested {depth} levels deep; sections, items and "
+                    f"parts nest at most {MAX_DEPTH} levels",
+                    source=source,
+                    span=LineBuilder(source).span(keyword),
+                    hint="a rule tree is rarely deeper than five levels: is a `}` missing "
+                    "above this line?",
+                )
+        stack.extend((child, depth) for child in node.children if isinstance(child, Tree))

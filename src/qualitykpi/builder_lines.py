@@ -17,6 +17,7 @@ from lark import Token, Tree
 from . import ast
 from .errors import RuleError, RuleSemanticError
 from .source import Source, Span
+from .values import MAX_PLACES, MAX_WHOLE_DIGITS, size_problem
 
 _OPS: dict[str, ast.Op] = {
     "at least": ">=",
@@ -109,7 +110,13 @@ class LineBuilder:
         value = Decimal(digits)
         if negative:
             value = -value
-        return ast.Num(value, percent, *self.located(tree))
+        span, text = self.located(tree)
+        problem = size_problem(value)
+        if problem:
+            shown = text if len(text) <= 24 else text[:20] + "…"
+            self.error("number-size", f"`{shown}` {problem}", span)
+            value = _within_bounds(value)
+        return ast.Num(value, percent, span, text)
 
     @staticmethod
     def trees(tree: Tree[Token], data: str | None = None) -> list[Tree[Token]]:
@@ -338,6 +345,21 @@ class LineBuilder:
                 score = self.number(numbers[0]) if numbers else None
                 grade = self.label(labels[0]) if labels else None
         return ast.Example(tuple(assignments), tuple(peers), score, grade, *self.located(tree))
+
+
+def _within_bounds(value: Decimal) -> Decimal:
+    """A number the analysis can go on with after its size was reported.
+
+    The file does not load, but the other mistakes in it are still
+    reported; clamping keeps the number's sign and rough place, where 0
+    would add mistakes of its own (an empty range, a unit of 0).
+    """
+    sign, digits, exponent = value.as_tuple()
+    assert isinstance(exponent, int)
+    if value.adjusted() + 1 > MAX_WHOLE_DIGITS:
+        return Decimal((sign, (9,) * MAX_WHOLE_DIGITS, 0))
+    kept = digits[: max(len(digits) + exponent + MAX_PLACES, 1)]
+    return Decimal((sign, kept, -MAX_PLACES))
 
 
 def _edge_token(tree: Tree[Token], *, forward: bool) -> Token | None:

@@ -222,21 +222,41 @@ def _direction(ctx: Context, item: Item, report: SubjectReport) -> tuple[str, st
     declared = item.better or (parent.better if parent is not None else None)
     if declared is not None:
         return declared, f"as `better {declared}` says"
-    for row in report.rows:
-        implied = row.line.direction()
-        if implied != "none":
-            return implied, f"as line {row.number} implies"
-    return "none", ""
+    if item.table is None:
+        return "none", ""
+    implied, shown_by = item.table.direction_evidence(
+        report.subject, item.max, item.targets.get(report.subject)
+    )
+    numbers = [number for number in dict.fromkeys(shown_by) if number]
+    if not numbers:
+        return implied, "as its lines imply"
+    if len(numbers) == 1:
+        return implied, f"as line {numbers[0]} implies"
+    return implied, f"as the scores of lines {numbers[0]} and {numbers[1]} imply"
 
 
 def _monotone(ctx: Context, item: Item, report: SubjectReport) -> Iterator[Diagnostic]:
-    direction, why = _direction(ctx, item, report)
-    if direction == "none" or report.domain.type == "yes/no":
+    """``non-monotone``: a better value scores less.
+
+    Which way is better is declared (``better higher``) or follows from the
+    outcomes; a table that scores consistently one way or the other is never
+    reported unless a declaration says the other way.
+    """
+    if report.domain.type == "yes/no":
         return
+    direction, why = _direction(ctx, item, report)
     spec = ctx.specs.get(report.subject)
-    found = monotonicity(
-        item, report, direction, percent=spec is not None and spec.type == "percent"
-    )
+    percent = spec is not None and spec.type == "percent"
+    if why.startswith("as `better"):
+        found = monotonicity(item, report, direction, percent=percent)
+    else:
+        up = monotonicity(item, report, "higher", percent=percent)
+        down = monotonicity(item, report, "lower", percent=percent) if up else None
+        if up is None or down is None:
+            return
+        if direction == "none":
+            direction, why = "higher", "as no line implies otherwise"
+        found = up if direction == "higher" else down
     if found is None:
         return
     show = report.domain.show

@@ -96,12 +96,12 @@ def is_no_data(line: Line) -> bool:
     return isinstance(line, Band) and isinstance(line.condition, NoData)
 
 
-def peer_stats(line: Line) -> tuple[tuple[str, Fraction], ...]:
-    """The (statistic, factor) pairs a line compares with; () for a fixed line."""
+def peer_stats(line: Line) -> tuple[tuple[str, PeerRelative], ...]:
+    """The statistics a line compares with, each with its comparison; () for a fixed line."""
     if isinstance(line, Band) and isinstance(line.condition, PeerRelative):
-        return ((line.condition.stat, line.condition.factor),)
+        return ((line.condition.stat, line.condition),)
     if isinstance(line, Scaled) and line.to_peer_max:
-        return (("max", Fraction(1)),)
+        return (("max", PeerRelative(">=", 1, "max")),)
     return ()
 
 
@@ -144,7 +144,7 @@ def condition_interval(line: Line, target: Fraction | None, cohort: Cohort) -> I
         stat = cohort.get(condition.stat)
         if stat is None:
             return None
-        return _peer_interval(condition.op, condition.factor * stat)
+        return _peer_interval(condition.op, condition.threshold(stat))
     return None  # ``no data`` holds for no present value
 
 
@@ -252,7 +252,7 @@ def _cohort_candidates(
     rows: Sequence[Row],
     domain: Domain,
     target: Fraction | None,
-    stats: Sequence[tuple[tuple[str, Fraction], ...]],
+    stats: Sequence[tuple[tuple[str, PeerRelative], ...]],
     fixed_conditions: Sequence[Interval | None],
 ) -> tuple[Cohort, ...]:
     """Peer statistics to try: every value where a peer threshold meets a fixed end, and between.
@@ -261,10 +261,10 @@ def _cohort_candidates(
     conditions of the rows without any.  For a table without peer lines
     this is the one empty cohort.
     """
-    factors: dict[str, set[Fraction]] = {}
+    factors: dict[str, set[PeerRelative]] = {}
     for pairs in stats:
-        for stat, factor in pairs:
-            factors.setdefault(stat, set()).add(factor)
+        for stat, comparison in pairs:
+            factors.setdefault(stat, set()).add(comparison)
     if not factors:
         return ({},)
     fixed: set[Fraction] = {Fraction(0)}
@@ -276,10 +276,11 @@ def _cohort_candidates(
             fixed.update(ends(iv))
     per_stat: list[list[tuple[str, Fraction]]] = []
     for stat, ks in sorted(factors.items()):
-        marks = sorted({Fraction(0)} | {e / k for e in fixed for k in ks if k})
+        marks = sorted({Fraction(0)} | {m for e in fixed for k in ks for m in k.statistics_at(e)})
         between = [(a + b) / 2 for a, b in pairwise(marks)]
         # Far out too, where a coarse grid no longer merges neighbouring thresholds.
-        far = (domain.step or Fraction(1)) * 1000 / min((abs(k) for k in ks if k), default=1)
+        smallest = min((abs(k.factor) for k in ks if k.factor), default=Fraction(1))
+        far = (domain.step or Fraction(1)) * 1000 / smallest
         if domain.high is not None:
             far = min(far, domain.high)
         values = set(marks) | set(between) | {marks[0] - 1, marks[-1] + 1, far, -far}

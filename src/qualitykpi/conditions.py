@@ -149,14 +149,35 @@ class OffTarget:
 
 @attrs.frozen(repr=False)
 class PeerRelative:
-    """``x op factor × peer STAT``: ``at least 120% of peer mean`` has factor 6/5."""
+    """``x op K% of peer STAT``: ``at least 120% of peer mean`` has factor 6/5.
+
+    K% of a statistic is read as "(K − 100)% above it" (or below it, for K
+    under 100), measured on the statistic's size: the threshold is
+    ``stat + (K/100 − 1) × |stat|``.  For a positive statistic that is
+    ``K/100 × stat`` as usual; for a negative one it keeps the meaning, so
+    120% of a mean of −10 is −8 (20% better), not −12.
+    """
 
     op: Literal[">=", "<=", ">", "<", "="]
     factor: Fraction = attrs.field(converter=exact)
     stat: str = "mean"
 
+    def threshold(self, stat: Fraction) -> Fraction:
+        """The value ``K% of`` the statistic ``stat`` stands for (see the class)."""
+        return stat + (self.factor - 1) * abs(stat)
+
+    def statistics_at(self, mark: Fraction) -> tuple[Fraction, ...]:
+        """The statistics whose threshold is ``mark`` (for the checks' sample cohorts)."""
+        found: list[Fraction] = []
+        # stat ≥ 0: threshold = factor × stat; stat < 0: threshold = (2 − factor) × stat.
+        if self.factor and mark / self.factor >= 0:
+            found.append(mark / self.factor)
+        if 2 - self.factor and mark / (2 - self.factor) < 0:
+            found.append(mark / (2 - self.factor))
+        return tuple(found)
+
     def bound(self, env: Env, line: int | None, value: Value) -> Fraction:
-        return self.factor * env.peer(self.stat, line, value)
+        return self.threshold(env.peer(self.stat, line, value))
 
     def holds(self, value: Value, env: Env, line: int | None) -> bool:
         if not isinstance(value, Fraction):
@@ -167,7 +188,7 @@ class PeerRelative:
         stat = env.peer(self.stat, line, value)
         return (
             f"peer {self.stat} {env.show(stat)}, {fmt(self.factor * 100)}% of it is "
-            f"{env.show(self.factor * stat)}"
+            f"{env.show(self.threshold(stat))}"
         )
 
     def __repr__(self) -> str:

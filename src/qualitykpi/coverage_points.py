@@ -143,7 +143,7 @@ def condition_ends(
     elif isinstance(condition, PeerRelative) and condition.stat in env.peers:
         stat = env.peers[condition.stat]
         label = f"{fmt(condition.factor * 100)}% of peer {condition.stat}"
-        ends.append(End(owner, label, condition.factor * stat, (condition.stat, stat)))
+        ends.append(End(owner, label, condition.threshold(stat), (condition.stat, stat)))
     return ends
 
 

@@ -24,6 +24,7 @@ from .conditions import (
     MeetsTarget,
     NoData,
     OffTarget,
+    Otherwise,
     PeerRelative,
     Range,
     ScoreProblem,
@@ -31,6 +32,8 @@ from .conditions import (
 from .values import Value, exact, exact_or_none, fmt, rounded
 
 Direction: TypeAlias = Literal["higher", "lower", "none"]
+#: Where a band's condition holds on the value axis (see :meth:`Band.side`).
+Side: TypeAlias = Literal["high", "low", "bounded"] | None
 #: A range of scores or changes; ``None`` is unbounded on that side.
 Reach: TypeAlias = tuple[Fraction | None, Fraction | None]
 
@@ -112,27 +115,45 @@ class Band:
         score = self.outcome.score(maximum)
         return score, score
 
-    def direction(self) -> Direction:
-        """The direction this line implies: ``at least`` lines imply higher is better."""
+    def side(self) -> Side:
+        """Where on the value axis the condition holds.
+
+        ``high`` for conditions unbounded above (``at least 90``, ``meets
+        target``, ``at least 120% of peer mean``), ``low`` for those
+        unbounded below, ``bounded`` for a range or one value, ``None`` for
+        conditions with no place on the axis (``yes``, ``no data``,
+        ``otherwise``).  Which side is *better* follows from the outcomes:
+        see :meth:`Table.direction`.
+        """
         condition = self.condition
         if isinstance(condition, MeetsTarget):
-            return "higher"
+            return "high"
         if isinstance(condition, OffTarget):
-            return "higher" if condition.direction == "below" else "lower"
+            if condition.by.high is not None:
+                return "bounded"
+            return "low" if condition.direction == "below" else "high"
         if isinstance(condition, PeerRelative):
-            return (
-                "higher"
-                if condition.op in (">=", ">")
-                else "lower"
-                if condition.op in ("<=", "<")
-                else "none"
+            return {">=": "high", ">": "high", "<=": "low", "<": "low"}.get(
+                condition.op, "bounded"
             )
         if isinstance(condition, Range):
-            if condition.high is None and condition.low is not None:
-                return "higher"
-            if condition.low is None and condition.high is not None:
-                return "lower"
-        return "none"
+            if condition.high is None:
+                return None if condition.low is None else "high"
+            return "low" if condition.low is None else "bounded"
+        return None
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        """The middle of a bounded condition, to order bounded lines along the axis."""
+        condition = self.condition
+        if isinstance(condition, Range) and condition.low is not None:
+            if condition.high is not None:
+                return (condition.low + condition.high) / 2
+        if isinstance(condition, OffTarget) and target is not None:
+            by = condition.by
+            if by.high is not None:
+                middle = ((by.low or Fraction(0)) + by.high) / 2
+                return target - middle if condition.direction == "below" else target + middle
+        return None
 
     def __repr__(self) -> str:
         return f"<band {repr(self.condition)[1:-1]}: {self.outcome!r}>"
@@ -289,9 +310,15 @@ class Scaled:
         assert isinstance(value, Fraction)
         if self.to_peer_max:
             top = env.peer("max", self.line, value)
-            if top == 0:
+            if top <= 0:
+                # M × x / max means "the share of the best": with a best of 0
+                # or below there is no share to give, and any score would be
+                # a guess, so the entity is named instead.
                 raise ScoreProblem(
-                    f"the peer max of {self.subject!r} is 0, so nothing can be scaled to it",
+                    f"the peer max of {self.subject!r} is {env.show(top)}: `scaled to peer "
+                    "max` gives each entity its share of the cohort's best, which needs a "
+                    "best above 0 (add a line such as `at most 0 → 0` above it to say what "
+                    "such values score)",
                     input=self.subject,
                     value=value,
                     line=self.line,
@@ -405,16 +432,83 @@ class Table:
     lines: tuple[Line, ...] = attrs.field(converter=_lines)
 
     def subjects(self) -> tuple[str, ...]:
-        return tuple(dict.fromkeys(line.subject for line in self.lines))
+        """The inputs the lines test, in order (a line that tests none is left out)."""
+        return tuple(dict.fromkeys(line.subject for line in self.lines if line.subject))
 
-    def direction(self, subject: str) -> Direction:
-        """The direction the first telling line of ``subject`` implies."""
-        for line in self.lines:
-            if line.subject == subject:
+    def direction(
+        self, subject: str, maximum: Fraction, target: Fraction | None = None
+    ) -> Direction:
+        """Whether higher values of ``subject`` score more, as the outcomes say."""
+        return self.direction_evidence(subject, maximum, target)[0]
+
+    def direction_evidence(
+        self, subject: str, maximum: Fraction, target: Fraction | None = None
+    ) -> tuple[Direction, tuple[int | None, ...]]:
+        """The direction of ``subject`` and the rule lines that show it.
+
+        Read from the outcomes, not from the conditions alone: ``less than
+        2% → deduct 0.5`` above ``otherwise → full`` scores the low values
+        less, so higher is better.  The first line that holds on one side
+        of the axis (``at least …``, ``less than …``, ``meets target``) is
+        compared with what the rest of the axis scores (the ``otherwise``
+        line, else the last line); an ``each``, ``scaled`` or custom line
+        says its own direction; a table of ranges alone compares its
+        lowest and highest range.
+        """
+        lines = [
+            line
+            for line in self.lines
+            if line.subject == subject
+            and not (isinstance(line, Band) and isinstance(line.condition, NoData))
+        ]
+        if not lines:
+            return "none", ()
+        rest = next(
+            (
+                line
+                for line in lines
+                if isinstance(line, Band) and isinstance(line.condition, Otherwise)
+            ),
+            lines[-1],
+        )
+        for line in lines:
+            if not isinstance(line, Band):
                 implied = line.direction()
                 if implied != "none":
-                    return implied
-        return "none"
+                    return implied, (line.line,)
+                continue
+            side = line.side()
+            if side not in ("high", "low"):
+                continue
+            if not isinstance(rest, Band):
+                implied = rest.direction()
+                if implied != "none":
+                    return implied, (rest.line,)
+                continue
+            here, there = line.outcome.score(maximum), rest.outcome.score(maximum)
+            if here == there:
+                continue
+            towards_side = "higher" if side == "high" else "lower"
+            away = "lower" if side == "high" else "higher"
+            return (towards_side if here > there else away), (line.line, rest.line)
+        placed = sorted(
+            (
+                (position, line)
+                for line in lines
+                if isinstance(line, Band)
+                for position in [line.position(target)]
+                if position is not None
+            ),
+            key=lambda pair: pair[0],
+        )
+        if len(placed) >= 2:
+            low_line, high_line = placed[0][1], placed[-1][1]
+            low_score = low_line.outcome.score(maximum)
+            high_score = high_line.outcome.score(maximum)
+            if low_score != high_score:
+                direction: Direction = "higher" if high_score > low_score else "lower"
+                return direction, (low_line.line, high_line.line)
+        return "none", ()
 
     def __repr__(self) -> str:
         return "<table " + "; ".join(repr(line)[1:-1] for line in self.lines) + ">"

@@ -25,8 +25,8 @@ from .evaluation import (
     make_step,
 )
 from .results import NodeResult, Step
-from .scorers import Band, Clause, Direction, ForEach, Table, When
-from .values import exact, exact_or_none, fmt, rounded, to_decimal
+from .scorers import Band, Clause, Direction, ForEach, Line, Table, When
+from .values import Value, exact, exact_or_none, fmt, rounded, to_decimal
 
 
 # Typed converters: attrs' mypy plugin cannot see through a bare ``tuple``.
@@ -121,7 +121,7 @@ class Item:
         if self.better is not None:
             return self.better
         if self.table is not None:
-            implied = self.table.direction(input)
+            implied = self.table.direction(input, self.max, self.targets.get(input))
             if implied != "none":
                 return implied
         for clause in self.clauses:
@@ -281,38 +281,55 @@ class Item:
         return Fraction(0)
 
     def _table(self, ctx: Context, steps: list[Step]) -> Fraction:
+        """The score of the first line that holds.
+
+        A line that tests an absent value cannot say whether it holds, so
+        the table does not read on past it: that input's `no data` line
+        (the first one from there down) decides, and without one the
+        entity is a data error naming the input and the line.
+        """
         assert self.table is not None
-        absent: list[str] = []
-        for line in self.table.lines:
+        lines = self.table.lines
+        for index, line in enumerate(lines):
+            if not line.subject:
+                # A first `otherwise` of a table with several inputs tests none.
+                return self._apply(line, None, ctx, steps)
             value = ctx.values.get(line.subject)
-            env = ctx.env(line.subject, self.targets)
             if value is None:
-                if isinstance(line, Band) and isinstance(line.condition, NoData):
-                    applied = line.apply(value, env, self.max)
-                    self._record(applied.steps, applied.detail, line.line, steps)
-                    return applied.score
-                absent.append(line.subject)
-                continue
-            if line.matches(value, env):
-                applied = line.apply(value, env, self.max)
-                self._record(applied.steps, applied.detail, line.line, steps)
-                return applied.score
-        subject = absent[0] if absent else self.table.subjects()[0]
-        value = ctx.values.get(subject)
-        if absent:
-            raise ScoreProblem(
-                f"no data for {subject!r} in item {self.name!r}, and no `no data` line "
-                "says what that scores",
-                input=subject,
-                value=None,
-                line=self.line,
-            )
+                catcher = next(
+                    (
+                        later
+                        for later in lines[index:]
+                        if later.subject == line.subject
+                        and isinstance(later, Band)
+                        and isinstance(later.condition, NoData)
+                    ),
+                    None,
+                )
+                if catcher is None:
+                    where = f"line {line.line} of " if line.line else ""
+                    raise ScoreProblem(
+                        f"no data for {line.subject!r}, which {where}{self.kind} {self.name!r} "
+                        "tests, and no `no data` line says what that scores",
+                        input=line.subject,
+                        value=None,
+                        line=line.line or self.line,
+                    )
+                return self._apply(catcher, None, ctx, steps)
+            if line.matches(value, ctx.env(line.subject, self.targets)):
+                return self._apply(line, value, ctx, steps)
+        subject = self.table.subjects()[0] if self.table.subjects() else ""
         raise ScoreProblem(
-            f"no rule line of item {self.name!r} matches {subject} = {ctx.show(subject)}",
+            f"no rule line of {self.kind} {self.name!r} matches {subject} = {ctx.show(subject)}",
             input=subject,
-            value=value,
+            value=ctx.values.get(subject),
             line=self.line,
         )
+
+    def _apply(self, line: Line, value: Value, ctx: Context, steps: list[Step]) -> Fraction:
+        applied = line.apply(value, ctx.env(line.subject, self.targets), self.max)
+        self._record(applied.steps, applied.detail, line.line, steps)
+        return applied.score
 
     @staticmethod
     def _record(

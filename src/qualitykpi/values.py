@@ -5,22 +5,32 @@ Scores are computed with ``fractions.Fraction`` and handed out as
 or ``Decimal`` and are converted from their text form, never through binary
 floating point.  A ``float`` is accepted only through its ``repr`` (the
 shortest text that reads back as the same float), which is what a person who
-typed ``87.2`` meant.
+typed ``87.2`` meant; a float NaN (how pandas marks an empty cell) is absent.
+
+Every number a rule or a data file may write is bounded: at most
+:data:`MAX_WHOLE_DIGITS` digits before the decimal point and
+:data:`MAX_PLACES` after it.  The bound is checked on the number's text (or
+its ``Decimal`` exponent) before anything is converted, so a cell such as
+``1e99999999`` is refused at once instead of expanded, and no later
+arithmetic meets a number Python cannot print.
 
 The only rounding anywhere: a computed score or amount that has no finite
 decimal form (``scaled to peer max`` giving 3/7 of the points, a deduction
 for each 3 units) is rounded to :data:`SCORE_PLACES` places, half up
 (四舍五入), and the trace says so.  Comparisons are never rounded: a peer
-mean of 10/3 is compared exactly and only *shown* as ``≈3.3333``.
+mean of 10/3 is compared exactly and only *shown* as ``≈3.3333``.  Turning
+an exact fraction into a ``Decimal`` never goes through a decimal context,
+so no digit is lost to its 28-digit precision.
 """
 
 from __future__ import annotations
 
 import math
+import numbers
 import re
 import unicodedata
 from collections.abc import Iterable
-from decimal import ROUND_HALF_UP, Decimal, InvalidOperation, localcontext
+from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Literal, TypeAlias
 
@@ -29,6 +39,15 @@ import attrs
 #: Places a non-terminating computed score is rounded to (half up).
 SCORE_PLACES = 4
 
+#: Digits a number in a rule or a data file may have before its decimal point.
+MAX_WHOLE_DIGITS = 18
+#: Digits a number in a rule or a data file may have after its decimal point.
+MAX_PLACES = 20
+#: Characters a data cell may have and still be read as a number; the
+#: longest number within the bounds, with signs and thousands commas, is
+#: far shorter, so nothing longer is even parsed.
+MAX_NUMBER_TEXT = 80
+
 Value: TypeAlias = Fraction | bool | None
 InputType: TypeAlias = Literal["percent", "count", "number", "yes/no"]
 
@@ -36,7 +55,26 @@ _YES = {"yes", "y", "true", "t", "1", "是", "有", "√", "✓"}
 _NO = {"no", "n", "false", "f", "0", "否", "无", "×", "✗"}
 
 
-_GROUPED = re.compile(r"[-+]?\d{1,3}(,\d{3})+(\.\d+)?")
+_GROUPED = re.compile(r"[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
+# ASCII digits only: Python's Decimal also reads Arabic-Indic digits and "1_000",
+# and NFKC turns ① and ² into digits; none of those is a number a person typed.
+_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
+# The full-width forms Chinese input methods and Excel paste, and the minus
+# sign of Word; nothing else is mapped.
+_FULL_WIDTH = str.maketrans(
+    {
+        **{chr(0xFF10 + digit): str(digit) for digit in range(10)},
+        "．": ".",
+        "，": ",",
+        "－": "-",
+        "＋": "+",
+        "％": "%",
+        "−": "-",
+        "ｅ": "e",
+        "Ｅ": "E",
+        "\u3000": " ",
+    }
+)
 
 
 class ValueProblem(ValueError):
@@ -53,35 +91,77 @@ def exact_or_none(value: Number | None) -> Fraction | None:
 
 
 def exact(value: Decimal | int | str | Fraction) -> Fraction:
-    """An exact rational from a decimal, integer or decimal text."""
+    """An exact rational from a decimal, integer or decimal text.
+
+    Decimals, integers and text must lie within the bounds of
+    :func:`size_problem` (a ``ValueError`` says which); a ``Fraction`` is
+    taken as it is.
+    """
     if isinstance(value, Fraction):
         return value
     if isinstance(value, bool):
         raise TypeError("a yes/no value is not a number")
-    if isinstance(value, int):
-        return Fraction(value)
     if isinstance(value, str):
         value = parse_decimal(value)
+    elif isinstance(value, int):
+        value = Decimal(value)
     if not value.is_finite():
         raise ValueError(f"{value} is not a finite number")
+    problem = size_problem(value)
+    if problem:
+        raise ValueError(problem)
     return Fraction(value)
 
 
+def size_problem(number: Decimal) -> str | None:
+    """Why a finite decimal is too large or too fine to be a rule's or a datum's number.
+
+    Reads only the exponent and the digits, never expands the number, so
+    ``1e99999999`` is answered as fast as ``1``.
+    """
+    if not number:
+        return None
+    _, digits, exponent = number.as_tuple()
+    assert isinstance(exponent, int)
+    whole = number.adjusted() + 1
+    if whole > MAX_WHOLE_DIGITS:
+        return (
+            f"has {whole} digits before the decimal point; a number has at most "
+            f"{MAX_WHOLE_DIGITS}"
+        )
+    # Trailing zeros are not places: 1.500 has one.
+    places = -exponent
+    index = len(digits) - 1
+    while places > 0 and index > 0 and digits[index] == 0:
+        places -= 1
+        index -= 1
+    if places > MAX_PLACES:
+        return (
+            f"has {places} digits after the decimal point; a number has at most {MAX_PLACES}"
+        )
+    return None
+
+
 def parse_decimal(text: str) -> Decimal:
-    """Read decimal text exactly; full-width digits are accepted."""
-    cleaned = unicodedata.normalize("NFKC", text).strip()
+    """Read decimal text exactly; full-width digits are accepted, nothing else is mapped."""
+    if len(text) > MAX_NUMBER_TEXT:
+        raise ValueError(f"{_shorten(text)!r} is too long to be a number")
+    cleaned = text.translate(_FULL_WIDTH).strip()
     if "," in cleaned:
         # Only thousands grouping ("1,234.5"); "1,5" is refused, not read as 15.
         if not _GROUPED.fullmatch(cleaned):
             raise ValueError(f"{text!r} is not a number")
         cleaned = cleaned.replace(",", "")
+    if not _DECIMAL.fullmatch(cleaned):
+        raise ValueError(f"{text!r} is not a number")
     try:
-        number = Decimal(cleaned)
-    except InvalidOperation:
+        return Decimal(cleaned)
+    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
         raise ValueError(f"{text!r} is not a number") from None
-    if not number.is_finite():
-        raise ValueError(f"{text!r} is not a finite number")
-    return number
+
+
+def _shorten(text: str) -> str:
+    return text if len(text) <= 24 else text[:20] + "…"
 
 
 def is_finite_decimal(value: Fraction) -> bool:
@@ -94,7 +174,11 @@ def is_finite_decimal(value: Fraction) -> bool:
 
 
 def to_decimal(value: Fraction) -> Decimal:
-    """The exact decimal of a terminating fraction, without spurious digits."""
+    """The exact decimal of a terminating fraction, without spurious digits.
+
+    Built from the digits themselves, never through a decimal context, so
+    it is exact however many digits it has.
+    """
     if not is_finite_decimal(value):
         raise ValueError(f"{value} has no finite decimal form")
     places = 0
@@ -110,35 +194,43 @@ def to_decimal(value: Fraction) -> Decimal:
         places += 1
     scaled = value * 10**places
     assert scaled.denominator == 1
-    with localcontext() as ctx:
-        ctx.prec = max(28, len(str(abs(scaled.numerator))) + 2)
-        result = Decimal(scaled.numerator).scaleb(-places)
-    return normalize(result)
+    integer = scaled.numerator
+    digits = Decimal(abs(integer)).as_tuple().digits
+    return normalize(Decimal((integer < 0, digits, -places)))
 
 
 def normalize(value: Decimal) -> Decimal:
-    """``value`` without trailing zeros and without an exponent."""
-    if value == 0:
+    """``value`` without trailing zeros and without an exponent, exactly.
+
+    ``Decimal.normalize`` would round to the context's 28 digits; this
+    rebuilds the number from its digits instead.
+    """
+    if not value:
         return Decimal(0)
-    value = value.normalize()
     sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
+    end = len(digits)
+    while end > 1 and digits[end - 1] == 0 and exponent < 0:
+        end -= 1
+        exponent += 1
+    kept = tuple(digits[:end])
     if exponent > 0:
-        return Decimal((sign, digits + (0,) * exponent, 0))
-    return value
+        return Decimal((sign, kept + (0,) * exponent, 0))
+    return Decimal((sign, kept, exponent))
 
 
 def rounded(value: Fraction) -> tuple[Fraction, bool]:
-    """``value`` itself when it is a finite decimal, else rounded half up."""
+    """``value`` itself when it is a finite decimal, else rounded half up (四舍五入).
+
+    Half up as in ``ROUND_HALF_UP``: a tie goes away from zero.  Worked out
+    in integers, so no decimal context can overflow or round it again.
+    """
     if is_finite_decimal(value):
         return value, False
-    quantum = Decimal(1).scaleb(-SCORE_PLACES)
-    with localcontext() as ctx:
-        ctx.prec = 60
-        approx = (Decimal(value.numerator) / Decimal(value.denominator)).quantize(
-            quantum, rounding=ROUND_HALF_UP
-        )
-    return Fraction(approx), True
+    scale = 10**SCORE_PLACES
+    magnitude = abs(value) * scale
+    whole = math.floor(magnitude + Fraction(1, 2))
+    return Fraction(whole if value >= 0 else -whole, scale), True
 
 
 def fmt(value: Fraction | Decimal | int) -> str:
@@ -175,9 +267,11 @@ class InputSpec:
     def read(self, raw: object) -> Value:
         """Read one cell exactly, or raise :class:`ValueProblem`.
 
-        Blank cells and ``None`` are absent (``no data``).
+        Blank cells, ``None`` and the missing-value markers of pandas (a
+        float NaN, ``pd.NA``, ``NaT``) are absent (``no data``).
         """
-        if raw is None or (isinstance(raw, str) and not raw.strip()):
+        raw = _plain(raw)
+        if is_absent(raw):
             return None
         if self.type == "yes/no":
             return _read_yes_no(raw)
@@ -200,10 +294,29 @@ class InputSpec:
         return number
 
 
+def _plain(raw: object) -> object:
+    """A NumPy scalar (what a DataFrame's cells are) as the Python value it holds."""
+    if type(raw).__module__ == "numpy" and hasattr(raw, "item"):
+        return raw.item()
+    return raw
+
+
+def is_absent(raw: object) -> bool:
+    """Whether a cell holds no value: ``None``, blank text, or pandas' missing markers."""
+    if raw is None:
+        return True
+    if isinstance(raw, str):
+        return not raw.strip()
+    if isinstance(raw, float):
+        return math.isnan(raw)
+    # pd.NA and pd.NaT, recognised without importing pandas.
+    return type(raw).__name__ in ("NAType", "NaTType")
+
+
 def _read_yes_no(raw: object) -> bool:
     if isinstance(raw, bool):
         return raw
-    if isinstance(raw, int | Decimal) and raw in (0, 1):
+    if isinstance(raw, int | Decimal | float) and raw in (0, 1):
         return bool(raw)
     if isinstance(raw, str):
         word = unicodedata.normalize("NFKC", raw).strip().lower()
@@ -211,34 +324,46 @@ def _read_yes_no(raw: object) -> bool:
             return True
         if word in _NO:
             return False
-    raise ValueProblem(f"{raw!r} is not yes or no (write yes/no, 是/否, 1/0)")
+    raise ValueProblem(f"{_shown(raw)} is not yes or no (write yes/no, 是/否, 1/0)")
+
+
+def _shown(raw: object) -> str:
+    return repr(_shorten(raw)) if isinstance(raw, str) else _shorten(repr(raw))
 
 
 def _read_number(raw: object, *, allow_percent: bool) -> Fraction:
     if isinstance(raw, bool):
         raise ValueProblem(f"{raw!r} is a yes/no value where a number belongs")
-    if isinstance(raw, int):
-        return Fraction(raw)
-    if isinstance(raw, float):
+    shown = _shown(raw)
+    if isinstance(raw, numbers.Integral):
+        raw = Decimal(int(raw))
+    elif isinstance(raw, float):
         # The shortest repr is the decimal the float was typed as.
         if not math.isfinite(raw):
-            raise ValueProblem(f"{raw!r} is not a number")
+            raise ValueProblem(f"{shown} is not a number")
         raw = Decimal(repr(raw))
-    if isinstance(raw, Decimal):
-        if not raw.is_finite():
-            raise ValueProblem(f"{raw} is not a number")
-        return Fraction(raw)
-    if isinstance(raw, Fraction):
-        return raw
-    if isinstance(raw, str):
-        text = unicodedata.normalize("NFKC", raw).strip()
+    elif isinstance(raw, Fraction):
+        if not is_finite_decimal(raw):
+            raise ValueProblem(
+                f"{raw} has no finite decimal form: data are decimal numbers, such as 87.2"
+            )
+        raw = to_decimal(raw)
+    elif isinstance(raw, str):
+        text = raw.translate(_FULL_WIDTH).strip()
         if allow_percent and text.endswith("%"):
             text = text[:-1].strip()
         try:
-            return Fraction(parse_decimal(text))
+            raw = parse_decimal(text)
         except ValueError:
-            raise ValueProblem(f"{raw!r} is not a number") from None
-    raise ValueProblem(f"{raw!r} ({type(raw).__name__}) is not a number")
+            raise ValueProblem(f"{shown} is not a number") from None
+    if not isinstance(raw, Decimal):
+        raise ValueProblem(f"{shown} ({type(raw).__name__}) is not a number")
+    if not raw.is_finite():
+        raise ValueProblem(f"{shown} is not a number")
+    problem = size_problem(raw)
+    if problem:
+        raise ValueProblem(f"{shown} {problem}")
+    return Fraction(raw)
 
 
 def peer_statistics(values: Iterable[Fraction]) -> dict[str, Fraction]:

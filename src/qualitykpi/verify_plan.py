@@ -38,8 +38,8 @@ class InputPlan:
     step: Fraction
     edges: tuple[Fraction, ...] = ()
     absent: bool = False
-    #: ``K% of peer STAT`` comparisons of this input: (factor, stat).
-    peer_marks: tuple[tuple[Fraction, str], ...] = ()
+    #: ``K% of peer STAT`` comparisons of this input.
+    peer_marks: tuple[PeerRelative, ...] = ()
     #: Where some values match no line (a gap): a spread of values that do.
     scorable: tuple[Fraction, ...] = ()
 
@@ -113,7 +113,7 @@ class Plan:
             plans.append(plan)
         peer_inputs = tuple(name for name in scheme.peer_inputs() if name in scheme.inputs)
         stats = {
-            name: tuple(dict.fromkeys(stat for _, stat in peers.get(name, ())))
+            name: tuple(dict.fromkeys(mark.stat for mark in peers.get(name, ())))
             for name in peer_inputs
         }
         numeric = [plan.name for plan in plans if not plan.flag and plan.name not in assessed]
@@ -167,7 +167,7 @@ def _plan_input(
     assessed: Item | None,
     *,
     absent: bool,
-    peer_marks: tuple[tuple[Fraction, str], ...],
+    peer_marks: tuple[PeerRelative, ...],
 ) -> InputPlan:
     if spec.type == "yes/no":
         return InputPlan(spec, Fraction(0), Fraction(1), Fraction(1), absent=absent)
@@ -292,13 +292,13 @@ def _marks(scorer: SchemeScorer) -> dict[str, list[Fraction]]:
     return marks
 
 
-def _peer_marks(scorer: SchemeScorer) -> dict[str, list[tuple[Fraction, str]]]:
+def _peer_marks(scorer: SchemeScorer) -> dict[str, list[PeerRelative]]:
     """Every ``K% of peer STAT`` an input is compared with (and ``scaled to peer max``)."""
-    found: dict[str, list[tuple[Fraction, str]]] = {}
+    found: dict[str, list[PeerRelative]] = {}
 
     def add(name: str, condition: object) -> None:
         if isinstance(condition, PeerRelative):
-            found.setdefault(name, []).append((condition.factor, condition.stat))
+            found.setdefault(name, []).append(condition)
 
     for node in scorer.walk():
         if not isinstance(node, Item):
@@ -307,7 +307,7 @@ def _peer_marks(scorer: SchemeScorer) -> dict[str, list[tuple[Fraction, str]]]:
             if isinstance(line, Band):
                 add(line.subject, line.condition)
             elif isinstance(line, Scaled) and line.to_peer_max:
-                found.setdefault(line.subject, []).append((Fraction(1), "max"))
+                found.setdefault(line.subject, []).append(PeerRelative(">=", 1, "max"))
         for clause in node.clauses:
             if isinstance(clause, When):
                 add(clause.input, clause.condition)
@@ -377,10 +377,16 @@ def _why(node: Node, name: str, direction: Direction) -> str:
     if isinstance(node, Item) and node.better is not None:
         return f"declared: better {direction}"
     if isinstance(node, Item) and node.table is not None and not node.parts:
-        for line in node.table.lines:
-            if line.subject == name and line.direction() == direction:
-                text = f" (`{line.text}`)" if line.text else ""
-                return f"implied by line {line.line}{text}" if line.line else "implied by its lines"
+        implied, shown_by = node.table.direction_evidence(
+            name, node.max, node.targets.get(name)
+        )
+        numbers = [number for number in dict.fromkeys(shown_by) if number]
+        if implied == direction and len(numbers) == 1:
+            return f"implied by line {numbers[0]}"
+        if implied == direction and numbers:
+            return f"implied by the scores of lines {numbers[0]} and {numbers[1]}"
+        if implied == direction:
+            return "implied by its lines"
     if isinstance(node, Item) and not node.parts:
         return "implied by its clauses"
     return "implied by everything under it"

@@ -48,7 +48,9 @@ class Strategies:
         from hypothesis import strategies as st
 
         stats = peers.get(plan.name, {})
-        points = [factor * stats[stat] for factor, stat in plan.peer_marks if stat in stats]
+        points = [
+            mark.threshold(stats[mark.stat]) for mark in plan.peer_marks if mark.stat in stats
+        ]
         key = (plan.name, absent)
         if not points and key in self.cache:
             return self.cache[key]
