@@ -150,15 +150,16 @@ def test_ranking(results: qualitykpi.Results) -> None:
     #            质量措施 20 (m11 0.5, m16 0, m18 0.5) + 34 (m21 0.5, m22 0.5,
     #            m25_1 0, m25_4 0.5, m29 1, m30_2 1.5) + 4.5 (m34 0.5) = 58.5;
     #                                                            total 80.6, B
-    # The ranking is by total; the vetoed 大洼区 keeps its 89.6 (grade D).
+    # The ranking is by grade, then by total: the vetoed 大洼区 keeps its 89.6
+    # but, in grade D, ranks below 盘山县 (69.35, grade C).
     ranking = [(rank, result.entity, result.total) for rank, result in results.ranking()]
     assert ranking == [
         (1, "兴隆台区", Decimal("98.7")),
         (2, "双台子区", Decimal("95.58")),
-        (3, "大洼区", Decimal("89.6")),
-        (4, "高新区", Decimal("87.6")),
-        (5, "辽东湾新区", Decimal("80.6")),
-        (6, "盘山县", Decimal("69.35")),
+        (3, "高新区", Decimal("87.6")),
+        (4, "辽东湾新区", Decimal("80.6")),
+        (5, "盘山县", Decimal("69.35")),
+        (6, "大洼区", Decimal("89.6")),
     ]
     grades = {result.entity: result.grade for result in results}
     assert grades == {

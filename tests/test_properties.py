@@ -353,7 +353,8 @@ def cohort_values(
 def test_vetoes_force_the_grade_or_cap_the_total_and_otherwise_change_nothing(
     data: st.DataObject,
 ) -> None:
-    """A grade veto forces the (worst) grade and keeps the score; a score veto caps the
+    """A grade veto caps the grade and keeps the score: the grade is the worst of the one
+    the total earns and the vetoes' (a veto never improves a grade); a score veto caps the
     total at its score (the lowest firing one decides); vetoes that do not fire change
     nothing at all."""
     g = data.draw(gen.schemes(depth=1, veto_count=data.draw(st.integers(1, 3))), label="scheme")
@@ -379,12 +380,12 @@ def test_vetoes_force_the_grade_or_cap_the_total_and_otherwise_change_nothing(
         forced = [v.grade for v in fired if v.grade is not None]
         if grades is None:
             assert r1.grade is None
-        elif forced:
-            assert r1.grade == max(forced, key=grades.labels().index)  # the worst grade wins
-        else:
-            assert r1.grade == next(
-                label for label, cond in grades.bands if holds(cond, Fraction(r1.total), None, {})
-            )
+            continue
+        earned = next(
+            label for label, cond in grades.bands if holds(cond, Fraction(r1.total), None, {})
+        )
+        # The worst of the earned grade and every veto's grade: never better than earned.
+        assert r1.grade == max([earned, *forced], key=grades.labels().index)
 
 
 @SMALL

@@ -200,7 +200,7 @@ def test_markdown_escapes_pipes(scheme: qk.Scheme, results: qk.Results) -> None:
 
 def test_ledger_lines_mark_points_given_back(results: qk.Results) -> None:
     assert reports.ledger_lines(results["甲"]) == [
-        "甲: lost 2 of 12",
+        "甲: lost 2 of 12, grade 优",
         "  −2  b 基础: scaled from 0 to 100 (t.rule:21) [农业局, 林业局]",
         "  −1  测试|方案: capped at the total 10",
         "  +1  测试|方案: bonus points add 1",

@@ -205,6 +205,17 @@ class _Analyser(LineAnalyser):
             ):
                 # `otherwise` and `no data` continue the input of the line above.
                 line = attrs.evolve(line, subject=previous)
+            if (
+                line.subject is None
+                and not lines
+                and len(candidates) > 1
+                and isinstance(line, ast.BandLine)
+                and isinstance(line.condition, ast.Otherwise)
+            ):
+                # A first `otherwise` tests no input: it takes every entity.
+                self.outcome(line.outcome, deduct_only)
+                lines.append(line)
+                continue
             lines.append(self.line(line, item, candidates, targets, deduct_only))
         for clause in item.clauses:
             self.clause(clause, targets, deduct_only)

@@ -283,16 +283,22 @@ def _foreign(ctx: Context, item: Item, table: TableReport) -> Iterator[Diagnosti
         for report in table.subjects
         for index in (*report.after_catch_all, *report.unreachable, *report.empty)
     }
-    rows = {row.index: row for report in table.subjects for row in report.rows}
+    rows = {row.index: row for row in table.rows}
     for index, (catch_index, subject) in table.foreign.items():
         if index in reported:
             continue
         catch = rows[catch_index]
         code = "otherwise-not-last" if isinstance(catch.line, Band) else "unreachable-line"
+        if subject:
+            reach = (
+                f"which holds for every present value of `{subject}`, so it is reached only "
+                f"when `{subject}` has no data"
+            )
+        else:
+            reach = "which tests no input and takes every entity, so it is never reached"
         yield ctx.diagnostic(
             code,
-            f"this line comes after line {catch.number} (`{catch.text}`), which holds for every "
-            f"present value of `{subject}`, so it is reached only when `{subject}` has no data; "
+            f"this line comes after line {catch.number} (`{catch.text}`), {reach}; "
             f"should it come before line {catch.number}?",
             ctx.row_span(item, rows[index]),
             related=[catch.number],

@@ -237,7 +237,10 @@ class TableReport:
     item: Item
     subjects: tuple[SubjectReport, ...]
     #: Row index → (catch-all row of another subject, that subject): rows after it.
+    #: The subject is ``""`` after a first ``otherwise`` that tests no input.
     foreign: Mapping[int, tuple[int, str]]
+    #: Every row of the table, in order.
+    rows: tuple[Row, ...] = ()
 
     @property
     def has_gap(self) -> bool:
@@ -468,6 +471,10 @@ def analyse_table(item: Item, specs: Mapping[str, InputSpec]) -> TableReport | N
     if item.table is None:
         return None
     rows = [Row(index, line) for index, line in enumerate(item.table.lines)]
+    if rows and not rows[0].line.subject:
+        # A first `otherwise` that tests no input takes every entity: no gap
+        # is left, and every line after it is never reached.
+        return TableReport(item, (), {row.index: (0, "") for row in rows[1:]}, tuple(rows))
     subjects: list[SubjectReport] = []
     for subject in item.table.subjects():
         spec = specs.get(subject)
@@ -487,4 +494,4 @@ def analyse_table(item: Item, specs: Mapping[str, InputSpec]) -> TableReport | N
                 if other.line.subject != row.line.subject:
                     foreign[row.index] = (other.index, other.line.subject)
                     break
-    return TableReport(item, tuple(subjects), foreign)
+    return TableReport(item, tuple(subjects), foreign, tuple(rows))

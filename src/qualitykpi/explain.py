@@ -2,20 +2,22 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from .results import NodeResult, Result, Step
 
 
-def _points(value: object) -> str:
-    text = str(value)
-    return text
+def _points(value: Decimal) -> str:
+    """A number as written, never in exponent form (``0.00001``, not ``1E-5``)."""
+    return format(value, "f")
 
 
 def _amount(step: Step) -> str:
     if step.amount is None or step.amount == 0:
         return ""
     if step.amount > 0:
-        return f"  −{step.amount}"
-    return f"  +{-step.amount}"
+        return f"  −{_points(step.amount)}"
+    return f"  +{_points(-step.amount)}"
 
 
 def explain_node(node: NodeResult, *, file: str | None = None, indent: int = 0) -> str:
@@ -27,7 +29,7 @@ def explain_node(node: NodeResult, *, file: str | None = None, indent: int = 0) 
     listed = indent == 0 or node.kind in ("item", "bonus", "task")
     owners = f"  [{offices}]" if offices and listed else ""
     kind = "" if node.kind in ("item", "section") else f"{node.kind} "
-    points = "" if node.kind == "task" else f": {node.score} / {node.max}"
+    points = "" if node.kind == "task" else f": {_points(node.score)} / {_points(node.max)}"
     lines = [f"{pad}{node.id} {kind}{node.name}{points}{owners}"]
     inner = pad + "    "
     if node.inputs:
@@ -53,7 +55,8 @@ def explain_result(result: Result) -> str:
     """Every node of one entity's result, then the ledger summary."""
     who = result.entity if result.entity is not None else "(one entity)"
     grade = f", grade {result.grade}" if result.grade is not None else ""
-    lines = [f"{who} — {result.scheme}", f"total {result.total} of {result.max}{grade}"]
+    total = f"total {_points(result.total)} of {_points(result.max)}{grade}"
+    lines = [f"{who} — {result.scheme}", total]
     if result.vetoes:
         for veto in result.vetoes:
             where = f" (line {veto.line})" if veto.line else ""
@@ -70,13 +73,13 @@ def explain_result(result: Result) -> str:
     ledger = result.lost_points()
     if ledger:
         lines.append("")
-        lines.append(f"points lost: {result.max - result.total}")
+        lines.append(f"points lost: {_points(result.lost)}")
         for entry in ledger:
             where = f" ({entry.location})" if entry.location else ""
             owner = f" [{', '.join(entry.owners)}]" if entry.owners else ""
             sign = "−" if entry.amount > 0 else "+"
             lines.append(
-                f"  {sign}{abs(entry.amount)}  {entry.node_id} {entry.node_name}: "
+                f"  {sign}{_points(abs(entry.amount))}  {entry.node_id} {entry.node_name}: "
                 f"{entry.reason}{where}{owner}"
             )
     return "\n".join(lines)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
+from fractions import Fraction
 
 import attrs
 
@@ -118,14 +119,17 @@ def lost_by_office(results: Results) -> dict[str | None, dict[str, Decimal]]:
     offices' amounts need not add up to an entity's loss.  Entries with no
     owner (the total cap, a veto's score) are under ``None``.
     """
-    lost: dict[str | None, dict[str, Decimal]] = {}
+    lost: dict[str | None, dict[str, Fraction]] = {}
     for result in results:
         entity = result.entity or ""
         for entry in result.lost_points():
             for owner in entry.owners or (None,):
                 by_entity = lost.setdefault(owner, {})
-                by_entity[entity] = by_entity.get(entity, Decimal(0)) + entry.amount
-    return lost
+                by_entity[entity] = by_entity.get(entity, Fraction(0)) + Fraction(entry.amount)
+    return {
+        owner: {entity: to_decimal(amount) for entity, amount in by_entity.items()}
+        for owner, by_entity in lost.items()
+    }
 
 
 def owner_table(

@@ -31,7 +31,7 @@ from .errors import DataError
 from .results import LostPoints, NodeResult, Result, Results
 from .scheme import Scheme
 from .tree import Item, Section
-from .values import fmt, normalize, to_decimal
+from .values import decimal_sum, fmt, normalize, to_decimal
 
 #: A table border of plain ASCII: a dashed rule under the header and nothing
 #: else.  Box-drawing characters are "ambiguous width" and take two columns
@@ -57,7 +57,7 @@ def number(value: Decimal | Fraction) -> str:
 
 
 def total_of(values: Iterable[Decimal]) -> Decimal:
-    return sum(values, Decimal(0))
+    return decimal_sum(values)
 
 
 # ------------------------------------------------------------------ columns
@@ -141,7 +141,12 @@ def _rows(
 
 def ledger_lines(result: Result) -> list[str]:
     """One entity's deduction ledger as text lines (largest loss first)."""
-    lines = [f"{result.entity}: lost {number(result.max - result.total)} of {number(result.max)}"]
+    grade = f", grade {result.grade}" if result.grade is not None else ""
+    lines = [f"{result.entity}: lost {number(result.lost)} of {number(result.max)}{grade}"]
+    for hit in result.vetoes:
+        where = f" (line {hit.line})" if hit.line else ""
+        owners = f" [{', '.join(hit.owners)}]" if hit.owners else ""
+        lines.append(f"  veto: {hit.name} → {hit.effect}{where}{owners}")
     for entry in result.lost_points():
         sign = "−" if entry.amount > 0 else "+"
         owners = f" [{', '.join(entry.owners)}]" if entry.owners else ""

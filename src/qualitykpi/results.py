@@ -9,6 +9,7 @@ from typing import Protocol, TypeVar
 import attrs
 
 from .errors import DataError
+from .values import decimal_difference
 
 
 @attrs.frozen
@@ -78,8 +79,8 @@ class NodeResult:
 
     @property
     def lost(self) -> Decimal:
-        """Points lost here: ``max − score``."""
-        return self.max - self.score
+        """Points lost here: ``max − score``, exactly."""
+        return decimal_difference(self.max, self.score)
 
     def walk(self) -> Iterator[NodeResult]:
         yield self
@@ -142,6 +143,11 @@ class Result:
         for node in self.nodes:
             yield from node.walk()
 
+    @property
+    def lost(self) -> Decimal:
+        """Points lost in all: ``max − total``, exactly."""
+        return decimal_difference(self.max, self.total)
+
     def lost_points(self) -> list[LostPoints]:
         """Every point lost, largest first; the amounts add up to ``max − total``.
 
@@ -197,6 +203,8 @@ class Results:
     results: Mapping[str, Result]
     errors: tuple[DataError, ...] = ()
     peers: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+    #: The scheme's grades, best first (empty without grades): the ranking's first key.
+    grades: tuple[str, ...] = ()
 
     def __getitem__(self, entity: str) -> Result:
         return self.results[entity]
@@ -211,12 +219,22 @@ class Results:
         return len(self.results)
 
     def ranking(self) -> list[tuple[int, Result]]:
-        """Results by total, highest first, with competition ranks (1, 2, 2, 4)."""
-        ordered = sorted(self.results.values(), key=lambda result: -result.total)
+        """Results best first, with competition ranks (1, 2, 2, 4).
+
+        By grade first, then by total: a unit a veto put in grade D ranks
+        below every unit of a better grade, whatever its total.  Units of
+        the same grade and total share a rank.
+        """
+        ordered = sorted(self.results.values(), key=self._key)
         ranked: list[tuple[int, Result]] = []
         for position, result in enumerate(ordered, start=1):
-            if ranked and ranked[-1][1].total == result.total:
+            if ranked and self._key(ranked[-1][1]) == self._key(result):
                 ranked.append((ranked[-1][0], result))
             else:
                 ranked.append((position, result))
         return ranked
+
+    def _key(self, result: Result) -> tuple[int, Decimal]:
+        grades = self.grades
+        place = grades.index(result.grade) if result.grade in grades else len(grades)
+        return place, -result.total

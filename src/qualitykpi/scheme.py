@@ -204,6 +204,7 @@ class Scheme:
             results,
             tuple(errors),
             {key: {stat: fmt(v) for stat, v in value.items()} for key, value in stats.items()},
+            self.scorer.grades.labels() if self.scorer.grades is not None else (),
         )
 
     def peer_inputs(self) -> tuple[str, ...]:

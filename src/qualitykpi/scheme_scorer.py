@@ -221,15 +221,21 @@ class SchemeScorer:
     def _grade(
         self, total: Fraction, fired: Sequence[Veto], problems: list[ScoreProblem]
     ) -> str | None:
+        """The worse of the grade the total earns and the grades of the vetoes that fired.
+
+        A veto only ever makes a grade worse: ``veto … → grade C`` leaves a
+        total that earns D at D.  Grades are listed best first.
+        """
         if self.grades is None:
             return None
-        grade = self.grades.grade(total)
         labels = self.grades.labels()
-        forced = [veto.grade for veto in fired if veto.grade is not None]
-        if forced:
-            # Several vetoes: the worst grade wins (grades are listed best first).
-            return max(forced, key=lambda label: labels.index(label) if label in labels else -1)
-        if grade is None:
+        earned = self.grades.grade(total)
+        forced = [veto.grade for veto in fired if veto.grade is not None and veto.grade in labels]
+        worst = max(forced, key=labels.index) if forced else None
+        if earned is None:
+            if worst is not None and worst == labels[-1]:
+                # The worst grade there is: no band the total might earn is worse.
+                return worst
             problems.append(
                 ScoreProblem(
                     f"no grade band matches the total {fmt(total)}",
@@ -238,7 +244,10 @@ class SchemeScorer:
                     line=self.grades_line,
                 )
             )
-        return grade
+            return None
+        if worst is None:
+            return earned
+        return max(earned, worst, key=labels.index)
 
     def __repr__(self) -> str:
         return f"<scheme {self.name!r}: {len(self.children)} children, max {fmt(self.max)}>"

@@ -199,6 +199,16 @@ def to_decimal(value: Fraction) -> Decimal:
     return normalize(Decimal((integer < 0, digits, -places)))
 
 
+def decimal_sum(values: Iterable[Decimal | Fraction | int]) -> Decimal:
+    """The exact sum of decimals (``sum`` on ``Decimal`` rounds to 28 digits)."""
+    return to_decimal(sum((Fraction(value) for value in values), Fraction(0)))
+
+
+def decimal_difference(minuend: Decimal, subtrahend: Decimal) -> Decimal:
+    """``minuend − subtrahend``, exactly (``-`` on ``Decimal`` rounds to 28 digits)."""
+    return to_decimal(Fraction(minuend) - Fraction(subtrahend))
+
+
 def normalize(value: Decimal) -> Decimal:
     """``value`` without trailing zeros and without an exponent, exactly.
 

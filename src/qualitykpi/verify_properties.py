@@ -246,13 +246,12 @@ class Checker:
             expected_total = min(expected_total, *capped)
         labels = self.scorer.grades.labels() if self.scorer.grades is not None else ()
         forced = [veto.grade for veto in fired if veto.grade is not None]
-        expected_grade: str | None
-        if forced:
-            expected_grade = max(forced, key=lambda label: _rank(labels, label))
-        elif self.scorer.grades is not None:
-            expected_grade = self.scorer.grades.grade(expected_total)
-        else:
-            expected_grade = None
+        # A veto only ever makes the grade worse than the total earns.
+        earned = (
+            self.scorer.grades.grade(expected_total) if self.scorer.grades is not None else None
+        )
+        grades = [*forced, *([earned] if earned is not None else [])]
+        expected_grade = max(grades, key=lambda label: _rank(labels, label)) if grades else None
         problems = []
         names = [hit.name for hit in result.vetoes]
         if names != [veto.name for veto in fired]:
