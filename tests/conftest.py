@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+from fractions import Fraction
 from pathlib import Path
 
 import pytest
+
+import qualitykpi as qk
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"
@@ -36,3 +39,22 @@ def check_golden(path: Path, actual: str) -> None:
         return
     assert path.exists(), f"no golden file {path}; run with QK_UPDATE_GOLDEN=1 to create it"
     assert actual == path.read_text(encoding="utf-8")
+
+
+def assert_ledger_adds_up(result: qk.Result) -> None:
+    """The ledger adds up exactly to max − total, and each node's steps to its loss.
+
+    Added as fractions: ``Decimal`` addition rounds to 28 digits, and a
+    rule or a cell may have up to 38.
+    """
+
+    def lost(node: qk.NodeResult | qk.Result) -> Fraction:
+        score = node.total if isinstance(node, qk.Result) else node.score
+        return Fraction(node.max) - Fraction(score)
+
+    ledger = sum((Fraction(entry.amount) for entry in result.lost_points()), Fraction(0))
+    assert ledger == lost(result), result.entity
+    for node in result.walk():
+        own = sum((Fraction(s.amount) for s in node.steps if s.amount is not None), Fraction(0))
+        below = sum((lost(child) for child in node.children if child.kind != "bonus"), Fraction(0))
+        assert own + below == lost(node), node.id

@@ -1100,3 +1100,178 @@ def context(
 
 def fraction_of(value: Decimal | bool | None) -> Fraction | bool | None:
     return Fraction(value) if isinstance(value, Decimal) else value
+
+
+# ---------------------------------------------------------------- rule texts
+#
+# Whole rule files, written as an author writes them, for the properties that
+# must hold for *every rule that loads* (the ledger adds up, nothing but
+# RuleError or DataError escapes).  They mix the constructs that move points
+# around the ledger: caps and floors of `each` lines, clause caps, `start at`,
+# deduction-only items and sections, assessed items, parts, bonuses inside
+# and outside sections, a total cap (with or without `plus bonus`), and
+# vetoes to a grade or a score.
+
+
+@attrs.frozen
+class RuleText:
+    """A generated rule file and the inputs its data need (name → type)."""
+
+    text: str
+    inputs: Mapping[str, str]
+
+
+def _n(value: Decimal) -> str:
+    return format(value, "f")
+
+
+_POINTS = decimals("0.5", 10, places=1)
+_SMALL = decimals("0.1", 3, places=1)
+
+
+@st.composite
+def _band_lines(draw: st.DrawFn, name: str) -> list[str]:
+    cuts = sorted(set(draw(st.lists(decimals(1, 99, places=1), min_size=1, max_size=4))))
+    outcomes = st.one_of(
+        st.just("full"),
+        _SMALL.map(lambda v: f"deduct {_n(v)}"),
+        decimals(0, 10, places=1).map(_n),
+    )
+    lines = [f"at least {_n(cut)}% → {draw(outcomes)}" for cut in reversed(cuts)]
+    if draw(st.booleans()):
+        lines.append(f"no data → {draw(outcomes)}")
+    lines.append(f"otherwise → {draw(outcomes)}")
+    return [f"input {name}: percent precision 0.1", *lines]
+
+
+@st.composite
+def _each_lines(draw: st.DrawFn, name: str, maximum: Decimal) -> list[str]:
+    mode = draw(st.sampled_from(["", "whole ", "started "]))
+    unit = draw(st.sampled_from(["1", "0.5", "3"]))
+    modifiers = ""
+    if draw(st.booleans()):
+        modifiers += f", at most {_n(draw(decimals('0.5', maximum * 2, places=1)))}"
+    if draw(st.booleans()):
+        modifiers += f", floor {_n(draw(decimals(0, maximum, places=1)))}"
+    reference = draw(st.sampled_from(["below 100%", "above 50%", ""]))
+    line = f"each {mode}{unit}% {reference} → deduct {_n(draw(_SMALL))}{modifiers}"
+    if reference == "above 50%" and draw(st.booleans()):
+        line = f"each {mode}{unit}% above 50% → award {_n(draw(_SMALL))}{modifiers}"
+    return [f"input {name}: percent", line.replace("  ", " ")]
+
+
+@st.composite
+def _clauses(draw: st.DrawFn, count: str, flag: str, maximum: Decimal) -> list[str]:
+    lines = [f"input {count}: count", f"input {flag}: yes/no"]
+    cap = f", at most {_n(draw(decimals('0.5', maximum, places=1)))}" if draw(st.booleans()) else ""
+    effect = draw(st.sampled_from(["deduct", "award"]))
+    lines.append(f"{effect} {_n(draw(_SMALL))} for each 1 of {count}{cap}")
+    lines.append(f"{draw(st.sampled_from(['deduct', 'award']))} {_n(draw(_SMALL))} if {flag}")
+    if draw(st.booleans()):
+        lines.append(f"start at {_n(draw(decimals(0, maximum, places=1)))}")
+    return lines
+
+
+@st.composite
+def _item(draw: st.DrawFn, key: str, inputs: dict[str, str]) -> str:
+    kind = draw(st.sampled_from(["band", "each", "clauses", "deduct-only", "assessed", "parts"]))
+    maximum = draw(_POINTS)
+    if kind == "deduct-only":
+        name = f"n{key}"
+        inputs[name] = "count"
+        body = [f"input {name}: count", f"each 1 → deduct {_n(draw(_SMALL))}"]
+        return f'item i{key} "deduct {key}" deduct at most {_n(draw(_SMALL))} {{\n' + _block(
+            body
+        )
+    if kind == "assessed":
+        inputs[f"i{key}"] = "assessed"
+        return f'item i{key} "assessed {key}" max {_n(maximum)} {{ assessed }}'
+    if kind == "parts":
+        parts = []
+        total = Decimal(0)
+        for index in range(draw(st.integers(1, 2))):
+            name = f"p{key}_{index}"
+            inputs[name] = "percent"
+            worth = draw(_POINTS)
+            total += worth
+            lines = draw(_band_lines(name))
+            parts.append(f'part q{key}_{index} "part" max {_n(worth)} {{\n' + _block(lines))
+        return f'item i{key} "parts {key}" max {_n(total)} {{\n' + _block(parts)
+    if kind == "band":
+        name = f"x{key}"
+        inputs[name] = "percent"
+        lines = draw(_band_lines(name))
+    elif kind == "each":
+        name = f"x{key}"
+        inputs[name] = "percent"
+        lines = draw(_each_lines(name, maximum))
+    else:
+        inputs[f"c{key}"], inputs[f"f{key}"] = "count", "yes/no"
+        lines = draw(_clauses(f"c{key}", f"f{key}", maximum))
+    return f'item i{key} "{kind} {key}" max {_n(maximum)} {{\n' + _block(lines)
+
+
+def _block(lines: Sequence[str]) -> str:
+    return "".join(f"  {line}\n" for line in "\n".join(lines).split("\n")) + "}"
+
+
+@st.composite
+def _bonus(draw: st.DrawFn, key: str, inputs: dict[str, str]) -> str:
+    name = f"k{key}"
+    inputs[name] = "count"
+    lines = [f"input {name}: count", f"award {_n(draw(_SMALL))} for each 1 of {name}"]
+    return f'bonus b{key} "bonus {key}" at most {_n(draw(_SMALL))} {{\n' + _block(lines)
+
+
+@st.composite
+def rule_texts(draw: st.DrawFn) -> RuleText:
+    """A rule file that loads, with sections, items, bonuses, vetoes and a total."""
+    inputs: dict[str, str] = {}
+    sections = []
+    for s in range(draw(st.integers(1, 3))):
+        children = [draw(_item(f"{s}_{i}", inputs)) for i in range(draw(st.integers(1, 3)))]
+        if draw(st.integers(0, 3)) == 0:
+            children.append(draw(_bonus(f"{s}", inputs)))
+        size = f"max {_n(draw(decimals(1, 30, places=1)))}"
+        if draw(st.booleans()):
+            size += f" deductions at most {_n(draw(_SMALL))}"
+        sections.append(f's{s} "section {s}" {size} {{\n' + _block(children))
+    top = []
+    if draw(st.booleans()):
+        plus = " plus bonus" if draw(st.booleans()) else ""
+        top.append(f"total {_n(draw(decimals(1, 60, places=1)))}{plus}")
+    grades = draw(st.booleans())
+    if grades:
+        top.append("grades { A at least 20; B at least 10; C at least 5; D otherwise }")
+    for v in range(draw(st.integers(0, 2))):
+        name = f"v{v}"
+        inputs[name] = "yes/no"
+        scores = _SMALL.map(lambda value: f"score {_n(value * 3)}")
+        effect = draw(st.sampled_from(["grade B", "grade D"]) | scores if grades else scores)
+        top.append(f"input {name}: yes/no")
+        top.append(f'veto "veto {v}" when {name} → {effect}')
+    if draw(st.booleans()):
+        top.append(draw(_bonus("top", inputs)))
+    body = "\n".join([*top, *(f"section {section}" for section in sections)])
+    return RuleText('scheme "generated" {\n' + _block(body.split("\n")) + "\n", inputs)
+
+
+@st.composite
+def text_cohorts(draw: st.DrawFn, rule: RuleText) -> list[dict[str, str]]:
+    """Rows for a :class:`RuleText`: every input, sometimes absent."""
+    names = draw(st.lists(st.sampled_from(ENTITY_NAMES), min_size=1, max_size=5, unique=True))
+    rows = []
+    for name in names:
+        row = {"entity": name}
+        for column, kind in rule.inputs.items():
+            if kind == "yes/no":
+                value = draw(st.sampled_from(["yes", "no", "是", "否"]))
+            elif kind == "count":
+                value = str(draw(st.integers(0, 12)))
+            elif kind == "assessed":
+                value = _n(draw(decimals(0, "0.5", places=1)))
+            else:
+                value = _n(draw(decimals(0, 100, places=1)))
+            row[column] = "" if draw(st.integers(0, 12)) == 0 else value
+        rows.append(row)
+    return rows

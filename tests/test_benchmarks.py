@@ -27,7 +27,7 @@ def test_generated_rule_loads_with_sums_that_add_up() -> None:
     text = bench.rule_text(40)
     scheme = qk.loads(text, name="bench.rule")
     assert len([node for node in scheme.scorer.walk() if node.kind == "item"]) == 40
-    codes = {diagnostic.code for diagnostic in qk.check(text)}
+    codes = {diagnostic.code for diagnostic in qk.check_text(text)}
     assert not codes & {"sum-mismatch", "total-mismatch", "syntax"}
 
 

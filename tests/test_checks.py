@@ -23,6 +23,7 @@ import qualitykpi as qk
 from qualitykpi.checks import (
     check,
     check_scheme,
+    check_text,
     check_total,
     format_ranges,
     reachable_grades,
@@ -46,7 +47,7 @@ def found(diagnostics: Sequence[Diagnostic]) -> list[tuple[str, int]]:
 
 
 def codes_of(text: str) -> list[str]:
-    return sorted(d.code for d in check(text))
+    return sorted(d.code for d in check_text(text))
 
 
 # ------------------------------------------------------- the seed's defects
@@ -62,6 +63,8 @@ def test_worked_example_findings() -> None:
         ("shorthand-endpoint", 14),
         ("gap", 28),
         ("shadowed", 36),
+        # infra_index is a number with no lower bound: its peer mean can be negative.
+        ("negative-peer", 53),
     ]
     by_code = {d.code: d for d in diagnostics}
     gap = by_code["gap"]
@@ -90,17 +93,56 @@ def test_other_examples_are_clean(path: Path) -> None:
 
 def test_scheme_loaded_and_text_give_the_same() -> None:
     text = WORKED.read_text(encoding="utf-8")
-    by_path = check(WORKED)
-    by_text = check(text, name=str(WORKED))
+    by_path = check(str(WORKED))
+    by_text = check_text(text, name=str(WORKED))
     by_scheme = check_scheme(qk.load(WORKED))
     assert by_path == by_text == by_scheme
     assert check(Path(WORKED)) == by_path
-    assert {d.file for d in check(text)} == {"<string>"}
+    assert qk.Environment().check(WORKED) == by_path
+    assert {d.file for d in check_text(text)} == {"<string>"}
+
+
+def test_a_path_is_a_path_and_text_is_text(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """`{draft}.rule` is a file name to both fronts; rule text never opens a file."""
+    monkeypatch.chdir(tmp_path)
+    Path("{draft}.rule").write_text(WORKED.read_text(encoding="utf-8"), encoding="utf-8")
+    assert check("{draft}.rule") == qk.Environment().check("{draft}.rule")
+    assert {d.file for d in check("{draft}.rule")} <= {"{draft}.rule"}
+    # A string that names an existing file is still only text to check_text.
+    Path("secret").write_text("password = hunter2\n", encoding="utf-8")
+    (finding,) = check_text("secret")
+    assert finding.code == "syntax" and "hunter2" not in finding.message
+    assert check_text("secret") == qk.Environment().check_text("secret")
 
 
 # ------------------------------------------------------------ every code
 
 CASES: list[tuple[str, str, int]] = [
+    (
+        "negative-peer",
+        """scheme "s" {
+  total 4
+  item "研发投入增速" max 4 {
+    input growth: number
+    at least 120% of peer mean → 4
+    otherwise → 0
+  }
+}""",
+        5,
+    ),
+    (
+        "peer-max-zero",
+        """scheme "s" {
+  total 5
+  item "获奖数量" max 5 {
+    input awards: count
+    scaled to peer max
+  }
+}""",
+        5,
+    ),
     (
         "gap",
         """scheme "s" {
@@ -301,7 +343,7 @@ CASES: list[tuple[str, str, int]] = [
 
 @pytest.mark.parametrize(("code", "text", "line"), CASES, ids=[case[0] for case in CASES])
 def test_each_code(code: str, text: str, line: int) -> None:
-    diagnostics = check(text, name="case.rule")
+    diagnostics = check_text(text, name="case.rule")
     assert [d.code for d in diagnostics] == [code], "\n".join(map(str, diagnostics))
     (diagnostic,) = diagnostics
     assert diagnostic.severity == CODES[code][0]
@@ -324,7 +366,7 @@ def test_unreachable_grade_below_the_lowest_total() -> None:
     otherwise → 6
   }
 }"""
-    (diagnostic,) = check(text)
+    (diagnostic,) = check_text(text)
     assert diagnostic.code == "unreachable-grade" and "grade C" in diagnostic.message
     assert "(6–10)" in diagnostic.message and "totals below 5" in diagnostic.message
     assert reachable_grades(qk.loads(text)) == ["A", "B"]
@@ -338,7 +380,7 @@ def test_grade_forced_by_a_veto_is_reachable() -> None:
   veto "v" when bad → grade D
   item "a" max 10 { input r: percent; at least 50% → full; otherwise → 9 }
 }"""
-    assert check(text) == []
+    assert check_text(text) == []
     assert reachable_grades(qk.loads(text)) == ["A", "D"]
 
 
@@ -357,7 +399,7 @@ def test_grades_gap() -> None:
   grades { A at least 90; B [60, 80) }
   item "a" max 100 { input x: percent; scaled from 0 to 100 }
 }"""
-    (diagnostic,) = check(text)
+    (diagnostic,) = check_text(text)
     assert diagnostic.code == "gap"
     assert "totals below 60" in diagnostic.message and "[80, 90)" in diagnostic.message
 
@@ -383,11 +425,11 @@ def test_precision_closes_the_gap_between_reported_values() -> None:
         [92%, 94.4%] → 9
         less than 92% → 0
     """
-    assert check(band_item(lines)) == []
-    coarse = check(band_item(lines, "input r: percent precision 0.01"))
+    assert check_text(band_item(lines)) == []
+    coarse = check_text(band_item(lines, "input r: percent precision 0.01"))
     assert [d.code for d in coarse] == ["gap"]
     assert "values 94.41–94.49%" in coarse[0].message
-    continuous = check(band_item(lines, "input r: percent"))
+    continuous = check_text(band_item(lines, "input r: percent"))
     assert "values in (94.4%, 94.5%)" in continuous[0].message
 
 
@@ -397,8 +439,8 @@ def test_count_domain_and_precision() -> None:
         0–2 → 5
         = 0 → 0
     """
-    assert check(band_item(lines, "input n: count")) == []
-    counts = check(band_item(lines.replace("0–2", "[1, 1]"), "input n: count"))
+    assert check_text(band_item(lines, "input n: count")) == []
+    counts = check_text(band_item(lines.replace("0–2", "[1, 1]"), "input n: count"))
     assert [d.code for d in counts] == ["gap"] and "the value 2 of `n`" in counts[0].message
 
 
@@ -409,7 +451,7 @@ def test_cascades_are_not_shadowing() -> None:
         at most 5 → 4
         otherwise → 0
     """
-    assert check(band_item(lower, "input n: count", "better lower")) == []
+    assert check_text(band_item(lower, "input n: count", "better lower")) == []
     cascade = """
         at least 95% → full
         at least 90% → 6
@@ -417,7 +459,7 @@ def test_cascades_are_not_shadowing() -> None:
         below target by more than 5 points → 0
         otherwise → 1
     """
-    assert check(band_item(cascade, extra="target 80%")) == []
+    assert check_text(band_item(cascade, extra="target 80%")) == []
 
 
 def test_overlap_on_a_bounded_side_is_reported_with_a_question() -> None:
@@ -426,7 +468,7 @@ def test_overlap_on_a_bounded_side_is_reported_with_a_question() -> None:
         at least 94% → full
         less than 90% → 0
     """
-    (diagnostic,) = [d for d in check(band_item(lines)) if d.code == "shadowed"]
+    (diagnostic,) = [d for d in check_text(band_item(lines)) if d.code == "shadowed"]
     assert diagnostic.message == (
         "values 94–95% of this line are already taken by line 6 (`[90%, 95%] → 8`); "
         "is this band meant to start at 95.1%?"
@@ -441,7 +483,7 @@ def test_empty_and_wholly_shadowed_lines() -> None:
         [60%, 70%] → 2
         otherwise → 0
     """
-    diagnostics = check(band_item(lines))
+    diagnostics = check_text(band_item(lines))
     assert found(diagnostics) == [
         ("unreachable-line", 6),
         ("unreachable-line", 7),
@@ -465,7 +507,7 @@ def test_lines_after_each_and_after_another_subjects_otherwise() -> None:
     m no data → 0
   }
 }"""
-    diagnostics = check(text)
+    diagnostics = check_text(text)
     assert found(diagnostics) == [("unreachable-line", 7), ("unreachable-line", 8)]
     assert "holds for every value of `n`" in diagnostics[0].message
     assert "reached only when `n` has no data" in diagnostics[1].message
@@ -478,7 +520,7 @@ def test_second_no_data_line_is_unreachable() -> None:
         otherwise → 2
         no data → 1
     """
-    diagnostics = check(band_item(lines))
+    diagnostics = check_text(band_item(lines))
     assert found(diagnostics) == [("unreachable-line", 9)]
 
 
@@ -493,16 +535,16 @@ def test_gap_in_a_table_of_two_subjects() -> None:
     failed at most 2 → 2
   }
 }"""
-    (diagnostic,) = check(text)
+    (diagnostic,) = check_text(text)
     assert diagnostic.code == "gap"
     assert "`sampled` has values of 1 and above" in diagnostic.message
     assert "`failed` has values of 3 and above" in diagnostic.message
     covered = text.replace("failed at most 2 → 2", "failed at most 2 → 2\n    failed otherwise → 0")
-    assert check(covered) == []
+    assert check_text(covered) == []
 
 
 def test_yes_no_gap() -> None:
-    (diagnostic,) = check(band_item("yes → full", "input done: yes/no"))
+    (diagnostic,) = check_text(band_item("yes → full", "input done: yes/no"))
     assert diagnostic.code == "gap" and "the value no of `done` matches" in diagnostic.message
 
 
@@ -514,32 +556,32 @@ def test_peer_tables() -> None:
         at least 50% of peer mean → 4
         otherwise → 2
     """
-    assert check(band_item(awards, "input n: count")) == []
+    assert check_text(band_item(awards, "input n: count")) == []
     wrong_order = """
         at least 100% of peer mean → full
         at least 120% of peer mean → 8
         otherwise → 2
     """
-    diagnostics = check(band_item(wrong_order, "input n: count"))
+    diagnostics = check_text(band_item(wrong_order, "input n: count"))
     assert found(diagnostics) == [("unreachable-line", 7)]
     assert "in every cohort" in diagnostics[0].message
-    no_rest = check(band_item("at least 50% of peer mean → full", "input n: count"))
+    no_rest = check_text(band_item("at least 50% of peer mean → full", "input n: count"))
     assert [d.code for d in no_rest] == ["gap"] and "when the peer mean is" in no_rest[0].message
     reversed_scores = """
         at least 100% of peer mean → 4
         at least 50% of peer mean → 6
         otherwise → 0
     """
-    monotone = check(band_item(reversed_scores, "input x: number"))
+    monotone = check_text(band_item(reversed_scores, "input x: number at least 0"))
     assert [d.code for d in monotone] == ["non-monotone"]
     assert "when the peer mean is" in monotone[0].message
 
 
 def test_per_unit_monotonicity() -> None:
     fair = band_item("each 1% below 100% → deduct 0.3, floor 0", "input r: percent")
-    assert check(fair) == []
+    assert check_text(fair) == []
     unfair = band_item("each 1 → award 1", "input n: count", "better lower")
-    (diagnostic,) = check(unfair)
+    (diagnostic,) = check_text(unfair)
     assert diagnostic.code == "non-monotone" and "as `better lower` says" in diagnostic.message
     steps = band_item(
         """
@@ -548,7 +590,7 @@ def test_per_unit_monotonicity() -> None:
         """,
         "input r: percent",
     )
-    assert check(steps) == []
+    assert check_text(steps) == []
 
 
 def test_part_inherits_its_items_direction() -> None:
@@ -564,7 +606,7 @@ def test_part_inherits_its_items_direction() -> None:
     }
   }
 }"""
-    (diagnostic,) = check(text)
+    (diagnostic,) = check_text(text)
     assert diagnostic.code == "non-monotone" and "`better lower`" in diagnostic.message
 
 
@@ -583,7 +625,7 @@ def test_deductions() -> None:
     deduct 1 for each e, at most 11
   }
 }"""
-    diagnostics = check(text)
+    diagnostics = check_text(text)
     assert found(diagnostics) == [
         ("deduction-exceeds", 3),
         ("deduction-exceeds", 4),
@@ -605,7 +647,7 @@ def test_awards_and_start() -> None:
     award 1 for each b
   }
 }"""
-    assert found(check(text)) == [("award-above-max", 3), ("negative-score", 6)]
+    assert found(check_text(text)) == [("award-above-max", 3), ("negative-score", 6)]
 
 
 def test_sums_ignore_bonuses_tasks_and_deductions() -> None:
@@ -618,7 +660,7 @@ def test_sums_ignore_bonuses_tasks_and_deductions() -> None:
     bonus "b" at most 3 { input b: count; award 1 for each b }
   }
 }"""
-    assert check(text) == []
+    assert check_text(text) == []
 
 
 def test_responsibility_only_scheme_needs_no_total() -> None:
@@ -643,13 +685,13 @@ def test_load_errors_become_diagnostics() -> None:
     nn at least 1 → 2
   }
 }"""
-    diagnostics = check(text, name="bad.rule")
+    diagnostics = check_text(text, name="bad.rule")
     assert [(d.code, d.severity, d.line) for d in diagnostics] == [
         ("percent-literal", "error", 4),
         ("undefined-input", "error", 5),
     ]
     assert diagnostics[1].hint == "did you mean `n`?"
-    (syntax,) = check('scheme "s" {\n  item "a" max {\n}\n', name="bad.rule")
+    (syntax,) = check_text('scheme "s" {\n  item "a" max {\n}\n', name="bad.rule")
     assert syntax.code == "syntax" and syntax.severity == "error" and syntax.line == 2
 
 
@@ -836,7 +878,7 @@ def test_generated_gaps_and_overlaps(table: tuple[str, Fraction, int, list[Band]
         assert (indices(taken[0]) if taken else set()) == overlaps[row.index], row.text
         assert (row.index in subject.unreachable) == unreachable[row.index], row.text
     # The diagnostics say the same, line by line.
-    diagnostics = [d for d in check(text) if d.code in ("gap", "shadowed", "unreachable-line")]
+    diagnostics = [d for d in check_text(text) if d.code in ("gap", "shadowed", "unreachable-line")]
     expected = [("gap", 3)] if gaps else []
     for row in subject.rows:
         if unreachable[row.index]:
@@ -883,7 +925,7 @@ def test_generated_monotonicity(
     # somewhere and falls somewhere else is non-monotone.
     rising = all(a <= b for a, b in pairwise(ordered))
     falling = all(a >= b for a, b in pairwise(ordered))
-    codes = [d.code for d in check(text)]
+    codes = [d.code for d in check_text(text)]
     assert ("non-monotone" in codes) == (not rising and not falling)
     assert set(codes) <= {"non-monotone"}
 

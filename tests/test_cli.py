@@ -409,8 +409,8 @@ def test_unwritable_output_is_exit_2(tmp_path: Path) -> None:
     target = tmp_path / "missing" / "ranking.xlsx"
     code, _, err = run("score", *WORKED, "--format", "xlsx", "-o", str(target))
     assert code == 2 and f"cannot write {target}" in err
-    code, _, err = run("score", *WORKED, "--format", "json", "-o", str(target))
-    assert code == 2 and f"cannot write {target}" in err
+    code, _, err = run("score", *WORKED, "--format", "json", "-o", str(target.with_suffix(".json")))
+    assert code == 2 and f"cannot write {target.with_suffix('.json')}" in err
 
 
 # ------------------------------------------------------------------- explain
@@ -696,11 +696,9 @@ def test_score_reads_gb18030_csv_and_xlsx_alike(tmp_path: Path) -> None:
 def test_columns_that_do_not_fit_the_rule_are_named(tmp_path: Path) -> None:
     text = (DATA / "worked_example.csv").read_text(encoding="utf-8")
     renamed = tmp_path / "renamed.csv"
+    header, *rows = text.replace("water_score", "water_scor").splitlines()
     renamed.write_text(
-        text.replace("water_score", "water_scor").replace(
-            "systemic_incident", "systemic_incident,备注"
-        ),
-        encoding="utf-8",
+        "\n".join([header + ",备注", *(row + "," for row in rows)]) + "\n", encoding="utf-8"
     )
     code, _, err = run("score", "data/worked_example.rule", str(renamed))
     # water_score has no column: every entity lacks it, which is a data error.
@@ -772,8 +770,11 @@ def test_check_of_a_broken_rule_is_an_error(tmp_path: Path) -> None:
         'scheme "s" { item "x" max 1 { input v: count\n [5, 0] → full } }', encoding="utf-8"
     )
     code, out, _ = run("check", str(bad))
-    assert code == 1
+    # A rule that does not load is a rule error: 2, as from `score` and `test`.
+    assert code == 2
     assert "error[reversed-range]" in out
+    assert run("score", str(bad), "data/worked_example.csv")[0] == 2
+    assert run("test", str(bad))[0] == 2
 
 
 def test_check_json_and_sarif() -> None:

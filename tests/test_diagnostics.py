@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qualitykpi.checks import check
+from qualitykpi.checks import check, check_text
 from qualitykpi.diagnostics import (
     CODES,
     SARIF_SCHEMA,
@@ -79,7 +79,7 @@ def test_render_text_is_compiler_style(rule_file: Path) -> None:
 
 def test_render_text_measures_chinese_by_display_width(rule_file: Path) -> None:
     text = TEXT.replace("total 1.5", "total 3")
-    diagnostics = check(text, name="中文.rule")
+    diagnostics = check_text(text, name="中文.rule")
     rendered = render_text(diagnostics, Source("中文.rule", text))
     blocks = rendered.split("\n\n")
     total = next(block for block in blocks if "[total-mismatch]" in block)
@@ -88,7 +88,7 @@ def test_render_text_measures_chinese_by_display_width(rule_file: Path) -> None:
         'scheme "s" {\n  total 2\n  item "畜禽产品" max 2 {\n'
         "    input r: percent\n    at least 98% → full\n  }\n}\n"
     )
-    (finding,) = check(gap, name="g.rule")
+    (finding,) = check_text(gap, name="g.rule")
     shown = render_text([finding], Source("g.rule", gap)).splitlines()
     assert shown[1] == '    3 |   item "畜禽产品" max 2 {'
     # "畜禽产品" with its quotes is 10 columns wide: 2 quotes and 4 wide characters.
@@ -166,7 +166,7 @@ def _check_sarif_shape(log: dict[str, object]) -> None:
 
 def test_sarif(rule_file: Path) -> None:
     text = TEXT.replace("total 1.5", "total 3")
-    diagnostics = check(text, name="rules/水产品.rule")
+    diagnostics = check_text(text, name="rules/水产品.rule")
     log = to_sarif(diagnostics, tool_version="9.9")
     _check_sarif_shape(log)
     run = log["runs"][0]
@@ -184,7 +184,7 @@ def test_sarif(rule_file: Path) -> None:
 
 def test_sarif_levels_and_load_errors() -> None:
     note = Diagnostic("no-owner", "info", "an item without an owner", "a.rule", 3, 1, 3, 5)
-    errors = check('scheme "s" {\n  item "a" max 1 { nope }\n}\n', name="bad.rule")
+    errors = check_text('scheme "s" {\n  item "a" max 1 { nope }\n}\n', name="bad.rule")
     log = to_sarif([note, *errors])
     _check_sarif_shape(log)
     results = log["runs"][0]["results"]

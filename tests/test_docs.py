@@ -205,7 +205,7 @@ def test_rule_snippet(block: Block) -> None:
                 f"{name}: no data error mentions {text!r}:\n" + "\n".join(messages)
             )
     elif kind == "diagnostics":
-        diagnostics = DOCS_ENV.check(block.text, name=name)
+        diagnostics = DOCS_ENV.check_text(block.text, name=name)
         codes = sorted(diagnostic.code for diagnostic in diagnostics)
         assert codes == sorted(args), (
             f"{name}: expected diagnostics {sorted(args)}, got:\n"

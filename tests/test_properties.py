@@ -21,6 +21,7 @@ from hypothesis import strategies as st
 
 import qualitykpi as qk
 import strategies as gen
+from conftest import assert_ledger_adds_up
 from qualitykpi.conditions import Env, IsYes
 from qualitykpi.evaluation import ScoreProblems
 
@@ -459,13 +460,7 @@ def show(value: Fraction) -> str:
 
 
 def check_ledger(result: qk.Result) -> None:
-    assert sum((e.amount for e in result.lost_points()), Decimal(0)) == result.max - result.total
-    for node in result.walk():
-        own = sum((s.amount for s in node.steps if s.amount is not None), Decimal(0))
-        below = sum((c.max - c.score for c in node.children if c.kind != "bonus"), Decimal(0))
-        assert own + below == node.max - node.score, node.id
-        if not node.children:
-            assert own == node.max - node.score
+    assert_ledger_adds_up(result)
 
 
 @TREES

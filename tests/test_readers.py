@@ -115,7 +115,7 @@ def test_encoding_override(tmp_path: Path) -> None:
 def test_cells_and_headers_are_stripped_and_blanks_are_empty(tmp_path: Path) -> None:
     path = tmp_path / "spaces.csv"
     path.write_text(
-        " entity , pass_rate ,q3\n 双台子区 , 87.2 ,\n\n,,\n兴隆台区,93.6\n", encoding="utf-8"
+        " entity , pass_rate ,q3\n 双台子区 , 87.2 ,\n\n,,\n兴隆台区,93.6, \n", encoding="utf-8"
     )
     table = read_table(path)
     assert table.columns == ("entity", "pass_rate", "q3")
@@ -123,6 +123,22 @@ def test_cells_and_headers_are_stripped_and_blanks_are_empty(tmp_path: Path) -> 
         {"entity": "双台子区", "pass_rate": "87.2", "q3": ""},
         {"entity": "兴隆台区", "pass_rate": "93.6", "q3": ""},
     )
+
+
+def test_a_row_shorter_than_the_header_is_refused_not_padded(tmp_path: Path) -> None:
+    """A lost separator shifts every later cell; padding would score the wrong values."""
+    path = tmp_path / "short.csv"
+    path.write_text("entity,pass_rate,q3\n甲,87.2,3\n乙,93.6\n", encoding="utf-8")
+    with pytest.raises(DataFileError, match="line 3 has 2 cells, but the header") as caught:
+        read_table(path)
+    assert caught.value.code == "data-file"
+
+
+def test_an_unterminated_quote_is_refused_not_read_as_an_entity(tmp_path: Path) -> None:
+    path = tmp_path / "quote.csv"
+    path.write_text('entity,pass_rate\n甲,87.2\n"乙,93.6\n', encoding="utf-8")
+    with pytest.raises(DataFileError, match="line 3: a quoted cell starts here and is never"):
+        read_table(path)
 
 
 def test_tsv(tmp_path: Path, small: qk.Scheme) -> None:

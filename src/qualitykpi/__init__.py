@@ -8,7 +8,7 @@ tree), :mod:`~qualitykpi.builder` (→ typed :mod:`~qualitykpi.ast`),
 :mod:`~qualitykpi.explain`).
 """
 
-from .checks import check
+from .checks import check, check_text
 from .conditions import MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
 from .diagnostics import Diagnostic
 from .environment import CustomScorer, Environment, ScorerKind, load, loads
@@ -102,6 +102,7 @@ __all__ = [
     "between",
     "check",
     "check_columns",
+    "check_text",
     "deduct",
     "deduct_each",
     "deduct_if",

@@ -56,6 +56,7 @@ class _Analyser(LineAnalyser):
                 )
                 continue
             self.inputs[decl.name] = decl
+            self.bounds(decl)
             if decl.precision is not None:
                 if decl.type == "yes/no":
                     self.error(
@@ -67,6 +68,27 @@ class _Analyser(LineAnalyser):
                         "a precision is a positive step such as 0.1",
                         decl.precision.span,
                     )
+
+    def bounds(self, decl: ast.InputDecl) -> None:
+        """``at least A`` / ``at most B`` of an input: numbers of its own kind, in order."""
+        given = [bound for bound in (decl.low, decl.high) if bound is not None]
+        if not given:
+            return
+        if decl.type == "yes/no":
+            self.error(
+                "type-mismatch", "a yes/no input has no range of values", given[0].span
+            )
+            return
+        for bound in given:
+            self.number_for(bound, decl)
+        if decl.low is not None and decl.high is not None:
+            if decl.low.value > decl.high.value:
+                self.error(
+                    "reversed-range",
+                    f"`{decl.name}` is at least {decl.low.text} and at most "
+                    f"{decl.high.text}, which no value is; swap the two numbers",
+                    decl.high.span,
+                )
 
     def all_decls(self) -> Iterator[ast.InputDecl]:
         yield from self.scheme.inputs

@@ -258,6 +258,9 @@ class InputDecl:
     type: InputType
     precision: Num | None
     span: Span
+    #: ``at least A`` / ``at most B`` after the type: the values the data may hold.
+    low: Num | None = None
+    high: Num | None = None
 
 
 @attrs.frozen

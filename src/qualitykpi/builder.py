@@ -23,7 +23,7 @@ from .source import Source
 #: are three to five levels deep; the bound keeps every pass that walks the
 #: tree (building, analysis, scoring, the checks) far from Python's
 #: recursion limit, whatever a file says.
-MAX_DEPTH = 32
+MAX_DEPTH = 16
 _NESTING = frozenset(("section", "item", "part", "bonus"))
 
 _LINE_KINDS = ("band_line", "each_line", "scaled_line", "scaled_peer_line", "custom_line")
@@ -343,7 +343,21 @@ class Builder(LineBuilder):
         type_ = cast(ast.InputType, "yes/no" if words == "yes/no" else words)
         numbers = self.trees(tree, "number")
         precision = self.number(numbers[0]) if numbers else None
-        return ast.InputDecl(name, type_, precision, self.span(tree))
+        low: ast.Num | None = None
+        high: ast.Num | None = None
+        for bound in self.trees(tree):
+            if bound.data not in ("bound_low", "bound_high"):
+                continue
+            value = self.number(self.trees(bound, "number")[0])
+            given = low if bound.data == "bound_low" else high
+            if given is not None:
+                words = "at least" if bound.data == "bound_low" else "at most"
+                self.error("duplicate-statement", f"`{words}` is given twice for `{name}`", bound)
+            if bound.data == "bound_low":
+                low = value
+            else:
+                high = value
+        return ast.InputDecl(name, type_, precision, self.span(tree), low, high)
 
     def target(self, tree: Tree[Token]) -> ast.Target:
         return ast.Target(

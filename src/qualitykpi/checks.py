@@ -1,8 +1,8 @@
 """The static checks: what a rule's author should hear before it is published.
 
-``check(path_or_text)`` loads a rule file and returns its diagnostics —
-gaps, overlaps, unreachable lines, wrong sums, unfair steps — sorted by
-line.  A file that does not load gives its load errors as diagnostics of
+``check(path)`` loads a rule file and returns its diagnostics — gaps,
+overlaps, unreachable lines, wrong sums, unfair steps — sorted by line;
+``check_text(text)`` does the same for rule text.  A file that does not load gives its load errors as diagnostics of
 severity ``error`` instead.  ``check_scheme(scheme)`` checks a scheme
 already loaded.
 
@@ -17,6 +17,7 @@ modules that follow the pipeline:
 * :mod:`qualitykpi.checks_monotone` — whether a better value ever scores less;
 * :mod:`qualitykpi.checks_context` — a loaded scheme with its spans;
 * :mod:`qualitykpi.checks_lines` — the checks of tables and rule lines;
+* :mod:`qualitykpi.checks_peers` — comparisons with the cohort;
 * :mod:`qualitykpi.checks_tree` — sums, outcomes, grades and hygiene.
 
 ``docs/diagnostics.rst`` lists every code.
@@ -27,10 +28,10 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
-from pathlib import Path
 
 from .checks_context import Context
 from .checks_lines import check_no_data, check_shorthand, check_tables
+from .checks_peers import check_negative_peers, check_peer_max
 from .checks_tree import (
     band_set,
     check_duplicate_names,
@@ -45,7 +46,8 @@ from .checks_tree import (
 from .diagnostics import Diagnostic, make, sort_diagnostics
 from .domains import NOTHING, Domain
 from .errors import RuleError
-from .scheme import Scheme, loads
+from .environment import DEFAULT
+from .scheme import Scheme
 from .values import fmt
 
 __all__ = [
@@ -55,13 +57,16 @@ __all__ = [
     "check",
     "check_duplicate_names",
     "check_grades",
+    "check_negative_peers",
     "check_no_data",
     "check_outcomes",
     "check_owners",
+    "check_peer_max",
     "check_scheme",
     "check_section_deductions",
     "check_shorthand",
     "check_sums",
+    "check_text",
     "check_tables",
     "check_total",
     "check_unused_inputs",
@@ -78,6 +83,8 @@ CHECKS: tuple[Check, ...] = (
     check_tables,
     check_no_data,
     check_shorthand,
+    check_negative_peers,
+    check_peer_max,
     check_sums,
     check_total,
     check_outcomes,
@@ -115,46 +122,25 @@ def load_errors(error: RuleError, name: str) -> list[Diagnostic]:
     return sort_diagnostics(out)
 
 
-def _is_path(value: str | os.PathLike[str]) -> bool:
-    if isinstance(value, os.PathLike):
-        return True
-    if "\n" in value or "{" in value:
-        return False
-    if value.endswith(".rule"):
-        return True
-    try:
-        return Path(value).is_file()
-    except (OSError, ValueError):  # not a possible file name
-        return False
+def check(path: str | os.PathLike[str]) -> list[Diagnostic]:
+    """Load the rule file at ``path`` and check it (with the default environment).
 
-
-def check(path_or_text: str | os.PathLike[str], *, name: str | None = None) -> list[Diagnostic]:
-    """Load a rule file (a path) or rule text and check it.
-
-    A path is a :class:`os.PathLike`, or a string naming an existing file
-    or ending in ``.rule``; anything else is rule text, shown as ``name``
-    (default ``<string>``).  A rule that fails to load gives its load
-    errors as diagnostics of severity ``error``; nothing is raised for it.
+    A rule that fails to load gives its load errors as diagnostics of
+    severity ``error``; nothing is raised for it.  ``path`` is always a
+    path, never rule text: check text with :func:`check_text`, so that rule
+    text a program's users type can never make it read a file.
     """
-    return load_and_check(path_or_text, name=name)[1]
+    return DEFAULT.check(path)
 
 
-def load_and_check(
-    path_or_text: str | os.PathLike[str], *, name: str | None = None
-) -> tuple[Scheme | None, list[Diagnostic]]:
+def check_text(text: str, name: str = "<string>") -> list[Diagnostic]:
+    """Check rule ``text``, shown as ``name`` (with the default environment)."""
+    return DEFAULT.check_text(text, name)
+
+
+def load_and_check(path: str | os.PathLike[str]) -> tuple[Scheme | None, list[Diagnostic]]:
     """:func:`check`, and the scheme it loaded (None when it did not load)."""
-    if _is_path(path_or_text):
-        path = Path(path_or_text)
-        text = path.read_text(encoding="utf-8-sig")
-        label = name or str(path_or_text)
-    else:
-        text = str(path_or_text)
-        label = name or "<string>"
-    try:
-        scheme = loads(text, name=label)
-    except RuleError as error:
-        return None, load_errors(error, label)
-    return scheme, check_scheme(scheme)
+    return DEFAULT.load_and_check(path)
 
 
 # ------------------------------------------------------------------ ranges

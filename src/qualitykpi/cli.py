@@ -19,12 +19,14 @@ from typing import TYPE_CHECKING, NoReturn, TextIO
 import attrs
 import click
 
-from .checks import format_ranges, load_and_check
+from .checks import format_ranges, load_errors
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
+from .environment import DEFAULT, read_rule_file
 from .errors import DataError, RuleError
 from .readers import DataTable, check_columns, read_table
 from .results import Results
 from .scheme import Scheme, load
+from .source import Source, display_path
 from .template import template_notes, write_template_csv, write_template_xlsx
 
 # The reports pull in rich and the workbook writer openpyxl: each command
@@ -43,8 +45,14 @@ def _load(path: str) -> Scheme:
         click.echo(str(error), err=True)
         raise SystemExit(2) from None
     except OSError as error:
-        click.echo(f"qualitykpi: cannot read {path}: {error.strerror}", err=True)
+        _cannot_read(path, error)
         raise SystemExit(2) from None
+
+
+def _cannot_read(path: str, error: OSError) -> None:
+    click.echo(
+        f"qualitykpi: cannot read {display_path(path)}: {error.strerror or error}", err=True
+    )
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -84,9 +92,10 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
             broken = True
             continue
         except OSError as error:
-            click.echo(f"qualitykpi: cannot read {path}: {error.strerror}", err=True)
+            _cannot_read(path, error)
             broken = True
             continue
+        shown = display_path(path)
         outcomes = scheme.run_examples()
         file_failed = 0
         for outcome in outcomes:
@@ -96,7 +105,7 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
             failed += 1
             file_failed += 1
             click.echo(
-                f"{path}:{outcome.line}: example failed: expected {outcome.expected}, "
+                f"{shown}:{outcome.line}: example failed: expected {outcome.expected}, "
                 f"got {outcome.actual}"
             )
             click.echo(f"    {outcome.text}")
@@ -105,10 +114,10 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
             for line in outcome.trace.splitlines():
                 click.echo(f"    | {line}")
         if not outcomes:
-            click.echo(f"{path}: no examples")
+            click.echo(f"{shown}: no examples")
         else:
             ok = len(outcomes) - file_failed
-            click.echo(f"{path}: {len(outcomes)} examples, {ok} passed, {file_failed} failed")
+            click.echo(f"{shown}: {len(outcomes)} examples, {ok} passed, {file_failed} failed")
         if show_coverage or stubs:
             from .coverage import coverage
 
@@ -141,7 +150,7 @@ def _rows(scheme: Scheme, path: str, encoding: str | None, sheet: str | None, en
     if table.rows and entity not in table.columns:
         columns = ", ".join(table.columns) or "none"
         click.echo(
-            f"qualitykpi: {path} has no column {entity!r} naming the entities "
+            f"qualitykpi: {display_path(path)} has no column {entity!r} naming the entities "
             f"(its columns: {columns}); say which with --entity-column",
             err=True,
         )
@@ -213,8 +222,62 @@ def _write(output: str | None, text: str) -> None:
 
 
 def _cannot_write(output: str, error: OSError) -> NoReturn:
-    click.echo(f"qualitykpi: cannot write {output}: {error.strerror or error}", err=True)
+    click.echo(
+        f"qualitykpi: cannot write {display_path(output)}: {error.strerror or error}", err=True
+    )
     raise SystemExit(2) from None
+
+
+#: The format an output file's suffix names.
+SUFFIX_FORMATS = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".csv": "csv",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "table",
+    ".text": "table",
+}
+
+
+def _output_format(
+    given: str | None, output: str | None, formats: Sequence[str], default: str
+) -> str:
+    """The format to write: ``--format``, else the one ``--output``'s suffix names.
+
+    A workbook written as text, or text into a file named ``.xlsx``, would
+    pass unnoticed until someone opens it; a suffix that disagrees with
+    ``--format``, or that names no format this command writes, is refused.
+    """
+    if output is None:
+        return given or default
+    suffix = Path(output).suffix.lower()
+    named = SUFFIX_FORMATS.get(suffix)
+    shown = display_path(output)
+    if given is None:
+        if not suffix:
+            return default
+        if named is None or named not in formats:
+            what = f"`{suffix}`" + (f" ({named})" if named else "")
+            raise click.UsageError(
+                f"cannot tell what to write to {shown} from its suffix {what}; "
+                f"name a file ending in {_suffixes(formats)}, or say --format "
+                f"({', '.join(formats)})"
+            )
+        return named
+    text_file = suffix in (".txt", ".text") and given != "xlsx"
+    if named is not None and named != given and not text_file:
+        raise click.UsageError(
+            f"--format {given} does not write {named}, but {shown} ends in {suffix}; "
+            f"change the file name or the format"
+        )
+    return given
+
+
+def _suffixes(formats: Sequence[str]) -> str:
+    found = [suffix for suffix, named in SUFFIX_FORMATS.items() if named in formats]
+    return ", ".join(found)
 
 
 def _print(output: str | None, blocks: list[Block]) -> None:
@@ -227,6 +290,8 @@ def _print(output: str | None, blocks: list[Block]) -> None:
 
 
 FORMATS = ("table", "json", "csv", "xlsx", "markdown")
+OWNER_FORMATS = ("table", "json", "csv", "markdown")
+TEMPLATE_FORMATS = ("csv", "xlsx")
 
 
 def _data_options(function: Callable[..., None]) -> Callable[..., None]:
@@ -266,9 +331,9 @@ def _entity_option(help: str, *names: str) -> Callable[[Callable[..., None]], Ca
     "--format",
     "format_",
     type=click.Choice(FORMATS),
-    default="table",
-    show_default=True,
-    help="table (terminal), json, csv (UTF-8 with BOM), xlsx (needs --output) or markdown.",
+    default=None,
+    help="table (terminal), json, csv (UTF-8 with BOM), xlsx (needs --output) or markdown; "
+    "default: what --output's suffix names, else table.",
 )
 @_output_option
 @click.option("--explain", is_flag=True, help="Add each entity's deduction ledger.")
@@ -277,7 +342,7 @@ def _entity_option(help: str, *names: str) -> Callable[[Callable[..., None]], Ca
 def score_command(
     rule: str,
     data: str,
-    format_: str,
+    format_: str | None,
     output: str | None,
     explain: bool,
     entity: str,
@@ -287,9 +352,11 @@ def score_command(
     """Score the cohort in DATA by RULE and print the ranking.
 
     The ranking gives rank, entity, total, grade, the vetoes that fired and
-    each top-level section's subtotal.  Data errors are listed on stderr
-    after the results (exit status 1); the other rows are still scored.
+    each top-level section's subtotal, best grade first, then highest
+    total.  Data errors are listed on stderr after the results (exit status
+    1); the other rows are still scored.
     """
+    format_ = _output_format(format_, output, FORMATS, "table")
     if format_ == "xlsx" and output is None:
         raise click.UsageError("--format xlsx writes a workbook: say where with --output FILE")
     if format_ == "csv" and explain:
@@ -385,10 +452,10 @@ def _unknown_entity(
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(("table", "json", "csv", "markdown")),
-    default="table",
-    show_default=True,
-    help="table (terminal), json, csv (UTF-8 with BOM) or markdown.",
+    type=click.Choice(OWNER_FORMATS),
+    default=None,
+    help="table (terminal), json, csv (UTF-8 with BOM) or markdown; "
+    "default: what --output's suffix names, else table.",
 )
 @_output_option
 @_entity_option("The column of DATA naming the entities.", "--entity-column", "--entity")
@@ -396,7 +463,7 @@ def _unknown_entity(
 def owners_command(
     rule: str,
     data: str | None,
-    format_: str,
+    format_: str | None,
     output: str | None,
     entity: str,
     encoding: str | None,
@@ -407,6 +474,7 @@ def owners_command(
 
     An item with several owners counts in full for each of them.
     """
+    format_ = _output_format(format_, output, OWNER_FORMATS, "table")
     scheme = _load(rule)
     results = None
     missing = False
@@ -414,10 +482,11 @@ def owners_command(
         cohort = _rows(scheme, data, encoding, sheet, entity)
         missing = cohort.missing_columns
         results = _score(scheme, cohort.table, entity)
-    from . import owners_report
+    from . import owners_report, reports
 
     if format_ == "table":
-        _print(output, owners_report.owners_blocks(scheme, results))
+        width = reports.output_width(sys.stdout if output is None else None)
+        _print(output, owners_report.owners_blocks(scheme, results, width=width))
     elif format_ == "json":
         _write(output, owners_report.owners_json(scheme, results))
     elif format_ == "csv":
@@ -448,31 +517,45 @@ def check_command(
     line, wrong sum, impossible outcome and unfair step, each with file, line,
     column, severity and a stable code (see the diagnostics reference).
 
-    Exit status 1 when there is an error (with --strict, also a warning),
-    else 0.  A rule that does not load is reported as errors.
+    A rule that does not load is reported as errors, with exit status 2 (a
+    rule error, as for every command).  Otherwise the exit status is 1 when
+    there is an error finding (with --strict, also a warning), else 0.
     """
     found: list[Diagnostic] = []
     texts: list[str] = []
+    broken = False
     for path in rules:
         try:
-            scheme, diagnostics = load_and_check(path)
+            text, name = read_rule_file(path)
         except OSError as error:
-            click.echo(f"qualitykpi: cannot read {path}: {error.strerror or error}", err=True)
-            raise SystemExit(2) from None
+            _cannot_read(path, error)
+            broken = True
+            continue
+        except RuleError as error:
+            scheme, diagnostics, text, name = None, load_errors(error, display_path(path)), "", ""
+        else:
+            scheme, diagnostics = DEFAULT.check_loaded(text, name)
+        # A rule that does not load is a rule error, as for every command.
+        broken = broken or scheme is None
         found.extend(diagnostics)
         if format_ == "text":
-            block = render_text(diagnostics) if diagnostics else ""
-            texts.append(f"{block}\n\n{path}: {summary(diagnostics)}".lstrip("\n"))
+            # The lines shown come from the text read, not from the file again.
+            source = Source(name, text) if name else None
+            block = render_text(diagnostics, source) if diagnostics else ""
+            texts.append(f"{block}\n\n{display_path(path)}: {summary(diagnostics)}".lstrip("\n"))
             # A rule with errors did not load, so it has no ranges to show.
             if ranges and scheme is not None:
                 texts.append(format_ranges(scheme))
     if format_ == "text":
-        _write(output, "\n\n".join(texts) + "\n")
+        if texts:
+            _write(output, "\n\n".join(texts) + "\n")
     elif format_ == "json":
         _write(output, json.dumps(to_json(found), ensure_ascii=False, indent=2) + "\n")
     else:
         sarif = to_sarif(found)
         _write(output, json.dumps(sarif, ensure_ascii=False, indent=2) + "\n")
+    if broken:
+        raise SystemExit(2)
     failing = {"error", "warning"} if strict else {"error"}
     if any(diagnostic.severity in failing for diagnostic in found):
         raise SystemExit(1)
@@ -524,19 +607,20 @@ def verify_command(rule: str, examples: int, seed: int | None) -> None:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(("csv", "xlsx")),
-    default="csv",
-    show_default=True,
-    help="csv (UTF-8 with BOM, a header row) or xlsx (with data validation).",
+    type=click.Choice(TEMPLATE_FORMATS),
+    default=None,
+    help="csv (UTF-8 with BOM, a header row) or xlsx (with data validation); "
+    "default: what --output's suffix names, else csv.",
 )
 @_output_option
 @_entity_option("The name of the column naming the entities.", "--entity-column", "--entity")
-def template_command(rule: str, format_: str, output: str | None, entity: str) -> None:
+def template_command(rule: str, format_: str | None, output: str | None, entity: str) -> None:
     """A blank data sheet for collecting the year's data: one column per
     input and assessed item.  What each column holds (label, unit, allowed
     values) is printed on stderr; the xlsx version stops bad values at entry
     with Excel data validation and lists the columns on a second sheet.
     """
+    format_ = _output_format(format_, output, TEMPLATE_FORMATS, "csv")
     scheme = _load(rule)
     if format_ == "xlsx":
         if output is None:

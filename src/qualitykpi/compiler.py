@@ -284,7 +284,11 @@ class _Compiler:
         children = tuple(self.node(child, ((), ())) for child in self.scheme.children)
         specs = tuple(
             InputSpec(
-                decl.name, decl.type, _n(decl.precision) if decl.precision is not None else None
+                decl.name,
+                decl.type,
+                _n(decl.precision) if decl.precision is not None else None,
+                _n(decl.low) if decl.low is not None else None,
+                _n(decl.high) if decl.high is not None else None,
             )
             for decl in self.inputs.values()
         )

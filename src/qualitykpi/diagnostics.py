@@ -32,6 +32,8 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "otherwise-not-last": ("warning", "Rule lines after `otherwise`"),
     "shorthand-endpoint": ("info", "Which of two adjacent `A–B` ranges takes the shared end"),
     "non-monotone": ("warning", "A better value of the input scores less"),
+    "negative-peer": ("warning", "A comparison with the cohort on an input that can be negative"),
+    "peer-max-zero": ("warning", "`scaled to peer max` that a cohort of zeros leaves unscored"),
     "sum-mismatch": ("warning", "Children's maxima that do not add up to the parent's max"),
     "total-mismatch": ("warning", "Top-level maxima that do not add up to the scheme's total"),
     "missing-total": ("info", "A scheme without `total`"),

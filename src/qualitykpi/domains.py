@@ -189,7 +189,7 @@ class Domain:
 
     @classmethod
     def of(cls, spec: InputSpec) -> Domain:
-        return _domain_of(spec.type, spec.precision)
+        return _domain_of(spec.type, spec.precision, spec.low, spec.high)
 
     @classmethod
     def totals(cls, low: Fraction, high: Fraction) -> Domain:
@@ -332,15 +332,27 @@ class Domain:
 
 
 @lru_cache(maxsize=256)
-def _domain_of(type: InputType, precision: Fraction | None) -> Domain:
-    if type == "percent":
-        return Domain("percent", precision, Fraction(0), Fraction(100))
-    if type == "count":
-        step = Fraction(precision.numerator) if precision is not None else Fraction(1)
-        return Domain("count", step, Fraction(0), None)
+def _domain_of(
+    type: InputType,
+    precision: Fraction | None,
+    low: Fraction | None = None,
+    high: Fraction | None = None,
+) -> Domain:
     if type == "yes/no":
         return Domain("yes/no", Fraction(1), Fraction(0), Fraction(1))
-    return Domain("number", precision, None, None)
+    if type == "percent":
+        domain = Domain("percent", precision, Fraction(0), Fraction(100))
+    elif type == "count":
+        step = Fraction(precision.numerator) if precision is not None else Fraction(1)
+        domain = Domain("count", step, Fraction(0), None)
+    else:
+        domain = Domain("number", precision, None, None)
+    # Declared bounds (`number at least 0`) narrow the type's own.
+    if low is not None and (domain.low is None or low > domain.low):
+        domain = attrs.evolve(domain, low=low)
+    if high is not None and (domain.high is None or high < domain.high):
+        domain = attrs.evolve(domain, high=high)
+    return domain
 
 
 @lru_cache(maxsize=512)

@@ -22,7 +22,9 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .errors import RuleError
 from .scorers import Direction, Reach
+from .source import display_path
 
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic
@@ -152,33 +154,46 @@ class Environment:
 
     def load(self, path: str | PathLike[str]) -> Scheme:
         """Load a ``.rule`` file (UTF-8, with or without a byte-order mark)."""
-        text = Path(path).read_text(encoding="utf-8-sig")
-        return self.loads(text, name=str(path))
+        text, name = read_rule_file(path)
+        return self.loads(text, name=name)
 
-    def check(
-        self, path_or_text: str | PathLike[str], *, name: str | None = None
-    ) -> list[Diagnostic]:
-        """The static checks' findings on a rule file or rule text.
+    def check(self, path: str | PathLike[str]) -> list[Diagnostic]:
+        """The static checks' findings on the rule file at ``path``.
 
         As :func:`qualitykpi.check`, with this environment's extensions.
+        ``path`` is always a path, never rule text: check text with
+        :meth:`check_text`.
         """
-        from .checks import check_scheme, load_errors
-        from .errors import RuleError
+        return self.load_and_check(path)[1]
 
-        is_path = isinstance(path_or_text, PathLike) or (
-            "\n" not in path_or_text and (path_or_text.endswith(".rule") or _is_file(path_or_text))
-        )
-        if is_path:
-            label = name or str(path_or_text)
-            text = Path(path_or_text).read_text(encoding="utf-8-sig")
-        else:
-            label = name or "<string>"
-            text = str(path_or_text)
+    def check_text(self, text: str, name: str = "<string>") -> list[Diagnostic]:
+        """The static checks' findings on rule ``text`` (shown as ``name``).
+
+        Never reads a file, whatever ``text`` says.
+        """
+        return self.check_loaded(text, name)[1]
+
+    def load_and_check(
+        self, path: str | PathLike[str]
+    ) -> tuple[Scheme | None, list[Diagnostic]]:
+        """:meth:`check`, and the scheme it loaded (None when it did not load)."""
         try:
-            scheme = self.loads(text, label)
+            text, name = read_rule_file(path)
         except RuleError as error:
-            return load_errors(error, label)
-        return check_scheme(scheme)
+            from .checks import load_errors
+
+            return None, load_errors(error, display_path(path))
+        return self.check_loaded(text, name)
+
+    def check_loaded(self, text: str, name: str) -> tuple[Scheme | None, list[Diagnostic]]:
+        """Load ``text`` and check it; a load error comes back as diagnostics."""
+        from .checks import check_scheme, load_errors
+
+        try:
+            scheme = self.loads(text, name)
+        except RuleError as error:
+            return None, load_errors(error, name)
+        return scheme, check_scheme(scheme)
 
     def __repr__(self) -> str:
         scorers = ", ".join(self._scorers) or "none"
@@ -186,11 +201,29 @@ class Environment:
         return f"<Environment scorers: {scorers}; statistics: {statistics}>"
 
 
-def _is_file(text: str) -> bool:
+def read_rule_file(path: str | PathLike[str]) -> tuple[str, str]:
+    """The text of a rule file and the name to show it by.
+
+    Rule files are UTF-8, with or without a byte-order mark; one in another
+    encoding is a :class:`RuleError` saying so (``OSError`` when it cannot be
+    read at all).  The name is printable even when the file's name is not
+    UTF-8 (:func:`~qualitykpi.source.display_path`).
+    """
+    name = display_path(path)
+    data = Path(path).read_bytes()
     try:
-        return Path(text).is_file()
-    except OSError:  # rule text too long to be a file name
-        return False
+        return data.decode("utf-8-sig"), name
+    except UnicodeDecodeError as error:
+        try:
+            data.decode("gb18030")
+        except UnicodeDecodeError:
+            looks = ""
+        else:
+            looks = " (it looks like GBK/GB18030 text)"
+        raise RuleError(
+            f"{name} is not UTF-8 text{looks}: byte {error.start} cannot be read",
+            hint="save it as UTF-8 (in Notepad or WPS: 另存为, 编码 UTF-8)",
+        ) from None
 
 
 def exact_result(value: Any, what: str) -> Fraction:
@@ -216,3 +249,18 @@ def load(path: str | PathLike[str]) -> Scheme:
 def loads(text: str, name: str = "<string>") -> Scheme:
     """Load rule text with the default environment."""
     return DEFAULT.loads(text, name)
+
+
+def check(path: str | PathLike[str]) -> list[Diagnostic]:
+    """Load the rule file at ``path`` and check it, with the default environment.
+
+    A rule that fails to load gives its load errors as diagnostics of
+    severity ``error``; nothing is raised for it.  ``path`` is always a
+    path: check rule text with :func:`check_text`.
+    """
+    return DEFAULT.check(path)
+
+
+def check_text(text: str, name: str = "<string>") -> list[Diagnostic]:
+    """Check rule ``text`` (shown as ``name``) with the default environment; never reads a file."""
+    return DEFAULT.check_text(text, name)

@@ -13,9 +13,14 @@ from fractions import Fraction
 
 import attrs
 
+from rich.cells import cell_len
+
 from .reports import (
+    NAME_WIDTH,
+    PIPE_WIDTH,
     Block,
     JSONObject,
+    column_groups,
     csv_text,
     dumps,
     error_json,
@@ -204,22 +209,49 @@ def owners_title(scheme: Scheme, results: Results | None) -> str:
     return title
 
 
-def owners_blocks(scheme: Scheme, results: Results | None) -> list[Block]:
+def owners_blocks(
+    scheme: Scheme, results: Results | None, *, width: int = PIPE_WIDTH
+) -> list[Block]:
     """For a terminal: the responsibility table, then (with data) the losses.
 
     Two tables rather than one wide one, so that the item names keep room.
+    The losses have one column per entity; when they do not fit ``width``
+    they are printed in parts, each with every office and a run of the
+    entities, so that every entity appears with its whole name.
     """
     header, rows, right = owners_rows(scheme, None)
     blocks: list[Block] = [owners_title(scheme, None), text_table(header, rows, right)]
-    if results is not None:
-        header, rows, right = owners_rows(scheme, results)
-        lost = [[row[0], row[1], *row[3:]] for row in rows]
-        blocks += [
-            "",
-            f"Points lost by each office, for each of {len(results)} entities "
-            "(an entry with several owners counts in full for each of them):",
-            text_table([header[0], header[1], *header[3:]], lost, {1, *range(2, len(header) - 1)}),
+    if results is None:
+        return blocks
+    header, rows, _ = owners_rows(scheme, results)
+    offices = [row[0] for row in rows]
+    points = [row[1] for row in rows]
+    entities = header[3:]
+    cells = [row[3:] for row in rows]
+    widths = [
+        max([cell_len(name)] + [cell_len(row[index]) for row in cells])
+        for index, name in enumerate(entities)
+    ]
+    fixed = min(max(map(cell_len, [header[0], *offices])), NAME_WIDTH) + 2
+    fixed += max(map(cell_len, [header[1], *points]))
+    groups = column_groups(widths, fixed, width)
+    blocks += [
+        "",
+        f"Points lost by each office, for each of {len(results)} entities "
+        "(an entry with several owners counts in full for each of them):",
+    ]
+    for number, group in enumerate(groups, start=1):
+        if len(groups) > 1:
+            first, last = group[0] + 1, group[-1] + 1
+            span = f"entity {first}" if first == last else f"entities {first}–{last}"
+            blocks += ["", f"({number} of {len(groups)}: {span} of {len(entities)})"]
+        part_header = [header[0], header[1], *(entities[index] for index in group)]
+        part_rows = [
+            [office, point, *(row[index] for index in group)]
+            for office, point, row in zip(offices, points, cells, strict=True)
         ]
+        columns = range(2, len(part_header))
+        blocks.append(text_table(part_header, part_rows, {1, *columns}, whole=set(columns)))
     return blocks
 
 

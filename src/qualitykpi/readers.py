@@ -30,6 +30,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from .errors import RuleError
+from .source import display_path
 from .values import normalize
 
 if TYPE_CHECKING:
@@ -87,7 +88,7 @@ def read_table(
     worksheet of a workbook by name (the first one by default).
     """
     file = Path(path)
-    name = str(path)
+    name = display_path(path)
     suffix = file.suffix.lower()
     if sheet is not None and suffix not in (".xlsx", ".xlsm"):
         raise DataFileError(name, f"--sheet applies to .xlsx workbooks, not {suffix or 'this'}")
@@ -146,13 +147,48 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
 
 
 def _read_delimited(text: str, name: str, encoding: str, delimiter: str) -> DataTable:
-    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
+    # Strict: a quoted cell that never closes is an error, not the rest of
+    # the file read as one cell (which made a phantom entity).
+    reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    lines: list[tuple[int, list[Any]]] = []
+    start = 1
     try:
-        lines = [(reader.line_num, [cell.strip() for cell in cells]) for cells in reader]
+        for cells in reader:
+            lines.append((start, [cell.strip() for cell in cells]))
+            start = reader.line_num + 1
     except csv.Error as error:
-        raise DataFileError(name, f"row {reader.line_num}: {error}") from None
+        if "end of data" in str(error):
+            raise DataFileError(
+                name,
+                f"line {start}: a quoted cell starts here and is never closed",
+                hint='add the closing `"`, or remove the opening one',
+            ) from None
+        raise DataFileError(name, f"line {reader.line_num}: {error}") from None
+    _check_lengths(lines, name)
     rows, numbers = _build_rows(lines, name, blank="")
     return DataTable(rows, _columns(lines), name, encoding, row_numbers=numbers)
+
+
+def _check_lengths(lines: list[tuple[int, list[Any]]], name: str) -> None:
+    """Refuse a text row with fewer cells than the header names.
+
+    Such a row has lost a separator (or a cell) somewhere, so every cell
+    after that place may sit under the wrong column; padding it with blanks
+    would score the entity on shifted or missing values.
+    """
+    header_row, header = _header(lines)
+    named = max((index + 1 for index, cell in enumerate(header) if cell), default=0)
+    for number, cells in lines:
+        if number <= header_row or not any(_present(cell) for cell in cells):
+            continue
+        if len(cells) < named:
+            raise DataFileError(
+                name,
+                f"line {number} has {len(cells)} cells, but the header (line {header_row}) "
+                f"names {named} columns",
+                hint="a separator or a cell is missing in that line; an empty cell is "
+                "written as nothing between two separators",
+            )
 
 
 def _columns(lines: list[tuple[int, list[Any]]]) -> tuple[str, ...]:

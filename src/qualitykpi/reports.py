@@ -327,17 +327,21 @@ def text_table(
     rows: Sequence[Sequence[str]],
     right: set[int],
     keep: Container[int] = (0,),
+    whole: Container[int] = (),
 ) -> Table:
     """A rich table of plain cells.
 
     When the table is too wide, a long header wraps before any number does:
     the numbers (columns ``right``, right-aligned) keep their full width, and
     the names (columns ``keep``) at least :data:`NAME_WIDTH` columns.  The
-    rest (reasons, lists) wraps.
+    headers of columns ``whole`` (entity names) never wrap.  The rest
+    (reasons, lists) wraps.
     """
     table = Table(box=PLAIN, show_edge=False, pad_edge=False, collapse_padding=True)
     for index, title in enumerate(header):
         widest = max((cell_len(row[index]) for row in rows), default=0)
+        if index in whole:
+            widest = max(widest, cell_len(title))
         if index in right:
             least: int | None = widest
         elif index in keep:
@@ -356,6 +360,33 @@ def text_table(
 
 
 Block = str | Table
+
+
+def output_width(stream: IO[str] | None) -> int:
+    """The width tables are laid out for: a terminal's own, else :data:`PIPE_WIDTH`."""
+    if stream is not None and stream.isatty():
+        return make_console(stream).width
+    return PIPE_WIDTH
+
+
+def column_groups(widths: Sequence[int], fixed: int, width: int) -> list[range]:
+    """Consecutive runs of columns that fit ``width`` beside ``fixed`` columns of text.
+
+    For tables with one column per entity: rather than squeeze or drop a
+    column when there are many entities, the table is printed in several
+    parts, each with every row and a run of the columns.  Every column is
+    in exactly one part; a column wider than the room still gets one of its own.
+    """
+    groups: list[range] = []
+    start, used = 0, fixed
+    for index, column in enumerate(widths):
+        need = column + 2
+        if index > start and used + need > width:
+            groups.append(range(start, index))
+            start, used = index, fixed
+        used += need
+    groups.append(range(start, len(widths)))
+    return groups
 
 
 def _least_width(table: Table) -> int:

@@ -12,7 +12,7 @@ import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from fractions import Fraction
 from os import PathLike
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Any
 
 import attrs
 
@@ -29,7 +29,7 @@ from .scheme_scorer import SchemeScorer
 from .scorers import Band, Scaled, When
 from .source import Source, Span
 from .tree import Item, Section
-from .values import InputSpec, Value, ValueProblem, exact, fmt, peer_statistics
+from .values import InputSpec, Value, ValueProblem, exact, fmt, is_absent, peer_statistics
 
 if TYPE_CHECKING:
     from .environment import Environment
@@ -137,16 +137,18 @@ class Scheme:
         raise AssertionError("unreachable")
 
     def score_table(
-        self, rows: Iterable[Mapping[str, object]] | DataTable, entity: str = "entity"
+        self, rows: Iterable[Mapping[str, object]] | DataTable | Any, entity: str = "entity"
     ) -> Results:
         """Score a cohort; peer statistics are computed over it.
 
-        ``rows`` are mappings of column to value, or a :class:`DataTable`
-        from :func:`read_table`, whose rows are then named by their place
-        in the file ("row 7" is the sheet's row 7), not by their count.
-        Returns results by entity in row order.  Rows with bad data have no
-        result; their :class:`DataError` objects are in ``.errors``, and every
-        other row is scored.
+        ``rows`` are mappings of column to value, a :class:`DataTable` from
+        :func:`read_table` (whose rows are then named by their place in the
+        file: "row 7" is the sheet's row 7, not the seventh entity), or a
+        pandas ``DataFrame`` as it comes (the entity column may be its
+        index; NaN, ``None`` and ``pd.NA`` are absent values).  Returns
+        results by entity in row order.  Rows with bad data have no result;
+        their :class:`DataError` objects are in ``.errors``, and every other
+        row is scored.
         """
         read: list[tuple[str, dict[str, Value]]] = []
         errors: list[DataError] = []
@@ -157,10 +159,18 @@ class Scheme:
             if len(rows.row_numbers) == len(rows.rows):
                 numbers = rows.row_numbers
             rows = rows.rows
+        elif _is_data_frame(rows):
+            rows = _frame_records(rows, entity)
         for position, row in enumerate(rows):
             index = numbers[position] if numbers else position + 1
+            if not isinstance(row, Mapping):
+                raise TypeError(
+                    f"row {index} is a {type(row).__name__}: score_table takes rows as "
+                    "mappings of column to value, a DataTable from read_table, or a "
+                    "pandas DataFrame"
+                )
             raw_name = row.get(entity)
-            name = str(raw_name).strip() if raw_name is not None else ""
+            name = "" if is_absent(raw_name) else str(raw_name).strip()
             if not name:
                 errors.append(
                     DataError(
@@ -362,6 +372,20 @@ class Scheme:
                 case.line, case.text, case.node_id, False, expected, "error", "", problems
             )
         return ExampleOutcome(case.line, case.text, case.node_id, passed, expected, actual, trace)
+
+
+def _is_data_frame(rows: object) -> bool:
+    """A pandas DataFrame, recognised without importing pandas (it is optional)."""
+    kind = type(rows)
+    return kind.__name__ == "DataFrame" and kind.__module__.split(".")[0] == "pandas"
+
+
+def _frame_records(frame: Any, entity: str) -> list[dict[str, object]]:
+    """A DataFrame's rows as dicts; an index named after the entity column becomes it."""
+    if entity not in frame.columns and entity in (frame.index.names or ()):
+        frame = frame.reset_index()
+    records: list[dict[str, object]] = frame.to_dict("records")
+    return records
 
 
 def _example_value(value: object) -> object:

@@ -1,8 +1,15 @@
-"""Source text and spans: where every node, diagnostic and error comes from."""
+"""Source text and spans: where every node, diagnostic and error comes from.
+
+Also how a path is shown to a person: a file name that is not UTF-8 (one
+unzipped from an archive made on Chinese Windows is GBK) reaches Python with
+its bytes escaped, and printing it as it is would fail.
+"""
 
 from __future__ import annotations
 
+import os
 import unicodedata
+from os import PathLike
 
 import attrs
 
@@ -81,3 +88,19 @@ def narrow(source: Source, span: Span, needle: str) -> Span:
 def display_width(text: str) -> int:
     """Terminal columns taken by ``text``: CJK and full-width forms take two."""
     return sum(2 if unicodedata.east_asian_width(ch) in "WF" else 1 for ch in text)
+
+
+def display_path(path: str | PathLike[str]) -> str:
+    """A path as a person should read it, printable whatever its bytes.
+
+    Names are stored as bytes; Python escapes those that are not UTF-8.
+    They are read as GB18030 (what Chinese Windows writes) when they are
+    that, and otherwise shown with a replacement character.
+    """
+    raw = os.fsencode(path)
+    for codec in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(codec)
+        except UnicodeDecodeError:
+            continue
+    return raw.decode("utf-8", errors="replace")

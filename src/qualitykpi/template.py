@@ -80,11 +80,30 @@ def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateCol
             allowed = "any number" + (f", step {fmt(step)}" if step is not None else "")
         else:
             allowed = "yes/no (是/否)"
+        if spec.type != "yes/no" and (spec.low is not None or spec.high is not None):
+            # Declared bounds narrow the type's: `number at least 0`.
+            if spec.low is not None and (low is None or spec.low > low):
+                low = spec.low
+            if spec.high is not None and (high is None or spec.high < high):
+                high = spec.high
+            allowed = _bounds_text(spec.type, low, high) + (
+                f", step {fmt(step)}" if step is not None and step != 1 else ""
+            )
         unit = _UNITS.get(spec.type, "")
         columns.append(
             TemplateColumn(name, label, "input", spec.type, unit, allowed, low, high, step)
         )
     return columns
+
+
+def _bounds_text(type_: str, low: Fraction | None, high: Fraction | None) -> str:
+    kind = "whole number" if type_ == "count" else "number"
+    if low is not None and high is not None:
+        return f"{kind} {fmt(low)}–{fmt(high)}"
+    if low is not None:
+        return f"{kind} ≥ {fmt(low)}"
+    assert high is not None
+    return f"{kind} ≤ {fmt(high)}"
 
 
 def _assessed_column(item: Item) -> TemplateColumn:

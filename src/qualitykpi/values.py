@@ -268,11 +268,18 @@ def fmt_input(value: Value, type_: InputType) -> str:
 
 @attrs.frozen
 class InputSpec:
-    """A declared input: its name, type and reporting precision."""
+    """A declared input: its name, type and reporting precision.
+
+    ``low`` and ``high`` narrow the type's values (``number at least 0``):
+    a value outside them is a data error, and the checks take them as the
+    input's domain.
+    """
 
     name: str
     type: InputType
     precision: Fraction | None = None
+    low: Fraction | None = attrs.field(default=None, converter=exact_or_none)
+    high: Fraction | None = attrs.field(default=None, converter=exact_or_none)
 
     def read(self, raw: object) -> Value:
         """Read one cell exactly, or raise :class:`ValueProblem`.
@@ -295,6 +302,14 @@ class InputSpec:
                 raise ValueProblem(f"{fmt(number)} is not a whole number: a count is 0, 1, 2, …")
             if number < 0:
                 raise ValueProblem(f"{fmt(number)} is negative: a count is 0, 1, 2, …")
+        if self.low is not None and number < self.low:
+            raise ValueProblem(
+                f"{fmt(number)} is below the values declared for it (at least {fmt(self.low)})"
+            )
+        if self.high is not None and number > self.high:
+            raise ValueProblem(
+                f"{fmt(number)} is above the values declared for it (at most {fmt(self.high)})"
+            )
         if self.precision is not None and (number / self.precision).denominator != 1:
             raise ValueProblem(
                 f"{fmt(number)} has more precision than declared (precision "

@@ -198,6 +198,12 @@ def _plan_input(
         else:
             low, high = Fraction(0), Fraction(100)
         low, high = _snap_down(low, step), _snap_up(high, step)
+    # Declared bounds (`number at least 0`) keep the values drawn among those the data may hold.
+    if spec.low is not None and low < spec.low:
+        low = _snap_up(spec.low, step)
+    if spec.high is not None and high > spec.high:
+        high = _snap_down(spec.high, step)
+    high = max(high, low)
     plan = InputPlan(spec, low, high, step, absent=absent, peer_marks=peer_marks)
     return attrs.evolve(plan, edges=tuple(plan.near(marks)))
 
