@@ -1180,9 +1180,7 @@ def _item(draw: st.DrawFn, key: str, inputs: dict[str, str]) -> str:
         name = f"n{key}"
         inputs[name] = "count"
         body = [f"input {name}: count", f"each 1 → deduct {_n(draw(_SMALL))}"]
-        return f'item i{key} "deduct {key}" deduct at most {_n(draw(_SMALL))} {{\n' + _block(
-            body
-        )
+        return f'item i{key} "deduct {key}" deduct at most {_n(draw(_SMALL))} {{\n' + _block(body)
     if kind == "assessed":
         inputs[f"i{key}"] = "assessed"
         return f'item i{key} "assessed {key}" max {_n(maximum)} {{ assessed }}'

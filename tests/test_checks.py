@@ -102,9 +102,7 @@ def test_scheme_loaded_and_text_give_the_same() -> None:
     assert {d.file for d in check_text(text)} == {"<string>"}
 
 
-def test_a_path_is_a_path_and_text_is_text(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_a_path_is_a_path_and_text_is_text(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     """`{draft}.rule` is a file name to both fronts; rule text never opens a file."""
     monkeypatch.chdir(tmp_path)
     Path("{draft}.rule").write_text(WORKED.read_text(encoding="utf-8"), encoding="utf-8")

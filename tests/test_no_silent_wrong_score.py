@@ -84,9 +84,7 @@ def test_a_no_data_line_of_that_input_decides_instead() -> None:
 
 def test_the_cli_names_the_entity_and_scores_the_others(tmp_path: Path) -> None:
     rule = write(tmp_path / "缺数.rule", SEVERAL_INPUTS)
-    data = write(
-        tmp_path / "data.csv", "entity,illegal_use,stopped_in_time\n甲,no,no\n丁,,yes\n"
-    )
+    data = write(tmp_path / "data.csv", "entity,illegal_use,stopped_in_time\n甲,no,no\n丁,,yes\n")
     code, out, err = run("score", str(rule), str(data), "--format", "csv")
     assert code == 1
     assert "甲" in out and "丁" not in out
@@ -409,7 +407,9 @@ def test_check_exits_2_when_a_rule_does_not_load(tmp_path: Path) -> None:
 
 def test_a_rule_file_that_is_not_utf8_is_a_rule_error(tmp_path: Path) -> None:
     path = tmp_path / "gbk.rule"
-    path.write_bytes('scheme "质量" { item "i" max 1 { input x: number; otherwise → full } }'.encode("gbk"))
+    path.write_bytes(
+        'scheme "质量" { item "i" max 1 { input x: number; otherwise → full } }'.encode("gbk")
+    )
     with pytest.raises(qk.RuleError, match="is not UTF-8 text"):
         qk.load(path)
     code, _, err = run("score", str(path), str(EXAMPLES / "henan-2021.csv"))

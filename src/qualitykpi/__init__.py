@@ -9,6 +9,7 @@ tree), :mod:`~qualitykpi.builder` (→ typed :mod:`~qualitykpi.ast`),
 """
 
 from .checks import check, check_text
+from .clauses import ForEach, When
 from .conditions import MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
 from .diagnostics import Diagnostic
 from .environment import CustomScorer, Environment, ScorerKind, load, loads
@@ -42,7 +43,7 @@ from .readers import ColumnProblem, DataFileError, DataTable, check_columns, rea
 from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
 from .scheme import ExampleOutcome, Scheme
 from .scheme_scorer import Grades, SchemeScorer, Veto
-from .scorers import Band, Deduct, ForEach, Full, PerUnit, Scaled, Score, Table, When
+from .scorers import Band, Deduct, Full, PerUnit, Scaled, Score, Table
 from .tree import Item, Section
 from .values import SCORE_PLACES, InputSpec
 

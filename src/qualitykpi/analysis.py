@@ -75,20 +75,18 @@ class _Analyser(LineAnalyser):
         if not given:
             return
         if decl.type == "yes/no":
-            self.error(
-                "type-mismatch", "a yes/no input has no range of values", given[0].span
-            )
+            self.error("type-mismatch", "a yes/no input has no range of values", given[0].span)
             return
         for bound in given:
             self.number_for(bound, decl)
-        if decl.low is not None and decl.high is not None:
-            if decl.low.value > decl.high.value:
-                self.error(
-                    "reversed-range",
-                    f"`{decl.name}` is at least {decl.low.text} and at most "
-                    f"{decl.high.text}, which no value is; swap the two numbers",
-                    decl.high.span,
-                )
+        low, high = decl.low, decl.high
+        if low is not None and high is not None and low.value > high.value:
+            self.error(
+                "reversed-range",
+                f"`{decl.name}` is at least {low.text} and at most "
+                f"{high.text}, which no value is; swap the two numbers",
+                high.span,
+            )
 
     def all_decls(self) -> Iterator[ast.InputDecl]:
         yield from self.scheme.inputs

@@ -25,6 +25,10 @@ if TYPE_CHECKING:
     from .environment import Environment
 
 
+#: How many distinct undefined names get a "did you mean" guess (see :meth:`LineAnalyser.closest`).
+SUGGESTIONS = 50
+
+
 class LineAnalyser:
     """Checks rule lines, clauses and tests against the declared ``inputs``."""
 
@@ -33,6 +37,7 @@ class LineAnalyser:
         self.source = source
         self.errors: list[RuleError] = []
         self.inputs: dict[str, ast.InputDecl] = {}
+        self._guesses: dict[str, str | None] = {}
 
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
         self.errors.append(
@@ -44,9 +49,9 @@ class LineAnalyser:
     def lookup(self, name: str, span: Span) -> ast.InputDecl | None:
         decl = self.inputs.get(name)
         if decl is None:
-            close = difflib.get_close_matches(name, list(self.inputs), n=1, cutoff=0.6)
+            close = self.closest(name)
             hint = (
-                f"did you mean `{close[0]}`?"
+                f"did you mean `{close}`?"
                 if close
                 else (f"declare it with `input {name}: percent` (or count, number, yes/no)")
             )
@@ -57,6 +62,23 @@ class LineAnalyser:
                 hint,
             )
         return decl
+
+    def closest(self, name: str) -> str | None:
+        """The declared input ``name`` most likely misspells, if any.
+
+        Each guess compares the name with every input, so a file with
+        thousands of misspelt names would take minutes: the first
+        :data:`SUGGESTIONS` distinct names get a guess, the rest the plain
+        hint, and a name asked for again is answered from memory.
+        """
+        if name in self._guesses:
+            return self._guesses[name]
+        guess = None
+        if len(self._guesses) < SUGGESTIONS:
+            close = difflib.get_close_matches(name, list(self.inputs), n=1, cutoff=0.6)
+            guess = close[0] if close else None
+            self._guesses[name] = guess
+        return guess
 
     # ---------------------------------------------------------------- lines
 

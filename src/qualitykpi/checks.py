@@ -2,9 +2,9 @@
 
 ``check(path)`` loads a rule file and returns its diagnostics — gaps,
 overlaps, unreachable lines, wrong sums, unfair steps — sorted by line;
-``check_text(text)`` does the same for rule text.  A file that does not load gives its load errors as diagnostics of
-severity ``error`` instead.  ``check_scheme(scheme)`` checks a scheme
-already loaded.
+``check_text(text)`` does the same for rule text.  A file that does not
+load gives its load errors as diagnostics of severity ``error`` instead.
+``check_scheme(scheme)`` checks a scheme already loaded.
 
 The checks are a tuple of ``check_*`` functions (:data:`CHECKS`), each
 taking a :class:`~qualitykpi.checks_context.Context` and yielding
@@ -45,8 +45,8 @@ from .checks_tree import (
 )
 from .diagnostics import Diagnostic, make, sort_diagnostics
 from .domains import NOTHING, Domain
-from .errors import RuleError
 from .environment import DEFAULT
+from .errors import RuleError
 from .scheme import Scheme
 from .values import fmt
 
@@ -66,8 +66,8 @@ __all__ = [
     "check_section_deductions",
     "check_shorthand",
     "check_sums",
-    "check_text",
     "check_tables",
+    "check_text",
     "check_total",
     "check_unused_inputs",
     "format_ranges",

@@ -25,10 +25,11 @@ from .checks_tables import (
     is_no_data,
     peer_stats,
 )
+from .clauses import When
 from .conditions import NoData, OffTarget
 from .diagnostics import Diagnostic
 from .domains import ValueSet
-from .scorers import Band, When
+from .scorers import Band
 from .tree import Item
 from .values import fmt
 

@@ -17,10 +17,11 @@ from fractions import Fraction
 
 from .checks_context import Context, what
 from .checks_tables import Row, condition_interval, is_no_data
+from .clauses import When
 from .conditions import PeerRelative
 from .diagnostics import Diagnostic
 from .domains import Domain
-from .scorers import Band, Scaled, When
+from .scorers import Band, Scaled
 from .source import Span
 from .tree import Item
 from .values import InputSpec, fmt

@@ -16,10 +16,11 @@ from fractions import Fraction
 from . import ast
 from .checks_context import Context, lines_text, sum_text, what
 from .checks_tables import range_set
+from .clauses import ForEach, When
 from .conditions import Range
 from .diagnostics import Diagnostic
 from .domains import EVERYTHING, NOTHING, Domain, ValueSet
-from .scorers import Band, Deduct, ForEach, PerUnit, Score, When, count_units
+from .scorers import Band, Deduct, PerUnit, Score, count_units
 from .source import Span, narrow
 from .tree import Item, Section, deducts
 from .values import fmt

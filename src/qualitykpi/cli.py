@@ -23,6 +23,7 @@ from .checks import format_ranges, load_errors
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .environment import DEFAULT, read_rule_file
 from .errors import DataError, RuleError
+from .output_files import output_format
 from .readers import DataTable, check_columns, read_table
 from .results import Results
 from .scheme import Scheme, load
@@ -50,9 +51,7 @@ def _load(path: str) -> Scheme:
 
 
 def _cannot_read(path: str, error: OSError) -> None:
-    click.echo(
-        f"qualitykpi: cannot read {display_path(path)}: {error.strerror or error}", err=True
-    )
+    click.echo(f"qualitykpi: cannot read {display_path(path)}: {error.strerror or error}", err=True)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -228,58 +227,6 @@ def _cannot_write(output: str, error: OSError) -> NoReturn:
     raise SystemExit(2) from None
 
 
-#: The format an output file's suffix names.
-SUFFIX_FORMATS = {
-    ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
-    ".csv": "csv",
-    ".json": "json",
-    ".md": "markdown",
-    ".markdown": "markdown",
-    ".txt": "table",
-    ".text": "table",
-}
-
-
-def _output_format(
-    given: str | None, output: str | None, formats: Sequence[str], default: str
-) -> str:
-    """The format to write: ``--format``, else the one ``--output``'s suffix names.
-
-    A workbook written as text, or text into a file named ``.xlsx``, would
-    pass unnoticed until someone opens it; a suffix that disagrees with
-    ``--format``, or that names no format this command writes, is refused.
-    """
-    if output is None:
-        return given or default
-    suffix = Path(output).suffix.lower()
-    named = SUFFIX_FORMATS.get(suffix)
-    shown = display_path(output)
-    if given is None:
-        if not suffix:
-            return default
-        if named is None or named not in formats:
-            what = f"`{suffix}`" + (f" ({named})" if named else "")
-            raise click.UsageError(
-                f"cannot tell what to write to {shown} from its suffix {what}; "
-                f"name a file ending in {_suffixes(formats)}, or say --format "
-                f"({', '.join(formats)})"
-            )
-        return named
-    text_file = suffix in (".txt", ".text") and given != "xlsx"
-    if named is not None and named != given and not text_file:
-        raise click.UsageError(
-            f"--format {given} does not write {named}, but {shown} ends in {suffix}; "
-            f"change the file name or the format"
-        )
-    return given
-
-
-def _suffixes(formats: Sequence[str]) -> str:
-    found = [suffix for suffix, named in SUFFIX_FORMATS.items() if named in formats]
-    return ", ".join(found)
-
-
 def _print(output: str | None, blocks: list[Block]) -> None:
     from . import reports
 
@@ -356,7 +303,7 @@ def score_command(
     total.  Data errors are listed on stderr after the results (exit status
     1); the other rows are still scored.
     """
-    format_ = _output_format(format_, output, FORMATS, "table")
+    format_ = output_format(format_, output, FORMATS, "table")
     if format_ == "xlsx" and output is None:
         raise click.UsageError("--format xlsx writes a workbook: say where with --output FILE")
     if format_ == "csv" and explain:
@@ -474,7 +421,7 @@ def owners_command(
 
     An item with several owners counts in full for each of them.
     """
-    format_ = _output_format(format_, output, OWNER_FORMATS, "table")
+    format_ = output_format(format_, output, OWNER_FORMATS, "table")
     scheme = _load(rule)
     results = None
     missing = False
@@ -620,7 +567,7 @@ def template_command(rule: str, format_: str | None, output: str | None, entity:
     values) is printed on stderr; the xlsx version stops bad values at entry
     with Excel data validation and lists the columns on a second sheet.
     """
-    format_ = _output_format(format_, output, TEMPLATE_FORMATS, "csv")
+    format_ = output_format(format_, output, TEMPLATE_FORMATS, "csv")
     scheme = _load(rule)
     if format_ == "xlsx":
         if output is None:

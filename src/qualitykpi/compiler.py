@@ -12,22 +12,10 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from . import ast
+from .clauses import Clause, ForEach, When
 from .conditions import Condition, MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
 from .scheme_scorer import Grades, SchemeScorer, Veto
-from .scorers import (
-    Band,
-    Clause,
-    Custom,
-    Deduct,
-    ForEach,
-    Full,
-    Outcome,
-    PerUnit,
-    Scaled,
-    Score,
-    Table,
-    When,
-)
+from .scorers import Band, Custom, Deduct, Full, Outcome, PerUnit, Scaled, Score, Table
 from .tree import Item, Section
 from .values import InputSpec
 

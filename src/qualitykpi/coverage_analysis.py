@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING
 import attrs
 
 from . import ast
+from .clauses import When
 from .compiler import ExampleCase
 from .conditions import PeerRelative
 from .coverage_cases import Case, Node, Stub, example_line, node_label, show_value
 from .evaluation import Context, ScoreProblems
 from .scheme_scorer import SchemeScorer
-from .scorers import Band, Scaled, When
+from .scorers import Band, Scaled
 from .tree import Item, Section
 from .values import Value, fmt
 

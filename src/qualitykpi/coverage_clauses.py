@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 
+from .clauses import ForEach, When
 from .conditions import Env, IsYes, NoData, PeerRelative, Range, ScoreProblem
 from .coverage_analysis import Analysis, Example, Peers
 from .coverage_cases import Case, Node, node_label, rule_ref, rule_text
@@ -18,7 +19,7 @@ from .coverage_points import Grid, Side, boundary_sides, condition_ends, tried_s
 from .evaluation import Context, ScoreProblems
 from .results import NodeResult
 from .scheme_scorer import Veto
-from .scorers import ForEach, PerUnit, When
+from .scorers import PerUnit
 from .tree import Item, Section
 from .values import InputSpec, Value, fmt
 
@@ -113,6 +114,8 @@ class ClauseCases(Analysis):
                 if value is not None:
                     values[clause.input] = value
             else:
+                if not clause.amount:
+                    continue  # `deduct 0 for each …` deducts nothing, whatever the value
                 base = clause.beyond or Fraction(0)
                 cap = clause.cap if clause.cap is not None else item.deduct_cap or Fraction(1)
                 reach = base + clause.unit * (cap / clause.amount + 1)
@@ -208,6 +211,8 @@ class ClauseCases(Analysis):
 
     def clause_cap(self, item: Item, index: int, clause: ForEach) -> None:
         assert clause.cap is not None
+        if not clause.amount:
+            return  # `award 0 for each …` never reaches a cap
         spec = self.specs.get(clause.input, InputSpec(clause.input, "number"))
         base = clause.beyond or Fraction(0)
         reach = up(base + clause.unit * clause.cap / clause.amount, spec, strictly=True)

@@ -64,6 +64,11 @@ class Grid:
             low, high = Fraction(0), Fraction(100)
         elif spec.type == "count":
             low = Fraction(0)
+        # Declared bounds (`number at least 0`) narrow the type's.
+        if spec.low is not None and (low is None or spec.low > low):
+            low = spec.low
+        if spec.high is not None and (high is None or spec.high < high):
+            high = spec.high
         precision = spec.precision
         if spec.type == "count":
             step = precision if precision is not None and precision.denominator == 1 else None

@@ -17,7 +17,7 @@ from .coverage_cases import Case, rule_ref, rule_text, show_value
 from .coverage_points import Grid, Side, boundary_sides, condition_ends, tried_sides
 from .scorers import Band, PerUnit
 from .tree import Item
-from .values import InputSpec, Value, fmt
+from .values import InputSpec, Value, fmt, rounded
 
 
 class TableCases(Analysis):
@@ -193,7 +193,7 @@ class TableCases(Analysis):
                 if limit is None:
                     continue
                 word = "at most" if kind == "cap" else "floor"
-                value = _reaching(line, kind, item.max, env, spec)
+                value = _reaching(line, kind, item.max, spec)
                 if value is None or decide(value) != index:
                     continue  # no value of the input that this line scores reaches it
                 note = f"{rule_ref(line)}: {word} {fmt(limit)} reached"
@@ -207,19 +207,51 @@ def _is_no_data(line: object) -> bool:
     return isinstance(line, Band) and isinstance(line.condition, NoData)
 
 
-def _reaching(
-    line: PerUnit, kind: str, maximum: Fraction, env: Env, spec: InputSpec
-) -> Fraction | None:
-    """The value nearest the threshold at which a per-unit line's cap or floor applies."""
+def _reaching(line: PerUnit, kind: str, maximum: Fraction, spec: InputSpec) -> Fraction | None:
+    """The value nearest the threshold at which a per-unit line's cap or floor applies.
+
+    The grid may hold 10^20 values between the threshold and the domain's end
+    (``precision 0.00000000000000000001``), so it is searched, not walked:
+    the deduction only grows away from the threshold, so doubling the
+    distance and then halving it finds the first value in a hundred steps.
+    """
     grid = Grid.of(spec, [line.threshold or Fraction(0), line.unit])
     base = line.threshold if line.threshold is not None else Fraction(0)
     direction = -1 if line.reference == "below" else 1
-    value = math.floor(base / grid.step) * grid.step if direction < 0 else base
-    for _ in range(20000):
-        if not grid.inside(value):
+    start = math.floor(base / grid.step) * grid.step if direction < 0 else base
+
+    def at(k: int) -> Fraction:
+        return start + direction * k * grid.step
+
+    def reached(k: int) -> bool:
+        amount, _ = rounded(line.amount * line.units(at(k)))
+        if kind == "cap":
+            return line.cap is not None and amount > line.cap
+        if line.cap is not None:
+            amount = min(amount, line.cap)
+        score = maximum - amount if line.effect == "deduct" else amount
+        return line.floor is not None and score < line.floor
+
+    if not grid.inside(at(0)):
+        return None
+    if reached(0):
+        return at(0)
+    # The last step known to be inside the domain and short of the limit.
+    short, far = 0, 1
+    while grid.inside(at(far)) and not reached(far):
+        short, far = far, far * 2
+        if far > 1 << 200:
             return None
-        applied = line.apply(value, env, maximum)
-        if any(step[0] == kind for step in applied.steps):
-            return value
-        value += direction * grid.step
-    return None
+    if not grid.inside(at(far)):
+        edge = grid.low if direction < 0 else grid.high
+        assert edge is not None
+        far = math.floor(abs(edge - start) / grid.step)
+        if far <= short or not reached(far):
+            return None
+    while far - short > 1:
+        middle = (short + far) // 2
+        if reached(middle):
+            far = middle
+        else:
+            short = middle
+    return at(far)

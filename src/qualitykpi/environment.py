@@ -173,9 +173,7 @@ class Environment:
         """
         return self.check_loaded(text, name)[1]
 
-    def load_and_check(
-        self, path: str | PathLike[str]
-    ) -> tuple[Scheme | None, list[Diagnostic]]:
+    def load_and_check(self, path: str | PathLike[str]) -> tuple[Scheme | None, list[Diagnostic]]:
         """:meth:`check`, and the scheme it loaded (None when it did not load)."""
         try:
             text, name = read_rule_file(path)

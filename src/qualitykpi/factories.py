@@ -9,20 +9,9 @@ from __future__ import annotations
 
 from typing import Literal
 
+from .clauses import ForEach, When
 from .conditions import Condition, OffTarget, PeerRelative, Range
-from .scorers import (
-    Band,
-    Deduct,
-    ForEach,
-    Full,
-    Line,
-    Outcome,
-    PerUnit,
-    Scaled,
-    Score,
-    Table,
-    When,
-)
+from .scorers import Band, Deduct, Full, Line, Outcome, PerUnit, Scaled, Score, Table
 from .values import Number, exact
 
 

@@ -12,7 +12,6 @@ from decimal import Decimal
 from fractions import Fraction
 
 import attrs
-
 from rich.cells import cell_len
 
 from .reports import (
@@ -240,11 +239,11 @@ def owners_blocks(
         f"Points lost by each office, for each of {len(results)} entities "
         "(an entry with several owners counts in full for each of them):",
     ]
-    for number, group in enumerate(groups, start=1):
+    for part, group in enumerate(groups, start=1):
         if len(groups) > 1:
             first, last = group[0] + 1, group[-1] + 1
             span = f"entity {first}" if first == last else f"entities {first}–{last}"
-            blocks += ["", f"({number} of {len(groups)}: {span} of {len(entities)})"]
+            blocks += ["", f"({part} of {len(groups)}: {span} of {len(entities)})"]
         part_header = [header[0], header[1], *(entities[index] for index in group)]
         part_rows = [
             [office, point, *(row[index] for index in group)]

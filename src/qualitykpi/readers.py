@@ -453,6 +453,10 @@ def _read_json(data: bytes, name: str, encoding: str | None) -> DataTable:
 # --------------------------------------------------------------- columns
 
 
+#: How many unknown columns (and missing inputs) get a "did you mean" guess.
+GUESSES = 50
+
+
 @attrs.frozen
 class ColumnProblem:
     """A mismatch between a data table's columns and a rule's inputs."""
@@ -483,13 +487,16 @@ def check_columns(
         if guess:
             message += f"; is it the column {guess!r}?"
         problems.append(ColumnProblem("missing-entity", entity, guess, message))
-    for column in unknown:
-        guess = _closest(column, [*missing, *([entity] if entity not in present else [])])
+    # Each guess compares one name with every candidate: with thousands of
+    # mismatched columns that is minutes of work, so only the first ones guess.
+    for position, column in enumerate(unknown):
+        candidates = [*missing, *([entity] if entity not in present else [])]
+        guess = _closest(column, candidates) if position < GUESSES else None
         message = f"column {column!r} matches no input of the rule"
         message += f"; did you mean {guess!r}?" if guess else " and is not used"
         problems.append(ColumnProblem("unknown-column", column, guess, message))
-    for name in missing:
-        guess = _closest(name, unknown)
+    for position, name in enumerate(missing):
+        guess = _closest(name, unknown) if position < GUESSES else None
         what = (
             f"assessed item {name!r} ({assessed[name]})" if name in assessed else f"input {name!r}"
         )

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import analysis, ast, builder, parser
+from .clauses import When
 from .compiler import ExampleCase, compile_scheme
 from .conditions import PeerRelative, ScoreProblem
 from .diagnostics import Diagnostic
@@ -26,7 +27,7 @@ from .evaluation import Context, ScoreProblems
 from .readers import DataTable
 from .results import NodeResult, Result, Results, find_node
 from .scheme_scorer import SchemeScorer
-from .scorers import Band, Scaled, When
+from .scorers import Band, Scaled
 from .source import Source, Span
 from .tree import Item, Section
 from .values import InputSpec, Value, ValueProblem, exact, fmt, is_absent, peer_statistics

@@ -7,10 +7,10 @@ from fractions import Fraction
 
 import attrs
 
+from .clauses import When
 from .conditions import Condition, Env, NoData, Otherwise, Range, ScoreProblem
 from .evaluation import Context, ScoreProblems, add_bounds, as_strings, collect_results, make_step
 from .results import NodeResult, Result, Step, VetoHit
-from .scorers import When
 from .tree import Item, Section, as_nodes
 from .values import InputSpec, exact_or_none, fmt, to_decimal
 

@@ -1,4 +1,4 @@
-"""Leaf scorers: outcomes, rule lines, tables and clauses.
+"""Leaf scorers: outcomes, rule lines and tables (clauses are in :mod:`qualitykpi.clauses`).
 
 Small frozen attrs classes with readable reprs, built on the conditions of
 :mod:`qualitykpi.conditions`.  The compiler builds them from rule files;
@@ -133,9 +133,9 @@ class Band:
                 return "bounded"
             return "low" if condition.direction == "below" else "high"
         if isinstance(condition, PeerRelative):
-            return {">=": "high", ">": "high", "<=": "low", "<": "low"}.get(
-                condition.op, "bounded"
-            )
+            if condition.op in (">=", ">"):
+                return "high"
+            return "low" if condition.op in ("<=", "<") else "bounded"
         if isinstance(condition, Range):
             if condition.high is None:
                 return None if condition.low is None else "high"
@@ -145,9 +145,12 @@ class Band:
     def position(self, target: Fraction | None) -> Fraction | None:
         """The middle of a bounded condition, to order bounded lines along the axis."""
         condition = self.condition
-        if isinstance(condition, Range) and condition.low is not None:
-            if condition.high is not None:
-                return (condition.low + condition.high) / 2
+        if (
+            isinstance(condition, Range)
+            and condition.low is not None
+            and condition.high is not None
+        ):
+            return (condition.low + condition.high) / 2
         if isinstance(condition, OffTarget) and target is not None:
             by = condition.by
             if by.high is not None:
@@ -488,9 +491,9 @@ class Table:
             here, there = line.outcome.score(maximum), rest.outcome.score(maximum)
             if here == there:
                 continue
-            towards_side = "higher" if side == "high" else "lower"
-            away = "lower" if side == "high" else "higher"
-            return (towards_side if here > there else away), (line.line, rest.line)
+            # The side this line holds on is the better one when it scores more.
+            better_side: Direction = "higher" if (side == "high") == (here > there) else "lower"
+            return better_side, (line.line, rest.line)
         placed = sorted(
             (
                 (position, line)
@@ -512,114 +515,3 @@ class Table:
 
     def __repr__(self) -> str:
         return "<table " + "; ".join(repr(line)[1:-1] for line in self.lines) + ">"
-
-
-# --------------------------------------------------------------------- clauses
-
-
-@attrs.frozen(repr=False)
-class When:
-    """``deduct N if TEST`` / ``award N if TEST``: counts whenever its test holds."""
-
-    effect: Literal["deduct", "award"]
-    amount: Fraction = attrs.field(converter=exact)
-    input: str = ""
-    condition: Condition | None = None
-    negate: bool = False
-    text: str = ""
-    line: int | None = None
-
-    def applies(self, value: Value, env: Env) -> bool:
-        if self.condition is None:
-            if value is None:
-                raise ScoreProblem(
-                    f"no data for {self.input!r}, which this clause tests",
-                    input=self.input,
-                    value=value,
-                    line=self.line,
-                )
-            held = value is True
-        else:
-            if value is None and not isinstance(self.condition, NoData):
-                raise ScoreProblem(
-                    f"no data for {self.input!r}, which this clause tests",
-                    input=self.input,
-                    value=value,
-                    line=self.line,
-                )
-            held = self.condition.holds(value, env, self.line)
-        return held != self.negate
-
-    def change(self, value: Value, env: Env) -> Fraction:
-        """Points this clause adds (negative: deducts) for ``value``."""
-        if not self.applies(value, env):
-            return Fraction(0)
-        return self.amount if self.effect == "award" else -self.amount
-
-    def reach(self) -> Reach:
-        """The change this clause can make to the score."""
-        if self.effect == "award":
-            return Fraction(0), self.amount
-        return -self.amount, Fraction(0)
-
-    def direction(self) -> Direction:
-        return "none"
-
-    def __repr__(self) -> str:
-        test = ("not " if self.negate else "") + self.input
-        if self.condition is not None:
-            test += " " + repr(self.condition)[1:-1]
-        return f"<{self.effect} {fmt(self.amount)} if {test}>"
-
-
-@attrs.frozen(repr=False)
-class ForEach:
-    """``deduct N for each [whole|started] U of INPUT [beyond T] [, at most C]``."""
-
-    effect: Literal["deduct", "award"]
-    amount: Fraction = attrs.field(converter=exact)
-    input: str = ""
-    unit: Fraction = attrs.field(converter=exact, default=Fraction(1))
-    mode: Literal["pro rata", "whole", "started"] = "pro rata"
-    beyond: Fraction | None = attrs.field(converter=exact_or_none, default=None)
-    cap: Fraction | None = attrs.field(converter=exact_or_none, default=None)
-    text: str = ""
-    line: int | None = None
-
-    def __attrs_post_init__(self) -> None:
-        if self.unit <= 0:
-            raise ValueError("the unit counted by `for each` must be more than 0")
-
-    def raw(self, value: Value) -> tuple[Fraction, Fraction]:
-        """(units counted, uncapped amount) for ``value``."""
-        if not isinstance(value, Fraction):
-            raise ScoreProblem(
-                f"no data for {self.input!r}, which this clause counts",
-                input=self.input,
-                value=value,
-                line=self.line,
-            )
-        start = self.beyond if self.beyond is not None else Fraction(0)
-        units = count_units(max(value - start, Fraction(0)), self.unit, self.mode)
-        return units, self.amount * units
-
-    def reach(self) -> Reach:
-        """The change this clause can make to the score."""
-        if self.effect == "award":
-            return Fraction(0), self.cap
-        return (-self.cap if self.cap is not None else None), Fraction(0)
-
-    def direction(self) -> Direction:
-        return "higher" if self.effect == "award" else "lower"
-
-    def __repr__(self) -> str:
-        mode = "" if self.mode == "pro rata" else f"{self.mode} "
-        beyond = f" beyond {fmt(self.beyond)}" if self.beyond is not None else ""
-        cap = f", at most {fmt(self.cap)}" if self.cap is not None else ""
-        return (
-            f"<{self.effect} {fmt(self.amount)} for each {mode}{fmt(self.unit)} of "
-            f"{self.input}{beyond}{cap}>"
-        )
-
-
-Clause: TypeAlias = When | ForEach

@@ -14,6 +14,7 @@ from typing import Literal
 
 import attrs
 
+from .clauses import Clause, ForEach, When
 from .conditions import NoData, ScoreProblem
 from .evaluation import (
     Context,
@@ -25,7 +26,7 @@ from .evaluation import (
     make_step,
 )
 from .results import NodeResult, Step
-from .scorers import Band, Clause, Direction, ForEach, Line, Table, When
+from .scorers import Band, Direction, Line, Table
 from .values import Value, exact, exact_or_none, fmt, rounded, to_decimal
 
 

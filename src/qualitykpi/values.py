@@ -126,8 +126,7 @@ def size_problem(number: Decimal) -> str | None:
     whole = number.adjusted() + 1
     if whole > MAX_WHOLE_DIGITS:
         return (
-            f"has {whole} digits before the decimal point; a number has at most "
-            f"{MAX_WHOLE_DIGITS}"
+            f"has {whole} digits before the decimal point; a number has at most {MAX_WHOLE_DIGITS}"
         )
     # Trailing zeros are not places: 1.500 has one.
     places = -exponent
@@ -136,9 +135,7 @@ def size_problem(number: Decimal) -> str | None:
         places -= 1
         index -= 1
     if places > MAX_PLACES:
-        return (
-            f"has {places} digits after the decimal point; a number has at most {MAX_PLACES}"
-        )
+        return f"has {places} digits after the decimal point; a number has at most {MAX_PLACES}"
     return None
 
 

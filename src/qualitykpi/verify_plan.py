@@ -15,10 +15,11 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from .clauses import When
 from .conditions import Env, MeetsTarget, NoData, OffTarget, PeerRelative, Range, ScoreProblem
 from .evaluation import Context
 from .scheme_scorer import SchemeScorer
-from .scorers import Band, Direction, PerUnit, Scaled, When
+from .scorers import Band, Direction, PerUnit, Scaled
 from .tree import Item, Section
 from .values import InputSpec, Value
 
@@ -383,9 +384,7 @@ def _why(node: Node, name: str, direction: Direction) -> str:
     if isinstance(node, Item) and node.better is not None:
         return f"declared: better {direction}"
     if isinstance(node, Item) and node.table is not None and not node.parts:
-        implied, shown_by = node.table.direction_evidence(
-            name, node.max, node.targets.get(name)
-        )
+        implied, shown_by = node.table.direction_evidence(name, node.max, node.targets.get(name))
         numbers = [number for number in dict.fromkeys(shown_by) if number]
         if implied == direction and len(numbers) == 1:
             return f"implied by line {numbers[0]}"

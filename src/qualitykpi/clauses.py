@@ -1,0 +1,126 @@
+"""Independent clauses: ``deduct N if …`` and ``deduct N for each … , at most C``.
+
+Unlike the lines of a table, every clause of an item counts when it applies
+("未制定年度工作方案扣1分，未召开部署会议扣0.5分……").  Each says what change it
+makes to the item's score for a value, what changes it can make at all, and
+which way it pushes the score.
+"""
+
+from __future__ import annotations
+
+from fractions import Fraction
+from typing import Literal, TypeAlias
+
+import attrs
+
+from .conditions import Condition, Env, NoData, ScoreProblem
+from .scorers import Direction, Reach, count_units
+from .values import Value, exact, exact_or_none, fmt
+
+
+@attrs.frozen(repr=False)
+class When:
+    """``deduct N if TEST`` / ``award N if TEST``: counts whenever its test holds."""
+
+    effect: Literal["deduct", "award"]
+    amount: Fraction = attrs.field(converter=exact)
+    input: str = ""
+    condition: Condition | None = None
+    negate: bool = False
+    text: str = ""
+    line: int | None = None
+
+    def applies(self, value: Value, env: Env) -> bool:
+        if self.condition is None:
+            if value is None:
+                raise ScoreProblem(
+                    f"no data for {self.input!r}, which this clause tests",
+                    input=self.input,
+                    value=value,
+                    line=self.line,
+                )
+            held = value is True
+        else:
+            if value is None and not isinstance(self.condition, NoData):
+                raise ScoreProblem(
+                    f"no data for {self.input!r}, which this clause tests",
+                    input=self.input,
+                    value=value,
+                    line=self.line,
+                )
+            held = self.condition.holds(value, env, self.line)
+        return held != self.negate
+
+    def change(self, value: Value, env: Env) -> Fraction:
+        """Points this clause adds (negative: deducts) for ``value``."""
+        if not self.applies(value, env):
+            return Fraction(0)
+        return self.amount if self.effect == "award" else -self.amount
+
+    def reach(self) -> Reach:
+        """The change this clause can make to the score."""
+        if self.effect == "award":
+            return Fraction(0), self.amount
+        return -self.amount, Fraction(0)
+
+    def direction(self) -> Direction:
+        return "none"
+
+    def __repr__(self) -> str:
+        test = ("not " if self.negate else "") + self.input
+        if self.condition is not None:
+            test += " " + repr(self.condition)[1:-1]
+        return f"<{self.effect} {fmt(self.amount)} if {test}>"
+
+
+@attrs.frozen(repr=False)
+class ForEach:
+    """``deduct N for each [whole|started] U of INPUT [beyond T] [, at most C]``."""
+
+    effect: Literal["deduct", "award"]
+    amount: Fraction = attrs.field(converter=exact)
+    input: str = ""
+    unit: Fraction = attrs.field(converter=exact, default=Fraction(1))
+    mode: Literal["pro rata", "whole", "started"] = "pro rata"
+    beyond: Fraction | None = attrs.field(converter=exact_or_none, default=None)
+    cap: Fraction | None = attrs.field(converter=exact_or_none, default=None)
+    text: str = ""
+    line: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if self.unit <= 0:
+            raise ValueError("the unit counted by `for each` must be more than 0")
+
+    def raw(self, value: Value) -> tuple[Fraction, Fraction]:
+        """(units counted, uncapped amount) for ``value``."""
+        if not isinstance(value, Fraction):
+            raise ScoreProblem(
+                f"no data for {self.input!r}, which this clause counts",
+                input=self.input,
+                value=value,
+                line=self.line,
+            )
+        start = self.beyond if self.beyond is not None else Fraction(0)
+        units = count_units(max(value - start, Fraction(0)), self.unit, self.mode)
+        return units, self.amount * units
+
+    def reach(self) -> Reach:
+        """The change this clause can make to the score."""
+        if self.effect == "award":
+            return Fraction(0), self.cap
+        return (-self.cap if self.cap is not None else None), Fraction(0)
+
+    def direction(self) -> Direction:
+        return "higher" if self.effect == "award" else "lower"
+
+    def __repr__(self) -> str:
+        mode = "" if self.mode == "pro rata" else f"{self.mode} "
+        beyond = f" beyond {fmt(self.beyond)}" if self.beyond is not None else ""
+        cap = f", at most {fmt(self.cap)}" if self.cap is not None else ""
+        return (
+            f"<{self.effect} {fmt(self.amount)} for each {mode}{fmt(self.unit)} of "
+            f"{self.input}{beyond}{cap}>"
+        )
+
+
+Clause: TypeAlias = When | ForEach

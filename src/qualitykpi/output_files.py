@@ -1,0 +1,64 @@
+"""Which format an output file gets: ``--format``, or what ``--output``'s suffix names.
+
+A workbook written as text, or text written into a file named ``.xlsx``,
+passes unnoticed until someone opens it, so a file name and a format that
+disagree are a usage error.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+
+import click
+
+from .source import display_path
+
+#: The format an output file's suffix names.
+SUFFIX_FORMATS = {
+    ".xlsx": "xlsx",
+    ".xlsm": "xlsx",
+    ".csv": "csv",
+    ".json": "json",
+    ".md": "markdown",
+    ".markdown": "markdown",
+    ".txt": "table",
+    ".text": "table",
+}
+
+
+def output_format(
+    given: str | None, output: str | None, formats: Sequence[str], default: str
+) -> str:
+    """The format to write: ``--format``, else the one ``--output``'s suffix names.
+
+    Without ``--output``, ``default``; a ``.txt`` file takes any text format.
+    """
+    if output is None:
+        return given or default
+    suffix = Path(output).suffix.lower()
+    named = SUFFIX_FORMATS.get(suffix)
+    shown = display_path(output)
+    if given is None:
+        if not suffix:
+            return default
+        if named is None or named not in formats:
+            what = f"`{suffix}`" + (f" ({named})" if named else "")
+            raise click.UsageError(
+                f"cannot tell what to write to {shown} from its suffix {what}; "
+                f"name a file ending in {suffixes(formats)}, or say --format "
+                f"({', '.join(formats)})"
+            )
+        return named
+    text_file = suffix in (".txt", ".text") and given != "xlsx"
+    if named is not None and named != given and not text_file:
+        raise click.UsageError(
+            f"--format {given} does not write {named}, but {shown} ends in {suffix}; "
+            f"change the file name or the format"
+        )
+    return given
+
+
+def suffixes(formats: Sequence[str]) -> str:
+    found = [suffix for suffix, named in SUFFIX_FORMATS.items() if named in formats]
+    return ", ".join(found)
