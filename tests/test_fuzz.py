@@ -4,8 +4,8 @@ A seeded, repeatable fuzz run over the rule snippets of the docs and the test
 data: numbers swapped for extreme ones, lines deleted, doubled, swapped or
 reworded, stray characters, tiny precisions, deep nesting.  Whatever loads is
 then checked, its examples run, its coverage and template written, a cohort
-with odd cells scored and explained; the ledger must add up for every
-entity.  ``QUALITYKPI_FUZZ=20000 pytest tests/test_fuzz.py`` for a long run
+with odd cells scored, explained and reported; the ledger must add up for
+every entity.  ``QUALITYKPI_FUZZ=20000 pytest tests/test_fuzz.py`` for a long run
 (and ``QUALITYKPI_FUZZ_SEED`` for other mutants).
 """
 
@@ -25,6 +25,8 @@ import pytest
 
 import qualitykpi as qk
 from conftest import DATA, ROOT, assert_ledger_adds_up
+from qualitykpi import owners_report, reports
+from qualitykpi.checks import format_ranges
 from qualitykpi.coverage import coverage
 from qualitykpi.template import template_notes, write_template_csv
 from test_docs import PAGES, RULE_LANGUAGES, code_blocks
@@ -176,6 +178,11 @@ def _exercise(text: str, rng: random.Random) -> None:
         assert_ledger_adds_up(result)
         result.explain()
     results.ranking()
+    format_ranges(scheme)
+    reports.score_json(results, explain=True)
+    reports.score_csv(scheme, results)
+    reports.render_text(reports.score_blocks(scheme, results, explain=True))
+    owners_report.owners_json(scheme, results)
 
 
 @pytest.mark.skipif(not hasattr(signal, "SIGALRM"), reason="the hang guard needs SIGALRM")

@@ -440,3 +440,26 @@ def test_a_gbk_file_name_is_shown_not_crashed(tmp_path: Path) -> None:
     )
     assert done.returncode == 2
     assert "质量缺失.rule" in done.stderr.decode("utf-8") and b"Traceback" not in done.stderr
+
+
+def test_given_peer_statistics_are_read_like_data() -> None:
+    scheme = qk.loads(
+        'scheme "s" { item "i" max 1 { input x: number\n'
+        " at least 100% of peer mean → full\n otherwise → 0 } }"
+    )
+    assert scheme.score({"x": 1}, {"x": {"mean": 0.5}}).total == 1  # a float, by its repr
+    for bad, why in (("1e400", "401 digits"), ("abc", "not a number"), (None, "not given")):
+        with pytest.raises(qk.DataError, match=why):
+            scheme.score({"x": 1}, {"x": {"mean": bad}})
+
+
+def test_a_json_integer_of_thousands_of_digits_is_a_data_error(tmp_path: Path) -> None:
+    rule = write(
+        tmp_path / "s.rule", 'scheme "s" { item "i" max 1 { input x: number\n otherwise → full } }'
+    )
+    data = write(
+        tmp_path / "big.json", '[{"entity": "a", "x": ' + "9" * 5000 + '}, {"entity": "b", "x": 1}]'
+    )
+    code, out, err = run("score", str(rule), str(data), "--format", "json")
+    assert code == 1 and '"entity": "b"' in out
+    assert "entity 'a'" in err and "5000 digits before the decimal point" in err

@@ -390,6 +390,15 @@ def _is_percent_format(number_format: str) -> bool:
 # ------------------------------------------------------------------ json
 
 
+def _json_int(text: str) -> int | Decimal:
+    """A JSON integer: ``int`` as usual, a ``Decimal`` when it is too long for one.
+
+    ``int()`` of thousands of digits raises ValueError; as a Decimal the
+    value is read, then refused by its size for its entity alone.
+    """
+    return int(text) if len(text) <= 1000 else Decimal(text)
+
+
 def _read_json(data: bytes, name: str, encoding: str | None) -> DataTable:
     used = encoding or "utf-8"
     try:
@@ -415,7 +424,11 @@ def _read_json(data: bytes, name: str, encoding: str | None) -> DataTable:
 
     try:
         document = json.loads(
-            text, parse_float=Decimal, parse_constant=refuse, object_pairs_hook=unique
+            text,
+            parse_float=Decimal,
+            parse_int=_json_int,
+            parse_constant=refuse,
+            object_pairs_hook=unique,
         )
     except json.JSONDecodeError as error:
         raise DataFileError(

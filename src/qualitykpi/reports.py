@@ -31,7 +31,7 @@ from .errors import DataError
 from .results import LostPoints, NodeResult, Result, Results
 from .scheme import Scheme
 from .tree import Item, Section
-from .values import decimal_sum, fmt, normalize, to_decimal
+from .values import decimal_sum, fmt, normalize, shown_value, size_problem, to_decimal
 
 #: A table border of plain ASCII: a dashed rule under the header and nothing
 #: else.  Box-drawing characters are "ambiguous width" and take two columns
@@ -189,13 +189,11 @@ def node_json(node: NodeResult) -> JSONObject:
 def _json_value(value: object) -> object:
     if value is None or isinstance(value, bool | str):
         return value
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, Decimal) and value.is_finite():
+    if isinstance(value, Decimal) and value.is_finite() and not size_problem(value):
         return number(value)
     if isinstance(value, Fraction):
         return fmt(value)
-    return str(value)
+    return shown_value(value)
 
 
 def error_json(error: DataError) -> JSONObject:

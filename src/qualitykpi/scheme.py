@@ -30,7 +30,7 @@ from .scheme_scorer import SchemeScorer
 from .scorers import Band, Scaled
 from .source import Source, Span
 from .tree import Item, Section
-from .values import InputSpec, Value, ValueProblem, exact, fmt, is_absent, peer_statistics
+from .values import InputSpec, Value, ValueProblem, fmt, is_absent, peer_statistics
 
 if TYPE_CHECKING:
     from .environment import Environment
@@ -292,11 +292,21 @@ class Scheme:
                         value=value,
                     )
                 try:
-                    number = exact(value)  # type: ignore[arg-type]
-                except (TypeError, ValueError):
+                    # A statistic is exact and may have no finite decimal
+                    # form (a mean of 1/30); anything else is read like data.
+                    number = (
+                        value
+                        if isinstance(value, Fraction)
+                        else InputSpec(name, "number").read(value)
+                    )
+                except ValueProblem as problem:
                     raise DataError(
-                        f"the peer {stat} of {name!r} is not a number", input=name, value=value
+                        f"the peer {stat} of {name!r}: {problem}", input=name, value=value
                     ) from None
+                if not isinstance(number, Fraction):
+                    raise DataError(
+                        f"the peer {stat} of {name!r} is not given", input=name, value=value
+                    )
                 out.setdefault(name, {})[stat] = number
         return out
 

@@ -350,7 +350,25 @@ def _read_yes_no(raw: object) -> bool:
 
 
 def _shown(raw: object) -> str:
-    return repr(_shorten(raw)) if isinstance(raw, str) else _shorten(repr(raw))
+    if isinstance(raw, str):
+        return repr(_shorten(raw))
+    return shown_value(raw)
+
+
+def shown_value(raw: object) -> str:
+    """A data value as a message may quote it: short, and never too long to print.
+
+    ``str`` of an integer of more than 4,300 digits raises; such a value is
+    described instead of printed.
+    """
+    if isinstance(raw, numbers.Integral) and not isinstance(raw, bool):
+        whole = int(raw)
+        if whole.bit_length() > 10_000:
+            return f"an integer of about {whole.bit_length() * 3 // 10} digits"
+        return _shorten(str(whole))
+    if isinstance(raw, Decimal):
+        return _shorten(str(raw))
+    return _shorten(repr(raw))
 
 
 def _read_number(raw: object, *, allow_percent: bool) -> Fraction:
