@@ -383,3 +383,36 @@ def test_failing_example_reports_expected_actual_and_trace() -> None:
     assert not outcome.passed
     assert (outcome.expected, outcome.actual, outcome.line) == ("2", "3", 7)
     assert "at least 90 → full" in outcome.trace
+
+
+# ---------------------------------------------------------------- input bounds
+
+
+def test_input_bounds_narrow_the_values_the_data_may_hold() -> None:
+    scheme = item(
+        "input base: number at least 0 at most 5 precision 0.5\nat least 2 → full\notherwise → 1"
+    )
+    assert scheme.inputs["base"].low == 0 and scheme.inputs["base"].high == 5
+    assert total(scheme, base="4.5") == 3
+    for bad, why in (("-0.5", "below the values declared"), ("5.5", "above the values declared")):
+        with pytest.raises(qk.DataError, match=why):
+            total(scheme, base=bad)
+
+
+def test_input_bounds_are_checked_when_the_rule_loads() -> None:
+    for decl, code in (
+        ("input f: yes/no at least 0", "type-mismatch"),
+        ("input n: number at least 5 at most 1", "reversed-range"),
+        ("input n: number at least 0 at least 1", "duplicate-statement"),
+        ("input n: count at least 5%", "percent-literal"),
+    ):
+        with pytest.raises(qk.RuleError) as caught:
+            item(f"{decl}\notherwise → full")
+        assert {error.code for error in caught.value.errors} == {code}, decl
+
+
+def test_input_bounds_are_the_domain_the_checks_see() -> None:
+    # Without `at least 0`, the negative values would be a gap.
+    text = 'scheme "s" { total 3\n item "x" max 3 {\n input n: number at least 0\n at least 0 → full } }'
+    assert qk.check_text(text) == []
+    assert [d.code for d in qk.check_text(text.replace(" at least 0\n", "\n"))] == ["gap"]
