@@ -413,6 +413,9 @@ def test_input_bounds_are_checked_when_the_rule_loads() -> None:
 
 def test_input_bounds_are_the_domain_the_checks_see() -> None:
     # Without `at least 0`, the negative values would be a gap.
-    text = 'scheme "s" { total 3\n item "x" max 3 {\n input n: number at least 0\n at least 0 → full } }'
+    text = (
+        'scheme "s" { total 3\n item "x" max 3 {\n'
+        " input n: number at least 0\n at least 0 → full } }"
+    )
     assert qk.check_text(text) == []
     assert [d.code for d in qk.check_text(text.replace(" at least 0\n", "\n"))] == ["gap"]

@@ -16,29 +16,15 @@ from fractions import Fraction
 from pathlib import Path
 
 import pytest
-from click.testing import CliRunner
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qualitykpi as qk
 import strategies as gen
 from conftest import ROOT, assert_ledger_adds_up
-from qualitykpi.cli import main
+from test_cli import run
 
 EXAMPLES = ROOT / "examples"
-
-
-def run(*args: str, cwd: Path | None = None) -> tuple[int, str, str]:
-    here = os.getcwd()
-    if cwd is not None:
-        os.chdir(cwd)
-    try:
-        result = CliRunner().invoke(main, list(args), prog_name="qualitykpi")
-    finally:
-        os.chdir(here)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
 
 
 def write(path: Path, text: str) -> Path:
@@ -169,26 +155,10 @@ def test_check_asks_about_peer_comparisons_of_inputs_that_can_be_negative() -> N
 # -------------------------------------------------------------- direction
 
 
-def test_which_way_is_better_follows_from_the_outcomes(tmp_path: Path) -> None:
-    text = """\
-scheme "事故率" {
-  total 3
-  item "质量事故率" max 1 {
-    input rate: percent precision 0.1
-    less than 2% → deduct 0.5
-    less than 3% → deduct 0.25
-    otherwise → full
-  }
-  item "不合格率" max 2 {
-    input bad: percent precision 0.1
-    more than 12% → 0
-    (10%, 12%] → 1
-    at most 10% → full
-  }
-}
-"""
-    assert qk.check_text(text) == []
-    code, out, _ = run("check", "--strict", str(write(tmp_path / "事故率.rule", text)))
+def test_which_way_is_better_follows_from_the_outcomes() -> None:
+    rule = ROOT / "tests" / "data" / "direction.rule"
+    assert qk.check(rule) == []
+    code, out, _ = run("check", "--strict", str(rule))
     assert code == 0, out
 
 

@@ -24,6 +24,7 @@ ROOT = Path(__file__).resolve().parents[1]
 SHUANGTAIZI = ROOT / "examples" / "shuangtaizi-2016-2017.rule"
 HENAN = ROOT / "examples" / "henan-2021.rule"
 WORKED = ROOT / "tests" / "data" / "worked_example.rule"
+DIRECTION = ROOT / "tests" / "data" / "direction.rule"
 
 #: `better higher`, but 90% and above scores less than below it.
 NOT_MONOTONE = """\
@@ -116,24 +117,7 @@ def test_an_implied_direction_is_checked_too() -> None:
 
 def test_the_outcomes_say_which_way_is_better() -> None:
     """`less than 2% → deduct 0.5` under `otherwise → full`: higher is better, and monotone."""
-    text = """\
-scheme "事故率" {
-  total 3
-  item "质量事故率" max 1 {
-    input rate: percent precision 0.1
-    less than 2% → deduct 0.5
-    less than 3% → deduct 0.25
-    otherwise → full
-  }
-  item "不合格率" max 2 {
-    input bad: percent precision 0.1
-    more than 12% → 0
-    (10%, 12%] → 1
-    at most 10% → full
-  }
-}
-"""
-    scheme = qk.loads(text)
+    scheme = qk.load(DIRECTION)
     assert scheme.node("1").direction("rate") == "higher"
     assert scheme.node("2").direction("bad") == "lower"
     assert verify(scheme, examples=30, seed=1).ok
