@@ -433,3 +433,20 @@ def test_a_json_integer_of_thousands_of_digits_is_a_data_error(tmp_path: Path) -
     code, out, err = run("score", str(rule), str(data), "--format", "json")
     assert code == 1 and '"entity": "b"' in out
     assert "entity 'a'" in err and "5000 digits before the decimal point" in err
+
+
+def test_no_sign_change_or_order_rounds_to_28_digits() -> None:
+    """`-x` and `abs(x)` on a Decimal round to 28 digits; a long number or total must not."""
+    wide = "99999999999999999.99999999999999999999"
+    scheme = qk.loads(
+        'scheme "s" { item "i" max 100000000000000000 {\n'
+        f" input x: number at least -{wide}\n scaled from 0 to 100000000000000000 }} }}"
+    )
+    assert scheme.inputs["x"].low == -Fraction(Decimal(wide))
+    results = scheme.score_table(
+        [
+            {"entity": "a", "x": "99999999999999999.00000000000000000001"},
+            {"entity": "b", "x": "99999999999999999.00000000000000000002"},
+        ]
+    )
+    assert [(rank, r.entity) for rank, r in results.ranking()] == [(1, "b"), (2, "a")]

@@ -109,7 +109,7 @@ class LineBuilder:
                     percent = True
         value = Decimal(digits)
         if negative:
-            value = -value
+            value = value.copy_negate()  # exact: `-` would round to 28 digits
         span, text = self.located(tree)
         problem = size_problem(value)
         if problem:

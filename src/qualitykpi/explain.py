@@ -17,7 +17,7 @@ def _amount(step: Step) -> str:
         return ""
     if step.amount > 0:
         return f"  −{_points(step.amount)}"
-    return f"  +{_points(-step.amount)}"
+    return f"  +{_points(step.amount.copy_negate())}"
 
 
 def explain_node(node: NodeResult, *, file: str | None = None, indent: int = 0) -> str:
@@ -79,7 +79,7 @@ def explain_result(result: Result) -> str:
             owner = f" [{', '.join(entry.owners)}]" if entry.owners else ""
             sign = "−" if entry.amount > 0 else "+"
             lines.append(
-                f"  {sign}{_points(abs(entry.amount))}  {entry.node_id} {entry.node_name}: "
+                f"  {sign}{_points(entry.amount.copy_abs())}  {entry.node_id} {entry.node_name}: "
                 f"{entry.reason}{where}{owner}"
             )
     return "\n".join(lines)

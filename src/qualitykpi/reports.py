@@ -153,7 +153,7 @@ def ledger_lines(result: Result) -> list[str]:
         where = f" ({entry.location})" if entry.location else ""
         node = f"{entry.node_id} " if entry.node_id else ""
         lines.append(
-            f"  {sign}{number(abs(entry.amount))}  {node}{entry.node_name}: "
+            f"  {sign}{number(entry.amount.copy_abs())}  {node}{entry.node_name}: "
             f"{entry.reason}{where}{owners}"
         )
     return lines

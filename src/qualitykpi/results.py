@@ -164,7 +164,8 @@ class Result:
             entries.extend(self._entries(node.id, node.name, node.owners, node.steps))
         entries.extend(self._entries("", self.scheme, (), self.steps))
         # Stable order: largest loss first, then in tree order.
-        return sorted(entries, key=lambda entry: -entry.amount)
+        # copy_negate: `-` on a Decimal rounds to 28 digits and could tie two amounts.
+        return sorted(entries, key=lambda entry: entry.amount.copy_negate())
 
     def _entries(
         self, node_id: str, name: str, owners: tuple[str, ...], steps: tuple[Step, ...]
@@ -237,4 +238,4 @@ class Results:
     def _key(self, result: Result) -> tuple[int, Decimal]:
         grades = self.grades
         place = grades.index(result.grade) if result.grade in grades else len(grades)
-        return place, -result.total
+        return place, result.total.copy_negate()
