@@ -152,3 +152,13 @@ def test_custom_scorers_obey_the_scorer_contract(
     direction = item.direction("v")
     ordered = scores if direction == "higher" else list(reversed(scores))
     assert ordered == sorted(ordered)
+
+
+def test_loading_the_same_text_again_gives_the_compiled_scheme() -> None:
+    env = qk.Environment()
+    text = 'scheme "s" { item "i" max 1 { input x: number; otherwise → full } }'
+    first = env.loads(text, "a.rule")
+    assert env.loads(text, "a.rule") is first
+    assert env.loads(text, "b.rule") is not first  # another name: another source
+    env.register_statistic("p90", max)  # what a text means may change: compiled again
+    assert env.loads(text, "a.rule") is not first

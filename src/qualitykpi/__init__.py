@@ -10,7 +10,7 @@ tree), :mod:`~qualitykpi.builder` (→ typed :mod:`~qualitykpi.ast`),
 
 from .checks import check, check_text
 from .clauses import ForEach, When
-from .conditions import MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
+from .conditions import IsYes, MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
 from .diagnostics import Diagnostic
 from .environment import CustomScorer, Environment, ScorerKind, load, loads
 from .errors import DataError, RuleError, RuleErrors, RuleSemanticError, RuleSyntaxError
@@ -65,6 +65,7 @@ __all__ = [
     "Full",
     "Grades",
     "InputSpec",
+    "IsYes",
     "Item",
     "LostPoints",
     "MeetsTarget",

@@ -13,6 +13,8 @@ from __future__ import annotations
 
 import abc
 import difflib
+import hashlib
+from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -31,6 +33,9 @@ if TYPE_CHECKING:
     from .scheme import Scheme
 
 BUILTIN_STATISTICS = ("mean", "median", "max", "min")
+
+#: How many compiled schemes an environment keeps for texts loaded again.
+COMPILED_KEPT = 32
 
 #: A peer statistic: the sorted present values of one input over the cohort.
 Statistic = Callable[[Sequence[Fraction]], Fraction | Decimal | int]
@@ -99,6 +104,9 @@ class Environment:
     def __init__(self) -> None:
         self._scorers: dict[str, ScorerKind] = {}
         self._statistics: dict[str, Statistic] = {}
+        # Compiled schemes by the hash of their text and name, newest last;
+        # a registration changes what a text means, so it empties the cache.
+        self._compiled: OrderedDict[tuple[str, str], Scheme] = OrderedDict()
 
     # ---------------------------------------------------------- registering
 
@@ -119,11 +127,13 @@ class Environment:
         """
         _check_name(name)
         self._scorers[name] = ScorerKind(name, factory, tuple(params), tuple(optional), doc)
+        self._compiled.clear()
 
     def register_statistic(self, name: str, function: Statistic) -> None:
         """Make ``K% of peer NAME`` available: ``function`` gets the sorted values."""
         _check_name(name, BUILTIN_STATISTICS)
         self._statistics[name] = function
+        self._compiled.clear()
 
     @property
     def scorers(self) -> Mapping[str, ScorerKind]:
@@ -147,10 +157,24 @@ class Environment:
     # -------------------------------------------------------------- loading
 
     def loads(self, text: str, name: str = "<string>") -> Scheme:
-        """Parse, check and compile rule text; raise :class:`RuleError` on mistakes."""
+        """Parse, check and compile rule text; raise :class:`RuleError` on mistakes.
+
+        Loading the same text under the same name again gives the scheme
+        compiled the first time (a :class:`Scheme` never changes), so a
+        program may load a rule wherever it needs it.
+        """
         from .scheme import compile_text
 
-        return compile_text(text, name, self)
+        key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), name)
+        scheme = self._compiled.get(key)
+        if scheme is not None:
+            self._compiled.move_to_end(key)
+            return scheme
+        scheme = compile_text(text, name, self)
+        self._compiled[key] = scheme
+        if len(self._compiled) > COMPILED_KEPT:
+            self._compiled.popitem(last=False)
+        return scheme
 
     def load(self, path: str | PathLike[str]) -> Scheme:
         """Load a ``.rule`` file (UTF-8, with or without a byte-order mark)."""
