@@ -25,8 +25,6 @@ from .checks_tables import (
     is_no_data,
     peer_stats,
 )
-from .clauses import When
-from .conditions import NoData, OffTarget
 from .diagnostics import Diagnostic
 from .domains import ValueSet
 from .scorers import Band
@@ -98,7 +96,7 @@ def _question(report: SubjectReport, row: Row, taken: ValueSet) -> str:
     if len(taken.intervals) != 1 or len(values.intervals) != 1:
         return ""
     over, band = taken.intervals[0], values.intervals[0]
-    written_in_points = isinstance(row.line, Band) and isinstance(row.line.condition, OffTarget)
+    written_in_points = row.line.needs_target()
     if domain.step is None or domain.type == "yes/no" or written_in_points:
         return ""
     if over.low == band.low and over.high is not None and over.high != band.high:
@@ -323,12 +321,12 @@ def _uses_no_data(ctx: Context) -> bool:
     for item in ctx.items():
         if item.table is not None and any(is_no_data(line) for line in item.table.lines):
             return True
-        if any(
-            isinstance(clause, When) and isinstance(clause.condition, NoData)
-            for clause in item.clauses
-        ):
+        if any(clause.takes_absent for clause in item.clauses):
             return True
-    return any(isinstance(veto.condition, NoData) for veto in ctx.scheme.scorer.vetoes)
+    return any(
+        veto.condition is not None and veto.condition.takes_absent
+        for veto in ctx.scheme.scorer.vetoes
+    )
 
 
 def check_no_data(ctx: Context) -> Iterator[Diagnostic]:

@@ -26,22 +26,15 @@ from .checks_tables import (
     SubjectReport,
     condition_interval,
     ends,
-    is_no_data,
     members_interval,
 )
 from .conditions import (
     Env,
-    IsYes,
-    MeetsTarget,
-    OffTarget,
-    Otherwise,
-    PeerRelative,
-    Range,
     ScoreProblem,
 )
 from .domains import Domain, Interval
 from .lattice import Lattice, Run, meet
-from .scorers import Band, Deduct, Full, PerUnit, Scaled, Score
+from .scorers import Band, Deduct, Full, PerUnit, Score
 from .tree import Item
 
 
@@ -70,12 +63,8 @@ _CALL = 5  # anything else: the line matches and scores each value itself
 _Rule = tuple[int, Row, Interval | Run | None, Fraction]
 
 _ZERO = Fraction(0)
-#: Lines that hold for every number and score it themselves.
-_EVERY_NUMBER: tuple[type, ...] = (PerUnit, Scaled)
+#: Outcomes whose score does not depend on the value.
 _FIXED_OUTCOMES: tuple[type, ...] = (Full, Score, Deduct)
-_TARGET_CONDITIONS: tuple[type, ...] = (MeetsTarget, OffTarget)
-#: Conditions that hold exactly on :func:`~qualitykpi.checks_tables.condition_interval`.
-_INTERVAL_CONDITIONS: tuple[type, ...] = (Range, Otherwise, MeetsTarget, OffTarget, PeerRelative)
 
 
 def _clamp(score: Fraction, low: Fraction, high: Fraction) -> Fraction:
@@ -83,49 +72,44 @@ def _clamp(score: Fraction, low: Fraction, high: Fraction) -> Fraction:
     return min(max(score, low), high)
 
 
-def _kinds(item: Item, report: SubjectReport) -> list[tuple[int, Fraction, str | None]]:
-    """How each row decides a sample, its fixed score, and the peer statistic it needs.
+def _kinds(item: Item, report: SubjectReport) -> list[tuple[int, Fraction, tuple[str, ...]]]:
+    """How each row decides a sample, its fixed score, and the peer statistics it needs.
 
-    Only the scorers' own classes are modelled (subclasses may match or score
-    otherwise, so they are asked, value by value).
+    A band with a fixed outcome holds exactly on its condition's interval
+    (the condition's own word), so it is matched by interval and scored
+    once; every other line scores each value itself.
     """
-    kinds: list[tuple[int, Fraction, str | None]] = []
+    kinds: list[tuple[int, Fraction, tuple[str, ...]]] = []
     low, high = item.minimum, item.max
     for row in report.rows:
         line = row.line
-        if is_no_data(line):
-            kinds.append((_SKIP, _ZERO, None))
-        elif type(line) in _EVERY_NUMBER:
-            kinds.append((_APPLY, _ZERO, None))
-        elif (
-            not isinstance(line, Band)
-            or type(line) is not Band
-            or type(line.outcome) not in _FIXED_OUTCOMES
-        ):
-            kinds.append((_CALL, _ZERO, None))
-        elif type(line.condition) is IsYes:
-            kinds.append((_NEVER, _ZERO, None))
-        elif type(line.condition) in _TARGET_CONDITIONS and report.target is None:
-            kinds.append((_FAIL, _ZERO, None))
-        elif type(line.condition) in _INTERVAL_CONDITIONS:
-            # Once the condition holds its detail cannot fail: the score is fixed.
-            stat = line.condition.stat if isinstance(line.condition, PeerRelative) else None
-            kinds.append((_MATCH, _clamp(line.outcome.score(high), low, high), stat))
+        if line.takes_absent:
+            kinds.append((_SKIP, _ZERO, ()))
+        elif not isinstance(line, Band):
+            kinds.append((_APPLY, _ZERO, ()))
+        elif type(line.outcome) not in _FIXED_OUTCOMES:
+            kinds.append((_CALL, _ZERO, ()))
+        elif line.condition.on_yes_no:
+            kinds.append((_NEVER, _ZERO, ()))
+        elif line.condition.needs_target() and report.target is None:
+            kinds.append((_FAIL, _ZERO, ()))
         else:
-            kinds.append((_CALL, _ZERO, None))
+            # Once the condition holds its detail cannot fail: the score is fixed.
+            stats = tuple(comparison.stat for comparison in line.comparisons())
+            kinds.append((_MATCH, _clamp(line.outcome.score(high), low, high), stats))
     return kinds
 
 
 def _rules(
-    kinds: Sequence[tuple[int, Fraction, str | None]],
+    kinds: Sequence[tuple[int, Fraction, tuple[str, ...]]],
     rows: Sequence[Row],
     cohort: Cohort,
     where: Sequence[Interval | Run | None],
 ) -> list[_Rule]:
     """The rows' rules in one cohort: where each holds (a run on a grid), or that it fails."""
     rules: list[_Rule] = []
-    for (how, score, stat), row, at in zip(kinds, rows, where, strict=True):
-        if how == _MATCH and stat is not None and stat not in cohort:
+    for (how, score, stats), row, at in zip(kinds, rows, where, strict=True):
+        if how == _MATCH and any(stat not in cohort for stat in stats):
             how = _FAIL
         rules.append((how, row, at, score))
     return rules
@@ -139,14 +123,10 @@ def _fixed_points(report: SubjectReport) -> list[Fraction]:
     if report.target is not None:
         points.append(report.target)
     for row in report.rows:
-        line = row.line
-        if isinstance(line, PerUnit):
-            origin = line.threshold if line.threshold is not None else _ZERO
-            points.append(origin)
-            if line.mode != "pro rata" and domain.step is None:
-                points.extend(origin + n * line.unit for n in range(-200, 201))
-        elif isinstance(line, Scaled) and line.low is not None and line.high is not None:
-            points.extend((line.low, line.high))
+        points.extend(row.line.marks(report.target))
+        if domain.step is None:
+            # On a grid the neighbours of each point are sampled anyway.
+            points.extend(row.line.jumps(200))
     return points
 
 

@@ -17,11 +17,9 @@ from fractions import Fraction
 
 from .checks_context import Context, what
 from .checks_tables import Row, condition_interval, is_no_data
-from .clauses import When
 from .conditions import PeerRelative
 from .diagnostics import Diagnostic
 from .domains import Domain
-from .scorers import Band, Scaled
 from .source import Span
 from .tree import Item
 from .values import InputSpec, fmt
@@ -59,13 +57,14 @@ def _peer_lines(ctx: Context) -> Iterator[tuple[Item, str, PeerRelative | None, 
         if item.table is not None:
             for index, line in enumerate(item.table.lines):
                 where = ctx.row_span(item, Row(index, line))
-                if isinstance(line, Band) and isinstance(line.condition, PeerRelative):
-                    yield item, line.subject, line.condition, where
-                elif isinstance(line, Scaled) and line.to_peer_max:
+                if line.scales_by() is not None:
                     yield item, line.subject, None, where
+                    continue
+                for comparison in line.comparisons():
+                    yield item, line.subject, comparison, where
         for clause in item.clauses:
-            if isinstance(clause, When) and isinstance(clause.condition, PeerRelative):
-                yield item, clause.input, clause.condition, ctx.at_line(clause.line)
+            for comparison in clause.comparisons():
+                yield item, clause.input, comparison, ctx.at_line(clause.line)
 
 
 def check_negative_peers(ctx: Context) -> Iterator[Diagnostic]:
@@ -90,22 +89,20 @@ def check_negative_peers(ctx: Context) -> Iterator[Diagnostic]:
             )
         yield ctx.diagnostic("negative-peer", message, where, hint=_hint(name, spec))
     for veto in ctx.scheme.scorer.vetoes:
-        if not isinstance(veto.condition, PeerRelative):
-            continue
         spec = ctx.specs.get(veto.input)
         if spec is None or not _can_be_negative(spec):
             continue
-        comparison = veto.condition
-        if comparison.factor == 1:
-            continue
-        yield ctx.diagnostic(
-            "negative-peer",
-            f"`{veto.input}` can be negative ({spec.type} with no lower bound), and so can "
-            f"its peer {comparison.stat}; {fmt(comparison.factor * 100)}% of a negative "
-            f"{comparison.stat} is {_meaning(comparison)}",
-            ctx.at_line(veto.line),
-            hint=_hint(veto.input, spec),
-        )
+        for comparison in veto.comparisons():
+            if comparison.factor == 1:
+                continue
+            yield ctx.diagnostic(
+                "negative-peer",
+                f"`{veto.input}` can be negative ({spec.type} with no lower bound), and so can "
+                f"its peer {comparison.stat}; {fmt(comparison.factor * 100)}% of a negative "
+                f"{comparison.stat} is {_meaning(comparison)}",
+                ctx.at_line(veto.line),
+                hint=_hint(veto.input, spec),
+            )
 
 
 def check_peer_max(ctx: Context) -> Iterator[Diagnostic]:
@@ -114,7 +111,7 @@ def check_peer_max(ctx: Context) -> Iterator[Diagnostic]:
         if item.table is None:
             continue
         for index, line in enumerate(item.table.lines):
-            if not (isinstance(line, Scaled) and line.to_peer_max):
+            if line.scales_by() != "max":
                 continue
             spec = ctx.specs.get(line.subject)
             if spec is None or _guarded(item, index, spec):
@@ -140,8 +137,8 @@ def _guarded(item: Item, index: int, spec: InputSpec) -> bool:
     for line in item.table.lines[:index]:
         if line.subject != item.table.lines[index].subject or is_no_data(line):
             continue
-        if isinstance(line, Band) and isinstance(line.condition, PeerRelative):
-            continue
+        if line.comparisons():
+            continue  # where it holds depends on the cohort
         interval = condition_interval(line, item.targets.get(line.subject), {})
         if interval is None:
             continue

@@ -22,87 +22,36 @@ from itertools import islice, pairwise, product
 
 import attrs
 
-from .conditions import IsYes, MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
-from .domains import ALL, NOTHING, Domain, Interval, ValueSet, meet, point
+from .conditions import PeerRelative
+from .domains import NOTHING, Domain, Interval, ValueSet
 from .lattice import Lattice, Run, Runs, add, covers, minus, touches
 from .lattice import meet as meet_runs
-from .scorers import Band, Custom, Line, PerUnit, Scaled
+from .scorers import Line
 from .tree import Item
 from .values import InputSpec
 
 #: Peer statistics of one cohort: ``{"mean": 3}``.
 Cohort = Mapping[str, Fraction]
 
-# -------------------------------------------------------------- conditions
-
-
-def range_interval(condition: Range) -> Interval:
-    """The interval a :class:`~qualitykpi.conditions.Range` holds for (possibly empty)."""
-    return Interval(condition.low, condition.high, condition.low_closed, condition.high_closed)
-
-
-def range_set(condition: Range) -> ValueSet:
-    """The values a :class:`~qualitykpi.conditions.Range` holds for."""
-    return ValueSet.of(range_interval(condition))
-
-
-_ABOVE_ZERO = Interval(Fraction(0), None, False, False)
-
-
-def _off_target(condition: OffTarget, target: Fraction) -> Interval | None:
-    by = range_interval(condition.by)
-    if by.empty:
-        return None
-    gap = meet(by, _ABOVE_ZERO)
-    if gap.empty:
-        return None
-    if condition.direction == "above":
-        return Interval(
-            None if gap.low is None else target + gap.low,
-            None if gap.high is None else target + gap.high,
-            gap.low_closed,
-            gap.high_closed,
-        )
-    return Interval(
-        None if gap.high is None else target - gap.high,
-        None if gap.low is None else target - gap.low,
-        gap.high_closed,
-        gap.low_closed,
-    )
-
-
-def _peer_interval(op: str, bound: Fraction) -> Interval:
-    if op == ">=":
-        return Interval(bound, None, True, False)
-    if op == ">":
-        return Interval(bound, None, False, False)
-    if op == "<=":
-        return Interval(None, bound, False, True)
-    if op == "<":
-        return Interval(None, bound, False, False)
-    if op == "=":
-        return Interval(bound, bound)
-    raise KeyError(op)
+# ------------------------------------------------------------------ lines
+#
+# What a line holds for, needs and compares with is the line's own word
+# (:mod:`qualitykpi.conditions`, :mod:`qualitykpi.scorers`); these helpers
+# only put it in the terms of this analysis.
 
 
 def is_catch_all(line: Line) -> bool:
     """A line that holds for every present value: ``otherwise``, ``each``, ``scaled``, ``using``."""
-    if isinstance(line, PerUnit | Scaled | Custom):
-        return True
-    return isinstance(line, Band) and isinstance(line.condition, Otherwise)
+    return line.takes_all
 
 
 def is_no_data(line: Line) -> bool:
-    return isinstance(line, Band) and isinstance(line.condition, NoData)
+    return line.takes_absent
 
 
 def peer_stats(line: Line) -> tuple[tuple[str, PeerRelative], ...]:
     """The statistics a line compares with, each with its comparison; () for a fixed line."""
-    if isinstance(line, Band) and isinstance(line.condition, PeerRelative):
-        return ((line.condition.stat, line.condition),)
-    if isinstance(line, Scaled) and line.to_peer_max:
-        return (("max", PeerRelative(">=", 1, "max")),)
-    return ()
+    return tuple((comparison.stat, comparison) for comparison in line.comparisons())
 
 
 def open_sides(line: Line) -> tuple[bool, bool]:
@@ -112,46 +61,18 @@ def open_sides(line: Line) -> tuple[bool, bool]:
     ``at least 90 → 2``) the values above that an earlier line takes are
     meant to be taken, so they are not reported as shadowed.
     """
-    if not isinstance(line, Band):
-        return True, True
-    condition = line.condition
-    if isinstance(condition, Range):
-        return condition.low is None, condition.high is None
-    if isinstance(condition, MeetsTarget):
-        return False, True
-    if isinstance(condition, OffTarget):
-        unbounded = condition.by.high is None
-        return (unbounded, False) if condition.direction == "below" else (False, unbounded)
-    return False, False
+    return line.open_sides()
 
 
 def condition_interval(line: Line, target: Fraction | None, cohort: Cohort) -> Interval | None:
     """The present values for which ``line`` holds, as one interval; None if there are none."""
-    if is_catch_all(line):
-        return ALL
-    assert isinstance(line, Band)
-    condition = line.condition
-    if isinstance(condition, Range):
-        iv = range_interval(condition)
-        return None if iv.empty else iv
-    if isinstance(condition, IsYes):
-        return point(Fraction(1 if condition.expected else 0))
-    if isinstance(condition, MeetsTarget):
-        return None if target is None else Interval(target, None, True, False)
-    if isinstance(condition, OffTarget):
-        return None if target is None else _off_target(condition, target)
-    if isinstance(condition, PeerRelative):
-        stat = cohort.get(condition.stat)
-        if stat is None:
-            return None
-        return _peer_interval(condition.op, condition.threshold(stat))
-    return None  # ``no data`` holds for no present value
+    return line.interval(target, cohort)
 
 
 def condition_set(line: Line, target: Fraction | None, cohort: Cohort) -> ValueSet:
     """The present values for which ``line`` holds (given the cohort's statistics)."""
     iv = condition_interval(line, target, cohort)
-    return NOTHING if iv is None else ValueSet.normalised((iv,))
+    return NOTHING if iv is None or iv.empty else ValueSet.normalised((iv,))
 
 
 def ends(iv: Interval | None) -> tuple[Fraction, ...]:

@@ -15,11 +15,10 @@ from fractions import Fraction
 
 from . import ast
 from .checks_context import Context, lines_text, sum_text, what
-from .checks_tables import range_set
 from .clauses import ForEach, When
-from .conditions import Range
+from .conditions import Condition
 from .diagnostics import Diagnostic
-from .domains import EVERYTHING, NOTHING, Domain, ValueSet
+from .domains import NOTHING, Domain, ValueSet
 from .scorers import Band, Deduct, PerUnit, Score, count_units
 from .source import Span, narrow
 from .tree import Item, Section, deducts
@@ -297,8 +296,10 @@ def check_section_deductions(ctx: Context) -> Iterator[Diagnostic]:
 # ---------------------------------------------------------------- grades
 
 
-def band_set(condition: Range | object) -> ValueSet:
-    return range_set(condition) if isinstance(condition, Range) else EVERYTHING
+def band_set(condition: Condition) -> ValueSet:
+    """The totals a grade band takes (before earlier bands take theirs)."""
+    found = condition.interval(None)
+    return NOTHING if found is None or found.empty else ValueSet.of(found)
 
 
 def _below(a: ValueSet, b: ValueSet) -> bool:

@@ -13,7 +13,7 @@ from typing import Literal, TypeAlias
 
 import attrs
 
-from .conditions import Condition, Env, NoData, ScoreProblem
+from .conditions import Condition, Env, PeerRelative, ScoreProblem
 from .scorers import Direction, Reach, count_units
 from .values import Value, exact, exact_or_none, fmt
 
@@ -41,7 +41,7 @@ class When:
                 )
             held = value is True
         else:
-            if value is None and not isinstance(self.condition, NoData):
+            if value is None and not self.condition.takes_absent:
                 raise ScoreProblem(
                     f"no data for {self.input!r}, which this clause tests",
                     input=self.input,
@@ -65,6 +65,21 @@ class When:
 
     def direction(self) -> Direction:
         return "none"
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        """The comparisons with the cohort its test makes."""
+        return () if self.condition is None else self.condition.comparisons()
+
+    def marks(self) -> tuple[Fraction, ...]:
+        """The values of its input where it starts or stops applying."""
+        if self.condition is None:
+            return ()
+        return tuple(end.value for end in self.condition.ends(None))
+
+    @property
+    def takes_absent(self) -> bool:
+        """It tests ``no data``: an absent value is what it looks for."""
+        return self.condition is not None and self.condition.takes_absent
 
     def __repr__(self) -> str:
         test = ("not " if self.negate else "") + self.input
@@ -109,6 +124,20 @@ class ForEach:
         if self.effect == "award":
             return Fraction(0), self.cap
         return (-self.cap if self.cap is not None else None), Fraction(0)
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        return ()
+
+    def marks(self) -> tuple[Fraction, ...]:
+        """Where the count starts, and where the cap is reached."""
+        base = self.beyond if self.beyond is not None else Fraction(0)
+        if self.cap is None or not self.amount:
+            return (base,)
+        return base, base + self.unit * self.cap / self.amount
+
+    @property
+    def takes_absent(self) -> bool:
+        return False
 
     def direction(self) -> Direction:
         return "higher" if self.effect == "award" else "lower"

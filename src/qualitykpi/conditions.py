@@ -2,20 +2,57 @@
 
 ``at least 90%``, ``80–90``, ``meets target``, ``below target by 1–3 points``,
 ``120% of peer mean``, ``yes``, ``no data``, ``otherwise``: each is a small
-frozen attrs class that says whether a value holds it and, for the trace,
-what it compared.  :class:`Env` is what a condition may consult besides the
-value: the subject's target and its cohort's peer statistics.
+frozen attrs class, and each says once, for every tool, what it means:
+
+* :meth:`~Condition.holds` — whether a value holds it, and
+  :meth:`~Condition.detail` — what it compared, for the trace;
+* :meth:`~Condition.interval` — the present values it holds for, given the
+  target and the cohort's statistics (the static checks' sets, the grades);
+* :meth:`~Condition.comparisons` and :meth:`~Condition.needs_target` — what
+  it needs besides the value (which statistics the cohort must supply);
+* :meth:`~Condition.ends` — its boundaries, named (coverage, ``verify``);
+* :meth:`~Condition.side`, :meth:`~Condition.position` and
+  :meth:`~Condition.open_sides` — where on the value axis it holds (which
+  way is better, cascades of ``at least`` lines);
+* ``takes_absent`` and ``takes_all`` — ``no data`` and ``otherwise``.
+
+:data:`CONDITIONS` lists every kind; a test runs every tool on each.
+:class:`Env` is what a condition may consult besides the value: the
+subject's target and its cohort's peer statistics.
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import Literal, Protocol
+from typing import Literal, Protocol, TypeAlias
 
 import attrs
 
+from .domains import ALL, Interval, meet
 from .values import Value, exact, exact_or_none, fmt
+
+#: Where a condition holds on the value axis (see :meth:`Condition.side`).
+Side: TypeAlias = Literal["high", "low", "bounded"] | None
+#: Statistics of one cohort by name: ``{"mean": 3}``.
+Stats: TypeAlias = Mapping[str, Fraction]
+
+_NO_STATS: Stats = {}
+_ZERO = Fraction(0)
+
+
+@attrs.frozen
+class Boundary:
+    """A value where a condition starts or stops holding, and how to name it.
+
+    ``label`` is how coverage reports speak of it (``90%``, ``the target
+    90%``, ``120% of peer mean``); ``stat`` is the statistic it depends on,
+    with the value it was worked out for.
+    """
+
+    label: str
+    value: Fraction
+    stat: tuple[str, Fraction] | None = None
 
 
 class ScoreProblem(Exception):
@@ -54,13 +91,88 @@ class Env:
 
 
 class Condition(Protocol):
-    def holds(self, value: Value, env: Env, line: int | None) -> bool: ...
+    """What every condition says about itself (see the module's docstring)."""
 
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None: ...
+    #: It holds for an absent value: ``no data`` (and no other condition).
+    takes_absent: bool
+    #: It holds for every present value: ``otherwise``.
+    takes_all: bool
+    #: It tests a yes/no value: its interval is on the axis no = 0, yes = 1, and
+    #: it holds for no number (``yes``, ``no``).
+    on_yes_no: bool
+
+    def holds(self, value: Value, env: Env, line: int | None) -> bool:
+        """Whether ``value`` holds it (a :class:`ScoreProblem` when it cannot tell)."""
+        ...
+
+    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+        """What it compared ``value`` with, for the trace (None: nothing to add)."""
+        ...
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        """The present values it holds for; None when there are none, or the target
+        or a statistic it needs is missing."""
+        ...
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        """The comparisons with the cohort it makes (each names its statistic)."""
+        ...
+
+    def needs_target(self) -> bool:
+        """Whether it compares with the subject's target."""
+        ...
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        """Its boundaries, named (``unit`` follows a number: ``%``)."""
+        ...
+
+    def side(self) -> Side:
+        """``high`` when it holds up to the top of the axis, ``low`` down to the bottom,
+        ``bounded`` in between, None when it has no place on the axis."""
+        ...
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        """The middle of a bounded condition, to order lines along the axis."""
+        ...
+
+    def open_sides(self) -> tuple[bool, bool]:
+        """Whether, as written, it is unbounded below and above: in a cascade of
+        ``at least`` lines the values above an earlier line are meant to be taken."""
+        ...
+
+    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
+        """How far ``value`` is from the target, as this condition measures it (in
+        points), or None when it does not measure one."""
+        ...
+
+
+class _Plain:
+    """What most conditions say: no cohort, no target, present values only."""
+
+    takes_absent = False
+    takes_all = False
+    on_yes_no = False
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        return ()
+
+    def needs_target(self) -> bool:
+        return False
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        return None
+
+    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+        return None
+
+    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
+        return None
 
 
 @attrs.frozen(repr=False)
-class Range:
+class Range(_Plain):
     """The subject lies in an interval; ``None`` ends are unbounded."""
 
     low: Fraction | None = attrs.field(converter=exact_or_none)
@@ -78,8 +190,31 @@ class Range:
     def holds(self, value: Value, env: Env, line: int | None) -> bool:
         return isinstance(value, Fraction) and self.contains(value)
 
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
-        return None
+    def as_interval(self) -> Interval:
+        """The interval itself (possibly empty)."""
+        return Interval(self.low, self.high, self.low_closed, self.high_closed)
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        found = self.as_interval()
+        return None if found.empty else found
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return tuple(Boundary(f"{fmt(end)}{unit}", end) for end in _ends(self))
+
+    def side(self) -> Side:
+        if self.high is None:
+            return None if self.low is None else "high"
+        return "low" if self.low is None else "bounded"
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        if self.low is None or self.high is None:
+            return None
+        return (self.low + self.high) / 2
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return self.low is None, self.high is None
 
     def describe(self) -> str:
         low, high = self.low, self.high
@@ -102,7 +237,7 @@ class Range:
 
 
 @attrs.frozen(repr=False)
-class MeetsTarget:
+class MeetsTarget(_Plain):
     """The subject is at or above its target."""
 
     def holds(self, value: Value, env: Env, line: int | None) -> bool:
@@ -111,12 +246,32 @@ class MeetsTarget:
     def detail(self, value: Value, env: Env, line: int | None) -> str | None:
         return f"target {env.show(_target(env, line, value))}"
 
+    def needs_target(self) -> bool:
+        return True
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        return None if target is None else Interval(target, None, True, False)
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return () if target is None else (Boundary(f"the target {fmt(target)}{unit}", target),)
+
+    def side(self) -> Side:
+        return "high"
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return False, True
+
     def __repr__(self) -> str:
         return "<meets target>"
 
 
+_ABOVE_ZERO = Interval(_ZERO, None, False, False)
+
+
 @attrs.frozen(repr=False)
-class OffTarget:
+class OffTarget(_Plain):
     """The subject is below (or above) its target by an amount in ``by``."""
 
     direction: Literal["below", "above"]
@@ -143,12 +298,71 @@ class OffTarget:
         unit = " points" if env.percent else ""
         return f"target {env.show(target)}: {fmt(abs(gap))}{unit} {side}"
 
+    def needs_target(self) -> bool:
+        return True
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        if target is None:
+            return None
+        by = self.by.as_interval()
+        if by.empty:
+            return None
+        gap = _meet(by, _ABOVE_ZERO)
+        if gap is None:
+            return None
+        if self.direction == "above":
+            return Interval(
+                None if gap.low is None else target + gap.low,
+                None if gap.high is None else target + gap.high,
+                gap.low_closed,
+                gap.high_closed,
+            )
+        return Interval(
+            None if gap.high is None else target - gap.high,
+            None if gap.low is None else target - gap.low,
+            gap.high_closed,
+            gap.low_closed,
+        )
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        if target is None:
+            return ()
+        sign = -1 if self.direction == "below" else 1
+        gaps = [_ZERO] + [end for end in _ends(self.by) if end > 0]
+        return tuple(
+            Boundary("the target" if gap == 0 else fmt(gap), target + sign * gap)
+            for gap in dict.fromkeys(gaps)
+        )
+
+    def side(self) -> Side:
+        if self.by.high is not None:
+            return "bounded"
+        return "low" if self.direction == "below" else "high"
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        by = self.by
+        if target is None or by.high is None:
+            return None
+        middle = ((by.low or _ZERO) + by.high) / 2
+        return target - middle if self.direction == "below" else target + middle
+
+    def open_sides(self) -> tuple[bool, bool]:
+        unbounded = self.by.high is None
+        return (unbounded, False) if self.direction == "below" else (False, unbounded)
+
+    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
+        if target is None:
+            return None
+        return target - value if self.direction == "below" else value - target
+
     def __repr__(self) -> str:
         return f"<{self.by.describe()} {self.direction} target>"
 
 
 @attrs.frozen(repr=False)
-class PeerRelative:
+class PeerRelative(_Plain):
     """``x op K% of peer STAT``: ``at least 120% of peer mean`` has factor 6/5.
 
     K% of a statistic is read as "(K − 100)% above it" (or below it, for K
@@ -191,52 +405,142 @@ class PeerRelative:
             f"{env.show(self.threshold(stat))}"
         )
 
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        return (self,)
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        stat = stats.get(self.stat)
+        if stat is None:
+            return None
+        bound = self.threshold(stat)
+        return {
+            ">=": Interval(bound, None, True, False),
+            ">": Interval(bound, None, False, False),
+            "<=": Interval(None, bound, False, True),
+            "<": Interval(None, bound, False, False),
+            "=": Interval(bound, bound),
+        }[self.op]
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        stat = stats.get(self.stat)
+        if stat is None:
+            return ()
+        label = f"{fmt(self.factor * 100)}% of peer {self.stat}"
+        return (Boundary(label, self.threshold(stat), (self.stat, stat)),)
+
+    def side(self) -> Side:
+        if self.op in (">=", ">"):
+            return "high"
+        return "low" if self.op in ("<=", "<") else "bounded"
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return False, False
+
     def __repr__(self) -> str:
         return f"<{self.op} {fmt(self.factor * 100)}% of peer {self.stat}>"
 
 
 @attrs.frozen(repr=False)
-class IsYes:
+class IsYes(_Plain):
     """A yes/no subject is yes (``expected=True``) or no."""
 
     expected: bool = True
+    on_yes_no = True
 
     def holds(self, value: Value, env: Env, line: int | None) -> bool:
         return isinstance(value, bool) and value is self.expected
 
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        # On the yes/no axis, no is 0 and yes is 1.
+        point = Fraction(1 if self.expected else 0)
+        return Interval(point, point)
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return ()
+
+    def side(self) -> Side:
         return None
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return False, False
 
     def __repr__(self) -> str:
         return "<yes>" if self.expected else "<no>"
 
 
 @attrs.frozen(repr=False)
-class NoData:
+class NoData(_Plain):
     """The value is absent from the data."""
+
+    takes_absent = True
 
     def holds(self, value: Value, env: Env, line: int | None) -> bool:
         return value is None
 
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        return None  # no present value
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return ()
+
+    def side(self) -> Side:
         return None
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return False, False
 
     def __repr__(self) -> str:
         return "<no data>"
 
 
 @attrs.frozen(repr=False)
-class Otherwise:
+class Otherwise(_Plain):
     """Any present value."""
+
+    takes_all = True
 
     def holds(self, value: Value, env: Env, line: int | None) -> bool:
         return value is not None
 
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        return ALL
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return ()
+
+    def side(self) -> Side:
         return None
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return True, True
 
     def __repr__(self) -> str:
         return "<otherwise>"
+
+
+#: Every kind of condition: a test runs every tool on each, so a new kind
+#: that a tool does not handle fails there rather than in a user's hands.
+CONDITIONS: tuple[type, ...] = (
+    *(Range, MeetsTarget, OffTarget, PeerRelative),
+    *(IsYes, NoData, Otherwise),
+)
+
+
+def _ends(condition: Range) -> tuple[Fraction, ...]:
+    return tuple(end for end in (condition.low, condition.high) if end is not None)
+
+
+def _meet(a: Interval, b: Interval) -> Interval | None:
+    found = meet(a, b)
+    return None if found.empty else found
 
 
 def _compare(x: Fraction, op: str, bound: Fraction) -> bool:

@@ -16,13 +16,11 @@ from typing import TYPE_CHECKING
 import attrs
 
 from . import ast
-from .clauses import When
 from .compiler import ExampleCase
-from .conditions import PeerRelative
 from .coverage_cases import Case, Node, Stub, example_line, node_label, show_value
 from .evaluation import Context, ScoreProblems
 from .scheme_scorer import SchemeScorer
-from .scorers import Band, Scaled
+from .scorers import Line
 from .tree import Item, Section
 from .values import Value, fmt
 
@@ -217,14 +215,9 @@ class Analysis:
         return self.stub(item, values, given, note)
 
 
-def stats_used(rows: Sequence[tuple[int, object]]) -> list[str]:
+def stats_used(rows: Sequence[tuple[int, Line]]) -> list[str]:
     """The peer statistics a table's lines compare with (``scaled to peer max``: max)."""
-    stats: list[str] = []
-    for _, line in rows:
-        if isinstance(line, Band) and isinstance(line.condition, PeerRelative):
-            stats.append(line.condition.stat)
-        elif isinstance(line, Scaled) and line.to_peer_max:
-            stats.append("max")
+    stats = [comparison.stat for _, line in rows for comparison in line.comparisons()]
     return list(dict.fromkeys(stats))
 
 
@@ -238,10 +231,6 @@ def _node_stats(node: Node, name: str) -> list[str]:
             rows = [(0, line) for line in item.table.lines if line.subject == name]
             stats.extend(stats_used(rows))
         for clause in item.clauses:
-            if (
-                isinstance(clause, When)
-                and clause.input == name
-                and isinstance(clause.condition, PeerRelative)
-            ):
-                stats.append(clause.condition.stat)
+            if clause.input == name:
+                stats.extend(comparison.stat for comparison in clause.comparisons())
     return list(dict.fromkeys(stats))

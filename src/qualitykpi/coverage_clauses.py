@@ -12,10 +12,11 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
 
 from .clauses import ForEach, When
-from .conditions import Env, IsYes, NoData, PeerRelative, Range, ScoreProblem
+from .conditions import Condition, Env, ScoreProblem
 from .coverage_analysis import Analysis, Example, Peers
 from .coverage_cases import Case, Node, node_label, rule_ref, rule_text
 from .coverage_points import Grid, Side, boundary_sides, condition_ends, tried_sides, up
+from .domains import Domain, Interval, ValueSet
 from .evaluation import Context, ScoreProblems
 from .results import NodeResult
 from .scheme_scorer import Veto
@@ -140,10 +141,11 @@ class ClauseCases(Analysis):
             return Env(peers=dict(peers), subject=clause.input, percent=spec.type == "percent")
 
         word = "deducts" if clause.effect == "deduct" else "awards"
-        if condition is None or isinstance(condition, IsYes | NoData) or spec.type == "yes/no":
+        absent = condition is not None and condition.takes_absent
+        if condition is None or absent or condition.on_yes_no or spec.type == "yes/no":
             decide = decide_with(environment({}))
             options: list[Value] = [True, False] if spec.type == "yes/no" else [None]
-            if isinstance(condition, NoData):
+            if absent:
                 options = [None]
             for value in options:
                 applies = decide(value) == 0
@@ -170,11 +172,8 @@ class ClauseCases(Analysis):
                     value = example.values.get(clause.input)
                     self.mark((*base, "value", value), example)
             return
-        reference = (
-            self.reference_peers(item, clause.input, [condition.stat])
-            if isinstance(condition, PeerRelative)
-            else {}
-        )
+        stats = [comparison.stat for comparison in condition.comparisons()]
+        reference = self.reference_peers(item, clause.input, stats) if stats else {}
 
         def sides(env: Env) -> tuple[list[Side], Callable[[Value], int | None]]:
             ends = condition_ends(condition, 0, None, env, env.percent)
@@ -308,29 +307,43 @@ class ClauseCases(Analysis):
                     yield (node.id, "deductions cap")
 
 
-def _firing(condition: object, negate: bool, spec: InputSpec) -> Value:
-    """A value for which a test holds (a veto fires, a clause applies)."""
-    if condition is None or isinstance(condition, IsYes):
-        wanted = condition.expected if isinstance(condition, IsYes) else True
+def _firing(condition: Condition | None, negate: bool, spec: InputSpec) -> Value:
+    """A value for which a test holds (a veto fires, a clause applies).
+
+    Taken from where the condition holds (its own word), within the input's
+    domain; with ``not``, from where it does not.
+    """
+    if condition is None or condition.on_yes_no:
+        held = condition.interval(None) if condition is not None else None
+        wanted = held is None or held.contains(Fraction(1))
         return (not wanted) if negate else wanted
-    if isinstance(condition, NoData):
+    if condition.takes_absent:
         return None if not negate else (False if spec.type == "yes/no" else Fraction(0))
-    if isinstance(condition, Range):
-        inside = condition.low if condition.low is not None else condition.high
-        if inside is None:
-            inside = Fraction(0)
-        if not condition.contains(inside):
-            step = spec.precision or Fraction(1)
-            inside = inside + step if condition.low is not None else inside - step
-        if negate:
-            step = spec.precision or Fraction(1)
-            inside = (
-                condition.low - step
-                if condition.low is not None
-                else (condition.high + step if condition.high is not None else inside)
-            )
-        return inside
-    return Fraction(0)
+    held = condition.interval(None)
+    if held is None:
+        return Fraction(0)  # it needs a target or a statistic: nothing to aim at
+    domain = Domain.of(spec)
+    values = ValueSet.of(held)
+    if negate:
+        values = values.complement()
+    inside = domain.snap(values)
+    if inside.empty:
+        return Fraction(0)
+    return _within(inside.intervals[0])
+
+
+def _within(iv: Interval) -> Fraction:
+    """A value of ``iv``: a closed end, else a point between or beyond its open ends."""
+    low, high = iv.low, iv.high
+    if low is not None and iv.low_closed:
+        return low
+    if high is not None and iv.high_closed:
+        return high
+    if low is not None and high is not None:
+        return (low + high) / 2
+    if low is not None:
+        return low + 1
+    return high - 1 if high is not None else Fraction(0)
 
 
 def _fires(veto: Veto, example: Example, specs: Mapping[str, InputSpec]) -> bool:

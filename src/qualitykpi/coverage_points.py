@@ -14,8 +14,8 @@ from fractions import Fraction
 
 import attrs
 
-from .conditions import Env, MeetsTarget, OffTarget, PeerRelative, Range
-from .values import InputSpec, Value, fmt
+from .conditions import Condition, Env
+from .values import InputSpec, Value
 
 
 @attrs.frozen
@@ -127,29 +127,14 @@ def tried_sides(
 
 
 def condition_ends(
-    condition: object, owner: int, target: Fraction | None, env: Env, percent: bool
+    condition: Condition, owner: int, target: Fraction | None, env: Env, percent: bool
 ) -> list[End]:
+    """The ends of ``condition`` (its own word), as the ends of line or outcome ``owner``."""
     unit = "%" if percent else ""
-    ends: list[End] = []
-    if isinstance(condition, Range):
-        for end in (condition.low, condition.high):
-            if end is not None:
-                ends.append(End(owner, f"{fmt(end)}{unit}", end))
-    elif isinstance(condition, MeetsTarget) and target is not None:
-        ends.append(End(owner, f"the target {fmt(target)}{unit}", target))
-    elif isinstance(condition, OffTarget) and target is not None:
-        sign = -1 if condition.direction == "below" else 1
-        gaps = [Fraction(0)] + [
-            end for end in (condition.by.low, condition.by.high) if end is not None and end > 0
-        ]
-        for gap in dict.fromkeys(gaps):
-            label = "the target" if gap == 0 else fmt(gap)
-            ends.append(End(owner, label, target + sign * gap))
-    elif isinstance(condition, PeerRelative) and condition.stat in env.peers:
-        stat = env.peers[condition.stat]
-        label = f"{fmt(condition.factor * 100)}% of peer {condition.stat}"
-        ends.append(End(owner, label, condition.threshold(stat), (condition.stat, stat)))
-    return ends
+    return [
+        End(owner, end.label, end.value, end.stat)
+        for end in condition.ends(target, env.peers, unit)
+    ]
 
 
 def up(value: Fraction, spec: InputSpec, *, strictly: bool = False) -> Fraction:

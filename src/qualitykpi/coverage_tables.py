@@ -11,11 +11,11 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 
-from .conditions import Env, NoData, OffTarget, ScoreProblem
+from .conditions import Env, ScoreProblem
 from .coverage_analysis import Analysis, stats_used
 from .coverage_cases import Case, rule_ref, rule_text, show_value
-from .coverage_points import Grid, Side, boundary_sides, condition_ends, tried_sides
-from .scorers import Band, PerUnit
+from .coverage_points import End, Grid, Side, boundary_sides, tried_sides
+from .scorers import Band, Line, PerUnit
 from .tree import Item
 from .values import InputSpec, Value, fmt, rounded
 
@@ -73,11 +73,11 @@ class TableCases(Analysis):
             )
 
         def sides(env: Env) -> tuple[list[Side], Callable[[Value], int | None]]:
+            unit = "%" if env.percent else ""
             ends = [
-                end
+                End(index, end.label, end.value, end.stat)
                 for index, line in rows
-                if isinstance(line, Band)
-                for end in condition_ends(line.condition, index, target, env, env.percent)
+                for end in line.ends(target, env.peers, unit)
             ]
             decide = decider(env)
             grid = Grid.of(spec, [end.value for end in ends])
@@ -167,8 +167,9 @@ class TableCases(Analysis):
         value = side.value
         shown = self.show(subject, value)
         gap = None
-        if isinstance(line, Band) and isinstance(line.condition, OffTarget) and target is not None:
-            gap = fmt(target - value if line.condition.direction == "below" else value - target)
+        measured = line.condition.gap(value, target) if isinstance(line, Band) else None
+        if measured is not None:
+            gap = fmt(measured)
             shown = f"gap {gap}, {shown}"
         if side.end.peer is not None:
             stat, number = side.end.peer
@@ -181,7 +182,7 @@ class TableCases(Analysis):
         self,
         item: Item,
         subject: str,
-        rows: Sequence[tuple[int, object]],
+        rows: Sequence[tuple[int, Line]],
         env: Env,
         decide: Callable[[Value], int | None],
     ) -> None:
@@ -203,8 +204,8 @@ class TableCases(Analysis):
                 self.add(Case(kind, item.id, line.line, rule_text(line), what, key, stub))
 
 
-def _is_no_data(line: object) -> bool:
-    return isinstance(line, Band) and isinstance(line.condition, NoData)
+def _is_no_data(line: Line) -> bool:
+    return line.takes_absent
 
 
 def _reaching(line: PerUnit, kind: str, maximum: Fraction, spec: InputSpec) -> Fraction | None:

@@ -17,9 +17,8 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import analysis, ast, builder, parser
-from .clauses import When
 from .compiler import ExampleCase, compile_scheme
-from .conditions import PeerRelative, ScoreProblem
+from .conditions import ScoreProblem
 from .diagnostics import Diagnostic
 from .environment import BUILTIN_STATISTICS
 from .errors import DataError, RuleError, raise_collected
@@ -27,7 +26,6 @@ from .evaluation import Context, ScoreProblems
 from .readers import DataTable
 from .results import NodeResult, Result, Results, find_node
 from .scheme_scorer import SchemeScorer
-from .scorers import Band, Scaled
 from .source import Source, Span
 from .tree import Item, Section
 from .values import InputSpec, Value, ValueProblem, fmt, is_absent, peer_statistics
@@ -219,22 +217,14 @@ class Scheme:
         )
 
     def peer_inputs(self) -> tuple[str, ...]:
-        """The inputs whose cohort statistics some rule line compares with."""
-        names: list[str] = []
-        for veto in self.scorer.vetoes:
-            if isinstance(veto.condition, PeerRelative):
-                names.append(veto.input)
+        """The inputs whose cohort statistics some rule line, clause or veto compares with."""
+        names: list[str] = [veto.input for veto in self.scorer.vetoes if veto.comparisons()]
         for node in self.scorer.walk():
             if not isinstance(node, Item):
                 continue
-            for clause in node.clauses:
-                if isinstance(clause, When) and isinstance(clause.condition, PeerRelative):
-                    names.append(clause.input)
+            names.extend(clause.input for clause in node.clauses if clause.comparisons())
             if node.table is not None:
-                for line in node.table.lines:
-                    peer_band = isinstance(line, Band) and isinstance(line.condition, PeerRelative)
-                    if peer_band or (isinstance(line, Scaled) and line.to_peer_max):
-                        names.append(line.subject)
+                names.extend(line.subject for line in node.table.lines if line.comparisons())
         return tuple(dict.fromkeys(names))
 
     def cohort_peers(self, rows: Iterable[Mapping[str, Value]]) -> dict[str, dict[str, Fraction]]:

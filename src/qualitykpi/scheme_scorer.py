@@ -8,7 +8,7 @@ from fractions import Fraction
 import attrs
 
 from .clauses import When
-from .conditions import Condition, Env, NoData, Otherwise, Range, ScoreProblem
+from .conditions import Condition, Env, Otherwise, PeerRelative, Range, ScoreProblem
 from .evaluation import Context, ScoreProblems, add_bounds, as_strings, collect_results, make_step
 from .results import NodeResult, Result, Step, VetoHit
 from .tree import Item, Section, as_nodes
@@ -46,7 +46,7 @@ class Veto:
 
     def fires(self, ctx: Context) -> bool:
         value = ctx.values.get(self.input)
-        if value is None and not isinstance(self.condition, NoData):
+        if value is None and not self.takes_absent:
             raise ScoreProblem(
                 f"no data for {self.input!r}, which veto {self.name!r} tests",
                 input=self.input,
@@ -55,6 +55,21 @@ class Veto:
             )
         clause = When("deduct", 0, self.input, self.condition, self.negate, line=self.line)
         return clause.applies(value, ctx.env(self.input, {}))
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        """The comparisons with the cohort its test makes."""
+        return () if self.condition is None else self.condition.comparisons()
+
+    def marks(self) -> tuple[Fraction, ...]:
+        """The values of its input where it starts or stops firing."""
+        if self.condition is None:
+            return ()
+        return tuple(end.value for end in self.condition.ends(None))
+
+    @property
+    def takes_absent(self) -> bool:
+        """It fires on an absent value (``when report no data``)."""
+        return self.condition is not None and self.condition.takes_absent
 
     def effect(self) -> str:
         if self.grade is not None:

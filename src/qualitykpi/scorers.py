@@ -18,22 +18,13 @@ from typing import Literal, Protocol, TypeAlias
 
 import attrs
 
-from .conditions import (
-    Condition,
-    Env,
-    MeetsTarget,
-    NoData,
-    OffTarget,
-    Otherwise,
-    PeerRelative,
-    Range,
-    ScoreProblem,
-)
+from .conditions import Boundary, Condition, Env, PeerRelative, ScoreProblem, Side, Stats
+from .domains import ALL, Interval
 from .values import Value, exact, exact_or_none, fmt, rounded
 
 Direction: TypeAlias = Literal["higher", "lower", "none"]
-#: Where a band's condition holds on the value axis (see :meth:`Band.side`).
-Side: TypeAlias = Literal["high", "low", "bounded"] | None
+
+_NO_STATS: Stats = {}
 #: A range of scores or changes; ``None`` is unbounded on that side.
 Reach: TypeAlias = tuple[Fraction | None, Fraction | None]
 
@@ -115,55 +106,98 @@ class Band:
         score = self.outcome.score(maximum)
         return score, score
 
-    def side(self) -> Side:
-        """Where on the value axis the condition holds.
+    # What the line says about itself, for every tool: its condition's word.
 
-        ``high`` for conditions unbounded above (``at least 90``, ``meets
-        target``, ``at least 120% of peer mean``), ``low`` for those
-        unbounded below, ``bounded`` for a range or one value, ``None`` for
-        conditions with no place on the axis (``yes``, ``no data``,
-        ``otherwise``).  Which side is *better* follows from the outcomes:
-        see :meth:`Table.direction`.
-        """
-        condition = self.condition
-        if isinstance(condition, MeetsTarget):
-            return "high"
-        if isinstance(condition, OffTarget):
-            if condition.by.high is not None:
-                return "bounded"
-            return "low" if condition.direction == "below" else "high"
-        if isinstance(condition, PeerRelative):
-            if condition.op in (">=", ">"):
-                return "high"
-            return "low" if condition.op in ("<=", "<") else "bounded"
-        if isinstance(condition, Range):
-            if condition.high is None:
-                return None if condition.low is None else "high"
-            return "low" if condition.low is None else "bounded"
+    @property
+    def takes_absent(self) -> bool:
+        """A ``no data`` line: it holds for an absent value, and only for one."""
+        return self.condition.takes_absent
+
+    @property
+    def takes_all(self) -> bool:
+        """An ``otherwise`` line: it holds for every present value."""
+        return self.condition.takes_all
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        """The present values this line holds for (see :meth:`Condition.interval`)."""
+        return self.condition.interval(target, stats)
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        return self.condition.comparisons()
+
+    def scales_by(self) -> str | None:
+        """The statistic the line's score is proportional to (None: a fixed outcome)."""
         return None
+
+    def needs_target(self) -> bool:
+        return self.condition.needs_target()
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        """Where this line starts or stops holding, named (its condition's ends)."""
+        return self.condition.ends(target, stats, unit)
+
+    def marks(self, target: Fraction | None) -> tuple[Fraction, ...]:
+        """The values where this line starts or stops deciding."""
+        return tuple(end.value for end in self.condition.ends(target))
+
+    def jumps(self, count: int) -> tuple[Fraction, ...]:
+        return ()  # a fixed outcome: the score only changes at the condition's ends
+
+    def side(self) -> Side:
+        """Where on the value axis the line holds; which side is *better* follows
+        from the outcomes (see :meth:`Table.direction`)."""
+        return self.condition.side()
 
     def position(self, target: Fraction | None) -> Fraction | None:
         """The middle of a bounded condition, to order bounded lines along the axis."""
-        condition = self.condition
-        if (
-            isinstance(condition, Range)
-            and condition.low is not None
-            and condition.high is not None
-        ):
-            return (condition.low + condition.high) / 2
-        if isinstance(condition, OffTarget) and target is not None:
-            by = condition.by
-            if by.high is not None:
-                middle = ((by.low or Fraction(0)) + by.high) / 2
-                return target - middle if condition.direction == "below" else target + middle
-        return None
+        return self.condition.position(target)
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return self.condition.open_sides()
 
     def __repr__(self) -> str:
         return f"<band {repr(self.condition)[1:-1]}: {self.outcome!r}>"
 
 
+class _EveryValue:
+    """A line that holds for every present value and scores it itself:
+    ``each …``, ``scaled …``, ``using …``."""
+
+    takes_absent = False
+    takes_all = True
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        return ALL
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        return ()
+
+    def scales_by(self) -> str | None:
+        return None
+
+    def needs_target(self) -> bool:
+        return False
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return ()  # it holds for every present value: no boundary of its own
+
+    def marks(self, target: Fraction | None) -> tuple[Fraction, ...]:
+        return ()
+
+    def jumps(self, count: int) -> tuple[Fraction, ...]:
+        """Values where the line's own score jumps (``count`` on each side of its origin)."""
+        return ()
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return True, True
+
+
 @attrs.frozen(repr=False)
-class PerUnit:
+class PerUnit(_EveryValue):
     """``each U below T → deduct P`` and its kin; holds for every present value.
 
     ``reference`` is ``below`` (deduct for each unit short of ``threshold``),
@@ -248,6 +282,21 @@ class PerUnit:
             detail = f"{gap} {self.reference} {env.show(self.threshold)}"
         return Applied(score, tuple(steps), detail)
 
+    def jumps(self, count: int) -> tuple[Fraction, ...]:
+        """Whole and started units step at every unit from the origin."""
+        if self.mode == "pro rata":
+            return ()
+        base = self.threshold if self.threshold is not None else Fraction(0)
+        return tuple(base + n * self.unit for n in range(-count, count + 1))
+
+    def marks(self, target: Fraction | None) -> tuple[Fraction, ...]:
+        """Where the count starts, and where the cap is reached."""
+        base = self.threshold if self.threshold is not None else Fraction(0)
+        if self.cap is None or not self.amount:
+            return (base,)
+        sign = -1 if self.reference == "below" else 1
+        return base, base + sign * self.unit * self.cap / self.amount
+
     def reach(self, maximum: Fraction) -> Reach:
         low: Fraction | None
         high: Fraction | None
@@ -290,7 +339,7 @@ def count_units(span: Fraction, unit: Fraction, mode: str) -> Fraction:
 
 
 @attrs.frozen(repr=False)
-class Scaled:
+class Scaled(_EveryValue):
     """``scaled from A to B``: max × (x − A)/(B − A); with ``to_peer_max``, max × x / peer max."""
 
     low: Fraction | None = attrs.field(converter=exact_or_none, default=None)
@@ -340,6 +389,16 @@ class Scaled:
             steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
         return Applied(score, tuple(steps), detail)
 
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        # Scaling to the peer max needs the max: 100% of it is full marks.
+        return (PeerRelative(">=", 1, "max"),) if self.to_peer_max else ()
+
+    def scales_by(self) -> str | None:
+        return "max" if self.to_peer_max else None
+
+    def marks(self, target: Fraction | None) -> tuple[Fraction, ...]:
+        return tuple(end for end in (self.low, self.high) if end is not None)
+
     def reach(self, maximum: Fraction) -> Reach:
         # Unbounded without the input's domain; the item's clamp bounds it.
         return None, None
@@ -368,7 +427,7 @@ class CustomScoring(Protocol):
 
 
 @attrs.frozen(repr=False)
-class Custom:
+class Custom(_EveryValue):
     """``using NAME with …``: a line scored by a scorer the host registered.
 
     Holds for every present value, like ``scaled``; the result is checked to
@@ -458,21 +517,11 @@ class Table:
         says its own direction; a table of ranges alone compares its
         lowest and highest range.
         """
-        lines = [
-            line
-            for line in self.lines
-            if line.subject == subject
-            and not (isinstance(line, Band) and isinstance(line.condition, NoData))
-        ]
+        lines = [line for line in self.lines if line.subject == subject and not line.takes_absent]
         if not lines:
             return "none", ()
         rest = next(
-            (
-                line
-                for line in lines
-                if isinstance(line, Band) and isinstance(line.condition, Otherwise)
-            ),
-            lines[-1],
+            (line for line in lines if isinstance(line, Band) and line.takes_all), lines[-1]
         )
         for line in lines:
             if not isinstance(line, Band):

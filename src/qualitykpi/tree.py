@@ -15,7 +15,7 @@ from typing import Literal
 import attrs
 
 from .clauses import Clause, ForEach, When
-from .conditions import NoData, ScoreProblem
+from .conditions import ScoreProblem
 from .evaluation import (
     Context,
     ScoreProblems,
@@ -26,7 +26,7 @@ from .evaluation import (
     make_step,
 )
 from .results import NodeResult, Step
-from .scorers import Band, Direction, Line, Table
+from .scorers import Direction, Line, Table
 from .values import Value, exact, exact_or_none, fmt, rounded, to_decimal
 
 
@@ -301,9 +301,7 @@ class Item:
                     (
                         later
                         for later in lines[index:]
-                        if later.subject == line.subject
-                        and isinstance(later, Band)
-                        and isinstance(later.condition, NoData)
+                        if later.subject == line.subject and later.takes_absent
                     ),
                     None,
                 )

@@ -15,11 +15,10 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .clauses import When
-from .conditions import Env, MeetsTarget, NoData, OffTarget, PeerRelative, Range, ScoreProblem
+from .conditions import Env, PeerRelative, ScoreProblem
 from .evaluation import Context
 from .scheme_scorer import SchemeScorer
-from .scorers import Band, Direction, PerUnit, Scaled
+from .scorers import Direction
 from .tree import Item, Section
 from .values import InputSpec, Value
 
@@ -243,35 +242,6 @@ def _scorable(plan: InputPlan, scorer: SchemeScorer) -> tuple[Fraction, ...]:
     return () if len(found) == len(points) else found
 
 
-def _range_ends(condition: object) -> list[Fraction]:
-    if isinstance(condition, Range):
-        return [end for end in (condition.low, condition.high) if end is not None]
-    return []
-
-
-def _line_marks(line: object, target: Fraction | None) -> list[Fraction]:
-    """The subject values where a table line's outcome may change."""
-    if isinstance(line, Band):
-        condition = line.condition
-        if isinstance(condition, MeetsTarget) and target is not None:
-            return [target]
-        if isinstance(condition, OffTarget) and target is not None:
-            sign = -1 if condition.direction == "below" else 1
-            return [target + sign * end for end in _range_ends(condition.by)] + [target]
-        return _range_ends(condition)
-    if isinstance(line, PerUnit):
-        marks: list[Fraction] = []
-        base = line.threshold if line.threshold is not None else Fraction(0)
-        marks.append(base)
-        sign = -1 if line.reference == "below" else 1
-        if line.cap is not None and line.amount:
-            marks.append(base + sign * line.unit * line.cap / line.amount)
-        return marks
-    if isinstance(line, Scaled) and not line.to_peer_max:
-        return [end for end in (line.low, line.high) if end is not None]
-    return []
-
-
 def _marks(scorer: SchemeScorer) -> dict[str, list[Fraction]]:
     """Every input's thresholds: table lines, targets, clause and veto tests."""
     marks: dict[str, list[Fraction]] = {}
@@ -283,44 +253,28 @@ def _marks(scorer: SchemeScorer) -> dict[str, list[Fraction]]:
         if node.table is not None:
             for line in node.table.lines:
                 marks.setdefault(line.subject, []).extend(
-                    _line_marks(line, node.targets.get(line.subject))
+                    line.marks(node.targets.get(line.subject))
                 )
         for clause in node.clauses:
-            found = marks.setdefault(clause.input, [])
-            if isinstance(clause, When):
-                found.extend(_range_ends(clause.condition))
-            else:
-                base = clause.beyond if clause.beyond is not None else Fraction(0)
-                found.append(base)
-                if clause.cap is not None and clause.amount:
-                    found.append(base + clause.unit * clause.cap / clause.amount)
+            marks.setdefault(clause.input, []).extend(clause.marks())
     for veto in scorer.vetoes:
-        marks.setdefault(veto.input, []).extend(_range_ends(veto.condition))
+        marks.setdefault(veto.input, []).extend(veto.marks())
     return marks
 
 
 def _peer_marks(scorer: SchemeScorer) -> dict[str, list[PeerRelative]]:
     """Every ``K% of peer STAT`` an input is compared with (and ``scaled to peer max``)."""
     found: dict[str, list[PeerRelative]] = {}
-
-    def add(name: str, condition: object) -> None:
-        if isinstance(condition, PeerRelative):
-            found.setdefault(name, []).append(condition)
-
     for node in scorer.walk():
         if not isinstance(node, Item):
             continue
         for line in node.table.lines if node.table is not None else ():
-            if isinstance(line, Band):
-                add(line.subject, line.condition)
-            elif isinstance(line, Scaled) and line.to_peer_max:
-                found.setdefault(line.subject, []).append(PeerRelative(">=", 1, "max"))
+            found.setdefault(line.subject, []).extend(line.comparisons())
         for clause in node.clauses:
-            if isinstance(clause, When):
-                add(clause.input, clause.condition)
+            found.setdefault(clause.input, []).extend(clause.comparisons())
     for veto in scorer.vetoes:
-        add(veto.input, veto.condition)
-    return found
+        found.setdefault(veto.input, []).extend(veto.comparisons())
+    return {name: comparisons for name, comparisons in found.items() if comparisons}
 
 
 def _absent_allowed(scorer: SchemeScorer) -> dict[str, bool]:
@@ -334,20 +288,11 @@ def _absent_allowed(scorer: SchemeScorer) -> dict[str, bool]:
             continue
         if node.table is not None:
             subjects = node.table.subjects()
-            covered = {
-                line.subject
-                for line in node.table.lines
-                if isinstance(line, Band) and isinstance(line.condition, NoData)
-            }
+            covered = {line.subject for line in node.table.lines if line.takes_absent}
             takes.update(covered)
             needs.update(subject for subject in subjects if subject not in covered)
-        for clause in node.clauses:
-            if isinstance(clause, When) and isinstance(clause.condition, NoData):
-                continue
-            needs.add(clause.input)
-    for veto in scorer.vetoes:
-        if not isinstance(veto.condition, NoData):
-            needs.add(veto.input)
+        needs.update(clause.input for clause in node.clauses if not clause.takes_absent)
+    needs.update(veto.input for veto in scorer.vetoes if not veto.takes_absent)
     return {name: name in takes and name not in needs for name in takes | needs}
 
 
