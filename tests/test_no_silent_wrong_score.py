@@ -22,6 +22,7 @@ from hypothesis import strategies as st
 import qualitykpi as qk
 import strategies as gen
 from conftest import ROOT, assert_ledger_adds_up
+from qualitykpi import owners_report, reports
 from test_cli import run
 
 EXAMPLES = ROOT / "examples"
@@ -450,3 +451,124 @@ def test_no_sign_change_or_order_rounds_to_28_digits() -> None:
         ]
     )
     assert [(rank, r.entity) for rank, r in results.ranking()] == [(1, "b"), (2, "a")]
+
+
+# --------------------------------------------- found trying it as a user would
+
+
+def test_owners_never_cuts_a_long_entity_name(tmp_path: Path) -> None:
+    rule = write(
+        tmp_path / "own.rule",
+        'scheme "o" { item "a" max 5 owner "局" { input p: number; at least 1 → full; '
+        "otherwise → 0 } }",
+    )
+    long_name = "A very long English entity name that is wider than a hundred columns " * 2
+    data = write(
+        tmp_path / "own.csv", f"entity,p\n{long_name.strip()},0\n兴隆台区经济技术开发区,1\n"
+    )
+    code, out, _ = run("owners", str(rule), str(data))
+    assert code == 0
+    lost = out.split("Points lost by each office")[1]
+    assert long_name.strip() in lost and "兴隆台区经济技术开发区" in lost
+    assert "局           5" in lost and lost.count(" 5\n") + lost.count(" 0\n") >= 2
+    scheme = qk.load(rule)
+    results = scheme.score_table(qk.read_table(data))
+    for width in (50, 60, 100):
+        text = reports.render_text(owners_report.owners_blocks(scheme, results, width=width))
+        assert long_name.strip() in text and "兴隆台区经济技术开发区" in text, width
+
+
+def test_float32_cells_are_read_as_typed() -> None:
+    pd = pytest.importorskip("pandas")
+    np = pytest.importorskip("numpy")
+    scheme = qk.loads(
+        'scheme "f" { item "a" max 10 { input rate: percent precision 0.1\n'
+        " at least 91.2% → full\n otherwise → 0 } }"
+    )
+    frame = pd.DataFrame(
+        {"entity": ["甲", "乙"], "rate": np.array([91.2, np.nan], dtype=np.float32)}
+    )
+    results = scheme.score_table(frame)
+    assert results["甲"].total == 10
+    assert [(e.entity, e.input) for e in results.errors] == [("乙", "rate")]
+    assert scheme.score({"rate": np.float32(91.2)}).total == 10
+
+
+def test_json_nan_is_absent_and_infinity_an_error_for_its_entity(tmp_path: Path) -> None:
+    rule = write(
+        tmp_path / "cell.rule",
+        'scheme "c" { item "a" max 5 { input x: number; no data → 1; otherwise → full } }',
+    )
+    data = write(
+        tmp_path / "dump.json",
+        '[{"entity": "A", "x": 5}, {"entity": "E", "x": NaN}, {"entity": "F", "x": Infinity}]',
+    )
+    code, out, err = run("score", str(rule), str(data), "--format", "csv")
+    assert code == 1
+    assert [line.split(",")[1] for line in out.strip().splitlines()[1:]] == ["A", "E"]
+    assert "entity 'F'" in err and "entity 'A'" not in err
+
+
+def test_all_of_an_entitys_errors_come_together() -> None:
+    scheme = qk.loads(
+        'scheme "s" { total 10\n item "a" max 5 { input x: number at least 0; at least 1 → '
+        'full; otherwise → 0 }\n item "b" max 5 { input y: number; scaled to peer max } }'
+    )
+    results = scheme.score_table(
+        [{"entity": "a", "x": "-1", "y": "0"}, {"entity": "b", "x": "1", "y": "0"}]
+    )
+    assert sorted((e.entity, e.input) for e in results.errors) == [
+        ("a", "x"),
+        ("a", "y"),
+        ("b", "y"),
+    ]
+
+
+def test_size_messages_say_what_is_wrong() -> None:
+    scheme = qk.loads('scheme "s" { item "i" max 1 { input x: number; otherwise → full } }')
+    assert scheme.score({"x": "1." + "0" * 80}).total == 1  # trailing zeros do not count
+    with pytest.raises(qk.DataError, match="has too many digits"):
+        scheme.score({"x": "9" * 5000})
+    with pytest.raises(qk.DataError, match="a very long integer has 5001 digits"):
+        scheme.score({"x": 10**5000})
+
+
+def test_negative_peer_names_its_statistic_in_lines_and_vetoes() -> None:
+    text = (
+        'scheme "s" { total 4\n grades { A at least 3; D otherwise }\n input g: number\n'
+        ' veto "v" when g less than 50% of peer min → grade D\n'
+        ' item "i" max 4 { g more than 150% of peer median → full\n g otherwise → 0 } }'
+    )
+    messages = {d.line: d.message for d in qk.check_text(text) if d.code == "negative-peer"}
+    assert "150% of a median of -10 is -5" in messages[5]
+    assert "50% of a min of -10 is -15" in messages[4]
+
+
+def test_the_check_functions_say_what_they_take(tmp_path: Path) -> None:
+    with pytest.raises(TypeError, match="use check\\(path\\)"):
+        qk.check_text(tmp_path / "x.rule")  # type: ignore[arg-type]
+    with pytest.raises(TypeError, match="check_text"):
+        qk.check('scheme "s" {\n item "i" max 1 { input x: number; otherwise → full } }')
+    rule = write(
+        tmp_path / "c.rule", 'scheme "s" { item "i" max 1 { input x: number\n otherwise → full } }'
+    )
+    assert qk.check(os.fsencode(rule)) == qk.check(rule)
+
+
+def test_output_named_only_by_its_suffix(tmp_path: Path) -> None:
+    rule, data = EXAMPLES / "henan-2021.rule", EXAMPLES / "henan-2021.csv"
+    code, _, _ = run("score", str(rule), str(data), "-o", str(tmp_path / ".xlsx"))
+    assert code == 0 and (tmp_path / ".xlsx").read_bytes()[:2] == b"PK"
+    code, _, err = run("owners", str(rule), "-o", str(tmp_path / "o.xlsx"))
+    assert code == 2 and "ends in .xlsx, which this command does not write" in err
+
+
+def test_a_peer_line_outside_the_cohort_is_not_blamed_on_another_line() -> None:
+    text = (
+        'scheme "s" { total 5\n item "g" max 5 {\n input g2: number at least 0\n'
+        " more than 150% of peer median → full\n at most 0% of peer min → 1\n"
+        " otherwise → 0 } }"
+    )
+    (finding,) = [d for d in qk.check_text(text) if d.code == "unreachable-line"]
+    assert "no entity of the cohort has a value that satisfies" in finding.message
+    assert "already taken by" not in finding.message and finding.related == ()

@@ -355,7 +355,6 @@ def test_json_list_shapes(tmp_path: Path, key: str) -> None:
         ('[{"entity": "甲"}, 3]', "row 2 is not an object"),
         ('{"data": []}', 'without a "rows" or "entities" list'),
         ('"text"', "must hold a list of objects"),
-        ('[{"entity": "甲", "q3": NaN}]', "NaN is not a number"),
         ('[{"entity": "甲",}]', "is not valid JSON"),
         ('[{"entity": "甲", "q3": 1, "q3": 2}]', "the key 'q3' appears twice"),
     ],
@@ -540,3 +539,12 @@ def test_formulas_with_saved_results_are_read_as_their_results(
     assert table.rows[0]["pass_rate"] == Decimal("87.2")
     assert table.rows[1]["index"] == 100
     assert table.rows[1]["q4"] is None  # a truly blank cell is still no data
+
+
+def test_json_nan_is_absent_and_infinity_an_error_of_its_entity(tmp_path: Path) -> None:
+    """`json.dump` writes NaN for a missing float: absent, as in a DataFrame."""
+    path = tmp_path / "dumped.json"
+    path.write_text('[{"entity": "甲", "q3": NaN}, {"entity": "乙", "q3": Infinity}]')
+    first, second = read_table(path).rows
+    assert first["q3"] is None
+    assert second["q3"] == Decimal("Infinity")

@@ -126,9 +126,10 @@ def check(path: str | os.PathLike[str]) -> list[Diagnostic]:
     """Load the rule file at ``path`` and check it (with the default environment).
 
     A rule that fails to load gives its load errors as diagnostics of
-    severity ``error``; nothing is raised for it.  ``path`` is always a
-    path, never rule text: check text with :func:`check_text`, so that rule
-    text a program's users type can never make it read a file.
+    severity ``error``; nothing is raised for it (a file that cannot be read
+    raises ``OSError``).  ``path`` is always a path, never rule text: check
+    text with :func:`check_text`, so that rule text a program's users type
+    can never make it read a file.
     """
     return DEFAULT.check(path)
 

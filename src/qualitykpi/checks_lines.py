@@ -23,6 +23,7 @@ from .checks_tables import (
     analyse_table,
     is_catch_all,
     is_no_data,
+    members,
     peer_stats,
 )
 from .diagnostics import Diagnostic
@@ -174,16 +175,27 @@ def _row_findings(ctx: Context, item: Item, report: SubjectReport) -> Iterator[D
                 ] or earlier
                 related = [by_index[index].number for index in by]
                 if peer_stats(row.line):
+                    positive = row.index in report.unreachable_positive
                     when = (
                         "whenever the peer statistics are above 0"
-                        if row.index in report.unreachable_positive
+                        if positive
                         else "in every cohort"
                     )
-                    message = (
-                        f"{when}, every value that satisfies `{_condition_text(ctx, item, row)}` "
-                        f"is already taken by {lines_text(related)}, so this line is never "
-                        "reached; are the lines in the wrong order?"
-                    )
+                    condition = _condition_text(ctx, item, row)
+                    if _outside_cohort(report, row, positive=positive):
+                        message = (
+                            f"{when}, no entity of the cohort has a value that satisfies "
+                            f"`{condition}` (the cohort's own values lie between its peer "
+                            "min and max), so this line is never reached; is it meant for "
+                            "another statistic?"
+                        )
+                        related = []
+                    else:
+                        message = (
+                            f"{when}, every value that satisfies `{condition}` is already "
+                            f"taken by {lines_text(related)}, so this line is never reached; "
+                            "are the lines in the wrong order?"
+                        )
                 else:
                     phrase, _ = report.domain.describe(report.values(row.index))
                     message = (
@@ -206,6 +218,19 @@ def _row_findings(ctx: Context, item: Item, report: SubjectReport) -> Iterator[D
                 span,
                 related=related,
             )
+
+
+def _outside_cohort(report: SubjectReport, row: Row, *, positive: bool) -> bool:
+    """Whether, in the cohorts tried, the line holds only for values no member can have."""
+    cohorts = [
+        cohort
+        for cohort in report.cohorts
+        if cohort and (not positive or all(stat > 0 for stat in cohort.values()))
+    ]
+    return bool(cohorts) and all(
+        (report.values(row.index, cohort) & report.domain.snap(members(cohort))).empty
+        for cohort in cohorts
+    )
 
 
 def _condition_text(ctx: Context, item: Item, row: Row) -> str:

@@ -41,7 +41,7 @@ def _meaning(comparison: PeerRelative) -> str:
     side = "above" if k > 100 else "below"
     return (
         f"{fmt(abs(k - 100))}% {side} it, measured on its size "
-        f"({fmt(k)}% of a mean of -10 is {fmt(example)})"
+        f"({fmt(k)}% of a {comparison.stat} of -10 is {fmt(example)})"
     )
 
 

@@ -383,7 +383,7 @@ def _unknown_entity(
     names = [known for known in names if known]
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     close += [known for known in names if (name in known or known in name) and known not in close]
-    message = f"qualitykpi: no entity {name!r} in column {column!r} of {data}"
+    message = f"qualitykpi: no entity {name!r} in column {column!r} of {display_path(data)}"
     if close:
         message += "; did you mean " + " or ".join(repr(known) for known in dict.fromkeys(close))
         message += "?"

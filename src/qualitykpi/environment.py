@@ -14,6 +14,7 @@ from __future__ import annotations
 import abc
 import difflib
 import hashlib
+import os
 from collections import OrderedDict
 from collections.abc import Callable, Mapping, Sequence
 from decimal import Decimal
@@ -195,6 +196,11 @@ class Environment:
 
         Never reads a file, whatever ``text`` says.
         """
+        if not isinstance(text, str):
+            raise TypeError(
+                f"check_text() takes rule text (a str), not {type(text).__name__}; "
+                "to check a rule file, use check(path)"
+            )
         return self.check_loaded(text, name)[1]
 
     def load_and_check(self, path: str | PathLike[str]) -> tuple[Scheme | None, list[Diagnostic]]:
@@ -223,7 +229,7 @@ class Environment:
         return f"<Environment scorers: {scorers}; statistics: {statistics}>"
 
 
-def read_rule_file(path: str | PathLike[str]) -> tuple[str, str]:
+def read_rule_file(path: str | bytes | PathLike[str]) -> tuple[str, str]:
     """The text of a rule file and the name to show it by.
 
     Rule files are UTF-8, with or without a byte-order mark; one in another
@@ -231,6 +237,14 @@ def read_rule_file(path: str | PathLike[str]) -> tuple[str, str]:
     read at all).  The name is printable even when the file's name is not
     UTF-8 (:func:`~qualitykpi.source.display_path`).
     """
+    if isinstance(path, bytes):
+        path = os.fsdecode(path)
+    if isinstance(path, str) and "\n" in path:
+        # No rule file is named with a line break; rule text always has one.
+        raise TypeError(
+            "this is rule text, not the path of a rule file: load it with loads() "
+            "and check it with check_text()"
+        )
     name = display_path(path)
     data = Path(path).read_bytes()
     try:
@@ -271,18 +285,3 @@ def load(path: str | PathLike[str]) -> Scheme:
 def loads(text: str, name: str = "<string>") -> Scheme:
     """Load rule text with the default environment."""
     return DEFAULT.loads(text, name)
-
-
-def check(path: str | PathLike[str]) -> list[Diagnostic]:
-    """Load the rule file at ``path`` and check it, with the default environment.
-
-    A rule that fails to load gives its load errors as diagnostics of
-    severity ``error``; nothing is raised for it.  ``path`` is always a
-    path: check rule text with :func:`check_text`.
-    """
-    return DEFAULT.check(path)
-
-
-def check_text(text: str, name: str = "<string>") -> list[Diagnostic]:
-    """Check rule ``text`` (shown as ``name``) with the default environment; never reads a file."""
-    return DEFAULT.check_text(text, name)

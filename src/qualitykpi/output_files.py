@@ -36,16 +36,20 @@ def output_format(
     """
     if output is None:
         return given or default
-    suffix = Path(output).suffix.lower()
+    suffix = _suffix(output)
     named = SUFFIX_FORMATS.get(suffix)
     shown = display_path(output)
     if given is None:
         if not suffix:
             return default
-        if named is None or named not in formats:
-            what = f"`{suffix}`" + (f" ({named})" if named else "")
+        if named is not None and named not in formats:
             raise click.UsageError(
-                f"cannot tell what to write to {shown} from its suffix {what}; "
+                f"{shown} ends in {suffix}, which this command does not write (it writes "
+                f"{', '.join(formats)}); name a file ending in {suffixes(formats)}"
+            )
+        if named is None:
+            raise click.UsageError(
+                f"cannot tell what to write to {shown} from its suffix `{suffix}`; "
                 f"name a file ending in {suffixes(formats)}, or say --format "
                 f"({', '.join(formats)})"
             )
@@ -57,6 +61,15 @@ def output_format(
             f"change the file name or the format"
         )
     return given
+
+
+def _suffix(output: str) -> str:
+    """The suffix of a file name, ``.xlsx`` included (Path() sees none there)."""
+    name = Path(output).name.lower()
+    suffix = Path(output).suffix.lower()
+    if not suffix and name.startswith(".") and name.count(".") == 1:
+        return name
+    return suffix
 
 
 def suffixes(formats: Sequence[str]) -> str:

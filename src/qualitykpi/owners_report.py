@@ -231,8 +231,9 @@ def owners_blocks(
         max([cell_len(name)] + [cell_len(row[index]) for row in cells])
         for index, name in enumerate(entities)
     ]
-    fixed = min(max(map(cell_len, [header[0], *offices])), NAME_WIDTH) + 2
-    fixed += max(map(cell_len, [header[1], *points]))
+    # The office column may wrap down to NAME_WIDTH, never below its header.
+    office_width = max(min(max(map(cell_len, offices), default=0), NAME_WIDTH), len(header[0]))
+    fixed = office_width + 2 + max(map(cell_len, [header[1], *points]))
     groups = column_groups(widths, fixed, width)
     blocks += [
         "",

@@ -410,8 +410,10 @@ def _read_json(data: bytes, name: str, encoding: str | None) -> DataTable:
             hint="JSON files are UTF-8; name another encoding with --encoding",
         ) from None
 
-    def refuse(constant: str) -> object:
-        raise DataFileError(name, f"{constant} is not a number a score can use")
+    def constant(word: str) -> object:
+        # json.dump writes NaN for a missing float: absent, as in a DataFrame.
+        # An infinity is left for the entity's own data error.
+        return None if word == "NaN" else Decimal(word)
 
     def unique(pairs: list[tuple[str, Any]]) -> dict[str, Any]:
         # json keeps the last of two equal keys silently; one value would be lost.
@@ -427,7 +429,7 @@ def _read_json(data: bytes, name: str, encoding: str | None) -> DataTable:
             text,
             parse_float=Decimal,
             parse_int=_json_int,
-            parse_constant=refuse,
+            parse_constant=constant,
             object_pairs_hook=unique,
         )
     except json.JSONDecodeError as error:

@@ -15,6 +15,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
@@ -387,9 +388,25 @@ def column_groups(widths: Sequence[int], fixed: int, width: int) -> list[range]:
     return groups
 
 
+#: Runs of characters a header does not break inside: Latin words and
+#: numbers (Chinese text breaks between any two characters).
+_UNBROKEN = re.compile(r"[^\s\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef]+")
+
+
 def _least_width(table: Table) -> int:
-    """The width the columns' ``min_width`` need, with two columns between."""
-    widths = [column.min_width or 1 for column in table.columns]
+    """The width the table needs so that no column is squeezed below its least.
+
+    When a table is wider than the console, Rich squeezes its columns,
+    ``min_width`` or not, and crops what no longer fits; so the console is
+    made at least as wide as every column's ``min_width`` and the longest
+    word of its header, with two columns between.
+    """
+    widths = []
+    for column in table.columns:
+        header = str(column.header)
+        words = [cell_len(word) for word in _UNBROKEN.findall(header)]
+        wide = 2 if any(cell_len(char) == 2 for char in header) else 1
+        widths.append(max(column.min_width or 1, wide, *words))
     return sum(widths) + 2 * (len(widths) - 1)
 
 

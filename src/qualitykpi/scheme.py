@@ -28,7 +28,15 @@ from .results import NodeResult, Result, Results, find_node
 from .scheme_scorer import SchemeScorer
 from .source import Source, Span
 from .tree import Item, Section
-from .values import InputSpec, Value, ValueProblem, fmt, is_absent, peer_statistics
+from .values import (
+    InputSpec,
+    Value,
+    ValueProblem,
+    fmt,
+    is_absent,
+    is_narrow_float,
+    peer_statistics,
+)
 
 if TYPE_CHECKING:
     from .environment import Environment
@@ -122,16 +130,16 @@ class Scheme:
     ) -> Result:
         """Score one entity.  Raises :class:`DataError` (all problems at once)."""
         values, errors = self._read(entity, inputs)
-        if not errors:
-            try:
-                stats = self._given_peers(peers)
-            except DataError as exc:
-                errors.append(exc)
-            else:
-                outcome = self._evaluate(entity, values, stats)
-                if isinstance(outcome, Result):
-                    return outcome
-                errors.extend(outcome)
+        try:
+            stats = self._given_peers(peers)
+        except DataError as exc:
+            errors.append(exc)
+        else:
+            outcome = self._evaluate(entity, values, stats)
+            if isinstance(outcome, Result) and not errors:
+                return outcome
+            if not isinstance(outcome, Result):
+                errors.extend(_besides(outcome, errors))
         raise_collected(errors)
         raise AssertionError("unreachable")
 
@@ -201,9 +209,14 @@ class Scheme:
         stats = self.cohort_peers(values for _, values in read)
         results: dict[str, Result] = {}
         for name, values in read:
-            if name in bad:
-                continue
             outcome = self._evaluate(name, values, stats)
+            if name in bad:
+                # Scored all the same, so that all its errors are named together;
+                # what its unreadable cells caused downstream is not news.
+                if not isinstance(outcome, Result):
+                    unread = [error for error in errors if error.entity == name]
+                    errors.extend(_besides(outcome, unread))
+                continue
             if isinstance(outcome, Result):
                 results[name] = outcome
             else:
@@ -375,6 +388,12 @@ class Scheme:
         return ExampleOutcome(case.line, case.text, case.node_id, passed, expected, actual, trace)
 
 
+def _besides(found: Sequence[DataError], unread: Sequence[DataError]) -> list[DataError]:
+    """The errors in ``found`` about other inputs than the cells in ``unread``."""
+    inputs = {error.input for error in unread}
+    return [error for error in found if error.input not in inputs]
+
+
 def _is_data_frame(rows: object) -> bool:
     """A pandas DataFrame, recognised without importing pandas (it is optional)."""
     kind = type(rows)
@@ -382,10 +401,19 @@ def _is_data_frame(rows: object) -> bool:
 
 
 def _frame_records(frame: Any, entity: str) -> list[dict[str, object]]:
-    """A DataFrame's rows as dicts; an index named after the entity column becomes it."""
+    """A DataFrame's rows as dicts; an index named after the entity column becomes it.
+
+    pandas widens float32 cells to Python floats (91.2 becomes
+    91.19999694824219); such columns are read from their own NumPy values.
+    """
     if entity not in frame.columns and entity in (frame.index.names or ()):
         frame = frame.reset_index()
     records: list[dict[str, object]] = frame.to_dict("records")
+    for column in frame.columns:
+        values = frame[column].to_numpy()
+        if len(values) and is_narrow_float(values[0]):
+            for record, value in zip(records, values, strict=True):
+                record[column] = value
     return records
 
 

@@ -30,7 +30,7 @@ import numbers
 import re
 import unicodedata
 from collections.abc import Iterable
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from fractions import Fraction
 from typing import Literal, TypeAlias
 
@@ -140,21 +140,37 @@ def size_problem(number: Decimal) -> str | None:
 
 
 def parse_decimal(text: str) -> Decimal:
-    """Read decimal text exactly; full-width digits are accepted, nothing else is mapped."""
-    if len(text) > MAX_NUMBER_TEXT:
-        raise ValueError(f"{_shorten(text)!r} is too long to be a number")
+    """Read decimal text exactly; full-width digits are accepted, nothing else is mapped.
+
+    Leading zeros and zeros after the last decimal place are dropped before
+    the text's length is bounded: ``1.000…0`` is 1, however many zeros.
+    """
     cleaned = text.translate(_FULL_WIDTH).strip()
     if "," in cleaned:
         # Only thousands grouping ("1,234.5"); "1,5" is refused, not read as 15.
         if not _GROUPED.fullmatch(cleaned):
-            raise ValueError(f"{text!r} is not a number")
+            raise ValueError(f"{_shorten(text)!r} is not a number")
         cleaned = cleaned.replace(",", "")
     if not _DECIMAL.fullmatch(cleaned):
-        raise ValueError(f"{text!r} is not a number")
-    try:
-        return Decimal(cleaned)
-    except InvalidOperation:  # pragma: no cover - the pattern admits only decimals
-        raise ValueError(f"{text!r} is not a number") from None
+        raise ValueError(f"{_shorten(text)!r} is not a number")
+    cleaned = _without_padding(cleaned)
+    if len(cleaned) > MAX_NUMBER_TEXT:
+        raise ValueError(
+            f"{_shorten(text)!r} has too many digits: a number has at most "
+            f"{MAX_WHOLE_DIGITS} before the decimal point and {MAX_PLACES} after it"
+        )
+    return Decimal(cleaned)
+
+
+def _without_padding(number: str) -> str:
+    """Decimal text without leading zeros or zeros after its last decimal place."""
+    sign = number[:1] if number[:1] in "+-" else ""
+    body = number[len(sign) :]
+    mantissa, marker, exponent = body.partition("e") if "e" in body else body.partition("E")
+    whole, point, fraction = mantissa.partition(".")
+    whole = whole.lstrip("0") or "0"
+    fraction = fraction.rstrip("0")
+    return sign + whole + (point + fraction if fraction else "") + marker + exponent
 
 
 def _shorten(text: str) -> str:
@@ -317,10 +333,23 @@ class InputSpec:
 
 
 def _plain(raw: object) -> object:
-    """A NumPy scalar (what a DataFrame's cells are) as the Python value it holds."""
-    if type(raw).__module__ == "numpy" and hasattr(raw, "item"):
-        return raw.item()
-    return raw
+    """A NumPy scalar (what a DataFrame's cells are) as the Python value it holds.
+
+    A float32 (or float16) becomes its shortest text *at its own precision*
+    — ``91.2``, what was typed — not the float64 it widens to
+    (91.19999694824219).
+    """
+    if type(raw).__module__ != "numpy" or not hasattr(raw, "item"):
+        return raw
+    if is_narrow_float(raw):
+        return None if raw != raw else str(raw)  # NaN is the only value unequal to itself
+    return raw.item()
+
+
+def is_narrow_float(raw: object) -> bool:
+    """A NumPy float of fewer than 64 bits, whose ``str`` is its shortest decimal."""
+    dtype = getattr(raw, "dtype", None)
+    return getattr(dtype, "kind", "") == "f" and getattr(dtype, "itemsize", 8) < 8
 
 
 def is_absent(raw: object) -> bool:
@@ -364,7 +393,7 @@ def shown_value(raw: object) -> str:
     if isinstance(raw, numbers.Integral) and not isinstance(raw, bool):
         whole = int(raw)
         if whole.bit_length() > 10_000:
-            return f"an integer of about {whole.bit_length() * 3 // 10} digits"
+            return "a very long integer"  # too long for str(); its size is said elsewhere
         return _shorten(str(whole))
     if isinstance(raw, Decimal):
         return _shorten(str(raw))
@@ -394,8 +423,8 @@ def _read_number(raw: object, *, allow_percent: bool) -> Fraction:
             text = text[:-1].strip()
         try:
             raw = parse_decimal(text)
-        except ValueError:
-            raise ValueProblem(f"{shown} is not a number") from None
+        except ValueError as unreadable:
+            raise ValueProblem(str(unreadable)) from None
     if not isinstance(raw, Decimal):
         raise ValueProblem(f"{shown} ({type(raw).__name__}) is not a number")
     if not raw.is_finite():

@@ -12,7 +12,8 @@ tree and checks what a rule author relies on:
     in an input, a better value of that input, the others and the peer
     statistics unchanged, never scores less;
 ``vetoes``
-    a veto that fires forces its grade and keeps the total (``→ grade G``),
+    a veto that fires caps the grade (the worse of its own and the one the
+    total earns) and keeps the total (``→ grade G``),
     or caps the total (``→ score S``); one that does not fire changes
     nothing;
 ``ledger``
@@ -63,7 +64,7 @@ PROPERTIES = ("bounds", "monotone", "vetoes", "ledger")
 _DESCRIPTIONS = {
     "bounds": "every node scores within [minimum, max] and its bounds",
     "monotone": "a better value of an input never scores less",
-    "vetoes": "a veto forces its grade and keeps the total, or caps the total",
+    "vetoes": "a veto caps the grade and keeps the total, or caps the total",
     "ledger": "the lost points add up to max − score at every node and in total",
 }
 
