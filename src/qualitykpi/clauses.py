@@ -153,3 +153,5 @@ class ForEach:
 
 
 Clause: TypeAlias = When | ForEach
+#: Every kind of clause, for the test that runs every tool on each.
+CLAUSES: tuple[type, ...] = (When, ForEach)

@@ -481,6 +481,8 @@ class Custom(_EveryValue):
 
 
 Line: TypeAlias = Band | PerUnit | Scaled | Custom
+#: Every kind of table line, for the test that runs every tool on each.
+LINES: tuple[type, ...] = (Band, PerUnit, Scaled, Custom)
 
 
 def _lines(values: Iterable[Line]) -> tuple[Line, ...]:
