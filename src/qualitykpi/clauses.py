@@ -18,8 +18,30 @@ from .scorers import Direction, Reach, count_units
 from .values import Value, exact, exact_or_none, fmt
 
 
+class Tested:
+    """What a test of one input (``late``, ``not late``, ``rate less than 60%``)
+    says about itself, for a clause and a veto alike: its condition's word."""
+
+    condition: Condition | None
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        """The comparisons with the cohort its test makes."""
+        return () if self.condition is None else self.condition.comparisons()
+
+    def marks(self) -> tuple[Fraction, ...]:
+        """The values of its input where the test starts or stops holding."""
+        if self.condition is None:
+            return ()
+        return tuple(end.value for end in self.condition.ends(None))
+
+    @property
+    def takes_absent(self) -> bool:
+        """It tests ``no data``: an absent value is what it looks for."""
+        return self.condition is not None and self.condition.takes_absent
+
+
 @attrs.frozen(repr=False)
-class When:
+class When(Tested):
     """``deduct N if TEST`` / ``award N if TEST``: counts whenever its test holds."""
 
     effect: Literal["deduct", "award"]
@@ -65,21 +87,6 @@ class When:
 
     def direction(self) -> Direction:
         return "none"
-
-    def comparisons(self) -> tuple[PeerRelative, ...]:
-        """The comparisons with the cohort its test makes."""
-        return () if self.condition is None else self.condition.comparisons()
-
-    def marks(self) -> tuple[Fraction, ...]:
-        """The values of its input where it starts or stops applying."""
-        if self.condition is None:
-            return ()
-        return tuple(end.value for end in self.condition.ends(None))
-
-    @property
-    def takes_absent(self) -> bool:
-        """It tests ``no data``: an absent value is what it looks for."""
-        return self.condition is not None and self.condition.takes_absent
 
     def __repr__(self) -> str:
         test = ("not " if self.negate else "") + self.input

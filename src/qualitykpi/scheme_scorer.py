@@ -7,8 +7,8 @@ from fractions import Fraction
 
 import attrs
 
-from .clauses import When
-from .conditions import Condition, Env, Otherwise, PeerRelative, Range, ScoreProblem
+from .clauses import Tested, When
+from .conditions import Condition, Env, Otherwise, Range, ScoreProblem
 from .evaluation import Context, ScoreProblems, add_bounds, as_strings, collect_results, make_step
 from .results import NodeResult, Result, Step, VetoHit
 from .tree import Item, Section, as_nodes
@@ -31,7 +31,7 @@ def _specs(values: Iterable[InputSpec]) -> tuple[InputSpec, ...]:
 
 
 @attrs.frozen(repr=False)
-class Veto:
+class Veto(Tested):
     """``veto "NAME" when TEST → grade G`` (or ``→ score 0``)."""
 
     name: str
@@ -55,21 +55,6 @@ class Veto:
             )
         clause = When("deduct", 0, self.input, self.condition, self.negate, line=self.line)
         return clause.applies(value, ctx.env(self.input, {}))
-
-    def comparisons(self) -> tuple[PeerRelative, ...]:
-        """The comparisons with the cohort its test makes."""
-        return () if self.condition is None else self.condition.comparisons()
-
-    def marks(self) -> tuple[Fraction, ...]:
-        """The values of its input where it starts or stops firing."""
-        if self.condition is None:
-            return ()
-        return tuple(end.value for end in self.condition.ends(None))
-
-    @property
-    def takes_absent(self) -> bool:
-        """It fires on an absent value (``when report no data``)."""
-        return self.condition is not None and self.condition.takes_absent
 
     def effect(self) -> str:
         if self.grade is not None:
