@@ -240,23 +240,24 @@ def _condition_text(ctx: Context, item: Item, row: Row) -> str:
     return row.text
 
 
-def _direction(ctx: Context, item: Item, report: SubjectReport) -> tuple[str, str]:
-    """Which way is better for the subject, and why (``as line 3 implies``)."""
+def _direction(ctx: Context, item: Item, report: SubjectReport) -> tuple[str, str, bool]:
+    """Which way is better for the subject, why (``as line 3 implies``), and
+    whether a ``better`` declaration says so."""
     parent = ctx.parents.get(item.id)
     declared = item.better or (parent.better if parent is not None else None)
     if declared is not None:
-        return declared, f"as `better {declared}` says"
+        return declared, f"as `better {declared}` says", True
     if item.table is None:
-        return "none", ""
+        return "none", "", False
     implied, shown_by = item.table.direction_evidence(
         report.subject, item.max, item.targets.get(report.subject)
     )
     numbers = [number for number in dict.fromkeys(shown_by) if number]
     if not numbers:
-        return implied, "as its lines imply"
+        return implied, "as its lines imply", False
     if len(numbers) == 1:
-        return implied, f"as line {numbers[0]} implies"
-    return implied, f"as the scores of lines {numbers[0]} and {numbers[1]} imply"
+        return implied, f"as line {numbers[0]} implies", False
+    return implied, f"as the scores of lines {numbers[0]} and {numbers[1]} imply", False
 
 
 def _monotone(ctx: Context, item: Item, report: SubjectReport) -> Iterator[Diagnostic]:
@@ -268,10 +269,10 @@ def _monotone(ctx: Context, item: Item, report: SubjectReport) -> Iterator[Diagn
     """
     if report.domain.type == "yes/no":
         return
-    direction, why = _direction(ctx, item, report)
+    direction, why, declared = _direction(ctx, item, report)
     spec = ctx.specs.get(report.subject)
     percent = spec is not None and spec.type == "percent"
-    if why.startswith("as `better"):
+    if declared:
         found = monotonicity(item, report, direction, percent=percent)
     else:
         up = monotonicity(item, report, "higher", percent=percent)
@@ -348,10 +349,7 @@ def _uses_no_data(ctx: Context) -> bool:
             return True
         if any(clause.takes_absent for clause in item.clauses):
             return True
-    return any(
-        veto.condition is not None and veto.condition.takes_absent
-        for veto in ctx.scheme.scorer.vetoes
-    )
+    return any(veto.takes_absent for veto in ctx.scheme.scorer.vetoes)
 
 
 def check_no_data(ctx: Context) -> Iterator[Diagnostic]:

@@ -34,7 +34,7 @@ from .conditions import (
 )
 from .domains import Domain, Interval
 from .lattice import Lattice, Run, meet
-from .scorers import Band, Deduct, Full, PerUnit, Score
+from .scorers import PerUnit
 from .tree import Item
 
 
@@ -63,8 +63,6 @@ _CALL = 5  # anything else: the line matches and scores each value itself
 _Rule = tuple[int, Row, Interval | Run | None, Fraction]
 
 _ZERO = Fraction(0)
-#: Outcomes whose score does not depend on the value.
-_FIXED_OUTCOMES: tuple[type, ...] = (Full, Score, Deduct)
 
 
 def _clamp(score: Fraction, low: Fraction, high: Fraction) -> Fraction:
@@ -75,28 +73,27 @@ def _clamp(score: Fraction, low: Fraction, high: Fraction) -> Fraction:
 def _kinds(item: Item, report: SubjectReport) -> list[tuple[int, Fraction, tuple[str, ...]]]:
     """How each row decides a sample, its fixed score, and the peer statistics it needs.
 
-    A band with a fixed outcome holds exactly on its condition's interval
-    (the condition's own word), so it is matched by interval and scored
-    once; every other line scores each value itself.
+    A line with a fixed score holds exactly on its interval (both the
+    line's own word), so it is matched by interval and scored once; every
+    other line scores each value itself.
     """
     kinds: list[tuple[int, Fraction, tuple[str, ...]]] = []
     low, high = item.minimum, item.max
     for row in report.rows:
         line = row.line
+        fixed = line.fixed_score(high)
         if line.takes_absent:
             kinds.append((_SKIP, _ZERO, ()))
-        elif not isinstance(line, Band):
-            kinds.append((_APPLY, _ZERO, ()))
-        elif type(line.outcome) not in _FIXED_OUTCOMES:
-            kinds.append((_CALL, _ZERO, ()))
-        elif line.condition.on_yes_no:
+        elif fixed is None:
+            kinds.append((_APPLY if line.takes_all else _CALL, _ZERO, ()))
+        elif line.on_yes_no:
             kinds.append((_NEVER, _ZERO, ()))
-        elif line.condition.needs_target() and report.target is None:
+        elif line.needs_target() and report.target is None:
             kinds.append((_FAIL, _ZERO, ()))
         else:
             # Once the condition holds its detail cannot fail: the score is fixed.
             stats = tuple(comparison.stat for comparison in line.comparisons())
-            kinds.append((_MATCH, _clamp(line.outcome.score(high), low, high), stats))
+            kinds.append((_MATCH, _clamp(fixed, low, high), stats))
     return kinds
 
 

@@ -15,6 +15,7 @@ from fractions import Fraction
 import attrs
 
 from .conditions import Condition, Env
+from .domains import Domain
 from .values import InputSpec, Value
 
 
@@ -58,17 +59,9 @@ class Grid:
 
     @classmethod
     def of(cls, spec: InputSpec, ends: Sequence[Fraction]) -> Grid:
-        low: Fraction | None = None
-        high: Fraction | None = None
-        if spec.type == "percent":
-            low, high = Fraction(0), Fraction(100)
-        elif spec.type == "count":
-            low = Fraction(0)
-        # Declared bounds (`number at least 0`) narrow the type's.
-        if spec.low is not None and (low is None or spec.low > low):
-            low = spec.low
-        if spec.high is not None and (high is None or spec.high < high):
-            high = spec.high
+        # The input's domain: its type's bounds, narrowed by `at least`/`at most`.
+        domain = Domain.of(spec)
+        low, high = domain.low, domain.high
         precision = spec.precision
         if spec.type == "count":
             step = precision if precision is not None and precision.denominator == 1 else None

@@ -15,9 +15,9 @@ from .conditions import Env, ScoreProblem
 from .coverage_analysis import Analysis, stats_used
 from .coverage_cases import Case, rule_ref, rule_text, show_value
 from .coverage_points import End, Grid, Side, boundary_sides, tried_sides
-from .scorers import Band, Line, PerUnit
+from .scorers import Line, PerUnit
 from .tree import Item
-from .values import InputSpec, Value, fmt, rounded
+from .values import InputSpec, Value, fmt
 
 
 class TableCases(Analysis):
@@ -161,13 +161,13 @@ class TableCases(Analysis):
                 self.mark((*base, "no data", no_data[0]), example)
 
     def side_detail(
-        self, line: object, subject: str, side: Side, target: Fraction | None
+        self, line: Line, subject: str, side: Side, target: Fraction | None
     ) -> tuple[str | None, str]:
         """The gap to the target (for `… target by` lines) and the value, as shown."""
         value = side.value
         shown = self.show(subject, value)
         gap = None
-        measured = line.condition.gap(value, target) if isinstance(line, Band) else None
+        measured = line.gap(value, target)
         if measured is not None:
             gap = fmt(measured)
             shown = f"gap {gap}, {shown}"
@@ -225,13 +225,8 @@ def _reaching(line: PerUnit, kind: str, maximum: Fraction, spec: InputSpec) -> F
         return start + direction * k * grid.step
 
     def reached(k: int) -> bool:
-        amount, _ = rounded(line.amount * line.units(at(k)))
-        if kind == "cap":
-            return line.cap is not None and amount > line.cap
-        if line.cap is not None:
-            amount = min(amount, line.cap)
-        score = maximum - amount if line.effect == "deduct" else amount
-        return line.floor is not None and score < line.floor
+        capped, floored = line.limits(at(k), maximum)
+        return capped if kind == "cap" else floored
 
     if not grid.inside(at(0)):
         return None

@@ -2,14 +2,8 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from .results import NodeResult, Result, Step
-
-
-def _points(value: Decimal) -> str:
-    """A number as written, never in exponent form (``0.00001``, not ``1E-5``)."""
-    return format(value, "f")
+from .values import fmt as _points
 
 
 def _amount(step: Step) -> str:

@@ -164,31 +164,8 @@ def _read_delimited(text: str, name: str, encoding: str, delimiter: str) -> Data
                 hint='add the closing `"`, or remove the opening one',
             ) from None
         raise DataFileError(name, f"line {reader.line_num}: {error}") from None
-    _check_lengths(lines, name)
-    rows, numbers = _build_rows(lines, name, blank="")
+    rows, numbers = _build_rows(lines, name, blank="", pad_short=False)
     return DataTable(rows, _columns(lines), name, encoding, row_numbers=numbers)
-
-
-def _check_lengths(lines: list[tuple[int, list[Any]]], name: str) -> None:
-    """Refuse a text row with fewer cells than the header names.
-
-    Such a row has lost a separator (or a cell) somewhere, so every cell
-    after that place may sit under the wrong column; padding it with blanks
-    would score the entity on shifted or missing values.
-    """
-    header_row, header = _header(lines)
-    named = max((index + 1 for index, cell in enumerate(header) if cell), default=0)
-    for number, cells in lines:
-        if number <= header_row or not any(_present(cell) for cell in cells):
-            continue
-        if len(cells) < named:
-            raise DataFileError(
-                name,
-                f"line {number} has {len(cells)} cells, but the header (line {header_row}) "
-                f"names {named} columns",
-                hint="a separator or a cell is missing in that line; an empty cell is "
-                "written as nothing between two separators",
-            )
 
 
 def _columns(lines: list[tuple[int, list[Any]]]) -> tuple[str, ...]:
@@ -212,12 +189,16 @@ def _present(cell: object) -> bool:
 
 
 def _build_rows(
-    lines: list[tuple[int, list[Any]]], name: str, *, blank: object
+    lines: list[tuple[int, list[Any]]], name: str, *, blank: object, pad_short: bool
 ) -> tuple[tuple[dict[str, object], ...], tuple[int, ...]]:
     """Rows under the first non-empty line, checked against that header, and their numbers.
 
     Fully empty lines are skipped (Excel leaves them); a cell with data under
     an empty or repeated header would be lost silently, so it is an error.
+    A sheet's row ends at its last filled cell, so a short one is padded with
+    ``blank``; a text row with fewer cells than the header names has lost a
+    separator somewhere (every later cell may sit under the wrong column), so
+    unless ``pad_short`` it is an error.
     """
     header_row, header = _header(lines)
     if not header:
@@ -227,11 +208,20 @@ def _build_rows(
         if cell and cell in seen:
             raise DataFileError(name, f"the column {cell!r} appears twice in the header")
         seen.add(cell)
+    named = max((index + 1 for index, cell in enumerate(header) if cell), default=0)
     rows: list[dict[str, object]] = []
     numbers: list[int] = []
     for number, cells in lines:
         if number <= header_row or not any(_present(cell) for cell in cells):
             continue
+        if not pad_short and len(cells) < named:
+            raise DataFileError(
+                name,
+                f"line {number} has {len(cells)} cells, but the header (line {header_row}) "
+                f"names {named} columns",
+                hint="a separator or a cell is missing in that line; an empty cell is "
+                "written as nothing between two separators",
+            )
         for index, cell in enumerate(cells):
             if _present(cell) and (index >= len(header) or not header[index]):
                 letter = _column_letter(index)
@@ -302,7 +292,7 @@ def _read_xlsx(file: Path, name: str, sheet: str | None) -> DataTable:
             "values are unknown",
             hint="open it in Excel or WPS and save it, so the results are stored",
         )
-    rows, numbers = _build_rows(lines, name, blank=None)
+    rows, numbers = _build_rows(lines, name, blank=None, pad_short=True)
     return DataTable(rows, _columns(lines), name, None, titles[index], row_numbers=numbers)
 
 

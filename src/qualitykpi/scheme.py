@@ -159,7 +159,8 @@ class Scheme:
         """
         read: list[tuple[str, dict[str, Value]]] = []
         errors: list[DataError] = []
-        bad: set[str] = set()
+        # Entities with unreadable cells, and those cells' errors.
+        bad: dict[str, list[DataError]] = {}
         seen: set[str] = set()
         numbers: Sequence[int] = ()
         if isinstance(rows, DataTable):
@@ -205,7 +206,7 @@ class Scheme:
             read.append((name, values))
             if row_errors:
                 errors.extend(row_errors)
-                bad.add(name)
+                bad[name] = row_errors
         stats = self.cohort_peers(values for _, values in read)
         results: dict[str, Result] = {}
         for name, values in read:
@@ -214,8 +215,7 @@ class Scheme:
                 # Scored all the same, so that all its errors are named together;
                 # what its unreadable cells caused downstream is not news.
                 if not isinstance(outcome, Result):
-                    unread = [error for error in errors if error.entity == name]
-                    errors.extend(_besides(outcome, unread))
+                    errors.extend(_besides(outcome, bad[name]))
                 continue
             if isinstance(outcome, Result):
                 results[name] = outcome
@@ -410,9 +410,8 @@ def _frame_records(frame: Any, entity: str) -> list[dict[str, object]]:
         frame = frame.reset_index()
     records: list[dict[str, object]] = frame.to_dict("records")
     for column in frame.columns:
-        values = frame[column].to_numpy()
-        if len(values) and is_narrow_float(values[0]):
-            for record, value in zip(records, values, strict=True):
+        if is_narrow_float(frame[column]):  # a Series has the dtype of its cells
+            for record, value in zip(records, frame[column].to_numpy(), strict=True):
                 record[column] = value
     return records
 

@@ -140,7 +140,26 @@ class Band:
 
     def marks(self, target: Fraction | None) -> tuple[Fraction, ...]:
         """The values where this line starts or stops deciding."""
-        return tuple(end.value for end in self.condition.ends(target))
+        return tuple(end.value for end in self.ends(target))
+
+    def fixed_score(self, maximum: Fraction) -> Fraction | None:
+        """The score it gives wherever it holds; None when it scores each value itself.
+
+        Only the library's own outcomes are known to be fixed (a subclass may
+        score otherwise, so a tool must ask it value by value).
+        """
+        if type(self) is not Band or type(self.outcome) not in (Full, Score, Deduct):
+            return None
+        return self.outcome.score(maximum)
+
+    @property
+    def on_yes_no(self) -> bool:
+        """It tests a yes/no value (and holds for no number)."""
+        return self.condition.on_yes_no
+
+    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
+        """How far ``value`` is from the target, as the condition measures it."""
+        return self.condition.gap(value, target)
 
     def jumps(self, count: int) -> tuple[Fraction, ...]:
         return ()  # a fixed outcome: the score only changes at the condition's ends
@@ -167,9 +186,16 @@ class _EveryValue:
 
     takes_absent = False
     takes_all = True
+    on_yes_no = False
 
     def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
         return ALL
+
+    def fixed_score(self, maximum: Fraction) -> Fraction | None:
+        return None  # it scores each value itself
+
+    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
+        return None
 
     def comparisons(self) -> tuple[PeerRelative, ...]:
         return ()
@@ -245,11 +271,21 @@ class PerUnit(_EveryValue):
         The checks score thousands of sample values and read only the number;
         writing each trace cost them a fifth of their time.
         """
-        amount, _ = rounded(self.amount * self.units(value))
-        if self.cap is not None:
-            amount = min(amount, self.cap)
-        score = maximum - amount if self.effect == "deduct" else amount
+        score, _ = self._before_floor(value, maximum)
         return score if self.floor is None else max(score, self.floor)
+
+    def limits(self, value: Fraction, maximum: Fraction) -> tuple[bool, bool]:
+        """Whether the cap and the floor bind at ``value``: the steps :meth:`apply` records."""
+        score, capped = self._before_floor(value, maximum)
+        return capped, self.floor is not None and score < self.floor
+
+    def _before_floor(self, value: Fraction, maximum: Fraction) -> tuple[Fraction, bool]:
+        """The score before the floor, and whether the cap took part in it."""
+        amount, _ = rounded(self.amount * self.units(value))
+        capped = self.cap is not None and amount > self.cap
+        if self.cap is not None and capped:
+            amount = self.cap
+        return (maximum - amount if self.effect == "deduct" else amount), capped
 
     def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
         assert isinstance(value, Fraction)

@@ -17,6 +17,7 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO
 
 import attrs
 
+from .domains import Domain
 from .source import display_width
 from .tree import Item
 from .values import fmt, to_decimal
@@ -68,24 +69,21 @@ def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateCol
         step = spec.precision
         low: Fraction | None = None
         high: Fraction | None = None
+        if spec.type != "yes/no":
+            # The input's domain: its type's bounds, narrowed by `at least`/`at most`.
+            domain = Domain.of(spec)
+            low, high = domain.low, domain.high
         if spec.type == "percent":
             allowed = "0–100" + (f", step {fmt(step)}" if step is not None else "")
-            low, high = Fraction(0), Fraction(100)
         elif spec.type == "count":
             allowed = "whole number ≥ 0"
             if step is not None and step != 1:
                 allowed += f", step {fmt(step)}"
-            low, high = Fraction(0), None
         elif spec.type == "number":
             allowed = "any number" + (f", step {fmt(step)}" if step is not None else "")
         else:
             allowed = "yes/no (是/否)"
         if spec.type != "yes/no" and (spec.low is not None or spec.high is not None):
-            # Declared bounds narrow the type's: `number at least 0`.
-            if spec.low is not None and (low is None or spec.low > low):
-                low = spec.low
-            if spec.high is not None and (high is None or spec.high < high):
-                high = spec.high
             allowed = _bounds_text(spec.type, low, high) + (
                 f", step {fmt(step)}" if step is not None and step != 1 else ""
             )

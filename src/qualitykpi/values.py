@@ -43,9 +43,9 @@ SCORE_PLACES = 4
 MAX_WHOLE_DIGITS = 18
 #: Digits a number in a rule or a data file may have after its decimal point.
 MAX_PLACES = 20
-#: Characters a data cell may have and still be read as a number; the
-#: longest number within the bounds, with signs and thousands commas, is
-#: far shorter, so nothing longer is even parsed.
+#: Characters a number's text may have once its zero padding is dropped;
+#: the longest number within the bounds is far shorter, so nothing longer
+#: is handed to ``Decimal``.
 MAX_NUMBER_TEXT = 80
 
 Value: TypeAlias = Fraction | bool | None
@@ -347,7 +347,8 @@ def _plain(raw: object) -> object:
 
 
 def is_narrow_float(raw: object) -> bool:
-    """A NumPy float of fewer than 64 bits, whose ``str`` is its shortest decimal."""
+    """Whether ``raw`` holds floats of fewer than 64 bits: a NumPy float32 (whose
+    ``str`` is its shortest decimal) or a pandas column of them."""
     dtype = getattr(raw, "dtype", None)
     return getattr(dtype, "kind", "") == "f" and getattr(dtype, "itemsize", 8) < 8
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .conditions import Env, PeerRelative, ScoreProblem
+from .domains import Domain
 from .evaluation import Context
 from .scheme_scorer import SchemeScorer
 from .scorers import Direction
@@ -198,11 +199,12 @@ def _plan_input(
         else:
             low, high = Fraction(0), Fraction(100)
         low, high = _snap_down(low, step), _snap_up(high, step)
-    # Declared bounds (`number at least 0`) keep the values drawn among those the data may hold.
-    if spec.low is not None and low < spec.low:
-        low = _snap_up(spec.low, step)
-    if spec.high is not None and high > spec.high:
-        high = _snap_down(spec.high, step)
+    # Values are drawn from the input's domain (`number at least 0` narrows it).
+    domain = Domain.of(spec)
+    if domain.low is not None and low < domain.low:
+        low = _snap_up(domain.low, step)
+    if domain.high is not None and high > domain.high:
+        high = _snap_down(domain.high, step)
     high = max(high, low)
     plan = InputPlan(spec, low, high, step, absent=absent, peer_marks=peer_marks)
     return attrs.evolve(plan, edges=tuple(plan.near(marks)))
