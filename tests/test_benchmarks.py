@@ -42,3 +42,35 @@ def test_script_runs_and_reports_every_step(tmp_path: Path) -> None:
     labels = [line.split()[0] for line in done.stdout.splitlines()[1:]]
     assert labels == ["load", "checks", "total", "command"]
     assert written.read_text(encoding="utf-8").startswith('scheme "基准"')
+
+
+SCORE_SCRIPT = SCRIPT.with_name("bench_score.py")
+
+
+def _score_bench() -> ModuleType:
+    spec = importlib.util.spec_from_file_location("bench_score", SCORE_SCRIPT)
+    assert spec is not None and spec.loader is not None
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_hand_written_baseline_scores_as_qualitykpi_does() -> None:
+    """The scoring benchmark compares like with like: the decimal function and the
+    rule agree on every seeded row, band edges included (an independent check of
+    both)."""
+    bench = _score_bench()
+    data = bench.rows(3000, seed=7)
+    bench.agree(qk.loads(bench.RULE), data)
+    assert {bench.baseline(row)[1] for row in data} == {"A", "B", "C", "D"}
+
+
+def test_the_score_benchmark_runs() -> None:
+    done = subprocess.run(
+        [sys.executable, str(SCORE_SCRIPT), "--rows", "200", "--single", "50", "--runs", "1"],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert done.returncode == 0, done.stderr
+    assert "× baseline" in done.stdout
