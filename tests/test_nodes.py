@@ -15,7 +15,7 @@ from fractions import Fraction
 import pytest
 
 import qualitykpi as qk
-from qualitykpi import clauses, conditions, scorers
+from qualitykpi import clauses, conditions, scaling, scorers, tables
 from qualitykpi.checks_tables import analyse_table
 from qualitykpi.coverage import coverage
 from qualitykpi.verify import verify
@@ -37,7 +37,7 @@ YES_NO = "input done: yes/no\nyes → full\nno → 0"
 LINE_RULES: dict[type, str] = {
     scorers.Band: "at least 90% → full\notherwise → 0",
     scorers.PerUnit: "each 1% below 100% → deduct 0.5, floor 0",
-    scorers.Scaled: "scaled from 60 to 100",
+    scaling.Scaled: "scaled from 60 to 100",
 }
 CLAUSE_RULES: dict[type, str] = {
     clauses.When: "input late: yes/no\ndeduct 1 if late\ndeduct 1 if rate less than 60%",
@@ -66,11 +66,10 @@ def test_the_lists_of_kinds_are_complete() -> None:
     found = _kinds(conditions, conditions._Plain)  # type: ignore[attr-defined]
     assert set(conditions.CONDITIONS) == found
     assert set(CONDITION_RULES) == set(conditions.CONDITIONS)
-    assert set(scorers.LINES) == _kinds(scorers) & {
-        kind for kind in _kinds(scorers) if hasattr(kind, "takes_all")
-    }
+    line_kinds = _kinds(scorers) | _kinds(scaling)
+    assert set(tables.LINES) == {kind for kind in line_kinds if hasattr(kind, "takes_all")}
     assert set(clauses.CLAUSES) == {kind for kind in _kinds(clauses) if hasattr(kind, "reach")}
-    assert set(LINE_RULES) | {scorers.Custom} == set(scorers.LINES)
+    assert set(LINE_RULES) | {scaling.Custom} == set(tables.LINES)
     assert set(CLAUSE_RULES) == set(clauses.CLAUSES)
 
 
@@ -95,9 +94,9 @@ def test_every_condition_says_what_it_means(kind: type) -> None:
     _every_tool(scheme)
 
 
-@pytest.mark.parametrize("kind", scorers.LINES, ids=lambda kind: kind.__name__)
+@pytest.mark.parametrize("kind", tables.LINES, ids=lambda kind: kind.__name__)
 def test_every_line_kind_goes_through_every_tool(kind: type) -> None:
-    if kind is scorers.Custom:
+    if kind is scaling.Custom:
         env = qk.Environment()
 
         class Half(qk.CustomScorer):
@@ -121,7 +120,7 @@ def test_every_line_kind_goes_through_every_tool(kind: type) -> None:
     assert isinstance(line.marks(None), tuple) and isinstance(line.jumps(3), tuple)
     # A lone scaled or custom line decides every value itself: there is no
     # boundary between lines for coverage to try.
-    _every_tool(scheme, cases=kind not in (scorers.Scaled, scorers.Custom))
+    _every_tool(scheme, cases=kind not in (scaling.Scaled, scaling.Custom))
 
 
 @pytest.mark.parametrize("kind", clauses.CLAUSES, ids=lambda kind: kind.__name__)

@@ -41,9 +41,11 @@ from .factories import (
 )
 from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
 from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
+from .scaling import Scaled
 from .scheme import ExampleOutcome, Scheme
 from .scheme_scorer import Grades, SchemeScorer, Veto
-from .scorers import Band, Deduct, Full, PerUnit, Scaled, Score, Table
+from .scorers import Band, Deduct, Full, PerUnit, Score
+from .tables import Table
 from .tree import Item, Section
 from .values import SCORE_PLACES, InputSpec
 

@@ -26,7 +26,7 @@ from .conditions import PeerRelative
 from .domains import NOTHING, Domain, Interval, ValueSet
 from .lattice import Lattice, Run, Runs, add, covers, minus, touches
 from .lattice import meet as meet_runs
-from .scorers import Line
+from .tables import Line
 from .tree import Item
 from .values import InputSpec
 

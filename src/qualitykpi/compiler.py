@@ -14,8 +14,10 @@ import attrs
 from . import ast
 from .clauses import Clause, ForEach, When
 from .conditions import Condition, MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
+from .scaling import Custom, Scaled
 from .scheme_scorer import Grades, SchemeScorer, Veto
-from .scorers import Band, Custom, Deduct, Full, Outcome, PerUnit, Scaled, Score, Table
+from .scorers import Band, Deduct, Full, Outcome, PerUnit, Score
+from .tables import Table
 from .tree import Item, Section
 from .values import InputSpec
 

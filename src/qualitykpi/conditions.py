@@ -23,13 +23,14 @@ subject's target and its cohort's peer statistics.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import Literal, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias
 
 import attrs
 
 from .domains import ALL, Interval, meet
+from .fast import Decline, FastValue, never
 from .values import Value, exact, exact_or_none, fmt
 
 #: Where a condition holds on the value axis (see :meth:`Condition.side`).
@@ -147,6 +148,12 @@ class Condition(Protocol):
         points), or None when it does not measure one."""
         ...
 
+    def fast_test(self, target: Fraction | None, stats: Stats) -> Callable[[FastValue], bool]:
+        """:meth:`holds` for present values, compiled for the fast path (raises
+        :class:`~qualitykpi.fast.Decline` when the target or a statistic is missing:
+        the traced evaluator names what is)."""
+        ...
+
 
 class _Plain:
     """What most conditions say: no cohort, no target, present values only."""
@@ -169,6 +176,22 @@ class _Plain:
 
     def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
         return None
+
+    if TYPE_CHECKING:
+        # Every condition says where it holds; fast_test reads it.
+        def interval(
+            self, target: Fraction | None, stats: Stats = _NO_STATS
+        ) -> Interval | None: ...
+
+    def fast_test(self, target: Fraction | None, stats: Stats) -> Callable[[FastValue], bool]:
+        # Where a condition holds is its interval: one meaning, for the checks
+        # and the fast path alike.
+        if (self.needs_target() and target is None) or any(
+            comparison.stat not in stats for comparison in self.comparisons()
+        ):
+            raise Decline("needs a target or a peer statistic it does not have")
+        interval = self.interval(target, stats)
+        return never if interval is None else interval.predicate()
 
 
 @attrs.frozen(repr=False)

@@ -20,7 +20,7 @@ from .compiler import ExampleCase
 from .coverage_cases import Case, Node, Stub, example_line, node_label, show_value
 from .evaluation import Context, ScoreProblems
 from .scheme_scorer import SchemeScorer
-from .scorers import Line
+from .tables import Line
 from .tree import Item, Section
 from .values import Value, fmt
 

@@ -15,7 +15,8 @@ from .conditions import Env, ScoreProblem
 from .coverage_analysis import Analysis, stats_used
 from .coverage_cases import Case, rule_ref, rule_text, show_value
 from .coverage_points import End, Grid, Side, boundary_sides, tried_sides
-from .scorers import Line, PerUnit
+from .scorers import PerUnit
+from .tables import Line
 from .tree import Item
 from .values import InputSpec, Value, fmt
 

@@ -11,7 +11,9 @@ from typing import Literal
 
 from .clauses import ForEach, When
 from .conditions import Condition, OffTarget, PeerRelative, Range
-from .scorers import Band, Deduct, Full, Line, Outcome, PerUnit, Scaled, Score, Table
+from .scaling import Scaled
+from .scorers import Band, Deduct, Full, Outcome, PerUnit, Score
+from .tables import Line, Table
 from .values import Number, exact
 
 

@@ -11,15 +11,31 @@ exact ``Fraction`` values and printed as decimals.
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable
+from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal, Protocol, TypeAlias
+from typing import Literal, TypeAlias
 
 import attrs
 
-from .conditions import Boundary, Condition, Env, PeerRelative, ScoreProblem, Side, Stats
+from .conditions import Boundary, Condition, Env, PeerRelative, Side, Stats
 from .domains import ALL, Interval
+from .fast import (
+    ONE,
+    ZERO,
+    Decline,
+    FastScore,
+    FastValue,
+    add,
+    always,
+    const,
+    const_or_none,
+    constant,
+    divide,
+    divide_int,
+    multiply,
+    subtract,
+)
 from .values import Value, exact, exact_or_none, fmt, rounded
 
 Direction: TypeAlias = Literal["higher", "lower", "none"]
@@ -105,6 +121,15 @@ class Band:
         """The scores this line can set (before the item's clamp)."""
         score = self.outcome.score(maximum)
         return score, score
+
+    def fast(
+        self, maximum: Fraction, target: Fraction | None, stats: Stats
+    ) -> tuple[Callable[[FastValue], bool], FastScore]:
+        """Its test and its score, compiled for the fast path (:mod:`qualitykpi.fast`)."""
+        score = self.fixed_score(maximum)
+        if score is None:
+            raise Decline("a line that scores each value itself")
+        return self.condition.fast_test(target, stats), constant(const(score))
 
     # What the line says about itself, for every tool: its condition's word.
 
@@ -287,6 +312,33 @@ class PerUnit(_EveryValue):
             amount = self.cap
         return (maximum - amount if self.effect == "deduct" else amount), capped
 
+    def fast(
+        self, maximum: Fraction, target: Fraction | None, stats: Stats
+    ) -> tuple[Callable[[FastValue], bool], FastScore]:
+        """:meth:`points` for the fast path: the same steps on exact decimals."""
+        amount, unit, top = const(self.amount), const(self.unit), const(maximum)
+        threshold = const_or_none(self.threshold)
+        cap, floor = const_or_none(self.cap), const_or_none(self.floor)
+        reference, mode, deduct = self.reference, self.mode, self.effect == "deduct"
+
+        def score(value: FastValue) -> Decimal:
+            assert isinstance(value, Decimal)
+            if threshold is None:
+                span = value
+            else:
+                span = (
+                    subtract(threshold, value)
+                    if reference == "below"
+                    else subtract(value, threshold)
+                )
+            taken = multiply(amount, fast_units(span if span > 0 else ZERO, unit, mode))
+            if cap is not None and taken > cap:
+                taken = cap
+            result = subtract(top, taken) if deduct else taken
+            return floor if floor is not None and result < floor else result
+
+        return always, score
+
     def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
         assert isinstance(value, Fraction)
         units = self.units(value)
@@ -374,231 +426,11 @@ def count_units(span: Fraction, unit: Fraction, mode: str) -> Fraction:
     return ratio
 
 
-@attrs.frozen(repr=False)
-class Scaled(_EveryValue):
-    """``scaled from A to B``: max × (x − A)/(B − A); with ``to_peer_max``, max × x / peer max."""
-
-    low: Fraction | None = attrs.field(converter=exact_or_none, default=None)
-    high: Fraction | None = attrs.field(converter=exact_or_none, default=None)
-    to_peer_max: bool = False
-    subject: str = ""
-    text: str = ""
-    line: int | None = None
-
-    def __attrs_post_init__(self) -> None:
-        if not self.to_peer_max and (
-            self.low is None or self.high is None or self.low == self.high
-        ):
-            raise ValueError("`scaled from A to B` needs two different ends")
-
-    def matches(self, value: Value, env: Env) -> bool:
-        return isinstance(value, Fraction)
-
-    def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
-        assert isinstance(value, Fraction)
-        if self.to_peer_max:
-            top = env.peer("max", self.line, value)
-            if top <= 0:
-                # M × x / max means "the share of the best": with a best of 0
-                # or below there is no share to give, and any score would be
-                # a guess, so the entity is named instead.
-                raise ScoreProblem(
-                    f"the peer max of {self.subject!r} is {env.show(top)}: `scaled to peer "
-                    "max` gives each entity its share of the cohort's best, which needs a "
-                    "best above 0 (add a line such as `at most 0 → 0` above it to say what "
-                    "such values score)",
-                    input=self.subject,
-                    value=value,
-                    line=self.line,
-                )
-            exact_score = maximum * value / top
-            detail = f"peer max {env.show(top)}"
-        else:
-            assert self.low is not None and self.high is not None
-            exact_score = maximum * (value - self.low) / (self.high - self.low)
-            detail = None
-        score, was_rounded = rounded(exact_score)
-        steps: list[tuple[str, str, Fraction | None]] = [
-            ("line", self.text or repr(self), maximum - score)
-        ]
-        if was_rounded:
-            steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
-        return Applied(score, tuple(steps), detail)
-
-    def comparisons(self) -> tuple[PeerRelative, ...]:
-        # Scaling to the peer max needs the max: 100% of it is full marks.
-        return (PeerRelative(">=", 1, "max"),) if self.to_peer_max else ()
-
-    def scales_by(self) -> str | None:
-        return "max" if self.to_peer_max else None
-
-    def marks(self, target: Fraction | None) -> tuple[Fraction, ...]:
-        return tuple(end for end in (self.low, self.high) if end is not None)
-
-    def reach(self, maximum: Fraction) -> Reach:
-        # Unbounded without the input's domain; the item's clamp bounds it.
-        return None, None
-
-    def direction(self) -> Direction:
-        if self.to_peer_max:
-            return "higher"
-        assert self.low is not None and self.high is not None
-        return "higher" if self.high > self.low else "lower"
-
-    def __repr__(self) -> str:
-        if self.to_peer_max:
-            return "<scaled to peer max>"
-        assert self.low is not None and self.high is not None
-        return f"<scaled from {fmt(self.low)} to {fmt(self.high)}>"
-
-
-class CustomScoring(Protocol):
-    """What :class:`Custom` needs of a host's scorer (see :class:`qualitykpi.CustomScorer`)."""
-
-    def score(self, value: Fraction, maximum: Fraction) -> Fraction | Decimal | int: ...
-
-    def direction(self) -> Direction: ...
-
-    def reach(self, maximum: Fraction) -> Reach: ...
-
-
-@attrs.frozen(repr=False)
-class Custom(_EveryValue):
-    """``using NAME with …``: a line scored by a scorer the host registered.
-
-    Holds for every present value, like ``scaled``; the result is checked to
-    be exact, rounded like any other when it has no finite decimal form, and
-    recorded in the trace.
-    """
-
-    scorer: CustomScoring
-    name: str = ""
-    subject: str = ""
-    text: str = ""
-    line: int | None = None
-
-    def matches(self, value: Value, env: Env) -> bool:
-        return isinstance(value, Fraction)
-
-    def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
-        assert isinstance(value, Fraction)
-        try:
-            raw = self.scorer.score(value, maximum)
-        except (ArithmeticError, ValueError) as error:
-            raise ScoreProblem(
-                f"the scorer `{self.name}` cannot score "
-                f"{self.subject} = {env.show(value)}: {error}",
-                input=self.subject,
-                value=value,
-                line=self.line,
-            ) from None
-        if isinstance(raw, bool) or not isinstance(raw, Fraction | Decimal | int):
-            raise TypeError(
-                f"the scorer `{self.name}` returned {type(raw).__name__} {raw!r}; return a "
-                "Fraction, a Decimal or an int — a float would lose exactness"
-            )
-        exact_score = Fraction(raw)
-        score, was_rounded = rounded(exact_score)
-        steps: list[tuple[str, str, Fraction | None]] = [
-            ("line", self.text or repr(self), maximum - score)
-        ]
-        if was_rounded:
-            steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
-        return Applied(score, tuple(steps), None)
-
-    def reach(self, maximum: Fraction) -> Reach:
-        return self.scorer.reach(maximum)
-
-    def direction(self) -> Direction:
-        return self.scorer.direction()
-
-    def __repr__(self) -> str:
-        return f"<using {self.name}: {self.scorer!r}>"
-
-
-Line: TypeAlias = Band | PerUnit | Scaled | Custom
-#: Every kind of table line, for the test that runs every tool on each.
-LINES: tuple[type, ...] = (Band, PerUnit, Scaled, Custom)
-
-
-def _lines(values: Iterable[Line]) -> tuple[Line, ...]:
-    return tuple(values)
-
-
-@attrs.frozen(repr=False)
-class Table:
-    """Rule lines read top to bottom; the first whose condition holds decides."""
-
-    lines: tuple[Line, ...] = attrs.field(converter=_lines)
-
-    def subjects(self) -> tuple[str, ...]:
-        """The inputs the lines test, in order (a line that tests none is left out)."""
-        return tuple(dict.fromkeys(line.subject for line in self.lines if line.subject))
-
-    def direction(
-        self, subject: str, maximum: Fraction, target: Fraction | None = None
-    ) -> Direction:
-        """Whether higher values of ``subject`` score more, as the outcomes say."""
-        return self.direction_evidence(subject, maximum, target)[0]
-
-    def direction_evidence(
-        self, subject: str, maximum: Fraction, target: Fraction | None = None
-    ) -> tuple[Direction, tuple[int | None, ...]]:
-        """The direction of ``subject`` and the rule lines that show it.
-
-        Read from the outcomes, not from the conditions alone: ``less than
-        2% → deduct 0.5`` above ``otherwise → full`` scores the low values
-        less, so higher is better.  The first line that holds on one side
-        of the axis (``at least …``, ``less than …``, ``meets target``) is
-        compared with what the rest of the axis scores (the ``otherwise``
-        line, else the last line); an ``each``, ``scaled`` or custom line
-        says its own direction; a table of ranges alone compares its
-        lowest and highest range.
-        """
-        lines = [line for line in self.lines if line.subject == subject and not line.takes_absent]
-        if not lines:
-            return "none", ()
-        rest = next(
-            (line for line in lines if isinstance(line, Band) and line.takes_all), lines[-1]
-        )
-        for line in lines:
-            if not isinstance(line, Band):
-                implied = line.direction()
-                if implied != "none":
-                    return implied, (line.line,)
-                continue
-            side = line.side()
-            if side not in ("high", "low"):
-                continue
-            if not isinstance(rest, Band):
-                implied = rest.direction()
-                if implied != "none":
-                    return implied, (rest.line,)
-                continue
-            here, there = line.outcome.score(maximum), rest.outcome.score(maximum)
-            if here == there:
-                continue
-            # The side this line holds on is the better one when it scores more.
-            better_side: Direction = "higher" if (side == "high") == (here > there) else "lower"
-            return better_side, (line.line, rest.line)
-        placed = sorted(
-            (
-                (position, line)
-                for line in lines
-                if isinstance(line, Band)
-                for position in [line.position(target)]
-                if position is not None
-            ),
-            key=lambda pair: pair[0],
-        )
-        if len(placed) >= 2:
-            low_line, high_line = placed[0][1], placed[-1][1]
-            low_score = low_line.outcome.score(maximum)
-            high_score = high_line.outcome.score(maximum)
-            if low_score != high_score:
-                direction: Direction = "higher" if high_score > low_score else "lower"
-                return direction, (low_line.line, high_line.line)
-        return "none", ()
-
-    def __repr__(self) -> str:
-        return "<table " + "; ".join(repr(line)[1:-1] for line in self.lines) + ">"
+def fast_units(span: Decimal, unit: Decimal, mode: str) -> Decimal:
+    """:func:`count_units` on exact decimals (pro rata raises when the ratio has none)."""
+    if mode == "whole":
+        return divide_int(span, unit)
+    if mode == "started":
+        whole = divide_int(span, unit)
+        return whole if multiply(whole, unit) == span else add(whole, ONE)
+    return divide(span, unit)

@@ -26,7 +26,8 @@ from .evaluation import (
     make_step,
 )
 from .results import NodeResult, Step
-from .scorers import Direction, Line, Table
+from .scorers import Direction
+from .tables import Line, Table
 from .values import Value, exact, exact_or_none, fmt, rounded, to_decimal
 
 
