@@ -8,13 +8,26 @@ which way it pushes the score.
 
 from __future__ import annotations
 
+from collections.abc import Callable, Collection
+from decimal import Decimal
 from fractions import Fraction
 from typing import Literal, TypeAlias
 
 import attrs
 
-from .conditions import Condition, Env, PeerRelative, ScoreProblem
-from .scorers import Direction, Reach, count_units
+from .conditions import Condition, Env, PeerRelative, ScoreProblem, Stats
+from .fast import (
+    ZERO,
+    Decline,
+    FastValue,
+    FastValues,
+    Slow,
+    const,
+    const_or_none,
+    multiply,
+    subtract,
+)
+from .scorers import Direction, Reach, count_units, fast_units
 from .values import Value, exact, exact_or_none, fmt
 
 
@@ -23,6 +36,37 @@ class Tested:
     says about itself, for a clause and a veto alike: its condition's word."""
 
     condition: Condition | None
+    negate: bool
+    input: str
+    line: int | None
+
+    def fast_test(
+        self, target: Fraction | None, stats: Stats, yes_no: bool
+    ) -> Callable[[FastValue], bool]:
+        """Whether the test holds, for the fast path; an absent value it cannot
+        judge leaves it (:class:`~qualitykpi.fast.Slow`), for the traced evaluator
+        to name."""
+        negate, condition = self.negate, self.condition
+        if condition is None:
+
+            def bare(value: FastValue) -> bool:
+                if value is None:
+                    raise Slow
+                return (value is True) != negate
+
+            return bare
+        if condition.takes_absent:
+            return lambda value: (value is None) != negate
+        if condition.on_yes_no != yes_no and not condition.takes_all:
+            raise Decline("a test of another type than its input's")
+        test = condition.fast_test(target, stats)
+
+        def tested(value: FastValue) -> bool:
+            if value is None:
+                raise Slow
+            return test(value) != negate
+
+        return tested
 
     def comparisons(self) -> tuple[PeerRelative, ...]:
         """The comparisons with the cohort its test makes."""
@@ -85,6 +129,16 @@ class When(Tested):
             return Fraction(0), self.amount
         return -self.amount, Fraction(0)
 
+    def fast(
+        self, target: Fraction | None, stats: Stats, yes_no: Collection[str]
+    ) -> Callable[[FastValues], Decimal]:
+        """:meth:`change` for the fast path."""
+        test = self.fast_test(target, stats, self.input in yes_no)
+        amount = const(self.amount)
+        change = amount if self.effect == "award" else amount.copy_negate()
+        name = self.input
+        return lambda values: change if test(values.get(name)) else ZERO
+
     def direction(self) -> Direction:
         return "none"
 
@@ -125,6 +179,28 @@ class ForEach:
         start = self.beyond if self.beyond is not None else Fraction(0)
         units = count_units(max(value - start, Fraction(0)), self.unit, self.mode)
         return units, self.amount * units
+
+    def fast(
+        self, target: Fraction | None, stats: Stats, yes_no: Collection[str]
+    ) -> Callable[[FastValues], Decimal]:
+        """:meth:`raw`, capped and signed, for the fast path."""
+        if self.input in yes_no:
+            raise Decline("counts a yes/no input")
+        amount, unit, cap = const(self.amount), const(self.unit), const_or_none(self.cap)
+        start = ZERO if self.beyond is None else const(self.beyond)
+        name, mode, award = self.input, self.mode, self.effect == "award"
+
+        def change(values: FastValues) -> Decimal:
+            value = values.get(name)
+            if not isinstance(value, Decimal):
+                raise Slow
+            span = subtract(value, start)
+            taken = multiply(amount, fast_units(span if span > 0 else ZERO, unit, mode))
+            if cap is not None and taken > cap:
+                taken = cap
+            return taken if award else taken.copy_negate()
+
+        return change
 
     def reach(self) -> Reach:
         """The change this clause can make to the score."""

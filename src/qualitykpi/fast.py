@@ -22,30 +22,13 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TypeAlias
 
-from .values import is_finite_decimal, to_decimal
+from .values import EXACT, is_finite_decimal, to_decimal
 
 #: A value as the fast path reads it: a decimal, yes/no, or absent.
 FastValue: TypeAlias = Decimal | bool | None
 #: One entity's values by input, as the fast path reads them.
 FastValues: TypeAlias = Mapping[str, FastValue]
 
-# Numbers have at most 18 + 20 digits (values.MAX_WHOLE_DIGITS, MAX_PLACES);
-# a product of two has at most 76, and sums of thousands add a few more.
-EXACT = decimal.Context(
-    prec=400,
-    Emax=decimal.MAX_EMAX,
-    Emin=decimal.MIN_EMIN,
-    traps=[
-        decimal.Inexact,
-        decimal.Rounded,
-        decimal.InvalidOperation,
-        decimal.DivisionByZero,
-        decimal.Overflow,
-        decimal.Underflow,
-        decimal.Clamped,
-        decimal.Subnormal,
-    ],
-)
 add = EXACT.add
 subtract = EXACT.subtract
 multiply = EXACT.multiply
@@ -53,6 +36,10 @@ divide = EXACT.divide
 divide_int = EXACT.divide_int
 ZERO = Decimal(0)
 ONE = Decimal(1)
+# Dropping trailing zeros signals Rounded, though nothing is lost; Inexact
+# still traps.
+_WRITTEN = EXACT.copy()
+_WRITTEN.traps[decimal.Rounded] = False
 
 
 class Slow(Exception):
@@ -88,8 +75,8 @@ def normal(value: Decimal) -> Decimal:
     if not value:
         return ZERO
     if value == value.to_integral_value():
-        return value.quantize(ONE, context=EXACT)
-    return value.normalize(EXACT)
+        return value.quantize(ONE, context=_WRITTEN)
+    return value.normalize(_WRITTEN)
 
 
 def always(value: FastValue) -> bool:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Protocol, TypeVar
 
@@ -61,7 +61,12 @@ class LostPoints:
 
 @attrs.frozen
 class NodeResult:
-    """The score of one node (section, item, part, bonus) for one entity."""
+    """The score of one node (section, item, part, bonus) for one entity.
+
+    Scored fast, a node knows its score at once; its :attr:`steps` and
+    :attr:`inputs` come from the entity's trace, run when first read.
+    Results compare by their numbers, not by whether they were traced yet.
+    """
 
     id: str
     name: str
@@ -71,11 +76,37 @@ class NodeResult:
     minimum: Decimal
     owners: tuple[str, ...]
     children: tuple[NodeResult, ...] = ()
-    steps: tuple[Step, ...] = ()
-    inputs: tuple[tuple[str, str], ...] = ()
+    _steps: tuple[Step, ...] | None = attrs.field(default=(), eq=False, repr=False)
+    _inputs: tuple[tuple[str, str], ...] | None = attrs.field(default=(), eq=False, repr=False)
     text: str | None = None
     line: int | None = None
     supporters: tuple[str, ...] = ()
+    #: Where the steps come from when they were not given: this node of the trace.
+    _trace: Callable[[], NodeResult] | None = attrs.field(
+        default=None, eq=False, repr=False, kw_only=True
+    )
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The trace of this node: every step, whose amounts add up to ``max − score``."""
+        if self._steps is None:
+            self._fill()
+        assert self._steps is not None
+        return self._steps
+
+    @property
+    def inputs(self) -> tuple[tuple[str, str], ...]:
+        """The values this node read, as shown: ``(("pass_rate", "87.2%"),)``."""
+        if self._inputs is None:
+            self._fill()
+        assert self._inputs is not None
+        return self._inputs
+
+    def _fill(self) -> None:
+        traced = self._trace() if self._trace is not None else None
+        # Filled in once; the result is otherwise immutable.
+        object.__setattr__(self, "_steps", traced.steps if traced else ())
+        object.__setattr__(self, "_inputs", traced.inputs if traced else ())
 
     @property
     def lost(self) -> Decimal:
@@ -120,9 +151,15 @@ def find_node(everything: Sequence[N], key: str) -> N:
     raise KeyError(key)
 
 
-@attrs.frozen
+@attrs.frozen(eq=False)
 class Result:
-    """One entity's result: total, grade, vetoes, the node tree, the ledger."""
+    """One entity's result: total, grade, vetoes, the node tree, the ledger.
+
+    Scored by a compiled plan, a result holds its numbers; its node tree is
+    built when first read, and its trace (:attr:`steps`, each node's steps,
+    :meth:`lost_points`, :meth:`explain`) is computed when first asked for,
+    by the traced evaluator, which gives the same numbers.
+    """
 
     entity: str | None
     scheme: str
@@ -130,10 +167,52 @@ class Result:
     max: Decimal
     grade: str | None
     vetoes: tuple[VetoHit, ...]
-    nodes: tuple[NodeResult, ...]
-    steps: tuple[Step, ...] = ()
+    _nodes: tuple[NodeResult, ...] | None = None
+    _steps: tuple[Step, ...] | None = None
     file: str | None = None
     peers: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
+    #: Builds the node tree of a result scored fast.
+    _layout: Callable[[], tuple[NodeResult, ...]] | None = attrs.field(
+        default=None, repr=False, kw_only=True
+    )
+    #: The traced evaluation of this entity, for the steps of a result scored fast.
+    _tracer: Callable[[], Result] | None = attrs.field(default=None, repr=False, kw_only=True)
+
+    @property
+    def nodes(self) -> tuple[NodeResult, ...]:
+        """The scores of the top-level sections and items, each with its children."""
+        if self._nodes is None:
+            nodes = self._layout() if self._layout is not None else ()
+            object.__setattr__(self, "_nodes", nodes)  # built once
+            return nodes
+        return self._nodes
+
+    @property
+    def steps(self) -> tuple[Step, ...]:
+        """The scheme's own steps: bonus, total cap, clamp, vetoes."""
+        if self._steps is None:
+            steps = self._tracer().steps if self._tracer is not None else ()
+            object.__setattr__(self, "_steps", steps)
+            return steps
+        return self._steps
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Result):
+            return NotImplemented
+        return self._key() == other._key()
+
+    def _key(self) -> tuple[object, ...]:
+        return (
+            self.entity,
+            self.scheme,
+            self.total,
+            self.max,
+            self.grade,
+            self.vetoes,
+            self.nodes,
+            self.file,
+            dict(self.peers),
+        )
 
     def __getitem__(self, key: str) -> NodeResult:
         """A node by id (``"1.2"``, ``q1``) or, when unique, by name."""

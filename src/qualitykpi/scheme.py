@@ -10,6 +10,7 @@ from __future__ import annotations
 import contextlib
 import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
 from fractions import Fraction
 from os import PathLike
 from typing import TYPE_CHECKING, Any
@@ -23,6 +24,8 @@ from .diagnostics import Diagnostic
 from .environment import BUILTIN_STATISTICS
 from .errors import DataError, RuleError, raise_collected
 from .evaluation import Context, ScoreProblems
+from .fast import Decline, FastValue, FastValues, Slow
+from .plan import Plan, StatsKey, compile_plan, stats_key
 from .readers import DataTable
 from .results import NodeResult, Result, Results, find_node
 from .scheme_scorer import SchemeScorer
@@ -42,6 +45,9 @@ if TYPE_CHECKING:
     from .environment import Environment
 
 PeerInput = Mapping[str, Mapping[str, object]]
+#: Plans kept per scheme, one per cohort's statistics (score() with peers given
+#: compiles one for each distinct set).
+PLANS_KEPT = 16
 
 
 @attrs.frozen
@@ -91,6 +97,7 @@ class Scheme:
         self.examples = examples
         self._spans = dict(spans or {})
         self._specs: dict[str, InputSpec] = {spec.name: spec for spec in scorer.inputs}
+        self._plans: dict[StatsKey, Plan | None] = {}
         for item in scorer.assessed_ids():
             self._specs.setdefault(item.id, InputSpec(item.id, "number"))
 
@@ -135,7 +142,7 @@ class Scheme:
         except DataError as exc:
             errors.append(exc)
         else:
-            outcome = self._evaluate(entity, values, stats)
+            outcome = self._evaluate(entity, values, stats, self._plan(stats))
             if isinstance(outcome, Result) and not errors:
                 return outcome
             if not isinstance(outcome, Result):
@@ -157,7 +164,13 @@ class Scheme:
         their :class:`DataError` objects are in ``.errors``, and every other
         row is scored.
         """
-        read: list[tuple[str, dict[str, Value]]] = []
+        with _collector_paused():
+            return self._score_rows(rows, entity)
+
+    def _score_rows(
+        self, rows: Iterable[Mapping[str, object]] | DataTable | Any, entity: str
+    ) -> Results:
+        read: list[tuple[str, dict[str, FastValue]]] = []
         errors: list[DataError] = []
         # Entities with unreadable cells, and those cells' errors.
         bad: dict[str, list[DataError]] = {}
@@ -208,9 +221,10 @@ class Scheme:
                 errors.extend(row_errors)
                 bad[name] = row_errors
         stats = self.cohort_peers(values for _, values in read)
+        plan = self._plan(stats)
         results: dict[str, Result] = {}
         for name, values in read:
-            outcome = self._evaluate(name, values, stats)
+            outcome = self._evaluate(name, values, stats, plan)
             if name in bad:
                 # Scored all the same, so that all its errors are named together;
                 # what its unreadable cells caused downstream is not news.
@@ -240,15 +254,17 @@ class Scheme:
                 names.extend(line.subject for line in node.table.lines if line.comparisons())
         return tuple(dict.fromkeys(names))
 
-    def cohort_peers(self, rows: Iterable[Mapping[str, Value]]) -> dict[str, dict[str, Fraction]]:
+    def cohort_peers(
+        self, rows: Iterable[Mapping[str, Value | Decimal]]
+    ) -> dict[str, dict[str, Fraction]]:
         """Peer statistics of the peer-compared inputs over valid present values."""
         wanted = self.peer_inputs()
         columns: dict[str, list[Fraction]] = {name: [] for name in wanted}
         for values in rows:
             for name in wanted:
                 value = values.get(name)
-                if isinstance(value, Fraction):
-                    columns[name].append(value)
+                if isinstance(value, Fraction | Decimal):
+                    columns[name].append(Fraction(value))
         stats: dict[str, dict[str, Fraction]] = {}
         for name, column in columns.items():
             if column:
@@ -263,13 +279,13 @@ class Scheme:
 
     def _read(
         self, entity: str | None, row: Mapping[str, object]
-    ) -> tuple[dict[str, Value], list[DataError]]:
-        values: dict[str, Value] = {}
+    ) -> tuple[dict[str, FastValue], list[DataError]]:
+        values: dict[str, FastValue] = {}
         errors: list[DataError] = []
         for name, spec in self._specs.items():
             raw = row.get(name)
             try:
-                values[name] = spec.read(raw)
+                values[name] = spec.read_exact(raw)
             except ValueProblem as problem:
                 errors.append(
                     DataError(
@@ -316,14 +332,39 @@ class Scheme:
     def _evaluate(
         self,
         entity: str | None,
-        values: Mapping[str, Value],
+        values: FastValues,
         peers: Mapping[str, Mapping[str, Fraction]],
+        plan: Plan | None,
     ) -> Result | list[DataError]:
-        ctx = Context(entity, values, peers, self._specs)
+        """Score one entity by the compiled plan; what it leaves, by the traced evaluator."""
+        if plan is not None:
+            try:
+                return plan.score(
+                    entity, values, lambda: self._traced(entity, values, peers), self.scorer.file
+                )
+            except (Slow, ArithmeticError, ScoreProblems):
+                pass  # the reference decides, and names any problem
         try:
-            return self.scorer.evaluate(ctx)
+            return self._traced(entity, values, peers)
         except ScoreProblems as exc:
             return [self._data_error(entity, problem) for problem in exc.problems]
+
+    def _traced(
+        self, entity: str | None, values: FastValues, peers: Mapping[str, Mapping[str, Fraction]]
+    ) -> Result:
+        return self.scorer.evaluate(Context(entity, values, peers, self._specs))
+
+    def _plan(self, peers: Mapping[str, Mapping[str, Fraction]]) -> Plan | None:
+        """The plan for a cohort with these statistics, compiled once and kept."""
+        key = stats_key(peers)
+        if key not in self._plans:
+            if len(self._plans) >= PLANS_KEPT:
+                self._plans.clear()
+            try:
+                self._plans[key] = compile_plan(self.scorer, self._specs, peers)
+            except Decline:
+                self._plans[key] = None  # the scheme as a whole has no fast form
+        return self._plans[key]
 
     def _data_error(self, entity: str | None, problem: ScoreProblem) -> DataError:
         span = Span(problem.line, 1, problem.line, 1) if problem.line else None
@@ -441,9 +482,11 @@ def _single_subject(node: Section | Item | None) -> str:
 @contextlib.contextmanager
 def _collector_paused() -> Iterator[None]:
     # Parsing makes tens of thousands of small objects that all live until
-    # the AST is built; the cycle collector rescans them again and again,
-    # which doubled the time to load a large file.  Nothing here makes
-    # cycles worth collecting early, and the collector is restored after.
+    # the AST is built, and so does scoring a cohort (every row's values and
+    # result); the cycle collector rescans them again and again, which
+    # doubled the time to load a large file and cost a third of the time to
+    # score a cohort.  Neither makes cycles worth collecting early, and the
+    # collector is restored after.
     was_enabled = gc.isenabled()
     gc.disable()
     try:

@@ -7,16 +7,20 @@ fast path from its lines' own fast forms.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Collection, Iterable, Mapping
+from decimal import Decimal
 from fractions import Fraction
 from typing import TypeAlias
 
 import attrs
 
+from .conditions import Stats
+from .fast import Decline, FastScore, FastValue, FastValues, Slow
 from .scaling import Custom, Scaled
 from .scorers import Band, Direction, PerUnit
 
 Line: TypeAlias = Band | PerUnit | Scaled | Custom
+_NO_STATS: Stats = {}
 #: Every kind of table line, for the test that runs every tool on each.
 LINES: tuple[type, ...] = (Band, PerUnit, Scaled, Custom)
 
@@ -99,6 +103,60 @@ class Table:
                 direction: Direction = "higher" if high_score > low_score else "lower"
                 return direction, (low_line.line, high_line.line)
         return "none", ()
+
+    def fast(
+        self,
+        maximum: Fraction,
+        targets: Mapping[str, Fraction],
+        stats: Mapping[str, Stats],
+        yes_no: Collection[str],
+    ) -> Callable[[FastValues], Decimal]:
+        """The table for the fast path: the first line that holds decides.
+
+        An absent value goes to its input's ``no data`` line below, as in
+        the traced evaluator; anything that evaluator would report (no
+        line holds, no ``no data`` line) leaves the fast path with
+        :class:`~qualitykpi.fast.Slow`, so that it is reported the same way.
+        """
+        entries: list[tuple[str, Callable[[FastValue], bool], FastScore, FastScore | None]] = []
+        for index, line in enumerate(self.lines):
+            # Decimals and yes/no compare as numbers: a test of another type
+            # than its input's is left to the traced evaluator's own rules.
+            fixed_everywhere = line.takes_all and line.fixed_score(maximum) is not None
+            if line.on_yes_no != (line.subject in yes_no) and not (
+                line.takes_absent or fixed_everywhere
+            ):
+                raise Decline("a test of another type than its input's")
+            test, score = line.fast(
+                maximum, targets.get(line.subject), stats.get(line.subject, _NO_STATS)
+            )
+            catcher = next(
+                (
+                    later
+                    for later in self.lines[index:]
+                    if later.subject == line.subject and later.takes_absent
+                ),
+                None,
+            )
+            absent = None
+            if catcher is not None:
+                absent = catcher.fast(maximum, targets.get(line.subject), _NO_STATS)[1]
+            entries.append((line.subject, test, score, absent))
+
+        def run(values: FastValues) -> Decimal:
+            for subject, test, score, absent in entries:
+                if not subject:
+                    return score(None)  # a first `otherwise` that tests no input
+                value = values.get(subject)
+                if value is None:
+                    if absent is None:
+                        raise Slow
+                    return absent(None)
+                if test(value):
+                    return score(value)
+            raise Slow
+
+        return run
 
     def __repr__(self) -> str:
         return "<table " + "; ".join(repr(line)[1:-1] for line in self.lines) + ">"

@@ -25,6 +25,7 @@ so no digit is lost to its 28-digit precision.
 
 from __future__ import annotations
 
+import decimal
 import math
 import numbers
 import re
@@ -58,6 +59,9 @@ _NO = {"no", "n", "false", "f", "0", "否", "无", "×", "✗"}
 _GROUPED = re.compile(r"[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
 # ASCII digits only: Python's Decimal also reads Arabic-Indic digits and "1_000",
 # and NFKC turns ① and ² into digits; none of those is a number a person typed.
+# A plain cell, read without further ado: at most 18 digits before the point
+# and 20 after it (MAX_WHOLE_DIGITS, MAX_PLACES), ASCII only.
+_PLAIN = re.compile(r"-?[0-9]{1,18}(?:\.[0-9]{1,20})?")
 _DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
 # The full-width forms Chinese input methods and Excel paste, and the minus
 # sign of Word; nothing else is mapped.
@@ -74,6 +78,26 @@ _FULL_WIDTH = str.maketrans(
         "Ｅ": "E",
         "\u3000": " ",
     }
+)
+
+
+#: Exact decimal arithmetic: room for every number the language allows, and a
+#: trap on every rounding, so an operation is exact or raises.  (A number has
+#: at most 18 + 20 digits, a product of two at most 76; sums add a few more.)
+EXACT = decimal.Context(
+    prec=400,
+    Emax=decimal.MAX_EMAX,
+    Emin=decimal.MIN_EMIN,
+    traps=[
+        decimal.Inexact,
+        decimal.Rounded,
+        decimal.InvalidOperation,
+        decimal.DivisionByZero,
+        decimal.Overflow,
+        decimal.Underflow,
+        decimal.Clamped,
+        decimal.Subnormal,
+    ],
 )
 
 
@@ -293,6 +317,21 @@ class InputSpec:
     precision: Fraction | None = None
     low: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     high: Fraction | None = attrs.field(default=None, converter=exact_or_none)
+    _step: Decimal | None = attrs.field(init=False, default=None, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        step = self.precision
+        # Checked for every cell: the decimal step is worked out once.
+        object.__setattr__(
+            self, "_step", to_decimal(step) if step and is_finite_decimal(step) else None
+        )
+
+    def _on_grid(self, number: Decimal) -> bool:
+        """Whether ``number`` is a whole multiple of the precision."""
+        if self._step is None:
+            assert self.precision is not None
+            return (Fraction(number) / self.precision).denominator == 1
+        return not EXACT.remainder(number, self._step)
 
     def read(self, raw: object) -> Value:
         """Read one cell exactly, or raise :class:`ValueProblem`.
@@ -300,18 +339,29 @@ class InputSpec:
         Blank cells, ``None`` and the missing-value markers of pandas (a
         float NaN, ``pd.NA``, ``NaT``) are absent (``no data``).
         """
-        raw = _plain(raw)
-        if is_absent(raw):
-            return None
-        if self.type == "yes/no":
-            return _read_yes_no(raw)
-        number = _read_number(raw, allow_percent=self.type == "percent")
+        value = self.read_exact(raw)
+        return Fraction(value) if isinstance(value, Decimal) else value
+
+    def read_exact(self, raw: object) -> Decimal | bool | None:
+        """:meth:`read`, with a number as the exact ``Decimal`` it was written as."""
+        if raw.__class__ is str and _PLAIN.fullmatch(raw):
+            # The common cell, "87.2": digits within the size limits.
+            if self.type == "yes/no":
+                return _read_yes_no(raw)
+            number = Decimal(raw)
+        else:
+            raw = _plain(raw)
+            if is_absent(raw):
+                return None
+            if self.type == "yes/no":
+                return _read_yes_no(raw)
+            number = _read_number(raw, allow_percent=self.type == "percent")
         if self.type == "percent" and not 0 <= number <= 100:
             raise ValueProblem(
                 f"{fmt(number)} is not a percentage: a percent input lies between 0 and 100"
             )
         if self.type == "count":
-            if number.denominator != 1:
+            if number != number.to_integral_value():
                 raise ValueProblem(f"{fmt(number)} is not a whole number: a count is 0, 1, 2, …")
             if number < 0:
                 raise ValueProblem(f"{fmt(number)} is negative: a count is 0, 1, 2, …")
@@ -323,7 +373,7 @@ class InputSpec:
             raise ValueProblem(
                 f"{fmt(number)} is above the values declared for it (at most {fmt(self.high)})"
             )
-        if self.precision is not None and (number / self.precision).denominator != 1:
+        if self.precision is not None and not self._on_grid(number):
             raise ValueProblem(
                 f"{fmt(number)} has more precision than declared (precision "
                 f"{fmt(self.precision)}); the data must be reported in steps of "
@@ -401,7 +451,7 @@ def shown_value(raw: object) -> str:
     return _shorten(repr(raw))
 
 
-def _read_number(raw: object, *, allow_percent: bool) -> Fraction:
+def _read_number(raw: object, *, allow_percent: bool) -> Decimal:
     if isinstance(raw, bool):
         raise ValueProblem(f"{raw!r} is a yes/no value where a number belongs")
     shown = _shown(raw)
@@ -433,7 +483,7 @@ def _read_number(raw: object, *, allow_percent: bool) -> Fraction:
     problem = size_problem(raw)
     if problem:
         raise ValueProblem(f"{shown} {problem}")
-    return Fraction(raw)
+    return raw
 
 
 def peer_statistics(values: Iterable[Fraction]) -> dict[str, Fraction]:

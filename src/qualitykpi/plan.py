@@ -1,0 +1,428 @@
+"""The compiled plan: a scheme as closures over exact decimals, for scoring fast.
+
+The scorer tree (:mod:`qualitykpi.tree`, :mod:`qualitykpi.scheme_scorer`)
+evaluates with a full trace: every step, every line tried, in ``Fraction``.
+That is the reference, and what ``explain()`` shows.  Scoring a cohort needs
+only the numbers, so :func:`compile_plan` turns the tree, for one cohort's
+peer statistics, into closures that evaluate on ``Decimal`` with every
+constant converted once and nothing formatted (see :mod:`qualitykpi.fast`
+for why they are exact).  Each line, clause and condition compiles itself
+(their ``fast`` methods); this module only assembles the tree's sums and
+clamps, in the order the traced evaluator applies them.
+
+Whatever the plan cannot do fast it leaves to the reference: an item with a
+host's scorer is evaluated traced, always; an entity with an absent value
+that no line takes, a data problem or a share of 1/3 leaves the fast path
+and is evaluated traced, which also reports its problems.  The trace of an
+entity scored fast is computed when first asked for (:class:`Tracer`) and
+must give the same numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import assert_never
+
+import attrs
+
+from .conditions import Stats
+from .evaluation import Context
+from .fast import ZERO, Decline, FastValues, Slow, add, const, const_or_none, normal, subtract
+from .results import NodeResult, Result, VetoHit
+from .scheme_scorer import SchemeScorer
+from .tree import Item, Section, deducts
+from .values import InputSpec, fmt
+
+#: A compiled node: scores one entity, writing its own and its children's
+#: scores into their slots, and returns its own.
+Node = Callable[[FastValues, list[Decimal]], Decimal]
+
+
+@attrs.frozen
+class Shape:
+    """What a node's result says besides its score, known before any entity is scored."""
+
+    id: str
+    name: str
+    kind: str
+    max: Decimal
+    minimum: Decimal
+    owners: tuple[str, ...]
+    supporters: tuple[str, ...]
+    text: str | None
+    line: int | None
+    children: tuple[int, ...]
+
+
+class Tracer:
+    """The traced evaluation of one entity, run once, when first asked for."""
+
+    __slots__ = ("_fast", "_nodes", "_result", "_run")
+
+    def __init__(self, run: Callable[[], Result], fast: tuple[Decimal, str | None]) -> None:
+        self._run = run
+        self._fast = fast
+        self._result: Result | None = None
+        self._nodes: list[NodeResult] = []
+
+    def __call__(self) -> Result:
+        if self._result is None:
+            result = self._run()
+            if (result.total, result.grade) != self._fast:
+                # Never expected: the plan and the reference disagree.  Better
+                # a loud stop than a trace that does not add up to the score.
+                raise AssertionError(
+                    f"the traced evaluation of {result.entity!r} gives {result.total} "
+                    f"{result.grade}, the compiled plan {self._fast}"
+                )
+            self._result = result
+            self._nodes = list(result.walk())
+        return self._result
+
+    def node(self, slot: int) -> NodeResult:
+        self()
+        return self._nodes[slot]
+
+
+@attrs.frozen
+class Plan:
+    """A scheme compiled for one cohort's peer statistics."""
+
+    scorer: SchemeScorer
+    run: Callable[[FastValues, list[Decimal]], tuple[Decimal, str | None, tuple[int, ...]]]
+    shapes: tuple[Shape, ...]
+    tops: tuple[int, ...]
+    max: Decimal
+    hits: tuple[VetoHit, ...]
+    peers: Mapping[str, Mapping[str, str]]
+
+    def score(
+        self,
+        entity: str | None,
+        values: FastValues,
+        trace: Callable[[], Result],
+        file: str | None,
+    ) -> Result:
+        """One entity's result; raises :class:`Slow` (or a decimal trap) to leave the
+        fast path."""
+        scores = [ZERO] * len(self.shapes)
+        total, grade, fired = self.run(values, scores)
+        total = normal(total)
+        tracer = Tracer(trace, (total, grade))
+        return Result(
+            entity=entity,
+            scheme=self.scorer.name,
+            total=total,
+            max=self.max,
+            grade=grade,
+            vetoes=tuple(self.hits[index] for index in fired),
+            file=file,
+            peers=self.peers,
+            layout=lambda: self.nodes(scores, tracer),
+            tracer=tracer,
+        )
+
+    def nodes(self, scores: Sequence[Decimal], tracer: Tracer) -> tuple[NodeResult, ...]:
+        """The result tree of an entity scored fast; each node's steps come from its trace."""
+        shapes = self.shapes
+
+        def build(slot: int) -> NodeResult:
+            shape = shapes[slot]
+            return NodeResult(
+                id=shape.id,
+                name=shape.name,
+                kind=shape.kind,
+                score=normal(scores[slot]),
+                max=shape.max,
+                minimum=shape.minimum,
+                owners=shape.owners,
+                children=tuple(build(child) for child in shape.children),
+                steps=None,
+                inputs=None,
+                text=shape.text,
+                line=shape.line,
+                supporters=shape.supporters,
+                trace=lambda: tracer.node(slot),
+            )
+
+        return tuple(build(slot) for slot in self.tops)
+
+
+def compile_plan(
+    scorer: SchemeScorer, specs: Mapping[str, InputSpec], peers: Mapping[str, Stats]
+) -> Plan:
+    """The scheme's plan for a cohort with these peer statistics."""
+    return _Compiler(scorer, specs, peers).plan()
+
+
+class _Compiler:
+    def __init__(
+        self, scorer: SchemeScorer, specs: Mapping[str, InputSpec], peers: Mapping[str, Stats]
+    ) -> None:
+        self.scorer = scorer
+        self.specs = specs
+        self.peers = peers
+        self.yes_no: Collection[str] = {
+            name for name, spec in specs.items() if spec.type == "yes/no"
+        }
+        self.shapes: list[Shape] = []
+
+    def plan(self) -> Plan:
+        scorer = self.scorer
+        tops = [self.node(child) for child in scorer.children]
+        top_slots = tuple(slot for slot, _ in tops)
+        # A bonus at the top is scored but adds through the bonus sum below.
+        everyone = [
+            (run, child.kind != "bonus")
+            for (_, run), child in zip(tops, scorer.children, strict=True)
+        ]
+        bonuses = [slot for slot, shape in enumerate(self.shapes) if shape.kind == "bonus"]
+        vetoes = [
+            (
+                veto.fast_test(None, self.peers.get(veto.input, {}), veto.input in self.yes_no),
+                veto.input,
+                const_or_none(veto.score),
+                veto.grade,
+            )
+            for veto in scorer.vetoes
+        ]
+        cap = const_or_none(scorer.total)
+        plus_bonus = scorer.plus_bonus
+        grades = scorer.grades
+        labels = grades.labels() if grades is not None else ()
+        bands = (
+            [(label, condition.fast_test(None, {})) for label, condition in grades.bands]
+            if grades is not None
+            else []
+        )
+
+        def run(
+            values: FastValues, out: list[Decimal]
+        ) -> tuple[Decimal, str | None, tuple[int, ...]]:
+            top = ZERO
+            for child, counts in everyone:
+                score = child(values, out)
+                if counts:
+                    top = add(top, score)
+            bonus = ZERO
+            for slot in bonuses:
+                bonus = add(bonus, out[slot])
+            total = add(top, bonus)
+            if cap is not None:
+                if plus_bonus and top > cap:
+                    total = add(cap, bonus)
+                elif not plus_bonus and total > cap:
+                    total = cap
+            if total < 0:
+                total = ZERO
+            fired: list[int] = []
+            for index, (test, name, sets, _) in enumerate(vetoes):
+                if test(values.get(name)):
+                    fired.append(index)
+                    if sets is not None and total > sets:
+                        total = sets
+            if not bands:
+                return total, None, tuple(fired)
+            earned = next((label for label, holds in bands if holds(total)), None)
+            if not fired and earned is not None:
+                return total, earned, ()
+            forced = [vetoes[index][3] for index in fired]
+            worst = max(
+                (grade for grade in forced if grade is not None and grade in labels),
+                key=labels.index,
+                default=None,
+            )
+            if earned is None:
+                if worst is None or worst != labels[-1]:
+                    raise Slow  # no band holds: the traced evaluator names it
+                return total, worst, tuple(fired)
+            if worst is not None:
+                earned = max(earned, worst, key=labels.index)
+            return total, earned, tuple(fired)
+
+        return Plan(
+            scorer,
+            run,
+            tuple(self.shapes),
+            top_slots,
+            const(scorer.max),
+            tuple(
+                VetoHit(veto.name, veto.effect(), veto.line, veto.owners) for veto in scorer.vetoes
+            ),
+            {
+                name: {stat: fmt(value) for stat, value in stats.items()}
+                for name, stats in self.peers.items()
+            },
+        )
+
+    def node(self, node: Section | Item) -> tuple[int, Node]:
+        """Compile ``node`` into its slot (pre-order, as the result tree walks)."""
+        slot = len(self.shapes)
+        self.shapes.append(_shape(node, ()))
+        match node:
+            case Section():
+                children = [self.node(child) for child in node.children]
+                run = self.section(node, slot, children)
+            case Item():
+                children = [self.node(part) for part in node.parts]
+                run = self.item(node, slot, children)
+            case _:
+                assert_never(node)
+        self.shapes[slot] = _shape(node, tuple(child for child, _ in children))
+        return slot, run
+
+    def section(self, section: Section, slot: int, children: list[tuple[int, Node]]) -> Node:
+        low, high = const(section.minimum), const(section.max)
+        kinds = section.children
+        # Each scored child, and whether it only deducts (see tree.deducts).
+        scored = [
+            (run, deducts(child))
+            for (_, run), child in zip(children, kinds, strict=True)
+            if child.kind != "bonus"
+        ]
+        others = [
+            run for (_, run), child in zip(children, kinds, strict=True) if child.kind == "bonus"
+        ]
+        cap = const_or_none(section.deductions_cap)
+        floor = None if cap is None else cap.copy_negate()
+
+        def run(values: FastValues, out: list[Decimal]) -> Decimal:
+            raw = ZERO
+            deductions = ZERO
+            for child, deducting in scored:
+                score = child(values, out)
+                raw = add(raw, score)
+                if deducting:
+                    deductions = add(deductions, score)
+            for child in others:
+                child(values, out)
+            if floor is not None and deductions < floor:
+                raw = add(raw, subtract(floor, deductions))
+            score = high if raw > high else low if raw < low else raw
+            out[slot] = score
+            return score
+
+        return run
+
+    def item(self, item: Item, slot: int, children: list[tuple[int, Node]]) -> Node:
+        low, high = const(item.minimum), const(item.max)
+        if children:
+            parts = [run for _, run in children]
+
+            def summed(values: FastValues, out: list[Decimal]) -> Decimal:
+                raw = ZERO
+                for part in parts:
+                    raw = add(raw, part(values, out))
+                score = high if raw > high else low if raw < low else raw
+                out[slot] = score
+                return score
+
+            return summed
+        traced = self.traced(item, slot)
+        try:
+            fast = self.rules(item, low, high)
+        except Decline:
+            return traced
+
+        def leaf(values: FastValues, out: list[Decimal]) -> Decimal:
+            try:
+                raw = fast(values)
+            except (Slow, ArithmeticError):
+                return traced(values, out)
+            score = high if raw > high else low if raw < low else raw
+            out[slot] = score
+            return score
+
+        return leaf
+
+    def rules(self, item: Item, low: Decimal, high: Decimal) -> Callable[[FastValues], Decimal]:
+        """The item's raw score before its clamp, as :meth:`Item.evaluate` works it out."""
+        if item.assessed:
+            return _assessed(item, low, high)
+        if item.kind == "task":
+            return lambda values: ZERO
+        targets = item.targets
+        clauses = [
+            clause.fast(targets.get(clause.input), self.peers.get(clause.input, {}), self.yes_no)
+            for clause in item.clauses
+        ]
+        if item.table is not None:
+            table = item.table.fast(item.max, targets, self.peers, self.yes_no)
+            if not clauses:
+                return table
+
+            def table_then_clauses(values: FastValues) -> Decimal:
+                raw = table(values)
+                # Clamped before the clauses adjust it (see Item._rules).
+                raw = high if raw > high else low if raw < low else raw
+                for clause in clauses:
+                    raw = add(raw, clause(values))
+                return raw
+
+            return table_then_clauses
+        start = const(item._start())
+
+        def from_start(values: FastValues) -> Decimal:
+            raw = start
+            for clause in clauses:
+                raw = add(raw, clause(values))
+            return raw
+
+        return from_start
+
+    def traced(self, item: Item, slot: int) -> Node:
+        """The item evaluated by the reference: for what has no fast form."""
+        peers, specs = self.peers, self.specs
+
+        def run(values: FastValues, out: list[Decimal]) -> Decimal:
+            result = item.evaluate(Context(None, values, peers, specs))
+            for offset, node in enumerate(result.walk()):
+                out[slot + offset] = node.score
+            return result.score
+
+        return run
+
+
+def _assessed(item: Item, low: Decimal, high: Decimal) -> Callable[[FastValues], Decimal]:
+    cap = const_or_none(item.assessed_cap)
+    name = item.id
+
+    def assessed(values: FastValues) -> Decimal:
+        value = values.get(name)
+        if not isinstance(value, Decimal):
+            raise Slow
+        if cap is not None:
+            if not ZERO <= value <= cap:
+                raise Slow
+            return subtract(high, value)
+        if not low <= value <= high:
+            raise Slow
+        return value
+
+    return assessed
+
+
+def _shape(node: Section | Item, children: tuple[int, ...]) -> Shape:
+    return Shape(
+        node.id,
+        node.name,
+        node.kind,
+        const(node.max),
+        const(node.minimum),
+        node.owners,
+        node.supporters,
+        node.text or None,
+        node.line,
+        children,
+    )
+
+
+#: A cohort's statistics as a key: by input, by statistic.
+StatsKey = tuple[tuple[str, tuple[tuple[str, Fraction], ...]], ...]
+
+
+def stats_key(peers: Mapping[str, Stats]) -> StatsKey:
+    """A hashable key for a cohort's statistics, to keep its plan."""
+    return tuple((name, tuple(sorted(stats.items()))) for name, stats in sorted(peers.items()))
