@@ -10,6 +10,8 @@ from pathlib import Path
 
 import pytest
 
+import qualitykpi as qk
+
 ROOT = Path(__file__).resolve().parents[1]
 
 
@@ -84,3 +86,39 @@ def test_installed_wheel_parses_without_the_checkout(tmp_path: Path) -> None:
     )
     assert completed.returncode == 0, completed.stderr
     assert completed.stdout.strip() == "2"
+
+
+def _modules_after(code: str) -> set[str]:
+    script = f"import sys\n{code}\nprint('\\n'.join(sorted(sys.modules)))"
+    run = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, check=True)
+    return set(run.stdout.split())
+
+
+def test_importing_the_package_loads_nothing_heavy() -> None:
+    """``import qualitykpi`` loads its public names lazily (PEP 562)."""
+    loaded = _modules_after("import qualitykpi")
+    assert not {"lark", "attr", "click", "rich", "openpyxl"} & loaded
+    assert "qualitykpi.checks" not in loaded
+
+
+def test_loading_and_scoring_load_no_report_or_command_libraries() -> None:
+    rule, data = (
+        str(ROOT / "examples" / f"shuangtaizi-2016-2017.{kind}") for kind in ("rule", "csv")
+    )
+    loaded = _modules_after(
+        "import qualitykpi as qk\n"
+        f"scheme = qk.load({rule!r})\n"
+        f"print(scheme.score_table(qk.read_table({data!r})))"
+    )
+    assert "qualitykpi.tree" in loaded
+    assert not {"click", "rich", "openpyxl", "hypothesis"} & loaded
+    # The static checks, coverage and verify are not part of loading.
+    assert not {"qualitykpi.coverage", "qualitykpi.verify"} & loaded
+
+
+def test_every_public_name_resolves() -> None:
+    for name in qk.__all__:
+        assert getattr(qk, name) is not None
+    assert "Scheme" in dir(qk)
+    with pytest.raises(AttributeError):
+        qk.no_such_name  # noqa: B018

@@ -6,48 +6,134 @@ tree), :mod:`~qualitykpi.builder` (→ typed :mod:`~qualitykpi.ast`),
 (→ :mod:`~qualitykpi.conditions`, :mod:`~qualitykpi.scorers` and :mod:`~qualitykpi.tree`), and
 :mod:`~qualitykpi.scheme` (scoring, with :mod:`~qualitykpi.results` and
 :mod:`~qualitykpi.explain`).
+
+``import qualitykpi`` is cheap: the names below are imported from their
+modules when first used, so a program that only scores pays for neither
+the static checks nor the readers, and the command line starts quickly.
 """
 
-from .checks import check, check_text
-from .clauses import ForEach, When
-from .conditions import IsYes, MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
-from .diagnostics import Diagnostic
-from .environment import CustomScorer, Environment, ScorerKind, load, loads
-from .errors import DataError, RuleError, RuleErrors, RuleSemanticError, RuleSyntaxError
-from .factories import (
-    above_target,
-    at_least,
-    at_most,
-    award_each,
-    award_if,
-    band,
-    below_target,
-    between,
-    deduct,
-    deduct_each,
-    deduct_if,
-    equals,
-    full,
-    interval,
-    less_than,
-    more_than,
-    of_peer,
-    per_unit,
-    scaled,
-    scaled_to_peer_max,
-    score,
-    table,
-    up_to,
-)
-from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
-from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
-from .scaling import Scaled
-from .scheme import ExampleOutcome, Scheme
-from .scheme_scorer import Grades, SchemeScorer, Veto
-from .scorers import Band, Deduct, Full, PerUnit, Score
-from .tables import Table
-from .tree import Item, Section
-from .values import SCORE_PLACES, InputSpec
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .checks import check, check_text
+    from .clauses import ForEach, When
+    from .conditions import IsYes, MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
+    from .diagnostics import Diagnostic
+    from .environment import CustomScorer, Environment, ScorerKind, load, loads
+    from .errors import DataError, RuleError, RuleErrors, RuleSemanticError, RuleSyntaxError
+    from .factories import (
+        above_target,
+        at_least,
+        at_most,
+        award_each,
+        award_if,
+        band,
+        below_target,
+        between,
+        deduct,
+        deduct_each,
+        deduct_if,
+        equals,
+        full,
+        interval,
+        less_than,
+        more_than,
+        of_peer,
+        per_unit,
+        scaled,
+        scaled_to_peer_max,
+        score,
+        table,
+        up_to,
+    )
+    from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
+    from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
+    from .scaling import Scaled
+    from .scheme import ExampleOutcome, Scheme
+    from .scheme_scorer import Grades, SchemeScorer, Veto
+    from .scorers import Band, Deduct, Full, PerUnit, Score
+    from .tables import Table
+    from .tree import Item, Section
+    from .values import SCORE_PLACES, InputSpec
+
+# Where each public name lives, for the lazy import below.
+_HOME: dict[str, str] = {
+    "check": "checks",
+    "check_text": "checks",
+    "ForEach": "clauses",
+    "When": "clauses",
+    "IsYes": "conditions",
+    "MeetsTarget": "conditions",
+    "NoData": "conditions",
+    "OffTarget": "conditions",
+    "Otherwise": "conditions",
+    "PeerRelative": "conditions",
+    "Range": "conditions",
+    "Diagnostic": "diagnostics",
+    "CustomScorer": "environment",
+    "Environment": "environment",
+    "ScorerKind": "environment",
+    "load": "environment",
+    "loads": "environment",
+    "DataError": "errors",
+    "RuleError": "errors",
+    "RuleErrors": "errors",
+    "RuleSemanticError": "errors",
+    "RuleSyntaxError": "errors",
+    "above_target": "factories",
+    "at_least": "factories",
+    "at_most": "factories",
+    "award_each": "factories",
+    "award_if": "factories",
+    "band": "factories",
+    "below_target": "factories",
+    "between": "factories",
+    "deduct": "factories",
+    "deduct_each": "factories",
+    "deduct_if": "factories",
+    "equals": "factories",
+    "full": "factories",
+    "interval": "factories",
+    "less_than": "factories",
+    "more_than": "factories",
+    "of_peer": "factories",
+    "per_unit": "factories",
+    "scaled": "factories",
+    "scaled_to_peer_max": "factories",
+    "score": "factories",
+    "table": "factories",
+    "up_to": "factories",
+    "ColumnProblem": "readers",
+    "DataFileError": "readers",
+    "DataTable": "readers",
+    "check_columns": "readers",
+    "read_table": "readers",
+    "LostPoints": "results",
+    "NodeResult": "results",
+    "Result": "results",
+    "Results": "results",
+    "Step": "results",
+    "VetoHit": "results",
+    "Scaled": "scaling",
+    "ExampleOutcome": "scheme",
+    "Scheme": "scheme",
+    "Grades": "scheme_scorer",
+    "SchemeScorer": "scheme_scorer",
+    "Veto": "scheme_scorer",
+    "Band": "scorers",
+    "Deduct": "scorers",
+    "Full": "scorers",
+    "PerUnit": "scorers",
+    "Score": "scorers",
+    "Table": "tables",
+    "Item": "tree",
+    "Section": "tree",
+    "SCORE_PLACES": "values",
+    "InputSpec": "values",
+}
 
 __version__ = "0.1.0"
 
@@ -126,3 +212,23 @@ __all__ = [
     "table",
     "up_to",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    # PEP 562: the module holding the name is imported on first use.  A
+    # submodule (``qualitykpi.scorers``) is imported when asked for by name.
+    home = _HOME.get(name)
+    if home is None:
+        if name.startswith("_"):
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+        try:
+            return importlib.import_module(f".{name}", __name__)
+        except ModuleNotFoundError:
+            raise AttributeError(f"module {__name__!r} has no attribute {name!r}") from None
+    value = getattr(importlib.import_module(f".{home}", __name__), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})
