@@ -11,6 +11,7 @@ inputs, ids and blocks.
 from __future__ import annotations
 
 import difflib
+from collections.abc import Mapping
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
@@ -245,53 +246,20 @@ class LineAnalyser:
             )
 
     def condition(
-        self, condition: ast.Condition, decl: ast.InputDecl, targets: dict[str, ast.Num] | None
+        self, condition: ast.Condition, decl: ast.InputDecl, targets: Mapping[str, ast.Num] | None
     ) -> None:
-        if isinstance(condition, ast.NoData | ast.Otherwise):
-            return
-        if isinstance(condition, ast.YesNo):
-            if decl.type != "yes/no":
-                self.error(
-                    "type-mismatch",
-                    f"`{condition.text}` tests a yes/no input, but `{decl.name}` is a {decl.type}",
-                    condition.span,
-                )
-            return
-        if not self.numeric(decl, condition.span, f"`{condition.text}`"):
-            return
-        if isinstance(condition, ast.Compare):
-            self.number_for(condition.value, decl)
-        elif isinstance(condition, ast.Interval):
-            self.interval(condition, decl)
-        elif isinstance(condition, ast.PeerCompare):
-            self.statistic(condition.stat, condition.span)
-            if not condition.factor.percent:
-                self.error(
-                    "peer-share",
-                    f"write the share of the peer {condition.stat} as a percentage: "
-                    f"`{condition.factor.text}%` (120% of the mean is `120%`)",
-                    condition.factor.span,
-                )
-            if condition.factor.value < 0:
-                self.error(
-                    "negative-points",
-                    "a share of the peer statistic cannot be negative",
-                    condition.factor.span,
-                )
-        elif isinstance(condition, ast.MeetsTarget | ast.TargetDelta):
-            if targets is not None and decl.name not in targets:
-                self.error(
-                    "no-target",
-                    f"this line compares `{decl.name}` with its target, but "
-                    "no target is set; add `target VALUE` to the item",
-                    condition.span,
-                )
-            if isinstance(condition, ast.TargetDelta):
-                delta = condition.delta
-                if isinstance(delta, ast.Interval):
-                    self.interval(delta, decl)
-                else:
-                    self.number_for(delta.value, decl)
+        condition.check(self, decl, targets)
+
+    def target_for(
+        self, decl: ast.InputDecl, targets: Mapping[str, ast.Num] | None, span: Span
+    ) -> None:
+        if targets is not None and decl.name not in targets:
+            self.error(
+                "no-target",
+                f"this line compares `{decl.name}` with its target, but "
+                "no target is set; add `target VALUE` to the item",
+                span,
+            )
 
     def statistic(self, stat: str, span: Span) -> None:
         registered = self.environment.statistics

@@ -7,11 +7,14 @@ the rule line.  Numbers are exact ``Decimal`` values as written.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from decimal import Decimal
-from typing import Literal, TypeAlias
+from fractions import Fraction
+from typing import Literal, Protocol, TypeAlias, assert_never
 
 import attrs
 
+from . import conditions
 from .source import Source, Span
 
 Op: TypeAlias = Literal[">=", "<=", ">", "<", "="]
@@ -35,6 +38,50 @@ class Num:
 
 
 # ------------------------------------------------------------------ conditions
+#
+# Each condition says, once, what the analysis checks of it (``check``, asking
+# a :class:`Checker` for the shared checks) and which scorer condition it
+# means (``compile``); the analysis and the compiler only ask it.
+
+
+class Checker(Protocol):
+    """What a condition's :meth:`check` may ask of the analysis."""
+
+    def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None: ...
+
+    def numeric(self, decl: InputDecl, span: Span, what: str) -> bool:
+        """Whether ``decl`` is numeric (else an error saying ``what`` needs a number)."""
+        ...
+
+    def number_for(self, number: Num, decl: InputDecl) -> None:
+        """A number compared with ``decl`` (a ``%`` only on a percent input)."""
+        ...
+
+    def interval(self, interval: Interval, decl: InputDecl) -> None: ...
+
+    def statistic(self, stat: str, span: Span) -> None:
+        """A peer statistic that is built in or registered."""
+        ...
+
+    def target_for(self, decl: InputDecl, targets: Mapping[str, Num] | None, span: Span) -> None:
+        """An input compared with its target has one."""
+        ...
+
+
+def _range(op: Op, value: Fraction) -> conditions.Range:
+    match op:
+        case ">=":
+            return conditions.Range(value, None, True, True)
+        case ">":
+            return conditions.Range(value, None, False, True)
+        case "<=":
+            return conditions.Range(None, value, True, True)
+        case "<":
+            return conditions.Range(None, value, True, False)
+        case "=":
+            return conditions.Range(value, value, True, True)
+        case _:
+            assert_never(op)
 
 
 @attrs.frozen
@@ -45,6 +92,13 @@ class Compare:
     value: Num
     span: Span
     text: str
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if checker.numeric(decl, self.span, f"`{self.text}`"):
+            checker.number_for(self.value, decl)
+
+    def compile(self) -> conditions.Range:
+        return _range(self.op, Fraction(self.value.value))
 
 
 @attrs.frozen
@@ -59,6 +113,14 @@ class Interval:
     span: Span
     text: str
 
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if checker.numeric(decl, self.span, f"`{self.text}`"):
+            checker.interval(self, decl)
+
+    def compile(self) -> conditions.Range:
+        low, high = Fraction(self.low.value), Fraction(self.high.value)
+        return conditions.Range(low, high, self.low_closed, self.high_closed)
+
 
 @attrs.frozen
 class UpTo:
@@ -67,6 +129,9 @@ class UpTo:
     value: Num
     span: Span
     text: str
+
+    def compile(self) -> conditions.Range:
+        return conditions.Range(0, Fraction(self.value.value), False, True)
 
 
 @attrs.frozen
@@ -79,11 +144,39 @@ class PeerCompare:
     span: Span
     text: str
 
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if not checker.numeric(decl, self.span, f"`{self.text}`"):
+            return
+        checker.statistic(self.stat, self.span)
+        if not self.factor.percent:
+            checker.error(
+                "peer-share",
+                f"write the share of the peer {self.stat} as a percentage: "
+                f"`{self.factor.text}%` (120% of the mean is `120%`)",
+                self.factor.span,
+            )
+        if self.factor.value < 0:
+            checker.error(
+                "negative-points",
+                "a share of the peer statistic cannot be negative",
+                self.factor.span,
+            )
+
+    def compile(self) -> conditions.PeerRelative:
+        return conditions.PeerRelative(self.op, Fraction(self.factor.value) / 100, self.stat)
+
 
 @attrs.frozen
 class MeetsTarget:
     span: Span
     text: str = "meets target"
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if checker.numeric(decl, self.span, f"`{self.text}`"):
+            checker.target_for(decl, targets, self.span)
+
+    def compile(self) -> conditions.MeetsTarget:
+        return conditions.MeetsTarget()
 
 
 @attrs.frozen
@@ -95,11 +188,29 @@ class TargetDelta:
     span: Span
     text: str
 
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if not checker.numeric(decl, self.span, f"`{self.text}`"):
+            return
+        checker.target_for(decl, targets, self.span)
+        if isinstance(self.delta, Interval):
+            checker.interval(self.delta, decl)
+        else:
+            checker.number_for(self.delta.value, decl)
+
+    def compile(self) -> conditions.OffTarget:
+        return conditions.OffTarget(self.direction, self.delta.compile())
+
 
 @attrs.frozen
 class NoData:
     span: Span
     text: str = "no data"
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        pass  # any input may be absent
+
+    def compile(self) -> conditions.NoData:
+        return conditions.NoData()
 
 
 @attrs.frozen
@@ -107,12 +218,29 @@ class Otherwise:
     span: Span
     text: str = "otherwise"
 
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        pass  # holds for every value of any input
+
+    def compile(self) -> conditions.Otherwise:
+        return conditions.Otherwise()
+
 
 @attrs.frozen
 class YesNo:
     value: bool
     span: Span
     text: str
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if decl.type != "yes/no":
+            checker.error(
+                "type-mismatch",
+                f"`{self.text}` tests a yes/no input, but `{decl.name}` is a {decl.type}",
+                self.span,
+            )
+
+    def compile(self) -> conditions.IsYes:
+        return conditions.IsYes(self.value)
 
 
 Condition: TypeAlias = (

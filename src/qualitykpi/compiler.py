@@ -13,7 +13,7 @@ import attrs
 
 from . import ast
 from .clauses import Clause, ForEach, When
-from .conditions import Condition, MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
+from .conditions import Condition, Otherwise, Range
 from .scaling import Custom, Scaled
 from .scheme_scorer import Grades, SchemeScorer, Veto
 from .scorers import Band, Deduct, Full, Outcome, PerUnit, Score
@@ -53,44 +53,9 @@ def _n(number: ast.Num) -> Fraction:
     return Fraction(number.value)
 
 
-def _range(op: ast.Op, value: Fraction) -> Range:
-    if op == ">=":
-        return Range(value, None, True, True)
-    if op == ">":
-        return Range(value, None, False, True)
-    if op == "<=":
-        return Range(None, value, True, True)
-    if op == "<":
-        return Range(None, value, True, False)
-    return Range(value, value, True, True)
-
-
 def condition(node: ast.Condition) -> Condition:
-    """The scorer condition of an AST condition."""
-    if isinstance(node, ast.Compare):
-        return _range(node.op, _n(node.value))
-    if isinstance(node, ast.Interval):
-        return Range(_n(node.low), _n(node.high), node.low_closed, node.high_closed)
-    if isinstance(node, ast.PeerCompare):
-        return PeerRelative(node.op, _n(node.factor) / 100, node.stat)
-    if isinstance(node, ast.MeetsTarget):
-        return MeetsTarget()
-    if isinstance(node, ast.TargetDelta):
-        delta = node.delta
-        if isinstance(delta, ast.Compare):
-            by = _range(delta.op, _n(delta.value))
-        elif isinstance(delta, ast.Interval):
-            by = Range(_n(delta.low), _n(delta.high), delta.low_closed, delta.high_closed)
-        else:
-            by = Range(0, _n(delta.value), False, True)
-        return OffTarget(node.direction, by)
-    if isinstance(node, ast.NoData):
-        return NoData()
-    if isinstance(node, ast.Otherwise):
-        return Otherwise()
-    from .conditions import IsYes
-
-    return IsYes(node.value)
+    """The scorer condition of an AST condition (each says which)."""
+    return node.compile()
 
 
 def outcome(node: ast.Outcome) -> Outcome:
