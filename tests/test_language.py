@@ -419,3 +419,60 @@ def test_input_bounds_are_the_domain_the_checks_see() -> None:
     )
     assert qk.check_text(text) == []
     assert [d.code for d in qk.check_text(text.replace(" at least 0\n", "\n"))] == ["gap"]
+
+
+# ------------------------------------------------------- within … of target
+
+
+WITHIN = """\
+scheme "物价" {
+  total 4
+  item i "居民消费价格涨幅" max 4 {
+    input cpi: percent precision 0.1
+    target 3%
+    within 0.5 points of target → full
+    within 1 point of target → deduct 2
+    otherwise → 0
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("cpi", "score"),
+    [
+        ("3", "4"),
+        ("3.5", "4"),
+        ("2.5", "4"),
+        ("3.6", "2"),
+        ("2.4", "2"),
+        ("2", "2"),
+        ("4", "2"),
+        ("1.9", "0"),
+        ("4.1", "0"),
+    ],
+)
+def test_within_points_of_target_is_a_band_on_both_sides(cpi: str, score: str) -> None:
+    result = qk.loads(WITHIN).score({"cpi": cpi})
+    assert str(result.total) == score
+    if score != "0":  # the band that decided says how far from the target
+        assert "away" in result.explain()
+
+
+def test_within_target_is_checked_as_closer_is_better() -> None:
+    assert [finding.code for finding in qk.check_text(WITHIN)] == []
+    swapped = WITHIN.replace("→ full", "→ 1").replace("→ deduct 2", "→ 3")
+    findings = qk.check_text(swapped)
+    assert [finding.code for finding in findings] == ["non-monotone"]
+    assert "closer to 3% are better" in findings[0].message
+    wider_first = WITHIN.replace("within 0.5 points", "within 2 points")
+    assert "unreachable-line" in [finding.code for finding in qk.check_text(wider_first)]
+
+
+def test_within_target_needs_a_target_and_a_distance_of_at_least_0() -> None:
+    with pytest.raises(qk.RuleErrors) as several:
+        qk.loads(WITHIN.replace("    target 3%\n", ""))
+    assert [error.code for error in several.value.errors] == ["no-target", "no-target"]
+    with pytest.raises(qk.RuleError) as caught:
+        qk.loads(WITHIN.replace("within 0.5 points", "within -0.5 points"))
+    assert caught.value.code == "negative-points"

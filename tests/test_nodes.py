@@ -27,6 +27,8 @@ CONDITION_RULES: dict[type, str] = {
     conditions.MeetsTarget: "target 90%\nmeets target → full\notherwise → 0",
     conditions.OffTarget: "target 90%\nmeets target → full\nbelow target by up to 5 points "
     "→ deduct 2\notherwise → 0",
+    conditions.WithinTarget: "target 3%\nwithin 0.5 points of target → full\n"
+    "within 1 points of target → 2\notherwise → 0",
     conditions.PeerRelative: "at least 120% of peer mean → full\notherwise → 0",
     conditions.IsYes: None,  # a yes/no subject: see YES_NO below
     conditions.NoData: "no data → 0\nat least 90% → full\notherwise → 1",

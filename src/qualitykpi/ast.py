@@ -202,6 +202,28 @@ class TargetDelta:
 
 
 @attrs.frozen
+class WithinTarget:
+    """``within D points of target``: at most D away from the target, either way."""
+
+    distance: Num
+    span: Span
+    text: str
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if not checker.numeric(decl, self.span, f"`{self.text}`"):
+            return
+        checker.target_for(decl, targets, self.span)
+        checker.number_for(self.distance, decl)
+        if self.distance.value < 0:
+            checker.error(
+                "negative-points", "a distance from the target cannot be negative", self.span
+            )
+
+    def compile(self) -> conditions.WithinTarget:
+        return conditions.WithinTarget(Fraction(self.distance.value))
+
+
+@attrs.frozen
 class NoData:
     span: Span
     text: str = "no data"
@@ -244,7 +266,15 @@ class YesNo:
 
 
 Condition: TypeAlias = (
-    Compare | Interval | PeerCompare | MeetsTarget | TargetDelta | NoData | Otherwise | YesNo
+    Compare
+    | Interval
+    | PeerCompare
+    | MeetsTarget
+    | TargetDelta
+    | WithinTarget
+    | NoData
+    | Otherwise
+    | YesNo
 )
 
 # -------------------------------------------------------------------- outcomes

@@ -239,6 +239,8 @@ class LineBuilder:
         if data in ("below_target", "above_target"):
             direction = cast(Any, data.removesuffix("_target"))
             return ast.TargetDelta(direction, self.delta(self.trees(tree)[0]), span, text)
+        if data == "within_target":
+            return ast.WithinTarget(self.number(self.trees(tree, "number")[0]), span, text)
         if data == "no_data":
             return ast.NoData(span, text)
         if data == "otherwise":

@@ -272,7 +272,14 @@ def _monotone(ctx: Context, item: Item, report: SubjectReport) -> Iterator[Diagn
     direction, why, declared = _direction(ctx, item, report)
     spec = ctx.specs.get(report.subject)
     percent = spec is not None and spec.type == "percent"
-    if declared:
+    peak = (
+        None if declared or item.table is None else item.table.peak(report.subject, report.target)
+    )
+    if peak is not None:
+        # Bands around the target: the closer, the better, on either side.
+        found = monotonicity(item, report, "higher", percent=percent, peak=peak)
+        direction, why = f"closer to {report.domain.show(peak)}", "as the bands around it imply"
+    elif declared:
         found = monotonicity(item, report, direction, percent=percent)
     else:
         up = monotonicity(item, report, "higher", percent=percent)
@@ -287,8 +294,13 @@ def _monotone(ctx: Context, item: Item, report: SubjectReport) -> Iterator[Diagn
     show = report.domain.show
     at = found.better_row if found.better_row.index >= found.worse_row.index else found.worse_row
     other = found.worse_row if at is found.better_row else found.better_row
+    what = (
+        f"values of `{report.subject}` {direction}"
+        if peak is not None
+        else f"{direction} values of `{report.subject}`"
+    )
     message = (
-        f"{direction} values of `{report.subject}` are better ({why}), but "
+        f"{what} are better ({why}), but "
         f"{show(found.better)} scores {fmt(found.better_score)} (line {found.better_row.number})"
         f" while {show(found.worse)} scores {fmt(found.worse_score)} "
         f"(line {found.worse_row.number}){_cohort_text(report, found.cohort)}; "

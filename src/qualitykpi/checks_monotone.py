@@ -218,14 +218,21 @@ def _cohort_data(
 
 
 def monotonicity(
-    item: Item, report: SubjectReport, direction: str, *, percent: bool
+    item: Item,
+    report: SubjectReport,
+    direction: str,
+    *,
+    percent: bool,
+    peak: Fraction | None = None,
 ) -> Violation | None:
     """The first place where a better value scores less, or None.
 
     Between two neighbouring critical points one line decides, and each
     line's own score is monotone in the subject, so comparing the scores at
     the critical points and their neighbours (on the grid, the adjacent
-    grid points) finds every violation.
+    grid points) finds every violation.  With a ``peak`` (a table of bands
+    around the target), values closer to it are better: higher ones below
+    it, lower ones above it.
     """
     if direction not in ("higher", "lower"):
         return None
@@ -255,21 +262,43 @@ def monotonicity(
             rules = _rules(kinds, report.rows, cohort, conditions)
             inside = members_interval(cohort)
             samples = [x for x in _samples(domain, set(points)) if inside.contains(x)]
-        if direction == "lower":
-            samples.reverse()
         env = Env(report.target, dict(cohort), report.subject, percent)
-        best: tuple[Fraction, Fraction | int, Row] | None = None  # score, sample, row
-        for at in samples:
-            scored = _score(rules, bounds, env, at, lattice)
-            if scored is None:
+        ordered: Sequence[Fraction | int] = samples
+        passes: list[Sequence[Fraction | int]]
+        if peak is not None:
+            below = [at for at in ordered if _value(lattice, at) <= peak]
+            above = [at for at in ordered if _value(lattice, at) >= peak]
+            passes = [below, above[::-1]]
+        else:
+            passes = [ordered[::-1] if direction == "lower" else ordered]
+        for worst_first in passes:
+            found = _first_violation(worst_first, rules, bounds, env, lattice, cohort)
+            if found is not None:
+                return found
+    return None
+
+
+def _first_violation(
+    samples: Sequence[Fraction | int],
+    rules: Sequence[_Rule],
+    bounds: tuple[Fraction, Fraction],
+    env: Env,
+    lattice: Lattice | None,
+    cohort: Cohort,
+) -> Violation | None:
+    """The first sample, worst to best, that scores less than a worse one before it."""
+    best: tuple[Fraction, Fraction | int, Row] | None = None  # score, sample, row
+    for at in samples:
+        scored = _score(rules, bounds, env, at, lattice)
+        if scored is None:
+            continue
+        score, row = scored
+        if best is not None:
+            if score is best[0]:
                 continue
-            score, row = scored
-            if best is not None:
-                if score is best[0]:
-                    continue
-                if score < best[0]:
-                    here, there = _value(lattice, at), _value(lattice, best[1])
-                    return Violation(here, score, row, there, best[0], best[2], cohort)
-            if best is None or score > best[0]:
-                best = (score, at, row)
+            if score < best[0]:
+                here, there = _value(lattice, at), _value(lattice, best[1])
+                return Violation(here, score, row, there, best[0], best[2], cohort)
+        if best is None or score > best[0]:
+            best = (score, at, row)
     return None

@@ -233,9 +233,17 @@ def _consistent(cohort: Cohort) -> bool:
 
 
 def _drop_cascade(line: Line, lattice: Lattice, values: Run, overlap: Runs) -> Runs:
-    """``overlap`` without the part at an open end of ``values`` (a cascade's)."""
+    """``overlap`` without the part at an open end of ``values`` (a cascade's), nor,
+    for a line that nests, the parts strictly inside it (a narrower band's)."""
     below, above = open_sides(line)
     parts = list(overlap)
+    if line.nests():
+        low, high = lattice.low_end(values[0]), lattice.high_end(values[1])
+        parts = [
+            part
+            for part in parts
+            if lattice.low_end(part[0]) == low or lattice.high_end(part[1]) == high
+        ]
     if parts and above and lattice.high_end(parts[-1][1]) == lattice.high_end(values[1]):
         parts.pop()
     if parts and below and lattice.low_end(parts[0][0]) == lattice.low_end(values[0]):

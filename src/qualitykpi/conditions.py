@@ -148,6 +148,12 @@ class Condition(Protocol):
         points), or None when it does not measure one."""
         ...
 
+    def nests(self) -> bool:
+        """Whether an earlier line may take the middle of where it holds on purpose
+        (``within 1 point of target`` under ``within 0.5 points``), as a cascade of
+        ``at least`` lines takes the top."""
+        ...
+
     def fast_test(self, target: Fraction | None, stats: Stats) -> Callable[[FastValue], bool]:
         """:meth:`holds` for present values, compiled for the fast path (raises
         :class:`~qualitykpi.fast.Decline` when the target or a statistic is missing:
@@ -176,6 +182,9 @@ class _Plain:
 
     def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
         return None
+
+    def nests(self) -> bool:
+        return False
 
     if TYPE_CHECKING:
         # Every condition says where it holds; fast_test reads it.
@@ -385,6 +394,62 @@ class OffTarget(_Plain):
 
 
 @attrs.frozen(repr=False)
+class WithinTarget(_Plain):
+    """The subject is at most ``distance`` away from its target, on either side."""
+
+    distance: Fraction = attrs.field(converter=exact)
+
+    def holds(self, value: Value, env: Env, line: int | None) -> bool:
+        return (
+            isinstance(value, Fraction) and abs(value - _target(env, line, value)) <= self.distance
+        )
+
+    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+        target = _target(env, line, value)
+        if not isinstance(value, Fraction):
+            return f"target {env.show(target)}"
+        unit = " points" if env.percent else ""
+        return f"target {env.show(target)}: {fmt(abs(value - target))}{unit} away"
+
+    def needs_target(self) -> bool:
+        return True
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        if target is None:
+            return None
+        return Interval(target - self.distance, target + self.distance)
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        if target is None:
+            return ()
+        away = f"{fmt(self.distance)}{' points' if unit == '%' else ''}"
+        return (
+            Boundary(f"{away} below the target", target - self.distance),
+            Boundary(f"{away} above the target", target + self.distance),
+        )
+
+    def side(self) -> Side:
+        return "bounded"
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        return target
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return False, False
+
+    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
+        return None if target is None else abs(value - target)
+
+    def nests(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f"<within {fmt(self.distance)} of target>"
+
+
+@attrs.frozen(repr=False)
 class PeerRelative(_Plain):
     """``x op K% of peer STAT``: ``at least 120% of peer mean`` has factor 6/5.
 
@@ -552,7 +617,7 @@ class Otherwise(_Plain):
 #: Every kind of condition: a test runs every tool on each, so a new kind
 #: that a tool does not handle fails there rather than in a user's hands.
 CONDITIONS: tuple[type, ...] = (
-    *(Range, MeetsTarget, OffTarget, PeerRelative),
+    *(Range, MeetsTarget, OffTarget, WithinTarget, PeerRelative),
     *(IsYes, NoData, Otherwise),
 )
 

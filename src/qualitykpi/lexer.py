@@ -68,6 +68,7 @@ RULE_WORDS = (
     "points",
     "point",
     "meets",
+    "within",
     "otherwise",
     "each",
     "whole",

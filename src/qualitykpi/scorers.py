@@ -201,6 +201,9 @@ class Band:
     def open_sides(self) -> tuple[bool, bool]:
         return self.condition.open_sides()
 
+    def nests(self) -> bool:
+        return self.condition.nests()
+
     def __repr__(self) -> str:
         return f"<band {repr(self.condition)[1:-1]}: {self.outcome!r}>"
 
@@ -242,6 +245,12 @@ class _EveryValue:
     def jumps(self, count: int) -> tuple[Fraction, ...]:
         """Values where the line's own score jumps (``count`` on each side of its origin)."""
         return ()
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        return None  # it holds everywhere: no middle
+
+    def nests(self) -> bool:
+        return False
 
     def open_sides(self) -> tuple[bool, bool]:
         return True, True

@@ -95,7 +95,7 @@ class Table:
             ),
             key=lambda pair: pair[0],
         )
-        if len(placed) >= 2:
+        if len(placed) >= 2 and placed[0][0] != placed[-1][0]:
             low_line, high_line = placed[0][1], placed[-1][1]
             low_score = low_line.outcome.score(maximum)
             high_score = high_line.outcome.score(maximum)
@@ -103,6 +103,16 @@ class Table:
                 direction: Direction = "higher" if high_score > low_score else "lower"
                 return direction, (low_line.line, high_line.line)
         return "none", ()
+
+    def peak(self, subject: str, target: Fraction | None) -> Fraction | None:
+        """Where bands that nest around one value (``within … of target``) put the best
+        scores: closer to it is better, on either side; None for other tables."""
+        centres = {
+            line.position(target) for line in self.lines if line.subject == subject and line.nests()
+        }
+        if len(centres) != 1:
+            return None
+        return centres.pop()
 
     def fast(
         self,
