@@ -39,6 +39,7 @@ from .factories import (
     table,
     up_to,
 )
+from .plugins import PluginError, plugin_environment
 from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
 from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
 from .scheme import ExampleOutcome, Scheme
@@ -75,6 +76,7 @@ __all__ = [
     "Otherwise",
     "PeerRelative",
     "PerUnit",
+    "PluginError",
     "Range",
     "Result",
     "Results",
@@ -117,6 +119,7 @@ __all__ = [
     "more_than",
     "of_peer",
     "per_unit",
+    "plugin_environment",
     "read_table",
     "scaled",
     "scaled_to_peer_max",
