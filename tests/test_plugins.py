@@ -161,12 +161,18 @@ def test_no_plugins_opts_out(installed_plugin: None) -> None:
 
 
 def test_env_names_a_host_programs_environment() -> None:
-    """The host program's environment, and no plugin."""
+    """The example of docs/cli.rst: the host program's environment, no plugin."""
     completed = qualitykpi(
         "test", "examples/efficacy.rule", "--no-plugins", "--env", "examples.efficacy:ENVIRONMENT"
     )
     assert (completed.returncode, completed.stderr) == (0, ""), completed.stderr
     check_golden(GOLDEN / "test_env.txt", completed.stdout)
+    page = (ROOT / "docs" / "cli.rst").read_text(encoding="utf-8")
+    shown = (
+        "$ qualitykpi test examples/efficacy.rule --no-plugins "
+        "--env examples.efficacy:ENVIRONMENT\n" + completed.stdout
+    )
+    assert textwrap.indent(shown, "   ") in page
 
 
 @pytest.fixture
@@ -395,6 +401,17 @@ def test_import_qualitykpi_reads_no_entry_points() -> None:
 def test_the_example_plugin_declares_the_group() -> None:
     project = tomllib.loads((PLUGIN / "pyproject.toml").read_text(encoding="utf-8"))
     assert project["project"]["entry-points"][GROUP] == {"efficacy": "qualitykpi_efficacy:register"}
+
+
+def test_the_documented_plugin_declares_the_group() -> None:
+    """The pyproject snippet of docs/extending.rst is a working declaration."""
+    from test_docs import code_blocks
+
+    [snippet] = [
+        block for block in code_blocks(ROOT / "docs" / "extending.rst") if block.language == "toml"
+    ]
+    declared = tomllib.loads(snippet.text)["project"]["entry-points"][GROUP]
+    assert declared == {"quartiles": "qualitykpi_quartiles:register"}
 
 
 def test_the_host_program_runs_without_the_plugin_installed() -> None:
