@@ -251,9 +251,7 @@ def test_env_from_the_environment_variable(project: Path) -> None:
 )
 def test_a_bad_env_is_exit_2_naming_it(project: Path, spec: str, message: str) -> None:
     line = one_line_error(qualitykpi("test", "rule.rule", "--env", spec, cwd=project))
-    assert line == f"qualitykpi: --env {spec}: {message}" or line.startswith(
-        f"qualitykpi: --env {spec}: {message}"
-    ), line
+    assert line.startswith(f"qualitykpi: --env {spec}: {message}"), line
 
 
 def test_env_and_a_plugin_registering_one_name_clash(project: Path, installed_plugin: None) -> None:

@@ -140,26 +140,19 @@ class _Assembly:
 
     def add(self, extra: Environment, origin: str, *, same_is_fine: bool = False) -> None:
         """Register what ``extra`` holds; a name registered already is a clash."""
+        scorers = self.environment.scorers
         for name, kind in extra.scorers.items():
-            if self._clash(
-                f"scorer `{name}`", self.environment.scorers.get(name), kind, origin, same_is_fine
-            ):
-                continue
-            self.environment.register_scorer(
-                name, kind.factory, params=kind.params, optional=kind.optional, doc=kind.doc
-            )
+            if self._takes(f"scorer `{name}`", scorers.get(name), kind, origin, same_is_fine):
+                self.environment.register_scorer(
+                    name, kind.factory, params=kind.params, optional=kind.optional, doc=kind.doc
+                )
+        statistics = self.environment.statistics
         for name, function in extra.statistics.items():
-            if self._clash(
-                f"statistic `{name}`",
-                self.environment.statistics.get(name),
-                function,
-                origin,
-                same_is_fine,
-            ):
-                continue
-            self.environment.register_statistic(name, function)
+            held = statistics.get(name)
+            if self._takes(f"statistic `{name}`", held, function, origin, same_is_fine):
+                self.environment.register_statistic(name, function)
 
-    def _clash(
+    def _takes(
         self,
         what: str,
         held: ScorerKind | Statistic | None,
@@ -167,12 +160,13 @@ class _Assembly:
         origin: str,
         same_is_fine: bool,
     ) -> bool:
-        """Whether ``new`` is already held, as it is; raise when it is held otherwise."""
+        """Whether to register ``new``: yes when the name is free, no when the
+        very same is held and that is fine; any other holder is a clash."""
         if held is None:
             self.origins[what] = origin
-            return False
-        if same_is_fine and held == new:
             return True
+        if same_is_fine and held == new:
+            return False
         raise PluginError(f"the {what} is registered by both {self.origins[what]} and {origin}")
 
 
