@@ -660,6 +660,8 @@ def test_docs_describe_every_option() -> None:
         "--entity-column",
         "--encoding",
         "--sheet",
+        "--env",
+        "--no-plugins",
     ):
         assert f"``{option}" in page, option
     for command in ("qualitykpi score``", "qualitykpi explain``", "qualitykpi owners``"):

@@ -162,3 +162,26 @@ def test_loading_the_same_text_again_gives_the_compiled_scheme() -> None:
     assert env.loads(text, "b.rule") is not first  # another name: another source
     env.register_statistic("p90", max)  # what a text means may change: compiled again
     assert env.loads(text, "a.rule") is not first
+
+
+def test_only_the_statistics_a_scheme_uses_are_computed() -> None:
+    """An environment may hold statistics a rule never names (every installed
+    plugin's, for the command): they must neither show nor be able to fail."""
+
+    def broken(values: Any) -> Fraction:
+        raise AssertionError("computed although no rule line uses it")
+
+    env = qk.Environment()
+    env.register_statistic("broken", broken)
+    env.register_statistic("p90", max)
+    scheme = env.loads(
+        'scheme "s" { item "x" max 2 { input v: count\n at least 100% of peer mean → full\n'
+        " otherwise → 1 }\n"
+        ' item "y" max 2 { input w: count\n at least 100% of peer p90 → full\n otherwise → 0 } }'
+    )
+    results = scheme.score_table(
+        [{"entity": "a", "v": "1", "w": "3"}, {"entity": "b", "v": "3", "w": "5"}]
+    )
+    assert results.peers["v"] == {"mean": "2", "median": "2", "max": "3", "min": "1", "p90": "3"}
+    assert results.peers["w"]["p90"] == "5"
+    assert [str(result.total) for result in results] == ["1", "4"]

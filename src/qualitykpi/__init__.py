@@ -49,6 +49,7 @@ if TYPE_CHECKING:
         table,
         up_to,
     )
+    from .plugins import PluginError, plugin_environment
     from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
     from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
     from .scaling import Scaled
@@ -106,6 +107,8 @@ _HOME: dict[str, str] = {
     "score": "factories",
     "table": "factories",
     "up_to": "factories",
+    "PluginError": "plugins",
+    "plugin_environment": "plugins",
     "ColumnProblem": "readers",
     "DataFileError": "readers",
     "DataTable": "readers",
@@ -163,6 +166,7 @@ __all__ = [
     "Otherwise",
     "PeerRelative",
     "PerUnit",
+    "PluginError",
     "Range",
     "Result",
     "Results",
@@ -205,6 +209,7 @@ __all__ = [
     "more_than",
     "of_peer",
     "per_unit",
+    "plugin_environment",
     "read_table",
     "scaled",
     "scaled_to_peer_max",

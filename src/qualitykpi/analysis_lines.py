@@ -152,8 +152,9 @@ class LineAnalyser:
                 f"no scorer named `{line.name}` is registered (known: {known})",
                 where,
                 self.environment.suggest(line.name, list(kinds))
-                or "a scorer is registered by the program that loads the rule, with "
-                "Environment.register_scorer; a rule file cannot define one",
+                or "a scorer comes from the program that loads the rule "
+                "(Environment.register_scorer) or from a plugin the qualitykpi command "
+                "loads; a rule file cannot define one",
             )
             return
         args: dict[str, Fraction] = {}
@@ -271,8 +272,8 @@ class LineAnalyser:
             f"no peer statistic named `{stat}`; the built-in ones are mean, median, max and min",
             narrow(self.source, span, stat),
             self.environment.suggest(stat, known)
-            or "a statistic is registered by the program that loads the rule, with "
-            "Environment.register_statistic",
+            or "a statistic comes from the program that loads the rule "
+            "(Environment.register_statistic) or from a plugin the qualitykpi command loads",
         )
 
     def interval(self, interval: ast.Interval, decl: ast.InputDecl) -> None:

@@ -20,13 +20,14 @@ import attrs
 import click
 
 from .checks import format_ranges, load_errors
+from .cli_environment import current, environment_options
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
-from .environment import DEFAULT, read_rule_file
+from .environment import read_rule_file
 from .errors import DataError, RuleError
 from .output_files import output_format
 from .readers import DataTable, check_columns, read_table
 from .results import Results
-from .scheme import Scheme, load
+from .scheme import Scheme
 from .source import Source, display_path
 from .template import template_notes, write_template_csv, write_template_xlsx
 
@@ -41,7 +42,7 @@ PROGRESS_ROWS = 50
 
 def _load(path: str) -> Scheme:
     try:
-        return load(path)
+        return current().load(path)
     except RuleError as error:
         click.echo(str(error), err=True)
         raise SystemExit(2) from None
@@ -73,6 +74,7 @@ def main() -> None:
     is_flag=True,
     help="Print an `example` line for each case no example tries (implies --coverage).",
 )
+@environment_options
 def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> None:
     """Run every `example` line in each RULES file.
 
@@ -85,7 +87,7 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
     broken = False
     for path in rules:
         try:
-            scheme = load(path)
+            scheme = current().load(path)
         except RuleError as error:
             click.echo(str(error), err=True)
             broken = True
@@ -286,6 +288,7 @@ def _entity_option(help: str, *names: str) -> Callable[[Callable[..., None]], Ca
 @click.option("--explain", is_flag=True, help="Add each entity's deduction ledger.")
 @_entity_option("The column naming the entities.", "--entity", "--entity-column")
 @_data_options
+@environment_options
 def score_command(
     rule: str,
     data: str,
@@ -347,6 +350,7 @@ def score_command(
     help="The column naming the entities.",
 )
 @_data_options
+@environment_options
 def explain_command(
     rule: str,
     data: str,
@@ -407,6 +411,7 @@ def _unknown_entity(
 @_output_option
 @_entity_option("The column of DATA naming the entities.", "--entity-column", "--entity")
 @_data_options
+@environment_options
 def owners_command(
     rule: str,
     data: str | None,
@@ -457,6 +462,7 @@ def owners_command(
 @_output_option
 @click.option("--strict", is_flag=True, help="Exit 1 on a warning too, not only on an error.")
 @click.option("--ranges", is_flag=True, help="Also print every node's reachable score range.")
+@environment_options
 def check_command(
     rules: tuple[str, ...], format_: str, output: str | None, strict: bool, ranges: bool
 ) -> None:
@@ -481,7 +487,7 @@ def check_command(
         except RuleError as error:
             scheme, diagnostics, text, name = None, load_errors(error, display_path(path)), "", ""
         else:
-            scheme, diagnostics = DEFAULT.check_loaded(text, name)
+            scheme, diagnostics = current().check_loaded(text, name)
         # A rule that does not load is a rule error, as for every command.
         broken = broken or scheme is None
         found.extend(diagnostics)
@@ -521,6 +527,7 @@ def check_command(
 @click.option(
     "--seed", type=int, metavar="S", help="Draw the same entities every time (repeatable)."
 )
+@environment_options
 def verify_command(rule: str, examples: int, seed: int | None) -> None:
     """Property-test RULE with hypothesis: scores within bounds, monotone where
     a direction is declared or implied, vetoes that dominate, a ledger that
@@ -561,6 +568,7 @@ def verify_command(rule: str, examples: int, seed: int | None) -> None:
 )
 @_output_option
 @_entity_option("The name of the column naming the entities.", "--entity-column", "--entity")
+@environment_options
 def template_command(rule: str, format_: str | None, output: str | None, entity: str) -> None:
     """A blank data sheet for collecting the year's data: one column per
     input and assessed item.  What each column holds (label, unit, allowed

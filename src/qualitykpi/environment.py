@@ -16,7 +16,7 @@ import difflib
 import hashlib
 import os
 from collections import OrderedDict
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Collection, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from os import PathLike
@@ -148,10 +148,14 @@ class Environment:
         close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
         return f"did you mean `{close[0]}`?" if close else ""
 
-    def statistic_values(self, values: Sequence[Fraction]) -> dict[str, Fraction]:
-        """Every registered statistic of one input's sorted present values."""
+    def statistic_values(
+        self, values: Sequence[Fraction], names: Collection[str] | None = None
+    ) -> dict[str, Fraction]:
+        """The registered statistics (those in ``names``) of one input's sorted present values."""
         out: dict[str, Fraction] = {}
         for name, function in self._statistics.items():
+            if names is not None and name not in names:
+                continue
             out[name] = exact_result(function(values), f"peer statistic `{name}`")
         return out
 

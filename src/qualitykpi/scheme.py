@@ -19,7 +19,7 @@ import attrs
 
 from . import analysis, ast, builder, parser
 from .compiler import ExampleCase, compile_scheme
-from .conditions import ScoreProblem
+from .conditions import PeerRelative, ScoreProblem
 from .diagnostics import Diagnostic
 from .environment import BUILTIN_STATISTICS
 from .errors import DataError, RuleError, raise_collected
@@ -245,20 +245,19 @@ class Scheme:
 
     def peer_inputs(self) -> tuple[str, ...]:
         """The inputs whose cohort statistics some rule line, clause or veto compares with."""
-        names: list[str] = [veto.input for veto in self.scorer.vetoes if veto.comparisons()]
-        for node in self.scorer.walk():
-            if not isinstance(node, Item):
-                continue
-            names.extend(clause.input for clause in node.clauses if clause.comparisons())
-            if node.table is not None:
-                names.extend(line.subject for line in node.table.lines if line.comparisons())
-        return tuple(dict.fromkeys(names))
+        return tuple(dict.fromkeys(name for name, _ in self._comparisons()))
 
     def cohort_peers(
         self, rows: Iterable[Mapping[str, Value | Decimal]]
     ) -> dict[str, dict[str, Fraction]]:
-        """Peer statistics of the peer-compared inputs over valid present values."""
+        """Peer statistics of the peer-compared inputs over valid present values.
+
+        The built-in statistics, and the registered ones the scheme uses.
+        """
         wanted = self.peer_inputs()
+        # An environment may hold statistics this scheme never names (every
+        # installed plugin's, for the command): they are neither computed nor shown.
+        used = {comparison.stat for _, comparison in self._comparisons()}
         columns: dict[str, list[Fraction]] = {name: [] for name in wanted}
         for values in rows:
             for name in wanted:
@@ -271,11 +270,24 @@ class Scheme:
                 ordered = sorted(column)
                 stats[name] = {
                     **peer_statistics(ordered),
-                    **self.environment.statistic_values(ordered),
+                    **self.environment.statistic_values(ordered, used),
                 }
         return stats
 
     # ------------------------------------------------------------- internals
+
+    def _comparisons(self) -> Iterator[tuple[str, PeerRelative]]:
+        """Each comparison with the cohort, and the input it compares."""
+        for veto in self.scorer.vetoes:
+            yield from ((veto.input, comparison) for comparison in veto.comparisons())
+        for node in self.scorer.walk():
+            if not isinstance(node, Item):
+                continue
+            for clause in node.clauses:
+                yield from ((clause.input, comparison) for comparison in clause.comparisons())
+            if node.table is not None:
+                for line in node.table.lines:
+                    yield from ((line.subject, comparison) for comparison in line.comparisons())
 
     def _read(
         self, entity: str | None, row: Mapping[str, object]
