@@ -1,5 +1,7 @@
-"""The 双台子 cohort benchmark keeps working: the generated rows all score.
-No timing is asserted (benchmarks/README.md says why)."""
+"""The 双台子 cohort benchmark and the one command that runs every benchmark keep
+working: the generated rows all score, the command writes one line per entity,
+and a run at tiny sizes reaches its summary table.  No timing is asserted
+(benchmarks/README.md says why)."""
 
 from __future__ import annotations
 
@@ -67,3 +69,37 @@ def test_hints_name_only_inputs_the_rule_declares(scheme: qk.Scheme) -> None:
 def test_same_seed_same_rows(scheme: qk.Scheme) -> None:
     assert cohort.cohort_rows(scheme, 5, seed=1) == cohort.cohort_rows(scheme, 5, seed=1)
     assert cohort.cohort_rows(scheme, 5, seed=1) != cohort.cohort_rows(scheme, 5, seed=2)
+
+
+@pytest.fixture(scope="module")
+def tiny_run() -> tuple[ModuleType, object]:
+    run = _load("run")
+    tiny = run.Sizes(
+        score_rows=200,
+        score_single=20,
+        score_runs=1,
+        table_entities=12,
+        table_runs=1,
+        cli_entities=15,
+        import_runs=1,
+        check_items=16,
+        check_runs=1,
+    )
+    return run, run.measure(tiny)
+
+
+def test_the_command_writes_one_line_per_entity(tiny_run: tuple[ModuleType, object]) -> None:
+    _, outcome = tiny_run
+    cli = outcome.cohort.cli  # type: ignore[attr-defined]
+    assert cli.entities == 15
+    assert cli.seconds > 0 and cli.peak_mib > 1
+
+
+def test_one_run_reaches_the_summary_table(tiny_run: tuple[ModuleType, object]) -> None:
+    run, outcome = tiny_run
+    lines = run.table(run.figures(outcome))
+    assert lines[0].split()[:3] == ["what", "today", "target"]
+    rows = lines[1:]
+    assert len(rows) == 7
+    assert sum(" yes" in row or " no" in row for row in rows) == 6
+    assert any("import qualitykpi" in row for row in rows)
