@@ -188,9 +188,10 @@ def domains(scheme: qk.Scheme, hints: Mapping[str, Hint] = HINTS) -> list[Domain
             edges: tuple[Fraction, ...] = tuple(high * unit for unit in ASSESSED_EDGES)
             share = ASSESSED_EDGE_SHARE
         else:
-            floor_ = Fraction(0) if spec.type in ("percent", "count") else None
             ceiling = Fraction(100) if spec.type == "percent" else DEFAULT_HIGH[spec.type]
-            low = _highest(spec.low, _fraction(hint.low, floor_), Fraction(0))
+            # Drawn from 0 up even where a number may be negative: rates, counts
+            # and scores are what assessment rules measure.
+            low = _highest(spec.low, _fraction(hint.low, None), Fraction(0))
             high = _lowest(spec.high, _fraction(hint.high, ceiling))
             step = (
                 Fraction(1)
