@@ -28,7 +28,8 @@ import subprocess
 import sys
 import tempfile
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
@@ -149,26 +150,48 @@ def command_times(text: str, runs: int) -> list[float]:
         return timed(run, runs)[1]
 
 
-def main() -> None:
+@dataclass(frozen=True)
+class Figures:
+    """Seconds of each timed run of each step."""
+
+    items: int
+    lines: int
+    diagnostics: int
+    runs: int
+    load: list[float]
+    checks: list[float]
+    command: list[float]
+
+
+def measure(items: int = 1000, runs: int = 5, write: Path | None = None) -> Figures:
+    text = rule_text(items)
+    if write is not None:
+        write.write_text(text, encoding="utf-8")
+    scheme, load_times = timed(lambda: loads(text, name="bench.rule"), runs)
+    found, check_times = timed(lambda: check_scheme(scheme), runs)
+    command = command_times(text, runs)
+    return Figures(items, text.count("\n"), len(found), runs, load_times, check_times, command)
+
+
+def report(figures: Figures) -> list[str]:
+    total = statistics.median(figures.load) + statistics.median(figures.checks)
+    return [
+        f"{figures.items} items ({figures.lines} lines), {figures.diagnostics} diagnostics; "
+        f"median of {figures.runs} runs",
+        summary("load", figures.load) + "  parse, build, analyse, compile",
+        summary("checks", figures.checks) + "  check_scheme on the loaded scheme",
+        f"{'total':<7} {total:.3f} s",
+        summary("command", figures.command) + "  `qualitykpi check FILE`",
+    ]
+
+
+def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--items", type=int, default=1000)
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--write", type=Path, help="also save the generated rule file here")
-    args = parser.parse_args()
-    text = rule_text(args.items)
-    if args.write is not None:
-        args.write.write_text(text, encoding="utf-8")
-    scheme, load_times = timed(lambda: loads(text, name="bench.rule"), args.runs)
-    found, check_times = timed(lambda: check_scheme(scheme), args.runs)
-    print(
-        f"{args.items} items ({text.count(chr(10))} lines), {len(found)} diagnostics; "
-        f"median of {args.runs} runs"
-    )
-    print(summary("load", load_times) + "  parse, build, analyse, compile")
-    print(summary("checks", check_times) + "  check_scheme on the loaded scheme")
-    total = statistics.median(load_times) + statistics.median(check_times)
-    print(f"{'total':<7} {total:.3f} s")
-    print(summary("command", command_times(text, args.runs)) + "  `qualitykpi check FILE`")
+    args = parser.parse_args(argv)
+    print("\n".join(report(measure(args.items, args.runs, args.write))))
 
 
 if __name__ == "__main__":

@@ -29,6 +29,7 @@ import random
 import statistics
 import time
 from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 from decimal import Decimal
 
 from qualitykpi.scheme import Scheme, loads
@@ -167,31 +168,58 @@ def _median(run: Callable[[], object], runs: int) -> float:
     return statistics.median(times)
 
 
+@dataclass(frozen=True)
+class Figures:
+    """Seconds per entity of each way of scoring, medians of ``runs`` runs."""
+
+    rows: int
+    single: int
+    runs: int
+    baseline: float
+    score_table: float
+    score: float
+
+
+def measure(count: int = 100_000, single: int = 5_000, runs: int = 3) -> Figures:
+    """Check agreement on ``count`` seeded rows, then time the three ways of scoring."""
+    scheme = loads(RULE, "r1-r5.rule")
+    data = rows(count)
+    agree(scheme, data)
+    inputs = [{key: value for key, value in row.items() if key != "entity"} for row in data]
+    inputs = inputs[:single]
+
+    def one_by_one() -> None:
+        for values in inputs:
+            scheme.score(values)
+
+    base = _median(lambda: [baseline(row) for row in data], runs) / len(data)
+    table = _median(lambda: scheme.score_table(data), runs) / len(data)
+    alone = _median(one_by_one, runs) / len(inputs)
+    return Figures(len(data), len(inputs), runs, base, table, alone)
+
+
+def report(figures: Figures) -> list[str]:
+    base = figures.baseline
+    lines = [
+        f"R1–R5, {figures.rows} rows ({figures.single} scored one by one); "
+        f"median of {figures.runs} runs"
+    ]
+    for label in ("baseline", "score_table", "score"):
+        seconds = getattr(figures, label)
+        lines.append(
+            f"{label:<12} {seconds * 1e6:8.1f} µs per entity  {seconds / base:6.1f}× baseline"
+            f"  ({1 / seconds:,.0f} rows/s)"
+        )
+    return lines
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--rows", type=int, default=100_000)
     parser.add_argument("--single", type=int, default=5_000)
     parser.add_argument("--runs", type=int, default=3)
     args = parser.parse_args(argv)
-    scheme = loads(RULE, "r1-r5.rule")
-    data = rows(args.rows)
-    agree(scheme, data)
-    single = data[: args.single]
-    inputs = [{key: value for key, value in row.items() if key != "entity"} for row in single]
-
-    def one_by_one() -> None:
-        for values in inputs:
-            scheme.score(values)
-
-    base = _median(lambda: [baseline(row) for row in data], args.runs) / len(data)
-    table = _median(lambda: scheme.score_table(data), args.runs) / len(data)
-    alone = _median(one_by_one, args.runs) / len(single)
-    print(f"R1–R5, {len(data)} rows ({len(single)} scored one by one); median of {args.runs} runs")
-    for label, seconds in (("baseline", base), ("score_table", table), ("score", alone)):
-        print(
-            f"{label:<12} {seconds * 1e6:8.1f} µs per entity  {seconds / base:6.1f}× baseline"
-            f"  ({1 / seconds:,.0f} rows/s)"
-        )
+    print("\n".join(report(measure(args.rows, args.single, args.runs))))
 
 
 if __name__ == "__main__":

@@ -18,6 +18,7 @@ def _bench() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_check", SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    sys.modules["bench_check"] = module
     spec.loader.exec_module(module)
     return module
 
@@ -51,6 +52,8 @@ def _score_bench() -> ModuleType:
     spec = importlib.util.spec_from_file_location("bench_score", SCORE_SCRIPT)
     assert spec is not None and spec.loader is not None
     module = importlib.util.module_from_spec(spec)
+    # dataclasses look their module up in sys.modules while they are built
+    sys.modules["bench_score"] = module
     spec.loader.exec_module(module)
     return module
 
