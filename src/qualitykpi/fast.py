@@ -16,13 +16,12 @@ declines with :class:`Decline` when the plan is compiled, or leaves with
 
 from __future__ import annotations
 
-import decimal
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import TypeAlias
 
-from .values import EXACT, is_finite_decimal, to_decimal
+from .values import EXACT, is_finite_decimal, normalize, to_decimal
 
 #: A value as the fast path reads it: a decimal, yes/no, or absent.
 FastValue: TypeAlias = Decimal | bool | None
@@ -36,10 +35,6 @@ divide = EXACT.divide
 divide_int = EXACT.divide_int
 ZERO = Decimal(0)
 ONE = Decimal(1)
-# Dropping trailing zeros signals Rounded, though nothing is lost; Inexact
-# still traps.
-_WRITTEN = EXACT.copy()
-_WRITTEN.traps[decimal.Rounded] = False
 
 
 class Slow(Exception):
@@ -69,14 +64,9 @@ def bound(value: Fraction) -> Decimal | Fraction:
     return to_decimal(value) if is_finite_decimal(value) else value
 
 
-def normal(value: Decimal) -> Decimal:
-    """``value`` written as :func:`~qualitykpi.values.to_decimal` writes it:
-    no trailing zeros, no exponent on whole numbers, no negative zero."""
-    if not value:
-        return ZERO
-    if value == value.to_integral_value():
-        return value.quantize(ONE, context=_WRITTEN)
-    return value.normalize(_WRITTEN)
+#: A number written as :func:`~qualitykpi.values.to_decimal` writes it: no
+#: trailing zeros, no exponent on whole numbers, no negative zero.
+normal = normalize
 
 
 def always(value: FastValue) -> bool:

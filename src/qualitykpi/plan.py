@@ -35,6 +35,9 @@ from .scheme_scorer import SchemeScorer
 from .tree import Item, Section, deducts
 from .values import InputSpec, fmt
 
+#: How many distinct scores a plan shares between its results.
+SCORES_SHARED = 100_000
+
 #: A compiled node: scores one entity, writing its own and its children's
 #: scores into their slots, and returns its own.
 Node = Callable[[FastValues, list[Decimal]], Decimal]
@@ -97,6 +100,9 @@ class Plan:
     max: Decimal
     hits: tuple[VetoHit, ...]
     peers: Mapping[str, Mapping[str, str]]
+    #: One object per distinct score: a cohort's scores take few values, and a
+    #: result keeps its nodes' scores.
+    _seen: dict[Decimal, Decimal] = attrs.field(factory=dict, init=False, eq=False, repr=False)
 
     def score(
         self,
@@ -110,6 +116,16 @@ class Plan:
         scores = [ZERO] * len(self.shapes)
         total, grade, fired = self.run(values, scores)
         total = normal(total)
+        # Each distinct score once, written as a result shows it.
+        seen = self._seen
+        if len(seen) < SCORES_SHARED:
+            for slot, score in enumerate(scores):
+                shown = seen.get(score)
+                if shown is None:
+                    shown = seen[score] = normal(score)
+                scores[slot] = shown
+        else:
+            scores = [normal(score) for score in scores]
         tracer = Tracer(trace, (total, grade))
         return Result(
             entity=entity,
@@ -122,7 +138,11 @@ class Plan:
             peers=self.peers,
             layout=lambda: self.nodes(scores, tracer),
             tracer=tracer,
+            score_map=lambda: self.scores(scores),
         )
+
+    def scores(self, scores: Sequence[Decimal]) -> dict[str, Decimal]:
+        return {shape.id: score for shape, score in zip(self.shapes, scores, strict=True)}
 
     def nodes(self, scores: Sequence[Decimal], tracer: Tracer) -> tuple[NodeResult, ...]:
         """The result tree of an entity scored fast; each node's steps come from its trace."""
@@ -134,7 +154,7 @@ class Plan:
                 id=shape.id,
                 name=shape.name,
                 kind=shape.kind,
-                score=normal(scores[slot]),
+                score=scores[slot],
                 max=shape.max,
                 minimum=shape.minimum,
                 owners=shape.owners,

@@ -88,13 +88,10 @@ def node_columns(scheme: Scheme) -> list[Column]:
     return [_column(node) for node in scheme.scorer.walk()]
 
 
-def _index(result: Result) -> dict[str, NodeResult]:
-    return {node.id: node for node in result.walk()}
-
-
-def _score(index: Mapping[str, NodeResult], node_id: str) -> str:
-    node = index.get(node_id)
-    return number(node.score) if node is not None else ""
+def _score(scores: Mapping[str, Decimal], node_id: str) -> str:
+    score = scores.get(node_id)
+    # A result's scores are written without trailing zeros already.
+    return format(score, "f") if score is not None else ""
 
 
 def vetoes_text(result: Result) -> str:
@@ -123,7 +120,7 @@ def _rows(
     header = ["rank", "entity", "total", "grade", "vetoes", *names]
     rows = []
     for rank, result in results.ranking():
-        index = _index(result)
+        scores = result.scores
         rows.append(
             [
                 str(rank),
@@ -131,7 +128,7 @@ def _rows(
                 number(result.total),
                 result.grade or "",
                 vetoes_text(result),
-                *(_score(index, column.id) for column in columns),
+                *(_score(scores, column.id) for column in columns),
             ]
         )
     return header, rows

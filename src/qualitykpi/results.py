@@ -177,6 +177,18 @@ class Result:
     )
     #: The traced evaluation of this entity, for the steps of a result scored fast.
     _tracer: Callable[[], Result] | None = attrs.field(default=None, repr=False, kw_only=True)
+    #: Each node's score by id, for a result scored fast (no node tree needed).
+    _score_map: Callable[[], Mapping[str, Decimal]] | None = attrs.field(
+        default=None, repr=False, kw_only=True
+    )
+
+    @property
+    def scores(self) -> Mapping[str, Decimal]:
+        """Every node's score by id, in tree order: what a table of results needs,
+        without building the node tree."""
+        if self._nodes is None and self._score_map is not None:
+            return self._score_map()
+        return {node.id: node.score for node in self.walk()}
 
     @property
     def nodes(self) -> tuple[NodeResult, ...]:

@@ -142,7 +142,7 @@ class Scheme:
         except DataError as exc:
             errors.append(exc)
         else:
-            outcome = self._evaluate(entity, values, stats, self._plan(stats))
+            outcome = self._evaluate(entity, values, stats, self._plan(stats), self._cells(inputs))
             if isinstance(outcome, Result) and not errors:
                 return outcome
             if not isinstance(outcome, Result):
@@ -170,8 +170,28 @@ class Scheme:
     def _score_rows(
         self, rows: Iterable[Mapping[str, object]] | DataTable | Any, entity: str
     ) -> Results:
-        read: list[tuple[str, dict[str, FastValue]]] = []
+        wanted = self.peer_inputs()
+        read: list[
+            tuple[str, dict[str, FastValue] | None, tuple[object, ...], dict[str, FastValue]]
+        ] = []
+        results: dict[str, Result] = {}
         errors: list[DataError] = []
+        stats: dict[str, dict[str, Fraction]] = {}
+        plan = self._plan(stats)
+
+        def score(name: str, values: FastValues, cells: tuple[object, ...]) -> None:
+            outcome = self._evaluate(name, values, stats, plan, cells)
+            if name in bad:
+                # Scored all the same, so that all its errors are named together;
+                # what its unreadable cells caused downstream is not news.
+                if not isinstance(outcome, Result):
+                    errors.extend(_besides(outcome, bad[name]))
+                return
+            if isinstance(outcome, Result):
+                results[name] = outcome
+            else:
+                errors.extend(outcome)
+
         # Entities with unreadable cells, and those cells' errors.
         bad: dict[str, list[DataError]] = {}
         seen: set[str] = set()
@@ -214,27 +234,23 @@ class Scheme:
                 continue
             seen.add(name)
             values, row_errors = self._read(name, row)
-            # Valid values still count for the peer statistics of the cohort,
-            # so one bad cell does not shift everyone else's comparison.
-            read.append((name, values))
             if row_errors:
                 errors.extend(row_errors)
                 bad[name] = row_errors
-        stats = self.cohort_peers(values for _, values in read)
-        plan = self._plan(stats)
-        results: dict[str, Result] = {}
-        for name, values in read:
-            outcome = self._evaluate(name, values, stats, plan)
-            if name in bad:
-                # Scored all the same, so that all its errors are named together;
-                # what its unreadable cells caused downstream is not news.
-                if not isinstance(outcome, Result):
-                    errors.extend(_besides(outcome, bad[name]))
+            if not wanted:
+                # Nothing waits for the cohort: scored now, its values let go.
+                score(name, values, self._cells(row))
                 continue
-            if isinstance(outcome, Result):
-                results[name] = outcome
-            else:
-                errors.extend(outcome)
+            # Valid values still count for the peer statistics of the cohort,
+            # so one bad cell does not shift everyone else's comparison.  Only
+            # those are kept until then (and a bad row's values, which cannot
+            # be read again); the rest is read again from the cells.
+            peer_values = {key: values.get(key) for key in wanted}
+            read.append((name, values if row_errors else None, self._cells(row), peer_values))
+        stats = self.cohort_peers(entry[3] for entry in read)
+        plan = self._plan(stats)
+        for name, kept, cells, _ in read:
+            score(name, kept if kept is not None else self._reread(cells), cells)
         return Results(
             self.name,
             results,
@@ -258,16 +274,17 @@ class Scheme:
         # An environment may hold statistics this scheme never names (every
         # installed plugin's, for the command): they are neither computed nor shown.
         used = {comparison.stat for _, comparison in self._comparisons()}
-        columns: dict[str, list[Fraction]] = {name: [] for name in wanted}
+        columns: dict[str, list[Fraction | Decimal]] = {name: [] for name in wanted}
         for values in rows:
             for name in wanted:
                 value = values.get(name)
                 if isinstance(value, Fraction | Decimal):
-                    columns[name].append(Fraction(value))
+                    columns[name].append(value)
         stats: dict[str, dict[str, Fraction]] = {}
         for name, column in columns.items():
             if column:
-                ordered = sorted(column)
+                # Sorted as read (decimals compare fast and exactly), then made Fractions.
+                ordered = [Fraction(value) for value in sorted(column)]
                 stats[name] = {
                     **peer_statistics(ordered),
                     **self.environment.statistic_values(ordered, used),
@@ -347,12 +364,20 @@ class Scheme:
         values: FastValues,
         peers: Mapping[str, Mapping[str, Fraction]],
         plan: Plan | None,
+        cells: tuple[object, ...],
     ) -> Result | list[DataError]:
-        """Score one entity by the compiled plan; what it leaves, by the traced evaluator."""
+        """Score one entity by the compiled plan; what it leaves, by the traced evaluator.
+
+        A result scored fast keeps the entity's cells as given, not the values
+        read from them, for its trace: they are read again if it is asked for.
+        """
         if plan is not None:
             try:
                 return plan.score(
-                    entity, values, lambda: self._traced(entity, values, peers), self.scorer.file
+                    entity,
+                    values,
+                    lambda: self._traced(entity, self._reread(cells), peers),
+                    self.scorer.file,
                 )
             except (Slow, ArithmeticError, ScoreProblems):
                 pass  # the reference decides, and names any problem
@@ -360,6 +385,16 @@ class Scheme:
             return self._traced(entity, values, peers)
         except ScoreProblems as exc:
             return [self._data_error(entity, problem) for problem in exc.problems]
+
+    def _cells(self, row: Mapping[str, object]) -> tuple[object, ...]:
+        """The cells of the inputs, in the order of the specs."""
+        return tuple(row.get(name) for name in self._specs)
+
+    def _reread(self, cells: tuple[object, ...]) -> dict[str, FastValue]:
+        specs = self._specs.items()
+        return {
+            name: spec.read_exact(cell) for (name, spec), cell in zip(specs, cells, strict=True)
+        }
 
     def _traced(
         self, entity: str | None, values: FastValues, peers: Mapping[str, Mapping[str, Fraction]]

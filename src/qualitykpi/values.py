@@ -101,6 +101,17 @@ EXACT = decimal.Context(
 )
 
 
+# Dropping trailing zeros signals Rounded, though nothing is lost; Inexact
+# still traps.
+_WRITTEN = EXACT.copy()
+_WRITTEN.traps[decimal.Rounded] = False
+_ONE = Decimal(1)
+
+
+#: How many distinct cells an input remembers having read.
+CELLS_KEPT = 2_048
+
+
 class ValueProblem(ValueError):
     """A data value that cannot be read; the caller adds entity and rule."""
 
@@ -249,11 +260,20 @@ def decimal_difference(minuend: Decimal, subtrahend: Decimal) -> Decimal:
 def normalize(value: Decimal) -> Decimal:
     """``value`` without trailing zeros and without an exponent, exactly.
 
-    ``Decimal.normalize`` would round to the context's 28 digits; this
-    rebuilds the number from its digits instead.
+    ``Decimal.normalize`` alone would round to the context's 28 digits and
+    write 100 as ``1E+2``; this works in :data:`EXACT`'s room, where nothing
+    is rounded, and writes whole numbers with exponent 0.
     """
     if not value:
         return Decimal(0)
+    if abs(value.adjusted()) >= _WRITTEN.prec // 2:
+        return _normalized_digits(value)  # an absurd exponent: from the digits
+    if value == value.to_integral_value():
+        return value.quantize(_ONE, context=_WRITTEN)
+    return value.normalize(_WRITTEN)
+
+
+def _normalized_digits(value: Decimal) -> Decimal:
     sign, digits, exponent = value.as_tuple()
     assert isinstance(exponent, int)
     end = len(digits)
@@ -318,6 +338,7 @@ class InputSpec:
     low: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     high: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     _step: Decimal | None = attrs.field(init=False, default=None, eq=False, repr=False)
+    _known: dict[str, Decimal | bool] = attrs.field(init=False, factory=dict, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
         step = self.precision
@@ -344,18 +365,31 @@ class InputSpec:
 
     def read_exact(self, raw: object) -> Decimal | bool | None:
         """:meth:`read`, with a number as the exact ``Decimal`` it was written as."""
+        if raw.__class__ is not str:
+            return self._read(raw)
+        known = self._known.get(raw)
+        if known is None:
+            known = self._read(raw)
+            if known is not None and len(self._known) < CELLS_KEPT:
+                # A cohort's cells repeat: each is read once, and its value shared.
+                self._known[raw] = known
+        return known
+
+    def _read(self, raw: object) -> Decimal | bool | None:
         if raw.__class__ is str and _PLAIN.fullmatch(raw):
             # The common cell, "87.2": digits within the size limits.
             if self.type == "yes/no":
                 return _read_yes_no(raw)
-            number = Decimal(raw)
-        else:
-            raw = _plain(raw)
-            if is_absent(raw):
-                return None
-            if self.type == "yes/no":
-                return _read_yes_no(raw)
-            number = _read_number(raw, allow_percent=self.type == "percent")
+            return self._checked(Decimal(raw))
+        raw = _plain(raw)
+        if is_absent(raw):
+            return None
+        if self.type == "yes/no":
+            return _read_yes_no(raw)
+        return self._checked(_read_number(raw, allow_percent=self.type == "percent"))
+
+    def _checked(self, number: Decimal) -> Decimal:
+        """``number``, if it is one of this input's values (else :class:`ValueProblem`)."""
         if self.type == "percent" and not 0 <= number <= 100:
             raise ValueProblem(
                 f"{fmt(number)} is not a percentage: a percent input lies between 0 and 100"

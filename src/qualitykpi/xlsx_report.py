@@ -94,7 +94,7 @@ def _ranking(book: Any, scheme: Scheme, results: Results) -> None:
     header += [column.name for column in tops]
     rows: list[list[Cell]] = []
     for rank, result in results.ranking():
-        index = {node.id: node for node in result.walk()}
+        scores = result.scores
         rows.append(
             [
                 rank,
@@ -102,7 +102,7 @@ def _ranking(book: Any, scheme: Scheme, results: Results) -> None:
                 result.total,
                 result.grade,
                 vetoes_text(result) or None,
-                *(index[column.id].score if column.id in index else None for column in tops),
+                *(scores.get(column.id) for column in tops),
             ]
         )
     _sheet(book, "ranking", [header], rows, freeze_columns=2)
@@ -116,12 +116,12 @@ def _breakdown(book: Any, scheme: Scheme, results: Results) -> None:
     maxima[1] = _total_max(scheme)
     rows: list[list[Cell]] = []
     for _, result in results.ranking():
-        index = {node.id: node for node in result.walk()}
+        scores = result.scores
         rows.append(
             [
                 result.entity,
                 result.total,
-                *(index[column.id].score if column.id in index else None for column in columns),
+                *(scores.get(column.id) for column in columns),
             ]
         )
     _sheet(book, "breakdown", [ids, names, maxima], rows, freeze_columns=1)
