@@ -21,6 +21,7 @@ from . import ast
 from .environment import BUILTIN_STATISTICS
 from .errors import RuleError, RuleSemanticError
 from .source import Source, Span, narrow
+from .values import as_fraction
 
 if TYPE_CHECKING:
     from .environment import Environment
@@ -162,7 +163,7 @@ class LineAnalyser:
             if name in args:
                 self.error("bad-argument", f"`{name}` is given twice", number.span)
             self.number_for(number, decl)
-            args[name] = Fraction(number.value)
+            args[name] = as_fraction(number.value)
         try:
             kind.build(args)
         except (ValueError, TypeError, ArithmeticError) as error:

@@ -16,6 +16,7 @@ import attrs
 
 from . import conditions
 from .source import Source, Span
+from .values import as_fraction
 
 Op: TypeAlias = Literal[">=", "<=", ">", "<", "="]
 #: ``mean``, ``median``, ``max``, ``min``, or a statistic the host registered.
@@ -98,7 +99,7 @@ class Compare:
             checker.number_for(self.value, decl)
 
     def compile(self) -> conditions.Range:
-        return _range(self.op, Fraction(self.value.value))
+        return _range(self.op, as_fraction(self.value.value))
 
 
 @attrs.frozen
@@ -118,7 +119,7 @@ class Interval:
             checker.interval(self, decl)
 
     def compile(self) -> conditions.Range:
-        low, high = Fraction(self.low.value), Fraction(self.high.value)
+        low, high = as_fraction(self.low.value), as_fraction(self.high.value)
         return conditions.Range(low, high, self.low_closed, self.high_closed)
 
 
@@ -131,7 +132,7 @@ class UpTo:
     text: str
 
     def compile(self) -> conditions.Range:
-        return conditions.Range(0, Fraction(self.value.value), False, True)
+        return conditions.Range(0, as_fraction(self.value.value), False, True)
 
 
 @attrs.frozen
@@ -163,7 +164,7 @@ class PeerCompare:
             )
 
     def compile(self) -> conditions.PeerRelative:
-        return conditions.PeerRelative(self.op, Fraction(self.factor.value) / 100, self.stat)
+        return conditions.PeerRelative(self.op, as_fraction(self.factor.value) / 100, self.stat)
 
 
 @attrs.frozen
@@ -220,7 +221,7 @@ class WithinTarget:
             )
 
     def compile(self) -> conditions.WithinTarget:
-        return conditions.WithinTarget(Fraction(self.distance.value))
+        return conditions.WithinTarget(as_fraction(self.distance.value))
 
 
 @attrs.frozen

@@ -19,7 +19,7 @@ from .scheme_scorer import Grades, SchemeScorer, Veto
 from .scorers import Band, Deduct, Full, Outcome, PerUnit, Score
 from .tables import Table
 from .tree import Item, Section
-from .values import InputSpec
+from .values import InputSpec, as_fraction
 
 if TYPE_CHECKING:
     from .environment import Environment
@@ -50,7 +50,7 @@ def _who(node: ast.Section | ast.Item, inherited: Who) -> Who:
 
 
 def _n(number: ast.Num) -> Fraction:
-    return Fraction(number.value)
+    return as_fraction(number.value)
 
 
 def condition(node: ast.Condition) -> Condition:

@@ -17,7 +17,7 @@ import attrs
 
 from .conditions import Env, ScoreProblem
 from .results import NodeResult, Step
-from .values import InputSpec, Value, fmt, fmt_input, to_decimal
+from .values import InputSpec, Value, as_fraction, fmt, fmt_input, to_decimal
 
 T = TypeVar("T")
 
@@ -40,7 +40,9 @@ def _values(values: Mapping[str, object]) -> dict[str, Value]:
     for name, value in values.items():
         if value is None or isinstance(value, bool | Fraction):
             out[name] = value
-        elif isinstance(value, int | Decimal):
+        elif isinstance(value, Decimal):
+            out[name] = as_fraction(value)
+        elif isinstance(value, int):
             out[name] = Fraction(value)
         else:
             raise TypeError(f"the value of {name!r} must be exact: Fraction, Decimal, int or bool")
