@@ -45,7 +45,7 @@ from hypothesis import strategies as st
 
 import qualitykpi as qk
 from qualitykpi import InputSpec
-from qualitykpi.evaluation import Context
+from qualitykpi.nodes.evaluation import Context
 
 Number = Decimal | int | str | Fraction
 
@@ -403,7 +403,7 @@ def conditions(
 
 
 def _yes(expected: bool) -> Any:
-    from qualitykpi.conditions import IsYes
+    from qualitykpi.nodes.conditions import IsYes
 
     return IsYes(expected)
 

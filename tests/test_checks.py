@@ -29,7 +29,7 @@ from qualitykpi.checks import (
     reachable_grades,
     reachable_ranges,
 )
-from qualitykpi.checks_tables import analyse_table, condition_set
+from qualitykpi.checks.tables import analyse_table, condition_set
 from qualitykpi.diagnostics import CODES, Diagnostic
 from qualitykpi.domains import Domain, Interval, ValueSet
 

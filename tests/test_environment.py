@@ -14,7 +14,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import qualitykpi as qk
-from qualitykpi.evaluation import Context
+from qualitykpi.nodes.evaluation import Context
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -137,7 +137,7 @@ def test_custom_scorers_obey_the_scorer_contract(
         id="x",
         name="x",
         max=maximum,
-        table=qk.table(qk.scaling.Custom(efficacy, "efficacy", "v", "using efficacy")),
+        table=qk.table(qk.nodes.scaling.Custom(efficacy, "efficacy", "v", "using efficacy")),
     )
     ctx = Context(None, {}, specs={"v": qk.InputSpec("v", "number")})
     values = sorted(data.draw(st.lists(st.integers(-20, 200), min_size=2, max_size=6)))

@@ -25,9 +25,10 @@ import pytest
 
 import qualitykpi as qk
 from conftest import DATA, ROOT, assert_ledger_adds_up
-from qualitykpi import owners_report, reports
+from qualitykpi import reports
 from qualitykpi.checks import format_ranges
 from qualitykpi.coverage import coverage
+from qualitykpi.reports import owners as owners_report
 from qualitykpi.template import template_notes, write_template_csv
 from test_docs import PAGES, RULE_LANGUAGES, code_blocks
 

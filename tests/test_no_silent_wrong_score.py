@@ -22,7 +22,8 @@ from hypothesis import strategies as st
 import qualitykpi as qk
 import strategies as gen
 from conftest import ROOT, assert_ledger_adds_up
-from qualitykpi import owners_report, reports
+from qualitykpi import reports
+from qualitykpi.reports import owners as owners_report
 from test_cli import run
 
 EXAMPLES = ROOT / "examples"

@@ -15,9 +15,9 @@ from fractions import Fraction
 import pytest
 
 import qualitykpi as qk
-from qualitykpi import clauses, conditions, scaling, scorers, tables
-from qualitykpi.checks_tables import analyse_table
+from qualitykpi.checks.tables import analyse_table
 from qualitykpi.coverage import coverage
+from qualitykpi.nodes import clauses, conditions, scaling, scorers, tables
 from qualitykpi.verify import verify
 
 #: A rule that uses each kind of condition in a table line, a clause and a veto
@@ -105,7 +105,7 @@ def test_every_line_kind_goes_through_every_tool(kind: type) -> None:
             def score(self, value: Fraction, maximum: Fraction) -> Fraction:
                 return maximum * value / 200
 
-            def direction(self) -> qk.scorers.Direction:
+            def direction(self) -> qk.Direction:
                 return "higher"
 
         env.register_scorer("half", Half)

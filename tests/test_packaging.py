@@ -110,7 +110,7 @@ def test_loading_and_scoring_load_no_report_or_command_libraries() -> None:
         f"scheme = qk.load({rule!r})\n"
         f"print(scheme.score_table(qk.read_table({data!r})))"
     )
-    assert "qualitykpi.tree" in loaded
+    assert "qualitykpi.nodes.tree" in loaded
     assert not {"click", "rich", "openpyxl", "hypothesis"} & loaded
     # The static checks, coverage and verify are not part of loading.
     assert not {"qualitykpi.coverage", "qualitykpi.verify"} & loaded

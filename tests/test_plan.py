@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 import qualitykpi as qk
 import strategies as gen
 from conftest import assert_ledger_adds_up
-from qualitykpi.evaluation import Context, ScoreProblems
+from qualitykpi.nodes.evaluation import Context, ScoreProblems
+from qualitykpi.nodes.scheme_scorer import SchemeScorer
 from qualitykpi.results import NodeResult, Result
-from qualitykpi.scheme_scorer import SchemeScorer
 
 
 def _reference(
@@ -190,7 +190,7 @@ def test_a_host_scorer_is_called_as_written_and_its_item_traced() -> None:
         def score(self, value: Fraction, maximum: Fraction) -> Fraction:
             return maximum * value / 300  # 1/3 of a percent: rounded half up
 
-        def direction(self) -> qk.scorers.Direction:
+        def direction(self) -> qk.Direction:
             return "higher"
 
     env.register_scorer("third", Third)

@@ -22,8 +22,8 @@ from hypothesis import strategies as st
 import qualitykpi as qk
 import strategies as gen
 from conftest import assert_ledger_adds_up
-from qualitykpi.conditions import Env, IsYes
-from qualitykpi.evaluation import ScoreProblems
+from qualitykpi.nodes.conditions import Env, IsYes
+from qualitykpi.nodes.evaluation import ScoreProblems
 
 #: ``QUALITYKPI_PROPERTY_SCALE=20 pytest tests/test_properties.py`` for a thorough run.
 SCALE = int(os.environ.get("QUALITYKPI_PROPERTY_SCALE", "1"))

@@ -13,7 +13,9 @@ import pytest
 
 import qualitykpi as qk
 from conftest import DATA, read_csv
-from qualitykpi import owners_report, reports, xlsx_report
+from qualitykpi import reports
+from qualitykpi.reports import owners as owners_report
+from qualitykpi.reports import xlsx as xlsx_report
 from qualitykpi.source import display_width
 
 RULE = """\

@@ -16,8 +16,8 @@ import pytest
 from click.testing import CliRunner
 
 import qualitykpi as qk
-from qualitykpi import evaluation, scheme_scorer, tree
 from qualitykpi.cli import main
+from qualitykpi.nodes import evaluation, scheme_scorer, tree
 from qualitykpi.verify import NEEDS_HYPOTHESIS, MissingHypothesis, Plan, verify
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -1,11 +1,13 @@
 """qualitykpi: quality-work assessment rules (质量工作考核评分细则) as exact, explainable code.
 
-The pipeline, one module per stage: :mod:`~qualitykpi.parser` (text → parse
-tree), :mod:`~qualitykpi.builder` (→ typed :mod:`~qualitykpi.ast`),
+The pipeline: :mod:`~qualitykpi.parser` (text → parse tree),
+:mod:`~qualitykpi.builder` (→ the typed :mod:`~qualitykpi.syntax` tree),
 :mod:`~qualitykpi.analysis` (names, ids, types), :mod:`~qualitykpi.compiler`
-(→ :mod:`~qualitykpi.conditions`, :mod:`~qualitykpi.scorers` and :mod:`~qualitykpi.tree`), and
-:mod:`~qualitykpi.scheme` (scoring, with :mod:`~qualitykpi.results` and
-:mod:`~qualitykpi.explain`).
+(→ the scorer tree of :mod:`qualitykpi.nodes`), :mod:`~qualitykpi.plan`
+(→ a compiled plan), and :mod:`~qualitykpi.scheme` (scoring, with
+:mod:`~qualitykpi.results` and :mod:`~qualitykpi.explain`).  The tools:
+:mod:`qualitykpi.checks`, :mod:`qualitykpi.coverage`, :mod:`qualitykpi.verify`
+and :mod:`qualitykpi.reports`.
 
 ``import qualitykpi`` is cheap: the names below are imported from their
 modules when first used, so a program that only scores pays for neither
@@ -19,8 +21,6 @@ from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from .checks import check, check_text
-    from .clauses import ForEach, When
-    from .conditions import IsYes, MeetsTarget, NoData, OffTarget, Otherwise, PeerRelative, Range
     from .diagnostics import Diagnostic
     from .environment import CustomScorer, Environment, ScorerKind, load, loads
     from .errors import DataError, RuleError, RuleErrors, RuleSemanticError, RuleSyntaxError
@@ -49,30 +49,40 @@ if TYPE_CHECKING:
         table,
         up_to,
     )
+    from .nodes.clauses import ForEach, When
+    from .nodes.conditions import (
+        IsYes,
+        MeetsTarget,
+        NoData,
+        OffTarget,
+        Otherwise,
+        PeerRelative,
+        Range,
+    )
+    from .nodes.scaling import Scaled
+    from .nodes.scheme_scorer import Grades, SchemeScorer, Veto
+    from .nodes.scorers import Band, Deduct, Direction, Full, PerUnit, Reach, Score
+    from .nodes.tables import Table
+    from .nodes.tree import Item, Section
     from .plugins import PluginError, plugin_environment
     from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
     from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
-    from .scaling import Scaled
     from .scheme import ExampleOutcome, Scheme
-    from .scheme_scorer import Grades, SchemeScorer, Veto
-    from .scorers import Band, Deduct, Full, PerUnit, Score
-    from .tables import Table
-    from .tree import Item, Section
     from .values import SCORE_PLACES, InputSpec
 
 # Where each public name lives, for the lazy import below.
 _HOME: dict[str, str] = {
     "check": "checks",
     "check_text": "checks",
-    "ForEach": "clauses",
-    "When": "clauses",
-    "IsYes": "conditions",
-    "MeetsTarget": "conditions",
-    "NoData": "conditions",
-    "OffTarget": "conditions",
-    "Otherwise": "conditions",
-    "PeerRelative": "conditions",
-    "Range": "conditions",
+    "ForEach": "nodes.clauses",
+    "When": "nodes.clauses",
+    "IsYes": "nodes.conditions",
+    "MeetsTarget": "nodes.conditions",
+    "NoData": "nodes.conditions",
+    "OffTarget": "nodes.conditions",
+    "Otherwise": "nodes.conditions",
+    "PeerRelative": "nodes.conditions",
+    "Range": "nodes.conditions",
     "Diagnostic": "diagnostics",
     "CustomScorer": "environment",
     "Environment": "environment",
@@ -120,20 +130,22 @@ _HOME: dict[str, str] = {
     "Results": "results",
     "Step": "results",
     "VetoHit": "results",
-    "Scaled": "scaling",
+    "Scaled": "nodes.scaling",
     "ExampleOutcome": "scheme",
     "Scheme": "scheme",
-    "Grades": "scheme_scorer",
-    "SchemeScorer": "scheme_scorer",
-    "Veto": "scheme_scorer",
-    "Band": "scorers",
-    "Deduct": "scorers",
-    "Full": "scorers",
-    "PerUnit": "scorers",
-    "Score": "scorers",
-    "Table": "tables",
-    "Item": "tree",
-    "Section": "tree",
+    "Grades": "nodes.scheme_scorer",
+    "SchemeScorer": "nodes.scheme_scorer",
+    "Veto": "nodes.scheme_scorer",
+    "Band": "nodes.scorers",
+    "Direction": "nodes.scorers",
+    "Reach": "nodes.scorers",
+    "Deduct": "nodes.scorers",
+    "Full": "nodes.scorers",
+    "PerUnit": "nodes.scorers",
+    "Score": "nodes.scorers",
+    "Table": "nodes.tables",
+    "Item": "nodes.tree",
+    "Section": "nodes.tree",
     "SCORE_PLACES": "values",
     "InputSpec": "values",
 }
@@ -150,6 +162,7 @@ __all__ = [
     "DataTable",
     "Deduct",
     "Diagnostic",
+    "Direction",
     "Environment",
     "ExampleOutcome",
     "ForEach",
@@ -168,6 +181,7 @@ __all__ = [
     "PerUnit",
     "PluginError",
     "Range",
+    "Reach",
     "Result",
     "Results",
     "RuleError",
@@ -221,7 +235,7 @@ __all__ = [
 
 def __getattr__(name: str) -> Any:
     # PEP 562: the module holding the name is imported on first use.  A
-    # submodule (``qualitykpi.scorers``) is imported when asked for by name.
+    # submodule (``qualitykpi.nodes.scorers``) is imported when asked for by name.
     home = _HOME.get(name)
     if home is None:
         if name.startswith("_"):

@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from . import ast
+from . import syntax
 from .analysis_lines import LineAnalyser
 from .errors import RuleError
 from .source import Span, narrow
@@ -30,13 +30,13 @@ if TYPE_CHECKING:
 class Analysis:
     """The resolved scheme and what analysis learnt about it."""
 
-    scheme: ast.Scheme
-    inputs: dict[str, ast.InputDecl]
+    scheme: syntax.Scheme
+    inputs: dict[str, syntax.InputDecl]
     errors: list[RuleError]
 
 
 class _Analyser(LineAnalyser):
-    def __init__(self, scheme: ast.Scheme, environment: Environment) -> None:
+    def __init__(self, scheme: syntax.Scheme, environment: Environment) -> None:
         super().__init__(scheme.source, environment)
         self.scheme = scheme
         self.ids: dict[str, Span] = {}
@@ -69,7 +69,7 @@ class _Analyser(LineAnalyser):
                         decl.precision.span,
                     )
 
-    def bounds(self, decl: ast.InputDecl) -> None:
+    def bounds(self, decl: syntax.InputDecl) -> None:
         """``at least A`` / ``at most B`` of an input: numbers of its own kind, in order."""
         given = [bound for bound in (decl.low, decl.high) if bound is not None]
         if not given:
@@ -88,7 +88,7 @@ class _Analyser(LineAnalyser):
                 high.span,
             )
 
-    def all_decls(self) -> Iterator[ast.InputDecl]:
+    def all_decls(self) -> Iterator[syntax.InputDecl]:
         yield from self.scheme.inputs
         for veto in self.scheme.vetoes:
             yield from veto.inputs
@@ -97,13 +97,15 @@ class _Analyser(LineAnalyser):
 
     # ------------------------------------------------------------------ ids
 
-    def assign_ids(self, nodes: tuple[ast.Section | ast.Item, ...], prefix: str) -> tuple[Any, ...]:
+    def assign_ids(
+        self, nodes: tuple[syntax.Section | syntax.Item, ...], prefix: str
+    ) -> tuple[Any, ...]:
         out: list[Any] = []
         for position, node in enumerate(nodes, start=1):
             node_id = node.id or f"{prefix}{position}"
             where = narrow(self.source, node.span, node.id) if node.id else node.span
             self.claim_id(node_id, where)
-            if isinstance(node, ast.Section):
+            if isinstance(node, syntax.Section):
                 children = self.assign_ids(node.children, f"{node_id}.")
                 out.append(attrs.evolve(node, id=node_id, children=children))
             else:
@@ -130,8 +132,8 @@ class _Analyser(LineAnalyser):
 
     # ---------------------------------------------------------------- items
 
-    def node(self, node: ast.Section | ast.Item, parent: ast.Item | None = None) -> Any:
-        if isinstance(node, ast.Section):
+    def node(self, node: syntax.Section | syntax.Item, parent: syntax.Item | None = None) -> Any:
+        if isinstance(node, syntax.Section):
             for example in node.examples:
                 self.example(example, None)
             if node.is_task:
@@ -150,9 +152,9 @@ class _Analyser(LineAnalyser):
 
     def size(
         self,
-        maximum: ast.Num | None,
-        deduct_cap: ast.Num | None,
-        deductions_cap: ast.Num | None = None,
+        maximum: syntax.Num | None,
+        deduct_cap: syntax.Num | None,
+        deductions_cap: syntax.Num | None = None,
     ) -> None:
         for number in (maximum, deduct_cap, deductions_cap):
             if number is None:
@@ -164,7 +166,7 @@ class _Analyser(LineAnalyser):
             if number.value < 0:
                 self.error("negative-points", "points cannot be negative", number.span)
 
-    def item(self, item: ast.Item, parent: ast.Item | None) -> ast.Item:
+    def item(self, item: syntax.Item, parent: syntax.Item | None) -> syntax.Item:
         self.size(item.max, item.deduct_cap)
         local = [decl.name for decl in item.inputs]
         if not local and parent is not None:
@@ -213,15 +215,15 @@ class _Analyser(LineAnalyser):
         # Inputs a clause counts are not candidates for the table's subject.
         counted = {_clause_input(clause) for clause in item.clauses}
         candidates = [name for name in local if name not in counted] or local
-        lines: list[ast.Line] = []
+        lines: list[syntax.Line] = []
         for line in item.lines:
             previous = lines[-1].subject if lines else None
             if (
                 line.subject is None
                 and len(candidates) > 1
                 and previous in self.inputs
-                and isinstance(line, ast.BandLine)
-                and isinstance(line.condition, ast.Otherwise | ast.NoData)
+                and isinstance(line, syntax.BandLine)
+                and isinstance(line.condition, syntax.Otherwise | syntax.NoData)
             ):
                 # `otherwise` and `no data` continue the input of the line above.
                 line = attrs.evolve(line, subject=previous)
@@ -229,8 +231,8 @@ class _Analyser(LineAnalyser):
                 line.subject is None
                 and not lines
                 and len(candidates) > 1
-                and isinstance(line, ast.BandLine)
-                and isinstance(line.condition, ast.Otherwise)
+                and isinstance(line, syntax.BandLine)
+                and isinstance(line.condition, syntax.Otherwise)
             ):
                 # A first `otherwise` tests no input: it takes every entity.
                 self.outcome(line.outcome, deduct_only)
@@ -241,15 +243,17 @@ class _Analyser(LineAnalyser):
             self.clause(clause, targets, deduct_only)
         for example in item.examples:
             self.example(example, local[0] if len(local) == 1 else None)
-        resolved = tuple(ast.Target(name, number, number.span) for name, number in targets.items())
+        resolved = tuple(
+            syntax.Target(name, number, number.span) for name, number in targets.items()
+        )
         item = attrs.evolve(item, lines=tuple(lines), targets=resolved)
         parts = tuple(self.item(part, item) for part in item.parts)
         return attrs.evolve(item, parts=parts)
 
     def targets(
-        self, item: ast.Item, parent: ast.Item | None, local: list[str]
-    ) -> dict[str, ast.Num]:
-        found: dict[str, ast.Num] = {}
+        self, item: syntax.Item, parent: syntax.Item | None, local: list[str]
+    ) -> dict[str, syntax.Num]:
+        found: dict[str, syntax.Num] = {}
         inherited = {t.input: t.value for t in parent.targets} if parent is not None else {}
         for target in item.targets:
             name = target.input
@@ -304,17 +308,17 @@ class _Analyser(LineAnalyser):
                 self.error("duplicate-grade", f"grade {band.label} is listed twice", band.span)
             seen.add(band.label)
             condition = band.condition
-            if not isinstance(condition, ast.Compare | ast.Interval | ast.Otherwise):
+            if not isinstance(condition, syntax.Compare | syntax.Interval | syntax.Otherwise):
                 self.error(
                     "bad-grade",
                     f"a grade is decided by the total; `{condition.text}` "
                     "cannot test it (use `at least 90`, `[80, 90)` or `otherwise`)",
                     band.span,
                 )
-            elif isinstance(condition, ast.Interval):
+            elif isinstance(condition, syntax.Interval):
                 self.range_order(condition)
 
-    def example(self, example: ast.Example, subject: str | None, *, top: bool = False) -> None:
+    def example(self, example: syntax.Example, subject: str | None, *, top: bool = False) -> None:
         if example.grade is not None and not top:
             self.error(
                 "misplaced",
@@ -334,7 +338,7 @@ class _Analyser(LineAnalyser):
                 self.error(
                     "type-mismatch", f"`{name}` is a {decl.type}, not yes/no", assignment.span
                 )
-            elif isinstance(value, ast.Num):
+            elif isinstance(value, syntax.Num):
                 if decl.type == "yes/no":
                     self.error(
                         "type-mismatch",
@@ -370,20 +374,22 @@ class _Analyser(LineAnalyser):
         return Analysis(scheme, self.inputs, self.errors)
 
 
-def _clause_input(clause: ast.Clause) -> str:
-    return clause.test.input if isinstance(clause, ast.IfClause) else clause.input
+def _clause_input(clause: syntax.Clause) -> str:
+    return clause.test.input if isinstance(clause, syntax.IfClause) else clause.input
 
 
-def walk_nodes(nodes: tuple[ast.Section | ast.Item, ...]) -> Iterator[ast.Section | ast.Item]:
+def walk_nodes(
+    nodes: tuple[syntax.Section | syntax.Item, ...],
+) -> Iterator[syntax.Section | syntax.Item]:
     for node in nodes:
         yield node
-        if isinstance(node, ast.Section):
+        if isinstance(node, syntax.Section):
             yield from walk_nodes(node.children)
         else:
             yield from walk_nodes(node.parts)
 
 
-def analyse(scheme: ast.Scheme, environment: Environment | None = None) -> Analysis:
+def analyse(scheme: syntax.Scheme, environment: Environment | None = None) -> Analysis:
     """Resolve names and ids in ``scheme`` and collect its semantic errors.
 
     ``environment`` says which custom scorers and peer statistics exist.

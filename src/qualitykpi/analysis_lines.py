@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from . import ast
+from . import syntax
 from .environment import BUILTIN_STATISTICS
 from .errors import RuleError, RuleSemanticError
 from .source import Source, Span, narrow
@@ -38,7 +38,7 @@ class LineAnalyser:
         self.environment = environment
         self.source = source
         self.errors: list[RuleError] = []
-        self.inputs: dict[str, ast.InputDecl] = {}
+        self.inputs: dict[str, syntax.InputDecl] = {}
         self._guesses: dict[str, str | None] = {}
 
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
@@ -48,7 +48,7 @@ class LineAnalyser:
 
     # --------------------------------------------------------------- inputs
 
-    def lookup(self, name: str, span: Span) -> ast.InputDecl | None:
+    def lookup(self, name: str, span: Span) -> syntax.InputDecl | None:
         decl = self.inputs.get(name)
         if decl is None:
             close = self.closest(name)
@@ -86,7 +86,7 @@ class LineAnalyser:
 
     def subject(
         self, given: str | None, local: list[str], span: Span, where: str
-    ) -> ast.InputDecl | None:
+    ) -> syntax.InputDecl | None:
         if given is not None:
             return self.lookup(given, span)
         if len(local) == 1:
@@ -109,22 +109,22 @@ class LineAnalyser:
 
     def line(
         self,
-        line: ast.Line,
-        item: ast.Item,
+        line: syntax.Line,
+        item: syntax.Item,
         local: list[str],
-        targets: dict[str, ast.Num],
+        targets: dict[str, syntax.Num],
         deduct_only: bool,
-    ) -> ast.Line:
+    ) -> syntax.Line:
         where = f'{item.kind} "{item.name}"'
         decl = self.subject(line.subject, local, line.span, where)
         if decl is None:
             return line
-        if isinstance(line, ast.BandLine):
+        if isinstance(line, syntax.BandLine):
             self.condition(line.condition, decl, targets)
             self.outcome(line.outcome, deduct_only)
-        elif isinstance(line, ast.EachLine):
+        elif isinstance(line, syntax.EachLine):
             self.each_line(line, decl, targets, deduct_only)
-        elif isinstance(line, ast.CustomLine):
+        elif isinstance(line, syntax.CustomLine):
             self.custom_line(line, decl, deduct_only)
         else:
             self.numeric(decl, line.span, "`scaled`")
@@ -139,7 +139,9 @@ class LineAnalyser:
                 self.error("deduct-only", "a deduction-only item can only deduct", line.span)
         return line if line.subject == decl.name else attrs.evolve(line, subject=decl.name)
 
-    def custom_line(self, line: ast.CustomLine, decl: ast.InputDecl, deduct_only: bool) -> None:
+    def custom_line(
+        self, line: syntax.CustomLine, decl: syntax.InputDecl, deduct_only: bool
+    ) -> None:
         self.numeric(decl, line.span, f"`using {line.name}`")
         if deduct_only:
             self.error("deduct-only", "a deduction-only item can only deduct", line.span)
@@ -171,9 +173,9 @@ class LineAnalyser:
 
     def each_line(
         self,
-        line: ast.EachLine,
-        decl: ast.InputDecl,
-        targets: dict[str, ast.Num],
+        line: syntax.EachLine,
+        decl: syntax.InputDecl,
+        targets: dict[str, syntax.Num],
         deduct_only: bool,
     ) -> None:
         self.numeric(decl, line.span, "`each`")
@@ -210,25 +212,25 @@ class LineAnalyser:
                     "percent-literal", "points are not a percentage; drop the `%`", points.span
                 )
 
-    def outcome(self, outcome: ast.Outcome, deduct_only: bool) -> None:
-        if isinstance(outcome, ast.Deduct | ast.Fixed):
-            number = outcome.amount if isinstance(outcome, ast.Deduct) else outcome.value
+    def outcome(self, outcome: syntax.Outcome, deduct_only: bool) -> None:
+        if isinstance(outcome, syntax.Deduct | syntax.Fixed):
+            number = outcome.amount if isinstance(outcome, syntax.Deduct) else outcome.value
             if number.percent:
                 self.error(
                     "percent-literal", "points are not a percentage; drop the `%`", number.span
                 )
-            if isinstance(outcome, ast.Deduct) and number.value < 0:
+            if isinstance(outcome, syntax.Deduct) and number.value < 0:
                 self.error(
                     "negative-points",
                     "write a positive amount; `deduct` already subtracts",
                     number.span,
                 )
-            if deduct_only and isinstance(outcome, ast.Fixed) and number.value > 0:
+            if deduct_only and isinstance(outcome, syntax.Fixed) and number.value > 0:
                 self.error(
                     "deduct-only", "a deduction-only item scores between −cap and 0", outcome.span
                 )
 
-    def numeric(self, decl: ast.InputDecl, span: Span, what: str) -> bool:
+    def numeric(self, decl: syntax.InputDecl, span: Span, what: str) -> bool:
         if decl.type == "yes/no":
             self.error(
                 "type-mismatch",
@@ -238,7 +240,7 @@ class LineAnalyser:
             return False
         return True
 
-    def number_for(self, number: ast.Num, decl: ast.InputDecl) -> None:
+    def number_for(self, number: syntax.Num, decl: syntax.InputDecl) -> None:
         if number.percent and decl.type != "percent":
             self.error(
                 "percent-literal",
@@ -248,12 +250,15 @@ class LineAnalyser:
             )
 
     def condition(
-        self, condition: ast.Condition, decl: ast.InputDecl, targets: Mapping[str, ast.Num] | None
+        self,
+        condition: syntax.Condition,
+        decl: syntax.InputDecl,
+        targets: Mapping[str, syntax.Num] | None,
     ) -> None:
         condition.check(self, decl, targets)
 
     def target_for(
-        self, decl: ast.InputDecl, targets: Mapping[str, ast.Num] | None, span: Span
+        self, decl: syntax.InputDecl, targets: Mapping[str, syntax.Num] | None, span: Span
     ) -> None:
         if targets is not None and decl.name not in targets:
             self.error(
@@ -277,12 +282,12 @@ class LineAnalyser:
             "(Environment.register_statistic) or from a plugin the qualitykpi command loads",
         )
 
-    def interval(self, interval: ast.Interval, decl: ast.InputDecl) -> None:
+    def interval(self, interval: syntax.Interval, decl: syntax.InputDecl) -> None:
         self.number_for(interval.low, decl)
         self.number_for(interval.high, decl)
         self.range_order(interval)
 
-    def range_order(self, interval: ast.Interval) -> None:
+    def range_order(self, interval: syntax.Interval) -> None:
         """A range that runs backwards, or holds no value, in a table or a grade band."""
         low, high = interval.low.value, interval.high.value
         if low > high:
@@ -305,7 +310,9 @@ class LineAnalyser:
                 interval.span,
             )
 
-    def clause(self, clause: ast.Clause, targets: dict[str, ast.Num], deduct_only: bool) -> None:
+    def clause(
+        self, clause: syntax.Clause, targets: dict[str, syntax.Num], deduct_only: bool
+    ) -> None:
         if clause.amount.percent:
             self.error(
                 "percent-literal", "points are not a percentage; drop the `%`", clause.amount.span
@@ -318,11 +325,11 @@ class LineAnalyser:
             )
         if clause.effect == "award" and deduct_only:
             self.error("deduct-only", "a deduction-only item can only deduct", clause.span)
-        if isinstance(clause, ast.EachClause) and clause.cap is not None and clause.cap.percent:
+        if isinstance(clause, syntax.EachClause) and clause.cap is not None and clause.cap.percent:
             self.error(
                 "percent-literal", "points are not a percentage; drop the `%`", clause.cap.span
             )
-        if isinstance(clause, ast.IfClause):
+        if isinstance(clause, syntax.IfClause):
             self.test(clause.test, targets)
             return
         decl = self.lookup(clause.input, clause.span)
@@ -339,7 +346,7 @@ class LineAnalyser:
         if clause.beyond is not None:
             self.number_for(clause.beyond, decl)
 
-    def test(self, test: ast.Test, targets: dict[str, ast.Num] | None) -> None:
+    def test(self, test: syntax.Test, targets: dict[str, syntax.Num] | None) -> None:
         decl = self.lookup(test.input, test.span)
         if decl is None:
             return

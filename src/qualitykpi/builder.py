@@ -14,7 +14,7 @@ from typing import Any, Literal, cast
 import attrs
 from lark import Token, Tree
 
-from . import ast
+from . import syntax
 from .builder_lines import LineBuilder
 from .errors import RuleError, RuleSemanticError
 from .source import Source
@@ -35,18 +35,18 @@ class Builder(LineBuilder):
 
     # ----------------------------------------------------------- structure
 
-    def scheme(self, start: Tree[Token]) -> ast.Scheme:
+    def scheme(self, start: Tree[Token]) -> syntax.Scheme:
         tree = self.trees(start, "scheme")[0]
         name = self.string(self.tokens(tree, "STRING")[0])
         body = self.trees(tree, "body")[0]
-        total: ast.Num | None = None
+        total: syntax.Num | None = None
         plus_bonus = False
-        grades: tuple[ast.GradeBand, ...] = ()
-        inputs: list[ast.InputDecl] = []
-        vetoes: list[ast.Veto] = []
-        children: list[ast.Section | ast.Item] = []
+        grades: tuple[syntax.GradeBand, ...] = ()
+        inputs: list[syntax.InputDecl] = []
+        vetoes: list[syntax.Veto] = []
+        children: list[syntax.Section | syntax.Item] = []
         texts: list[str] = []
-        examples: list[ast.Example] = []
+        examples: list[syntax.Example] = []
         seen_grades = False
         for stmt in self.statements(body):
             kind = stmt.data
@@ -72,7 +72,7 @@ class Builder(LineBuilder):
                 examples.append(self.example(stmt))
             else:
                 self.misplaced(stmt, "the scheme")
-        return ast.Scheme(
+        return syntax.Scheme(
             name,
             total,
             plus_bonus,
@@ -116,22 +116,22 @@ class Builder(LineBuilder):
             label, why = what.get(stmt.data, (stmt.data, ""))
         self.error("misplaced", f"{label} cannot stand in {where}: {why}", stmt)
 
-    def node(self, tree: Tree[Token]) -> ast.Section | ast.Item:
+    def node(self, tree: Tree[Token]) -> syntax.Section | syntax.Item:
         built = self._node(tree)
         body = self.trees(tree, "body")[0]
         supporters = list(self.owners(self.trees(tree, "supporters")))
         supporters.extend(self.owners(self.trees(body, "support_stmt")))
         return attrs.evolve(built, supporters=tuple(supporters)) if supporters else built
 
-    def _node(self, tree: Tree[Token]) -> ast.Section | ast.Item:
+    def _node(self, tree: Tree[Token]) -> syntax.Section | syntax.Item:
         kind = str(tree.data)
         node_id = self.optional_name(tree)
         name = self.string(self.tokens(tree, "STRING")[0])
         owners = self.owners(self.trees(tree, "owners"))
         body = self.trees(tree, "body")[0]
-        maximum: ast.Num | None = None
-        deduct_cap: ast.Num | None = None
-        deductions_cap: ast.Num | None = None
+        maximum: syntax.Num | None = None
+        deduct_cap: syntax.Num | None = None
+        deductions_cap: syntax.Num | None = None
         for size in self.trees(tree):
             if size.data == "max_size":
                 numbers = self.trees(size, "number")
@@ -166,16 +166,16 @@ class Builder(LineBuilder):
         tree: Tree[Token],
         node_id: str | None,
         name: str,
-        maximum: ast.Num | None,
-        deduct_cap: ast.Num | None,
-        deductions_cap: ast.Num | None,
+        maximum: syntax.Num | None,
+        deduct_cap: syntax.Num | None,
+        deductions_cap: syntax.Num | None,
         owners: tuple[str, ...],
         body: Tree[Token],
-    ) -> ast.Section:
-        inputs: list[ast.InputDecl] = []
-        children: list[ast.Section | ast.Item] = []
+    ) -> syntax.Section:
+        inputs: list[syntax.InputDecl] = []
+        children: list[syntax.Section | syntax.Item] = []
         texts: list[str] = []
-        examples: list[ast.Example] = []
+        examples: list[syntax.Example] = []
         owner_list = list(owners)
         for stmt in self.statements(body):
             kind = stmt.data
@@ -193,7 +193,7 @@ class Builder(LineBuilder):
                 examples.append(self.example(stmt))
             else:
                 self.misplaced(stmt, f'section "{name}"')
-        return ast.Section(
+        return syntax.Section(
             node_id,
             name,
             maximum,
@@ -213,21 +213,21 @@ class Builder(LineBuilder):
         tree: Tree[Token],
         node_id: str | None,
         name: str,
-        maximum: ast.Num | None,
-        deduct_cap: ast.Num | None,
+        maximum: syntax.Num | None,
+        deduct_cap: syntax.Num | None,
         owners: tuple[str, ...],
         body: Tree[Token],
-    ) -> ast.Item:
-        inputs: list[ast.InputDecl] = []
-        targets: list[ast.Target] = []
-        lines: list[ast.Line] = []
-        clauses: list[ast.Clause] = []
-        parts: list[ast.Item] = []
+    ) -> syntax.Item:
+        inputs: list[syntax.InputDecl] = []
+        targets: list[syntax.Target] = []
+        lines: list[syntax.Line] = []
+        clauses: list[syntax.Clause] = []
+        parts: list[syntax.Item] = []
         texts: list[str] = []
-        examples: list[ast.Example] = []
+        examples: list[syntax.Example] = []
         owner_list = list(owners)
-        start: ast.Num | None = None
-        assessed: ast.Assessed | None = None
+        start: syntax.Num | None = None
+        assessed: syntax.Assessed | None = None
         better: Any = None
         where = f'{kind} "{name}"'
         for stmt in self.statements(body):
@@ -242,7 +242,7 @@ class Builder(LineBuilder):
                 clauses.append(self.clause(stmt))
             elif data == "part" and kind == "item":
                 part = self.node(stmt)
-                assert isinstance(part, ast.Item)
+                assert isinstance(part, syntax.Item)
                 parts.append(part)
             elif data == "text":
                 texts.append(self.text_stmt(stmt))
@@ -260,7 +260,7 @@ class Builder(LineBuilder):
                 if assessed is not None:
                     self.error("duplicate-statement", "`assessed` is given twice", stmt)
                 numbers = self.trees(stmt, "number")
-                assessed = ast.Assessed(
+                assessed = syntax.Assessed(
                     self.number(numbers[0]) if numbers else None, self.span(stmt)
                 )
             elif data == "better":
@@ -273,7 +273,7 @@ class Builder(LineBuilder):
                 )
             else:
                 self.misplaced(stmt, where)
-        return ast.Item(
+        return syntax.Item(
             kind,
             node_id,
             name,
@@ -293,19 +293,19 @@ class Builder(LineBuilder):
             self.span(tree),
         )
 
-    def veto(self, tree: Tree[Token]) -> ast.Veto:
+    def veto(self, tree: Tree[Token]) -> syntax.Veto:
         node_id = self.optional_name(tree)
         name = self.string(self.tokens(tree, "STRING")[0])
         test = self.test(self.trees(tree, "test")[0])
         grade: str | None = None
-        score: ast.Num | None = None
+        score: syntax.Num | None = None
         for effect in self.trees(tree):
             if effect.data == "veto_grade":
                 grade = self.label(self.trees(effect, "label")[0])
             elif effect.data == "veto_score":
                 score = self.number(self.trees(effect, "number")[0])
         owners = list(self.owners(self.trees(tree, "owners")))
-        inputs: list[ast.InputDecl] = []
+        inputs: list[syntax.InputDecl] = []
         texts: list[str] = []
         for body in self.trees(tree, "body"):
             for stmt in self.statements(body):
@@ -317,7 +317,7 @@ class Builder(LineBuilder):
                     inputs.append(self.input_decl(stmt))
                 else:
                     self.misplaced(stmt, f'veto "{name}"')
-        return ast.Veto(
+        return syntax.Veto(
             node_id,
             name,
             test,
@@ -329,22 +329,22 @@ class Builder(LineBuilder):
             self.span(tree),
         )
 
-    def grade(self, tree: Tree[Token]) -> ast.GradeBand:
+    def grade(self, tree: Tree[Token]) -> syntax.GradeBand:
         label = self.label(self.trees(tree, "label")[0])
         condition = self.condition(self.trees(tree)[1])
-        return ast.GradeBand(label, condition, self.span(tree))
+        return syntax.GradeBand(label, condition, self.span(tree))
 
     # --------------------------------------------------------- declarations
 
-    def input_decl(self, tree: Tree[Token]) -> ast.InputDecl:
+    def input_decl(self, tree: Tree[Token]) -> syntax.InputDecl:
         name = str(self.tokens(tree, "NAME")[0])
         type_tree = self.trees(tree, "input_type")[0]
         words = "".join(str(token) for token in type_tree.children)
-        type_ = cast(ast.InputType, "yes/no" if words == "yes/no" else words)
+        type_ = cast(syntax.InputType, "yes/no" if words == "yes/no" else words)
         numbers = self.trees(tree, "number")
         precision = self.number(numbers[0]) if numbers else None
-        low: ast.Num | None = None
-        high: ast.Num | None = None
+        low: syntax.Num | None = None
+        high: syntax.Num | None = None
         for bound in self.trees(tree):
             if bound.data not in ("bound_low", "bound_high"):
                 continue
@@ -357,10 +357,10 @@ class Builder(LineBuilder):
                 low = value
             else:
                 high = value
-        return ast.InputDecl(name, type_, precision, self.span(tree), low, high)
+        return syntax.InputDecl(name, type_, precision, self.span(tree), low, high)
 
-    def target(self, tree: Tree[Token]) -> ast.Target:
-        return ast.Target(
+    def target(self, tree: Tree[Token]) -> syntax.Target:
+        return syntax.Target(
             self.optional_name(tree), self.number(self.trees(tree, "number")[0]), self.span(tree)
         )
 
@@ -368,7 +368,7 @@ class Builder(LineBuilder):
         return "".join(self.string(token) for token in self.tokens(tree, "STRING"))
 
 
-def build(source: Source, tree: Tree[Token]) -> tuple[ast.Scheme, list[RuleError]]:
+def build(source: Source, tree: Tree[Token]) -> tuple[syntax.Scheme, list[RuleError]]:
     """The AST of a parsed source, and the placement errors found building it.
 
     A tree nested deeper than :data:`MAX_DEPTH` is refused before it is

@@ -14,12 +14,12 @@ from typing import Any, cast
 
 from lark import Token, Tree
 
-from . import ast
+from . import syntax
 from .errors import RuleError, RuleSemanticError
 from .source import Source, Span
 from .values import MAX_PLACES, MAX_WHOLE_DIGITS, size_problem
 
-_OPS: dict[str, ast.Op] = {
+_OPS: dict[str, syntax.Op] = {
     "at least": ">=",
     "at most": "<=",
     "more than": ">",
@@ -95,7 +95,7 @@ class LineBuilder:
                 out.append(ch)
         return "".join(out)
 
-    def number(self, tree: Tree[Token]) -> ast.Num:
+    def number(self, tree: Tree[Token]) -> syntax.Num:
         negative = False
         digits = ""
         percent = False
@@ -116,7 +116,7 @@ class LineBuilder:
             shown = text if len(text) <= 24 else text[:20] + "…"
             self.error("number-size", f"`{shown}` {problem}", span)
             value = _within_bounds(value)
-        return ast.Num(value, percent, span, text)
+        return syntax.Num(value, percent, span, text)
 
     @staticmethod
     def trees(tree: Tree[Token], data: str | None = None) -> list[Tree[Token]]:
@@ -148,42 +148,42 @@ class LineBuilder:
 
     # --------------------------------------------------------------- lines
 
-    def line(self, tree: Tree[Token]) -> ast.Line:
+    def line(self, tree: Tree[Token]) -> syntax.Line:
         subject = self.optional_name(tree)
         span, text = self.located(tree)
         if tree.data == "band_line":
             condition_tree, outcome_tree = self.trees(tree)
-            return ast.BandLine(
+            return syntax.BandLine(
                 subject, self.condition(condition_tree), self.outcome(outcome_tree), span, text
             )
         if tree.data == "scaled_line":
             low, high = (self.number(number) for number in self.trees(tree, "number"))
-            return ast.ScaledLine(subject, low, high, span, text)
+            return syntax.ScaledLine(subject, low, high, span, text)
         if tree.data == "scaled_peer_line":
-            return ast.ScaledLine(subject, None, None, span, text)
+            return syntax.ScaledLine(subject, None, None, span, text)
         if tree.data == "custom_line":
             names = self.tokens(tree, "NAME")
             args = tuple(
                 (str(arg.children[0]), self.number(self.trees(arg, "number")[0]))
                 for arg in self.trees(tree, "custom_arg")
             )
-            return ast.CustomLine(subject, str(names[-1]), args, span, text)
+            return syntax.CustomLine(subject, str(names[-1]), args, span, text)
         return self.each_line(tree, subject, span, text)
 
     def each_line(
         self, tree: Tree[Token], subject: str | None, span: Span, text: str
-    ) -> ast.EachLine:
-        mode: ast.Mode = "pro rata"
-        cap: ast.Num | None = None
-        floor: ast.Num | None = None
-        unit: ast.Num | None = None
-        threshold: ast.Num | None = None
+    ) -> syntax.EachLine:
+        mode: syntax.Mode = "pro rata"
+        cap: syntax.Num | None = None
+        floor: syntax.Num | None = None
+        unit: syntax.Num | None = None
+        threshold: syntax.Num | None = None
         reference: Any = None
         effect: Any = "deduct"
-        amount: ast.Num | None = None
+        amount: syntax.Num | None = None
         for child in self.trees(tree):
             if child.data == "mode":
-                mode = cast(ast.Mode, str(child.children[0]))
+                mode = cast(syntax.Mode, str(child.children[0]))
             elif child.data.startswith("per_unit_"):
                 numbers = [self.number(number) for number in self.trees(child, "number")]
                 unit = numbers[0]
@@ -206,84 +206,90 @@ class LineBuilder:
                     self.error("duplicate-statement", "`floor` is given twice on this line", child)
                 floor = self.number(self.trees(child, "number")[0])
         assert unit is not None and amount is not None
-        return ast.EachLine(
+        return syntax.EachLine(
             subject, mode, unit, reference, threshold, effect, amount, cap, floor, span, text
         )
 
-    def outcome(self, tree: Tree[Token]) -> ast.Outcome:
+    def outcome(self, tree: Tree[Token]) -> syntax.Outcome:
         span, text = self.located(tree)
         if tree.data == "full":
-            return ast.Full(span, text)
+            return syntax.Full(span, text)
         number = self.number(self.trees(tree, "number")[0])
         if tree.data == "deduct":
-            return ast.Deduct(number, span, text)
-        return ast.Fixed(number, span, text)
+            return syntax.Deduct(number, span, text)
+        return syntax.Fixed(number, span, text)
 
-    def condition(self, tree: Tree[Token]) -> ast.Condition:
+    def condition(self, tree: Tree[Token]) -> syntax.Condition:
         span, text = self.located(tree)
         data = tree.data
         if data == "compare":
             op = self.comparator(self.trees(tree, "comparator")[0])
-            return ast.Compare(op, self.number(self.trees(tree, "number")[0]), span, text)
+            return syntax.Compare(op, self.number(self.trees(tree, "number")[0]), span, text)
         if data == "peer_compare":
             op = self.comparator(self.trees(tree, "comparator")[0])
             stat = str(self.trees(tree, "stat")[0].children[0])
-            return ast.PeerCompare(op, self.number(self.trees(tree, "number")[0]), stat, span, text)
+            return syntax.PeerCompare(
+                op, self.number(self.trees(tree, "number")[0]), stat, span, text
+            )
         if data == "shorthand_range":
             low, high = (self.number(number) for number in self.trees(tree, "number"))
-            return ast.Interval(low, high, False, True, True, span, text)
+            return syntax.Interval(low, high, False, True, True, span, text)
         if data == "condition":
             return self.interval(self.trees(tree, "interval")[0])
         if data == "meets_target":
-            return ast.MeetsTarget(span, text)
+            return syntax.MeetsTarget(span, text)
         if data in ("below_target", "above_target"):
             direction = cast(Any, data.removesuffix("_target"))
-            return ast.TargetDelta(direction, self.delta(self.trees(tree)[0]), span, text)
+            return syntax.TargetDelta(direction, self.delta(self.trees(tree)[0]), span, text)
         if data == "within_target":
-            return ast.WithinTarget(self.number(self.trees(tree, "number")[0]), span, text)
+            return syntax.WithinTarget(self.number(self.trees(tree, "number")[0]), span, text)
         if data == "no_data":
-            return ast.NoData(span, text)
+            return syntax.NoData(span, text)
         if data == "otherwise":
-            return ast.Otherwise(span, text)
+            return syntax.Otherwise(span, text)
         if data in ("yes", "no"):
-            return ast.YesNo(data == "yes", span, text)
+            return syntax.YesNo(data == "yes", span, text)
         raise AssertionError(data)
 
-    def delta(self, tree: Tree[Token]) -> ast.Compare | ast.Interval | ast.UpTo:
+    def delta(self, tree: Tree[Token]) -> syntax.Compare | syntax.Interval | syntax.UpTo:
         span, text = self.located(tree)
         if tree.data == "delta_compare":
             op = self.comparator(self.trees(tree, "comparator")[0])
-            return ast.Compare(op, self.number(self.trees(tree, "number")[0]), span, text)
+            return syntax.Compare(op, self.number(self.trees(tree, "number")[0]), span, text)
         if tree.data == "delta_range":
             low, high = (self.number(number) for number in self.trees(tree, "number"))
-            return ast.Interval(low, high, False, True, True, span, text)
+            return syntax.Interval(low, high, False, True, True, span, text)
         if tree.data == "delta_interval":
             return self.interval(self.trees(tree, "interval")[0])
-        return ast.UpTo(self.number(self.trees(tree, "number")[0]), span, text)
+        return syntax.UpTo(self.number(self.trees(tree, "number")[0]), span, text)
 
-    def interval(self, tree: Tree[Token]) -> ast.Interval:
+    def interval(self, tree: Tree[Token]) -> syntax.Interval:
         opening = unicodedata.normalize("NFKC", str(self.tokens(tree, "OPEN")[0]))
         closing = unicodedata.normalize("NFKC", str(self.tokens(tree, "CLOSE")[0]))
         low, high = (self.number(number) for number in self.trees(tree, "number"))
-        return ast.Interval(low, high, opening == "[", closing == "]", False, *self.located(tree))
+        return syntax.Interval(
+            low, high, opening == "[", closing == "]", False, *self.located(tree)
+        )
 
-    def comparator(self, tree: Tree[Token]) -> ast.Op:
+    def comparator(self, tree: Tree[Token]) -> syntax.Op:
         return _OPS[" ".join(str(token) for token in tree.children)]
 
     # ------------------------------------------------------------- clauses
 
-    def clause(self, tree: Tree[Token]) -> ast.Clause:
+    def clause(self, tree: Tree[Token]) -> syntax.Clause:
         effect = cast(Any, tree.data.split("_")[0])
         amount = self.number(self.trees(tree, "number")[0])
         span, text = self.located(tree)
         if tree.data.endswith("_if"):
-            return ast.IfClause(effect, amount, self.test(self.trees(tree, "test")[0]), span, text)
+            return syntax.IfClause(
+                effect, amount, self.test(self.trees(tree, "test")[0]), span, text
+            )
         each = self.trees(tree, "for_each")[0]
         modes = self.trees(each, "mode")
-        mode: ast.Mode = cast(ast.Mode, str(modes[0].children[0])) if modes else "pro rata"
+        mode: syntax.Mode = cast(syntax.Mode, str(modes[0].children[0])) if modes else "pro rata"
         # Each number of `[N of] NAME [beyond B] [, at most C]` is told by the
         # word before it.
-        numbers: dict[str, ast.Num] = {}
+        numbers: dict[str, syntax.Num] = {}
         previous: Token | None = None
         for child in each.children:
             if isinstance(child, Tree) and child.data == "number":
@@ -292,7 +298,7 @@ class LineBuilder:
                 numbers[role] = self.number(child)
             elif isinstance(child, Token):
                 previous = child
-        return ast.EachClause(
+        return syntax.EachClause(
             effect,
             amount,
             mode,
@@ -304,23 +310,23 @@ class LineBuilder:
             text,
         )
 
-    def test(self, tree: Tree[Token]) -> ast.Test:
+    def test(self, tree: Tree[Token]) -> syntax.Test:
         negate_token, name, condition_tree = tree.children
         condition = self.condition(condition_tree) if isinstance(condition_tree, Tree) else None
-        return ast.Test(negate_token is not None, str(name), condition, *self.located(tree))
+        return syntax.Test(negate_token is not None, str(name), condition, *self.located(tree))
 
     # ------------------------------------------------------------ examples
 
-    def example(self, tree: Tree[Token]) -> ast.Example:
-        assignments: list[ast.Assignment] = []
-        peers: list[ast.PeerValue] = []
-        score: ast.Num | None = None
+    def example(self, tree: Tree[Token]) -> syntax.Example:
+        assignments: list[syntax.Assignment] = []
+        peers: list[syntax.PeerValue] = []
+        score: syntax.Num | None = None
         grade: str | None = None
         for child in self.trees(tree):
             if child.data == "assignment":
                 name_token = self.tokens(child, "NAME")[0]
                 value_tree = self.trees(child)[0]
-                value: ast.Num | bool | None
+                value: syntax.Num | bool | None
                 if value_tree.data == "value_number":
                     value = self.number(self.trees(value_tree, "number")[0])
                 elif value_tree.data == "value_yes":
@@ -329,12 +335,12 @@ class LineBuilder:
                     value = False
                 else:
                     value = None
-                assignments.append(ast.Assignment(str(name_token), value, self.span(child)))
+                assignments.append(syntax.Assignment(str(name_token), value, self.span(child)))
             elif child.data == "given":
                 for peer in self.trees(child, "peer_value"):
                     stat = str(self.trees(peer, "stat")[0].children[0])
                     peers.append(
-                        ast.PeerValue(
+                        syntax.PeerValue(
                             self.optional_name(peer),
                             stat,
                             self.number(self.trees(peer, "number")[0]),
@@ -346,7 +352,7 @@ class LineBuilder:
                 labels = self.trees(child, "label")
                 score = self.number(numbers[0]) if numbers else None
                 grade = self.label(labels[0]) if labels else None
-        return ast.Example(tuple(assignments), tuple(peers), score, grade, *self.located(tree))
+        return syntax.Example(tuple(assignments), tuple(peers), score, grade, *self.located(tree))
 
 
 def _within_bounds(value: Decimal) -> Decimal:

@@ -329,7 +329,7 @@ def score_command(
         _write(output, reports.score_markdown(scheme, results, explain=explain))
     else:
         assert output is not None
-        from .xlsx_report import write_workbook
+        from .reports.xlsx import write_workbook
 
         try:
             write_workbook(output, scheme, results, explain=explain)
@@ -434,7 +434,8 @@ def owners_command(
         cohort = _rows(scheme, data, encoding, sheet, entity)
         missing = cohort.missing_columns
         results = _score(scheme, cohort.table, entity)
-    from . import owners_report, reports
+    from . import reports
+    from .reports import owners as owners_report
 
     if format_ == "table":
         width = reports.output_width(sys.stdout if output is None else None)

@@ -11,14 +11,14 @@ from typing import TYPE_CHECKING, Literal
 
 import attrs
 
-from . import ast
-from .clauses import Clause, ForEach, When
-from .conditions import Condition, Otherwise, Range
-from .scaling import Custom, Scaled
-from .scheme_scorer import Grades, SchemeScorer, Veto
-from .scorers import Band, Deduct, Full, Outcome, PerUnit, Score
-from .tables import Table
-from .tree import Item, Section
+from . import syntax
+from .nodes.clauses import Clause, ForEach, When
+from .nodes.conditions import Condition, Otherwise, Range
+from .nodes.scaling import Custom, Scaled
+from .nodes.scheme_scorer import Grades, SchemeScorer, Veto
+from .nodes.scorers import Band, Deduct, Full, Outcome, PerUnit, Score
+from .nodes.tables import Table
+from .nodes.tree import Item, Section
 from .values import InputSpec, as_fraction
 
 if TYPE_CHECKING:
@@ -30,7 +30,7 @@ class ExampleCase:
     """An ``example`` line, ready to run against its node (``None``: the scheme)."""
 
     node_id: str | None
-    values: tuple[tuple[str, ast.Num | bool | None], ...]
+    values: tuple[tuple[str, syntax.Num | bool | None], ...]
     peers: tuple[tuple[str, str, Fraction], ...]
     score: Fraction | None
     grade: str | None
@@ -42,33 +42,33 @@ class ExampleCase:
 Who = tuple[tuple[str, ...], tuple[str, ...]]
 
 
-def _who(node: ast.Section | ast.Item, inherited: Who) -> Who:
+def _who(node: syntax.Section | syntax.Item, inherited: Who) -> Who:
     """A node's offices: its own, or else those of the node that holds it."""
     if node.owners or node.supporters:
         return node.owners, node.supporters
     return inherited
 
 
-def _n(number: ast.Num) -> Fraction:
+def _n(number: syntax.Num) -> Fraction:
     return as_fraction(number.value)
 
 
-def condition(node: ast.Condition) -> Condition:
+def condition(node: syntax.Condition) -> Condition:
     """The scorer condition of an AST condition (each says which)."""
     return node.compile()
 
 
-def outcome(node: ast.Outcome) -> Outcome:
-    if isinstance(node, ast.Full):
+def outcome(node: syntax.Outcome) -> Outcome:
+    if isinstance(node, syntax.Full):
         return Full()
-    if isinstance(node, ast.Deduct):
+    if isinstance(node, syntax.Deduct):
         return Deduct(_n(node.amount))
     return Score(_n(node.value))
 
 
 class _Compiler:
     def __init__(
-        self, scheme: ast.Scheme, inputs: dict[str, ast.InputDecl], environment: Environment
+        self, scheme: syntax.Scheme, inputs: dict[str, syntax.InputDecl], environment: Environment
     ) -> None:
         self.environment = environment
         self.scheme = scheme
@@ -76,17 +76,17 @@ class _Compiler:
         self.examples: list[ExampleCase] = []
 
     def line(
-        self, node: ast.Line, targets: dict[str, Fraction]
+        self, node: syntax.Line, targets: dict[str, Fraction]
     ) -> Band | PerUnit | Scaled | Custom:
         subject = node.subject or ""
         where = node.span.line
-        if isinstance(node, ast.CustomLine):
+        if isinstance(node, syntax.CustomLine):
             kind = self.environment.scorers[node.name]
             scorer = kind.build({name: _n(number) for name, number in node.args})
             return Custom(scorer, node.name, subject, node.text, where)
-        if isinstance(node, ast.BandLine):
+        if isinstance(node, syntax.BandLine):
             return Band(condition(node.condition), outcome(node.outcome), subject, node.text, where)
-        if isinstance(node, ast.ScaledLine):
+        if isinstance(node, syntax.ScaledLine):
             if node.low is None or node.high is None:
                 return Scaled(to_peer_max=True, subject=subject, text=node.text, line=where)
             return Scaled(_n(node.low), _n(node.high), subject=subject, text=node.text, line=where)
@@ -112,9 +112,9 @@ class _Compiler:
             where,
         )
 
-    def clause(self, node: ast.Clause) -> Clause:
+    def clause(self, node: syntax.Clause) -> Clause:
         where = node.span.line
-        if isinstance(node, ast.IfClause):
+        if isinstance(node, syntax.IfClause):
             test = node.test
             return When(
                 node.effect,
@@ -137,7 +137,7 @@ class _Compiler:
             where,
         )
 
-    def item(self, node: ast.Item, inherited: Who) -> Item:
+    def item(self, node: syntax.Item, inherited: Who) -> Item:
         assert node.id is not None
         who = _who(node, inherited)
         targets = {t.input: _n(t.value) for t in node.targets if t.input is not None}
@@ -174,7 +174,7 @@ class _Compiler:
             line=node.span.line,
         )
 
-    def section(self, node: ast.Section, inherited: Who) -> Section:
+    def section(self, node: syntax.Section, inherited: Who) -> Section:
         assert node.id is not None
         who = _who(node, inherited)
         self.collect_examples(node.examples, node.id)
@@ -191,12 +191,12 @@ class _Compiler:
             line=node.span.line,
         )
 
-    def node(self, node: ast.Section | ast.Item, inherited: Who) -> Section | Item:
-        if isinstance(node, ast.Section):
+    def node(self, node: syntax.Section | syntax.Item, inherited: Who) -> Section | Item:
+        if isinstance(node, syntax.Section):
             return self.section(node, inherited)
         return self.item(node, inherited)
 
-    def collect_examples(self, examples: tuple[ast.Example, ...], node_id: str | None) -> None:
+    def collect_examples(self, examples: tuple[syntax.Example, ...], node_id: str | None) -> None:
         for example in examples:
             self.examples.append(
                 ExampleCase(
@@ -210,7 +210,7 @@ class _Compiler:
                 )
             )
 
-    def veto(self, node: ast.Veto) -> Veto:
+    def veto(self, node: syntax.Veto) -> Veto:
         test = node.test
         return Veto(
             name=node.name,
@@ -262,8 +262,8 @@ class _Compiler:
 
 
 def compile_scheme(
-    scheme: ast.Scheme,
-    inputs: dict[str, ast.InputDecl],
+    scheme: syntax.Scheme,
+    inputs: dict[str, syntax.InputDecl],
     environment: Environment | None = None,
 ) -> tuple[SchemeScorer, tuple[ExampleCase, ...]]:
     """The scorer tree of an analysed scheme, and its examples."""

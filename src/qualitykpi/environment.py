@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .errors import RuleError
-from .scorers import Direction, Reach
+from .nodes.scorers import Direction, Reach
 from .source import display_path
 
 if TYPE_CHECKING:

@@ -9,11 +9,11 @@ from __future__ import annotations
 
 from typing import Literal
 
-from .clauses import ForEach, When
-from .conditions import Condition, OffTarget, PeerRelative, Range
-from .scaling import Scaled
-from .scorers import Band, Deduct, Full, Outcome, PerUnit, Score
-from .tables import Line, Table
+from .nodes.clauses import ForEach, When
+from .nodes.conditions import Condition, OffTarget, PeerRelative, Range
+from .nodes.scaling import Scaled
+from .nodes.scorers import Band, Deduct, Full, Outcome, PerUnit, Score
+from .nodes.tables import Line, Table
 from .values import Number, exact
 
 

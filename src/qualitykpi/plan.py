@@ -1,6 +1,6 @@
 """The compiled plan: a scheme as closures over exact decimals, for scoring fast.
 
-The scorer tree (:mod:`qualitykpi.tree`, :mod:`qualitykpi.scheme_scorer`)
+The scorer tree (:mod:`qualitykpi.nodes.tree`, :mod:`qualitykpi.nodes.scheme_scorer`)
 evaluates with a full trace: every step, every line tried, in ``Fraction``.
 That is the reference, and what ``explain()`` shows.  Scoring a cohort needs
 only the numbers, so :func:`compile_plan` turns the tree, for one cohort's
@@ -27,12 +27,12 @@ from typing import assert_never
 
 import attrs
 
-from .conditions import Stats
-from .evaluation import Context
 from .fast import ZERO, Decline, FastValues, Slow, add, const, const_or_none, normal, subtract
+from .nodes.conditions import Stats
+from .nodes.evaluation import Context
+from .nodes.scheme_scorer import SchemeScorer
+from .nodes.tree import Item, Section, deducts
 from .results import NodeResult, Result, VetoHit
-from .scheme_scorer import SchemeScorer
-from .tree import Item, Section, deducts
 from .values import InputSpec, fmt
 
 #: How many distinct scores a plan shares between its results.

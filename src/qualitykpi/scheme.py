@@ -17,20 +17,21 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from . import analysis, ast, builder, parser
+from . import analysis, builder, parser
+from . import syntax as _syntax
 from .compiler import ExampleCase, compile_scheme
-from .conditions import PeerRelative, ScoreProblem
 from .diagnostics import Diagnostic
 from .environment import BUILTIN_STATISTICS
 from .errors import DataError, RuleError, raise_collected
-from .evaluation import Context, ScoreProblems
 from .fast import Decline, FastValue, FastValues, Slow
+from .nodes.conditions import PeerRelative, ScoreProblem
+from .nodes.evaluation import Context, ScoreProblems
+from .nodes.scheme_scorer import SchemeScorer
+from .nodes.tree import Item, Section
 from .plan import Plan, StatsKey, compile_plan, stats_key
 from .readers import DataTable
 from .results import NodeResult, Result, Results, find_node
-from .scheme_scorer import SchemeScorer
 from .source import Source, Span
-from .tree import Item, Section
 from .values import (
     InputSpec,
     Value,
@@ -78,8 +79,8 @@ class Scheme:
         source: Source | None = None,
         examples: tuple[ExampleCase, ...] = (),
         spans: Mapping[str, Span] | None = None,
-        syntax: ast.Scheme | None = None,
-        declarations: Mapping[str, ast.InputDecl] | None = None,
+        syntax: _syntax.Scheme | None = None,
+        declarations: Mapping[str, _syntax.InputDecl] | None = None,
         environment: Environment | None = None,
     ) -> None:
         from .environment import DEFAULT
@@ -93,7 +94,7 @@ class Scheme:
         #: tools that read the rule as written; None for a Python-built scheme.
         self.syntax = syntax
         #: The input declarations by name, with their spans.
-        self.declarations: Mapping[str, ast.InputDecl] = dict(declarations or {})
+        self.declarations: Mapping[str, _syntax.InputDecl] = dict(declarations or {})
         self.examples = examples
         self._spans = dict(spans or {})
         self._specs: dict[str, InputSpec] = {spec.name: spec for spec in scorer.inputs}

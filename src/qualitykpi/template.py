@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO
 import attrs
 
 from .domains import Domain
+from .nodes.tree import Item
 from .source import display_width
-from .tree import Item
 from .values import fmt, to_decimal
 
 if TYPE_CHECKING:

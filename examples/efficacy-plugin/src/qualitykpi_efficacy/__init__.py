@@ -21,7 +21,6 @@ from fractions import Fraction
 import attrs
 
 import qualitykpi as qk
-from qualitykpi.scorers import Direction, Reach
 
 
 @attrs.frozen
@@ -43,11 +42,11 @@ class Efficacy(qk.CustomScorer):
         share = min(max(share, self.base), Fraction(100))
         return maximum * share / 100
 
-    def direction(self) -> Direction:
+    def direction(self) -> qk.Direction:
         # A 满意值 below the 不允许值 means lower is better (complaints, accidents).
         return "higher" if self.high > self.low else "lower"
 
-    def reach(self, maximum: Fraction) -> Reach:
+    def reach(self, maximum: Fraction) -> qk.Reach:
         return maximum * self.base / 100, maximum
 
 

@@ -1,0 +1,185 @@
+"""The static checks: what a rule's author should hear before it is published.
+
+``check(path)`` loads a rule file and returns its diagnostics — gaps,
+overlaps, unreachable lines, wrong sums, unfair steps — sorted by line;
+``check_text(text)`` does the same for rule text.  A file that does not
+load gives its load errors as diagnostics of severity ``error`` instead.
+``check_scheme(scheme)`` checks a scheme already loaded.
+
+The checks are a tuple of ``check_*`` functions (:data:`CHECKS`), each
+taking a :class:`~qualitykpi.checks.context.Context` and yielding
+:class:`~qualitykpi.diagnostics.Diagnostic` records.  They live in the
+modules that follow the pipeline:
+
+* :mod:`qualitykpi.domains` — exact value sets and the domain of an input;
+* :mod:`qualitykpi.lattice` — the same sets as integer runs, for speed;
+* :mod:`qualitykpi.checks.tables` — the exact analysis of a rule table;
+* :mod:`qualitykpi.checks.monotone` — whether a better value ever scores less;
+* :mod:`qualitykpi.checks.context` — a loaded scheme with its spans;
+* :mod:`qualitykpi.checks.lines` — the checks of tables and rule lines;
+* :mod:`qualitykpi.checks.peers` — comparisons with the cohort;
+* :mod:`qualitykpi.checks.tree` — sums, outcomes, grades and hygiene.
+
+``docs/diagnostics.rst`` lists every code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Iterable, Iterator
+from fractions import Fraction
+
+from ..diagnostics import Diagnostic, make, sort_diagnostics
+from ..domains import NOTHING, Domain
+from ..environment import DEFAULT
+from ..errors import RuleError
+from ..scheme import Scheme
+from ..values import fmt
+from .context import Context
+from .lines import check_no_data, check_shorthand, check_tables
+from .peers import check_negative_peers, check_peer_max
+from .tree import (
+    band_set,
+    check_duplicate_names,
+    check_grades,
+    check_outcomes,
+    check_owners,
+    check_section_deductions,
+    check_sums,
+    check_total,
+    check_unused_inputs,
+)
+
+__all__ = [
+    "CHECKS",
+    "Check",
+    "Context",
+    "check",
+    "check_duplicate_names",
+    "check_grades",
+    "check_negative_peers",
+    "check_no_data",
+    "check_outcomes",
+    "check_owners",
+    "check_peer_max",
+    "check_scheme",
+    "check_section_deductions",
+    "check_shorthand",
+    "check_sums",
+    "check_tables",
+    "check_text",
+    "check_total",
+    "check_unused_inputs",
+    "format_ranges",
+    "load_errors",
+    "reachable_grades",
+    "reachable_ranges",
+]
+
+Check = Callable[[Context], Iterator[Diagnostic]]
+
+#: The checks, run in this order; each yields diagnostics.
+CHECKS: tuple[Check, ...] = (
+    check_tables,
+    check_no_data,
+    check_shorthand,
+    check_negative_peers,
+    check_peer_max,
+    check_sums,
+    check_total,
+    check_outcomes,
+    check_section_deductions,
+    check_grades,
+    check_unused_inputs,
+    check_duplicate_names,
+    check_owners,
+)
+
+
+# -------------------------------------------------------------------- API
+
+
+def check_scheme(scheme: Scheme, checks: Iterable[Check] = CHECKS) -> list[Diagnostic]:
+    """Every finding of the static checks on a loaded scheme, sorted by line and column."""
+    ctx = Context.of(scheme)
+    return sort_diagnostics(diagnostic for run in checks for diagnostic in run(ctx))
+
+
+def load_errors(error: RuleError, name: str) -> list[Diagnostic]:
+    """A load error (or several) as diagnostics of severity ``error``."""
+    out: list[Diagnostic] = []
+    for each in error.errors:
+        out.append(
+            make(
+                each.code,
+                each.message,
+                each.filename or name,
+                each.span,
+                hint=each.hint,
+                severity="error",
+            )
+        )
+    return sort_diagnostics(out)
+
+
+def check(path: str | os.PathLike[str]) -> list[Diagnostic]:
+    """Load the rule file at ``path`` and check it (with the default environment).
+
+    A rule that fails to load gives its load errors as diagnostics of
+    severity ``error``; nothing is raised for it (a file that cannot be read
+    raises ``OSError``).  ``path`` is always a path, never rule text: check
+    text with :func:`check_text`, so that rule text a program's users type
+    can never make it read a file.
+    """
+    return DEFAULT.check(path)
+
+
+def check_text(text: str, name: str = "<string>") -> list[Diagnostic]:
+    """Check rule ``text``, shown as ``name`` (with the default environment)."""
+    return DEFAULT.check_text(text, name)
+
+
+def load_and_check(path: str | os.PathLike[str]) -> tuple[Scheme | None, list[Diagnostic]]:
+    """:func:`check`, and the scheme it loaded (None when it did not load)."""
+    return DEFAULT.load_and_check(path)
+
+
+# ------------------------------------------------------------------ ranges
+
+
+def reachable_ranges(scheme: Scheme) -> list[tuple[str, str, Fraction, Fraction]]:
+    """Every node's reachable scores: ``(id, name, lowest, highest)``, in tree order."""
+    return [(node.id, node.name, *node.bounds()) for node in scheme.scorer.walk()]
+
+
+def reachable_grades(scheme: Scheme) -> list[str]:
+    """The grades that can occur: given to some reachable total, or forced by a veto."""
+    grades = scheme.scorer.grades
+    if grades is None:
+        return []
+    low, high = scheme.scorer.bounds()
+    totals = Domain.totals(low, high)
+    forced = {veto.grade for veto in scheme.scorer.vetoes if veto.grade is not None}
+    covered = NOTHING
+    out: list[str] = []
+    for label, condition in grades.bands:
+        raw = band_set(condition)
+        effective = totals.snap(raw - covered)
+        covered = covered | raw
+        if not effective.empty or label in forced:
+            out.append(label)
+    return out
+
+
+def format_ranges(scheme: Scheme) -> str:
+    """A plain-text table of :func:`reachable_ranges` and the grades, for ``--ranges``."""
+    low, high = scheme.scorer.bounds()
+    rows = [("", scheme.name, low, high)] + [
+        (node_id, name, lo, hi) for node_id, name, lo, hi in reachable_ranges(scheme)
+    ]
+    width = max(len(row[0]) for row in rows)
+    lines = [f"{node_id:<{width}}  {fmt(lo)}–{fmt(hi)}  {name}" for node_id, name, lo, hi in rows]
+    grades = reachable_grades(scheme)
+    if scheme.scorer.grades is not None:
+        lines.append("grades that can occur: " + (", ".join(grades) if grades else "none"))
+    return "\n".join(lines)

@@ -1,0 +1,439 @@
+"""The checks of rule lines: what an item's table and its lines say, line by line.
+
+:func:`check_tables` turns the exact analysis of every table
+(:mod:`qualitykpi.checks.tables`, :mod:`qualitykpi.checks.monotone`) into
+``gap``, ``shadowed``, ``unreachable-line``, ``otherwise-not-last`` and
+``non-monotone`` diagnostics; :func:`check_no_data` and
+:func:`check_shorthand` look at ``no data`` lines and at adjacent ``A–B``
+ranges as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator, Mapping
+from fractions import Fraction
+
+from .. import syntax
+from ..diagnostics import Diagnostic
+from ..domains import ValueSet
+from ..nodes.scorers import Band
+from ..nodes.tree import Item
+from ..values import fmt
+from .context import Context, lines_text, what
+from .monotone import monotonicity
+from .tables import (
+    Row,
+    SubjectReport,
+    TableReport,
+    analyse_table,
+    is_catch_all,
+    is_no_data,
+    members,
+    peer_stats,
+)
+
+# ------------------------------------------------------------- tables
+
+
+#: How messages name the built-in peer statistics (a registered one by its name).
+_STAT_WORDS = {"mean": "mean", "median": "median", "max": "max", "min": "min"}
+
+
+def _cohort_text(report: SubjectReport, cohort: Mapping[str, Fraction]) -> str:
+    if not cohort:
+        return ""
+    words = [
+        f"the peer {_STAT_WORDS.get(stat, stat)} is {report.domain.show(value)}"
+        for stat, value in sorted(cohort.items())
+    ]
+    return " when " + " and ".join(words)
+
+
+def _gap_hint(report: SubjectReport) -> str:
+    gaps, domain = report.gaps, report.domain
+    if len(gaps.intervals) == 1 and domain.step is not None and domain.type != "yes/no":
+        iv = gaps.intervals[0]
+        if iv.low is not None and iv.high is not None and not report.gap_cohort:
+            return (
+                f"add a line for them, such as `[{domain.show(iv.low)}, "
+                f"{domain.show(iv.high)}] → …`, or end the table with `otherwise → 0`"
+            )
+    return "add a line for them, or end the table with `otherwise → 0`"
+
+
+def _gap(ctx: Context, item: Item, table: TableReport) -> Iterator[Diagnostic]:
+    if not table.has_gap:
+        return
+    rows = [row.number for report in table.subjects for row in report.rows]
+    if len(table.subjects) == 1:
+        report = table.subjects[0]
+        phrase, plural = report.domain.describe(report.gaps)
+        verb = "match" if plural else "matches"
+        them = "them" if plural else "it"
+        message = (
+            f"{phrase} of `{report.subject}` {verb} no line of {what(item)}"
+            f"{_cohort_text(report, report.gap_cohort)}, so scoring {them} fails"
+        )
+        yield ctx.diagnostic("gap", message, ctx.header(item), related=rows, hint=_gap_hint(report))
+        return
+    parts = []
+    for report in table.subjects:
+        phrase, _ = report.domain.describe(report.gaps)
+        parts.append(f"`{report.subject}` has {phrase}")
+    message = f"no line of {what(item)} matches when " + " and ".join(parts) + ", so scoring fails"
+    yield ctx.diagnostic(
+        "gap",
+        message,
+        ctx.header(item),
+        related=rows,
+        hint="add a line for them, or end the table with `otherwise → 0`",
+    )
+
+
+def _question(report: SubjectReport, row: Row, taken: ValueSet) -> str:
+    """Ask what the author meant, when a band's overlap sits at one of its ends."""
+    values = report.values(row.index)
+    domain = report.domain
+    if len(taken.intervals) != 1 or len(values.intervals) != 1:
+        return ""
+    over, band = taken.intervals[0], values.intervals[0]
+    written_in_points = row.line.needs_target()
+    if domain.step is None or domain.type == "yes/no" or written_in_points:
+        return ""
+    if over.low == band.low and over.high is not None and over.high != band.high:
+        return f"; is this band meant to start at {domain.show(over.high + domain.step)}?"
+    if over.high == band.high and over.low is not None and over.low != band.low:
+        return f"; is this band meant to end at {domain.show(over.low - domain.step)}?"
+    return ""
+
+
+def _empty_reason(report: SubjectReport) -> str:
+    domain = report.domain
+    if domain.type == "percent":
+        reason = "a percent lies between 0 and 100"
+    elif domain.type == "count":
+        reason = "a count is a whole number, 0 or more"
+    else:
+        reason = ""
+    if domain.step is not None and domain.type != "yes/no" and domain.step != 1:
+        step = f"values are reported in steps of {fmt(domain.step)}"
+        reason = f"{reason}, and {step}" if reason else step
+    return f" ({reason})" if reason else ""
+
+
+def _row_findings(ctx: Context, item: Item, report: SubjectReport) -> Iterator[Diagnostic]:
+    by_index = report.rows_by_index()
+    for row in report.rows:
+        span = ctx.row_span(item, row)
+        if row.index in report.after_catch_all:
+            catch = by_index[report.after_catch_all[row.index]]
+            if isinstance(catch.line, Band):
+                yield ctx.diagnostic(
+                    "otherwise-not-last",
+                    f"this line comes after `otherwise` (line {catch.number}), which matches "
+                    f"every present value of `{report.subject}`, so it is never reached; "
+                    f"should it come before line {catch.number}?",
+                    span,
+                    related=[catch.number],
+                    hint="only a `no data` line may follow `otherwise`",
+                )
+            else:
+                yield ctx.diagnostic(
+                    "unreachable-line",
+                    f"line {catch.number} (`{catch.text}`) holds for every value of "
+                    f"`{report.subject}`, so this line is never reached; should it come "
+                    f"before line {catch.number}?",
+                    span,
+                    related=[catch.number],
+                )
+            continue
+        if row.index in report.empty:
+            yield ctx.diagnostic(
+                "unreachable-line",
+                f"no value of `{report.subject}` satisfies `{_condition_text(ctx, item, row)}`"
+                f"{_empty_reason(report)}, so this line is never reached; is a number mistyped?",
+                span,
+            )
+            continue
+        if row.index in report.unreachable or row.index in report.unreachable_positive:
+            if is_no_data(row.line):
+                message = "a `no data` line above already takes every absent value"
+                related: list[int] = [
+                    other.number
+                    for other in report.rows
+                    if other.index < row.index and is_no_data(other.line)
+                ]
+            else:
+                earlier = [
+                    other.index
+                    for other in report.rows
+                    if other.index < row.index and not is_no_data(other.line)
+                ]
+                mine = report.values(row.index)
+                by = [
+                    index for index in earlier if not (report.values(index) & mine).empty
+                ] or earlier
+                related = [by_index[index].number for index in by]
+                if peer_stats(row.line):
+                    positive = row.index in report.unreachable_positive
+                    when = (
+                        "whenever the peer statistics are above 0"
+                        if positive
+                        else "in every cohort"
+                    )
+                    condition = _condition_text(ctx, item, row)
+                    if _outside_cohort(report, row, positive=positive):
+                        message = (
+                            f"{when}, no entity of the cohort has a value that satisfies "
+                            f"`{condition}` (the cohort's own values lie between its peer "
+                            "min and max), so this line is never reached; is it meant for "
+                            "another statistic?"
+                        )
+                        related = []
+                    else:
+                        message = (
+                            f"{when}, every value that satisfies `{condition}` is already "
+                            f"taken by {lines_text(related)}, so this line is never reached; "
+                            "are the lines in the wrong order?"
+                        )
+                else:
+                    phrase, _ = report.domain.describe(report.values(row.index))
+                    message = (
+                        f"every value this line covers ({phrase}) is already taken by "
+                        f"{lines_text(related)}, so it is never reached"
+                    )
+            yield ctx.diagnostic("unreachable-line", message, span, related=related)
+            continue
+        if row.index in report.taken and not is_catch_all(row.line):
+            values, takers = report.taken[row.index]
+            related = [by_index[index].number for index in takers]
+            phrase, plural = report.domain.describe(values)
+            verb = "are" if plural else "is"
+            first = by_index[takers[0]] if len(takers) == 1 else None
+            whom = f"line {first.number} (`{first.text}`)" if first else lines_text(related)
+            yield ctx.diagnostic(
+                "shadowed",
+                f"{phrase} of this line {verb} already taken by {whom}"
+                + (_question(report, row, values) or ", which comes first"),
+                span,
+                related=related,
+            )
+
+
+def _outside_cohort(report: SubjectReport, row: Row, *, positive: bool) -> bool:
+    """Whether, in the cohorts tried, the line holds only for values no member can have."""
+    cohorts = [
+        cohort
+        for cohort in report.cohorts
+        if cohort and (not positive or all(stat > 0 for stat in cohort.values()))
+    ]
+    return bool(cohorts) and all(
+        (report.values(row.index, cohort) & report.domain.snap(members(cohort))).empty
+        for cohort in cohorts
+    )
+
+
+def _condition_text(ctx: Context, item: Item, row: Row) -> str:
+    line = ctx.line_syntax(item, row.index)
+    if isinstance(line, syntax.BandLine):
+        return line.condition.text
+    return row.text
+
+
+def _direction(ctx: Context, item: Item, report: SubjectReport) -> tuple[str, str, bool]:
+    """Which way is better for the subject, why (``as line 3 implies``), and
+    whether a ``better`` declaration says so."""
+    parent = ctx.parents.get(item.id)
+    declared = item.better or (parent.better if parent is not None else None)
+    if declared is not None:
+        return declared, f"as `better {declared}` says", True
+    if item.table is None:
+        return "none", "", False
+    implied, shown_by = item.table.direction_evidence(
+        report.subject, item.max, item.targets.get(report.subject)
+    )
+    numbers = [number for number in dict.fromkeys(shown_by) if number]
+    if not numbers:
+        return implied, "as its lines imply", False
+    if len(numbers) == 1:
+        return implied, f"as line {numbers[0]} implies", False
+    return implied, f"as the scores of lines {numbers[0]} and {numbers[1]} imply", False
+
+
+def _monotone(ctx: Context, item: Item, report: SubjectReport) -> Iterator[Diagnostic]:
+    """``non-monotone``: a better value scores less.
+
+    Which way is better is declared (``better higher``) or follows from the
+    outcomes; a table that scores consistently one way or the other is never
+    reported unless a declaration says the other way.
+    """
+    if report.domain.type == "yes/no":
+        return
+    direction, why, declared = _direction(ctx, item, report)
+    spec = ctx.specs.get(report.subject)
+    percent = spec is not None and spec.type == "percent"
+    peak = (
+        None if declared or item.table is None else item.table.peak(report.subject, report.target)
+    )
+    if peak is not None:
+        # Bands around the target: the closer, the better, on either side.
+        found = monotonicity(item, report, "higher", percent=percent, peak=peak)
+        direction, why = f"closer to {report.domain.show(peak)}", "as the bands around it imply"
+    elif declared:
+        found = monotonicity(item, report, direction, percent=percent)
+    else:
+        up = monotonicity(item, report, "higher", percent=percent)
+        down = monotonicity(item, report, "lower", percent=percent) if up else None
+        if up is None or down is None:
+            return
+        if direction == "none":
+            direction, why = "higher", "as no line implies otherwise"
+        found = up if direction == "higher" else down
+    if found is None:
+        return
+    show = report.domain.show
+    at = found.better_row if found.better_row.index >= found.worse_row.index else found.worse_row
+    other = found.worse_row if at is found.better_row else found.better_row
+    what = (
+        f"values of `{report.subject}` {direction}"
+        if peak is not None
+        else f"{direction} values of `{report.subject}`"
+    )
+    message = (
+        f"{what} are better ({why}), but "
+        f"{show(found.better)} scores {fmt(found.better_score)} (line {found.better_row.number})"
+        f" while {show(found.worse)} scores {fmt(found.worse_score)} "
+        f"(line {found.worse_row.number}){_cohort_text(report, found.cohort)}; "
+        "is a score or the order of the lines wrong?"
+    )
+    yield ctx.diagnostic(
+        "non-monotone",
+        message,
+        ctx.row_span(item, at, condition=False),
+        related=[other.number] if other.number != at.number else [],
+    )
+
+
+def _foreign(ctx: Context, item: Item, table: TableReport) -> Iterator[Diagnostic]:
+    reported = {
+        index
+        for report in table.subjects
+        for index in (*report.after_catch_all, *report.unreachable, *report.empty)
+    }
+    rows = {row.index: row for row in table.rows}
+    for index, (catch_index, subject) in table.foreign.items():
+        if index in reported:
+            continue
+        catch = rows[catch_index]
+        code = "otherwise-not-last" if isinstance(catch.line, Band) else "unreachable-line"
+        if subject:
+            reach = (
+                f"which holds for every present value of `{subject}`, so it is reached only "
+                f"when `{subject}` has no data"
+            )
+        else:
+            reach = "which tests no input and takes every entity, so it is never reached"
+        yield ctx.diagnostic(
+            code,
+            f"this line comes after line {catch.number} (`{catch.text}`), {reach}; "
+            f"should it come before line {catch.number}?",
+            ctx.row_span(item, rows[index]),
+            related=[catch.number],
+        )
+
+
+def check_tables(ctx: Context) -> Iterator[Diagnostic]:
+    """``gap``, ``shadowed``, ``unreachable-line``, ``otherwise-not-last``, ``non-monotone``."""
+    for item in ctx.items():
+        table = analyse_table(item, ctx.specs)
+        if table is None:
+            continue
+        yield from _gap(ctx, item, table)
+        for report in table.subjects:
+            yield from _row_findings(ctx, item, report)
+            yield from _monotone(ctx, item, report)
+        yield from _foreign(ctx, item, table)
+
+
+def _uses_no_data(ctx: Context) -> bool:
+    for item in ctx.items():
+        if item.table is not None and any(is_no_data(line) for line in item.table.lines):
+            return True
+        if any(clause.takes_absent for clause in item.clauses):
+            return True
+    return any(veto.takes_absent for veto in ctx.scheme.scorer.vetoes)
+
+
+def check_no_data(ctx: Context) -> Iterator[Diagnostic]:
+    """``no-data-line``: only in a scheme that says elsewhere what an absent value scores."""
+    if not _uses_no_data(ctx):
+        return
+    for item in ctx.items():
+        if item.kind == "part":
+            continue
+        missing: list[str] = []
+        for node in item.walk():
+            if node.table is None:
+                continue
+            covered = {line.subject for line in node.table.lines if is_no_data(line)}
+            missing.extend(s for s in node.table.subjects() if s not in covered)
+        if missing:
+            names = ", ".join(f"`{name}`" for name in dict.fromkeys(missing))
+            yield ctx.diagnostic(
+                "no-data-line",
+                f"{what(item)} has no `no data` line for {names}: an absent value is a "
+                "data error here, while other items of this scheme say what it scores",
+                ctx.header(item),
+                hint='add `no data → 0` ("未报送的不得分") if an absent value should score',
+            )
+
+
+def _shorthand(line: syntax.Line) -> tuple[str, syntax.Interval] | None:
+    if not isinstance(line, syntax.BandLine):
+        return None
+    condition = line.condition
+    kind = "plain"
+    if isinstance(condition, syntax.TargetDelta):
+        kind, condition = condition.direction, condition.delta  # type: ignore[assignment]
+    if isinstance(condition, syntax.Interval) and condition.shorthand:
+        return f"{line.subject}:{kind}", condition
+    return None
+
+
+def check_shorthand(ctx: Context) -> Iterator[Diagnostic]:
+    """``shorthand-endpoint``: which of two adjacent ``A–B`` ranges takes the shared end."""
+    for written in ctx.nodes.values():
+        if not isinstance(written, syntax.Item):
+            continue
+        groups: dict[str, list[tuple[syntax.BandLine, syntax.Interval]]] = {}
+        for line in written.lines:
+            found = _shorthand(line)
+            if found is not None:
+                assert isinstance(line, syntax.BandLine)
+                groups.setdefault(found[0], []).append((line, found[1]))
+        for ranges in groups.values():
+            shared: list[tuple[syntax.BandLine, syntax.Interval, syntax.BandLine]] = []
+            for upper_line, upper in ranges:
+                for lower_line, lower in ranges:
+                    if lower is not upper and lower.high.value == upper.low.value:
+                        shared.append((lower_line, lower, upper_line))
+                        break
+            if not shared:
+                continue
+            shared.sort(key=lambda entry: entry[2].span.line)
+            words = [
+                f"{entry[1].high.text} to `{entry[1].text}` (line {entry[0].span.line})"
+                for entry in shared
+            ]
+            first = shared[0]
+            message = (
+                "adjacent ranges share an end, which goes to the range it ends: "
+                + ", ".join(words)
+                + " — a range `A–B` leaves out A and includes B (含本数)"
+            )
+            related = {entry[0].span.line for entry in shared} | {
+                entry[2].span.line for entry in shared
+            }
+            yield ctx.diagnostic(
+                "shorthand-endpoint", message, first[2].condition.span, related=related
+            )

@@ -1,0 +1,450 @@
+"""The checks of the scheme's tree: sums, impossible outcomes, grades and hygiene.
+
+* ``sum-mismatch``, ``total-mismatch``, ``missing-total``: maxima that do
+  not add up;
+* ``deduction-exceeds``, ``award-above-max``, ``negative-score``: lines,
+  clauses and sections that promise more than the score can give;
+* ``grade-order``, ``unreachable-grade`` and totals no grade band matches;
+* ``unused-input``, ``duplicate-name``, ``no-owner``: loose ends.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from fractions import Fraction
+
+from .. import syntax
+from ..diagnostics import Diagnostic
+from ..domains import NOTHING, Domain, ValueSet
+from ..nodes.clauses import ForEach, When
+from ..nodes.conditions import Condition
+from ..nodes.scorers import Band, Deduct, PerUnit, Score, count_units
+from ..nodes.tree import Item, Section, deducts
+from ..source import Span, narrow
+from ..values import fmt
+from .context import Context, lines_text, sum_text, what
+
+# ----------------------------------------------------------------- sums
+
+
+def _is_task_section(ctx: Context, section: Section) -> bool:
+    written = ctx.nodes.get(section.id)
+    if isinstance(written, syntax.Section):
+        return written.is_task
+    return section.max == 0 and all(
+        isinstance(node, Item) and node.kind == "task"
+        for node in section.walk()
+        if node is not section
+    )
+
+
+def check_sums(ctx: Context) -> Iterator[Diagnostic]:
+    """``sum-mismatch``: children's maxima that do not add up to the parent's max."""
+    for item in ctx.items():
+        if item.parts:
+            worth = [part.max for part in item.parts]
+            if sum(worth, Fraction(0)) != item.max:
+                yield ctx.diagnostic(
+                    "sum-mismatch",
+                    f"the parts of {what(item)} are worth {sum_text(worth)}, not its max "
+                    f"{fmt(item.max)}; is a max mistyped?",
+                    ctx.max_span(item),
+                    related=[part.line for part in item.parts if part.line],
+                )
+    for section in ctx.sections():
+        if section.deduct_cap is not None or _is_task_section(ctx, section):
+            continue
+        scored = section.scored()
+        worth = [child.max for child in scored]
+        if sum(worth, Fraction(0)) != section.max:
+            yield ctx.diagnostic(
+                "sum-mismatch",
+                f"the children of {what(section)} are worth {sum_text(worth)}, not its max "
+                f"{fmt(section.max)}; is a max mistyped, or a child missing?",
+                ctx.max_span(section),
+                related=[child.line for child in scored if child.line],
+                hint="deduction-only children and tasks count 0, bonuses do not count",
+            )
+
+
+def check_total(ctx: Context) -> Iterator[Diagnostic]:
+    """``total-mismatch`` and ``missing-total``."""
+    scorer = ctx.scheme.scorer
+    worth = [child.max for child in scorer.scored()]
+    top = sum(worth, Fraction(0))
+    written = ctx.syntax
+    if scorer.total is not None:
+        if scorer.total != top:
+            span = written.total.span if written is not None and written.total is not None else None
+            yield ctx.diagnostic(
+                "total-mismatch",
+                f"the scheme's total is {fmt(scorer.total)}, but its sections and items are "
+                f"worth {sum_text(worth)}; is a section missing, or the total wrong?",
+                span,
+            )
+    elif top > 0:
+        span = None
+        if written is not None:
+            span = Span(
+                written.span.line, written.span.column, written.span.line, written.span.column + 6
+            )
+        yield ctx.diagnostic(
+            "missing-total",
+            f"the scheme declares no `total`; its sections and items are worth {fmt(top)}",
+            span,
+            hint=f"write `total {fmt(top)}` so that the checks can confirm the sum",
+        )
+
+
+# ------------------------------------------------------------- outcomes
+
+
+def _most_deducted(line: PerUnit, domain: Domain) -> Fraction | None:
+    """The largest amount a per-unit deduction takes over the domain; None if unbounded."""
+    if line.reference == "below":
+        assert line.threshold is not None
+        if domain.low is None:
+            return None
+        span = max(line.threshold - domain.low, Fraction(0))
+    else:
+        if domain.high is None:
+            return None
+        origin = line.threshold if line.reference == "above" else Fraction(0)
+        assert origin is not None
+        span = max(domain.high - origin, Fraction(0))
+    return line.amount * count_units(span, line.unit, line.mode)
+
+
+def _size_text(item: Item) -> str:
+    if item.deduct_cap is not None:
+        return f"{what(item)}, which deducts at most {fmt(item.deduct_cap)}"
+    return f"{what(item)}, worth {fmt(item.max)}"
+
+
+def _limit(item: Item) -> Fraction:
+    """How much a deduction can take: the max, or a deduction-only item's cap."""
+    return item.deduct_cap if item.deduct_cap is not None else item.max
+
+
+def _table_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
+    assert item.table is not None
+    limit = _limit(item)
+    for index, line in enumerate(item.table.lines):
+        written = ctx.line_syntax(item, index)
+        here = ctx.at_line(line.line)
+        if isinstance(line, Band):
+            span = written.outcome.span if isinstance(written, syntax.BandLine) else here
+            outcome = line.outcome
+            if isinstance(outcome, Deduct) and outcome.amount > limit:
+                yield ctx.diagnostic(
+                    "deduction-exceeds",
+                    f"this line deducts {fmt(outcome.amount)} in {_size_text(item)}; only "
+                    f"{fmt(limit)} can be deducted",
+                    span,
+                )
+            elif isinstance(outcome, Score):
+                yield from _fixed(ctx, item, outcome.value, span, "this line scores")
+        elif isinstance(line, PerUnit):
+            cap_span = (
+                written.cap.span if isinstance(written, syntax.EachLine) and written.cap else here
+            )
+            if line.effect == "award":
+                if line.cap is not None and line.cap > item.max:
+                    yield ctx.diagnostic(
+                        "award-above-max",
+                        f"this line awards at most {fmt(line.cap)} in {_size_text(item)}; "
+                        f"the score stops at {fmt(item.max)}",
+                        cap_span,
+                    )
+                continue
+            if line.cap is not None:
+                if line.cap > limit:
+                    yield ctx.diagnostic(
+                        "deduction-exceeds",
+                        f"this line deducts at most {fmt(line.cap)} in {_size_text(item)}; "
+                        f"only {fmt(limit)} can be deducted",
+                        cap_span,
+                    )
+                continue
+            if line.floor is not None or item.deduct_cap is not None:
+                continue
+            spec = ctx.specs.get(line.subject)
+            if spec is None:
+                continue
+            most = _most_deducted(line, Domain.of(spec))
+            if most is None or most > item.max:
+                amount = "without limit" if most is None else f"up to {fmt(most)}"
+                yield ctx.diagnostic(
+                    "deduction-exceeds",
+                    f"this line can deduct {amount} in {_size_text(item)}; the score stops at 0",
+                    written.span if written is not None else here,
+                    hint=f"add `, floor 0` (扣完为止) if that is meant, or `, at most "
+                    f"{fmt(item.max)}`",
+                )
+
+
+def _fixed(
+    ctx: Context, item: Item, value: Fraction, span: Span | None, saying: str
+) -> Iterator[Diagnostic]:
+    if value > item.max:
+        yield ctx.diagnostic(
+            "award-above-max",
+            f"{saying} {fmt(value)} in {_size_text(item)}; the score stops at {fmt(item.max)}",
+            span,
+        )
+    elif item.deduct_cap is not None and value < -item.deduct_cap:
+        yield ctx.diagnostic(
+            "deduction-exceeds",
+            f"{saying} {fmt(value)} in {_size_text(item)}; the score stops at "
+            f"{fmt(-item.deduct_cap)}",
+            span,
+        )
+    elif item.deduct_cap is None and value < 0:
+        yield ctx.diagnostic(
+            "negative-score",
+            f"{saying} {fmt(value)} in {what(item)}, which cannot score below 0; the score "
+            "stops at 0",
+            span,
+            hint="to take points from the section, make it deduction-only: `deduct at most N`",
+        )
+
+
+def _clause_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
+    limit = _limit(item)
+    for index, clause in enumerate(item.clauses):
+        written = ctx.clause_syntax(item, index)
+        here = ctx.at_line(clause.line)
+        amount_span = written.amount.span if written is not None else here
+        if isinstance(clause, When):
+            yield from _clause_limit(
+                ctx, item, limit, clause.effect, "", clause.amount, amount_span
+            )
+            continue
+        assert isinstance(clause, ForEach)
+        if clause.cap is None:
+            continue
+        cap_span = (
+            written.cap.span
+            if isinstance(written, syntax.EachClause) and written.cap is not None
+            else here
+        )
+        yield from _clause_limit(ctx, item, limit, clause.effect, "at most ", clause.cap, cap_span)
+
+
+def _clause_limit(
+    ctx: Context,
+    item: Item,
+    limit: Fraction,
+    effect: str,
+    qualifier: str,
+    amount: Fraction,
+    span: Span | None,
+) -> Iterator[Diagnostic]:
+    """A clause that can deduct more than the item allows, or award above its max."""
+    if effect == "deduct" and amount > limit:
+        yield ctx.diagnostic(
+            "deduction-exceeds",
+            f"this clause deducts {qualifier}{fmt(amount)} in {_size_text(item)}; only "
+            f"{fmt(limit)} can be deducted",
+            span,
+        )
+    elif effect == "award" and amount > item.max:
+        yield ctx.diagnostic(
+            "award-above-max",
+            f"this clause awards {qualifier}{fmt(amount)} in {_size_text(item)}; the score "
+            f"stops at {fmt(item.max)}",
+            span,
+        )
+
+
+def check_outcomes(ctx: Context) -> Iterator[Diagnostic]:
+    """``deduction-exceeds``, ``award-above-max``, ``negative-score`` in items and parts."""
+    for item in ctx.items():
+        if item.kind == "task" or item.assessed or item.parts:
+            continue
+        if item.table is not None:
+            yield from _table_outcomes(ctx, item)
+        yield from _clause_outcomes(ctx, item)
+        if item.start is not None:
+            written = ctx.ast_item(item)
+            span = written.start.span if written is not None and written.start else None
+            yield from _fixed(ctx, item, item.start, span, "it starts at")
+
+
+def check_section_deductions(ctx: Context) -> Iterator[Diagnostic]:
+    """``deduction-exceeds``: deduction-only children able to take more than a section's max."""
+    for section in ctx.sections():
+        if section.max <= 0:
+            continue
+        # The children the section's evaluation counts as deductions.
+        taken = [-child.minimum for child in section.scored() if deducts(child)]
+        if not taken:
+            continue
+        most = sum(taken, Fraction(0))
+        amount = sum_text(taken)
+        if section.deductions_cap is not None and section.deductions_cap < most:
+            most = section.deductions_cap
+            amount = f"{fmt(most)} (its `deductions at most`)"
+        if most > section.max:
+            yield ctx.diagnostic(
+                "deduction-exceeds",
+                f"the deductions in {what(section)} can take {amount}, more than its "
+                f"max {fmt(section.max)}; the section stops at 0",
+                ctx.header(section),
+                hint=f"cap them with `deductions at most {fmt(section.max)}` if that is meant",
+            )
+
+
+# ---------------------------------------------------------------- grades
+
+
+def band_set(condition: Condition) -> ValueSet:
+    """The totals a grade band takes (before earlier bands take theirs)."""
+    found = condition.interval(None)
+    return NOTHING if found is None or found.empty else ValueSet.of(found)
+
+
+def _below(a: ValueSet, b: ValueSet) -> bool:
+    """Some value of ``a`` is higher than some value of ``b``."""
+    top, bottom = a.intervals[-1], b.intervals[0]
+    if top.high is None or bottom.low is None:
+        return True
+    return top.high > bottom.low
+
+
+def check_grades(ctx: Context) -> Iterator[Diagnostic]:
+    """``grade-order``, ``unreachable-grade`` and totals that no grade band matches."""
+    grades = ctx.scheme.scorer.grades
+    if grades is None:
+        return
+    scheme_syntax = ctx.syntax
+    spans: list[Span | None] = [band.span for band in scheme_syntax.grades] if scheme_syntax else []
+    lines = [span.line if span else 0 for span in spans] or [0] * len(grades.bands)
+    spans = spans or [ctx.at_line(ctx.scheme.scorer.grades_line)] * len(grades.bands)
+    low, high = ctx.scheme.scorer.bounds()
+    totals = Domain.totals(low, high)
+    forced = {veto.grade for veto in ctx.scheme.scorer.vetoes if veto.grade is not None}
+    covered = NOTHING
+    kept: list[tuple[str, ValueSet, int]] = []  # label, reachable totals it gives, line
+    written: list[tuple[str, ValueSet, int]] = []  # label, totals as written, line
+    for index, (label, condition) in enumerate(grades.bands):
+        raw = band_set(condition)
+        effective = raw - covered
+        covered = covered | raw
+        written.append((label, raw, lines[index]))
+        if effective.empty:
+            earlier = [
+                (name, line) for (name, values, line) in written[:-1] if not (values & raw).empty
+            ]
+            names = " or ".join(dict.fromkeys(name for name, _ in earlier))
+            yield ctx.diagnostic(
+                "grade-order",
+                f"grade {label} is never given: every total it covers is already graded "
+                f"{names} ({lines_text(line for _, line in earlier)}); are the bands out "
+                "of order?",
+                spans[index],
+                related=[line for _, line in earlier],
+            )
+            continue
+        reachable = totals.snap(effective)
+        wrong = next(
+            (
+                (name, line)
+                for name, values, line in kept
+                if not reachable.empty and not values.empty and _below(reachable, values)
+            ),
+            None,
+        )
+        if wrong is not None:
+            yield ctx.diagnostic(
+                "grade-order",
+                f"grade {label} is listed after grade {wrong[0]} (line {wrong[1]}) but covers "
+                "higher totals; grades are listed best first (a veto that forces a grade "
+                "keeps the worst by this order)",
+                spans[index],
+                related=[wrong[1]],
+            )
+        elif reachable.empty and label not in forced:
+            phrase, _ = Domain.totals(Fraction(0), high + 1).describe(effective)
+            yield ctx.diagnostic(
+                "unreachable-grade",
+                f"no total this scheme can give ({fmt(low)}–{fmt(high)}) gets grade {label}, "
+                f"which needs {phrase.replace('values', 'totals', 1)}",
+                spans[index],
+            )
+        kept.append((label, reachable, lines[index]))
+    missing = totals.snap(totals.full() - covered)
+    if not missing.empty:
+        phrase, plural = totals.describe(missing)
+        phrase = phrase.replace("values", "totals", 1).replace("every value", "every total")
+        yield ctx.diagnostic(
+            "gap",
+            f"{phrase} {'get' if plural else 'gets'} no grade, so scoring "
+            f"{'them' if plural else 'it'} fails",
+            spans[0] if spans else None,
+            related=[line for line in lines if line],
+            hint="end the grades with a band such as `D otherwise`",
+        )
+
+
+# --------------------------------------------------------------- hygiene
+
+
+def check_unused_inputs(ctx: Context) -> Iterator[Diagnostic]:
+    """``unused-input``: declared, but no line, clause, veto or target uses it."""
+    scorer = ctx.scheme.scorer
+    used = {name for child in scorer.children for name in child.inputs()}
+    used.update(veto.input for veto in scorer.vetoes)
+    for name in ctx.specs:
+        if name in used:
+            continue
+        decl = ctx.scheme.declarations.get(name)
+        span = narrow(ctx.source, decl.span, name) if decl and ctx.source else None
+        yield ctx.diagnostic(
+            "unused-input",
+            f"input `{name}` is declared but no rule line, clause, veto or target uses it; "
+            "is a line missing, or is it left over?",
+            span,
+        )
+
+
+def check_duplicate_names(ctx: Context) -> Iterator[Diagnostic]:
+    """``duplicate-name``: two children of one parent with the same name."""
+    scorer = ctx.scheme.scorer
+    groups: list[tuple[str, tuple[Section | Item, ...]]] = [("the scheme", scorer.children)]
+    for node in scorer.walk():
+        if isinstance(node, Section):
+            groups.append((what(node), node.children))
+        elif node.parts:
+            groups.append((what(node), node.parts))
+    for parent, children in groups:
+        first: dict[str, Section | Item] = {}
+        for child in children:
+            earlier = first.setdefault(child.name, child)
+            if earlier is child:
+                continue
+            yield ctx.diagnostic(
+                "duplicate-name",
+                f'{parent} has another child named "{child.name}" (line {earlier.line}); '
+                "reports and explanations cannot tell them apart by name",
+                ctx.header(child),
+                related=[earlier.line] if earlier.line else [],
+            )
+
+
+def check_owners(ctx: Context) -> Iterator[Diagnostic]:
+    """``no-owner``: an item no office answers for, in a scheme that names offices."""
+    scorer = ctx.scheme.scorer
+    nodes = list(scorer.walk())
+    if not any(node.owners or node.supporters for node in nodes) and not any(
+        veto.owners for veto in scorer.vetoes
+    ):
+        return
+    for node in nodes:
+        if isinstance(node, Item) and node.kind != "part" and not node.owners:
+            yield ctx.diagnostic(
+                "no-owner",
+                f"{what(node)} has no owner (责任单位), nor does any section above it; "
+                "who answers for it?",
+                ctx.header(node),
+            )

@@ -1,0 +1,365 @@
+"""The cases of clauses, deduction caps and vetoes, for ``qualitykpi test --coverage``.
+
+Both sides of each ``deduct N if …`` / ``award N if …`` test, the caps of
+``for each`` clauses, ``deduct at most`` items and ``deductions at most``
+sections, and the vetoes; and, read from the traces of the examples'
+scores, which caps, floors and clamps they reach.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from fractions import Fraction
+
+from ..domains import Domain, Interval, ValueSet
+from ..nodes.clauses import ForEach, When
+from ..nodes.conditions import Condition, Env, ScoreProblem
+from ..nodes.evaluation import Context, ScoreProblems
+from ..nodes.scheme_scorer import Veto
+from ..nodes.scorers import PerUnit
+from ..nodes.tree import Item, Section
+from ..results import NodeResult
+from ..values import InputSpec, Value, fmt
+from .analysis import Analysis, Example, Peers
+from .cases import Case, Node, node_label, rule_ref, rule_text
+from .points import Grid, Side, boundary_sides, condition_ends, tried_sides, up
+
+
+class ClauseCases(Analysis):
+    """The cases of clauses, deduction caps and vetoes, and what the examples reach."""
+
+    def clauses(self) -> None:
+        for node in self.scorer.walk():
+            if not isinstance(node, Item):
+                continue
+            for index, clause in enumerate(node.clauses):
+                if isinstance(clause, When):
+                    self.when(node, index, clause)
+                elif clause.cap is not None:
+                    self.clause_cap(node, index, clause)
+            if node.deduct_cap is not None:
+                peers = self.baseline(node)[1]
+                self.cap_case(
+                    node,
+                    "deduct cap",
+                    "the deduction cap",
+                    "deduct at most",
+                    node.deduct_cap,
+                    self.worst(node),
+                    peers,
+                )
+        for node in self.scorer.walk():
+            if isinstance(node, Section) and node.deductions_cap is not None:
+                base_values, peers = self.baseline(node)
+                worst: dict[str, Value] = {}
+                for child in node.walk():
+                    if isinstance(child, Item) and child.deduct_cap is not None:
+                        worst.update(self.worst(child))
+                self.cap_case(
+                    node,
+                    "deductions cap",
+                    "the cap on deductions",
+                    "deductions at most",
+                    node.deductions_cap,
+                    {**base_values, **worst},
+                    peers,
+                )
+
+    def cap_case(
+        self,
+        node: Node,
+        key: str,
+        what: str,
+        words: str,
+        limit: Fraction,
+        values: Mapping[str, Value],
+        peers: Peers,
+    ) -> None:
+        """A node's cap on deductions, as a case, when these values reach it."""
+        if (node.id, key) not in self.keys(node, values, peers):
+            return  # the deductions cannot exceed the cap
+        where = node_label(node, line=False)
+        note = f"{rule_ref(node)}: {words} {fmt(limit)} reached"
+        self.add(
+            Case(
+                "cap",
+                node.id,
+                node.line,
+                "",
+                f"no example reaches {what} ({words} {fmt(limit)}) of {where}",
+                (node.id, key),
+                self.stub(node, values, peers, note),
+            )
+        )
+
+    def keys(
+        self, node: Node, values: Mapping[str, Value], peers: Peers
+    ) -> set[tuple[object, ...]]:
+        """The caps, floors and clamps ``node`` reaches with these values."""
+        ctx = Context(None, dict(values), dict(peers), self.specs)
+        try:
+            result = node.evaluate(ctx)
+        except ScoreProblems:
+            return set()
+        return set(self._reached(node, result))
+
+    def worst(self, item: Item) -> dict[str, Value]:
+        """Values that make every deduction of a deduction-only item count."""
+        values, _ = self.baseline(item)
+        for clause in item.clauses:
+            if clause.effect != "deduct":
+                continue
+            spec = self.specs.get(clause.input, InputSpec(clause.input, "number"))
+            if isinstance(clause, When):
+                value = _firing(clause.condition, clause.negate, spec)
+                if value is not None:
+                    values[clause.input] = value
+            else:
+                if not clause.amount:
+                    continue  # `deduct 0 for each …` deducts nothing, whatever the value
+                base = clause.beyond or Fraction(0)
+                cap = clause.cap if clause.cap is not None else item.deduct_cap or Fraction(1)
+                reach = base + clause.unit * (cap / clause.amount + 1)
+                values[clause.input] = up(reach, spec)
+        return values
+
+    def when(self, item: Item, index: int, clause: When) -> None:
+        spec = self.specs.get(clause.input, InputSpec(clause.input, "number"))
+        base = (item.id, "clause", index)
+        condition = clause.condition
+
+        def decide_with(env: Env) -> Callable[[Value], int | None]:
+            def decide(value: Value) -> int | None:
+                try:
+                    return 0 if clause.applies(value, env) else 1
+                except ScoreProblem:
+                    return None
+
+            return decide
+
+        def environment(peers: Mapping[str, Fraction]) -> Env:
+            return Env(peers=dict(peers), subject=clause.input, percent=spec.type == "percent")
+
+        word = "deducts" if clause.effect == "deduct" else "awards"
+        absent = condition is not None and condition.takes_absent
+        if condition is None or absent or condition.on_yes_no or spec.type == "yes/no":
+            decide = decide_with(environment({}))
+            options: list[Value] = [True, False] if spec.type == "yes/no" else [None]
+            if absent:
+                options = [None]
+            for value in options:
+                applies = decide(value) == 0
+                key = (*base, "value", value)
+                what = (
+                    f"{self.show(clause.input, value)}, where it "
+                    f"{word if applies else 'does not ' + word[:-1]}"
+                )
+                self.add(
+                    Case(
+                        "clause",
+                        item.id,
+                        clause.line,
+                        rule_text(clause),
+                        f"{what}, is not tried",
+                        key,
+                        self.input_stub(
+                            item, clause.input, value, {}, f"{rule_ref(clause)}: {what}"
+                        ),
+                    )
+                )
+            for example in self.examples:
+                if example.reaches(item, self.ancestors):
+                    value = example.values.get(clause.input)
+                    self.mark((*base, "value", value), example)
+            return
+        stats = [comparison.stat for comparison in condition.comparisons()]
+        reference = self.reference_peers(item, clause.input, stats) if stats else {}
+
+        def sides(env: Env) -> tuple[list[Side], Callable[[Value], int | None]]:
+            ends = condition_ends(condition, 0, None, env, env.percent)
+            decide = decide_with(env)
+            return boundary_sides(ends, decide, Grid.of(spec, [end.value for end in ends])), decide
+
+        for side in sides(environment(reference))[0]:
+            applies = side.owner == 0
+            detail = self.show(clause.input, side.value)
+            what = (
+                f"the value just {'inside' if applies else 'outside'} {side.end.label}, "
+                f"where it {word if applies else 'does not ' + word[:-1]}"
+            )
+            self.add(
+                Case(
+                    "clause",
+                    item.id,
+                    clause.line,
+                    rule_text(clause),
+                    f"{what} ({detail}), is not tried",
+                    (*base, *side.key),
+                    self.input_stub(
+                        item, clause.input, side.value, reference, f"{rule_ref(clause)}: {what}"
+                    ),
+                )
+            )
+        for example in self.examples:
+            value = example.values.get(clause.input)
+            if not example.reaches(item, self.ancestors) or not isinstance(value, Fraction):
+                continue
+            found, decide = sides(environment(example.peers.get(clause.input, {})))
+            for side_key in tried_sides(found, decide, value):
+                self.mark((*base, *side_key), example)
+
+    def clause_cap(self, item: Item, index: int, clause: ForEach) -> None:
+        assert clause.cap is not None
+        if not clause.amount:
+            return  # `award 0 for each …` never reaches a cap
+        spec = self.specs.get(clause.input, InputSpec(clause.input, "number"))
+        base = clause.beyond or Fraction(0)
+        reach = up(base + clause.unit * clause.cap / clause.amount, spec, strictly=True)
+        if clause.raw(reach)[1] <= clause.cap:
+            return  # the input's domain ends before the cap
+        self.add(
+            Case(
+                "cap",
+                item.id,
+                clause.line,
+                rule_text(clause),
+                f"no example reaches its cap (at most {fmt(clause.cap)})",
+                (item.id, "clause cap", index),
+                self.input_stub(
+                    item, clause.input, reach, {}, f"at most {fmt(clause.cap)} reached"
+                ),
+            )
+        )
+
+    # --------------------------------------------------------------- vetoes
+
+    def vetoes(self) -> None:
+        scheme_examples = [example for example in self.examples if example.node is None]
+        for index, veto in enumerate(self.scorer.vetoes):
+            key = ("veto", index)
+            spec = self.specs.get(veto.input, InputSpec(veto.input, "number"))
+            values, peers = self.scheme_baseline()
+            firing = _firing(veto.condition, veto.negate, spec)
+            values[veto.input] = firing
+            shown = self.show(veto.input, firing)
+            self.add(
+                Case(
+                    "veto",
+                    None,
+                    veto.line,
+                    "",
+                    f"veto “{veto.name}” ({veto.effect()}): no scheme example makes it fire "
+                    f"(such as {shown})",
+                    key,
+                    self.stub(None, values, peers, f"veto fires ({shown})", grade=True),
+                )
+            )
+            for example in scheme_examples:
+                if _fires(veto, example, self.specs):
+                    self.mark(key, example)
+
+    def scheme_baseline(self) -> tuple[dict[str, Value], dict[str, dict[str, Fraction]]]:
+        for example in self.examples:
+            if example.node is None:
+                return dict(example.values), {k: dict(v) for k, v in example.peers.items()}
+        values: dict[str, Value] = {}
+        peers: dict[str, dict[str, Fraction]] = {}
+        for top in self.scorer.children:
+            top_values, top_peers = self.baseline(top)
+            values.update(top_values)
+            peers.update(top_peers)
+        return values, peers
+
+    # ------------------------------------------------------- caps, floors
+
+    def evaluated(self) -> None:
+        """Caps, floors and clamps the examples' scores reach (read from their traces)."""
+        for example in self.examples:
+            ctx = Context(None, dict(example.values), dict(example.peers), self.specs)
+            top = [example.node] if example.node is not None else list(self.scorer.children)
+            for result in _results(top, ctx):
+                node = self.nodes.get(result.id)
+                if node is None:
+                    continue
+                for key in self._reached(node, result):
+                    self.mark(key, example)
+
+    def _reached(self, node: Node, result: NodeResult) -> Iterator[tuple[object, ...]]:
+        if isinstance(node, Item):
+            lines = node.table.lines if node.table is not None else ()
+            for index, line in enumerate(lines):
+                if isinstance(line, PerUnit):
+                    for step in result.steps:
+                        if step.line == line.line and step.kind in ("cap", "floor"):
+                            yield (node.id, step.kind, index)
+            for index, clause in enumerate(node.clauses):
+                if isinstance(clause, ForEach) and clause.cap is not None:
+                    for step in result.steps:
+                        if step.kind == "cap" and step.line == clause.line:
+                            yield (node.id, "clause cap", index)
+            if node.deduct_cap is not None:
+                for step in result.steps:
+                    if step.kind == "clamp" and step.amount is not None and step.amount < 0:
+                        yield (node.id, "deduct cap")
+        elif node.deductions_cap is not None:
+            for step in result.steps:
+                if step.kind == "cap":
+                    yield (node.id, "deductions cap")
+
+
+def _firing(condition: Condition | None, negate: bool, spec: InputSpec) -> Value:
+    """A value for which a test holds (a veto fires, a clause applies).
+
+    Taken from where the condition holds (its own word), within the input's
+    domain; with ``not``, from where it does not.
+    """
+    if condition is None or condition.on_yes_no:
+        held = condition.interval(None) if condition is not None else None
+        wanted = held is None or held.contains(Fraction(1))
+        return (not wanted) if negate else wanted
+    if condition.takes_absent:
+        return None if not negate else (False if spec.type == "yes/no" else Fraction(0))
+    held = condition.interval(None)
+    if held is None:
+        return Fraction(0)  # it needs a target or a statistic: nothing to aim at
+    domain = Domain.of(spec)
+    values = ValueSet.of(held)
+    if negate:
+        values = values.complement()
+    inside = domain.snap(values)
+    if inside.empty:
+        return Fraction(0)
+    return _within(inside.intervals[0])
+
+
+def _within(iv: Interval) -> Fraction:
+    """A value of ``iv``: a closed end, else a point between or beyond its open ends."""
+    low, high = iv.low, iv.high
+    if low is not None and iv.low_closed:
+        return low
+    if high is not None and iv.high_closed:
+        return high
+    if low is not None and high is not None:
+        return (low + high) / 2
+    if low is not None:
+        return low + 1
+    return high - 1 if high is not None else Fraction(0)
+
+
+def _fires(veto: Veto, example: Example, specs: Mapping[str, InputSpec]) -> bool:
+    ctx = Context(None, dict(example.values), dict(example.peers), specs)
+    try:
+        return veto.fires(ctx)
+    except ScoreProblem:
+        return False
+
+
+def _results(nodes: Sequence[Node], ctx: Context) -> Iterator[NodeResult]:
+    """Every node result that scores (a node with a data error: its children instead)."""
+    for node in nodes:
+        try:
+            result = node.evaluate(ctx)
+        except ScoreProblems:
+            yield from _results(node.children if isinstance(node, Section) else node.parts, ctx)
+            continue
+        yield from result.walk()

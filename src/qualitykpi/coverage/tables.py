@@ -1,0 +1,254 @@
+"""The cases of rule tables, for ``qualitykpi test --coverage``.
+
+For each subject of an item's table: both sides of each boundary (for a
+yes/no subject, each value), its ``no data`` line, and the caps and floors
+of its ``each`` lines, with the example lines that try them.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Callable, Mapping, Sequence
+from fractions import Fraction
+
+from ..nodes.conditions import Env, ScoreProblem
+from ..nodes.scorers import PerUnit
+from ..nodes.tables import Line
+from ..nodes.tree import Item
+from ..values import InputSpec, Value, fmt
+from .analysis import Analysis, stats_used
+from .cases import Case, rule_ref, rule_text, show_value
+from .points import End, Grid, Side, boundary_sides, tried_sides
+
+
+class TableCases(Analysis):
+    """The cases of each item's rule table."""
+
+    def tables(self) -> None:
+        for node in self.scorer.walk():
+            if isinstance(node, Item) and node.table is not None:
+                for subject in node.table.subjects():
+                    self.table(node, subject)
+
+    def table(self, item: Item, subject: str) -> None:
+        assert item.table is not None
+        spec = self.specs.get(subject, InputSpec(subject, "number"))
+        rows = [
+            (index, line) for index, line in enumerate(item.table.lines) if line.subject == subject
+        ]
+        base = (item.id, subject)
+        no_data = [index for index, line in rows if _is_no_data(line)]
+        if no_data:
+            line = item.table.lines[no_data[0]]
+            key = (*base, "no data", no_data[0])
+            self.add(
+                Case(
+                    "no data",
+                    item.id,
+                    line.line,
+                    rule_text(line),
+                    f"no example leaves {subject} without data",
+                    key,
+                    self.input_stub(item, subject, None, {}, f"{rule_ref(line)}: no data"),
+                )
+            )
+        target = item.targets.get(subject)
+
+        def decider(env: Env) -> Callable[[Value], int | None]:
+            def decide(value: Value) -> int | None:
+                for index, line in rows:
+                    if _is_no_data(line):
+                        continue
+                    try:
+                        if line.matches(value, env):
+                            return index
+                    except ScoreProblem:
+                        continue
+                return None
+
+            return decide
+
+        def environment(peers: Mapping[str, Fraction]) -> Env:
+            return Env(
+                target=target, peers=dict(peers), subject=subject, percent=spec.type == "percent"
+            )
+
+        def sides(env: Env) -> tuple[list[Side], Callable[[Value], int | None]]:
+            unit = "%" if env.percent else ""
+            ends = [
+                End(index, end.label, end.value, end.stat)
+                for index, line in rows
+                for end in line.ends(target, env.peers, unit)
+            ]
+            decide = decider(env)
+            grid = Grid.of(spec, [end.value for end in ends])
+            return boundary_sides(ends, decide, grid), decide
+
+        if spec.type == "yes/no":
+            decide = decider(environment({}))
+            for flag in (True, False):
+                owner = decide(flag)
+                if owner is None:
+                    continue
+                line = item.table.lines[owner]
+                key = (*base, "value", flag)
+                self.add(
+                    Case(
+                        "value",
+                        item.id,
+                        line.line,
+                        rule_text(line),
+                        f"the value {show_value(flag, spec)} is not tried",
+                        key,
+                        self.input_stub(
+                            item, subject, flag, {}, f"{rule_ref(line)}: {show_value(flag, spec)}"
+                        ),
+                    )
+                )
+            for example in self.examples:
+                value = example.values.get(subject)
+                if example.reaches(item, self.ancestors) and isinstance(value, bool):
+                    self.mark((*base, "value", value), example)
+            self.no_data_tried(item, subject, base, no_data)
+            return
+
+        reference = self.reference_peers(item, subject, stats_used(rows))
+        env = environment(reference)
+        for side in sides(env)[0]:
+            line = item.table.lines[side.owner]
+            gap, detail = self.side_detail(line, subject, side, target)
+            if side.end.owner == side.owner:
+                where = f"just inside {side.end.label}"
+            else:
+                other = rule_ref(item.table.lines[side.end.owner])
+                where = (
+                    f"just below {side.end.label}, before {other} takes over"
+                    if side.side == "below"
+                    else f"just above {side.end.label}, past {other}"
+                )
+            note = f"{rule_ref(line)}: {where}" + (f" (gap {gap})" if gap else "")
+            self.add(
+                Case(
+                    "boundary",
+                    item.id,
+                    line.line,
+                    rule_text(line),
+                    f"the value {where} ({detail}) is not tried",
+                    (*base, "boundary", *side.key),
+                    self.input_stub(item, subject, side.value, reference, note),
+                )
+            )
+        for example in self.examples:
+            value = example.values.get(subject)
+            if not example.reaches(item, self.ancestors) or not isinstance(value, Fraction):
+                continue
+            found, decide = sides(environment(example.peers.get(subject, {})))
+            for side_key in tried_sides(found, decide, value):
+                self.mark((*base, "boundary", *side_key), example)
+        self.no_data_tried(item, subject, base, no_data)
+        self.caps(item, subject, rows, env, decider(env))
+
+    def no_data_tried(
+        self,
+        item: Item,
+        subject: str,
+        base: tuple[object, ...],
+        no_data: Sequence[int],
+    ) -> None:
+        if not no_data:
+            return
+        for example in self.examples:
+            if example.reaches(item, self.ancestors) and example.values.get(subject) is None:
+                self.mark((*base, "no data", no_data[0]), example)
+
+    def side_detail(
+        self, line: Line, subject: str, side: Side, target: Fraction | None
+    ) -> tuple[str | None, str]:
+        """The gap to the target (for `… target by` lines) and the value, as shown."""
+        value = side.value
+        shown = self.show(subject, value)
+        gap = None
+        measured = line.gap(value, target)
+        if measured is not None:
+            gap = fmt(measured)
+            shown = f"gap {gap}, {shown}"
+        if side.end.peer is not None:
+            stat, number = side.end.peer
+            shown += f" given peer {stat} {show_value(number, self.specs.get(subject))}"
+        return gap, shown
+
+    # ------------------------------------------------------- caps, floors
+
+    def caps(
+        self,
+        item: Item,
+        subject: str,
+        rows: Sequence[tuple[int, Line]],
+        env: Env,
+        decide: Callable[[Value], int | None],
+    ) -> None:
+        spec = self.specs.get(subject, InputSpec(subject, "number"))
+        for index, line in rows:
+            if not isinstance(line, PerUnit):
+                continue
+            for kind, limit in (("cap", line.cap), ("floor", line.floor)):
+                if limit is None:
+                    continue
+                word = "at most" if kind == "cap" else "floor"
+                value = _reaching(line, kind, item.max, spec)
+                if value is None or decide(value) != index:
+                    continue  # no value of the input that this line scores reaches it
+                note = f"{rule_ref(line)}: {word} {fmt(limit)} reached"
+                stub = self.input_stub(item, subject, value, dict(env.peers), note)
+                what = f"no example reaches its {kind} ({word} {fmt(limit)})"
+                key = (item.id, kind, index)
+                self.add(Case(kind, item.id, line.line, rule_text(line), what, key, stub))
+
+
+def _is_no_data(line: Line) -> bool:
+    return line.takes_absent
+
+
+def _reaching(line: PerUnit, kind: str, maximum: Fraction, spec: InputSpec) -> Fraction | None:
+    """The value nearest the threshold at which a per-unit line's cap or floor applies.
+
+    The grid may hold 10^20 values between the threshold and the domain's end
+    (``precision 0.00000000000000000001``), so it is searched, not walked:
+    the deduction only grows away from the threshold, so doubling the
+    distance and then halving it finds the first value in a hundred steps.
+    """
+    grid = Grid.of(spec, [line.threshold or Fraction(0), line.unit])
+    base = line.threshold if line.threshold is not None else Fraction(0)
+    direction = -1 if line.reference == "below" else 1
+    start = math.floor(base / grid.step) * grid.step if direction < 0 else base
+
+    def at(k: int) -> Fraction:
+        return start + direction * k * grid.step
+
+    def reached(k: int) -> bool:
+        capped, floored = line.limits(at(k), maximum)
+        return capped if kind == "cap" else floored
+
+    if not grid.inside(at(0)):
+        return None
+    if reached(0):
+        return at(0)
+    # The last step known to be inside the domain and short of the limit.
+    short, far = 0, 1
+    while grid.inside(at(far)) and not reached(far):
+        short, far = far, far * 2
+        if far > 1 << 200:
+            return None
+    if not grid.inside(at(far)):
+        edge = grid.low if direction < 0 else grid.high
+        assert edge is not None
+        far = math.floor(abs(edge - start) / grid.step)
+        if far <= short or not reached(far):
+            return None
+    while far - short > 1:
+        middle = (short + far) // 2
+        if reached(middle):
+            far = middle
+        else:
+            short = middle
+    return at(far)

@@ -1,0 +1,652 @@
+"""Conditions: what a rule line or a clause tests its subject's value against.
+
+``at least 90%``, ``80–90``, ``meets target``, ``below target by 1–3 points``,
+``120% of peer mean``, ``yes``, ``no data``, ``otherwise``: each is a small
+frozen attrs class, and each says once, for every tool, what it means:
+
+* :meth:`~Condition.holds` — whether a value holds it, and
+  :meth:`~Condition.detail` — what it compared, for the trace;
+* :meth:`~Condition.interval` — the present values it holds for, given the
+  target and the cohort's statistics (the static checks' sets, the grades);
+* :meth:`~Condition.comparisons` and :meth:`~Condition.needs_target` — what
+  it needs besides the value (which statistics the cohort must supply);
+* :meth:`~Condition.ends` — its boundaries, named (coverage, ``verify``);
+* :meth:`~Condition.side`, :meth:`~Condition.position` and
+  :meth:`~Condition.open_sides` — where on the value axis it holds (which
+  way is better, cascades of ``at least`` lines);
+* ``takes_absent`` and ``takes_all`` — ``no data`` and ``otherwise``.
+
+:data:`CONDITIONS` lists every kind; a test runs every tool on each.
+:class:`Env` is what a condition may consult besides the value: the
+subject's target and its cohort's peer statistics.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from fractions import Fraction
+from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias
+
+import attrs
+
+from ..domains import ALL, Interval, meet
+from ..fast import Decline, FastValue, never
+from ..values import Value, exact, exact_or_none, fmt
+
+#: Where a condition holds on the value axis (see :meth:`Condition.side`).
+Side: TypeAlias = Literal["high", "low", "bounded"] | None
+#: Statistics of one cohort by name: ``{"mean": 3}``.
+Stats: TypeAlias = Mapping[str, Fraction]
+
+_NO_STATS: Stats = {}
+_ZERO = Fraction(0)
+
+
+@attrs.frozen
+class Boundary:
+    """A value where a condition starts or stops holding, and how to name it.
+
+    ``label`` is how coverage reports speak of it (``90%``, ``the target
+    90%``, ``120% of peer mean``); ``stat`` is the statistic it depends on,
+    with the value it was worked out for.
+    """
+
+    label: str
+    value: Fraction
+    stat: tuple[str, Fraction] | None = None
+
+
+class ScoreProblem(Exception):
+    """Scoring one entity cannot go on; the caller turns it into a DataError."""
+
+    def __init__(self, message: str, *, input: str | None, value: Value, line: int | None) -> None:
+        super().__init__(message)
+        self.message = message
+        self.input = input
+        self.value = value
+        self.line = line
+
+
+@attrs.frozen
+class Env:
+    """What a line may consult besides its subject's value."""
+
+    target: Fraction | None = None
+    peers: Mapping[str, Fraction] = attrs.field(factory=dict)
+    subject: str = ""
+    percent: bool = False
+
+    def peer(self, stat: str, line: int | None, value: Value) -> Fraction:
+        if stat not in self.peers:
+            raise ScoreProblem(
+                f"needs the peer {stat} of {self.subject!r}: score a cohort with "
+                f"score_table(), or pass peers={{{self.subject!r}: {{{stat!r}: …}}}}",
+                input=self.subject,
+                value=value,
+                line=line,
+            )
+        return self.peers[stat]
+
+    def show(self, value: Fraction) -> str:
+        return fmt(value) + ("%" if self.percent else "")
+
+
+class Condition(Protocol):
+    """What every condition says about itself (see the module's docstring)."""
+
+    #: It holds for an absent value: ``no data`` (and no other condition).
+    takes_absent: bool
+    #: It holds for every present value: ``otherwise``.
+    takes_all: bool
+    #: It tests a yes/no value: its interval is on the axis no = 0, yes = 1, and
+    #: it holds for no number (``yes``, ``no``).
+    on_yes_no: bool
+
+    def holds(self, value: Value, env: Env, line: int | None) -> bool:
+        """Whether ``value`` holds it (a :class:`ScoreProblem` when it cannot tell)."""
+        ...
+
+    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+        """What it compared ``value`` with, for the trace (None: nothing to add)."""
+        ...
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        """The present values it holds for; None when there are none, or the target
+        or a statistic it needs is missing."""
+        ...
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        """The comparisons with the cohort it makes (each names its statistic)."""
+        ...
+
+    def needs_target(self) -> bool:
+        """Whether it compares with the subject's target."""
+        ...
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        """Its boundaries, named (``unit`` follows a number: ``%``)."""
+        ...
+
+    def side(self) -> Side:
+        """``high`` when it holds up to the top of the axis, ``low`` down to the bottom,
+        ``bounded`` in between, None when it has no place on the axis."""
+        ...
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        """The middle of a bounded condition, to order lines along the axis."""
+        ...
+
+    def open_sides(self) -> tuple[bool, bool]:
+        """Whether, as written, it is unbounded below and above: in a cascade of
+        ``at least`` lines the values above an earlier line are meant to be taken."""
+        ...
+
+    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
+        """How far ``value`` is from the target, as this condition measures it (in
+        points), or None when it does not measure one."""
+        ...
+
+    def nests(self) -> bool:
+        """Whether an earlier line may take the middle of where it holds on purpose
+        (``within 1 point of target`` under ``within 0.5 points``), as a cascade of
+        ``at least`` lines takes the top."""
+        ...
+
+    def fast_test(self, target: Fraction | None, stats: Stats) -> Callable[[FastValue], bool]:
+        """:meth:`holds` for present values, compiled for the fast path (raises
+        :class:`~qualitykpi.fast.Decline` when the target or a statistic is missing:
+        the traced evaluator names what is)."""
+        ...
+
+
+class _Plain:
+    """What most conditions say: no cohort, no target, present values only."""
+
+    takes_absent = False
+    takes_all = False
+    on_yes_no = False
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        return ()
+
+    def needs_target(self) -> bool:
+        return False
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        return None
+
+    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+        return None
+
+    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
+        return None
+
+    def nests(self) -> bool:
+        return False
+
+    if TYPE_CHECKING:
+        # Every condition says where it holds; fast_test reads it.
+        def interval(
+            self, target: Fraction | None, stats: Stats = _NO_STATS
+        ) -> Interval | None: ...
+
+    def fast_test(self, target: Fraction | None, stats: Stats) -> Callable[[FastValue], bool]:
+        # Where a condition holds is its interval: one meaning, for the checks
+        # and the fast path alike.
+        if (self.needs_target() and target is None) or any(
+            comparison.stat not in stats for comparison in self.comparisons()
+        ):
+            raise Decline("needs a target or a peer statistic it does not have")
+        interval = self.interval(target, stats)
+        return never if interval is None else interval.predicate()
+
+
+@attrs.frozen(repr=False)
+class Range(_Plain):
+    """The subject lies in an interval; ``None`` ends are unbounded."""
+
+    low: Fraction | None = attrs.field(converter=exact_or_none)
+    high: Fraction | None = attrs.field(converter=exact_or_none)
+    low_closed: bool = True
+    high_closed: bool = True
+
+    def contains(self, x: Fraction) -> bool:
+        if self.low is not None and (x < self.low or (x == self.low and not self.low_closed)):
+            return False
+        return not (
+            self.high is not None and (x > self.high or (x == self.high and not self.high_closed))
+        )
+
+    def holds(self, value: Value, env: Env, line: int | None) -> bool:
+        return isinstance(value, Fraction) and self.contains(value)
+
+    def as_interval(self) -> Interval:
+        """The interval itself (possibly empty)."""
+        return Interval(self.low, self.high, self.low_closed, self.high_closed)
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        found = self.as_interval()
+        return None if found.empty else found
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return tuple(Boundary(f"{fmt(end)}{unit}", end) for end in _ends(self))
+
+    def side(self) -> Side:
+        if self.high is None:
+            return None if self.low is None else "high"
+        return "low" if self.low is None else "bounded"
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        if self.low is None or self.high is None:
+            return None
+        return (self.low + self.high) / 2
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return self.low is None, self.high is None
+
+    def describe(self) -> str:
+        low, high = self.low, self.high
+        if low is not None and high is not None and low == high:
+            return f"= {fmt(low)}"
+        if high is None and low is not None:
+            return f"{'at least' if self.low_closed else 'more than'} {fmt(low)}"
+        if low is None and high is not None:
+            return f"{'at most' if self.high_closed else 'less than'} {fmt(high)}"
+        if low is None and high is None:
+            return "any value"
+        assert low is not None and high is not None
+        return (
+            f"{'[' if self.low_closed else '('}{fmt(low)}, {fmt(high)}"
+            f"{']' if self.high_closed else ')'}"
+        )
+
+    def __repr__(self) -> str:
+        return f"<{self.describe()}>"
+
+
+@attrs.frozen(repr=False)
+class MeetsTarget(_Plain):
+    """The subject is at or above its target."""
+
+    def holds(self, value: Value, env: Env, line: int | None) -> bool:
+        return isinstance(value, Fraction) and value >= _target(env, line, value)
+
+    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+        return f"target {env.show(_target(env, line, value))}"
+
+    def needs_target(self) -> bool:
+        return True
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        return None if target is None else Interval(target, None, True, False)
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return () if target is None else (Boundary(f"the target {fmt(target)}{unit}", target),)
+
+    def side(self) -> Side:
+        return "high"
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return False, True
+
+    def __repr__(self) -> str:
+        return "<meets target>"
+
+
+_ABOVE_ZERO = Interval(_ZERO, None, False, False)
+
+
+@attrs.frozen(repr=False)
+class OffTarget(_Plain):
+    """The subject is below (or above) its target by an amount in ``by``."""
+
+    direction: Literal["below", "above"]
+    by: Range
+
+    def _gap(self, value: Fraction, env: Env, line: int | None) -> Fraction:
+        target = _target(env, line, value)
+        return target - value if self.direction == "below" else value - target
+
+    def holds(self, value: Value, env: Env, line: int | None) -> bool:
+        if not isinstance(value, Fraction):
+            return False
+        gap = self._gap(value, env, line)
+        return gap > 0 and self.by.contains(gap)
+
+    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+        target = _target(env, line, value)
+        if not isinstance(value, Fraction):
+            return f"target {env.show(target)}"
+        gap = self._gap(value, env, line)
+        side = "below" if gap >= 0 else "above"
+        if self.direction == "above":
+            side = "above" if gap >= 0 else "below"
+        unit = " points" if env.percent else ""
+        return f"target {env.show(target)}: {fmt(abs(gap))}{unit} {side}"
+
+    def needs_target(self) -> bool:
+        return True
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        if target is None:
+            return None
+        by = self.by.as_interval()
+        if by.empty:
+            return None
+        gap = _meet(by, _ABOVE_ZERO)
+        if gap is None:
+            return None
+        if self.direction == "above":
+            return Interval(
+                None if gap.low is None else target + gap.low,
+                None if gap.high is None else target + gap.high,
+                gap.low_closed,
+                gap.high_closed,
+            )
+        return Interval(
+            None if gap.high is None else target - gap.high,
+            None if gap.low is None else target - gap.low,
+            gap.high_closed,
+            gap.low_closed,
+        )
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        if target is None:
+            return ()
+        sign = -1 if self.direction == "below" else 1
+        gaps = [_ZERO] + [end for end in _ends(self.by) if end > 0]
+        return tuple(
+            Boundary("the target" if gap == 0 else fmt(gap), target + sign * gap)
+            for gap in dict.fromkeys(gaps)
+        )
+
+    def side(self) -> Side:
+        if self.by.high is not None:
+            return "bounded"
+        return "low" if self.direction == "below" else "high"
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        by = self.by
+        if target is None or by.high is None:
+            return None
+        middle = ((by.low or _ZERO) + by.high) / 2
+        return target - middle if self.direction == "below" else target + middle
+
+    def open_sides(self) -> tuple[bool, bool]:
+        unbounded = self.by.high is None
+        return (unbounded, False) if self.direction == "below" else (False, unbounded)
+
+    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
+        if target is None:
+            return None
+        return target - value if self.direction == "below" else value - target
+
+    def __repr__(self) -> str:
+        return f"<{self.by.describe()} {self.direction} target>"
+
+
+@attrs.frozen(repr=False)
+class WithinTarget(_Plain):
+    """The subject is at most ``distance`` away from its target, on either side."""
+
+    distance: Fraction = attrs.field(converter=exact)
+
+    def holds(self, value: Value, env: Env, line: int | None) -> bool:
+        return (
+            isinstance(value, Fraction) and abs(value - _target(env, line, value)) <= self.distance
+        )
+
+    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+        target = _target(env, line, value)
+        if not isinstance(value, Fraction):
+            return f"target {env.show(target)}"
+        unit = " points" if env.percent else ""
+        return f"target {env.show(target)}: {fmt(abs(value - target))}{unit} away"
+
+    def needs_target(self) -> bool:
+        return True
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        if target is None:
+            return None
+        return Interval(target - self.distance, target + self.distance)
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        if target is None:
+            return ()
+        away = f"{fmt(self.distance)}{' points' if unit == '%' else ''}"
+        return (
+            Boundary(f"{away} below the target", target - self.distance),
+            Boundary(f"{away} above the target", target + self.distance),
+        )
+
+    def side(self) -> Side:
+        return "bounded"
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        return target
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return False, False
+
+    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
+        return None if target is None else abs(value - target)
+
+    def nests(self) -> bool:
+        return True
+
+    def __repr__(self) -> str:
+        return f"<within {fmt(self.distance)} of target>"
+
+
+@attrs.frozen(repr=False)
+class PeerRelative(_Plain):
+    """``x op K% of peer STAT``: ``at least 120% of peer mean`` has factor 6/5.
+
+    K% of a statistic is read as "(K − 100)% above it" (or below it, for K
+    under 100), measured on the statistic's size: the threshold is
+    ``stat + (K/100 − 1) × |stat|``.  For a positive statistic that is
+    ``K/100 × stat`` as usual; for a negative one it keeps the meaning, so
+    120% of a mean of −10 is −8 (20% better), not −12.
+    """
+
+    op: Literal[">=", "<=", ">", "<", "="]
+    factor: Fraction = attrs.field(converter=exact)
+    stat: str = "mean"
+
+    def threshold(self, stat: Fraction) -> Fraction:
+        """The value ``K% of`` the statistic ``stat`` stands for (see the class)."""
+        return stat + (self.factor - 1) * abs(stat)
+
+    def statistics_at(self, mark: Fraction) -> tuple[Fraction, ...]:
+        """The statistics whose threshold is ``mark`` (for the checks' sample cohorts)."""
+        found: list[Fraction] = []
+        # stat ≥ 0: threshold = factor × stat; stat < 0: threshold = (2 − factor) × stat.
+        if self.factor and mark / self.factor >= 0:
+            found.append(mark / self.factor)
+        if 2 - self.factor and mark / (2 - self.factor) < 0:
+            found.append(mark / (2 - self.factor))
+        return tuple(found)
+
+    def bound(self, env: Env, line: int | None, value: Value) -> Fraction:
+        return self.threshold(env.peer(self.stat, line, value))
+
+    def holds(self, value: Value, env: Env, line: int | None) -> bool:
+        if not isinstance(value, Fraction):
+            return False
+        return _compare(value, self.op, self.bound(env, line, value))
+
+    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+        stat = env.peer(self.stat, line, value)
+        return (
+            f"peer {self.stat} {env.show(stat)}, {fmt(self.factor * 100)}% of it is "
+            f"{env.show(self.threshold(stat))}"
+        )
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        return (self,)
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        stat = stats.get(self.stat)
+        if stat is None:
+            return None
+        bound = self.threshold(stat)
+        return {
+            ">=": Interval(bound, None, True, False),
+            ">": Interval(bound, None, False, False),
+            "<=": Interval(None, bound, False, True),
+            "<": Interval(None, bound, False, False),
+            "=": Interval(bound, bound),
+        }[self.op]
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        stat = stats.get(self.stat)
+        if stat is None:
+            return ()
+        label = f"{fmt(self.factor * 100)}% of peer {self.stat}"
+        return (Boundary(label, self.threshold(stat), (self.stat, stat)),)
+
+    def side(self) -> Side:
+        if self.op in (">=", ">"):
+            return "high"
+        return "low" if self.op in ("<=", "<") else "bounded"
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return False, False
+
+    def __repr__(self) -> str:
+        return f"<{self.op} {fmt(self.factor * 100)}% of peer {self.stat}>"
+
+
+@attrs.frozen(repr=False)
+class IsYes(_Plain):
+    """A yes/no subject is yes (``expected=True``) or no."""
+
+    expected: bool = True
+    on_yes_no = True
+
+    def holds(self, value: Value, env: Env, line: int | None) -> bool:
+        return isinstance(value, bool) and value is self.expected
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        # On the yes/no axis, no is 0 and yes is 1.
+        point = Fraction(1 if self.expected else 0)
+        return Interval(point, point)
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return ()
+
+    def side(self) -> Side:
+        return None
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return False, False
+
+    def __repr__(self) -> str:
+        return "<yes>" if self.expected else "<no>"
+
+
+@attrs.frozen(repr=False)
+class NoData(_Plain):
+    """The value is absent from the data."""
+
+    takes_absent = True
+
+    def holds(self, value: Value, env: Env, line: int | None) -> bool:
+        return value is None
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        return None  # no present value
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return ()
+
+    def side(self) -> Side:
+        return None
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return False, False
+
+    def __repr__(self) -> str:
+        return "<no data>"
+
+
+@attrs.frozen(repr=False)
+class Otherwise(_Plain):
+    """Any present value."""
+
+    takes_all = True
+
+    def holds(self, value: Value, env: Env, line: int | None) -> bool:
+        return value is not None
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        return ALL
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return ()
+
+    def side(self) -> Side:
+        return None
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return True, True
+
+    def __repr__(self) -> str:
+        return "<otherwise>"
+
+
+#: Every kind of condition: a test runs every tool on each, so a new kind
+#: that a tool does not handle fails there rather than in a user's hands.
+CONDITIONS: tuple[type, ...] = (
+    *(Range, MeetsTarget, OffTarget, WithinTarget, PeerRelative),
+    *(IsYes, NoData, Otherwise),
+)
+
+
+def _ends(condition: Range) -> tuple[Fraction, ...]:
+    return tuple(end for end in (condition.low, condition.high) if end is not None)
+
+
+def _meet(a: Interval, b: Interval) -> Interval | None:
+    found = meet(a, b)
+    return None if found.empty else found
+
+
+def _compare(x: Fraction, op: str, bound: Fraction) -> bool:
+    return {
+        ">=": x >= bound,
+        "<=": x <= bound,
+        ">": x > bound,
+        "<": x < bound,
+        "=": x == bound,
+    }[op]
+
+
+def _target(env: Env, line: int | None, value: Value) -> Fraction:
+    if env.target is None:
+        raise ScoreProblem(
+            f"this line compares {env.subject!r} with its target, but no target is set",
+            input=env.subject,
+            value=value,
+            line=line,
+        )
+    return env.target

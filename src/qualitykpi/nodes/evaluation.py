@@ -1,0 +1,123 @@
+"""What evaluating the scorer tree needs: one entity's context, problems, steps.
+
+:class:`Context` holds one entity's values and its cohort's peer statistics;
+every node evaluates against it.  Problems with the entity's data are
+collected across the whole tree and raised together as :class:`ScoreProblems`.
+The helpers write trace steps, clamp a score into its bounds and add bounds.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import TypeVar
+
+import attrs
+
+from ..results import NodeResult, Step
+from ..values import InputSpec, Value, as_fraction, fmt, fmt_input, to_decimal
+from .conditions import Env, ScoreProblem
+
+T = TypeVar("T")
+
+
+class ScoreProblems(Exception):
+    """Every problem found while scoring one entity."""
+
+    def __init__(self, problems: Sequence[ScoreProblem]) -> None:
+        super().__init__("; ".join(problem.message for problem in problems))
+        self.problems = tuple(problems)
+
+
+def as_strings(values: Iterable[str]) -> tuple[str, ...]:
+    return tuple(values)
+
+
+def _values(values: Mapping[str, object]) -> dict[str, Value]:
+    """Exact values: Python callers may pass ``Decimal`` or ``int``; bool stays yes/no."""
+    out: dict[str, Value] = {}
+    for name, value in values.items():
+        if value is None or isinstance(value, bool | Fraction):
+            out[name] = value
+        elif isinstance(value, Decimal):
+            out[name] = as_fraction(value)
+        elif isinstance(value, int):
+            out[name] = Fraction(value)
+        else:
+            raise TypeError(f"the value of {name!r} must be exact: Fraction, Decimal, int or bool")
+    return out
+
+
+@attrs.frozen
+class Context:
+    """One entity's values and the peer statistics of its cohort."""
+
+    entity: str | None
+    values: Mapping[str, Value] = attrs.field(converter=_values)
+    peers: Mapping[str, Mapping[str, Fraction]] = attrs.field(factory=dict)
+    specs: Mapping[str, InputSpec] = attrs.field(factory=dict)
+
+    def env(self, subject: str, targets: Mapping[str, Fraction]) -> Env:
+        spec = self.specs.get(subject)
+        return Env(
+            target=targets.get(subject),
+            peers=self.peers.get(subject, {}),
+            subject=subject,
+            percent=spec is not None and spec.type == "percent",
+        )
+
+    def show(self, name: str) -> str:
+        spec = self.specs.get(name)
+        return fmt_input(self.values.get(name), spec.type if spec else "number")
+
+
+def collect_results(nodes: Sequence[T], run: Callable[[T], NodeResult]) -> list[NodeResult]:
+    """Evaluate every node, then raise all their problems together."""
+    results: list[NodeResult] = []
+    problems: list[ScoreProblem] = []
+    for node in nodes:
+        try:
+            results.append(run(node))
+        except ScoreProblems as exc:
+            problems.extend(exc.problems)
+    if problems:
+        raise ScoreProblems(problems)
+    return results
+
+
+def make_step(
+    kind: str,
+    description: str,
+    amount: Fraction | None,
+    line: int | None = None,
+    text: str | None = None,
+) -> Step:
+    return Step(kind, description, None if amount is None else to_decimal(amount), line, text)
+
+
+def clamp_score(
+    raw: Fraction,
+    low: Fraction,
+    high: Fraction,
+    low_label: str,
+    line: int | None,
+    steps: list[Step],
+) -> Fraction:
+    """Clamp ``raw`` to ``[low, high]``, recording the points the clamp moved."""
+    if raw > high:
+        steps.append(make_step("clamp", f"capped at its max {fmt(high)}", raw - high, line))
+        return high
+    if raw < low:
+        steps.append(make_step("clamp", f"kept at {low_label}", raw - low, line))
+        return low
+    return raw
+
+
+def add_bounds(bounds: Iterable[tuple[Fraction, Fraction]]) -> tuple[Fraction, Fraction]:
+    """The bounds of a sum: the sums of the lower and of the upper bounds."""
+    low = high = Fraction(0)
+    for child_low, child_high in bounds:
+        low += child_low
+        high += child_high
+    return low, high

@@ -1,0 +1,193 @@
+"""Lines that compute a score from the value: ``scaled`` and ``using NAME``.
+
+``scaled from A to B`` and ``scaled to peer max`` share the points in
+proportion; ``using NAME with …`` hands the value to a scorer the host
+program registered (see :mod:`qualitykpi.environment`).  Both hold for every
+present value, like ``each …`` lines.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from decimal import Decimal
+from fractions import Fraction
+from typing import Protocol
+
+import attrs
+
+from ..fast import Decline, FastScore, FastValue, always, const, divide, multiply, subtract
+from ..values import Value, exact_or_none, fmt, rounded
+from .conditions import Env, PeerRelative, ScoreProblem, Stats
+from .scorers import Applied, Direction, Reach, _EveryValue
+
+
+@attrs.frozen(repr=False)
+class Scaled(_EveryValue):
+    """``scaled from A to B``: max × (x − A)/(B − A); with ``to_peer_max``, max × x / peer max."""
+
+    low: Fraction | None = attrs.field(converter=exact_or_none, default=None)
+    high: Fraction | None = attrs.field(converter=exact_or_none, default=None)
+    to_peer_max: bool = False
+    subject: str = ""
+    text: str = ""
+    line: int | None = None
+
+    def __attrs_post_init__(self) -> None:
+        if not self.to_peer_max and (
+            self.low is None or self.high is None or self.low == self.high
+        ):
+            raise ValueError("`scaled from A to B` needs two different ends")
+
+    def matches(self, value: Value, env: Env) -> bool:
+        return isinstance(value, Fraction)
+
+    def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
+        assert isinstance(value, Fraction)
+        if self.to_peer_max:
+            top = env.peer("max", self.line, value)
+            if top <= 0:
+                # M × x / max means "the share of the best": with a best of 0
+                # or below there is no share to give, and any score would be
+                # a guess, so the entity is named instead.
+                raise ScoreProblem(
+                    f"the peer max of {self.subject!r} is {env.show(top)}: `scaled to peer "
+                    "max` gives each entity its share of the cohort's best, which needs a "
+                    "best above 0 (add a line such as `at most 0 → 0` above it to say what "
+                    "such values score)",
+                    input=self.subject,
+                    value=value,
+                    line=self.line,
+                )
+            exact_score = maximum * value / top
+            detail = f"peer max {env.show(top)}"
+        else:
+            assert self.low is not None and self.high is not None
+            exact_score = maximum * (value - self.low) / (self.high - self.low)
+            detail = None
+        score, was_rounded = rounded(exact_score)
+        steps: list[tuple[str, str, Fraction | None]] = [
+            ("line", self.text or repr(self), maximum - score)
+        ]
+        if was_rounded:
+            steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
+        return Applied(score, tuple(steps), detail)
+
+    def fast(
+        self, maximum: Fraction, target: Fraction | None, stats: Stats
+    ) -> tuple[Callable[[FastValue], bool], FastScore]:
+        top = const(maximum)
+        if self.to_peer_max:
+            best = stats.get("max")
+            if best is None or best <= 0:
+                raise Decline("no peer max above 0: the traced evaluator names the problem")
+            peak = const(best)
+
+            def share(value: FastValue) -> Decimal:
+                assert isinstance(value, Decimal)
+                return divide(multiply(top, value), peak)
+
+            return always, share
+        assert self.low is not None and self.high is not None
+        low, width = const(self.low), const(self.high - self.low)
+
+        def scaled(value: FastValue) -> Decimal:
+            assert isinstance(value, Decimal)
+            return divide(multiply(top, subtract(value, low)), width)
+
+        return always, scaled
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        # Scaling to the peer max needs the max: 100% of it is full marks.
+        return (PeerRelative(">=", 1, "max"),) if self.to_peer_max else ()
+
+    def scales_by(self) -> str | None:
+        return "max" if self.to_peer_max else None
+
+    def marks(self, target: Fraction | None) -> tuple[Fraction, ...]:
+        return tuple(end for end in (self.low, self.high) if end is not None)
+
+    def reach(self, maximum: Fraction) -> Reach:
+        # Unbounded without the input's domain; the item's clamp bounds it.
+        return None, None
+
+    def direction(self) -> Direction:
+        if self.to_peer_max:
+            return "higher"
+        assert self.low is not None and self.high is not None
+        return "higher" if self.high > self.low else "lower"
+
+    def __repr__(self) -> str:
+        if self.to_peer_max:
+            return "<scaled to peer max>"
+        assert self.low is not None and self.high is not None
+        return f"<scaled from {fmt(self.low)} to {fmt(self.high)}>"
+
+
+class CustomScoring(Protocol):
+    """What :class:`Custom` needs of a host's scorer (see :class:`qualitykpi.CustomScorer`)."""
+
+    def score(self, value: Fraction, maximum: Fraction) -> Fraction | Decimal | int: ...
+
+    def direction(self) -> Direction: ...
+
+    def reach(self, maximum: Fraction) -> Reach: ...
+
+
+@attrs.frozen(repr=False)
+class Custom(_EveryValue):
+    """``using NAME with …``: a line scored by a scorer the host registered.
+
+    Holds for every present value, like ``scaled``; the result is checked to
+    be exact, rounded like any other when it has no finite decimal form, and
+    recorded in the trace.
+    """
+
+    scorer: CustomScoring
+    name: str = ""
+    subject: str = ""
+    text: str = ""
+    line: int | None = None
+
+    def matches(self, value: Value, env: Env) -> bool:
+        return isinstance(value, Fraction)
+
+    def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
+        assert isinstance(value, Fraction)
+        try:
+            raw = self.scorer.score(value, maximum)
+        except (ArithmeticError, ValueError) as error:
+            raise ScoreProblem(
+                f"the scorer `{self.name}` cannot score "
+                f"{self.subject} = {env.show(value)}: {error}",
+                input=self.subject,
+                value=value,
+                line=self.line,
+            ) from None
+        if isinstance(raw, bool) or not isinstance(raw, Fraction | Decimal | int):
+            raise TypeError(
+                f"the scorer `{self.name}` returned {type(raw).__name__} {raw!r}; return a "
+                "Fraction, a Decimal or an int — a float would lose exactness"
+            )
+        exact_score = Fraction(raw)
+        score, was_rounded = rounded(exact_score)
+        steps: list[tuple[str, str, Fraction | None]] = [
+            ("line", self.text or repr(self), maximum - score)
+        ]
+        if was_rounded:
+            steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
+        return Applied(score, tuple(steps), None)
+
+    def reach(self, maximum: Fraction) -> Reach:
+        return self.scorer.reach(maximum)
+
+    def fast(
+        self, maximum: Fraction, target: Fraction | None, stats: Stats
+    ) -> tuple[Callable[[FastValue], bool], FastScore]:
+        # A host's code is called as written, on Fractions, with its trace.
+        raise Decline(f"the scorer `{self.name}` is the host's code")
+
+    def direction(self) -> Direction:
+        return self.scorer.direction()
+
+    def __repr__(self) -> str:
+        return f"<using {self.name}: {self.scorer!r}>"

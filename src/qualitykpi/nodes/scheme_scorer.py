@@ -1,0 +1,253 @@
+"""The root of the scorer tree: the scheme's total, bonuses, vetoes and grades."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Sequence
+from fractions import Fraction
+
+import attrs
+
+from ..results import NodeResult, Result, Step, VetoHit
+from ..values import InputSpec, exact_or_none, fmt, to_decimal
+from .clauses import Tested, When
+from .conditions import Condition, Env, Otherwise, Range, ScoreProblem
+from .evaluation import Context, ScoreProblems, add_bounds, as_strings, collect_results, make_step
+from .tree import Item, Section, as_nodes
+
+
+# Typed converters: attrs' mypy plugin cannot see through a bare ``tuple``.
+def _bands(
+    values: Iterable[tuple[str, Range | Otherwise]],
+) -> tuple[tuple[str, Range | Otherwise], ...]:
+    return tuple(values)
+
+
+def _vetoes(values: Iterable[Veto]) -> tuple[Veto, ...]:
+    return tuple(values)
+
+
+def _specs(values: Iterable[InputSpec]) -> tuple[InputSpec, ...]:
+    return tuple(values)
+
+
+@attrs.frozen(repr=False)
+class Veto(Tested):
+    """``veto "NAME" when TEST → grade G`` (or ``→ score 0``)."""
+
+    name: str
+    input: str
+    condition: Condition | None = None
+    negate: bool = False
+    grade: str | None = None
+    score: Fraction | None = attrs.field(default=None, converter=exact_or_none)
+    owners: tuple[str, ...] = attrs.field(default=(), converter=as_strings)
+    text: str = ""
+    line: int | None = None
+
+    def fires(self, ctx: Context) -> bool:
+        value = ctx.values.get(self.input)
+        if value is None and not self.takes_absent:
+            raise ScoreProblem(
+                f"no data for {self.input!r}, which veto {self.name!r} tests",
+                input=self.input,
+                value=value,
+                line=self.line,
+            )
+        clause = When("deduct", 0, self.input, self.condition, self.negate, line=self.line)
+        return clause.applies(value, ctx.env(self.input, {}))
+
+    def effect(self) -> str:
+        if self.grade is not None:
+            return f"grade {self.grade}"
+        assert self.score is not None
+        return f"score {fmt(self.score)}"
+
+    def __repr__(self) -> str:
+        return f"<veto {self.name!r} when {self.input}: {self.effect()}>"
+
+
+@attrs.frozen(repr=False)
+class Grades:
+    """Grade bands over the total, read top to bottom, first match."""
+
+    bands: tuple[tuple[str, Range | Otherwise], ...] = attrs.field(converter=_bands)
+
+    def labels(self) -> tuple[str, ...]:
+        return tuple(label for label, _ in self.bands)
+
+    def grade(self, total: Fraction) -> str | None:
+        for label, condition in self.bands:
+            if condition.holds(total, Env(), None):
+                return label
+        return None
+
+    def __repr__(self) -> str:
+        return "<grades " + "; ".join(f"{label} {cond!r}" for label, cond in self.bands) + ">"
+
+
+@attrs.frozen(repr=False)
+class SchemeScorer:
+    """The whole scheme: sections and items, bonuses, vetoes, grades."""
+
+    name: str
+    children: tuple[Section | Item, ...] = attrs.field(converter=as_nodes)
+    total: Fraction | None = attrs.field(default=None, converter=exact_or_none)
+    plus_bonus: bool = False
+    grades: Grades | None = None
+    vetoes: tuple[Veto, ...] = attrs.field(default=(), converter=_vetoes)
+    inputs: tuple[InputSpec, ...] = attrs.field(default=(), converter=_specs)
+    file: str | None = None
+    grades_line: int | None = None
+
+    def walk(self) -> Iterator[Section | Item]:
+        for child in self.children:
+            yield from child.walk()
+
+    def scored(self) -> tuple[Section | Item, ...]:
+        return tuple(child for child in self.children if child.kind != "bonus")
+
+    def bonuses(self) -> tuple[Item, ...]:
+        return tuple(
+            node for node in self.walk() if isinstance(node, Item) and node.kind == "bonus"
+        )
+
+    @property
+    def max(self) -> Fraction:
+        """What the tree can give without bonuses: the sum of the top-level maxima."""
+        return sum((child.max for child in self.scored()), Fraction(0))
+
+    def bounds(self) -> tuple[Fraction, Fraction]:
+        """The totals this scheme can give, vetoes included."""
+        top_low, top_high = add_bounds(child.bounds() for child in self.scored())
+        bonus_low, bonus_high = add_bounds(bonus.bounds() for bonus in self.bonuses())
+        low = self._total(top_low, bonus_low)
+        high = self._total(top_high, bonus_high)
+        for veto in self.vetoes:
+            if veto.score is not None:
+                low = min(low, veto.score)
+        return low, high
+
+    def _total(self, top: Fraction, bonus: Fraction) -> Fraction:
+        """The total from the sections' sum and the bonus (monotone in both)."""
+        if self.total is None:
+            total = top + bonus
+        elif self.plus_bonus:
+            total = min(top, self.total) + bonus
+        else:
+            total = min(top + bonus, self.total)
+        return max(total, Fraction(0))
+
+    def assessed_ids(self) -> tuple[Item, ...]:
+        return tuple(node for node in self.walk() if isinstance(node, Item) and node.assessed)
+
+    def evaluate(self, ctx: Context) -> Result:
+        problems: list[ScoreProblem] = []
+        nodes: list[NodeResult] = []
+        try:
+            nodes = collect_results(self.children, lambda child: child.evaluate(ctx))
+        except ScoreProblems as exc:
+            problems.extend(exc.problems)
+        fired: list[Veto] = []
+        for veto in self.vetoes:
+            try:
+                if veto.fires(ctx):
+                    fired.append(veto)
+            except ScoreProblem as problem:
+                problems.append(problem)
+        if problems:
+            raise ScoreProblems(problems)
+
+        steps: list[Step] = []
+        by_id = {node.id: node for top in nodes for node in top.walk()}
+        top = sum((Fraction(node.score) for node in nodes if node.kind != "bonus"), Fraction(0))
+        bonus = sum((Fraction(by_id[item.id].score) for item in self.bonuses()), Fraction(0))
+        total = top
+        if bonus:
+            steps.append(make_step("bonus", f"bonus points add {fmt(bonus)}", -bonus))
+            total += bonus
+        if self.total is not None:
+            if self.plus_bonus and top > self.total:
+                steps.append(
+                    make_step(
+                        "cap",
+                        f"capped at the total {fmt(self.total)} before bonus",
+                        top - self.total,
+                    )
+                )
+                total = self.total + bonus
+            elif not self.plus_bonus and total > self.total:
+                steps.append(
+                    make_step("cap", f"capped at the total {fmt(self.total)}", total - self.total)
+                )
+                total = self.total
+        if total < 0:
+            steps.append(make_step("clamp", "the total is kept at 0", total))
+            total = Fraction(0)
+        for veto in fired:
+            # A veto only ever takes points away: the total is at most its score.
+            if veto.score is not None and total > veto.score:
+                steps.append(
+                    make_step(
+                        "veto",
+                        f"veto {veto.name!r} sets the total to {fmt(veto.score)}",
+                        total - veto.score,
+                        veto.line,
+                        veto.text or None,
+                    )
+                )
+                total = veto.score
+
+        grade = self._grade(total, fired, problems)
+        if problems:
+            raise ScoreProblems(problems)
+        return Result(
+            entity=ctx.entity,
+            scheme=self.name,
+            total=to_decimal(total),
+            max=to_decimal(self.max),
+            grade=grade,
+            vetoes=tuple(
+                VetoHit(veto.name, veto.effect(), veto.line, veto.owners) for veto in fired
+            ),
+            nodes=tuple(nodes),
+            steps=tuple(steps),
+            file=self.file,
+            peers={
+                name: {stat: fmt(value) for stat, value in stats.items()}
+                for name, stats in ctx.peers.items()
+            },
+        )
+
+    def _grade(
+        self, total: Fraction, fired: Sequence[Veto], problems: list[ScoreProblem]
+    ) -> str | None:
+        """The worse of the grade the total earns and the grades of the vetoes that fired.
+
+        A veto only ever makes a grade worse: ``veto … → grade C`` leaves a
+        total that earns D at D.  Grades are listed best first.
+        """
+        if self.grades is None:
+            return None
+        labels = self.grades.labels()
+        earned = self.grades.grade(total)
+        forced = [veto.grade for veto in fired if veto.grade is not None and veto.grade in labels]
+        worst = max(forced, key=labels.index) if forced else None
+        if earned is None:
+            if worst is not None and worst == labels[-1]:
+                # The worst grade there is: no band the total might earn is worse.
+                return worst
+            problems.append(
+                ScoreProblem(
+                    f"no grade band matches the total {fmt(total)}",
+                    input=None,
+                    value=total,
+                    line=self.grades_line,
+                )
+            )
+            return None
+        if worst is None:
+            return earned
+        return max(earned, worst, key=labels.index)
+
+    def __repr__(self) -> str:
+        return f"<scheme {self.name!r}: {len(self.children)} children, max {fmt(self.max)}>"

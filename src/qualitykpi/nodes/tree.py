@@ -1,0 +1,518 @@
+"""The scorer tree's nodes: items, parts, bonuses, tasks and sections.
+
+Each node knows its max, its bounds and its direction in each input, and
+evaluates to a :class:`~qualitykpi.results.NodeResult` whose steps add up
+exactly to ``max − score``.  The root, with vetoes and grades, is in
+:mod:`qualitykpi.nodes.scheme_scorer`.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from fractions import Fraction
+from typing import Literal
+
+import attrs
+
+from ..results import NodeResult, Step
+from ..values import Value, exact, exact_or_none, fmt, rounded, to_decimal
+from .clauses import Clause, ForEach, When
+from .conditions import ScoreProblem
+from .evaluation import (
+    Context,
+    ScoreProblems,
+    add_bounds,
+    as_strings,
+    clamp_score,
+    collect_results,
+    make_step,
+)
+from .scorers import Direction
+from .tables import Line, Table
+
+
+# Typed converters: attrs' mypy plugin cannot see through a bare ``tuple``.
+def _clauses(values: Iterable[Clause]) -> tuple[Clause, ...]:
+    return tuple(values)
+
+
+def _items(values: Iterable[Item]) -> tuple[Item, ...]:
+    return tuple(values)
+
+
+def as_nodes(values: Iterable[Section | Item]) -> tuple[Section | Item, ...]:
+    return tuple(values)
+
+
+@attrs.frozen(repr=False)
+class Item:
+    """An item, a part (``kind="part"``) or a bonus (``kind="bonus"``).
+
+    Its score comes from exactly one source: its ``parts`` (summed), an
+    ``assessed`` value from the data, or its ``table`` and/or independent
+    ``clauses``.  It is clamped to ``[minimum, max]``; a deduction-only item
+    (``deduct_cap`` set) has max 0 and minimum ``-deduct_cap``.
+    """
+
+    id: str
+    name: str
+    max: Fraction = attrs.field(converter=exact)
+    kind: Literal["item", "part", "bonus", "task"] = "item"
+    owners: tuple[str, ...] = attrs.field(default=(), converter=as_strings)
+    table: Table | None = None
+    clauses: tuple[Clause, ...] = attrs.field(default=(), converter=_clauses)
+    start: Fraction | None = attrs.field(default=None, converter=exact_or_none)
+    assessed: bool = False
+    assessed_cap: Fraction | None = attrs.field(default=None, converter=exact_or_none)
+    parts: tuple[Item, ...] = attrs.field(default=(), converter=_items)
+    deduct_cap: Fraction | None = attrs.field(default=None, converter=exact_or_none)
+    targets: Mapping[str, Fraction] = attrs.field(factory=dict)
+    better: Direction | None = None
+    text: str = ""
+    line: int | None = None
+    supporters: tuple[str, ...] = attrs.field(default=(), converter=as_strings)
+
+    @property
+    def minimum(self) -> Fraction:
+        return -self.deduct_cap if self.deduct_cap is not None else Fraction(0)
+
+    def inputs(self) -> tuple[str, ...]:
+        """The inputs this node reads (assessed items read their own id)."""
+        names: list[str] = list(self.targets) if self.kind == "task" else []
+        if self.assessed:
+            names.append(self.id)
+        if self.table is not None:
+            names.extend(self.table.subjects())
+        names.extend(clause.input for clause in self.clauses)
+        for part in self.parts:
+            names.extend(part.inputs())
+        return tuple(dict.fromkeys(names))
+
+    def bounds(self) -> tuple[Fraction, Fraction]:
+        """The scores this node can take: always within ``[minimum, max]``.
+
+        Worked out from what its lines and clauses can give, so an item whose
+        table never goes below 1 has bounds ``(1, max)``.
+        """
+        low: Fraction | None
+        high: Fraction | None
+        if self.parts:
+            low, high = add_bounds(part.bounds() for part in self.parts)
+        elif self.assessed:
+            low = self.max - self.assessed_cap if self.assessed_cap is not None else self.minimum
+            high = self.max
+        else:
+            if self.table is not None:
+                reaches = [line.reach(self.max) for line in self.table.lines]
+                lows = [reach[0] for reach in reaches]
+                highs = [reach[1] for reach in reaches]
+                low = None if None in lows else min(x for x in lows if x is not None)
+                high = None if None in highs else max(x for x in highs if x is not None)
+            else:
+                low = high = self._start()
+            for clause in self.clauses:
+                change_low, change_high = clause.reach()
+                low = None if low is None or change_low is None else low + change_low
+                high = None if high is None or change_high is None else high + change_high
+        low = self.minimum if low is None else min(max(low, self.minimum), self.max)
+        high = self.max if high is None else max(min(high, self.max), self.minimum)
+        return low, high
+
+    def direction(self, input: str) -> Direction:
+        """Whether a higher value of ``input`` is better, as declared or implied."""
+        if self.better is not None:
+            return self.better
+        if self.table is not None:
+            implied = self.table.direction(input, self.max, self.targets.get(input))
+            if implied != "none":
+                return implied
+        for clause in self.clauses:
+            if clause.input == input and clause.direction() != "none":
+                return clause.direction()
+        for part in self.parts:
+            implied = part.direction(input)
+            if implied != "none":
+                return implied
+        return "none"
+
+    def walk(self) -> Iterator[Item]:
+        yield self
+        for part in self.parts:
+            yield from part.walk()
+
+    def evaluate(self, ctx: Context) -> NodeResult:
+        steps: list[Step] = []
+        children: tuple[NodeResult, ...] = ()
+        if self.parts:
+            children = tuple(collect_results(self.parts, lambda part: part.evaluate(ctx)))
+            raw = sum((Fraction(child.score) for child in children), Fraction(0))
+            inner = sum((part.max for part in self.parts), Fraction(0))
+            if inner != self.max:
+                steps.append(
+                    make_step(
+                        "sum",
+                        f"its parts are worth {fmt(inner)}, not {fmt(self.max)}",
+                        self.max - inner,
+                        self.line,
+                    )
+                )
+        elif self.assessed:
+            raw = self._assessed(ctx, steps)
+        elif self.kind == "task":
+            raw = self._task(ctx, steps)
+        else:
+            raw = self._rules(ctx, steps)
+        what = "its deduction cap" if self.deduct_cap is not None else "0"
+        score = clamp_score(
+            raw, self.minimum, self.max, f"{what} ({fmt(self.minimum)})", self.line, steps
+        )
+        return NodeResult(
+            id=self.id,
+            name=self.name,
+            kind=self.kind,
+            score=to_decimal(score),
+            max=to_decimal(self.max),
+            minimum=to_decimal(self.minimum),
+            owners=self.owners,
+            supporters=self.supporters,
+            children=children,
+            steps=tuple(steps),
+            inputs=tuple((name, ctx.show(name)) for name in self.inputs() if not self.parts),
+            text=self.text or None,
+            line=self.line,
+        )
+
+    def _task(self, ctx: Context, steps: list[Step]) -> Fraction:
+        """A task is worth no points; with a target, say whether it was met."""
+        for name, target in self.targets.items():
+            env = ctx.env(name, self.targets)
+            value = ctx.values.get(name)
+            if isinstance(value, Fraction):
+                # "全年无重大事故" is a target of 0 where lower is better.
+                met = value <= target if self.better == "lower" else value >= target
+                verdict = "met" if met else "not met"
+                text = f"target {env.show(target)}: {verdict} ({name} = {ctx.show(name)})"
+            else:
+                text = f"target {env.show(target)}: no data for {name}"
+            steps.append(make_step("note", text, None, self.line))
+        return Fraction(0)
+
+    def _assessed(self, ctx: Context, steps: list[Step]) -> Fraction:
+        value = ctx.values.get(self.id)
+        if not isinstance(value, Fraction):
+            raise ScoreProblems(
+                [
+                    ScoreProblem(
+                        f"no assessed score for item {self.id!r} ({self.name})",
+                        input=self.id,
+                        value=value,
+                        line=self.line,
+                    )
+                ]
+            )
+        if self.assessed_cap is not None:
+            if not 0 <= value <= self.assessed_cap:
+                raise ScoreProblems(
+                    [
+                        ScoreProblem(
+                            f"the assessed deduction {fmt(value)} for item {self.id!r} "
+                            f"({self.name}) is outside 0–{fmt(self.assessed_cap)}",
+                            input=self.id,
+                            value=value,
+                            line=self.line,
+                        )
+                    ]
+                )
+            steps.append(
+                make_step("assessed", f"assessed deduction {fmt(value)}", value, self.line)
+            )
+            return self.max - value
+        if not self.minimum <= value <= self.max:
+            raise ScoreProblems(
+                [
+                    ScoreProblem(
+                        f"the assessed score {fmt(value)} for item {self.id!r} ({self.name}) "
+                        f"is outside {fmt(self.minimum)}–{fmt(self.max)}",
+                        input=self.id,
+                        value=value,
+                        line=self.line,
+                    )
+                ]
+            )
+        steps.append(
+            make_step("assessed", f"assessed score {fmt(value)}", self.max - value, self.line)
+        )
+        return value
+
+    def _rules(self, ctx: Context, steps: list[Step]) -> Fraction:
+        problems: list[ScoreProblem] = []
+        raw = Fraction(0)
+        try:
+            if self.table is not None:
+                raw = self._table(ctx, steps)
+                if self.clauses:
+                    # The line sets the item's score, which lies within its
+                    # bounds before the clauses adjust it; clamping only at
+                    # the end would let an award above the max absorb a
+                    # deduction and break monotonicity.
+                    what = "its deduction cap" if self.deduct_cap is not None else "0"
+                    label = f"{what} ({fmt(self.minimum)})"
+                    raw = clamp_score(raw, self.minimum, self.max, label, self.line, steps)
+            else:
+                raw = self._start()
+                if raw != self.max:
+                    steps.append(
+                        make_step("start", f"starts at {fmt(raw)}", self.max - raw, self.line)
+                    )
+        except ScoreProblem as problem:
+            problems.append(problem)
+        for clause in self.clauses:
+            try:
+                raw += self._clause(clause, ctx, steps)
+            except ScoreProblem as problem:
+                problems.append(problem)
+        if problems:
+            raise ScoreProblems(problems)
+        return raw
+
+    def _start(self) -> Fraction:
+        if self.start is not None:
+            return self.start
+        if any(clause.effect == "deduct" for clause in self.clauses):
+            return self.max
+        return Fraction(0)
+
+    def _table(self, ctx: Context, steps: list[Step]) -> Fraction:
+        """The score of the first line that holds.
+
+        A line that tests an absent value cannot say whether it holds, so
+        the table does not read on past it: that input's `no data` line
+        (the first one from there down) decides, and without one the
+        entity is a data error naming the input and the line.
+        """
+        assert self.table is not None
+        lines = self.table.lines
+        for index, line in enumerate(lines):
+            if not line.subject:
+                # A first `otherwise` of a table with several inputs tests none.
+                return self._apply(line, None, ctx, steps)
+            value = ctx.values.get(line.subject)
+            if value is None:
+                catcher = next(
+                    (
+                        later
+                        for later in lines[index:]
+                        if later.subject == line.subject and later.takes_absent
+                    ),
+                    None,
+                )
+                if catcher is None:
+                    where = f"line {line.line} of " if line.line else ""
+                    raise ScoreProblem(
+                        f"no data for {line.subject!r}, which {where}{self.kind} {self.name!r} "
+                        "tests, and no `no data` line says what that scores",
+                        input=line.subject,
+                        value=None,
+                        line=line.line or self.line,
+                    )
+                return self._apply(catcher, None, ctx, steps)
+            if line.matches(value, ctx.env(line.subject, self.targets)):
+                return self._apply(line, value, ctx, steps)
+        subject = self.table.subjects()[0] if self.table.subjects() else ""
+        raise ScoreProblem(
+            f"no rule line of {self.kind} {self.name!r} matches {subject} = {ctx.show(subject)}",
+            input=subject,
+            value=ctx.values.get(subject),
+            line=self.line,
+        )
+
+    def _apply(self, line: Line, value: Value, ctx: Context, steps: list[Step]) -> Fraction:
+        applied = line.apply(value, ctx.env(line.subject, self.targets), self.max)
+        self._record(applied.steps, applied.detail, line.line, steps)
+        return applied.score
+
+    @staticmethod
+    def _record(
+        applied: Sequence[tuple[str, str, Fraction | None]],
+        detail: str | None,
+        line: int | None,
+        steps: list[Step],
+    ) -> None:
+        if detail:
+            steps.append(make_step("note", detail, None, line))
+        for kind, description, amount in applied:
+            steps.append(make_step(kind, description, amount, line))
+
+    def _clause(self, clause: Clause, ctx: Context, steps: list[Step]) -> Fraction:
+        value = ctx.values.get(clause.input)
+        label = clause.text or repr(clause)
+        if isinstance(clause, When):
+            change = clause.change(value, ctx.env(clause.input, self.targets))
+            if change:
+                steps.append(make_step("clause", label, -change, clause.line))
+            return change
+        assert isinstance(clause, ForEach)
+        units, exact_raw = clause.raw(value)
+        if not exact_raw:
+            return Fraction(0)
+        raw, was_rounded = rounded(exact_raw)
+        if was_rounded:
+            steps.append(
+                make_step(
+                    "round", f"{fmt(exact_raw)} rounded half up to {fmt(raw)}", None, clause.line
+                )
+            )
+        sign = -1 if clause.effect == "deduct" else 1
+        steps.append(
+            make_step(
+                "clause", f"{label}: {fmt(units)} × {fmt(clause.amount)}", -sign * raw, clause.line
+            )
+        )
+        if clause.cap is not None and raw > clause.cap:
+            steps.append(
+                make_step(
+                    "cap", f"at most {fmt(clause.cap)}", sign * (raw - clause.cap), clause.line
+                )
+            )
+            raw = clause.cap
+        return sign * raw
+
+    def __repr__(self) -> str:
+        size = (
+            f"deduct at most {fmt(self.deduct_cap)}"
+            if self.deduct_cap is not None
+            else (f"max {fmt(self.max)}")
+        )
+        return f"<{self.kind} {self.id} {self.name!r} {size}>"
+
+
+@attrs.frozen(repr=False)
+class Section:
+    """A section: the sum of its children, clamped to ``[minimum, max]``.
+
+    ``deductions_cap`` caps the sum of its deduction-only children; a
+    deduction-only section (``deduct_cap``) has max 0.  Bonuses inside it
+    are reported here but add to the scheme total.
+    """
+
+    id: str
+    name: str
+    max: Fraction = attrs.field(converter=exact)
+    children: tuple[Section | Item, ...] = attrs.field(default=(), converter=as_nodes)
+    owners: tuple[str, ...] = attrs.field(default=(), converter=as_strings)
+    deductions_cap: Fraction | None = attrs.field(default=None, converter=exact_or_none)
+    deduct_cap: Fraction | None = attrs.field(default=None, converter=exact_or_none)
+    text: str = ""
+    line: int | None = None
+    supporters: tuple[str, ...] = attrs.field(default=(), converter=as_strings)
+
+    kind = "section"
+
+    @property
+    def minimum(self) -> Fraction:
+        """0, or below 0 for a section of deductions.
+
+        ``deduct at most C`` gives −C; a ``max 0`` section (only deductions
+        inside) can go as low as its children together, or its
+        ``deductions at most`` cap.
+        """
+        if self.deduct_cap is not None:
+            return -self.deduct_cap
+        if self.max == 0:
+            low = sum((child.minimum for child in self.scored()), Fraction(0))
+            if self.deductions_cap is not None:
+                low = max(low, -self.deductions_cap)
+            return low
+        return Fraction(0)
+
+    def scored(self) -> tuple[Section | Item, ...]:
+        return tuple(child for child in self.children if child.kind != "bonus")
+
+    def inputs(self) -> tuple[str, ...]:
+        return tuple(dict.fromkeys(name for child in self.children for name in child.inputs()))
+
+    def bounds(self) -> tuple[Fraction, Fraction]:
+        """The scores this section can take: its evaluation applied to the children's bounds.
+
+        Every step of the evaluation (sum, deductions cap, clamp) is monotone,
+        so applying it to the children's lower and upper bounds gives the
+        section's.
+        """
+        children = self.scored()
+        low, high = add_bounds(child.bounds() for child in children if not deducts(child))
+        ded_low, ded_high = add_bounds(child.bounds() for child in children if deducts(child))
+        if self.deductions_cap is not None:
+            ded_low = max(ded_low, -self.deductions_cap)
+            ded_high = max(ded_high, -self.deductions_cap)
+        return self._clamp(low + ded_low), self._clamp(high + ded_high)
+
+    def _clamp(self, value: Fraction) -> Fraction:
+        return min(max(value, self.minimum), self.max)
+
+    def direction(self, input: str) -> Direction:
+        for child in self.scored():
+            implied = child.direction(input)
+            if implied != "none":
+                return implied
+        return "none"
+
+    def walk(self) -> Iterator[Section | Item]:
+        yield self
+        for child in self.children:
+            yield from child.walk()
+
+    def evaluate(self, ctx: Context) -> NodeResult:
+        children = tuple(collect_results(self.children, lambda child: child.evaluate(ctx)))
+        steps: list[Step] = []
+        scored = [result for result in children if result.kind != "bonus"]
+        inner = sum((Fraction(result.max) for result in scored), Fraction(0))
+        if inner != self.max:
+            steps.append(
+                make_step(
+                    "sum",
+                    f"its children are worth {fmt(inner)}, not {fmt(self.max)}",
+                    self.max - inner,
+                    self.line,
+                )
+            )
+        deductions = sum(
+            (Fraction(result.score) for result in scored if result.max == 0 and result.minimum < 0),
+            Fraction(0),
+        )  # the same children deducts() picks
+        raw = sum((Fraction(result.score) for result in scored), Fraction(0))
+        if self.deductions_cap is not None and deductions < -self.deductions_cap:
+            given_back = -self.deductions_cap - deductions
+            steps.append(
+                make_step(
+                    "cap",
+                    f"deductions here at most {fmt(self.deductions_cap)}",
+                    -given_back,
+                    self.line,
+                )
+            )
+            raw += given_back
+        score = clamp_score(raw, self.minimum, self.max, fmt(self.minimum), self.line, steps)
+        return NodeResult(
+            id=self.id,
+            name=self.name,
+            kind="section",
+            score=to_decimal(score),
+            max=to_decimal(self.max),
+            minimum=to_decimal(self.minimum),
+            owners=self.owners,
+            supporters=self.supporters,
+            children=children,
+            steps=tuple(steps),
+            text=self.text or None,
+            line=self.line,
+        )
+
+    def __repr__(self) -> str:
+        return (
+            f"<section {self.id} {self.name!r} max {fmt(self.max)}: {len(self.children)} children>"
+        )
+
+
+def deducts(node: Section | Item) -> bool:
+    """A deduction-only child: its score only ever takes points away."""
+    return node.max == 0 and node.minimum < 0

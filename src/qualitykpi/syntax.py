@@ -1,0 +1,558 @@
+"""The typed syntax tree of a rule file.
+
+Frozen attrs classes, separate from Lark's parse tree; every node keeps the
+span it came from so that diagnostics, traces and explanations can point at
+the rule line.  Numbers are exact ``Decimal`` values as written.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal, Protocol, TypeAlias, assert_never
+
+import attrs
+
+from .nodes import conditions
+from .source import Source, Span
+from .values import as_fraction
+
+Op: TypeAlias = Literal[">=", "<=", ">", "<", "="]
+#: ``mean``, ``median``, ``max``, ``min``, or a statistic the host registered.
+Stat: TypeAlias = str
+Mode: TypeAlias = Literal["pro rata", "whole", "started"]
+InputType: TypeAlias = Literal["percent", "count", "number", "yes/no"]
+
+
+@attrs.frozen
+class Num:
+    """A number as written: its exact value, and whether it had a ``%``."""
+
+    value: Decimal
+    percent: bool
+    span: Span
+    text: str
+
+    def __str__(self) -> str:
+        return self.text
+
+
+# ------------------------------------------------------------------ conditions
+#
+# Each condition says, once, what the analysis checks of it (``check``, asking
+# a :class:`Checker` for the shared checks) and which scorer condition it
+# means (``compile``); the analysis and the compiler only ask it.
+
+
+class Checker(Protocol):
+    """What a condition's :meth:`check` may ask of the analysis."""
+
+    def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None: ...
+
+    def numeric(self, decl: InputDecl, span: Span, what: str) -> bool:
+        """Whether ``decl`` is numeric (else an error saying ``what`` needs a number)."""
+        ...
+
+    def number_for(self, number: Num, decl: InputDecl) -> None:
+        """A number compared with ``decl`` (a ``%`` only on a percent input)."""
+        ...
+
+    def interval(self, interval: Interval, decl: InputDecl) -> None: ...
+
+    def statistic(self, stat: str, span: Span) -> None:
+        """A peer statistic that is built in or registered."""
+        ...
+
+    def target_for(self, decl: InputDecl, targets: Mapping[str, Num] | None, span: Span) -> None:
+        """An input compared with its target has one."""
+        ...
+
+
+def _range(op: Op, value: Fraction) -> conditions.Range:
+    match op:
+        case ">=":
+            return conditions.Range(value, None, True, True)
+        case ">":
+            return conditions.Range(value, None, False, True)
+        case "<=":
+            return conditions.Range(None, value, True, True)
+        case "<":
+            return conditions.Range(None, value, True, False)
+        case "=":
+            return conditions.Range(value, value, True, True)
+        case _:
+            assert_never(op)
+
+
+@attrs.frozen
+class Compare:
+    """``at least A``, ``more than A``, ``= A`` ... (``op`` is the relation x op A)."""
+
+    op: Op
+    value: Num
+    span: Span
+    text: str
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if checker.numeric(decl, self.span, f"`{self.text}`"):
+            checker.number_for(self.value, decl)
+
+    def compile(self) -> conditions.Range:
+        return _range(self.op, as_fraction(self.value.value))
+
+
+@attrs.frozen
+class Interval:
+    """``A–B`` (shorthand: A excluded, B included) or ``[A, B)`` and kin."""
+
+    low: Num
+    high: Num
+    low_closed: bool
+    high_closed: bool
+    shorthand: bool
+    span: Span
+    text: str
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if checker.numeric(decl, self.span, f"`{self.text}`"):
+            checker.interval(self, decl)
+
+    def compile(self) -> conditions.Range:
+        low, high = as_fraction(self.low.value), as_fraction(self.high.value)
+        return conditions.Range(low, high, self.low_closed, self.high_closed)
+
+
+@attrs.frozen
+class UpTo:
+    """``up to B`` inside ``below target by``: 0 < d ≤ B."""
+
+    value: Num
+    span: Span
+    text: str
+
+    def compile(self) -> conditions.Range:
+        return conditions.Range(0, as_fraction(self.value.value), False, True)
+
+
+@attrs.frozen
+class PeerCompare:
+    """``at least K% of peer mean`` and kin."""
+
+    op: Op
+    factor: Num
+    stat: Stat
+    span: Span
+    text: str
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if not checker.numeric(decl, self.span, f"`{self.text}`"):
+            return
+        checker.statistic(self.stat, self.span)
+        if not self.factor.percent:
+            checker.error(
+                "peer-share",
+                f"write the share of the peer {self.stat} as a percentage: "
+                f"`{self.factor.text}%` (120% of the mean is `120%`)",
+                self.factor.span,
+            )
+        if self.factor.value < 0:
+            checker.error(
+                "negative-points",
+                "a share of the peer statistic cannot be negative",
+                self.factor.span,
+            )
+
+    def compile(self) -> conditions.PeerRelative:
+        return conditions.PeerRelative(self.op, as_fraction(self.factor.value) / 100, self.stat)
+
+
+@attrs.frozen
+class MeetsTarget:
+    span: Span
+    text: str = "meets target"
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if checker.numeric(decl, self.span, f"`{self.text}`"):
+            checker.target_for(decl, targets, self.span)
+
+    def compile(self) -> conditions.MeetsTarget:
+        return conditions.MeetsTarget()
+
+
+@attrs.frozen
+class TargetDelta:
+    """``below target by R points`` / ``above target by R points``."""
+
+    direction: Literal["below", "above"]
+    delta: Compare | Interval | UpTo
+    span: Span
+    text: str
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if not checker.numeric(decl, self.span, f"`{self.text}`"):
+            return
+        checker.target_for(decl, targets, self.span)
+        if isinstance(self.delta, Interval):
+            checker.interval(self.delta, decl)
+        else:
+            checker.number_for(self.delta.value, decl)
+
+    def compile(self) -> conditions.OffTarget:
+        return conditions.OffTarget(self.direction, self.delta.compile())
+
+
+@attrs.frozen
+class WithinTarget:
+    """``within D points of target``: at most D away from the target, either way."""
+
+    distance: Num
+    span: Span
+    text: str
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if not checker.numeric(decl, self.span, f"`{self.text}`"):
+            return
+        checker.target_for(decl, targets, self.span)
+        checker.number_for(self.distance, decl)
+        if self.distance.value < 0:
+            checker.error(
+                "negative-points", "a distance from the target cannot be negative", self.span
+            )
+
+    def compile(self) -> conditions.WithinTarget:
+        return conditions.WithinTarget(as_fraction(self.distance.value))
+
+
+@attrs.frozen
+class NoData:
+    span: Span
+    text: str = "no data"
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        pass  # any input may be absent
+
+    def compile(self) -> conditions.NoData:
+        return conditions.NoData()
+
+
+@attrs.frozen
+class Otherwise:
+    span: Span
+    text: str = "otherwise"
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        pass  # holds for every value of any input
+
+    def compile(self) -> conditions.Otherwise:
+        return conditions.Otherwise()
+
+
+@attrs.frozen
+class YesNo:
+    value: bool
+    span: Span
+    text: str
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+        if decl.type != "yes/no":
+            checker.error(
+                "type-mismatch",
+                f"`{self.text}` tests a yes/no input, but `{decl.name}` is a {decl.type}",
+                self.span,
+            )
+
+    def compile(self) -> conditions.IsYes:
+        return conditions.IsYes(self.value)
+
+
+Condition: TypeAlias = (
+    Compare
+    | Interval
+    | PeerCompare
+    | MeetsTarget
+    | TargetDelta
+    | WithinTarget
+    | NoData
+    | Otherwise
+    | YesNo
+)
+
+# -------------------------------------------------------------------- outcomes
+
+
+@attrs.frozen
+class Full:
+    span: Span
+    text: str = "full"
+
+
+@attrs.frozen
+class Fixed:
+    """``→ N`` or ``award N``: the score is N."""
+
+    value: Num
+    span: Span
+    text: str
+
+
+@attrs.frozen
+class Deduct:
+    """``deduct N``: the score is max − N."""
+
+    amount: Num
+    span: Span
+    text: str
+
+
+Outcome: TypeAlias = Full | Fixed | Deduct
+
+# ----------------------------------------------------------------------- lines
+
+
+@attrs.frozen
+class BandLine:
+    """``[SUBJECT] CONDITION → OUTCOME``."""
+
+    subject: str | None
+    condition: Condition
+    outcome: Outcome
+    span: Span
+    text: str
+
+
+@attrs.frozen
+class EachLine:
+    """``each [whole|started] U [below T|above T] → deduct|award P [, at most C] [, floor F]``.
+
+    ``reference`` is ``missing`` for ``each missing U`` and ``None`` for
+    ``each U`` (counted from zero).
+    """
+
+    subject: str | None
+    mode: Mode
+    unit: Num
+    reference: Literal["below", "above", "missing"] | None
+    threshold: Num | None
+    effect: Literal["deduct", "award"]
+    amount: Num
+    cap: Num | None
+    floor: Num | None
+    span: Span
+    text: str
+
+
+@attrs.frozen
+class ScaledLine:
+    """``scaled from A to B`` or, with ``low`` None, ``scaled to peer max``."""
+
+    subject: str | None
+    low: Num | None
+    high: Num | None
+    span: Span
+    text: str
+
+
+@attrs.frozen
+class CustomLine:
+    """``using NAME with A = 1, B = 2``: a scorer the host program registered."""
+
+    subject: str | None
+    name: str
+    args: tuple[tuple[str, Num], ...]
+    span: Span
+    text: str
+
+
+Line: TypeAlias = BandLine | EachLine | ScaledLine | CustomLine
+
+# --------------------------------------------------------------------- clauses
+
+
+@attrs.frozen
+class Test:
+    """What a clause or veto tests: a yes/no input, ``not`` one, or INPUT CONDITION."""
+
+    negate: bool
+    input: str
+    condition: Condition | None
+    span: Span
+    text: str
+
+
+@attrs.frozen
+class IfClause:
+    """``deduct N if TEST`` / ``award N if TEST``."""
+
+    effect: Literal["deduct", "award"]
+    amount: Num
+    test: Test
+    span: Span
+    text: str
+
+
+@attrs.frozen
+class EachClause:
+    """``deduct N for each [whole|started] [U of] INPUT [beyond T] [, at most C]``."""
+
+    effect: Literal["deduct", "award"]
+    amount: Num
+    mode: Mode
+    unit: Num | None
+    input: str
+    beyond: Num | None
+    cap: Num | None
+    span: Span
+    text: str
+
+
+Clause: TypeAlias = IfClause | EachClause
+
+# ---------------------------------------------------------------- declarations
+
+
+@attrs.frozen
+class InputDecl:
+    name: str
+    type: InputType
+    precision: Num | None
+    span: Span
+    #: ``at least A`` / ``at most B`` after the type: the values the data may hold.
+    low: Num | None = None
+    high: Num | None = None
+
+
+@attrs.frozen
+class Target:
+    input: str | None
+    value: Num
+    span: Span
+
+
+@attrs.frozen
+class Assessed:
+    """``assessed`` or ``assessed deduction at most C``."""
+
+    deduction_cap: Num | None
+    span: Span
+
+
+@attrs.frozen
+class Assignment:
+    """``NAME = VALUE`` in an example; ``value`` None means ``no data``."""
+
+    name: str
+    value: Num | bool | None
+    span: Span
+
+
+@attrs.frozen
+class PeerValue:
+    """``[INPUT] peer STAT V`` after ``given`` in an example."""
+
+    input: str | None
+    stat: Stat
+    value: Num
+    span: Span
+
+
+@attrs.frozen
+class Example:
+    assignments: tuple[Assignment, ...]
+    peers: tuple[PeerValue, ...]
+    score: Num | None
+    grade: str | None
+    span: Span
+    text: str
+
+
+# ------------------------------------------------------------------- structure
+
+
+@attrs.frozen
+class Item:
+    """An item, a part (``kind="part"``) or a bonus (``kind="bonus"``).
+
+    ``max`` is the points it is worth (0 for a deduction-only item, the cap
+    for a bonus); ``deduct_cap`` is set for ``deduct at most C`` items.
+    """
+
+    kind: Literal["item", "part", "bonus"]
+    id: str | None
+    name: str
+    max: Num | None
+    deduct_cap: Num | None
+    owners: tuple[str, ...]
+    inputs: tuple[InputDecl, ...]
+    targets: tuple[Target, ...]
+    lines: tuple[Line, ...]
+    clauses: tuple[Clause, ...]
+    start: Num | None
+    assessed: Assessed | None
+    better: Literal["higher", "lower"] | None
+    parts: tuple[Item, ...]
+    texts: tuple[str, ...]
+    examples: tuple[Example, ...]
+    span: Span
+    supporters: tuple[str, ...] = ()
+
+    @property
+    def is_task(self) -> bool:
+        """Written without `max`: a responsibility (责任事项) worth no points."""
+        return self.kind == "item" and self.max is None and self.deduct_cap is None
+
+
+@attrs.frozen
+class Section:
+    id: str | None
+    name: str
+    max: Num | None
+    deduct_cap: Num | None
+    deductions_cap: Num | None
+    owners: tuple[str, ...]
+    inputs: tuple[InputDecl, ...]
+    children: tuple[Section | Item, ...]
+    texts: tuple[str, ...]
+    examples: tuple[Example, ...]
+    span: Span
+    supporters: tuple[str, ...] = ()
+
+    @property
+    def is_task(self) -> bool:
+        """Written without `max`: a group of responsibilities worth no points."""
+        return self.max is None and self.deduct_cap is None
+
+
+@attrs.frozen
+class Veto:
+    id: str | None
+    name: str
+    test: Test
+    grade: str | None
+    score: Num | None
+    owners: tuple[str, ...]
+    inputs: tuple[InputDecl, ...]
+    texts: tuple[str, ...]
+    span: Span
+
+
+@attrs.frozen
+class GradeBand:
+    label: str
+    condition: Condition
+    span: Span
+
+
+@attrs.frozen
+class Scheme:
+    name: str
+    total: Num | None
+    plus_bonus: bool
+    grades: tuple[GradeBand, ...]
+    inputs: tuple[InputDecl, ...]
+    vetoes: tuple[Veto, ...]
+    children: tuple[Section | Item, ...]
+    texts: tuple[str, ...]
+    examples: tuple[Example, ...]
+    span: Span
+    source: Source = attrs.field(repr=False)
