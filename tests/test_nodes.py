@@ -15,19 +15,20 @@ from fractions import Fraction
 import pytest
 
 import qualitykpi as qk
+from qualitykpi import nodes
 from qualitykpi.checks.tables import analyse_table
 from qualitykpi.coverage import coverage
-from qualitykpi.nodes import clauses, conditions, scaling, scorers, tables
+from qualitykpi.nodes import clauses, conditions, scaling, scorers, tables, targets
 from qualitykpi.verify import verify
 
 #: A rule that uses each kind of condition in a table line, a clause and a veto
 #: (where the kind can stand there), with the reading that proves a tool saw it.
 CONDITION_RULES: dict[type, str] = {
     conditions.Range: "at least 90% → full\n[80%, 90%) → 3\notherwise → 0",
-    conditions.MeetsTarget: "target 90%\nmeets target → full\notherwise → 0",
-    conditions.OffTarget: "target 90%\nmeets target → full\nbelow target by up to 5 points "
+    targets.MeetsTarget: "target 90%\nmeets target → full\notherwise → 0",
+    targets.OffTarget: "target 90%\nmeets target → full\nbelow target by up to 5 points "
     "→ deduct 2\notherwise → 0",
-    conditions.WithinTarget: "target 3%\nwithin 0.5 points of target → full\n"
+    targets.WithinTarget: "target 3%\nwithin 0.5 points of target → full\n"
     "within 1 points of target → 2\notherwise → 0",
     conditions.PeerRelative: "at least 120% of peer mean → full\notherwise → 0",
     conditions.IsYes: None,  # a yes/no subject: see YES_NO below
@@ -65,9 +66,10 @@ def _kinds(module: object, base: type | None = None) -> set[type]:
 
 
 def test_the_lists_of_kinds_are_complete() -> None:
-    found = _kinds(conditions, conditions._Plain)  # type: ignore[attr-defined]
-    assert set(conditions.CONDITIONS) == found
-    assert set(CONDITION_RULES) == set(conditions.CONDITIONS)
+    plain = conditions._Plain  # type: ignore[attr-defined]
+    found = _kinds(conditions, plain) | _kinds(targets, plain)
+    assert set(nodes.CONDITIONS) == found
+    assert set(CONDITION_RULES) == set(nodes.CONDITIONS)
     line_kinds = _kinds(scorers) | _kinds(scaling)
     assert set(tables.LINES) == {kind for kind in line_kinds if hasattr(kind, "takes_all")}
     assert set(clauses.CLAUSES) == {kind for kind in _kinds(clauses) if hasattr(kind, "reach")}
@@ -75,7 +77,7 @@ def test_the_lists_of_kinds_are_complete() -> None:
     assert set(CLAUSE_RULES) == set(clauses.CLAUSES)
 
 
-@pytest.mark.parametrize("kind", conditions.CONDITIONS, ids=lambda kind: kind.__name__)
+@pytest.mark.parametrize("kind", nodes.CONDITIONS, ids=lambda kind: kind.__name__)
 def test_every_condition_says_what_it_means(kind: type) -> None:
     body = CONDITION_RULES[kind]
     scheme = _scheme(YES_NO, subject="") if body is None else _scheme(body)

@@ -50,19 +50,12 @@ if TYPE_CHECKING:
         up_to,
     )
     from .nodes.clauses import ForEach, When
-    from .nodes.conditions import (
-        IsYes,
-        MeetsTarget,
-        NoData,
-        OffTarget,
-        Otherwise,
-        PeerRelative,
-        Range,
-    )
+    from .nodes.conditions import IsYes, NoData, Otherwise, PeerRelative, Range
     from .nodes.scaling import Scaled
     from .nodes.scheme_scorer import Grades, SchemeScorer, Veto
     from .nodes.scorers import Band, Deduct, Direction, Full, PerUnit, Reach, Score
     from .nodes.tables import Table
+    from .nodes.targets import MeetsTarget, OffTarget, WithinTarget
     from .nodes.tree import Item, Section
     from .plugins import PluginError, plugin_environment
     from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
@@ -77,9 +70,10 @@ _HOME: dict[str, str] = {
     "ForEach": "nodes.clauses",
     "When": "nodes.clauses",
     "IsYes": "nodes.conditions",
-    "MeetsTarget": "nodes.conditions",
+    "MeetsTarget": "nodes.targets",
     "NoData": "nodes.conditions",
-    "OffTarget": "nodes.conditions",
+    "OffTarget": "nodes.targets",
+    "WithinTarget": "nodes.targets",
     "Otherwise": "nodes.conditions",
     "PeerRelative": "nodes.conditions",
     "Range": "nodes.conditions",
@@ -199,6 +193,7 @@ __all__ = [
     "Veto",
     "VetoHit",
     "When",
+    "WithinTarget",
     "__version__",
     "above_target",
     "at_least",

@@ -35,9 +35,12 @@ class Analysis:
     errors: list[RuleError]
 
 
-class _Analyser(LineAnalyser):
+class _Analyser:
+    """The analysis of a whole scheme: inputs, ids, items, vetoes, grades, examples;
+    each line, clause and test is checked by a :class:`LineAnalyser`."""
+
     def __init__(self, scheme: syntax.Scheme, environment: Environment) -> None:
-        super().__init__(scheme.source, environment)
+        self.lines = LineAnalyser(scheme.source, environment)
         self.scheme = scheme
         self.ids: dict[str, Span] = {}
         self.grade_labels = tuple(band.label for band in scheme.grades)
@@ -46,24 +49,24 @@ class _Analyser(LineAnalyser):
 
     def declare_all(self) -> None:
         for decl in self.all_decls():
-            first = self.inputs.get(decl.name)
+            first = self.lines.inputs.get(decl.name)
             if first is not None:
-                self.error(
+                self.lines.error(
                     "duplicate-input",
                     f"input `{decl.name}` is declared twice (first on line {first.span.line}); "
                     "an input is declared once per scheme",
-                    narrow(self.source, decl.span, decl.name),
+                    narrow(self.lines.source, decl.span, decl.name),
                 )
                 continue
-            self.inputs[decl.name] = decl
+            self.lines.inputs[decl.name] = decl
             self.bounds(decl)
             if decl.precision is not None:
                 if decl.type == "yes/no":
-                    self.error(
+                    self.lines.error(
                         "bad-precision", "a yes/no input has no precision", decl.precision.span
                     )
                 elif decl.precision.value <= 0:
-                    self.error(
+                    self.lines.error(
                         "bad-precision",
                         "a precision is a positive step such as 0.1",
                         decl.precision.span,
@@ -75,13 +78,15 @@ class _Analyser(LineAnalyser):
         if not given:
             return
         if decl.type == "yes/no":
-            self.error("type-mismatch", "a yes/no input has no range of values", given[0].span)
+            self.lines.error(
+                "type-mismatch", "a yes/no input has no range of values", given[0].span
+            )
             return
         for bound in given:
-            self.number_for(bound, decl)
+            self.lines.number_for(bound, decl)
         low, high = decl.low, decl.high
         if low is not None and high is not None and low.value > high.value:
-            self.error(
+            self.lines.error(
                 "reversed-range",
                 f"`{decl.name}` is at least {low.text} and at most "
                 f"{high.text}, which no value is; swap the two numbers",
@@ -103,7 +108,7 @@ class _Analyser(LineAnalyser):
         out: list[Any] = []
         for position, node in enumerate(nodes, start=1):
             node_id = node.id or f"{prefix}{position}"
-            where = narrow(self.source, node.span, node.id) if node.id else node.span
+            where = narrow(self.lines.source, node.span, node.id) if node.id else node.span
             self.claim_id(node_id, where)
             if isinstance(node, syntax.Section):
                 children = self.assign_ids(node.children, f"{node_id}.")
@@ -115,14 +120,14 @@ class _Analyser(LineAnalyser):
 
     def claim_id(self, node_id: str, span: Span) -> None:
         if node_id in self.ids:
-            self.error(
+            self.lines.error(
                 "duplicate-id",
                 f"the id `{node_id}` is used twice (first on line "
                 f"{self.ids[node_id].line}); ids must be unique",
                 span,
             )
-        elif node_id in self.inputs:
-            self.error(
+        elif node_id in self.lines.inputs:
+            self.lines.error(
                 "id-is-input",
                 f"the id `{node_id}` is also the name of an input; the "
                 "data could not tell the two columns apart",
@@ -139,7 +144,7 @@ class _Analyser(LineAnalyser):
             if node.is_task:
                 for child in node.children:
                     if not child.is_task:
-                        self.error(
+                        self.lines.error(
                             "task-scored",
                             f'section "{node.name}" has no points (`max N`), so it holds '
                             f'only tasks; "{child.name}" has points — add `max N` to the '
@@ -160,11 +165,11 @@ class _Analyser(LineAnalyser):
             if number is None:
                 continue
             if number.percent:
-                self.error(
+                self.lines.error(
                     "percent-literal", "points are not a percentage; drop the `%`", number.span
                 )
             if number.value < 0:
-                self.error("negative-points", "points cannot be negative", number.span)
+                self.lines.error("negative-points", "points cannot be negative", number.span)
 
     def item(self, item: syntax.Item, parent: syntax.Item | None) -> syntax.Item:
         self.size(item.max, item.deduct_cap)
@@ -174,14 +179,14 @@ class _Analyser(LineAnalyser):
         targets = self.targets(item, parent, local)
         has_rules = bool(item.lines or item.clauses)
         if item.parts and (has_rules or item.assessed):
-            self.error(
+            self.lines.error(
                 "mixed-scoring",
                 f'item "{item.name}" has parts, so its score is the sum '
                 "of its parts; move its rule lines into a part",
                 item.span,
             )
         if item.assessed and has_rules:
-            self.error(
+            self.lines.error(
                 "mixed-scoring",
                 f'{item.kind} "{item.name}" is assessed: its score comes from '
                 "the data, so it cannot also have rule lines or clauses",
@@ -189,21 +194,21 @@ class _Analyser(LineAnalyser):
             )
         if item.is_task:
             if item.parts or item.assessed or has_rules:
-                self.error(
+                self.lines.error(
                     "task-scored",
                     f'item "{item.name}" has no points (`max N`), so it is a task and is not '
                     "scored; add `max N` to score it, or drop its rule lines",
                     item.span,
                 )
         elif not (item.parts or item.assessed or has_rules):
-            self.error(
+            self.lines.error(
                 "no-rule",
                 f'{item.kind} "{item.name}" has no rule: give it rule lines, '
                 "clauses, parts, or `assessed`",
                 item.span,
             )
         if item.start is not None and item.lines:
-            self.error(
+            self.lines.error(
                 "misplaced",
                 "`start at` is for items scored by clauses alone; this "
                 "item has a table, which sets where the clauses start",
@@ -221,7 +226,7 @@ class _Analyser(LineAnalyser):
             if (
                 line.subject is None
                 and len(candidates) > 1
-                and previous in self.inputs
+                and previous in self.lines.inputs
                 and isinstance(line, syntax.BandLine)
                 and isinstance(line.condition, syntax.Otherwise | syntax.NoData)
             ):
@@ -235,12 +240,12 @@ class _Analyser(LineAnalyser):
                 and isinstance(line.condition, syntax.Otherwise)
             ):
                 # A first `otherwise` tests no input: it takes every entity.
-                self.outcome(line.outcome, deduct_only)
+                self.lines.outcome(line.outcome, deduct_only)
                 lines.append(line)
                 continue
-            lines.append(self.line(line, item, candidates, targets, deduct_only))
+            lines.append(self.lines.line(line, item, candidates, targets, deduct_only))
         for clause in item.clauses:
-            self.clause(clause, targets, deduct_only)
+            self.lines.clause(clause, targets, deduct_only)
         for example in item.examples:
             self.example(example, local[0] if len(local) == 1 else None)
         resolved = tuple(
@@ -259,7 +264,7 @@ class _Analyser(LineAnalyser):
             name = target.input
             if name is None:
                 if len(local) != 1:
-                    self.error(
+                    self.lines.error(
                         "ambiguous-subject",
                         "this target names no input, and the item "
                         "does not have exactly one; write `target NAME VALUE`",
@@ -267,13 +272,13 @@ class _Analyser(LineAnalyser):
                     )
                     continue
                 name = local[0]
-            decl = self.lookup(name, target.span)
+            decl = self.lines.lookup(name, target.span)
             if name in found:
-                self.error(
+                self.lines.error(
                     "duplicate-statement", f"the target of `{name}` is given twice", target.span
                 )
             if decl is not None:
-                self.number_for(target.value, decl)
+                self.lines.number_for(target.value, decl)
             found[name] = target.value
         for name, value in inherited.items():
             if name is not None:
@@ -284,43 +289,45 @@ class _Analyser(LineAnalyser):
 
     def vetoes(self) -> None:
         for veto in self.scheme.vetoes:
-            self.test(veto.test, {})
+            self.lines.test(veto.test, {})
             if veto.grade is not None:
                 if not self.grade_labels:
-                    self.error(
+                    self.lines.error(
                         "unknown-grade",
                         f"this veto forces grade {veto.grade}, but the scheme has no `grades`",
-                        narrow(self.source, veto.span, f"grade {veto.grade}"),
+                        narrow(self.lines.source, veto.span, f"grade {veto.grade}"),
                     )
                 elif veto.grade not in self.grade_labels:
                     labels = ", ".join(self.grade_labels)
-                    self.error(
+                    self.lines.error(
                         "unknown-grade",
                         f"this veto forces grade {veto.grade}, which is "
                         f"not one of the scheme's grades ({labels})",
-                        narrow(self.source, veto.span, f"grade {veto.grade}"),
+                        narrow(self.lines.source, veto.span, f"grade {veto.grade}"),
                     )
 
     def grades(self) -> None:
         seen: set[str] = set()
         for band in self.scheme.grades:
             if band.label in seen:
-                self.error("duplicate-grade", f"grade {band.label} is listed twice", band.span)
+                self.lines.error(
+                    "duplicate-grade", f"grade {band.label} is listed twice", band.span
+                )
             seen.add(band.label)
             condition = band.condition
             if not isinstance(condition, syntax.Compare | syntax.Interval | syntax.Otherwise):
-                self.error(
+                self.lines.error(
                     "bad-grade",
                     f"a grade is decided by the total; `{condition.text}` "
                     "cannot test it (use `at least 90`, `[80, 90)` or `otherwise`)",
                     band.span,
                 )
             elif isinstance(condition, syntax.Interval):
-                self.range_order(condition)
+                self.lines.range_order(condition)
 
     def example(self, example: syntax.Example, subject: str | None, *, top: bool = False) -> None:
         if example.grade is not None and not top:
-            self.error(
+            self.lines.error(
                 "misplaced",
                 "only an example of the whole scheme can expect a grade; a grade belongs to "
                 "the total",
@@ -328,36 +335,36 @@ class _Analyser(LineAnalyser):
             )
         for assignment in example.assignments:
             name = assignment.name
-            if name in self.ids and name not in self.inputs:
+            if name in self.ids and name not in self.lines.inputs:
                 continue
-            decl = self.lookup(name, assignment.span)
+            decl = self.lines.lookup(name, assignment.span)
             if decl is None:
                 continue
             value = assignment.value
             if isinstance(value, bool) and decl.type != "yes/no":
-                self.error(
+                self.lines.error(
                     "type-mismatch", f"`{name}` is a {decl.type}, not yes/no", assignment.span
                 )
             elif isinstance(value, syntax.Num):
                 if decl.type == "yes/no":
-                    self.error(
+                    self.lines.error(
                         "type-mismatch",
                         f"`{name}` is yes/no; write `{name} = yes` or `{name} = no`",
                         assignment.span,
                     )
                 else:
-                    self.number_for(value, decl)
+                    self.lines.number_for(value, decl)
         for peer in example.peers:
-            self.statistic(peer.stat, peer.span)
+            self.lines.statistic(peer.stat, peer.span)
             peer_input = peer.input or subject
             if peer_input is None:
-                self.error(
+                self.lines.error(
                     "ambiguous-subject",
                     "name the input of this peer statistic: `given NAME peer mean V`",
                     peer.span,
                 )
-            elif peer_input not in self.inputs:
-                self.lookup(peer_input, peer.span)
+            elif peer_input not in self.lines.inputs:
+                self.lines.lookup(peer_input, peer.span)
 
     def run(self) -> Analysis:
         self.declare_all()
@@ -369,9 +376,9 @@ class _Analyser(LineAnalyser):
             self.example(example, None, top=True)
         for veto in self.scheme.vetoes:
             if veto.id:
-                self.claim_id(veto.id, narrow(self.source, veto.span, veto.id))
+                self.claim_id(veto.id, narrow(self.lines.source, veto.span, veto.id))
         scheme = attrs.evolve(self.scheme, children=children)
-        return Analysis(scheme, self.inputs, self.errors)
+        return Analysis(scheme, self.lines.inputs, self.lines.errors)
 
 
 def _clause_input(clause: syntax.Clause) -> str:

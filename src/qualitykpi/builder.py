@@ -15,7 +15,7 @@ import attrs
 from lark import Token, Tree
 
 from . import syntax
-from .builder_lines import LineBuilder
+from .builder_lines import LineBuilder, TreeReader
 from .errors import RuleError, RuleSemanticError
 from .source import Source
 
@@ -30,15 +30,20 @@ _LINE_KINDS = ("band_line", "each_line", "scaled_line", "scaled_peer_line", "cus
 _CLAUSE_KINDS = ("deduct_if", "award_if", "deduct_each", "award_each")
 
 
-class Builder(LineBuilder):
-    """Builds the AST of one source, collecting semantic errors."""
+class Builder:
+    """Builds the syntax tree of one source: its structure here, its lines and
+    clauses with a :class:`LineBuilder`, both reading through one :class:`TreeReader`."""
+
+    def __init__(self, source: Source) -> None:
+        self.read = TreeReader(source)
+        self.lines = LineBuilder(self.read)
 
     # ----------------------------------------------------------- structure
 
     def scheme(self, start: Tree[Token]) -> syntax.Scheme:
-        tree = self.trees(start, "scheme")[0]
-        name = self.string(self.tokens(tree, "STRING")[0])
-        body = self.trees(tree, "body")[0]
+        tree = self.read.trees(start, "scheme")[0]
+        name = self.read.string(self.read.tokens(tree, "STRING")[0])
+        body = self.read.trees(tree, "body")[0]
         total: syntax.Num | None = None
         plus_bonus = False
         grades: tuple[syntax.GradeBand, ...] = ()
@@ -52,14 +57,14 @@ class Builder(LineBuilder):
             kind = stmt.data
             if kind == "total":
                 if total is not None:
-                    self.error("duplicate-total", "the scheme's `total` is given twice", stmt)
-                total = self.number(self.trees(stmt, "number")[0])
-                plus_bonus = bool(self.tokens(stmt, "PLUS"))
+                    self.read.error("duplicate-total", "the scheme's `total` is given twice", stmt)
+                total = self.read.number(self.read.trees(stmt, "number")[0])
+                plus_bonus = bool(self.read.tokens(stmt, "PLUS"))
             elif kind == "grades":
                 if seen_grades:
-                    self.error("duplicate-grades", "the scheme has two `grades` blocks", stmt)
+                    self.read.error("duplicate-grades", "the scheme has two `grades` blocks", stmt)
                 seen_grades = True
-                grades = tuple(self.grade(band) for band in self.trees(stmt, "grade"))
+                grades = tuple(self.grade(band) for band in self.read.trees(stmt, "grade"))
             elif kind == "input_decl":
                 inputs.append(self.input_decl(stmt))
             elif kind == "veto":
@@ -69,7 +74,7 @@ class Builder(LineBuilder):
             elif kind == "text":
                 texts.append(self.text_stmt(stmt))
             elif kind == "example":
-                examples.append(self.example(stmt))
+                examples.append(self.lines.example(stmt))
             else:
                 self.misplaced(stmt, "the scheme")
         return syntax.Scheme(
@@ -82,8 +87,8 @@ class Builder(LineBuilder):
             tuple(children),
             tuple(texts),
             tuple(examples),
-            self.span(tree),
-            self.source,
+            self.read.span(tree),
+            self.read.source,
         )
 
     def statements(self, body: Tree[Token]) -> list[Tree[Token]]:
@@ -114,40 +119,40 @@ class Builder(LineBuilder):
             label, why = "a clause", "clauses belong inside an item or part"
         else:
             label, why = what.get(stmt.data, (stmt.data, ""))
-        self.error("misplaced", f"{label} cannot stand in {where}: {why}", stmt)
+        self.read.error("misplaced", f"{label} cannot stand in {where}: {why}", stmt)
 
     def node(self, tree: Tree[Token]) -> syntax.Section | syntax.Item:
         built = self._node(tree)
-        body = self.trees(tree, "body")[0]
-        supporters = list(self.owners(self.trees(tree, "supporters")))
-        supporters.extend(self.owners(self.trees(body, "support_stmt")))
+        body = self.read.trees(tree, "body")[0]
+        supporters = list(self.owners(self.read.trees(tree, "supporters")))
+        supporters.extend(self.owners(self.read.trees(body, "support_stmt")))
         return attrs.evolve(built, supporters=tuple(supporters)) if supporters else built
 
     def _node(self, tree: Tree[Token]) -> syntax.Section | syntax.Item:
         kind = str(tree.data)
-        node_id = self.optional_name(tree)
-        name = self.string(self.tokens(tree, "STRING")[0])
-        owners = self.owners(self.trees(tree, "owners"))
-        body = self.trees(tree, "body")[0]
+        node_id = self.read.optional_name(tree)
+        name = self.read.string(self.read.tokens(tree, "STRING")[0])
+        owners = self.owners(self.read.trees(tree, "owners"))
+        body = self.read.trees(tree, "body")[0]
         maximum: syntax.Num | None = None
         deduct_cap: syntax.Num | None = None
         deductions_cap: syntax.Num | None = None
-        for size in self.trees(tree):
+        for size in self.read.trees(tree):
             if size.data == "max_size":
-                numbers = self.trees(size, "number")
-                maximum = self.number(numbers[0])
+                numbers = self.read.trees(size, "number")
+                maximum = self.read.number(numbers[0])
                 if len(numbers) > 1:
-                    deductions_cap = self.number(numbers[1])
+                    deductions_cap = self.read.number(numbers[1])
             elif size.data == "deduct_size":
-                deduct_cap = self.number(self.trees(size, "number")[0])
+                deduct_cap = self.read.number(self.read.trees(size, "number")[0])
         if kind == "bonus":
-            maximum = self.number(self.trees(tree, "number")[0])
+            maximum = self.read.number(self.read.trees(tree, "number")[0])
         if kind == "section":
             return self.section(
                 tree, node_id, name, maximum, deduct_cap, deductions_cap, owners, body
             )
         if deductions_cap is not None:
-            self.error(
+            self.read.error(
                 "misplaced",
                 "`deductions at most` belongs to a section; an item that only "
                 "deducts is written `deduct at most N`",
@@ -158,7 +163,7 @@ class Builder(LineBuilder):
     def owners(self, trees: list[Tree[Token]]) -> tuple[str, ...]:
         names: list[str] = []
         for tree in trees:
-            names.extend(self.string(token) for token in self.tokens(tree, "STRING"))
+            names.extend(self.read.string(token) for token in self.read.tokens(tree, "STRING"))
         return tuple(names)
 
     def section(
@@ -190,7 +195,7 @@ class Builder(LineBuilder):
             elif kind == "support_stmt":
                 pass  # collected by node()
             elif kind == "example":
-                examples.append(self.example(stmt))
+                examples.append(self.lines.example(stmt))
             else:
                 self.misplaced(stmt, f'section "{name}"')
         return syntax.Section(
@@ -204,7 +209,7 @@ class Builder(LineBuilder):
             tuple(children),
             tuple(texts),
             tuple(examples),
-            self.span(tree),
+            self.read.span(tree),
         )
 
     def item(
@@ -237,9 +242,9 @@ class Builder(LineBuilder):
             elif data == "target":
                 targets.append(self.target(stmt))
             elif data in _LINE_KINDS:
-                lines.append(self.line(stmt))
+                lines.append(self.lines.line(stmt))
             elif data in _CLAUSE_KINDS:
-                clauses.append(self.clause(stmt))
+                clauses.append(self.lines.clause(stmt))
             elif data == "part" and kind == "item":
                 part = self.node(stmt)
                 assert isinstance(part, syntax.Item)
@@ -251,22 +256,22 @@ class Builder(LineBuilder):
             elif data == "support_stmt":
                 pass  # collected by node()
             elif data == "example":
-                examples.append(self.example(stmt))
+                examples.append(self.lines.example(stmt))
             elif data == "start_at":
                 if start is not None:
-                    self.error("duplicate-statement", "`start at` is given twice", stmt)
-                start = self.number(self.trees(stmt, "number")[0])
+                    self.read.error("duplicate-statement", "`start at` is given twice", stmt)
+                start = self.read.number(self.read.trees(stmt, "number")[0])
             elif data == "assessed":
                 if assessed is not None:
-                    self.error("duplicate-statement", "`assessed` is given twice", stmt)
-                numbers = self.trees(stmt, "number")
+                    self.read.error("duplicate-statement", "`assessed` is given twice", stmt)
+                numbers = self.read.trees(stmt, "number")
                 assessed = syntax.Assessed(
-                    self.number(numbers[0]) if numbers else None, self.span(stmt)
+                    self.read.number(numbers[0]) if numbers else None, self.read.span(stmt)
                 )
             elif data == "better":
                 better = str(stmt.children[-1])
             elif data == "part":
-                self.error(
+                self.read.error(
                     "misplaced",
                     f"a `part` cannot stand in {where}: parts belong directly inside an item",
                     stmt,
@@ -290,24 +295,24 @@ class Builder(LineBuilder):
             tuple(parts),
             tuple(texts),
             tuple(examples),
-            self.span(tree),
+            self.read.span(tree),
         )
 
     def veto(self, tree: Tree[Token]) -> syntax.Veto:
-        node_id = self.optional_name(tree)
-        name = self.string(self.tokens(tree, "STRING")[0])
-        test = self.test(self.trees(tree, "test")[0])
+        node_id = self.read.optional_name(tree)
+        name = self.read.string(self.read.tokens(tree, "STRING")[0])
+        test = self.lines.test(self.read.trees(tree, "test")[0])
         grade: str | None = None
         score: syntax.Num | None = None
-        for effect in self.trees(tree):
+        for effect in self.read.trees(tree):
             if effect.data == "veto_grade":
-                grade = self.label(self.trees(effect, "label")[0])
+                grade = self.read.label(self.read.trees(effect, "label")[0])
             elif effect.data == "veto_score":
-                score = self.number(self.trees(effect, "number")[0])
-        owners = list(self.owners(self.trees(tree, "owners")))
+                score = self.read.number(self.read.trees(effect, "number")[0])
+        owners = list(self.owners(self.read.trees(tree, "owners")))
         inputs: list[syntax.InputDecl] = []
         texts: list[str] = []
-        for body in self.trees(tree, "body"):
+        for body in self.read.trees(tree, "body"):
             for stmt in self.statements(body):
                 if stmt.data == "text":
                     texts.append(self.text_stmt(stmt))
@@ -326,46 +331,50 @@ class Builder(LineBuilder):
             tuple(owners),
             tuple(inputs),
             tuple(texts),
-            self.span(tree),
+            self.read.span(tree),
         )
 
     def grade(self, tree: Tree[Token]) -> syntax.GradeBand:
-        label = self.label(self.trees(tree, "label")[0])
-        condition = self.condition(self.trees(tree)[1])
-        return syntax.GradeBand(label, condition, self.span(tree))
+        label = self.read.label(self.read.trees(tree, "label")[0])
+        condition = self.lines.condition(self.read.trees(tree)[1])
+        return syntax.GradeBand(label, condition, self.read.span(tree))
 
     # --------------------------------------------------------- declarations
 
     def input_decl(self, tree: Tree[Token]) -> syntax.InputDecl:
-        name = str(self.tokens(tree, "NAME")[0])
-        type_tree = self.trees(tree, "input_type")[0]
+        name = str(self.read.tokens(tree, "NAME")[0])
+        type_tree = self.read.trees(tree, "input_type")[0]
         words = "".join(str(token) for token in type_tree.children)
         type_ = cast(syntax.InputType, "yes/no" if words == "yes/no" else words)
-        numbers = self.trees(tree, "number")
-        precision = self.number(numbers[0]) if numbers else None
+        numbers = self.read.trees(tree, "number")
+        precision = self.read.number(numbers[0]) if numbers else None
         low: syntax.Num | None = None
         high: syntax.Num | None = None
-        for bound in self.trees(tree):
+        for bound in self.read.trees(tree):
             if bound.data not in ("bound_low", "bound_high"):
                 continue
-            value = self.number(self.trees(bound, "number")[0])
+            value = self.read.number(self.read.trees(bound, "number")[0])
             given = low if bound.data == "bound_low" else high
             if given is not None:
                 words = "at least" if bound.data == "bound_low" else "at most"
-                self.error("duplicate-statement", f"`{words}` is given twice for `{name}`", bound)
+                self.read.error(
+                    "duplicate-statement", f"`{words}` is given twice for `{name}`", bound
+                )
             if bound.data == "bound_low":
                 low = value
             else:
                 high = value
-        return syntax.InputDecl(name, type_, precision, self.span(tree), low, high)
+        return syntax.InputDecl(name, type_, precision, self.read.span(tree), low, high)
 
     def target(self, tree: Tree[Token]) -> syntax.Target:
         return syntax.Target(
-            self.optional_name(tree), self.number(self.trees(tree, "number")[0]), self.span(tree)
+            self.read.optional_name(tree),
+            self.read.number(self.read.trees(tree, "number")[0]),
+            self.read.span(tree),
         )
 
     def text_stmt(self, tree: Tree[Token]) -> str:
-        return "".join(self.string(token) for token in self.tokens(tree, "STRING"))
+        return "".join(self.read.string(token) for token in self.read.tokens(tree, "STRING"))
 
 
 def build(source: Source, tree: Tree[Token]) -> tuple[syntax.Scheme, list[RuleError]]:
@@ -377,7 +386,7 @@ def build(source: Source, tree: Tree[Token]) -> tuple[syntax.Scheme, list[RuleEr
     _check_depth(source, tree)
     builder = Builder(source)
     scheme = builder.scheme(tree)
-    return scheme, builder.errors
+    return scheme, builder.read.errors
 
 
 def _check_depth(source: Source, tree: Tree[Token]) -> None:
@@ -395,7 +404,7 @@ def _check_depth(source: Source, tree: Tree[Token]) -> None:
                     f"this {node.data} is nested {depth} levels deep; sections, items and "
                     f"parts nest at most {MAX_DEPTH} levels",
                     source=source,
-                    span=LineBuilder(source).span(keyword),
+                    span=TreeReader(source).span(keyword),
                     hint="a rule tree is rarely deeper than five levels: is a `}` missing "
                     "above this line?",
                 )

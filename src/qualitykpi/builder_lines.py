@@ -34,8 +34,9 @@ _OPS: dict[str, syntax.Op] = {
 }
 
 
-class LineBuilder:
-    """Builds rule lines, clauses, tests and examples, collecting semantic errors."""
+class TreeReader:
+    """Reads one source's parse tree: spans, text, numbers, strings; collects the
+    semantic errors found while building its syntax tree."""
 
     def __init__(self, source: Source) -> None:
         self.source = source
@@ -146,26 +147,33 @@ class LineBuilder:
         assert isinstance(token, Token)
         return self.string(token) if token.type == "STRING" else str(token)
 
+
+class LineBuilder:
+    """Builds rule lines, clauses, tests and examples, reading through a :class:`TreeReader`."""
+
+    def __init__(self, read: TreeReader) -> None:
+        self.read = read
+
     # --------------------------------------------------------------- lines
 
     def line(self, tree: Tree[Token]) -> syntax.Line:
-        subject = self.optional_name(tree)
-        span, text = self.located(tree)
+        subject = self.read.optional_name(tree)
+        span, text = self.read.located(tree)
         if tree.data == "band_line":
-            condition_tree, outcome_tree = self.trees(tree)
+            condition_tree, outcome_tree = self.read.trees(tree)
             return syntax.BandLine(
                 subject, self.condition(condition_tree), self.outcome(outcome_tree), span, text
             )
         if tree.data == "scaled_line":
-            low, high = (self.number(number) for number in self.trees(tree, "number"))
+            low, high = (self.read.number(number) for number in self.read.trees(tree, "number"))
             return syntax.ScaledLine(subject, low, high, span, text)
         if tree.data == "scaled_peer_line":
             return syntax.ScaledLine(subject, None, None, span, text)
         if tree.data == "custom_line":
-            names = self.tokens(tree, "NAME")
+            names = self.read.tokens(tree, "NAME")
             args = tuple(
-                (str(arg.children[0]), self.number(self.trees(arg, "number")[0]))
-                for arg in self.trees(tree, "custom_arg")
+                (str(arg.children[0]), self.read.number(self.read.trees(arg, "number")[0]))
+                for arg in self.read.trees(tree, "custom_arg")
             )
             return syntax.CustomLine(subject, str(names[-1]), args, span, text)
         return self.each_line(tree, subject, span, text)
@@ -181,11 +189,11 @@ class LineBuilder:
         reference: Any = None
         effect: Any = "deduct"
         amount: syntax.Num | None = None
-        for child in self.trees(tree):
+        for child in self.read.trees(tree):
             if child.data == "mode":
                 mode = cast(syntax.Mode, str(child.children[0]))
             elif child.data.startswith("per_unit_"):
-                numbers = [self.number(number) for number in self.trees(child, "number")]
+                numbers = [self.read.number(number) for number in self.read.trees(child, "number")]
                 unit = numbers[0]
                 kind = child.data.removeprefix("per_unit_")
                 if kind in ("below", "above"):
@@ -194,55 +202,61 @@ class LineBuilder:
                     reference = "missing"
             elif child.data in ("effect_deduct", "effect_award"):
                 effect = child.data.removeprefix("effect_")
-                amount = self.number(self.trees(child, "number")[0])
+                amount = self.read.number(self.read.trees(child, "number")[0])
             elif child.data == "cap":
                 if cap is not None:
-                    self.error(
+                    self.read.error(
                         "duplicate-statement", "`at most` is given twice on this line", child
                     )
-                cap = self.number(self.trees(child, "number")[0])
+                cap = self.read.number(self.read.trees(child, "number")[0])
             elif child.data == "floor":
                 if floor is not None:
-                    self.error("duplicate-statement", "`floor` is given twice on this line", child)
-                floor = self.number(self.trees(child, "number")[0])
+                    self.read.error(
+                        "duplicate-statement", "`floor` is given twice on this line", child
+                    )
+                floor = self.read.number(self.read.trees(child, "number")[0])
         assert unit is not None and amount is not None
         return syntax.EachLine(
             subject, mode, unit, reference, threshold, effect, amount, cap, floor, span, text
         )
 
     def outcome(self, tree: Tree[Token]) -> syntax.Outcome:
-        span, text = self.located(tree)
+        span, text = self.read.located(tree)
         if tree.data == "full":
             return syntax.Full(span, text)
-        number = self.number(self.trees(tree, "number")[0])
+        number = self.read.number(self.read.trees(tree, "number")[0])
         if tree.data == "deduct":
             return syntax.Deduct(number, span, text)
         return syntax.Fixed(number, span, text)
 
     def condition(self, tree: Tree[Token]) -> syntax.Condition:
-        span, text = self.located(tree)
+        span, text = self.read.located(tree)
         data = tree.data
         if data == "compare":
-            op = self.comparator(self.trees(tree, "comparator")[0])
-            return syntax.Compare(op, self.number(self.trees(tree, "number")[0]), span, text)
+            op = self.comparator(self.read.trees(tree, "comparator")[0])
+            return syntax.Compare(
+                op, self.read.number(self.read.trees(tree, "number")[0]), span, text
+            )
         if data == "peer_compare":
-            op = self.comparator(self.trees(tree, "comparator")[0])
-            stat = str(self.trees(tree, "stat")[0].children[0])
+            op = self.comparator(self.read.trees(tree, "comparator")[0])
+            stat = str(self.read.trees(tree, "stat")[0].children[0])
             return syntax.PeerCompare(
-                op, self.number(self.trees(tree, "number")[0]), stat, span, text
+                op, self.read.number(self.read.trees(tree, "number")[0]), stat, span, text
             )
         if data == "shorthand_range":
-            low, high = (self.number(number) for number in self.trees(tree, "number"))
+            low, high = (self.read.number(number) for number in self.read.trees(tree, "number"))
             return syntax.Interval(low, high, False, True, True, span, text)
         if data == "condition":
-            return self.interval(self.trees(tree, "interval")[0])
+            return self.interval(self.read.trees(tree, "interval")[0])
         if data == "meets_target":
             return syntax.MeetsTarget(span, text)
         if data in ("below_target", "above_target"):
             direction = cast(Any, data.removesuffix("_target"))
-            return syntax.TargetDelta(direction, self.delta(self.trees(tree)[0]), span, text)
+            return syntax.TargetDelta(direction, self.delta(self.read.trees(tree)[0]), span, text)
         if data == "within_target":
-            return syntax.WithinTarget(self.number(self.trees(tree, "number")[0]), span, text)
+            return syntax.WithinTarget(
+                self.read.number(self.read.trees(tree, "number")[0]), span, text
+            )
         if data == "no_data":
             return syntax.NoData(span, text)
         if data == "otherwise":
@@ -252,23 +266,25 @@ class LineBuilder:
         raise AssertionError(data)
 
     def delta(self, tree: Tree[Token]) -> syntax.Compare | syntax.Interval | syntax.UpTo:
-        span, text = self.located(tree)
+        span, text = self.read.located(tree)
         if tree.data == "delta_compare":
-            op = self.comparator(self.trees(tree, "comparator")[0])
-            return syntax.Compare(op, self.number(self.trees(tree, "number")[0]), span, text)
+            op = self.comparator(self.read.trees(tree, "comparator")[0])
+            return syntax.Compare(
+                op, self.read.number(self.read.trees(tree, "number")[0]), span, text
+            )
         if tree.data == "delta_range":
-            low, high = (self.number(number) for number in self.trees(tree, "number"))
+            low, high = (self.read.number(number) for number in self.read.trees(tree, "number"))
             return syntax.Interval(low, high, False, True, True, span, text)
         if tree.data == "delta_interval":
-            return self.interval(self.trees(tree, "interval")[0])
-        return syntax.UpTo(self.number(self.trees(tree, "number")[0]), span, text)
+            return self.interval(self.read.trees(tree, "interval")[0])
+        return syntax.UpTo(self.read.number(self.read.trees(tree, "number")[0]), span, text)
 
     def interval(self, tree: Tree[Token]) -> syntax.Interval:
-        opening = unicodedata.normalize("NFKC", str(self.tokens(tree, "OPEN")[0]))
-        closing = unicodedata.normalize("NFKC", str(self.tokens(tree, "CLOSE")[0]))
-        low, high = (self.number(number) for number in self.trees(tree, "number"))
+        opening = unicodedata.normalize("NFKC", str(self.read.tokens(tree, "OPEN")[0]))
+        closing = unicodedata.normalize("NFKC", str(self.read.tokens(tree, "CLOSE")[0]))
+        low, high = (self.read.number(number) for number in self.read.trees(tree, "number"))
         return syntax.Interval(
-            low, high, opening == "[", closing == "]", False, *self.located(tree)
+            low, high, opening == "[", closing == "]", False, *self.read.located(tree)
         )
 
     def comparator(self, tree: Tree[Token]) -> syntax.Op:
@@ -278,14 +294,14 @@ class LineBuilder:
 
     def clause(self, tree: Tree[Token]) -> syntax.Clause:
         effect = cast(Any, tree.data.split("_")[0])
-        amount = self.number(self.trees(tree, "number")[0])
-        span, text = self.located(tree)
+        amount = self.read.number(self.read.trees(tree, "number")[0])
+        span, text = self.read.located(tree)
         if tree.data.endswith("_if"):
             return syntax.IfClause(
-                effect, amount, self.test(self.trees(tree, "test")[0]), span, text
+                effect, amount, self.test(self.read.trees(tree, "test")[0]), span, text
             )
-        each = self.trees(tree, "for_each")[0]
-        modes = self.trees(each, "mode")
+        each = self.read.trees(tree, "for_each")[0]
+        modes = self.read.trees(each, "mode")
         mode: syntax.Mode = cast(syntax.Mode, str(modes[0].children[0])) if modes else "pro rata"
         # Each number of `[N of] NAME [beyond B] [, at most C]` is told by the
         # word before it.
@@ -295,7 +311,7 @@ class LineBuilder:
             if isinstance(child, Tree) and child.data == "number":
                 word = previous.type if previous is not None else ""
                 role = {"BEYOND": "beyond", "MOST": "cap"}.get(word, "unit")
-                numbers[role] = self.number(child)
+                numbers[role] = self.read.number(child)
             elif isinstance(child, Token):
                 previous = child
         return syntax.EachClause(
@@ -303,7 +319,7 @@ class LineBuilder:
             amount,
             mode,
             numbers.get("unit"),
-            str(self.tokens(each, "NAME")[0]),
+            str(self.read.tokens(each, "NAME")[0]),
             numbers.get("beyond"),
             numbers.get("cap"),
             span,
@@ -313,7 +329,7 @@ class LineBuilder:
     def test(self, tree: Tree[Token]) -> syntax.Test:
         negate_token, name, condition_tree = tree.children
         condition = self.condition(condition_tree) if isinstance(condition_tree, Tree) else None
-        return syntax.Test(negate_token is not None, str(name), condition, *self.located(tree))
+        return syntax.Test(negate_token is not None, str(name), condition, *self.read.located(tree))
 
     # ------------------------------------------------------------ examples
 
@@ -322,37 +338,39 @@ class LineBuilder:
         peers: list[syntax.PeerValue] = []
         score: syntax.Num | None = None
         grade: str | None = None
-        for child in self.trees(tree):
+        for child in self.read.trees(tree):
             if child.data == "assignment":
-                name_token = self.tokens(child, "NAME")[0]
-                value_tree = self.trees(child)[0]
+                name_token = self.read.tokens(child, "NAME")[0]
+                value_tree = self.read.trees(child)[0]
                 value: syntax.Num | bool | None
                 if value_tree.data == "value_number":
-                    value = self.number(self.trees(value_tree, "number")[0])
+                    value = self.read.number(self.read.trees(value_tree, "number")[0])
                 elif value_tree.data == "value_yes":
                     value = True
                 elif value_tree.data == "value_no":
                     value = False
                 else:
                     value = None
-                assignments.append(syntax.Assignment(str(name_token), value, self.span(child)))
+                assignments.append(syntax.Assignment(str(name_token), value, self.read.span(child)))
             elif child.data == "given":
-                for peer in self.trees(child, "peer_value"):
-                    stat = str(self.trees(peer, "stat")[0].children[0])
+                for peer in self.read.trees(child, "peer_value"):
+                    stat = str(self.read.trees(peer, "stat")[0].children[0])
                     peers.append(
                         syntax.PeerValue(
-                            self.optional_name(peer),
+                            self.read.optional_name(peer),
                             stat,
-                            self.number(self.trees(peer, "number")[0]),
-                            self.span(peer),
+                            self.read.number(self.read.trees(peer, "number")[0]),
+                            self.read.span(peer),
                         )
                     )
             elif child.data == "expected":
-                numbers = self.trees(child, "number")
-                labels = self.trees(child, "label")
-                score = self.number(numbers[0]) if numbers else None
-                grade = self.label(labels[0]) if labels else None
-        return syntax.Example(tuple(assignments), tuple(peers), score, grade, *self.located(tree))
+                numbers = self.read.trees(child, "number")
+                labels = self.read.trees(child, "label")
+                score = self.read.number(numbers[0]) if numbers else None
+                grade = self.read.label(labels[0]) if labels else None
+        return syntax.Example(
+            tuple(assignments), tuple(peers), score, grade, *self.read.located(tree)
+        )
 
 
 def _within_bounds(value: Decimal) -> Decimal:

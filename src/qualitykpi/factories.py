@@ -10,10 +10,11 @@ from __future__ import annotations
 from typing import Literal
 
 from .nodes.clauses import ForEach, When
-from .nodes.conditions import Condition, OffTarget, PeerRelative, Range
+from .nodes.conditions import Condition, PeerRelative, Range
 from .nodes.scaling import Scaled
 from .nodes.scorers import Band, Deduct, Full, Outcome, PerUnit, Score
 from .nodes.tables import Line, Table
+from .nodes.targets import OffTarget
 from .values import Number, exact
 
 

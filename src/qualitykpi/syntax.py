@@ -14,7 +14,7 @@ from typing import Literal, Protocol, TypeAlias, assert_never
 
 import attrs
 
-from .nodes import conditions
+from .nodes import conditions, targets
 from .source import Source, Span
 from .values import as_fraction
 
@@ -176,8 +176,8 @@ class MeetsTarget:
         if checker.numeric(decl, self.span, f"`{self.text}`"):
             checker.target_for(decl, targets, self.span)
 
-    def compile(self) -> conditions.MeetsTarget:
-        return conditions.MeetsTarget()
+    def compile(self) -> targets.MeetsTarget:
+        return targets.MeetsTarget()
 
 
 @attrs.frozen
@@ -198,8 +198,8 @@ class TargetDelta:
         else:
             checker.number_for(self.delta.value, decl)
 
-    def compile(self) -> conditions.OffTarget:
-        return conditions.OffTarget(self.direction, self.delta.compile())
+    def compile(self) -> targets.OffTarget:
+        return targets.OffTarget(self.direction, self.delta.compile())
 
 
 @attrs.frozen
@@ -220,8 +220,8 @@ class WithinTarget:
                 "negative-points", "a distance from the target cannot be negative", self.span
             )
 
-    def compile(self) -> conditions.WithinTarget:
-        return conditions.WithinTarget(as_fraction(self.distance.value))
+    def compile(self) -> targets.WithinTarget:
+        return targets.WithinTarget(as_fraction(self.distance.value))
 
 
 @attrs.frozen

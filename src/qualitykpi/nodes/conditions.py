@@ -29,7 +29,7 @@ from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias
 
 import attrs
 
-from ..domains import ALL, Interval, meet
+from ..domains import ALL, Interval
 from ..fast import Decline, FastValue, never
 from ..values import Value, exact, exact_or_none, fmt
 
@@ -233,7 +233,7 @@ class Range(_Plain):
     def ends(
         self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
     ) -> tuple[Boundary, ...]:
-        return tuple(Boundary(f"{fmt(end)}{unit}", end) for end in _ends(self))
+        return tuple(Boundary(f"{fmt(end)}{unit}", end) for end in range_ends(self))
 
     def side(self) -> Side:
         if self.high is None:
@@ -266,187 +266,6 @@ class Range(_Plain):
 
     def __repr__(self) -> str:
         return f"<{self.describe()}>"
-
-
-@attrs.frozen(repr=False)
-class MeetsTarget(_Plain):
-    """The subject is at or above its target."""
-
-    def holds(self, value: Value, env: Env, line: int | None) -> bool:
-        return isinstance(value, Fraction) and value >= _target(env, line, value)
-
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
-        return f"target {env.show(_target(env, line, value))}"
-
-    def needs_target(self) -> bool:
-        return True
-
-    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
-        return None if target is None else Interval(target, None, True, False)
-
-    def ends(
-        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
-    ) -> tuple[Boundary, ...]:
-        return () if target is None else (Boundary(f"the target {fmt(target)}{unit}", target),)
-
-    def side(self) -> Side:
-        return "high"
-
-    def open_sides(self) -> tuple[bool, bool]:
-        return False, True
-
-    def __repr__(self) -> str:
-        return "<meets target>"
-
-
-_ABOVE_ZERO = Interval(_ZERO, None, False, False)
-
-
-@attrs.frozen(repr=False)
-class OffTarget(_Plain):
-    """The subject is below (or above) its target by an amount in ``by``."""
-
-    direction: Literal["below", "above"]
-    by: Range
-
-    def _gap(self, value: Fraction, env: Env, line: int | None) -> Fraction:
-        target = _target(env, line, value)
-        return target - value if self.direction == "below" else value - target
-
-    def holds(self, value: Value, env: Env, line: int | None) -> bool:
-        if not isinstance(value, Fraction):
-            return False
-        gap = self._gap(value, env, line)
-        return gap > 0 and self.by.contains(gap)
-
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
-        target = _target(env, line, value)
-        if not isinstance(value, Fraction):
-            return f"target {env.show(target)}"
-        gap = self._gap(value, env, line)
-        side = "below" if gap >= 0 else "above"
-        if self.direction == "above":
-            side = "above" if gap >= 0 else "below"
-        unit = " points" if env.percent else ""
-        return f"target {env.show(target)}: {fmt(abs(gap))}{unit} {side}"
-
-    def needs_target(self) -> bool:
-        return True
-
-    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
-        if target is None:
-            return None
-        by = self.by.as_interval()
-        if by.empty:
-            return None
-        gap = _meet(by, _ABOVE_ZERO)
-        if gap is None:
-            return None
-        if self.direction == "above":
-            return Interval(
-                None if gap.low is None else target + gap.low,
-                None if gap.high is None else target + gap.high,
-                gap.low_closed,
-                gap.high_closed,
-            )
-        return Interval(
-            None if gap.high is None else target - gap.high,
-            None if gap.low is None else target - gap.low,
-            gap.high_closed,
-            gap.low_closed,
-        )
-
-    def ends(
-        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
-    ) -> tuple[Boundary, ...]:
-        if target is None:
-            return ()
-        sign = -1 if self.direction == "below" else 1
-        gaps = [_ZERO] + [end for end in _ends(self.by) if end > 0]
-        return tuple(
-            Boundary("the target" if gap == 0 else fmt(gap), target + sign * gap)
-            for gap in dict.fromkeys(gaps)
-        )
-
-    def side(self) -> Side:
-        if self.by.high is not None:
-            return "bounded"
-        return "low" if self.direction == "below" else "high"
-
-    def position(self, target: Fraction | None) -> Fraction | None:
-        by = self.by
-        if target is None or by.high is None:
-            return None
-        middle = ((by.low or _ZERO) + by.high) / 2
-        return target - middle if self.direction == "below" else target + middle
-
-    def open_sides(self) -> tuple[bool, bool]:
-        unbounded = self.by.high is None
-        return (unbounded, False) if self.direction == "below" else (False, unbounded)
-
-    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
-        if target is None:
-            return None
-        return target - value if self.direction == "below" else value - target
-
-    def __repr__(self) -> str:
-        return f"<{self.by.describe()} {self.direction} target>"
-
-
-@attrs.frozen(repr=False)
-class WithinTarget(_Plain):
-    """The subject is at most ``distance`` away from its target, on either side."""
-
-    distance: Fraction = attrs.field(converter=exact)
-
-    def holds(self, value: Value, env: Env, line: int | None) -> bool:
-        return (
-            isinstance(value, Fraction) and abs(value - _target(env, line, value)) <= self.distance
-        )
-
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
-        target = _target(env, line, value)
-        if not isinstance(value, Fraction):
-            return f"target {env.show(target)}"
-        unit = " points" if env.percent else ""
-        return f"target {env.show(target)}: {fmt(abs(value - target))}{unit} away"
-
-    def needs_target(self) -> bool:
-        return True
-
-    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
-        if target is None:
-            return None
-        return Interval(target - self.distance, target + self.distance)
-
-    def ends(
-        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
-    ) -> tuple[Boundary, ...]:
-        if target is None:
-            return ()
-        away = f"{fmt(self.distance)}{' points' if unit == '%' else ''}"
-        return (
-            Boundary(f"{away} below the target", target - self.distance),
-            Boundary(f"{away} above the target", target + self.distance),
-        )
-
-    def side(self) -> Side:
-        return "bounded"
-
-    def position(self, target: Fraction | None) -> Fraction | None:
-        return target
-
-    def open_sides(self) -> tuple[bool, bool]:
-        return False, False
-
-    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
-        return None if target is None else abs(value - target)
-
-    def nests(self) -> bool:
-        return True
-
-    def __repr__(self) -> str:
-        return f"<within {fmt(self.distance)} of target>"
 
 
 @attrs.frozen(repr=False)
@@ -614,21 +433,8 @@ class Otherwise(_Plain):
         return "<otherwise>"
 
 
-#: Every kind of condition: a test runs every tool on each, so a new kind
-#: that a tool does not handle fails there rather than in a user's hands.
-CONDITIONS: tuple[type, ...] = (
-    *(Range, MeetsTarget, OffTarget, WithinTarget, PeerRelative),
-    *(IsYes, NoData, Otherwise),
-)
-
-
-def _ends(condition: Range) -> tuple[Fraction, ...]:
+def range_ends(condition: Range) -> tuple[Fraction, ...]:
     return tuple(end for end in (condition.low, condition.high) if end is not None)
-
-
-def _meet(a: Interval, b: Interval) -> Interval | None:
-    found = meet(a, b)
-    return None if found.empty else found
 
 
 def _compare(x: Fraction, op: str, bound: Fraction) -> bool:
@@ -639,14 +445,3 @@ def _compare(x: Fraction, op: str, bound: Fraction) -> bool:
         "<": x < bound,
         "=": x == bound,
     }[op]
-
-
-def _target(env: Env, line: int | None, value: Value) -> Fraction:
-    if env.target is None:
-        raise ScoreProblem(
-            f"this line compares {env.subject!r} with its target, but no target is set",
-            input=env.subject,
-            value=value,
-            line=line,
-        )
-    return env.target
