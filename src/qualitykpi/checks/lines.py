@@ -16,7 +16,6 @@ from fractions import Fraction
 from .. import syntax
 from ..diagnostics import Diagnostic
 from ..domains import ValueSet
-from ..nodes.scorers import Band
 from ..nodes.tree import Item
 from ..values import fmt
 from .context import Context, lines_text, what
@@ -127,7 +126,7 @@ def _row_findings(ctx: Context, item: Item, report: SubjectReport) -> Iterator[D
         span = ctx.row_span(item, row)
         if row.index in report.after_catch_all:
             catch = by_index[report.after_catch_all[row.index]]
-            if isinstance(catch.line, Band):
+            if catch.line.otherwise:
                 yield ctx.diagnostic(
                     "otherwise-not-last",
                     f"this line comes after `otherwise` (line {catch.number}), which matches "
@@ -325,7 +324,7 @@ def _foreign(ctx: Context, item: Item, table: TableReport) -> Iterator[Diagnosti
         if index in reported:
             continue
         catch = rows[catch_index]
-        code = "otherwise-not-last" if isinstance(catch.line, Band) else "unreachable-line"
+        code = "otherwise-not-last" if catch.line.otherwise else "unreachable-line"
         if subject:
             reach = (
                 f"which holds for every present value of `{subject}`, so it is reached only "

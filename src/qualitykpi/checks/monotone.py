@@ -26,7 +26,6 @@ from ..nodes.conditions import (
     Env,
     ScoreProblem,
 )
-from ..nodes.scorers import PerUnit
 from ..nodes.tree import Item
 from .tables import (
     Cohort,
@@ -192,9 +191,7 @@ def _score(
         x = _value(lattice, at)
         try:
             if how == _APPLY or line.matches(x, env):
-                if isinstance(line, PerUnit):
-                    return _clamp(line.points(x, bounds[1]), *bounds), row
-                return _clamp(line.apply(x, env, bounds[1]).score, *bounds), row
+                return _clamp(line.score(x, env, bounds[1]), *bounds), row
         except ScoreProblem:
             return None
     return None

@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
-from typing import Literal, TypeAlias
+from typing import TYPE_CHECKING, Literal, TypeAlias
 
 import attrs
 
@@ -121,6 +121,16 @@ class Band:
         """The scores this line can set (before the item's clamp)."""
         score = self.outcome.score(maximum)
         return score, score
+
+    def score(self, value: Fraction, env: Env, maximum: Fraction) -> Fraction:
+        """The score it gives ``value`` (where it holds), without writing a trace."""
+        return self.outcome.score(maximum)
+
+    @property
+    def otherwise(self) -> bool:
+        """It is an ``otherwise`` line: it holds everywhere by its condition, not a
+        line that scores each value itself."""
+        return self.condition.takes_all
 
     def fast(
         self, maximum: Fraction, target: Fraction | None, stats: Stats
@@ -249,6 +259,16 @@ class _EveryValue:
     def position(self, target: Fraction | None) -> Fraction | None:
         return None  # it holds everywhere: no middle
 
+    otherwise = False
+
+    if TYPE_CHECKING:
+
+        def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied: ...
+
+    def score(self, value: Fraction, env: Env, maximum: Fraction) -> Fraction:
+        """The score it gives ``value``, without writing a trace."""
+        return self.apply(value, env, maximum).score
+
     def nests(self) -> bool:
         return False
 
@@ -298,6 +318,9 @@ class PerUnit(_EveryValue):
         else:
             span = max(value, Fraction(0))
         return count_units(span, self.unit, self.mode)
+
+    def score(self, value: Fraction, env: Env, maximum: Fraction) -> Fraction:
+        return self.points(value, maximum)
 
     def points(self, value: Fraction, maximum: Fraction) -> Fraction:
         """The score :meth:`apply` gives, without its trace.
