@@ -12,12 +12,14 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from fractions import Fraction
+from typing import assert_never
 
 from .. import syntax
 from ..diagnostics import Diagnostic
 from ..domains import NOTHING, Domain, ValueSet
 from ..nodes.clauses import ForEach, When
 from ..nodes.conditions import Condition
+from ..nodes.scaling import Custom, Scaled
 from ..nodes.scorers import Band, Deduct, PerUnit, Score, count_units
 from ..nodes.tree import Item, Section, deducts
 from ..source import Span, narrow
@@ -132,55 +134,79 @@ def _table_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
     for index, line in enumerate(item.table.lines):
         written = ctx.line_syntax(item, index)
         here = ctx.at_line(line.line)
-        if isinstance(line, Band):
-            span = written.outcome.span if isinstance(written, syntax.BandLine) else here
-            outcome = line.outcome
-            if isinstance(outcome, Deduct) and outcome.amount > limit:
-                yield ctx.diagnostic(
-                    "deduction-exceeds",
-                    f"this line deducts {fmt(outcome.amount)} in {_size_text(item)}; only "
-                    f"{fmt(limit)} can be deducted",
-                    span,
-                )
-            elif isinstance(outcome, Score):
-                yield from _fixed(ctx, item, outcome.value, span, "this line scores")
-        elif isinstance(line, PerUnit):
-            cap_span = (
-                written.cap.span if isinstance(written, syntax.EachLine) and written.cap else here
+        match line:
+            case Band():
+                yield from _band_outcome(ctx, item, line, written, here, limit)
+            case PerUnit():
+                yield from _per_unit_outcome(ctx, item, line, written, here, limit)
+            case Scaled() | Custom():
+                pass  # scored into the item's range: nothing to say of its outcome
+            case _:
+                assert_never(line)
+
+
+def _band_outcome(
+    ctx: Context,
+    item: Item,
+    line: Band,
+    written: syntax.Line | None,
+    here: Span | None,
+    limit: Fraction,
+) -> Iterator[Diagnostic]:
+    span = written.outcome.span if isinstance(written, syntax.BandLine) else here
+    outcome = line.outcome
+    if isinstance(outcome, Deduct) and outcome.amount > limit:
+        yield ctx.diagnostic(
+            "deduction-exceeds",
+            f"this line deducts {fmt(outcome.amount)} in {_size_text(item)}; only "
+            f"{fmt(limit)} can be deducted",
+            span,
+        )
+    elif isinstance(outcome, Score):
+        yield from _fixed(ctx, item, outcome.value, span, "this line scores")
+
+
+def _per_unit_outcome(
+    ctx: Context,
+    item: Item,
+    line: PerUnit,
+    written: syntax.Line | None,
+    here: Span | None,
+    limit: Fraction,
+) -> Iterator[Diagnostic]:
+    cap_span = written.cap.span if isinstance(written, syntax.EachLine) and written.cap else here
+    if line.effect == "award":
+        if line.cap is not None and line.cap > item.max:
+            yield ctx.diagnostic(
+                "award-above-max",
+                f"this line awards at most {fmt(line.cap)} in {_size_text(item)}; "
+                f"the score stops at {fmt(item.max)}",
+                cap_span,
             )
-            if line.effect == "award":
-                if line.cap is not None and line.cap > item.max:
-                    yield ctx.diagnostic(
-                        "award-above-max",
-                        f"this line awards at most {fmt(line.cap)} in {_size_text(item)}; "
-                        f"the score stops at {fmt(item.max)}",
-                        cap_span,
-                    )
-                continue
-            if line.cap is not None:
-                if line.cap > limit:
-                    yield ctx.diagnostic(
-                        "deduction-exceeds",
-                        f"this line deducts at most {fmt(line.cap)} in {_size_text(item)}; "
-                        f"only {fmt(limit)} can be deducted",
-                        cap_span,
-                    )
-                continue
-            if line.floor is not None or item.deduct_cap is not None:
-                continue
-            spec = ctx.specs.get(line.subject)
-            if spec is None:
-                continue
-            most = _most_deducted(line, Domain.of(spec))
-            if most is None or most > item.max:
-                amount = "without limit" if most is None else f"up to {fmt(most)}"
-                yield ctx.diagnostic(
-                    "deduction-exceeds",
-                    f"this line can deduct {amount} in {_size_text(item)}; the score stops at 0",
-                    written.span if written is not None else here,
-                    hint=f"add `, floor 0` (扣完为止) if that is meant, or `, at most "
-                    f"{fmt(item.max)}`",
-                )
+        return
+    if line.cap is not None:
+        if line.cap > limit:
+            yield ctx.diagnostic(
+                "deduction-exceeds",
+                f"this line deducts at most {fmt(line.cap)} in {_size_text(item)}; "
+                f"only {fmt(limit)} can be deducted",
+                cap_span,
+            )
+        return
+    if line.floor is not None or item.deduct_cap is not None:
+        return
+    spec = ctx.specs.get(line.subject)
+    if spec is None:
+        return
+    most = _most_deducted(line, Domain.of(spec))
+    if most is None or most > item.max:
+        amount = "without limit" if most is None else f"up to {fmt(most)}"
+        yield ctx.diagnostic(
+            "deduction-exceeds",
+            f"this line can deduct {amount} in {_size_text(item)}; the score stops at 0",
+            written.span if written is not None else here,
+            hint=f"add `, floor 0` (扣完为止) if that is meant, or `, at most {fmt(item.max)}`",
+        )
 
 
 def _fixed(
@@ -215,20 +241,24 @@ def _clause_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
         written = ctx.clause_syntax(item, index)
         here = ctx.at_line(clause.line)
         amount_span = written.amount.span if written is not None else here
-        if isinstance(clause, When):
-            yield from _clause_limit(
-                ctx, item, limit, clause.effect, "", clause.amount, amount_span
-            )
-            continue
-        assert isinstance(clause, ForEach)
-        if clause.cap is None:
-            continue
-        cap_span = (
-            written.cap.span
-            if isinstance(written, syntax.EachClause) and written.cap is not None
-            else here
-        )
-        yield from _clause_limit(ctx, item, limit, clause.effect, "at most ", clause.cap, cap_span)
+        match clause:
+            case When():
+                yield from _clause_limit(
+                    ctx, item, limit, clause.effect, "", clause.amount, amount_span
+                )
+            case ForEach():
+                if clause.cap is None:
+                    continue
+                cap_span = (
+                    written.cap.span
+                    if isinstance(written, syntax.EachClause) and written.cap is not None
+                    else here
+                )
+                yield from _clause_limit(
+                    ctx, item, limit, clause.effect, "at most ", clause.cap, cap_span
+                )
+            case _:
+                assert_never(clause)
 
 
 def _clause_limit(

@@ -10,13 +10,13 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from fractions import Fraction
+from typing import assert_never
 
 from ..domains import Domain, Interval, ValueSet
 from ..nodes.clauses import ForEach, When
 from ..nodes.conditions import Condition, Env, ScoreProblem
 from ..nodes.evaluation import Context, ScoreProblems
 from ..nodes.scheme_scorer import Veto
-from ..nodes.scorers import PerUnit
 from ..nodes.tree import Item, Section
 from ..results import NodeResult
 from ..values import InputSpec, Value, fmt
@@ -33,10 +33,14 @@ class ClauseCases(Analysis):
             if not isinstance(node, Item):
                 continue
             for index, clause in enumerate(node.clauses):
-                if isinstance(clause, When):
-                    self.when(node, index, clause)
-                elif clause.cap is not None:
-                    self.clause_cap(node, index, clause)
+                match clause:
+                    case When():
+                        self.when(node, index, clause)
+                    case ForEach():
+                        if clause.cap is not None:
+                            self.clause_cap(node, index, clause)
+                    case _:
+                        assert_never(clause)
             if node.deduct_cap is not None:
                 peers = self.baseline(node)[1]
                 self.cap_case(
@@ -110,17 +114,20 @@ class ClauseCases(Analysis):
             if clause.effect != "deduct":
                 continue
             spec = self.specs.get(clause.input, InputSpec(clause.input, "number"))
-            if isinstance(clause, When):
-                value = _firing(clause.condition, clause.negate, spec)
-                if value is not None:
-                    values[clause.input] = value
-            else:
-                if not clause.amount:
-                    continue  # `deduct 0 for each …` deducts nothing, whatever the value
-                base = clause.beyond or Fraction(0)
-                cap = clause.cap if clause.cap is not None else item.deduct_cap or Fraction(1)
-                reach = base + clause.unit * (cap / clause.amount + 1)
-                values[clause.input] = up(reach, spec)
+            match clause:
+                case When():
+                    value = _firing(clause.condition, clause.negate, spec)
+                    if value is not None:
+                        values[clause.input] = value
+                case ForEach():
+                    if not clause.amount:
+                        continue  # `deduct 0 for each …` deducts nothing, whatever the value
+                    base = clause.beyond or Fraction(0)
+                    cap = clause.cap if clause.cap is not None else item.deduct_cap or Fraction(1)
+                    reach = base + clause.unit * (cap / clause.amount + 1)
+                    values[clause.input] = up(reach, spec)
+                case _:
+                    assert_never(clause)
         return values
 
     def when(self, item: Item, index: int, clause: When) -> None:
@@ -288,12 +295,13 @@ class ClauseCases(Analysis):
         if isinstance(node, Item):
             lines = node.table.lines if node.table is not None else ()
             for index, line in enumerate(lines):
-                if isinstance(line, PerUnit):
+                # The caps and floors of `each` lines are the steps they record.
+                for kind in line.limit_kinds():
                     for step in result.steps:
-                        if step.line == line.line and step.kind in ("cap", "floor"):
+                        if step.line == line.line and step.kind == kind:
                             yield (node.id, step.kind, index)
             for index, clause in enumerate(node.clauses):
-                if isinstance(clause, ForEach) and clause.cap is not None:
+                for _ in clause.limit_kinds():
                     for step in result.steps:
                         if step.kind == "cap" and step.line == clause.line:
                             yield (node.id, "clause cap", index)

@@ -10,9 +10,11 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
+from typing import assert_never
 
 from ..nodes.conditions import Env, ScoreProblem
-from ..nodes.scorers import PerUnit
+from ..nodes.scaling import Custom, Scaled
+from ..nodes.scorers import Band, PerUnit
 from ..nodes.tables import Line
 from ..nodes.tree import Item
 from ..values import InputSpec, Value, fmt
@@ -189,9 +191,14 @@ class TableCases(Analysis):
     ) -> None:
         spec = self.specs.get(subject, InputSpec(subject, "number"))
         for index, line in rows:
-            if not isinstance(line, PerUnit):
-                continue
-            for kind, limit in (("cap", line.cap), ("floor", line.floor)):
+            match line:
+                case PerUnit():
+                    limits = (("cap", line.cap), ("floor", line.floor))
+                case Band() | Scaled() | Custom():
+                    continue  # no cap or floor of its own
+                case _:
+                    assert_never(line)
+            for kind, limit in limits:
                 if limit is None:
                     continue
                 word = "at most" if kind == "cap" else "floor"

@@ -142,6 +142,9 @@ class When(Tested):
     def direction(self) -> Direction:
         return "none"
 
+    def limit_kinds(self) -> tuple[str, ...]:
+        return ()  # it adds or takes its amount, no more
+
     def __repr__(self) -> str:
         test = ("not " if self.negate else "") + self.input
         if self.condition is not None:
@@ -221,6 +224,10 @@ class ForEach:
     @property
     def takes_absent(self) -> bool:
         return False
+
+    def limit_kinds(self) -> tuple[str, ...]:
+        """Its ``at most``, as its trace step names it."""
+        return ("cap",) if self.cap is not None else ()
 
     def direction(self) -> Direction:
         return "higher" if self.effect == "award" else "lower"

@@ -126,6 +126,10 @@ class Band:
         """The score it gives ``value`` (where it holds), without writing a trace."""
         return self.outcome.score(maximum)
 
+    def limit_kinds(self) -> tuple[str, ...]:
+        """The limits it applies to its own score, as its trace names them: none."""
+        return ()
+
     @property
     def otherwise(self) -> bool:
         """It is an ``otherwise`` line: it holds everywhere by its condition, not a
@@ -259,6 +263,9 @@ class _EveryValue:
     def position(self, target: Fraction | None) -> Fraction | None:
         return None  # it holds everywhere: no middle
 
+    def limit_kinds(self) -> tuple[str, ...]:
+        return ()
+
     otherwise = False
 
     if TYPE_CHECKING:
@@ -321,6 +328,12 @@ class PerUnit(_EveryValue):
 
     def score(self, value: Fraction, env: Env, maximum: Fraction) -> Fraction:
         return self.points(value, maximum)
+
+    def limit_kinds(self) -> tuple[str, ...]:
+        """Its ``at most`` (``cap``) and ``floor``, as its trace steps name them."""
+        return tuple(
+            kind for kind, limit in (("cap", self.cap), ("floor", self.floor)) if limit is not None
+        )
 
     def points(self, value: Fraction, maximum: Fraction) -> Fraction:
         """The score :meth:`apply` gives, without its trace.
