@@ -23,7 +23,14 @@ from .expressions import (
     Bounds,
     Domains,
     Expression,
+    Given,
+    Input,
     Needs,
+    NodeValue,
+    Number,
+    PeerStat,
+    Previous,
+    RankOf,
     Scope,
     Trend,
     shown_percent,
@@ -319,3 +326,10 @@ def traced(name: str, expression: Expression, scope: Scope) -> str:
     shown = shown_percent(value) if expression.percent else fmt(value)
     steps = [expression.text(), expression.show(scope), shown]
     return " = ".join([name, *dict.fromkeys(steps)])
+
+
+#: Every form of expression (LANGUAGE-2 §2), for the test that asks each every question.
+EXPRESSIONS: tuple[type, ...] = (
+    *(Number, Input, Previous, Given, PeerStat, RankOf, NodeValue),
+    *(Arithmetic, Extreme, Absolute, Rounded),
+)

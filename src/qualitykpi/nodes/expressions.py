@@ -21,8 +21,9 @@ form is a small frozen class that says, once, for every tool:
   ``growth = (220 − 200) / 200 = 0.1``.
 
 Percent values are fractions inside an expression: ``10%`` is 0.1, and a
-percent input reported as 93 (%) is 0.93.  :data:`qualitykpi.nodes.EXPRESSIONS` lists every
-form; a test runs every question on each.  The compound forms (arithmetic,
+percent input reported as 93 (%) is 0.93.
+:data:`qualitykpi.nodes.arithmetic.EXPRESSIONS` lists every form; a test
+runs every question on each.  The compound forms (arithmetic,
 ``min``/``max``, ``abs``, ``round``) are in :mod:`qualitykpi.nodes.arithmetic`.
 The grammar that writes them is part 2 of the language; the classes built
 here are what it compiles to.
