@@ -7,7 +7,7 @@ Run from the repository root::
 It generates a scheme of ``--items`` items (eight item shapes, cycled, in
 sections of ten) and times, separately, with ``time.perf_counter``:
 
-* load — ``qualitykpi.scheme.loads`` on the text: parse, build, analyse
+* load — ``qualitykpi.loads`` on the text: parse, build, analyse
   and compile;
 * checks — ``qualitykpi.checks.check_scheme`` on the loaded scheme: the
   static checks alone;
@@ -33,8 +33,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
 
+from qualitykpi import loads
 from qualitykpi.checks import check_scheme
-from qualitykpi.scheme import loads
 
 T = TypeVar("T")
 

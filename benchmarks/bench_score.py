@@ -32,7 +32,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from decimal import Decimal
 
-from qualitykpi.scheme import Scheme, loads
+from qualitykpi import Scheme, loads
 
 RULE = """\
 scheme "R1–R5" {

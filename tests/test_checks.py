@@ -20,10 +20,9 @@ from hypothesis import HealthCheck, given, note, settings
 from hypothesis import strategies as st
 
 import qualitykpi as qk
+from qualitykpi import check, check_text
 from qualitykpi.checks import (
-    check,
     check_scheme,
-    check_text,
     check_total,
     format_ranges,
     reachable_grades,

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from qualitykpi.checks import check, check_text
+from qualitykpi import check, check_text
 from qualitykpi.diagnostics import (
     CODES,
     SARIF_SCHEMA,

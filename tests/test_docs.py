@@ -22,7 +22,7 @@ Conventions for ``docs/*.rst`` (keep them when you edit a page):
        It loads, has at least one example, and every example fails with a
        data error; each quoted TEXT is part of some error's message.
    ``.. expect: diagnostics [CODE ...]``
-       The static checks (:func:`qualitykpi.checks.check`) report exactly
+       The static checks (:func:`qualitykpi.check`) report exactly
        these codes, each as often as it is listed, in any order; with no
        code, nothing at all.  If the snippet has examples, they pass too.
 

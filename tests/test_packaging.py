@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import ast
 import re
 import subprocess
 import sys
@@ -122,3 +123,72 @@ def test_every_public_name_resolves() -> None:
     assert "Scheme" in dir(qk)
     with pytest.raises(AttributeError):
         qk.no_such_name  # noqa: B018
+
+
+def _import_graph() -> dict[str, set[str]]:
+    """Which of the package's modules each imports at run time, function-level
+    imports included (what only type checkers read is left out)."""
+    package = Path(qk.__file__).parent
+    modules: dict[str, Path] = {}
+    for path in package.rglob("*.py"):
+        parts = list(path.relative_to(package.parent).with_suffix("").parts)
+        if parts[-1] == "__init__":
+            parts.pop()
+        modules[".".join(parts)] = path
+    graph: dict[str, set[str]] = {name: set() for name in modules}
+
+    class Imports(ast.NodeVisitor):
+        def __init__(self, name: str, package: list[str]) -> None:
+            self.name, self.package = name, package
+
+        def visit_If(self, node: ast.If) -> None:
+            if isinstance(node.test, ast.Name) and node.test.id == "TYPE_CHECKING":
+                for statement in node.orelse:
+                    self.visit(statement)
+                return
+            self.generic_visit(node)
+
+        def visit_ImportFrom(self, node: ast.ImportFrom) -> None:
+            if node.level == 0:
+                if not (node.module or "").startswith("qualitykpi"):
+                    return
+                base = node.module or ""
+            else:
+                parts = self.package[: len(self.package) - (node.level - 1)]
+                base = ".".join([*parts, *([node.module] if node.module else [])])
+            for alias in node.names:
+                target = f"{base}.{alias.name}" if f"{base}.{alias.name}" in modules else base
+                if target in modules and target != self.name:
+                    graph[self.name].add(target)
+
+    for name, path in modules.items():
+        package_parts = name.split(".") if path.name == "__init__.py" else name.split(".")[:-1]
+        Imports(name, package_parts).visit(ast.parse(path.read_text(encoding="utf-8")))
+    return graph
+
+
+def test_no_module_imports_itself_back() -> None:
+    """No import cycle, function-level imports included: each module sits above
+    what it imports (``environment`` above ``scheme`` above the passes)."""
+    graph = _import_graph()
+    assert "qualitykpi.scheme" in graph["qualitykpi.environment"]
+
+    def reaches(start: str, goal: str) -> bool:
+        seen, todo = set(), [start]
+        while todo:
+            current = todo.pop()
+            for following in graph[current]:
+                if following == goal:
+                    return True
+                if following not in seen:
+                    seen.add(following)
+                    todo.append(following)
+        return False
+
+    cycles = sorted(
+        (module, imported)
+        for module, imports in graph.items()
+        for imported in imports
+        if reaches(imported, module)
+    )
+    assert not cycles, cycles

@@ -20,9 +20,8 @@ import importlib
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
-    from .checks import check, check_text
     from .diagnostics import Diagnostic
-    from .environment import CustomScorer, Environment, ScorerKind, load, loads
+    from .environment import Environment, check, check_text, load, loads
     from .errors import DataError, RuleError, RuleErrors, RuleSemanticError, RuleSyntaxError
     from .factories import (
         above_target,
@@ -59,14 +58,15 @@ if TYPE_CHECKING:
     from .nodes.tree import Item, Section
     from .plugins import PluginError, plugin_environment
     from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
+    from .registry import CustomScorer, ScorerKind
     from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
     from .scheme import ExampleOutcome, Scheme
     from .values import SCORE_PLACES, InputSpec
 
 # Where each public name lives, for the lazy import below.
 _HOME: dict[str, str] = {
-    "check": "checks",
-    "check_text": "checks",
+    "check": "environment",
+    "check_text": "environment",
     "ForEach": "nodes.clauses",
     "When": "nodes.clauses",
     "IsYes": "nodes.conditions",
@@ -78,9 +78,9 @@ _HOME: dict[str, str] = {
     "PeerRelative": "nodes.conditions",
     "Range": "nodes.conditions",
     "Diagnostic": "diagnostics",
-    "CustomScorer": "environment",
+    "CustomScorer": "registry",
     "Environment": "environment",
-    "ScorerKind": "environment",
+    "ScorerKind": "registry",
     "load": "environment",
     "loads": "environment",
     "DataError": "errors",

@@ -20,10 +20,11 @@ import attrs
 from . import syntax
 from .analysis_lines import LineAnalyser
 from .errors import RuleError
+from .registry import NO_EXTENSIONS
 from .source import Span, narrow
 
 if TYPE_CHECKING:
-    from .environment import Environment
+    from .registry import Extensions
 
 
 @attrs.frozen
@@ -39,7 +40,7 @@ class _Analyser:
     """The analysis of a whole scheme: inputs, ids, items, vetoes, grades, examples;
     each line, clause and test is checked by a :class:`LineAnalyser`."""
 
-    def __init__(self, scheme: syntax.Scheme, environment: Environment) -> None:
+    def __init__(self, scheme: syntax.Scheme, environment: Extensions) -> None:
         self.lines = LineAnalyser(scheme.source, environment)
         self.scheme = scheme
         self.ids: dict[str, Span] = {}
@@ -396,11 +397,9 @@ def walk_nodes(
             yield from walk_nodes(node.parts)
 
 
-def analyse(scheme: syntax.Scheme, environment: Environment | None = None) -> Analysis:
+def analyse(scheme: syntax.Scheme, environment: Extensions | None = None) -> Analysis:
     """Resolve names and ids in ``scheme`` and collect its semantic errors.
 
     ``environment`` says which custom scorers and peer statistics exist.
     """
-    from .environment import DEFAULT
-
-    return _Analyser(scheme, environment or DEFAULT).run()
+    return _Analyser(scheme, environment or NO_EXTENSIONS).run()

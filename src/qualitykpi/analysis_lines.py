@@ -18,13 +18,13 @@ from typing import TYPE_CHECKING
 import attrs
 
 from . import syntax
-from .environment import BUILTIN_STATISTICS
 from .errors import RuleError, RuleSemanticError
+from .registry import BUILTIN_STATISTICS
 from .source import Source, Span, narrow
 from .values import as_fraction
 
 if TYPE_CHECKING:
-    from .environment import Environment
+    from .registry import Extensions
 
 
 #: How many distinct undefined names get a "did you mean" guess (see :meth:`LineAnalyser.closest`).
@@ -34,7 +34,7 @@ SUGGESTIONS = 50
 class LineAnalyser:
     """Checks rule lines, clauses and tests against the declared ``inputs``."""
 
-    def __init__(self, source: Source, environment: Environment) -> None:
+    def __init__(self, source: Source, environment: Extensions) -> None:
         self.environment = environment
         self.source = source
         self.errors: list[RuleError] = []

@@ -19,10 +19,11 @@ from .nodes.scheme_scorer import Grades, SchemeScorer, Veto
 from .nodes.scorers import Band, Deduct, Full, Outcome, PerUnit, Score
 from .nodes.tables import Table
 from .nodes.tree import Item, Section
+from .registry import NO_EXTENSIONS
 from .values import InputSpec, as_fraction
 
 if TYPE_CHECKING:
-    from .environment import Environment
+    from .registry import Extensions
 
 
 @attrs.frozen
@@ -68,7 +69,7 @@ def outcome(node: syntax.Outcome) -> Outcome:
 
 class _Compiler:
     def __init__(
-        self, scheme: syntax.Scheme, inputs: dict[str, syntax.InputDecl], environment: Environment
+        self, scheme: syntax.Scheme, inputs: dict[str, syntax.InputDecl], environment: Extensions
     ) -> None:
         self.environment = environment
         self.scheme = scheme
@@ -264,11 +265,9 @@ class _Compiler:
 def compile_scheme(
     scheme: syntax.Scheme,
     inputs: dict[str, syntax.InputDecl],
-    environment: Environment | None = None,
+    environment: Extensions | None = None,
 ) -> tuple[SchemeScorer, tuple[ExampleCase, ...]]:
     """The scorer tree of an analysed scheme, and its examples."""
-    from .environment import DEFAULT
-
-    compiler = _Compiler(scheme, inputs, environment or DEFAULT)
+    compiler = _Compiler(scheme, inputs, environment or NO_EXTENSIONS)
     scorer = compiler.run()
     return scorer, tuple(compiler.examples)

@@ -1,6 +1,6 @@
 """Diagnostics: what the static checks report, as data and as text.
 
-A :class:`Diagnostic` is one finding of :func:`qualitykpi.checks.check` — a
+A :class:`Diagnostic` is one finding of :func:`qualitykpi.check` — a
 gap in a table, an overlap, a wrong sum — with a stable ``code``, a
 severity, a message in the rule author's terms and where it is.  It is
 rendered three ways: compiler-style text for people (:func:`render_text`),

@@ -11,100 +11,57 @@ default environment with nothing registered.
 
 from __future__ import annotations
 
-import abc
-import difflib
 import hashlib
 import os
 from collections import OrderedDict
 from collections.abc import Callable, Collection, Mapping, Sequence
-from decimal import Decimal
 from fractions import Fraction
 from os import PathLike
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
-
-import attrs
+from typing import TYPE_CHECKING
 
 from .errors import RuleError
-from .nodes.scorers import Direction, Reach
+from .registry import (
+    BUILTIN_STATISTICS,
+    CustomScorer,
+    Registry,
+    ScorerKind,
+    Statistic,
+    exact_result,
+)
+from .scheme import compile_text
 from .source import display_path
 
 if TYPE_CHECKING:
     from .diagnostics import Diagnostic
     from .scheme import Scheme
 
-BUILTIN_STATISTICS = ("mean", "median", "max", "min")
+__all__ = [
+    "BUILTIN_STATISTICS",
+    "COMPILED_KEPT",
+    "DEFAULT",
+    "CustomScorer",
+    "Environment",
+    "ScorerKind",
+    "Statistic",
+    "check",
+    "check_text",
+    "exact_result",
+    "load",
+    "load_and_check",
+    "loads",
+    "read_rule_file",
+]
 
 #: How many compiled schemes an environment keeps for texts loaded again.
 COMPILED_KEPT = 32
-
-#: A peer statistic: the sorted present values of one input over the cohort.
-Statistic = Callable[[Sequence[Fraction]], Fraction | Decimal | int]
-
-
-class CustomScorer(abc.ABC):
-    """The contract of a scorer a host program registers.
-
-    Subclass it (a frozen attrs class suits) and implement :meth:`score`.
-    The library calls it with exact values and the item's max, rounds a
-    result without a finite decimal form the documented way, records the
-    step in the trace, and clamps the item to its bounds, as for built-in
-    lines.  Say which way is better (:meth:`direction`) and what scores are
-    reachable (:meth:`reach`) so that the static checks and property tests
-    can hold the scorer to them.
-    """
-
-    @abc.abstractmethod
-    def score(self, value: Fraction, maximum: Fraction) -> Fraction | Decimal | int:
-        """The score for ``value`` in an item worth ``maximum``: exact, never a float."""
-
-    def direction(self) -> Direction:
-        """``higher`` when a higher value never scores less, ``lower``, or ``none``."""
-        return "none"
-
-    def reach(self, maximum: Fraction) -> Reach:
-        """The scores it can give (``None``: unbounded on that side)."""
-        return None, None
-
-
-@attrs.frozen
-class ScorerKind:
-    """A registered scorer: its name, its factory and its parameters."""
-
-    name: str
-    factory: Callable[..., CustomScorer]
-    params: tuple[str, ...]
-    optional: tuple[str, ...] = ()
-    doc: str = ""
-
-    def build(self, args: Mapping[str, Fraction]) -> CustomScorer:
-        """The scorer for these arguments; ``ValueError`` when they do not fit."""
-        unknown = [name for name in args if name not in (*self.params, *self.optional)]
-        if unknown:
-            known = ", ".join((*self.params, *self.optional)) or "none"
-            raise ValueError(f"`{self.name}` takes no parameter `{unknown[0]}` (it takes {known})")
-        missing = [name for name in self.params if name not in args]
-        if missing:
-            raise ValueError(f"`{self.name}` needs `{missing[0]} = …`")
-        scorer = self.factory(**args)
-        if not isinstance(scorer, CustomScorer):
-            raise TypeError(f"the factory of `{self.name}` did not return a CustomScorer")
-        return scorer
-
-
-def _check_name(name: str, taken: Sequence[str] = ()) -> None:
-    if not name.isidentifier():
-        raise ValueError(f"{name!r} cannot be used from rule files: use letters, digits and _")
-    if name in taken:
-        raise ValueError(f"{name!r} is built in and cannot be registered")
 
 
 class Environment:
     """Registered extensions, and the loading and checking of rules with them."""
 
     def __init__(self) -> None:
-        self._scorers: dict[str, ScorerKind] = {}
-        self._statistics: dict[str, Statistic] = {}
+        self._registry = Registry()
         # Compiled schemes by the hash of their text and name, newest last;
         # a registration changes what a text means, so it empties the cache.
         self._compiled: OrderedDict[tuple[str, str], Scheme] = OrderedDict()
@@ -126,38 +83,30 @@ class Environment:
         keyword arguments and returns a :class:`CustomScorer`; a
         ``ValueError`` it raises becomes a rule error at the line that used it.
         """
-        _check_name(name)
-        self._scorers[name] = ScorerKind(name, factory, tuple(params), tuple(optional), doc)
+        self._registry.register_scorer(name, factory, params=params, optional=optional, doc=doc)
         self._compiled.clear()
 
     def register_statistic(self, name: str, function: Statistic) -> None:
         """Make ``K% of peer NAME`` available: ``function`` gets the sorted values."""
-        _check_name(name, BUILTIN_STATISTICS)
-        self._statistics[name] = function
+        self._registry.register_statistic(name, function)
         self._compiled.clear()
 
     @property
     def scorers(self) -> Mapping[str, ScorerKind]:
-        return dict(self._scorers)
+        return self._registry.scorers
 
     @property
     def statistics(self) -> Mapping[str, Statistic]:
-        return dict(self._statistics)
+        return self._registry.statistics
 
     def suggest(self, name: str, known: Sequence[str]) -> str:
-        close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-        return f"did you mean `{close[0]}`?" if close else ""
+        return self._registry.suggest(name, known)
 
     def statistic_values(
         self, values: Sequence[Fraction], names: Collection[str] | None = None
     ) -> dict[str, Fraction]:
         """The registered statistics (those in ``names``) of one input's sorted present values."""
-        out: dict[str, Fraction] = {}
-        for name, function in self._statistics.items():
-            if names is not None and name not in names:
-                continue
-            out[name] = exact_result(function(values), f"peer statistic `{name}`")
-        return out
+        return self._registry.statistic_values(values, names)
 
     # -------------------------------------------------------------- loading
 
@@ -168,8 +117,6 @@ class Environment:
         compiled the first time (a :class:`Scheme` never changes), so a
         program may load a rule wherever it needs it.
         """
-        from .scheme import compile_text
-
         key = (hashlib.sha256(text.encode("utf-8", "surrogatepass")).hexdigest(), name)
         scheme = self._compiled.get(key)
         if scheme is not None:
@@ -228,8 +175,8 @@ class Environment:
         return scheme, check_scheme(scheme)
 
     def __repr__(self) -> str:
-        scorers = ", ".join(self._scorers) or "none"
-        statistics = ", ".join(self._statistics) or "none"
+        scorers = ", ".join(self.scorers) or "none"
+        statistics = ", ".join(self.statistics) or "none"
         return f"<Environment scorers: {scorers}; statistics: {statistics}>"
 
 
@@ -266,17 +213,6 @@ def read_rule_file(path: str | bytes | PathLike[str]) -> tuple[str, str]:
         ) from None
 
 
-def exact_result(value: Any, what: str) -> Fraction:
-    """An extension's result as an exact fraction; a float is refused."""
-    if isinstance(value, bool) or not isinstance(value, Fraction | Decimal | int):
-        raise TypeError(
-            f"{what} returned {type(value).__name__} {value!r}; return a Fraction, a Decimal "
-            "or an int — a float would lose exactness"
-        )
-    result = Fraction(value)
-    return result
-
-
 #: The environment behind :func:`qualitykpi.load` and :func:`qualitykpi.loads`.
 DEFAULT = Environment()
 
@@ -289,3 +225,25 @@ def load(path: str | PathLike[str]) -> Scheme:
 def loads(text: str, name: str = "<string>") -> Scheme:
     """Load rule text with the default environment."""
     return DEFAULT.loads(text, name)
+
+
+def check(path: str | PathLike[str]) -> list[Diagnostic]:
+    """Load the rule file at ``path`` and check it (with the default environment).
+
+    A rule that fails to load gives its load errors as diagnostics of
+    severity ``error``; nothing is raised for it (a file that cannot be read
+    raises ``OSError``).  ``path`` is always a path, never rule text: check
+    text with :func:`check_text`, so that rule text a program's users type
+    can never make it read a file.
+    """
+    return DEFAULT.check(path)
+
+
+def check_text(text: str, name: str = "<string>") -> list[Diagnostic]:
+    """Check rule ``text``, shown as ``name`` (with the default environment)."""
+    return DEFAULT.check_text(text, name)
+
+
+def load_and_check(path: str | PathLike[str]) -> tuple[Scheme | None, list[Diagnostic]]:
+    """:func:`check`, and the scheme it loaded (None when it did not load)."""
+    return DEFAULT.load_and_check(path)

@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
-from .results import NodeResult, Result, Step
+from typing import TYPE_CHECKING
+
 from .values import fmt as _points
+
+if TYPE_CHECKING:
+    from .results import NodeResult, Result, Step
 
 
 def _amount(step: Step) -> str:

@@ -26,7 +26,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
-from .environment import Environment, ScorerKind, Statistic
+from .environment import Environment
+from .registry import ScorerKind, Statistic
 
 if TYPE_CHECKING:
     from importlib.metadata import EntryPoint

@@ -9,6 +9,7 @@ from typing import Protocol, TypeVar
 import attrs
 
 from .errors import DataError
+from .explain import explain_result
 from .values import decimal_difference
 
 
@@ -279,8 +280,6 @@ class Result:
 
     def explain(self) -> str:
         """Readable text: every item, the line that decided it, what was lost."""
-        from .explain import explain_result
-
         return explain_result(self)
 
 

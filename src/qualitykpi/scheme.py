@@ -12,7 +12,6 @@ import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from os import PathLike
 from typing import TYPE_CHECKING, Any
 
 import attrs
@@ -21,7 +20,6 @@ from . import analysis, builder, parser
 from . import syntax as _syntax
 from .compiler import ExampleCase, compile_scheme
 from .diagnostics import Diagnostic
-from .environment import BUILTIN_STATISTICS
 from .errors import DataError, RuleError, raise_collected
 from .fast import Decline, FastValue, FastValues, Slow
 from .nodes.conditions import PeerRelative, ScoreProblem
@@ -30,6 +28,7 @@ from .nodes.scheme_scorer import SchemeScorer
 from .nodes.tree import Item, Section
 from .plan import Plan, StatsKey, compile_plan, stats_key
 from .readers import DataTable
+from .registry import BUILTIN_STATISTICS, NO_EXTENSIONS
 from .results import NodeResult, Result, Results, find_node
 from .source import Source, Span
 from .values import (
@@ -43,7 +42,7 @@ from .values import (
 )
 
 if TYPE_CHECKING:
-    from .environment import Environment
+    from .registry import Extensions
 
 PeerInput = Mapping[str, Mapping[str, object]]
 #: Plans kept per scheme, one per cohort's statistics (score() with peers given
@@ -81,14 +80,12 @@ class Scheme:
         spans: Mapping[str, Span] | None = None,
         syntax: _syntax.Scheme | None = None,
         declarations: Mapping[str, _syntax.InputDecl] | None = None,
-        environment: Environment | None = None,
+        environment: Extensions | None = None,
     ) -> None:
-        from .environment import DEFAULT
-
         self.scorer = scorer
         #: The environment it was loaded with: its registered statistics are
         #: computed over a cohort.
-        self.environment = environment or DEFAULT
+        self.environment: Extensions = environment or NO_EXTENSIONS
         self.source = source
         #: The resolved syntax tree (ids assigned, subjects resolved), for
         #: tools that read the rule as written; None for a Python-built scheme.
@@ -119,7 +116,7 @@ class Scheme:
 
     def check(self) -> list[Diagnostic]:
         """The static checks' findings on this scheme, as data (see :mod:`qualitykpi.checks`)."""
-        from .checks import check_scheme  # checks imports this module
+        from .checks import check_scheme  # only when asked for: loading needs no checks
 
         return check_scheme(self)
 
@@ -544,7 +541,7 @@ def _collector_paused() -> Iterator[None]:
             gc.enable()
 
 
-def compile_text(text: str, name: str, environment: Environment) -> Scheme:
+def compile_text(text: str, name: str, environment: Extensions) -> Scheme:
     """The whole pipeline: text → parse tree → AST → analysis → scorers."""
     source = Source(name, text)
     with _collector_paused():
@@ -564,17 +561,3 @@ def compile_text(text: str, name: str, environment: Environment) -> Scheme:
         declarations=result.inputs,
         environment=environment,
     )
-
-
-def loads(text: str, name: str = "<string>") -> Scheme:
-    """Parse, check and compile rule text with the default environment."""
-    from .environment import DEFAULT
-
-    return compile_text(text, name, DEFAULT)
-
-
-def load(path: str | PathLike[str]) -> Scheme:
-    """Load a ``.rule`` file (UTF-8, with or without a byte-order mark)."""
-    from .environment import DEFAULT
-
-    return DEFAULT.load(path)

@@ -1,10 +1,11 @@
 """The static checks: what a rule's author should hear before it is published.
 
-``check(path)`` loads a rule file and returns its diagnostics — gaps,
-overlaps, unreachable lines, wrong sums, unfair steps — sorted by line;
-``check_text(text)`` does the same for rule text.  A file that does not
-load gives its load errors as diagnostics of severity ``error`` instead.
-``check_scheme(scheme)`` checks a scheme already loaded.
+``check_scheme(scheme)`` returns a loaded scheme's diagnostics — gaps,
+overlaps, unreachable lines, wrong sums, unfair steps — sorted by line.
+The front door, :func:`qualitykpi.check` (a rule file) and
+:func:`qualitykpi.check_text` (rule text) in :mod:`qualitykpi.environment`,
+loads a rule and checks it; a rule that does not load gives its load errors
+as diagnostics of severity ``error`` instead (:func:`load_errors`).
 
 The checks are a tuple of ``check_*`` functions (:data:`CHECKS`), each
 taking a :class:`~qualitykpi.checks.context.Context` and yielding
@@ -25,15 +26,13 @@ modules that follow the pipeline:
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 from ..diagnostics import Diagnostic, make, sort_diagnostics
 from ..domains import NOTHING, Domain
-from ..environment import DEFAULT
 from ..errors import RuleError
-from ..scheme import Scheme
 from ..values import fmt
 from .context import Context
 from .lines import check_no_data, check_shorthand, check_tables
@@ -50,11 +49,13 @@ from .tree import (
     check_unused_inputs,
 )
 
+if TYPE_CHECKING:
+    from ..scheme import Scheme
+
 __all__ = [
     "CHECKS",
     "Check",
     "Context",
-    "check",
     "check_duplicate_names",
     "check_grades",
     "check_negative_peers",
@@ -67,7 +68,6 @@ __all__ = [
     "check_shorthand",
     "check_sums",
     "check_tables",
-    "check_text",
     "check_total",
     "check_unused_inputs",
     "format_ranges",
@@ -120,28 +120,6 @@ def load_errors(error: RuleError, name: str) -> list[Diagnostic]:
             )
         )
     return sort_diagnostics(out)
-
-
-def check(path: str | os.PathLike[str]) -> list[Diagnostic]:
-    """Load the rule file at ``path`` and check it (with the default environment).
-
-    A rule that fails to load gives its load errors as diagnostics of
-    severity ``error``; nothing is raised for it (a file that cannot be read
-    raises ``OSError``).  ``path`` is always a path, never rule text: check
-    text with :func:`check_text`, so that rule text a program's users type
-    can never make it read a file.
-    """
-    return DEFAULT.check(path)
-
-
-def check_text(text: str, name: str = "<string>") -> list[Diagnostic]:
-    """Check rule ``text``, shown as ``name`` (with the default environment)."""
-    return DEFAULT.check_text(text, name)
-
-
-def load_and_check(path: str | os.PathLike[str]) -> tuple[Scheme | None, list[Diagnostic]]:
-    """:func:`check`, and the scheme it loaded (None when it did not load)."""
-    return DEFAULT.load_and_check(path)
 
 
 # ------------------------------------------------------------------ ranges

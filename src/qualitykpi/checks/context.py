@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping
 from fractions import Fraction
+from typing import TYPE_CHECKING
 
 import attrs
 
@@ -19,10 +20,12 @@ from .. import syntax as _syntax
 from ..analysis import walk_nodes
 from ..diagnostics import Diagnostic, make
 from ..nodes.tree import Item, Section
-from ..scheme import Scheme
 from ..source import Source, Span, narrow
 from ..values import InputSpec, fmt
 from .tables import Row
+
+if TYPE_CHECKING:
+    from ..scheme import Scheme
 
 # ----------------------------------------------------------------- context
 
