@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from .analysis import Analysis
 from .cases import Case, Stub
 from .clauses import ClauseCases
 from .tables import TableCases
@@ -118,22 +119,22 @@ class CoverageReport:
         return "\n".join(lines)
 
 
-class _Coverage(TableCases, ClauseCases):
+def _cases(scheme: Scheme) -> list[Case]:
     """Every case of a scheme, and the example lines that try each."""
-
-    def run(self) -> list[Case]:
-        self.tables()
-        self.clauses()
-        self.vetoes()
-        self.evaluated()
-        return [
-            attrs.evolve(case, tried_by=tuple(dict.fromkeys(self.tried.get(key, ()))))
-            for key, case in self.cases.items()
-        ]
+    found = Analysis(scheme)
+    TableCases(found).tables()
+    clauses = ClauseCases(found)
+    clauses.clauses()
+    clauses.vetoes()
+    clauses.evaluated()
+    return [
+        attrs.evolve(case, tried_by=tuple(dict.fromkeys(found.tried.get(key, ()))))
+        for key, case in found.cases.items()
+    ]
 
 
 def coverage(scheme: Scheme) -> CoverageReport:
     """The cases of ``scheme``'s rules and which of its ``example`` lines try them."""
-    cases = _Coverage(scheme).run()
+    cases = _cases(scheme)
     cases.sort(key=lambda case: (case.line or 0, str(case.key)))
     return CoverageReport(scheme.source.name if scheme.source is not None else None, tuple(cases))

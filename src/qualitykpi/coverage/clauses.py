@@ -25,11 +25,16 @@ from .cases import Case, Node, node_label, rule_ref, rule_text
 from .points import Grid, Side, boundary_sides, condition_ends, tried_sides, up
 
 
-class ClauseCases(Analysis):
+class ClauseCases:
     """The cases of clauses, deduction caps and vetoes, and what the examples reach."""
 
+    def __init__(self, found: Analysis) -> None:
+        #: The scheme, its examples and the cases found so far, shared with the
+        #: other kinds of cases.
+        self.found = found
+
     def clauses(self) -> None:
-        for node in self.scorer.walk():
+        for node in self.found.scorer.walk():
             if not isinstance(node, Item):
                 continue
             for index, clause in enumerate(node.clauses):
@@ -42,7 +47,7 @@ class ClauseCases(Analysis):
                     case _:
                         assert_never(clause)
             if node.deduct_cap is not None:
-                peers = self.baseline(node)[1]
+                peers = self.found.baseline(node)[1]
                 self.cap_case(
                     node,
                     "deduct cap",
@@ -52,9 +57,9 @@ class ClauseCases(Analysis):
                     self.worst(node),
                     peers,
                 )
-        for node in self.scorer.walk():
+        for node in self.found.scorer.walk():
             if isinstance(node, Section) and node.deductions_cap is not None:
-                base_values, peers = self.baseline(node)
+                base_values, peers = self.found.baseline(node)
                 worst: dict[str, Value] = {}
                 for child in node.walk():
                     if isinstance(child, Item) and child.deduct_cap is not None:
@@ -84,7 +89,7 @@ class ClauseCases(Analysis):
             return  # the deductions cannot exceed the cap
         where = node_label(node, line=False)
         note = f"{rule_ref(node)}: {words} {fmt(limit)} reached"
-        self.add(
+        self.found.add(
             Case(
                 "cap",
                 node.id,
@@ -92,7 +97,7 @@ class ClauseCases(Analysis):
                 "",
                 f"no example reaches {what} ({words} {fmt(limit)}) of {where}",
                 (node.id, key),
-                self.stub(node, values, peers, note),
+                self.found.stub(node, values, peers, note),
             )
         )
 
@@ -100,7 +105,7 @@ class ClauseCases(Analysis):
         self, node: Node, values: Mapping[str, Value], peers: Peers
     ) -> set[tuple[object, ...]]:
         """The caps, floors and clamps ``node`` reaches with these values."""
-        ctx = Context(None, dict(values), dict(peers), self.specs)
+        ctx = Context(None, dict(values), dict(peers), self.found.specs)
         try:
             result = node.evaluate(ctx)
         except ScoreProblems:
@@ -109,11 +114,11 @@ class ClauseCases(Analysis):
 
     def worst(self, item: Item) -> dict[str, Value]:
         """Values that make every deduction of a deduction-only item count."""
-        values, _ = self.baseline(item)
+        values, _ = self.found.baseline(item)
         for clause in item.clauses:
             if clause.effect != "deduct":
                 continue
-            spec = self.specs.get(clause.input, InputSpec(clause.input, "number"))
+            spec = self.found.specs.get(clause.input, InputSpec(clause.input, "number"))
             match clause:
                 case When():
                     value = _firing(clause.condition, clause.negate, spec)
@@ -131,7 +136,7 @@ class ClauseCases(Analysis):
         return values
 
     def when(self, item: Item, index: int, clause: When) -> None:
-        spec = self.specs.get(clause.input, InputSpec(clause.input, "number"))
+        spec = self.found.specs.get(clause.input, InputSpec(clause.input, "number"))
         base = (item.id, "clause", index)
         condition = clause.condition
 
@@ -158,10 +163,10 @@ class ClauseCases(Analysis):
                 applies = decide(value) == 0
                 key = (*base, "value", value)
                 what = (
-                    f"{self.show(clause.input, value)}, where it "
+                    f"{self.found.show(clause.input, value)}, where it "
                     f"{word if applies else 'does not ' + word[:-1]}"
                 )
-                self.add(
+                self.found.add(
                     Case(
                         "clause",
                         item.id,
@@ -169,18 +174,18 @@ class ClauseCases(Analysis):
                         rule_text(clause),
                         f"{what}, is not tried",
                         key,
-                        self.input_stub(
+                        self.found.input_stub(
                             item, clause.input, value, {}, f"{rule_ref(clause)}: {what}"
                         ),
                     )
                 )
-            for example in self.examples:
-                if example.reaches(item, self.ancestors):
+            for example in self.found.examples:
+                if example.reaches(item, self.found.ancestors):
                     value = example.values.get(clause.input)
-                    self.mark((*base, "value", value), example)
+                    self.found.mark((*base, "value", value), example)
             return
         stats = [comparison.stat for comparison in condition.comparisons()]
-        reference = self.reference_peers(item, clause.input, stats) if stats else {}
+        reference = self.found.reference_peers(item, clause.input, stats) if stats else {}
 
         def sides(env: Env) -> tuple[list[Side], Callable[[Value], int | None]]:
             ends = condition_ends(condition, 0, None, env, env.percent)
@@ -189,12 +194,12 @@ class ClauseCases(Analysis):
 
         for side in sides(environment(reference))[0]:
             applies = side.owner == 0
-            detail = self.show(clause.input, side.value)
+            detail = self.found.show(clause.input, side.value)
             what = (
                 f"the value just {'inside' if applies else 'outside'} {side.end.label}, "
                 f"where it {word if applies else 'does not ' + word[:-1]}"
             )
-            self.add(
+            self.found.add(
                 Case(
                     "clause",
                     item.id,
@@ -202,29 +207,29 @@ class ClauseCases(Analysis):
                     rule_text(clause),
                     f"{what} ({detail}), is not tried",
                     (*base, *side.key),
-                    self.input_stub(
+                    self.found.input_stub(
                         item, clause.input, side.value, reference, f"{rule_ref(clause)}: {what}"
                     ),
                 )
             )
-        for example in self.examples:
+        for example in self.found.examples:
             value = example.values.get(clause.input)
-            if not example.reaches(item, self.ancestors) or not isinstance(value, Fraction):
+            if not example.reaches(item, self.found.ancestors) or not isinstance(value, Fraction):
                 continue
             found, decide = sides(environment(example.peers.get(clause.input, {})))
             for side_key in tried_sides(found, decide, value):
-                self.mark((*base, *side_key), example)
+                self.found.mark((*base, *side_key), example)
 
     def clause_cap(self, item: Item, index: int, clause: ForEach) -> None:
         assert clause.cap is not None
         if not clause.amount:
             return  # `award 0 for each …` never reaches a cap
-        spec = self.specs.get(clause.input, InputSpec(clause.input, "number"))
+        spec = self.found.specs.get(clause.input, InputSpec(clause.input, "number"))
         base = clause.beyond or Fraction(0)
         reach = up(base + clause.unit * clause.cap / clause.amount, spec, strictly=True)
         if clause.raw(reach)[1] <= clause.cap:
             return  # the input's domain ends before the cap
-        self.add(
+        self.found.add(
             Case(
                 "cap",
                 item.id,
@@ -232,7 +237,7 @@ class ClauseCases(Analysis):
                 rule_text(clause),
                 f"no example reaches its cap (at most {fmt(clause.cap)})",
                 (item.id, "clause cap", index),
-                self.input_stub(
+                self.found.input_stub(
                     item, clause.input, reach, {}, f"at most {fmt(clause.cap)} reached"
                 ),
             )
@@ -241,15 +246,15 @@ class ClauseCases(Analysis):
     # --------------------------------------------------------------- vetoes
 
     def vetoes(self) -> None:
-        scheme_examples = [example for example in self.examples if example.node is None]
-        for index, veto in enumerate(self.scorer.vetoes):
+        scheme_examples = [example for example in self.found.examples if example.node is None]
+        for index, veto in enumerate(self.found.scorer.vetoes):
             key = ("veto", index)
-            spec = self.specs.get(veto.input, InputSpec(veto.input, "number"))
+            spec = self.found.specs.get(veto.input, InputSpec(veto.input, "number"))
             values, peers = self.scheme_baseline()
             firing = _firing(veto.condition, veto.negate, spec)
             values[veto.input] = firing
-            shown = self.show(veto.input, firing)
-            self.add(
+            shown = self.found.show(veto.input, firing)
+            self.found.add(
                 Case(
                     "veto",
                     None,
@@ -258,21 +263,21 @@ class ClauseCases(Analysis):
                     f"veto “{veto.name}” ({veto.effect()}): no scheme example makes it fire "
                     f"(such as {shown})",
                     key,
-                    self.stub(None, values, peers, f"veto fires ({shown})", grade=True),
+                    self.found.stub(None, values, peers, f"veto fires ({shown})", grade=True),
                 )
             )
             for example in scheme_examples:
-                if _fires(veto, example, self.specs):
-                    self.mark(key, example)
+                if _fires(veto, example, self.found.specs):
+                    self.found.mark(key, example)
 
     def scheme_baseline(self) -> tuple[dict[str, Value], dict[str, dict[str, Fraction]]]:
-        for example in self.examples:
+        for example in self.found.examples:
             if example.node is None:
                 return dict(example.values), {k: dict(v) for k, v in example.peers.items()}
         values: dict[str, Value] = {}
         peers: dict[str, dict[str, Fraction]] = {}
-        for top in self.scorer.children:
-            top_values, top_peers = self.baseline(top)
+        for top in self.found.scorer.children:
+            top_values, top_peers = self.found.baseline(top)
             values.update(top_values)
             peers.update(top_peers)
         return values, peers
@@ -281,15 +286,15 @@ class ClauseCases(Analysis):
 
     def evaluated(self) -> None:
         """Caps, floors and clamps the examples' scores reach (read from their traces)."""
-        for example in self.examples:
-            ctx = Context(None, dict(example.values), dict(example.peers), self.specs)
-            top = [example.node] if example.node is not None else list(self.scorer.children)
+        for example in self.found.examples:
+            ctx = Context(None, dict(example.values), dict(example.peers), self.found.specs)
+            top = [example.node] if example.node is not None else list(self.found.scorer.children)
             for result in _results(top, ctx):
-                node = self.nodes.get(result.id)
+                node = self.found.nodes.get(result.id)
                 if node is None:
                     continue
                 for key in self._reached(node, result):
-                    self.mark(key, example)
+                    self.found.mark(key, example)
 
     def _reached(self, node: Node, result: NodeResult) -> Iterator[tuple[object, ...]]:
         if isinstance(node, Item):

@@ -23,18 +23,23 @@ from .cases import Case, rule_ref, rule_text, show_value
 from .points import End, Grid, Side, boundary_sides, tried_sides
 
 
-class TableCases(Analysis):
+class TableCases:
     """The cases of each item's rule table."""
 
+    def __init__(self, found: Analysis) -> None:
+        #: The scheme, its examples and the cases found so far, shared with the
+        #: other kinds of cases.
+        self.found = found
+
     def tables(self) -> None:
-        for node in self.scorer.walk():
+        for node in self.found.scorer.walk():
             if isinstance(node, Item) and node.table is not None:
                 for subject in node.table.subjects():
                     self.table(node, subject)
 
     def table(self, item: Item, subject: str) -> None:
         assert item.table is not None
-        spec = self.specs.get(subject, InputSpec(subject, "number"))
+        spec = self.found.specs.get(subject, InputSpec(subject, "number"))
         rows = [
             (index, line) for index, line in enumerate(item.table.lines) if line.subject == subject
         ]
@@ -43,7 +48,7 @@ class TableCases(Analysis):
         if no_data:
             line = item.table.lines[no_data[0]]
             key = (*base, "no data", no_data[0])
-            self.add(
+            self.found.add(
                 Case(
                     "no data",
                     item.id,
@@ -51,7 +56,7 @@ class TableCases(Analysis):
                     rule_text(line),
                     f"no example leaves {subject} without data",
                     key,
-                    self.input_stub(item, subject, None, {}, f"{rule_ref(line)}: no data"),
+                    self.found.input_stub(item, subject, None, {}, f"{rule_ref(line)}: no data"),
                 )
             )
         target = item.targets.get(subject)
@@ -94,7 +99,7 @@ class TableCases(Analysis):
                     continue
                 line = item.table.lines[owner]
                 key = (*base, "value", flag)
-                self.add(
+                self.found.add(
                     Case(
                         "value",
                         item.id,
@@ -102,19 +107,19 @@ class TableCases(Analysis):
                         rule_text(line),
                         f"the value {show_value(flag, spec)} is not tried",
                         key,
-                        self.input_stub(
+                        self.found.input_stub(
                             item, subject, flag, {}, f"{rule_ref(line)}: {show_value(flag, spec)}"
                         ),
                     )
                 )
-            for example in self.examples:
+            for example in self.found.examples:
                 value = example.values.get(subject)
-                if example.reaches(item, self.ancestors) and isinstance(value, bool):
-                    self.mark((*base, "value", value), example)
+                if example.reaches(item, self.found.ancestors) and isinstance(value, bool):
+                    self.found.mark((*base, "value", value), example)
             self.no_data_tried(item, subject, base, no_data)
             return
 
-        reference = self.reference_peers(item, subject, stats_used(rows))
+        reference = self.found.reference_peers(item, subject, stats_used(rows))
         env = environment(reference)
         for side in sides(env)[0]:
             line = item.table.lines[side.owner]
@@ -129,7 +134,7 @@ class TableCases(Analysis):
                     else f"just above {side.end.label}, past {other}"
                 )
             note = f"{rule_ref(line)}: {where}" + (f" (gap {gap})" if gap else "")
-            self.add(
+            self.found.add(
                 Case(
                     "boundary",
                     item.id,
@@ -137,16 +142,16 @@ class TableCases(Analysis):
                     rule_text(line),
                     f"the value {where} ({detail}) is not tried",
                     (*base, "boundary", *side.key),
-                    self.input_stub(item, subject, side.value, reference, note),
+                    self.found.input_stub(item, subject, side.value, reference, note),
                 )
             )
-        for example in self.examples:
+        for example in self.found.examples:
             value = example.values.get(subject)
-            if not example.reaches(item, self.ancestors) or not isinstance(value, Fraction):
+            if not example.reaches(item, self.found.ancestors) or not isinstance(value, Fraction):
                 continue
             found, decide = sides(environment(example.peers.get(subject, {})))
             for side_key in tried_sides(found, decide, value):
-                self.mark((*base, "boundary", *side_key), example)
+                self.found.mark((*base, "boundary", *side_key), example)
         self.no_data_tried(item, subject, base, no_data)
         self.caps(item, subject, rows, env, decider(env))
 
@@ -159,16 +164,16 @@ class TableCases(Analysis):
     ) -> None:
         if not no_data:
             return
-        for example in self.examples:
-            if example.reaches(item, self.ancestors) and example.values.get(subject) is None:
-                self.mark((*base, "no data", no_data[0]), example)
+        for example in self.found.examples:
+            if example.reaches(item, self.found.ancestors) and example.values.get(subject) is None:
+                self.found.mark((*base, "no data", no_data[0]), example)
 
     def side_detail(
         self, line: Line, subject: str, side: Side, target: Fraction | None
     ) -> tuple[str | None, str]:
         """The gap to the target (for `… target by` lines) and the value, as shown."""
         value = side.value
-        shown = self.show(subject, value)
+        shown = self.found.show(subject, value)
         gap = None
         measured = line.gap(value, target)
         if measured is not None:
@@ -176,7 +181,7 @@ class TableCases(Analysis):
             shown = f"gap {gap}, {shown}"
         if side.end.peer is not None:
             stat, number = side.end.peer
-            shown += f" given peer {stat} {show_value(number, self.specs.get(subject))}"
+            shown += f" given peer {stat} {show_value(number, self.found.specs.get(subject))}"
         return gap, shown
 
     # ------------------------------------------------------- caps, floors
@@ -189,7 +194,7 @@ class TableCases(Analysis):
         env: Env,
         decide: Callable[[Value], int | None],
     ) -> None:
-        spec = self.specs.get(subject, InputSpec(subject, "number"))
+        spec = self.found.specs.get(subject, InputSpec(subject, "number"))
         for index, line in rows:
             match line:
                 case PerUnit():
@@ -206,10 +211,10 @@ class TableCases(Analysis):
                 if value is None or decide(value) != index:
                     continue  # no value of the input that this line scores reaches it
                 note = f"{rule_ref(line)}: {word} {fmt(limit)} reached"
-                stub = self.input_stub(item, subject, value, dict(env.peers), note)
+                stub = self.found.input_stub(item, subject, value, dict(env.peers), note)
                 what = f"no example reaches its {kind} ({word} {fmt(limit)})"
                 key = (item.id, kind, index)
-                self.add(Case(kind, item.id, line.line, rule_text(line), what, key, stub))
+                self.found.add(Case(kind, item.id, line.line, rule_text(line), what, key, stub))
 
 
 def _is_no_data(line: Line) -> bool:
