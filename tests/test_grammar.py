@@ -8,6 +8,7 @@ import lark
 import pytest
 
 from qualitykpi import parser
+from qualitykpi.cache import CACHE_ENV
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -21,7 +22,7 @@ def test_grammar_has_no_terminal_collisions() -> None:
 def test_cache_file_is_under_the_configured_folder(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(parser.CACHE_ENV, str(tmp_path / "nested" / "cache"))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path / "nested" / "cache"))
     cache = parser.cache_file()
     assert cache is not None
     assert cache.parent == tmp_path / "nested" / "cache"
@@ -30,7 +31,7 @@ def test_cache_file_is_under_the_configured_folder(
 
 
 def test_an_empty_setting_turns_the_cache_off(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(parser.CACHE_ENV, "")
+    monkeypatch.setenv(CACHE_ENV, "")
     assert parser.cache_file() is None
 
 
@@ -39,7 +40,7 @@ def test_an_unusable_folder_turns_the_cache_off(
 ) -> None:
     blocker = tmp_path / "a-file"
     blocker.write_text("not a folder", encoding="utf-8")
-    monkeypatch.setenv(parser.CACHE_ENV, str(blocker / "cache"))
+    monkeypatch.setenv(CACHE_ENV, str(blocker / "cache"))
     assert parser.cache_file() is None
 
 
@@ -50,7 +51,7 @@ def _tree(build: lark.Lark, text: str) -> str:
 def test_a_cached_parser_parses_exactly_like_a_fresh_one(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setenv(parser.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     fresh = lark.Lark(parser.grammar_text(), **parser.PARSER_OPTIONS)
     first = parser._parser.__wrapped__()  # builds the tables and saves them
     cache = parser.cache_file()
@@ -66,7 +67,7 @@ def test_a_cached_parser_parses_exactly_like_a_fresh_one(
 
 
 def test_a_damaged_cache_file_is_rebuilt(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setenv(parser.CACHE_ENV, str(tmp_path))
+    monkeypatch.setenv(CACHE_ENV, str(tmp_path))
     cache = parser.cache_file()
     assert cache is not None
     cache.write_bytes(b"not a cache\n\x00\x01")

@@ -20,6 +20,7 @@ from os import PathLike
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from . import cache
 from .errors import RuleError
 from .registry import (
     BUILTIN_STATISTICS,
@@ -122,7 +123,15 @@ class Environment:
         if scheme is not None:
             self._compiled.move_to_end(key)
             return scheme
-        scheme = compile_text(text, name, self)
+        # Between runs only rules that use nothing registered are kept: what
+        # such a rule compiles to is the same whatever is registered.
+        disk_key = cache.scheme_key(text, name)
+        scheme = cache.read_scheme(disk_key)
+        if scheme is None:
+            scheme = compile_text(text, name, self)
+            if not scheme.uses_extensions():
+                cache.write_scheme(disk_key, scheme)
+        scheme.environment = self
         self._compiled[key] = scheme
         if len(self._compiled) > COMPILED_KEPT:
             self._compiled.popitem(last=False)

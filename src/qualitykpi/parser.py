@@ -12,7 +12,6 @@ import bisect
 import copy
 import difflib
 import functools
-import os
 import re
 import sys
 import unicodedata
@@ -22,9 +21,9 @@ from pathlib import Path
 from typing import Any
 
 import lark
-import platformdirs
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 
+from .cache import folder
 from .errors import RuleSyntaxError
 from .source import Source, Span
 
@@ -55,33 +54,19 @@ PARSER_OPTIONS: dict[str, Any] = {
     "maybe_placeholders": True,
 }
 
-CACHE_ENV = "QUALITYKPI_CACHE_DIR"
-
 
 def cache_file() -> Path | None:
     """Where the analysed grammar is kept between runs, or None for nowhere.
 
     Building the LALR tables takes about 0.2 s, as long as parsing a
     1,000-item rule file, and every command needs them; so they are saved
-    once per user.  The file is a pickle: it lives in the
-    user's own cache directory, never in a shared temporary one, so nobody
-    else can put one there.  ``QUALITYKPI_CACHE_DIR`` moves it; set empty, it
-    turns the cache off.
+    once per user, in the folder of :mod:`qualitykpi.cache`.
     """
-    configured = os.environ.get(CACHE_ENV)
-    if configured == "":
-        return None
-    folder = (
-        Path(configured)
-        if configured
-        else Path(platformdirs.user_cache_dir("qualitykpi", appauthor=False))
-    )
-    try:
-        folder.mkdir(parents=True, exist_ok=True)
-    except OSError:
+    where = folder()
+    if where is None:
         return None
     python = "".join(map(str, sys.version_info[:2]))
-    return folder / f"grammar-lark{lark.__version__}-py{python}.cache"
+    return where / f"grammar-lark{lark.__version__}-py{python}.cache"
 
 
 @functools.cache

@@ -16,7 +16,6 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
-from . import analysis, builder, parser
 from . import syntax as _syntax
 from .compiler import ExampleCase, compile_scheme
 from .diagnostics import Diagnostic
@@ -98,6 +97,18 @@ class Scheme:
         self._plans: dict[StatsKey, Plan | None] = {}
         for item in scorer.assessed_ids():
             self._specs.setdefault(item.id, InputSpec(item.id, "number"))
+
+    def __getstate__(self) -> dict[str, object]:
+        # Plans are closures, and the environment is the loader's: neither is
+        # part of what a scheme means (see qualitykpi.cache).
+        state = dict(self.__dict__)
+        state["_plans"] = {}
+        state["environment"] = None
+        return state
+
+    def __setstate__(self, state: dict[str, object]) -> None:
+        self.__dict__.update(state)
+        self.environment = NO_EXTENSIONS
 
     # ---------------------------------------------------------------- facts
 
@@ -255,6 +266,17 @@ class Scheme:
             tuple(errors),
             {key: {stat: fmt(v) for stat, v in value.items()} for key, value in stats.items()},
             self.scorer.grades.labels() if self.scorer.grades is not None else (),
+        )
+
+    def uses_extensions(self) -> bool:
+        """Whether a line uses a registered scorer, or compares with a registered statistic."""
+        if any(comparison.stat not in BUILTIN_STATISTICS for _, comparison in self._comparisons()):
+            return True
+        return any(
+            line.hosted
+            for node in self.scorer.walk()
+            if isinstance(node, Item) and node.table is not None
+            for line in node.table.lines
         )
 
     def peer_inputs(self) -> tuple[str, ...]:
@@ -542,6 +564,10 @@ def _collector_paused() -> Iterator[None]:
 
 
 def compile_text(text: str, name: str, environment: Extensions) -> Scheme:
+    # The parser (and Lark) are imported here, not with this module: a scheme
+    # loaded from the cache (qualitykpi.cache) needs neither.
+    from . import analysis, builder, parser
+
     """The whole pipeline: text → parse tree → AST → analysis → scorers."""
     source = Source(name, text)
     with _collector_paused():

@@ -143,6 +143,7 @@ class Custom(_EveryValue):
     """
 
     scorer: CustomScoring
+    hosted = True
     name: str = ""
     subject: str = ""
     text: str = ""

@@ -130,6 +130,9 @@ class Band:
         """The limits it applies to its own score, as its trace names them: none."""
         return ()
 
+    #: It runs a host's code: no, a band is the rule's own.
+    hosted = False
+
     @property
     def otherwise(self) -> bool:
         """It is an ``otherwise`` line: it holds everywhere by its condition, not a
@@ -266,6 +269,8 @@ class _EveryValue:
     def limit_kinds(self) -> tuple[str, ...]:
         return ()
 
+    #: It runs a host's code (a registered scorer): ``using NAME``.
+    hosted = False
     otherwise = False
 
     if TYPE_CHECKING:
