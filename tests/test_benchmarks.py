@@ -41,7 +41,7 @@ def test_script_runs_and_reports_every_step(tmp_path: Path) -> None:
         check=True,
     )
     labels = [line.split()[0] for line in done.stdout.splitlines()[1:]]
-    assert labels == ["load", "checks", "total", "command"]
+    assert labels == ["load", "checks", "total", "command", "edited"]
     assert written.read_text(encoding="utf-8").startswith('scheme "基准"')
 
 
