@@ -152,6 +152,20 @@ CASES: list[tuple[str, str, int]] = [
         3,
     ),
     (
+        "not-analysed",
+        """scheme "s" {
+  total 8
+  item "任务完成率" max 8 {
+    input done: percent
+    input plan: percent
+    target plan
+    meets target → full
+    otherwise → 0
+  }
+}""",
+        3,
+    ),
+    (
         "no-data-line",
         """scheme "s" {
   total 2

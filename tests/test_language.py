@@ -476,3 +476,55 @@ def test_within_target_needs_a_target_and_a_distance_of_at_least_0() -> None:
     with pytest.raises(qk.RuleError) as caught:
         qk.loads(WITHIN.replace("within 0.5 points", "within -0.5 points"))
     assert caught.value.code == "negative-points"
+
+
+# --------------------------------------------------------- target from an input
+
+TASK_LETTER = """\
+scheme "任务书" {
+  total 8
+  item t "任务完成率" max 8 {
+    input done: percent
+    input plan: percent
+    target plan
+    meets target → full
+    below target by up to 5 points → deduct 3
+    otherwise → 0
+    example done = 92%, plan = 90% → 8
+    example done = 86%, plan = 90% → 5
+    example done = 80%, plan = 90% → 0
+  }
+}
+"""
+
+
+def test_a_target_may_be_another_input_of_the_entity() -> None:
+    """LANGUAGE-2 §3, 任务完成率 (must parse): each county's own target."""
+    scheme = qk.loads(TASK_LETTER)
+    assert all(outcome.passed for outcome in scheme.run_examples())
+    rows = [
+        {"entity": "甲", "done": "92", "plan": "95"},  # 3 below its own target
+        {"entity": "乙", "done": "92", "plan": "85"},  # above its own target
+        {"entity": "丙", "done": "92", "plan": ""},
+    ]
+    results = scheme.score_table(rows)
+    assert [str(result.total) for result in results] == ["5", "8"]
+    (error,) = results.errors
+    assert error.entity == "丙" and error.input == "plan" and "the target of 'done'" in str(error)
+    assert "target 95%: 3 points below" in results["甲"].explain()
+    assert [finding.code for finding in scheme.check()] == ["not-analysed"]
+
+
+@pytest.mark.parametrize(
+    ("change", "code"),
+    [
+        ("input plan: percent", "input plan: number"),
+        ("target plan", "target done done"),
+        ("meets target → full", "each missing 1% → deduct 1"),
+    ],
+)
+def test_a_target_input_of_the_wrong_kind_is_a_rule_error(change: str, code: str) -> None:
+    with pytest.raises(qk.RuleError) as caught:
+        qk.loads(TASK_LETTER.replace(change, code))
+    errors = getattr(caught.value, "errors", (caught.value,))
+    assert "target-input" in [error.code for error in errors]

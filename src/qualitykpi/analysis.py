@@ -220,6 +220,8 @@ class _Analyser:
         deduct_only = item.deduct_cap is not None
         # Inputs a clause counts are not candidates for the table's subject.
         counted = {_clause_input(clause) for clause in item.clauses}
+        # Nor are the inputs that hold a target (`target plan`).
+        counted |= {value for value in targets.values() if isinstance(value, str)}
         candidates = [name for name in local if name not in counted] or local
         lines: list[syntax.Line] = []
         for line in item.lines:
@@ -250,7 +252,10 @@ class _Analyser:
         for example in item.examples:
             self.example(example, local[0] if len(local) == 1 else None)
         resolved = tuple(
-            syntax.Target(name, number, number.span) for name, number in targets.items()
+            syntax.Target(name, None, item.span, source=value)
+            if isinstance(value, str)
+            else syntax.Target(name, value, value.span)
+            for name, value in targets.items()
         )
         item = attrs.evolve(item, lines=tuple(lines), targets=resolved)
         parts = tuple(self.item(part, item) for part in item.parts)
@@ -258,12 +263,20 @@ class _Analyser:
 
     def targets(
         self, item: syntax.Item, parent: syntax.Item | None, local: list[str]
-    ) -> dict[str, syntax.Num]:
-        found: dict[str, syntax.Num] = {}
-        inherited = {t.input: t.value for t in parent.targets} if parent is not None else {}
+    ) -> dict[str, syntax.Num | str]:
+        """Each input's target: a number, or the name of the input that holds it."""
+        found: dict[str, syntax.Num | str] = {}
+        inherited: dict[str | None, syntax.Num | str] = {}
+        if parent is not None:
+            for given in parent.targets:
+                inherited[given.input] = given.source or given.value  # type: ignore[assignment]
+        # An input that holds a target is not what the item's lines test.
+        sources = {target.source for target in item.targets if target.source}
+        subjects = [name for name in local if name not in sources] or local
         for target in item.targets:
             name = target.input
             if name is None:
+                local = subjects
                 if len(local) != 1:
                     self.lines.error(
                         "ambiguous-subject",
@@ -278,6 +291,11 @@ class _Analyser:
                 self.lines.error(
                     "duplicate-statement", f"the target of `{name}` is given twice", target.span
                 )
+            if target.source is not None:
+                self.target_source(target, name, decl)
+                found[name] = target.source
+                continue
+            assert target.value is not None
             if decl is not None:
                 self.lines.number_for(target.value, decl)
             found[name] = target.value
@@ -285,6 +303,30 @@ class _Analyser:
             if name is not None:
                 found.setdefault(name, value)
         return found
+
+    def target_source(
+        self, target: syntax.Target, name: str, decl: syntax.InputDecl | None
+    ) -> None:
+        """``target plan``: an input of the same kind as the one it is the target of."""
+        assert target.source is not None
+        source = self.lines.lookup(target.source, target.span)
+        if source is None or decl is None:
+            return
+        if target.source == name:
+            self.lines.error(
+                "target-input",
+                f"`{name}` cannot be its own target; name the input that holds it",
+                target.span,
+            )
+        elif "yes/no" in (source.type, decl.type) or (source.type == "percent") != (
+            decl.type == "percent"
+        ):
+            self.lines.error(
+                "target-input",
+                f"`{target.source}` is a {source.type} and `{name}` a {decl.type}: a target "
+                "is measured in its input's unit, so both must be percentages or both numbers",
+                target.span,
+            )
 
     # ------------------------------------------------------- scheme parts
 

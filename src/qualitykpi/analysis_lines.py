@@ -112,7 +112,7 @@ class LineAnalyser:
         line: syntax.Line,
         item: syntax.Item,
         local: list[str],
-        targets: dict[str, syntax.Num],
+        targets: dict[str, syntax.Num | str],
         deduct_only: bool,
     ) -> syntax.Line:
         where = f'{item.kind} "{item.name}"'
@@ -175,7 +175,7 @@ class LineAnalyser:
         self,
         line: syntax.EachLine,
         decl: syntax.InputDecl,
-        targets: dict[str, syntax.Num],
+        targets: dict[str, syntax.Num | str],
         deduct_only: bool,
     ) -> None:
         self.numeric(decl, line.span, "`each`")
@@ -184,6 +184,13 @@ class LineAnalyser:
         self.number_for(line.unit, decl)
         if line.threshold is not None:
             self.number_for(line.threshold, decl)
+        if line.reference == "missing" and isinstance(targets.get(decl.name), str):
+            self.error(
+                "target-input",
+                f"`each missing` counts up to a fixed target; the target of `{decl.name}` is "
+                f"the input `{targets[decl.name]}`, which differs entity by entity",
+                line.span,
+            )
         if line.reference == "missing" and decl.name not in targets and decl.type != "percent":
             self.error(
                 "no-target",
@@ -253,12 +260,12 @@ class LineAnalyser:
         self,
         condition: syntax.Condition,
         decl: syntax.InputDecl,
-        targets: Mapping[str, syntax.Num] | None,
+        targets: Mapping[str, syntax.Num | str] | None,
     ) -> None:
         condition.check(self, decl, targets)
 
     def target_for(
-        self, decl: syntax.InputDecl, targets: Mapping[str, syntax.Num] | None, span: Span
+        self, decl: syntax.InputDecl, targets: Mapping[str, syntax.Num | str] | None, span: Span
     ) -> None:
         if targets is not None and decl.name not in targets:
             self.error(
@@ -311,7 +318,7 @@ class LineAnalyser:
             )
 
     def clause(
-        self, clause: syntax.Clause, targets: dict[str, syntax.Num], deduct_only: bool
+        self, clause: syntax.Clause, targets: dict[str, syntax.Num | str], deduct_only: bool
     ) -> None:
         if clause.amount.percent:
             self.error(
@@ -346,7 +353,7 @@ class LineAnalyser:
         if clause.beyond is not None:
             self.number_for(clause.beyond, decl)
 
-    def test(self, test: syntax.Test, targets: dict[str, syntax.Num] | None) -> None:
+    def test(self, test: syntax.Test, targets: dict[str, syntax.Num | str] | None) -> None:
         decl = self.lookup(test.input, test.span)
         if decl is None:
             return

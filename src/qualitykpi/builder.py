@@ -104,6 +104,7 @@ class Builder:
             "part": ("a `part`", "parts belong inside an item"),
             "bonus": ("a `bonus`", "a bonus stands in a section or the scheme"),
             "target": ("a `target`", "targets belong to an item or part"),
+            "target_input": ("a `target`", "targets belong to an item or part"),
             "assessed": ("`assessed`", "it belongs to an item or part"),
             "start_at": ("`start at`", "it belongs to an item or part"),
             "better": ("`better`", "it belongs to an item or part"),
@@ -239,7 +240,7 @@ class Builder:
             data = stmt.data
             if data == "input_decl":
                 inputs.append(self.input_decl(stmt))
-            elif data == "target":
+            elif data in ("target", "target_input"):
                 targets.append(self.target(stmt))
             elif data in _LINE_KINDS:
                 lines.append(self.lines.line(stmt))
@@ -367,10 +368,16 @@ class Builder:
         return syntax.InputDecl(name, type_, precision, self.read.span(tree), low, high)
 
     def target(self, tree: Tree[Token]) -> syntax.Target:
+        span = self.read.span(tree)
+        if tree.data == "target_input":
+            # `target plan`: the value of another input of the same entity.
+            names = [str(token) for token in self.read.tokens(tree, "NAME")]
+            subject = names[0] if len(names) == 2 else None
+            return syntax.Target(subject, None, span, source=names[-1])
         return syntax.Target(
             self.read.optional_name(tree),
             self.read.number(self.read.trees(tree, "number")[0]),
-            self.read.span(tree),
+            span,
         )
 
     def text_stmt(self, tree: Tree[Token]) -> str:

@@ -141,7 +141,14 @@ class _Compiler:
     def item(self, node: syntax.Item, inherited: Who) -> Item:
         assert node.id is not None
         who = _who(node, inherited)
-        targets = {t.input: _n(t.value) for t in node.targets if t.input is not None}
+        targets = {
+            t.input: _n(t.value)
+            for t in node.targets
+            if t.input is not None and t.value is not None
+        }
+        target_inputs = {
+            t.input: t.source for t in node.targets if t.input is not None and t.source is not None
+        }
         lines = tuple(self.line(line, targets) for line in node.lines)
         self.collect_examples(node.examples, node.id)
         maximum = (
@@ -170,6 +177,7 @@ class _Compiler:
             parts=tuple(self.item(part, who) for part in node.parts),
             deduct_cap=_n(node.deduct_cap) if node.deduct_cap is not None else None,
             targets=targets,
+            target_inputs=target_inputs,
             better=node.better,
             text="\n".join(node.texts),
             line=node.span.line,

@@ -359,6 +359,8 @@ class _Compiler:
 
     def rules(self, item: Item, low: Decimal, high: Decimal) -> Callable[[FastValues], Decimal]:
         """The item's raw score before its clamp, as :meth:`Item.evaluate` works it out."""
+        if item.target_inputs:
+            raise Decline("a target that differs entity by entity")
         if item.assessed:
             return _assessed(item, low, high)
         if item.kind == "task":

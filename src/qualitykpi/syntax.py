@@ -45,6 +45,11 @@ class Num:
 # means (``compile``); the analysis and the compiler only ask it.
 
 
+#: Each input's target, as the analysis resolved it: a number, or the name of
+#: the input that holds it (``target plan``); None where there are none.
+Targets: TypeAlias = "Mapping[str, Num | str] | None"
+
+
 class Checker(Protocol):
     """What a condition's :meth:`check` may ask of the analysis."""
 
@@ -64,7 +69,7 @@ class Checker(Protocol):
         """A peer statistic that is built in or registered."""
         ...
 
-    def target_for(self, decl: InputDecl, targets: Mapping[str, Num] | None, span: Span) -> None:
+    def target_for(self, decl: InputDecl, targets: Targets, span: Span) -> None:
         """An input compared with its target has one."""
         ...
 
@@ -94,7 +99,7 @@ class Compare:
     span: Span
     text: str
 
-    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+    def check(self, checker: Checker, decl: InputDecl, targets: Targets) -> None:
         if checker.numeric(decl, self.span, f"`{self.text}`"):
             checker.number_for(self.value, decl)
 
@@ -114,7 +119,7 @@ class Interval:
     span: Span
     text: str
 
-    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+    def check(self, checker: Checker, decl: InputDecl, targets: Targets) -> None:
         if checker.numeric(decl, self.span, f"`{self.text}`"):
             checker.interval(self, decl)
 
@@ -145,7 +150,7 @@ class PeerCompare:
     span: Span
     text: str
 
-    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+    def check(self, checker: Checker, decl: InputDecl, targets: Targets) -> None:
         if not checker.numeric(decl, self.span, f"`{self.text}`"):
             return
         checker.statistic(self.stat, self.span)
@@ -172,7 +177,7 @@ class MeetsTarget:
     span: Span
     text: str = "meets target"
 
-    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+    def check(self, checker: Checker, decl: InputDecl, targets: Targets) -> None:
         if checker.numeric(decl, self.span, f"`{self.text}`"):
             checker.target_for(decl, targets, self.span)
 
@@ -189,7 +194,7 @@ class TargetDelta:
     span: Span
     text: str
 
-    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+    def check(self, checker: Checker, decl: InputDecl, targets: Targets) -> None:
         if not checker.numeric(decl, self.span, f"`{self.text}`"):
             return
         checker.target_for(decl, targets, self.span)
@@ -210,7 +215,7 @@ class WithinTarget:
     span: Span
     text: str
 
-    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+    def check(self, checker: Checker, decl: InputDecl, targets: Targets) -> None:
         if not checker.numeric(decl, self.span, f"`{self.text}`"):
             return
         checker.target_for(decl, targets, self.span)
@@ -229,7 +234,7 @@ class NoData:
     span: Span
     text: str = "no data"
 
-    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+    def check(self, checker: Checker, decl: InputDecl, targets: Targets) -> None:
         pass  # any input may be absent
 
     def compile(self) -> conditions.NoData:
@@ -241,7 +246,7 @@ class Otherwise:
     span: Span
     text: str = "otherwise"
 
-    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+    def check(self, checker: Checker, decl: InputDecl, targets: Targets) -> None:
         pass  # holds for every value of any input
 
     def compile(self) -> conditions.Otherwise:
@@ -254,7 +259,7 @@ class YesNo:
     span: Span
     text: str
 
-    def check(self, checker: Checker, decl: InputDecl, targets: Mapping[str, Num] | None) -> None:
+    def check(self, checker: Checker, decl: InputDecl, targets: Targets) -> None:
         if decl.type != "yes/no":
             checker.error(
                 "type-mismatch",
@@ -424,9 +429,13 @@ class InputDecl:
 
 @attrs.frozen
 class Target:
+    """``target [INPUT] VALUE``, or ``target [INPUT] OTHER``: the value of another
+    input of the same entity (its own target from its 任务书)."""
+
     input: str | None
-    value: Num
+    value: Num | None
     span: Span
+    source: str | None = None
 
 
 @attrs.frozen

@@ -342,8 +342,24 @@ def _foreign(ctx: Context, item: Item, table: TableReport) -> Iterator[Diagnosti
 
 
 def check_tables(ctx: Context) -> Iterator[Diagnostic]:
-    """``gap``, ``shadowed``, ``unreachable-line``, ``otherwise-not-last``, ``non-monotone``."""
+    """``gap``, ``shadowed``, ``unreachable-line``, ``otherwise-not-last``, ``non-monotone``,
+    and ``not-analysed`` where a table's target differs by entity."""
     for item in ctx.items():
+        if item.table is not None and item.target_inputs:
+            # Where a line holds depends on each entity's own target: nothing
+            # can be said of gaps or overlaps without it, so say that.
+            held = ", ".join(
+                f"`{subject}` is `{holder}`" for subject, holder in item.target_inputs.items()
+            )
+            yield ctx.diagnostic(
+                "not-analysed",
+                f"the target of {held}, which differs from entity to entity: the gaps, "
+                f"overlaps and order of {what(item)}'s rule lines are not analysed",
+                ctx.header(item),
+                hint="its example lines, `qualitykpi test --coverage` and `qualitykpi verify` "
+                "still test it",
+            )
+            continue
         table = analyse_table(item, ctx.specs)
         if table is None:
             continue

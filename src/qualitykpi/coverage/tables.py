@@ -60,6 +60,12 @@ class TableCases:
                 )
             )
         target = item.targets.get(subject)
+        holder = item.target_inputs.get(subject)
+        if holder is not None:
+            # A target from the data (`target plan`): the boundaries around the
+            # value the stubs give it (an example's, else a plain guess).
+            given = self.found.baseline(item)[0].get(holder)
+            target = given if isinstance(given, Fraction) else None
 
         def decider(env: Env) -> Callable[[Value], int | None]:
             def decide(value: Value) -> int | None:

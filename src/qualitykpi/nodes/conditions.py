@@ -75,6 +75,8 @@ class Env:
     peers: Mapping[str, Fraction] = attrs.field(factory=dict)
     subject: str = ""
     percent: bool = False
+    #: The input that holds the target, when it is one (``target plan``).
+    target_source: str = ""
 
     def peer(self, stat: str, line: int | None, value: Value) -> Fraction:
         if stat not in self.peers:

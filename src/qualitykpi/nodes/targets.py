@@ -217,6 +217,13 @@ def _meet(a: Interval, b: Interval) -> Interval | None:
 
 
 def _target(env: Env, line: int | None, value: Value) -> Fraction:
+    if env.target is None and env.target_source:
+        raise ScoreProblem(
+            f"no data for {env.target_source!r}, the target of {env.subject!r}",
+            input=env.target_source,
+            value=None,
+            line=line,
+        )
     if env.target is None:
         raise ScoreProblem(
             f"this line compares {env.subject!r} with its target, but no target is set",

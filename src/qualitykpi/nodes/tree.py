@@ -17,7 +17,7 @@ import attrs
 from ..results import NodeResult, Step
 from ..values import Value, exact, exact_or_none, fmt, rounded, to_decimal
 from .clauses import Clause, ForEach, When
-from .conditions import ScoreProblem
+from .conditions import Env, ScoreProblem
 from .evaluation import (
     Context,
     ScoreProblems,
@@ -67,6 +67,8 @@ class Item:
     parts: tuple[Item, ...] = attrs.field(default=(), converter=_items)
     deduct_cap: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     targets: Mapping[str, Fraction] = attrs.field(factory=dict)
+    #: Inputs whose target is another input of the same entity (``target plan``).
+    target_inputs: Mapping[str, str] = attrs.field(factory=dict)
     better: Direction | None = None
     text: str = ""
     line: int | None = None
@@ -79,6 +81,7 @@ class Item:
     def inputs(self) -> tuple[str, ...]:
         """The inputs this node reads (assessed items read their own id)."""
         names: list[str] = list(self.targets) if self.kind == "task" else []
+        names.extend(self.target_inputs.values())
         if self.assessed:
             names.append(self.id)
         if self.table is not None:
@@ -135,6 +138,19 @@ class Item:
                 return implied
         return "none"
 
+    def _env(self, ctx: Context, subject: str) -> Env:
+        """What ``subject``'s lines may consult: its target (from the data, for
+        ``target plan``) and its cohort's statistics."""
+        holder = self.target_inputs.get(subject)
+        if holder is None:
+            return ctx.env(subject, self.targets)
+        value = ctx.values.get(holder)
+        target = value if isinstance(value, Fraction) else None
+        return attrs.evolve(
+            ctx.env(subject, {subject: target} if target is not None else {}),
+            target_source=holder,
+        )
+
     def walk(self) -> Iterator[Item]:
         yield self
         for part in self.parts:
@@ -184,10 +200,14 @@ class Item:
 
     def _task(self, ctx: Context, steps: list[Step]) -> Fraction:
         """A task is worth no points; with a target, say whether it was met."""
-        for name, target in self.targets.items():
-            env = ctx.env(name, self.targets)
+        for name in (*self.targets, *self.target_inputs):
+            env = self._env(ctx, name)
+            target = env.target
             value = ctx.values.get(name)
-            if isinstance(value, Fraction):
+            if target is None:
+                holder = self.target_inputs[name]
+                text = f"target {holder}: no data for {holder}"
+            elif isinstance(value, Fraction):
                 # "全年无重大事故" is a target of 0 where lower is better.
                 met = value <= target if self.better == "lower" else value >= target
                 verdict = "met" if met else "not met"
@@ -316,7 +336,7 @@ class Item:
                         line=line.line or self.line,
                     )
                 return self._apply(catcher, None, ctx, steps)
-            if line.matches(value, ctx.env(line.subject, self.targets)):
+            if line.matches(value, self._env(ctx, line.subject)):
                 return self._apply(line, value, ctx, steps)
         subject = self.table.subjects()[0] if self.table.subjects() else ""
         raise ScoreProblem(
@@ -327,7 +347,7 @@ class Item:
         )
 
     def _apply(self, line: Line, value: Value, ctx: Context, steps: list[Step]) -> Fraction:
-        applied = line.apply(value, ctx.env(line.subject, self.targets), self.max)
+        applied = line.apply(value, self._env(ctx, line.subject), self.max)
         self._record(applied.steps, applied.detail, line.line, steps)
         return applied.score
 
@@ -347,7 +367,7 @@ class Item:
         value = ctx.values.get(clause.input)
         label = clause.text or repr(clause)
         if isinstance(clause, When):
-            change = clause.change(value, ctx.env(clause.input, self.targets))
+            change = clause.change(value, self._env(ctx, clause.input))
             if change:
                 steps.append(make_step("clause", label, -change, clause.line))
             return change
