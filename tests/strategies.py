@@ -1238,6 +1238,8 @@ def rule_texts(draw: st.DrawFn) -> RuleText:
     if draw(st.booleans()):
         plus = " plus bonus" if draw(st.booleans()) else ""
         top.append(f"total {_n(draw(decimals(1, 60, places=1)))}{plus}")
+    if draw(st.integers(0, 3)) == 0:
+        top.append(f"total rounded to {draw(st.integers(0, 2))} places")
     grades = draw(st.booleans())
     if grades:
         top.append("grades { A at least 20; B at least 10; C at least 5; D otherwise }")

@@ -205,10 +205,11 @@ def test_only_rule_and_data_errors_escape() -> None:
 def test_the_mutations_reach_every_tool() -> None:
     """The run is only worth something if many mutants load and get scored."""
     loaded = 0
-    for text in list(_texts())[:400]:
+    # About a quarter load; a thousand keep the count clear of the RNG's luck.
+    for text in list(_texts())[:1000]:
         try:
             qk.loads(text)
         except qk.RuleError:
             continue
         loaded += 1
-    assert loaded >= 100
+    assert loaded >= 200

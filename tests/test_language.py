@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 from decimal import Decimal
+from fractions import Fraction
 
 import pytest
 
 import qualitykpi as qk
+from qualitykpi.nodes.evaluation import Context
 
 
 def item(body: str, *, header: str = 'item "x" max 3', top: str = "") -> qk.Scheme:
@@ -528,3 +530,52 @@ def test_a_target_input_of_the_wrong_kind_is_a_rule_error(change: str, code: str
         qk.loads(TASK_LETTER.replace(change, code))
     errors = getattr(caught.value, "errors", (caught.value,))
     assert "target-input" in [error.code for error in errors]
+
+
+# ------------------------------------------------------ total rounded to N places
+
+ROUNDED = """\
+scheme "整数" {
+  total 100
+  total rounded to 0 places
+  grades { A at least 90; B at least 80; C at least 60; D otherwise }
+  input accident: yes/no
+  veto "事故" when accident → score 59.5
+  item a "年度一" max 50 { assessed }
+  item b "年度二" max 50 { assessed }
+  example a = 44.5, b = 45, accident = no → 90 grade A
+  example a = 44.5, b = 44.9, accident = no → 89 grade B
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("a", "b", "accident", "total", "grade"),
+    [
+        ("44.5", "45", "no", "90", "A"),
+        ("44.5", "44.9", "no", "89", "B"),
+        ("30", "29.5", "no", "60", "C"),
+        ("50", "50", "yes", "59.5", "D"),  # a veto's score is not rounded up
+    ],
+)
+def test_the_total_is_rounded_half_up_before_vetoes_and_grades(
+    a: str, b: str, accident: str, total: str, grade: str
+) -> None:
+    """LANGUAGE-2 §6, 整数 (must parse)."""
+    scheme = qk.loads(ROUNDED)
+    assert all(outcome.passed for outcome in scheme.run_examples())
+    result = scheme.score({"a": a, "b": b, "accident": accident})
+    assert (str(result.total), result.grade) == (total, grade)
+    ledger = result.lost_points()
+    assert sum((entry.amount for entry in ledger), Decimal(0)) == result.lost
+    traced = scheme.scorer.evaluate(
+        Context(None, {"a": Fraction(a), "b": Fraction(b), "accident": accident == "yes"})
+    )
+    assert (traced.total, traced.grade) == (result.total, result.grade)
+
+
+def test_places_out_of_range_are_a_rule_error() -> None:
+    for places in ("5", "0.5", "-1"):
+        with pytest.raises(qk.RuleError) as caught:
+            qk.loads(ROUNDED.replace("rounded to 0 places", f"rounded to {places} places"))
+        assert caught.value.code in ("bad-places", "syntax")

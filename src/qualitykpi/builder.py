@@ -18,12 +18,15 @@ from . import syntax
 from .builder_lines import LineBuilder, TreeReader
 from .errors import RuleError, RuleSemanticError
 from .source import Source
+from .values import SCORE_PLACES
 
 #: How deep sections, items, parts and bonuses may nest.  Real rule trees
 #: are three to five levels deep; the bound keeps every pass that walks the
 #: tree (building, analysis, scoring, the checks) far from Python's
 #: recursion limit, whatever a file says.
 MAX_DEPTH = 16
+#: The most places ``total rounded to N places`` may keep: a score's own places.
+MAX_PLACES = SCORE_PLACES
 _NESTING = frozenset(("section", "item", "part", "bonus"))
 
 _LINE_KINDS = ("band_line", "each_line", "scaled_line", "scaled_peer_line", "custom_line")
@@ -53,6 +56,7 @@ class Builder:
         texts: list[str] = []
         examples: list[syntax.Example] = []
         seen_grades = False
+        total_places: int | None = None
         for stmt in self.statements(body):
             kind = stmt.data
             if kind == "total":
@@ -60,6 +64,10 @@ class Builder:
                     self.read.error("duplicate-total", "the scheme's `total` is given twice", stmt)
                 total = self.read.number(self.read.trees(stmt, "number")[0])
                 plus_bonus = bool(self.read.tokens(stmt, "PLUS"))
+            elif kind == "total_rounding":
+                if total_places is not None:
+                    self.read.error("duplicate-total", "`total rounded to` is given twice", stmt)
+                total_places = self.places(self.read.number(self.read.trees(stmt, "number")[0]))
             elif kind == "grades":
                 if seen_grades:
                     self.read.error("duplicate-grades", "the scheme has two `grades` blocks", stmt)
@@ -89,7 +97,21 @@ class Builder:
             tuple(examples),
             self.read.span(tree),
             self.read.source,
+            total_places,
         )
+
+    def places(self, number: syntax.Num) -> int | None:
+        """The places of ``total rounded to N places``: a whole number from 0 to 4."""
+        value = number.value
+        if number.percent or value != value.to_integral_value() or not 0 <= value <= MAX_PLACES:
+            self.read.error(
+                "bad-places",
+                f"a total is rounded to 0 to {MAX_PLACES} decimal places (分值保留整数 is "
+                f"`total rounded to 0 places`), not {number.text}",
+                number.span,
+            )
+            return None
+        return int(value)
 
     def statements(self, body: Tree[Token]) -> list[Tree[Token]]:
         return [child for child in body.children if isinstance(child, Tree)]
@@ -97,6 +119,7 @@ class Builder:
     def misplaced(self, stmt: Tree[Token], where: str) -> None:
         what = {
             "total": ("`total`", "it belongs at the top of the scheme"),
+            "total_rounding": ("`total rounded to`", "it belongs at the top of the scheme"),
             "grades": ("`grades`", "they belong at the top of the scheme"),
             "veto": ("a `veto`", "it belongs at the top of the scheme"),
             "section": ("a `section`", "sections hold items, not the other way round"),

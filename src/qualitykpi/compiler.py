@@ -267,6 +267,7 @@ class _Compiler:
             inputs=specs,
             file=scheme.source.name,
             grades_line=scheme.grades[0].span.line if scheme.grades else None,
+            total_places=scheme.total_places,
         )
 
 

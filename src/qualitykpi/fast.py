@@ -16,6 +16,7 @@ declines with :class:`Decline` when the plan is compiled, or leaves with
 
 from __future__ import annotations
 
+import decimal
 from collections.abc import Callable, Mapping
 from decimal import Decimal
 from fractions import Fraction
@@ -28,6 +29,8 @@ FastValue: TypeAlias = Decimal | bool | None
 #: One entity's values by input, as the fast path reads them.
 FastValues: TypeAlias = Mapping[str, FastValue]
 
+#: Rounding on purpose (``total rounded to N places``): half up, as 四舍五入.
+HALF_UP = decimal.Context(prec=400, rounding=decimal.ROUND_HALF_UP)
 add = EXACT.add
 subtract = EXACT.subtract
 multiply = EXACT.multiply

@@ -27,7 +27,18 @@ from typing import assert_never
 
 import attrs
 
-from .fast import ZERO, Decline, FastValues, Slow, add, const, const_or_none, normal, subtract
+from .fast import (
+    HALF_UP,
+    ZERO,
+    Decline,
+    FastValues,
+    Slow,
+    add,
+    const,
+    const_or_none,
+    normal,
+    subtract,
+)
 from .nodes.conditions import Stats
 from .nodes.evaluation import Context
 from .nodes.scheme_scorer import SchemeScorer
@@ -210,6 +221,7 @@ class _Compiler:
         ]
         cap = const_or_none(scorer.total)
         plus_bonus = scorer.plus_bonus
+        places = None if scorer.total_places is None else Decimal(1).scaleb(-scorer.total_places)
         grades = scorer.grades
         labels = grades.labels() if grades is not None else ()
         bands = (
@@ -237,6 +249,8 @@ class _Compiler:
                     total = cap
             if total < 0:
                 total = ZERO
+            if places is not None:
+                total = total.quantize(places, context=HALF_UP)
             fired: list[int] = []
             for index, (test, name, sets, _) in enumerate(vetoes):
                 if test(values.get(name)):

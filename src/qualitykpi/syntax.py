@@ -565,3 +565,5 @@ class Scheme:
     examples: tuple[Example, ...]
     span: Span
     source: Source = attrs.field(repr=False)
+    #: ``total rounded to N places``: the places the total is rounded to, half up.
+    total_places: int | None = None

@@ -310,6 +310,13 @@ def rounded(value: Fraction) -> tuple[Fraction, bool]:
     return Fraction(whole if value >= 0 else -whole, scale), True
 
 
+def round_half_up(value: Fraction, places: int) -> Fraction:
+    """``value`` rounded half up (四舍五入, a tie away from zero) to ``places`` places."""
+    scale = Fraction(10) ** places
+    whole = math.floor(abs(value) * scale + Fraction(1, 2))
+    return (whole if value >= 0 else -whole) / scale
+
+
 def fmt(value: Fraction | Decimal | int) -> str:
     """Print a number the way a person writes it: ``34.1``, ``10``, ``-0.5``.
 

@@ -136,7 +136,7 @@ def reachable_grades(scheme: Scheme) -> list[str]:
     if grades is None:
         return []
     low, high = scheme.scorer.bounds()
-    totals = Domain.totals(low, high)
+    totals = Domain.totals(low, high, scheme.scorer.total_places)
     forced = {veto.grade for veto in scheme.scorer.vetoes if veto.grade is not None}
     covered = NOTHING
     out: list[str] = []

@@ -352,7 +352,7 @@ def check_grades(ctx: Context) -> Iterator[Diagnostic]:
     lines = [span.line if span else 0 for span in spans] or [0] * len(grades.bands)
     spans = spans or [ctx.at_line(ctx.scheme.scorer.grades_line)] * len(grades.bands)
     low, high = ctx.scheme.scorer.bounds()
-    totals = Domain.totals(low, high)
+    totals = Domain.totals(low, high, ctx.scheme.scorer.total_places)
     forced = {veto.grade for veto in ctx.scheme.scorer.vetoes if veto.grade is not None}
     covered = NOTHING
     kept: list[tuple[str, ValueSet, int]] = []  # label, reachable totals it gives, line

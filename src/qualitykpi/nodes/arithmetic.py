@@ -9,13 +9,12 @@ text with the parentheses that make it read back the same.
 
 from __future__ import annotations
 
-import math
 from fractions import Fraction
 from typing import Literal
 
 import attrs
 
-from ..values import fmt
+from ..values import fmt, round_half_up
 from .conditions import ScoreProblem
 from .expressions import (
     UNBOUNDED,
@@ -274,13 +273,6 @@ class Absolute(Atom):
 
     def __repr__(self) -> str:
         return f"<{self.text()}>"
-
-
-def round_half_up(value: Fraction, places: int) -> Fraction:
-    """``value`` rounded half up (四舍五入, a tie away from zero) to ``places`` places."""
-    scale = Fraction(10) ** places
-    whole = math.floor(abs(value) * scale + Fraction(1, 2))
-    return (whole if value >= 0 else -whole) / scale
 
 
 @attrs.frozen(repr=False)

@@ -8,7 +8,7 @@ from fractions import Fraction
 import attrs
 
 from ..results import NodeResult, Result, Step, VetoHit
-from ..values import InputSpec, exact_or_none, fmt, to_decimal
+from ..values import InputSpec, exact_or_none, fmt, round_half_up, to_decimal
 from .clauses import Tested, When
 from .conditions import Condition, Env, Otherwise, Range, ScoreProblem
 from .evaluation import Context, ScoreProblems, add_bounds, as_strings, collect_results, make_step
@@ -98,6 +98,9 @@ class SchemeScorer:
     inputs: tuple[InputSpec, ...] = attrs.field(default=(), converter=_specs)
     file: str | None = None
     grades_line: int | None = None
+    #: ``total rounded to N places``: the total is rounded half up before the
+    #: vetoes and the grades (分值保留整数).
+    total_places: int | None = None
 
     def walk(self) -> Iterator[Section | Item]:
         for child in self.children:
@@ -120,8 +123,8 @@ class SchemeScorer:
         """The totals this scheme can give, vetoes included."""
         top_low, top_high = add_bounds(child.bounds() for child in self.scored())
         bonus_low, bonus_high = add_bounds(bonus.bounds() for bonus in self.bonuses())
-        low = self._total(top_low, bonus_low)
-        high = self._total(top_high, bonus_high)
+        low = self._rounded(self._total(top_low, bonus_low))
+        high = self._rounded(self._total(top_high, bonus_high))
         for veto in self.vetoes:
             if veto.score is not None:
                 low = min(low, veto.score)
@@ -136,6 +139,10 @@ class SchemeScorer:
         else:
             total = min(top + bonus, self.total)
         return max(total, Fraction(0))
+
+    def _rounded(self, total: Fraction) -> Fraction:
+        """The total as ``total rounded to N places`` keeps it (monotone)."""
+        return total if self.total_places is None else round_half_up(total, self.total_places)
 
     def assessed_ids(self) -> tuple[Item, ...]:
         return tuple(node for node in self.walk() if isinstance(node, Item) and node.assessed)
@@ -183,6 +190,17 @@ class SchemeScorer:
         if total < 0:
             steps.append(make_step("clamp", "the total is kept at 0", total))
             total = Fraction(0)
+        kept = self._rounded(total)
+        if kept != total:
+            # Before the vetoes: rounding may lift a total, a veto never does.
+            steps.append(
+                make_step(
+                    "round",
+                    f"the total {fmt(total)} rounded half up to {self.total_places} places",
+                    total - kept,
+                )
+            )
+            total = kept
         for veto in fired:
             # A veto only ever takes points away: the total is at most its score.
             if veto.score is not None and total > veto.score:
