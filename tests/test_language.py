@@ -579,3 +579,48 @@ def test_places_out_of_range_are_a_rule_error() -> None:
         with pytest.raises(qk.RuleError) as caught:
             qk.loads(ROUNDED.replace("rounded to 0 places", f"rounded to {places} places"))
         assert caught.value.code in ("bad-places", "syntax")
+
+
+# ------------------------------------------------------------- linear through
+
+LINEAR = """\
+scheme "达标" {
+  total 10
+  item r "达标率" max 10 {
+    input rate: percent precision 0.1
+    → linear through (80%, 0), (90%, 6), (100%, 10)
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("rate", "score"),
+    [
+        ("85", "3"),
+        ("95", "8"),
+        ("70", "0"),
+        ("100", "10"),
+        ("80", "0"),
+        ("90", "6"),
+        ("83.3", "1.98"),
+        ("91", "6.4"),
+    ],
+)
+def test_linear_through_scores_between_the_points(rate: str, score: str) -> None:
+    """LANGUAGE-2 §4, 达标率 (must parse)."""
+    scheme = qk.loads(LINEAR)
+    fast = scheme.score_table([{"entity": "e", "rate": rate}])["e"]
+    traced = scheme.scorer.evaluate(Context(None, {"rate": Fraction(rate)}))
+    assert str(fast.total) == str(traced.total) == score
+    lost = sum((entry.amount for entry in fast.lost_points()), Decimal(0))
+    assert lost == Decimal(10) - Decimal(score)
+
+
+def test_a_linear_score_with_no_finite_decimal_is_rounded_and_said() -> None:
+    scheme = qk.loads(LINEAR.replace("(90%, 6)", "(83%, 1)"))
+    result = scheme.score({"rate": "80.1"})  # 1/30 of a point
+    assert str(result.total) == "0.0333"
+    assert "rounded half up" in result.explain()
+    assert scheme.scorer.bounds() == (Fraction(0), Fraction(10))
+    assert scheme.node("r").direction("rate") == "higher"

@@ -41,6 +41,7 @@ LINE_RULES: dict[type, str] = {
     scorers.Band: "at least 90% → full\notherwise → 0",
     scorers.PerUnit: "each 1% below 100% → deduct 0.5, floor 0",
     scaling.Scaled: "scaled from 60 to 100",
+    scaling.Linear: "→ linear through (80%, 0), (90%, 3), (100%, 5)",
 }
 CLAUSE_RULES: dict[type, str] = {
     clauses.When: "input late: yes/no\ndeduct 1 if late\ndeduct 1 if rate less than 60%",
@@ -124,7 +125,7 @@ def test_every_line_kind_goes_through_every_tool(kind: type) -> None:
     assert isinstance(line.marks(None), tuple) and isinstance(line.jumps(3), tuple)
     # A lone scaled or custom line decides every value itself: there is no
     # boundary between lines for coverage to try.
-    _every_tool(scheme, cases=kind not in (scaling.Scaled, scaling.Custom))
+    _every_tool(scheme, cases=kind not in (scaling.Scaled, scaling.Custom, scaling.Linear))
 
 
 @pytest.mark.parametrize("kind", clauses.CLAUSES, ids=lambda kind: kind.__name__)

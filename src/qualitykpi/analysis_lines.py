@@ -13,7 +13,7 @@ from __future__ import annotations
 import difflib
 from collections.abc import Mapping
 from fractions import Fraction
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, assert_never
 
 import attrs
 
@@ -119,25 +119,35 @@ class LineAnalyser:
         decl = self.subject(line.subject, local, line.span, where)
         if decl is None:
             return line
-        if isinstance(line, syntax.BandLine):
-            self.condition(line.condition, decl, targets)
-            self.outcome(line.outcome, deduct_only)
-        elif isinstance(line, syntax.EachLine):
-            self.each_line(line, decl, targets, deduct_only)
-        elif isinstance(line, syntax.CustomLine):
-            self.custom_line(line, decl, deduct_only)
-        else:
-            self.numeric(decl, line.span, "`scaled`")
-            if line.low is not None and line.high is not None:
-                self.number_for(line.low, decl)
-                self.number_for(line.high, decl)
-                if line.low.value == line.high.value:
-                    self.error(
-                        "empty-range", "`scaled from A to B` needs two different ends", line.span
-                    )
-            if deduct_only:
-                self.error("deduct-only", "a deduction-only item can only deduct", line.span)
+        match line:
+            case syntax.BandLine():
+                self.condition(line.condition, decl, targets)
+                self.outcome(line.outcome, deduct_only)
+            case syntax.EachLine():
+                self.each_line(line, decl, targets, deduct_only)
+            case syntax.CustomLine():
+                self.custom_line(line, decl, deduct_only)
+            case syntax.LinearLine():
+                line.check(self, decl, deduct_only)
+            case syntax.ScaledLine():
+                self.scaled_line(line, decl, deduct_only)
+            case _:
+                assert_never(line)
         return line if line.subject == decl.name else attrs.evolve(line, subject=decl.name)
+
+    def scaled_line(
+        self, line: syntax.ScaledLine, decl: syntax.InputDecl, deduct_only: bool
+    ) -> None:
+        self.numeric(decl, line.span, "`scaled`")
+        if line.low is not None and line.high is not None:
+            self.number_for(line.low, decl)
+            self.number_for(line.high, decl)
+            if line.low.value == line.high.value:
+                self.error(
+                    "empty-range", "`scaled from A to B` needs two different ends", line.span
+                )
+        if deduct_only:
+            self.error("deduct-only", "a deduction-only item can only deduct", line.span)
 
     def custom_line(
         self, line: syntax.CustomLine, decl: syntax.InputDecl, deduct_only: bool

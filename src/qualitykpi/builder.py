@@ -29,7 +29,14 @@ MAX_DEPTH = 16
 MAX_PLACES = SCORE_PLACES
 _NESTING = frozenset(("section", "item", "part", "bonus"))
 
-_LINE_KINDS = ("band_line", "each_line", "scaled_line", "scaled_peer_line", "custom_line")
+_LINE_KINDS = (
+    "band_line",
+    "each_line",
+    "scaled_line",
+    "scaled_peer_line",
+    "custom_line",
+    "linear_line",
+)
 _CLAUSE_KINDS = ("deduct_if", "award_if", "deduct_each", "award_each")
 
 

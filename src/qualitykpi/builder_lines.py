@@ -176,7 +176,29 @@ class LineBuilder:
                 for arg in self.read.trees(tree, "custom_arg")
             )
             return syntax.CustomLine(subject, str(names[-1]), args, span, text)
+        if tree.data == "linear_line":
+            return syntax.LinearLine(
+                subject,
+                tuple(self.point(point) for point in self.read.trees(tree, "point")),
+                span,
+                text,
+            )
         return self.each_line(tree, subject, span, text)
+
+    def point(self, tree: Tree[Token]) -> tuple[syntax.Num, syntax.Num]:
+        """``(x, y)``: written with parentheses, not an interval's brackets."""
+        brackets = [
+            unicodedata.normalize("NFKC", str(token)) for token in self.read.tokens(tree, "OPEN")
+        ]
+        brackets += [
+            unicodedata.normalize("NFKC", str(token)) for token in self.read.tokens(tree, "CLOSE")
+        ]
+        if brackets != ["(", ")"]:
+            self.read.error(
+                "bad-point", "a point of `linear through` is written `(value, score)`", tree
+            )
+        x, y = (self.read.number(number) for number in self.read.trees(tree, "number"))
+        return x, y
 
     def each_line(
         self, tree: Tree[Token], subject: str | None, span: Span, text: str

@@ -17,7 +17,7 @@ from .nodes.conditions import Condition, Otherwise, Range
 from .nodes.scaling import Custom, Scaled
 from .nodes.scheme_scorer import Grades, SchemeScorer, Veto
 from .nodes.scorers import Band, Deduct, Full, Outcome, PerUnit, Score
-from .nodes.tables import Table
+from .nodes.tables import Line, Table
 from .nodes.tree import Item, Section
 from .registry import NO_EXTENSIONS
 from .values import InputSpec, as_fraction
@@ -76,9 +76,7 @@ class _Compiler:
         self.inputs = inputs
         self.examples: list[ExampleCase] = []
 
-    def line(
-        self, node: syntax.Line, targets: dict[str, Fraction]
-    ) -> Band | PerUnit | Scaled | Custom:
+    def line(self, node: syntax.Line, targets: dict[str, Fraction]) -> Line:
         subject = node.subject or ""
         where = node.span.line
         if isinstance(node, syntax.CustomLine):
@@ -87,6 +85,8 @@ class _Compiler:
             return Custom(scorer, node.name, subject, node.text, where)
         if isinstance(node, syntax.BandLine):
             return Band(condition(node.condition), outcome(node.outcome), subject, node.text, where)
+        if isinstance(node, syntax.LinearLine):
+            return node.compile(subject)
         if isinstance(node, syntax.ScaledLine):
             if node.low is None or node.high is None:
                 return Scaled(to_peer_max=True, subject=subject, text=node.text, line=where)

@@ -70,6 +70,8 @@ RULE_WORDS = (
     "meets",
     "within",
     "rounded",
+    "linear",
+    "through",
     "places",
     "place",
     "otherwise",

@@ -10,11 +10,12 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 from typing import Literal, Protocol, TypeAlias, assert_never
 
 import attrs
 
-from .nodes import conditions, targets
+from .nodes import conditions, scaling, targets
 from .source import Source, Span
 from .values import as_fraction
 
@@ -369,7 +370,42 @@ class CustomLine:
     text: str
 
 
-Line: TypeAlias = BandLine | EachLine | ScaledLine | CustomLine
+@attrs.frozen
+class LinearLine:
+    """``→ linear through (x1, y1), (x2, y2), …``: scores on straight lines between
+    the points, the first score below the first point and the last above the last."""
+
+    subject: str | None
+    points: tuple[tuple[Num, Num], ...]
+    span: Span
+    text: str
+
+    def check(self, checker: Checker, decl: InputDecl, deduct_only: bool) -> None:
+        if not checker.numeric(decl, self.span, "`linear through`"):
+            return
+        for x, y in self.points:
+            checker.number_for(x, decl)
+            if y.percent:
+                checker.error(
+                    "percent-literal", "scores are points, not a percentage; drop the `%`", y.span
+                )
+        values = [x.value for x, _ in self.points]
+        if any(later <= earlier for earlier, later in pairwise(values)):
+            checker.error(
+                "linear-order",
+                "the points of `linear through` go from the lowest value to the highest, "
+                "each value once",
+                self.span,
+            )
+        if deduct_only and any(y.value > 0 for _, y in self.points):
+            checker.error("deduct-only", "a deduction-only item can only deduct", self.span)
+
+    def compile(self, subject: str) -> scaling.Linear:
+        points = tuple((as_fraction(x.value), as_fraction(y.value)) for x, y in self.points)
+        return scaling.Linear(points, subject, self.text, self.span.line)
+
+
+Line: TypeAlias = BandLine | EachLine | ScaledLine | CustomLine | LinearLine
 
 # --------------------------------------------------------------------- clauses
 

@@ -19,7 +19,7 @@ from ..diagnostics import Diagnostic
 from ..domains import NOTHING, Domain, ValueSet
 from ..nodes.clauses import ForEach, When
 from ..nodes.conditions import Condition
-from ..nodes.scaling import Custom, Scaled
+from ..nodes.scaling import Custom, Linear, Scaled
 from ..nodes.scorers import Band, Deduct, PerUnit, Score, count_units
 from ..nodes.tree import Item, Section, deducts
 from ..source import Span, narrow
@@ -139,7 +139,7 @@ def _table_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
                 yield from _band_outcome(ctx, item, line, written, here, limit)
             case PerUnit():
                 yield from _per_unit_outcome(ctx, item, line, written, here, limit)
-            case Scaled() | Custom():
+            case Scaled() | Custom() | Linear():
                 pass  # scored into the item's range: nothing to say of its outcome
             case _:
                 assert_never(line)

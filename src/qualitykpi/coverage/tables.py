@@ -13,7 +13,7 @@ from fractions import Fraction
 from typing import assert_never
 
 from ..nodes.conditions import Env, ScoreProblem
-from ..nodes.scaling import Custom, Scaled
+from ..nodes.scaling import Custom, Linear, Scaled
 from ..nodes.scorers import Band, PerUnit
 from ..nodes.tables import Line
 from ..nodes.tree import Item
@@ -205,7 +205,7 @@ class TableCases:
             match line:
                 case PerUnit():
                     limits = (("cap", line.cap), ("floor", line.floor))
-                case Band() | Scaled() | Custom():
+                case Band() | Scaled() | Custom() | Linear():
                     continue  # no cap or floor of its own
                 case _:
                     assert_never(line)

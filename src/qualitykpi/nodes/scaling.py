@@ -8,14 +8,25 @@ present value, like ``each …`` lines.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from decimal import Decimal
 from fractions import Fraction
+from itertools import pairwise
 from typing import Protocol
 
 import attrs
 
-from ..fast import Decline, FastScore, FastValue, always, const, divide, multiply, subtract
+from ..fast import (
+    Decline,
+    FastScore,
+    FastValue,
+    add,
+    always,
+    const,
+    divide,
+    multiply,
+    subtract,
+)
 from ..values import Value, exact_or_none, fmt, rounded
 from .conditions import Env, PeerRelative, ScoreProblem, Stats
 from .scorers import Applied, Direction, Reach, _EveryValue
@@ -192,3 +203,97 @@ class Custom(_EveryValue):
 
     def __repr__(self) -> str:
         return f"<using {self.name}: {self.scorer!r}>"
+
+
+def _points(
+    values: Iterable[tuple[Fraction, Fraction]],
+) -> tuple[tuple[Fraction, Fraction], ...]:
+    points = tuple((Fraction(x), Fraction(y)) for x, y in values)
+    if len(points) < 2 or any(b[0] <= a[0] for a, b in pairwise(points)):
+        raise ValueError("`linear through` needs two or more points, from the lowest value up")
+    return points
+
+
+@attrs.frozen(repr=False)
+class Linear(_EveryValue):
+    """``→ linear through (x1, y1), (x2, y2), …``: straight lines between the points.
+
+    Below the first point the first score holds, above the last the last; a
+    score with no finite decimal form is rounded like any other, and the
+    trace says so.
+    """
+
+    points: tuple[tuple[Fraction, Fraction], ...] = attrs.field(converter=_points)
+    subject: str = ""
+    text: str = ""
+    line: int | None = None
+
+    def matches(self, value: Value, env: Env) -> bool:
+        return isinstance(value, Fraction)
+
+    def exact(self, value: Fraction) -> tuple[Fraction, int | None]:
+        """The exact score of ``value``, and the segment it lies on (None: beyond the ends)."""
+        points = self.points
+        if value <= points[0][0]:
+            return points[0][1], None
+        for index, ((x0, y0), (x1, y1)) in enumerate(pairwise(points)):
+            if value <= x1:
+                return y0 + (y1 - y0) * (value - x0) / (x1 - x0), index
+        return points[-1][1], None
+
+    def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
+        assert isinstance(value, Fraction)
+        exact_score, segment = self.exact(value)
+        score, was_rounded = rounded(exact_score)
+        steps: list[tuple[str, str, Fraction | None]] = [
+            ("line", self.text or repr(self), maximum - score)
+        ]
+        if was_rounded:
+            steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
+        detail = None
+        if segment is not None:
+            (x0, y0), (x1, y1) = self.points[segment], self.points[segment + 1]
+            detail = f"between ({env.show(x0)}, {fmt(y0)}) and ({env.show(x1)}, {fmt(y1)})"
+        return Applied(score, tuple(steps), detail)
+
+    def fast(
+        self, maximum: Fraction, target: Fraction | None, stats: Stats
+    ) -> tuple[Callable[[FastValue], bool], FastScore]:
+        points = [(const(x), const(y)) for x, y in self.points]
+        segments = [
+            (x0, x1, y0, subtract(y1, y0), subtract(x1, x0))
+            for (x0, y0), (x1, y1) in pairwise(points)
+        ]
+        first, last = points[0], points[-1]
+
+        def score(value: FastValue) -> Decimal:
+            assert isinstance(value, Decimal)
+            if value <= first[0]:
+                return first[1]
+            for x0, x1, y0, rise, run in segments:
+                if value <= x1:
+                    return add(y0, divide(multiply(rise, subtract(value, x0)), run))
+            return last[1]
+
+        return always, score
+
+    def reach(self, maximum: Fraction) -> Reach:
+        scores = [y for _, y in self.points]
+        return min(scores), max(scores)
+
+    def direction(self) -> Direction:
+        scores = [y for _, y in self.points]
+        rising = all(b >= a for a, b in pairwise(scores))
+        falling = all(b <= a for a, b in pairwise(scores))
+        if rising and not falling:
+            return "higher"
+        if falling and not rising:
+            return "lower"
+        return "none"
+
+    def marks(self, target: Fraction | None) -> tuple[Fraction, ...]:
+        return tuple(x for x, _ in self.points)
+
+    def __repr__(self) -> str:
+        points = ", ".join(f"({fmt(x)}, {fmt(y)})" for x, y in self.points)
+        return f"<linear through {points}>"

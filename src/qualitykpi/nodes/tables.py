@@ -16,13 +16,13 @@ import attrs
 
 from ..fast import Decline, FastScore, FastValue, FastValues, Slow
 from .conditions import Stats
-from .scaling import Custom, Scaled
+from .scaling import Custom, Linear, Scaled
 from .scorers import Band, Direction, PerUnit
 
-Line: TypeAlias = Band | PerUnit | Scaled | Custom
+Line: TypeAlias = Band | PerUnit | Scaled | Custom | Linear
 _NO_STATS: Stats = {}
 #: Every kind of table line, for the test that runs every tool on each.
-LINES: tuple[type, ...] = (Band, PerUnit, Scaled, Custom)
+LINES: tuple[type, ...] = (Band, PerUnit, Scaled, Custom, Linear)
 
 
 def _lines(values: Iterable[Line]) -> tuple[Line, ...]:
