@@ -624,3 +624,52 @@ def test_a_linear_score_with_no_finite_decimal_is_rounded_and_said() -> None:
     assert "rounded half up" in result.explain()
     assert scheme.scorer.bounds() == (Fraction(0), Fraction(10))
     assert scheme.node("r").direction("rate") == "higher"
+
+
+# ------------------------------------------------------------ an item's bonus
+
+ITEM_BONUS = """\
+scheme "加分" {
+  total 20
+  section s "质量" max 20 {
+    item q "合格率" max 10 {
+      input rate: percent
+      at least 90% → full
+      otherwise → 5
+      bonus at most 2 {
+        input awards: count
+        award 1 for each awards
+      }
+    }
+    item p "两项" max 10 {
+      part "甲" max 5 { input a: yes/no; yes → full; no → 0 }
+      part "乙" max 5 { input b: yes/no; yes → full; no → 0 }
+      bonus "创新" at most 1 { input c: yes/no; yes → 1; no → 0 }
+    }
+  }
+}
+"""
+
+
+@pytest.mark.parametrize(
+    ("row", "total", "bonus"),
+    [
+        ({"rate": "80", "awards": "3", "a": "yes", "b": "no", "c": "yes"}, "13", "3"),
+        ({"rate": "95", "awards": "0", "a": "yes", "b": "yes", "c": "no"}, "20", "0"),
+    ],
+)
+def test_an_item_may_hold_its_own_bonus(row: dict[str, str], total: str, bonus: str) -> None:
+    """LANGUAGE-2 §7: a bonus inside an item adds to the total, not to the item."""
+    scheme = qk.loads(ITEM_BONUS)
+    result = scheme.score_table([{"entity": "e", **row}])["e"]
+    assert str(result.total) == total
+    assert result["q"].score <= 10 and result["p"].score <= 10
+    assert str(result["q.1"].score + result["p.3"].score) == bonus
+    assert [node.kind for node in result["q"].children] == ["bonus"]
+    ledger = sum((entry.amount for entry in result.lost_points()), Decimal(0))
+    assert ledger == result.lost
+    values = {name: spec.read(row.get(name)) for name, spec in scheme.inputs.items()}
+    traced = scheme.scorer.evaluate(Context("e", values, {}, scheme.inputs))
+    assert traced.total == result.total
+    # The parts add up to the item without the bonus; nothing to report.
+    assert [finding.code for finding in scheme.check()] == []

@@ -179,7 +179,8 @@ class _Analyser:
             local = [decl.name for decl in parent.inputs]
         targets = self.targets(item, parent, local)
         has_rules = bool(item.lines or item.clauses)
-        if item.parts and (has_rules or item.assessed):
+        scoring = [part for part in item.parts if part.kind == "part"]
+        if scoring and (has_rules or item.assessed):
             self.lines.error(
                 "mixed-scoring",
                 f'item "{item.name}" has parts, so its score is the sum '
@@ -194,14 +195,14 @@ class _Analyser:
                 item.assessed.span,
             )
         if item.is_task:
-            if item.parts or item.assessed or has_rules:
+            if scoring or item.assessed or has_rules:
                 self.lines.error(
                     "task-scored",
                     f'item "{item.name}" has no points (`max N`), so it is a task and is not '
                     "scored; add `max N` to score it, or drop its rule lines",
                     item.span,
                 )
-        elif not (item.parts or item.assessed or has_rules):
+        elif not (scoring or item.assessed or has_rules):
             self.lines.error(
                 "no-rule",
                 f'{item.kind} "{item.name}" has no rule: give it rule lines, '

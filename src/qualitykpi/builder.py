@@ -162,7 +162,9 @@ class Builder:
     def _node(self, tree: Tree[Token]) -> syntax.Section | syntax.Item:
         kind = str(tree.data)
         node_id = self.read.optional_name(tree)
-        name = self.read.string(self.read.tokens(tree, "STRING")[0])
+        named = self.read.tokens(tree, "STRING")
+        # A bonus inside an item may go unnamed (加分): it is that item's bonus.
+        name = self.read.string(named[0]) if named else "加分"
         owners = self.owners(self.read.trees(tree, "owners"))
         body = self.read.trees(tree, "body")[0]
         maximum: syntax.Num | None = None
@@ -276,7 +278,9 @@ class Builder:
                 lines.append(self.lines.line(stmt))
             elif data in _CLAUSE_KINDS:
                 clauses.append(self.lines.clause(stmt))
-            elif data == "part" and kind == "item":
+            elif data in ("part", "bonus") and kind == "item":
+                # An item's own bonus (加分项) stands beside its parts: it adds
+                # to the scheme's total, not to the item.
                 part = self.node(stmt)
                 assert isinstance(part, syntax.Item)
                 parts.append(part)

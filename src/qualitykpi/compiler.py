@@ -174,7 +174,8 @@ class _Compiler:
                 if node.assessed is not None and node.assessed.deduction_cap is not None
                 else None
             ),
-            parts=tuple(self.item(part, who) for part in node.parts),
+            parts=tuple(self.item(part, who) for part in node.parts if part.kind == "part"),
+            bonuses=tuple(self.item(part, who) for part in node.parts if part.kind == "bonus"),
             deduct_cap=_n(node.deduct_cap) if node.deduct_cap is not None else None,
             targets=targets,
             target_inputs=target_inputs,

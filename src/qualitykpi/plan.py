@@ -302,6 +302,10 @@ class _Compiler:
             case Item():
                 children = [self.node(part) for part in node.parts]
                 run = self.item(node, slot, children)
+                bonuses = [self.node(bonus) for bonus in node.bonuses]
+                if bonuses:
+                    run = _with_bonuses(run, [bonus for _, bonus in bonuses])
+                    children = [*children, *bonuses]
             case _:
                 assert_never(node)
         self.shapes[slot] = _shape(node, tuple(child for child, _ in children))
@@ -419,6 +423,18 @@ class _Compiler:
             return result.score
 
         return run
+
+
+def _with_bonuses(run: Node, bonuses: list[Node]) -> Node:
+    """An item and its own bonuses: scored together, the bonuses apart from the item."""
+
+    def together(values: FastValues, out: list[Decimal]) -> Decimal:
+        score = run(values, out)
+        for bonus in bonuses:
+            bonus(values, out)
+        return score
+
+    return together
 
 
 def _assessed(item: Item, low: Decimal, high: Decimal) -> Callable[[FastValues], Decimal]:

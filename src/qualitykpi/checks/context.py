@@ -52,7 +52,7 @@ class Context:
             part.id: node
             for node in scheme.scorer.walk()
             if isinstance(node, Item)
-            for part in node.parts
+            for part in node.children
         }
         file = (
             scheme.source.name if scheme.source is not None else (scheme.scorer.file or "<scheme>")

@@ -20,7 +20,7 @@ from ..compiler import ExampleCase
 from ..nodes.evaluation import Context, ScoreProblems
 from ..nodes.scheme_scorer import SchemeScorer
 from ..nodes.tables import Line
-from ..nodes.tree import Item, Section
+from ..nodes.tree import Item
 from ..values import Value, fmt
 from .cases import Case, Node, Stub, example_line, node_label, show_value
 
@@ -76,7 +76,7 @@ class Analysis:
         def visit(node: Node, above: tuple[str, ...]) -> None:
             chain = (*above, node.id)
             out[node.id] = chain
-            for child in node.children if isinstance(node, Section) else node.parts:
+            for child in node.children:
                 visit(child, chain)
 
         for top in self.scorer.children:

@@ -373,6 +373,6 @@ def _results(nodes: Sequence[Node], ctx: Context) -> Iterator[NodeResult]:
         try:
             result = node.evaluate(ctx)
         except ScoreProblems:
-            yield from _results(node.children if isinstance(node, Section) else node.parts, ctx)
+            yield from _results(node.children, ctx)
             continue
         yield from result.walk()

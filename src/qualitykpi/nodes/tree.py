@@ -65,6 +65,8 @@ class Item:
     assessed: bool = False
     assessed_cap: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     parts: tuple[Item, ...] = attrs.field(default=(), converter=_items)
+    #: The item's own bonuses (加分项): listed under it, added to the scheme's total.
+    bonuses: tuple[Item, ...] = attrs.field(default=(), converter=_items)
     deduct_cap: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     targets: Mapping[str, Fraction] = attrs.field(factory=dict)
     #: Inputs whose target is another input of the same entity (``target plan``).
@@ -87,7 +89,7 @@ class Item:
         if self.table is not None:
             names.extend(self.table.subjects())
         names.extend(clause.input for clause in self.clauses)
-        for part in self.parts:
+        for part in (*self.parts, *self.bonuses):
             names.extend(part.inputs())
         return tuple(dict.fromkeys(names))
 
@@ -151,13 +153,56 @@ class Item:
             target_source=holder,
         )
 
+    @property
+    def children(self) -> tuple[Item, ...]:
+        """The nodes under it, as its result lists them: its parts, then its bonuses."""
+        return (*self.parts, *self.bonuses)
+
     def walk(self) -> Iterator[Item]:
         yield self
-        for part in self.parts:
-            yield from part.walk()
+        for child in self.children:
+            yield from child.walk()
 
     def evaluate(self, ctx: Context) -> NodeResult:
         steps: list[Step] = []
+        children: tuple[NodeResult, ...] = ()
+        # The bonuses are scored with the item, every problem together, and
+        # listed under it; what they give goes to the scheme's total.
+        bonuses: tuple[NodeResult, ...] = ()
+        bonus_problems: list[ScoreProblem] = []
+        try:
+            bonuses = tuple(collect_results(self.bonuses, lambda bonus: bonus.evaluate(ctx)))
+        except ScoreProblems as exc:
+            bonus_problems.extend(exc.problems)
+        try:
+            raw, children = self._raw(ctx, steps)
+        except ScoreProblems as exc:
+            raise ScoreProblems([*exc.problems, *bonus_problems]) from None
+        if bonus_problems:
+            raise ScoreProblems(bonus_problems)
+        children = (*children, *bonuses)
+        what = "its deduction cap" if self.deduct_cap is not None else "0"
+        score = clamp_score(
+            raw, self.minimum, self.max, f"{what} ({fmt(self.minimum)})", self.line, steps
+        )
+        return NodeResult(
+            id=self.id,
+            name=self.name,
+            kind=self.kind,
+            score=to_decimal(score),
+            max=to_decimal(self.max),
+            minimum=to_decimal(self.minimum),
+            owners=self.owners,
+            supporters=self.supporters,
+            children=children,
+            steps=tuple(steps),
+            inputs=tuple((name, ctx.show(name)) for name in self.inputs() if not self.parts),
+            text=self.text or None,
+            line=self.line,
+        )
+
+    def _raw(self, ctx: Context, steps: list[Step]) -> tuple[Fraction, tuple[NodeResult, ...]]:
+        """The score before the clamp, from the parts, the data or the rules."""
         children: tuple[NodeResult, ...] = ()
         if self.parts:
             children = tuple(collect_results(self.parts, lambda part: part.evaluate(ctx)))
@@ -178,25 +223,7 @@ class Item:
             raw = self._task(ctx, steps)
         else:
             raw = self._rules(ctx, steps)
-        what = "its deduction cap" if self.deduct_cap is not None else "0"
-        score = clamp_score(
-            raw, self.minimum, self.max, f"{what} ({fmt(self.minimum)})", self.line, steps
-        )
-        return NodeResult(
-            id=self.id,
-            name=self.name,
-            kind=self.kind,
-            score=to_decimal(score),
-            max=to_decimal(self.max),
-            minimum=to_decimal(self.minimum),
-            owners=self.owners,
-            supporters=self.supporters,
-            children=children,
-            steps=tuple(steps),
-            inputs=tuple((name, ctx.show(name)) for name in self.inputs() if not self.parts),
-            text=self.text or None,
-            line=self.line,
-        )
+        return raw, children
 
     def _task(self, ctx: Context, steps: list[Step]) -> Fraction:
         """A task is worth no points; with a target, say whether it was met."""

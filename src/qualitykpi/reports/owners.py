@@ -91,7 +91,7 @@ def responsibility(scheme: Scheme) -> list[Office]:
                 supported.setdefault(supporter, []).append(entry)
         if not node.owners and parent is None:
             owned.setdefault(None, []).append(entry)
-        for part in node.parts:
+        for part in node.children:
             visit(part, node)
 
     for node in scheme.scorer.children:

@@ -18,7 +18,6 @@ from ..coverage.cases import example_line, node_label
 from ..explain import explain_node
 from ..nodes.conditions import ScoreProblem
 from ..nodes.evaluation import Context, ScoreProblems
-from ..nodes.tree import Section
 from ..results import NodeResult, Result
 from ..values import InputSpec, Value, fmt
 from .plan import Entity, Node, Plan
@@ -111,7 +110,7 @@ class Checker:
             try:
                 result = node.evaluate(ctx)
             except ScoreProblems:
-                self._try(node.children if isinstance(node, Section) else node.parts, ctx, found)
+                self._try(node.children, ctx, found)
                 continue
             found.update((child.id, child) for child in result.walk())
 
