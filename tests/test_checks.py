@@ -323,6 +323,17 @@ CASES: list[tuple[str, str, int]] = [
         3,
     ),
     (
+        "veto-no-effect",
+        """scheme "s" {
+  total 1
+  grades { A at least 1; B otherwise }
+  input x: yes/no
+  veto "v" when x → grade A
+  item "a" max 1 { input a: yes/no; yes → full; no → 0 }
+}""",
+        5,
+    ),
+    (
         "unused-input",
         """scheme "s" {
   total 1

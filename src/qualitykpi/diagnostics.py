@@ -44,6 +44,7 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "grade-order": ("warning", "Grade bands out of order, or shadowed by an earlier band"),
     "unreachable-grade": ("warning", "A grade no total can reach"),
     "unused-input": ("warning", "An input no rule line, clause, veto or target uses"),
+    "veto-no-effect": ("warning", "A veto to the best grade, or to a score no total exceeds"),
     "duplicate-name": ("warning", "Siblings with the same name"),
     "no-owner": ("info", "An item with no responsible office"),
 }

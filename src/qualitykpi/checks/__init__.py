@@ -47,6 +47,7 @@ from .tree import (
     check_sums,
     check_total,
     check_unused_inputs,
+    check_vetoes,
 )
 
 if TYPE_CHECKING:
@@ -70,6 +71,7 @@ __all__ = [
     "check_tables",
     "check_total",
     "check_unused_inputs",
+    "check_vetoes",
     "format_ranges",
     "load_errors",
     "reachable_grades",
@@ -90,6 +92,7 @@ CHECKS: tuple[Check, ...] = (
     check_outcomes,
     check_section_deductions,
     check_grades,
+    check_vetoes,
     check_unused_inputs,
     check_duplicate_names,
     check_owners,

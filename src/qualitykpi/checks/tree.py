@@ -417,6 +417,36 @@ def check_grades(ctx: Context) -> Iterator[Diagnostic]:
         )
 
 
+def check_vetoes(ctx: Context) -> Iterator[Diagnostic]:
+    """``veto-no-effect``: a veto that can never change a result.
+
+    A veto never improves a grade or a total, so one that forces the best
+    grade, or sets a score no total can exceed, does nothing; the author
+    almost always meant another grade or score.
+    """
+    scorer = ctx.scheme.scorer
+    labels = scorer.grades.labels() if scorer.grades is not None else ()
+    high = scorer.bounds()[1]
+    for veto in scorer.vetoes:
+        if veto.grade is not None and labels and veto.grade == labels[0]:
+            yield ctx.diagnostic(
+                "veto-no-effect",
+                f"veto {veto.name!r} gives grade {veto.grade}, the best there is: a veto never "
+                "improves a grade, so this one never changes any",
+                ctx.at_line(veto.line),
+                hint=f"a veto gives the worst grade, here `grade {labels[-1]}`",
+            )
+        elif veto.score is not None and veto.score >= high:
+            yield ctx.diagnostic(
+                "veto-no-effect",
+                f"veto {veto.name!r} sets the total to {fmt(veto.score)}, but no total this "
+                f"scheme can give is above {fmt(high)}: a veto never raises a total, so this "
+                "one never changes any",
+                ctx.at_line(veto.line),
+                hint="a veto usually sets the total to 0 (`→ score 0`)",
+            )
+
+
 # --------------------------------------------------------------- hygiene
 
 
