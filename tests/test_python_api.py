@@ -84,3 +84,30 @@ def test_item_bounds_and_direction() -> None:
     )
     assert scheme.score({"incidents": "5"}).total == 0
     assert scheme.score({"incidents": "5"})["d"].score == -2
+
+
+def test_the_new_constructs_can_be_built_in_python() -> None:
+    """`linear` and `within_target` build what `linear through` and `within … of
+    target` compile to."""
+    item = qk.Item(
+        "r", "达标率", 10, table=qk.table(qk.linear((80, 0), (90, 6), (100, 10), subject="rate"))
+    )
+    scheme = qk.Scheme(qk.SchemeScorer("s", [item], inputs=[qk.InputSpec("rate", "percent")]))
+    assert str(scheme.score({"rate": "85"}).total) == "3"
+    written = qk.loads(
+        'scheme "s" { item r "达标率" max 10 { input rate: percent\n'
+        " → linear through (80%, 0), (90%, 6), (100%, 10) } }"
+    )
+    compiled, built = written.node("r").table, item.table
+    assert compiled is not None and built is not None
+    assert compiled.lines[0].points == built.lines[0].points  # type: ignore[union-attr]
+    band = qk.band(qk.within_target(1), qk.full(), subject="cpi")
+    near = qk.Item(
+        "c",
+        "物价",
+        4,
+        table=qk.table(band, qk.band(qk.Otherwise(), qk.score(0), subject="cpi")),
+        targets={"cpi": 3},
+    )
+    priced = qk.Scheme(qk.SchemeScorer("p", [near], inputs=[qk.InputSpec("cpi", "percent")]))
+    assert [str(priced.score({"cpi": v}).total) for v in ("3.9", "4.1")] == ["4", "0"]

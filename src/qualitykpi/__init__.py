@@ -39,6 +39,7 @@ if TYPE_CHECKING:
         full,
         interval,
         less_than,
+        linear,
         more_than,
         of_peer,
         per_unit,
@@ -47,10 +48,11 @@ if TYPE_CHECKING:
         score,
         table,
         up_to,
+        within_target,
     )
     from .nodes.clauses import ForEach, When
     from .nodes.conditions import IsYes, NoData, Otherwise, PeerRelative, Range
-    from .nodes.scaling import Scaled
+    from .nodes.scaling import Linear, Scaled
     from .nodes.scheme_scorer import Grades, SchemeScorer, Veto
     from .nodes.scorers import Band, Deduct, Direction, Full, PerUnit, Reach, Score
     from .nodes.tables import Table
@@ -102,6 +104,7 @@ _HOME: dict[str, str] = {
     "equals": "factories",
     "full": "factories",
     "interval": "factories",
+    "linear": "factories",
     "less_than": "factories",
     "more_than": "factories",
     "of_peer": "factories",
@@ -111,6 +114,7 @@ _HOME: dict[str, str] = {
     "score": "factories",
     "table": "factories",
     "up_to": "factories",
+    "within_target": "factories",
     "PluginError": "plugins",
     "plugin_environment": "plugins",
     "ColumnProblem": "readers",
@@ -125,6 +129,7 @@ _HOME: dict[str, str] = {
     "Step": "results",
     "VetoHit": "results",
     "Scaled": "nodes.scaling",
+    "Linear": "nodes.scaling",
     "ExampleOutcome": "scheme",
     "Scheme": "scheme",
     "Grades": "nodes.scheme_scorer",
@@ -165,6 +170,7 @@ __all__ = [
     "InputSpec",
     "IsYes",
     "Item",
+    "Linear",
     "LostPoints",
     "MeetsTarget",
     "NoData",
@@ -213,6 +219,7 @@ __all__ = [
     "full",
     "interval",
     "less_than",
+    "linear",
     "load",
     "loads",
     "more_than",
@@ -225,6 +232,7 @@ __all__ = [
     "score",
     "table",
     "up_to",
+    "within_target",
 ]
 
 

@@ -11,10 +11,10 @@ from typing import Literal
 
 from .nodes.clauses import ForEach, When
 from .nodes.conditions import Condition, PeerRelative, Range
-from .nodes.scaling import Scaled
+from .nodes.scaling import Linear, Scaled
 from .nodes.scorers import Band, Deduct, Full, Outcome, PerUnit, Score
 from .nodes.tables import Line, Table
-from .nodes.targets import OffTarget
+from .nodes.targets import OffTarget, WithinTarget
 from .values import Number, exact
 
 
@@ -61,6 +61,11 @@ def below_target(by: Range) -> OffTarget:
 def above_target(by: Range) -> OffTarget:
     """The subject is above its target by an amount in ``by``."""
     return OffTarget("above", by)
+
+
+def within_target(distance: Number) -> WithinTarget:
+    """``within D of target``: at most ``distance`` from the target, on either side."""
+    return WithinTarget(exact(distance))
 
 
 def up_to(value: Number) -> Range:
@@ -128,6 +133,11 @@ def scaled(low: Number, high: Number, *, subject: str = "") -> Scaled:
 
 def scaled_to_peer_max(*, subject: str = "") -> Scaled:
     return Scaled(to_peer_max=True, subject=subject)
+
+
+def linear(*points: tuple[Number, Number], subject: str = "") -> Linear:
+    """``→ linear through (x1, s1), (x2, s2), …``: ``linear((80, 0), (90, 6), (100, 10))``."""
+    return Linear(tuple((exact(x), exact(y)) for x, y in points), subject=subject)
 
 
 def table(*lines: Line) -> Table:
