@@ -132,7 +132,7 @@ class Builder:
             "section": ("a `section`", "sections hold items, not the other way round"),
             "item": ("an `item`", "items stand in a section or the scheme"),
             "part": ("a `part`", "parts belong inside an item"),
-            "bonus": ("a `bonus`", "a bonus stands in a section or the scheme"),
+            "bonus": ("a `bonus`", "a bonus stands in the scheme, a section or an item"),
             "target": ("a `target`", "targets belong to an item or part"),
             "target_input": ("a `target`", "targets belong to an item or part"),
             "assessed": ("`assessed`", "it belongs to an item or part"),

@@ -118,7 +118,8 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
             click.echo(f"{shown}: no examples")
         else:
             ok = len(outcomes) - file_failed
-            click.echo(f"{shown}: {len(outcomes)} examples, {ok} passed, {file_failed} failed")
+            count = f"{len(outcomes)} example{'' if len(outcomes) == 1 else 's'}"
+            click.echo(f"{shown}: {count}, {ok} passed, {file_failed} failed")
         if show_coverage or stubs:
             from .coverage import coverage
 
@@ -204,7 +205,7 @@ def _report_errors(
         if missing_columns:
             raise SystemExit(1)
         return
-    click.echo(heading or f"\n{len(errors)} data errors:", err=True)
+    click.echo(heading or f"\n{len(errors)} data error{'' if len(errors) == 1 else 's'}:", err=True)
     for data_error in errors:
         click.echo(f"  {data_error}", err=True)
     raise SystemExit(1)

@@ -97,7 +97,7 @@ _WORDS = {
         name: f"`{text}`"
         for name, text in zip(
             ("_ARROW", "_COMMA", "_COLON", "OPEN", "CLOSE", "PERCENT", "ENDASH", "_POINTS"),
-            ("→", ",", ":", "[", "]", "%", "–", "points"),
+            ("→", ",", ":", "[` or `(", "]` or `)", "%", "–", "points"),
             strict=True,
         )
     },

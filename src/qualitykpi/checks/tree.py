@@ -139,7 +139,11 @@ def _table_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
                 yield from _band_outcome(ctx, item, line, written, here, limit)
             case PerUnit():
                 yield from _per_unit_outcome(ctx, item, line, written, here, limit)
-            case Scaled() | Custom() | Linear():
+            case Linear():
+                span = written.span if written is not None else here
+                for _, score in line.points:
+                    yield from _fixed(ctx, item, score, span, "this line scores")
+            case Scaled() | Custom():
                 pass  # scored into the item's range: nothing to say of its outcome
             case _:
                 assert_never(line)
@@ -427,13 +431,15 @@ def check_vetoes(ctx: Context) -> Iterator[Diagnostic]:
     scorer = ctx.scheme.scorer
     labels = scorer.grades.labels() if scorer.grades is not None else ()
     high = scorer.bounds()[1]
-    for veto in scorer.vetoes:
+    written = ctx.syntax.vetoes if ctx.syntax is not None else ()
+    for index, veto in enumerate(scorer.vetoes):
+        span = written[index].span if index < len(written) else ctx.at_line(veto.line)
         if veto.grade is not None and labels and veto.grade == labels[0]:
             yield ctx.diagnostic(
                 "veto-no-effect",
                 f"veto {veto.name!r} gives grade {veto.grade}, the best there is: a veto never "
                 "improves a grade, so this one never changes any",
-                ctx.at_line(veto.line),
+                span,
                 hint=f"a veto gives the worst grade, here `grade {labels[-1]}`",
             )
         elif veto.score is not None and veto.score >= high:
@@ -442,7 +448,7 @@ def check_vetoes(ctx: Context) -> Iterator[Diagnostic]:
                 f"veto {veto.name!r} sets the total to {fmt(veto.score)}, but no total this "
                 f"scheme can give is above {fmt(high)}: a veto never raises a total, so this "
                 "one never changes any",
-                ctx.at_line(veto.line),
+                span,
                 hint="a veto usually sets the total to 0 (`→ score 0`)",
             )
 
