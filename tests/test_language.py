@@ -9,6 +9,7 @@ import pytest
 
 import qualitykpi as qk
 from qualitykpi.nodes.evaluation import Context
+from qualitykpi.template import template_notes
 
 
 def item(body: str, *, header: str = 'item "x" max 3', top: str = "") -> qk.Scheme:
@@ -673,3 +674,20 @@ def test_an_item_may_hold_its_own_bonus(row: dict[str, str], total: str, bonus: 
     assert traced.total == result.total
     # The parts add up to the item without the bonus; nothing to report.
     assert [finding.code for finding in scheme.check()] == []
+
+
+def test_an_items_example_needs_none_of_its_bonus_inputs() -> None:
+    """The bonus does not touch the item's score: its example, its explanation and
+    the data sheet keep the two apart."""
+    scheme = qk.loads(
+        ITEM_BONUS.replace(
+            "      otherwise → 5\n", "      otherwise → 5\n      example rate = 80% → 5\n"
+        )
+    )
+    assert all(outcome.passed for outcome in scheme.run_examples())
+    result = scheme.score({"rate": "80", "awards": "1", "a": "yes", "b": "yes", "c": "no"})
+    assert result["q"].inputs == (("rate", "80%"),)
+    assert result["q.1"].inputs == (("awards", "1"),)
+    assert "合格率 › 加分" in template_notes(scheme)
+    with pytest.raises(qk.DataError, match="awards"):
+        scheme.score({"rate": "80", "a": "yes", "b": "yes", "c": "no"})

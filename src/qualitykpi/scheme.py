@@ -484,7 +484,7 @@ class Scheme:
                 )
                 trace = explain_result(result)
             else:
-                node_result: NodeResult = node.evaluate(ctx)
+                node_result: NodeResult = node.own(ctx)
                 actual = fmt(Fraction(node_result.score))
                 passed = case.score is not None and Fraction(node_result.score) == case.score
                 trace = explain_node(node_result, file=self.source.name if self.source else None)

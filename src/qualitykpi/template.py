@@ -124,15 +124,22 @@ def _assessed_column(item: Item) -> TemplateColumn:
 def _users(scheme: Scheme) -> dict[str, list[str]]:
     """For each input, the names of the items (and vetoes) that read it."""
     users: dict[str, list[str]] = {}
+    # Nodes named under their item: its parts, and its own bonuses.
+    under = {
+        child.id
+        for node in scheme.scorer.walk()
+        for child in node.children
+        if isinstance(node, Item)
+    }
     for node in scheme.scorer.walk():
         if not isinstance(node, Item):
             continue
         # An item with parts reads only through them; a part's name ("蔬菜")
         # needs its item's name to be understood.
-        for part in node.parts:
+        for part in node.children:
             for name in part.inputs():
                 users.setdefault(name, []).append(f"{node.name} › {part.name}")
-        if node.kind != "part" and not node.parts:
+        if node.id not in under and not node.parts:
             for name in node.inputs():
                 users.setdefault(name, []).append(node.name)
     for veto in scheme.scorer.vetoes:

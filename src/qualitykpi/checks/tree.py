@@ -459,7 +459,7 @@ def check_vetoes(ctx: Context) -> Iterator[Diagnostic]:
 def check_unused_inputs(ctx: Context) -> Iterator[Diagnostic]:
     """``unused-input``: declared, but no line, clause, veto or target uses it."""
     scorer = ctx.scheme.scorer
-    used = {name for child in scorer.children for name in child.inputs()}
+    used = {name for node in scorer.walk() for name in node.inputs()}
     used.update(veto.input for veto in scorer.vetoes)
     for name in ctx.specs:
         if name in used:

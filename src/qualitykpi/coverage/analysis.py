@@ -188,7 +188,7 @@ class Analysis:
                 if grade and result.grade is not None:
                     expected += f" grade {result.grade}"
             else:
-                expected = fmt(node.evaluate(ctx).score)
+                expected = fmt(node.own(ctx).score)
         except ScoreProblems as exc:
             expected = "?"
             comment = f"# {note}; no score now: {exc.problems[0].message}"

@@ -107,7 +107,7 @@ class ClauseCases:
         """The caps, floors and clamps ``node`` reaches with these values."""
         ctx = Context(None, dict(values), dict(peers), self.found.specs)
         try:
-            result = node.evaluate(ctx)
+            result = node.own(ctx)
         except ScoreProblems:
             return set()
         return set(self._reached(node, result))
@@ -371,7 +371,7 @@ def _results(nodes: Sequence[Node], ctx: Context) -> Iterator[NodeResult]:
     """Every node result that scores (a node with a data error: its children instead)."""
     for node in nodes:
         try:
-            result = node.evaluate(ctx)
+            result = node.own(ctx)
         except ScoreProblems:
             yield from _results(node.children, ctx)
             continue

@@ -81,7 +81,8 @@ class Item:
         return -self.deduct_cap if self.deduct_cap is not None else Fraction(0)
 
     def inputs(self) -> tuple[str, ...]:
-        """The inputs this node reads (assessed items read their own id)."""
+        """The inputs this node's own score reads (assessed items read their own id;
+        its bonuses read theirs)."""
         names: list[str] = list(self.targets) if self.kind == "task" else []
         names.extend(self.target_inputs.values())
         if self.assessed:
@@ -89,7 +90,7 @@ class Item:
         if self.table is not None:
             names.extend(self.table.subjects())
         names.extend(clause.input for clause in self.clauses)
-        for part in (*self.parts, *self.bonuses):
+        for part in self.parts:
             names.extend(part.inputs())
         return tuple(dict.fromkeys(names))
 
@@ -163,15 +164,18 @@ class Item:
         for child in self.children:
             yield from child.walk()
 
-    def evaluate(self, ctx: Context) -> NodeResult:
+    def evaluate(self, ctx: Context, *, bonuses: bool = True) -> NodeResult:
+        """The item's result; with ``bonuses``, its own bonuses scored too and listed
+        under it (they add to the scheme's total, not to the item).  An example of
+        the item checks its own score, which its bonuses do not touch, so
+        ``bonuses=False`` needs none of their inputs."""
         steps: list[Step] = []
         children: tuple[NodeResult, ...] = ()
-        # The bonuses are scored with the item, every problem together, and
-        # listed under it; what they give goes to the scheme's total.
-        bonuses: tuple[NodeResult, ...] = ()
+        extra: tuple[NodeResult, ...] = ()
         bonus_problems: list[ScoreProblem] = []
         try:
-            bonuses = tuple(collect_results(self.bonuses, lambda bonus: bonus.evaluate(ctx)))
+            if bonuses:
+                extra = tuple(collect_results(self.bonuses, lambda bonus: bonus.evaluate(ctx)))
         except ScoreProblems as exc:
             bonus_problems.extend(exc.problems)
         try:
@@ -180,7 +184,7 @@ class Item:
             raise ScoreProblems([*exc.problems, *bonus_problems]) from None
         if bonus_problems:
             raise ScoreProblems(bonus_problems)
-        children = (*children, *bonuses)
+        children = (*children, *extra)
         what = "its deduction cap" if self.deduct_cap is not None else "0"
         score = clamp_score(
             raw, self.minimum, self.max, f"{what} ({fmt(self.minimum)})", self.line, steps
@@ -200,6 +204,10 @@ class Item:
             text=self.text or None,
             line=self.line,
         )
+
+    def own(self, ctx: Context) -> NodeResult:
+        """What an example of this node checks: its result, without its bonuses."""
+        return self.evaluate(ctx, bonuses=False)
 
     def _raw(self, ctx: Context, steps: list[Step]) -> tuple[Fraction, tuple[NodeResult, ...]]:
         """The score before the clamp, from the parts, the data or the rules."""
@@ -507,6 +515,10 @@ class Section:
         yield self
         for child in self.children:
             yield from child.walk()
+
+    def own(self, ctx: Context) -> NodeResult:
+        """What an example of this node checks: its result."""
+        return self.evaluate(ctx)
 
     def evaluate(self, ctx: Context) -> NodeResult:
         children = tuple(collect_results(self.children, lambda child: child.evaluate(ctx)))
