@@ -22,7 +22,7 @@ from decimal import Decimal
 from fractions import Fraction
 from typing import TypeAlias
 
-from .values import EXACT, is_finite_decimal, normalize, to_decimal
+from .values import EXACT, is_finite_decimal, to_decimal
 
 #: A value as the fast path reads it: a decimal, yes/no, or absent.
 FastValue: TypeAlias = Decimal | bool | None
@@ -65,11 +65,6 @@ def bound(value: Fraction) -> Decimal | Fraction:
     """A comparison's bound: a decimal when it has one; else the exact fraction,
     which a ``Decimal`` compares with exactly (a peer mean of 1/3)."""
     return to_decimal(value) if is_finite_decimal(value) else value
-
-
-#: A number written as :func:`~qualitykpi.values.to_decimal` writes it: no
-#: trailing zeros, no exponent on whole numbers, no negative zero.
-normal = normalize
 
 
 def always(value: FastValue) -> bool:

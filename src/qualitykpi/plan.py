@@ -36,7 +36,6 @@ from .fast import (
     add,
     const,
     const_or_none,
-    normal,
     subtract,
 )
 from .nodes.conditions import Stats
@@ -44,7 +43,7 @@ from .nodes.evaluation import Context
 from .nodes.scheme_scorer import SchemeScorer
 from .nodes.tree import Item, Section, deducts
 from .results import NodeResult, Result, VetoHit
-from .values import InputSpec, fmt
+from .values import InputSpec, fmt, normalize
 
 #: How many distinct scores a plan shares between its results.
 SCORES_SHARED = 100_000
@@ -126,17 +125,17 @@ class Plan:
         fast path."""
         scores = [ZERO] * len(self.shapes)
         total, grade, fired = self.run(values, scores)
-        total = normal(total)
+        total = normalize(total)
         # Each distinct score once, written as a result shows it.
         seen = self._seen
         if len(seen) < SCORES_SHARED:
             for slot, score in enumerate(scores):
                 shown = seen.get(score)
                 if shown is None:
-                    shown = seen[score] = normal(score)
+                    shown = seen[score] = normalize(score)
                 scores[slot] = shown
         else:
-            scores = [normal(score) for score in scores]
+            scores = [normalize(score) for score in scores]
         tracer = Tracer(trace, (total, grade))
         return Result(
             entity=entity,

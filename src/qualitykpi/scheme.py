@@ -145,13 +145,14 @@ class Scheme:
         entity: str | None = None,
     ) -> Result:
         """Score one entity.  Raises :class:`DataError` (all problems at once)."""
-        values, errors = self._read(entity, inputs)
+        cells = self._cells(inputs)
+        values, errors = self._read(entity, cells)
         try:
             stats = self._given_peers(peers)
         except DataError as exc:
             errors.append(exc)
         else:
-            outcome = self._evaluate(entity, values, stats, self._plan(stats), self._cells(inputs))
+            outcome = self._evaluate(entity, values, stats, self._plan(stats), cells)
             if isinstance(outcome, Result) and not errors:
                 return outcome
             if not isinstance(outcome, Result):
@@ -242,24 +243,25 @@ class Scheme:
                 )
                 continue
             seen.add(name)
-            values, row_errors = self._read(name, row)
+            cells = self._cells(row)
+            values, row_errors = self._read(name, cells)
             if row_errors:
                 errors.extend(row_errors)
                 bad[name] = row_errors
             if not wanted:
                 # Nothing waits for the cohort: scored now, its values let go.
-                score(name, values, self._cells(row))
+                score(name, values, cells)
                 continue
             # Valid values still count for the peer statistics of the cohort,
             # so one bad cell does not shift everyone else's comparison.  Only
             # those are kept until then (and a bad row's values, which cannot
             # be read again); the rest is read again from the cells.
             peer_values = {key: values.get(key) for key in wanted}
-            read.append((name, values if row_errors else None, self._cells(row), peer_values))
+            read.append((name, values if row_errors else None, cells, peer_values))
         stats = self.cohort_peers(entry[3] for entry in read)
         plan = self._plan(stats)
         for name, kept, cells, _ in read:
-            score(name, kept if kept is not None else self._reread(cells), cells)
+            score(name, kept if kept is not None else self._read(name, cells)[0], cells)
         return Results(
             self.name,
             results,
@@ -327,12 +329,13 @@ class Scheme:
                     yield from ((line.subject, comparison) for comparison in line.comparisons())
 
     def _read(
-        self, entity: str | None, row: Mapping[str, object]
+        self, entity: str | None, cells: tuple[object, ...]
     ) -> tuple[dict[str, FastValue], list[DataError]]:
+        """The entity's values from its cells (see :meth:`_cells`), and the errors of
+        those that cannot be read."""
         values: dict[str, FastValue] = {}
         errors: list[DataError] = []
-        for name, spec in self._specs.items():
-            raw = row.get(name)
+        for (name, spec), raw in zip(self._specs.items(), cells, strict=True):
             try:
                 values[name] = spec.read_exact(raw)
             except ValueProblem as problem:
@@ -396,7 +399,7 @@ class Scheme:
                 return plan.score(
                     entity,
                     values,
-                    lambda: self._traced(entity, self._reread(cells), peers),
+                    lambda: self._traced(entity, self._read(entity, cells)[0], peers),
                     self.scorer.file,
                 )
             except (Slow, ArithmeticError, ScoreProblems):
@@ -409,12 +412,6 @@ class Scheme:
     def _cells(self, row: Mapping[str, object]) -> tuple[object, ...]:
         """The cells of the inputs, in the order of the specs."""
         return tuple(row.get(name) for name in self._specs)
-
-    def _reread(self, cells: tuple[object, ...]) -> dict[str, FastValue]:
-        specs = self._specs.items()
-        return {
-            name: spec.read_exact(cell) for (name, spec), cell in zip(specs, cells, strict=True)
-        }
 
     def _traced(
         self, entity: str | None, values: FastValues, peers: Mapping[str, Mapping[str, Fraction]]
@@ -457,7 +454,7 @@ class Scheme:
         from .explain import explain_node, explain_result
 
         raw = {name: _example_value(value) for name, value in case.values}
-        values, errors = self._read(None, raw)
+        values, errors = self._read(None, self._cells(raw))
         peers: dict[str, dict[str, Fraction]] = {}
         node = self.node(case.node_id) if case.node_id is not None else None
         for name, stat, value in case.peers:

@@ -304,10 +304,7 @@ def rounded(value: Fraction) -> tuple[Fraction, bool]:
     """
     if is_finite_decimal(value):
         return value, False
-    scale = 10**SCORE_PLACES
-    magnitude = abs(value) * scale
-    whole = math.floor(magnitude + Fraction(1, 2))
-    return Fraction(whole if value >= 0 else -whole, scale), True
+    return round_half_up(value, SCORE_PLACES), True
 
 
 def round_half_up(value: Fraction, places: int) -> Fraction:
