@@ -18,8 +18,11 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import syntax
+from . import syntax_expressions as ex
+from .analysis_expressions import ExpressionAnalyser, Resolver
 from .analysis_lines import LineAnalyser
 from .errors import RuleError
+from .nodes import derived
 from .registry import NO_EXTENSIONS
 from .source import Span, narrow
 
@@ -34,6 +37,10 @@ class Analysis:
     scheme: syntax.Scheme
     inputs: dict[str, syntax.InputDecl]
     errors: list[RuleError]
+    #: The values computed from values, in the order they are worked out.
+    lets: tuple[derived.Let, ...] = ()
+    #: What compiling an expression needs to know of the names it reads.
+    kinds: ex.Kinds | None = None
 
 
 class _Analyser:
@@ -42,6 +49,7 @@ class _Analyser:
 
     def __init__(self, scheme: syntax.Scheme, environment: Extensions) -> None:
         self.lines = LineAnalyser(scheme.source, environment)
+        self.expressions = ExpressionAnalyser(self.lines, scheme)
         self.scheme = scheme
         self.ids: dict[str, Span] = {}
         self.grade_labels = tuple(band.label for band in scheme.grades)
@@ -412,6 +420,7 @@ class _Analyser:
 
     def run(self) -> Analysis:
         self.declare_all()
+        self.expressions.prepare()
         children = self.assign_ids(self.scheme.children, "")
         children = tuple(self.node(child) for child in children)
         self.grades()
@@ -422,7 +431,10 @@ class _Analyser:
             if veto.id:
                 self.claim_id(veto.id, narrow(self.lines.source, veto.span, veto.id))
         scheme = attrs.evolve(self.scheme, children=children)
-        return Analysis(scheme, self.lines.inputs, self.lines.errors)
+        scheme = Resolver(self.expressions).scheme(scheme)
+        lets = self.expressions.compile_lets() if not self.lines.errors else ()
+        kinds = self.expressions.kinds(None)
+        return Analysis(scheme, self.lines.inputs, self.lines.errors, lets, kinds)
 
 
 def _clause_input(clause: syntax.Clause) -> str:

@@ -39,6 +39,8 @@ class LineAnalyser:
         self.source = source
         self.errors: list[RuleError] = []
         self.inputs: dict[str, syntax.InputDecl] = {}
+        #: Computed values (``let``, computed subjects) a line may test like inputs.
+        self.lets: dict[str, syntax.InputDecl] = {}
         self._guesses: dict[str, str | None] = {}
 
     def error(self, code: str, message: str, span: Span, hint: str | None = None) -> None:
@@ -49,7 +51,7 @@ class LineAnalyser:
     # --------------------------------------------------------------- inputs
 
     def lookup(self, name: str, span: Span) -> syntax.InputDecl | None:
-        decl = self.inputs.get(name)
+        decl = self.inputs.get(name) or self.lets.get(name)
         if decl is None:
             close = self.closest(name)
             hint = (
@@ -77,7 +79,8 @@ class LineAnalyser:
             return self._guesses[name]
         guess = None
         if len(self._guesses) < SUGGESTIONS:
-            close = difflib.get_close_matches(name, list(self.inputs), n=1, cutoff=0.6)
+            known = [*self.inputs, *self.lets]
+            close = difflib.get_close_matches(name, known, n=1, cutoff=0.6)
             guess = close[0] if close else None
             self._guesses[name] = guess
         return guess
@@ -258,6 +261,8 @@ class LineAnalyser:
         return True
 
     def number_for(self, number: syntax.Num, decl: syntax.InputDecl) -> None:
+        if number.percent and decl.name in self.lets:
+            return  # a plain computed value (a ratio) compared with 10% is compared with 0.1
         if number.percent and decl.type != "percent":
             self.error(
                 "percent-literal",

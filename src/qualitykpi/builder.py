@@ -31,6 +31,7 @@ _NESTING = frozenset(("section", "item", "part", "bonus"))
 
 _LINE_KINDS = (
     "band_line",
+    "always_line",
     "each_line",
     "scaled_line",
     "scaled_peer_line",
@@ -47,6 +48,28 @@ class Builder:
     def __init__(self, source: Source) -> None:
         self.read = TreeReader(source)
         self.lines = LineBuilder(self.read)
+        #: Every `let` of the file, wherever it stands: a `let` name is one per scheme.
+        self.lets: list[syntax.Let] = []
+
+    def let(self, tree: Tree[Token]) -> None:
+        name = str(self.read.tokens(tree, "NAME")[0])
+        expr = self.lines.expressions.expr(self.read.trees(tree)[0])
+        self.lets.append(syntax.Let(name, expr, *self.read.located(tree)))
+
+    def combine(self, tree: Tree[Token]) -> syntax.Combine:
+        span = self.read.span(tree)
+        expressions = self.lines.expressions
+        if tree.data == "combine_formula":
+            expr = expressions.expr(self.read.trees(tree)[0])
+            return syntax.Combine((syntax.CombineLine(None, expr, *self.read.located(tree)),), span)
+        lines: list[syntax.CombineLine] = []
+        for line in self.read.trees(tree):
+            *test_trees, expr_tree = self.read.trees(line)
+            test = expressions.test(test_trees[0]) if test_trees else None
+            lines.append(
+                syntax.CombineLine(test, expressions.expr(expr_tree), *self.read.located(line))
+            )
+        return syntax.Combine(tuple(lines), span)
 
     # ----------------------------------------------------------- structure
 
@@ -90,6 +113,8 @@ class Builder:
                 texts.append(self.text_stmt(stmt))
             elif kind == "example":
                 examples.append(self.lines.example(stmt))
+            elif kind == "let":
+                self.let(stmt)
             else:
                 self.misplaced(stmt, "the scheme")
         return syntax.Scheme(
@@ -105,6 +130,7 @@ class Builder:
             self.read.span(tree),
             self.read.source,
             total_places,
+            tuple(self.lets),
         )
 
     def places(self, number: syntax.Num) -> int | None:
@@ -215,6 +241,7 @@ class Builder:
         texts: list[str] = []
         examples: list[syntax.Example] = []
         owner_list = list(owners)
+        combine: syntax.Combine | None = None
         for stmt in self.statements(body):
             kind = stmt.data
             if kind in ("section", "item", "bonus"):
@@ -229,6 +256,12 @@ class Builder:
                 pass  # collected by node()
             elif kind == "example":
                 examples.append(self.lines.example(stmt))
+            elif kind == "let":
+                self.let(stmt)
+            elif kind in ("combine_formula", "combine_table"):
+                if combine is not None:
+                    self.read.error("duplicate-statement", "`combine` is given twice", stmt)
+                combine = self.combine(stmt)
             else:
                 self.misplaced(stmt, f'section "{name}"')
         return syntax.Section(
@@ -243,6 +276,7 @@ class Builder:
             tuple(texts),
             tuple(examples),
             self.read.span(tree),
+            combine=combine,
         )
 
     def item(
@@ -305,6 +339,8 @@ class Builder:
                 )
             elif data == "better":
                 better = str(stmt.children[-1])
+            elif data == "let":
+                self.let(stmt)
             elif data == "part":
                 self.read.error(
                     "misplaced",
@@ -371,8 +407,17 @@ class Builder:
 
     def grade(self, tree: Tree[Token]) -> syntax.GradeBand:
         label = self.read.label(self.read.trees(tree, "label")[0])
-        condition = self.lines.condition(self.read.trees(tree)[1])
-        return syntax.GradeBand(label, condition, self.read.span(tree))
+        test = self.lines.expressions.test(self.read.trees(tree)[1])
+        span = self.read.span(tree)
+        if (
+            isinstance(test, syntax.Test)
+            and test.input == "total"
+            and test.condition is not None
+            and test.subject_expr is None
+        ):
+            return syntax.GradeBand(label, test.condition, span)
+        # More than the total decides it: the condition stands for the text.
+        return syntax.GradeBand(label, syntax.Otherwise(test.span, test.text), span, test)
 
     # --------------------------------------------------------- declarations
 

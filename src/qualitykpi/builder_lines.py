@@ -15,6 +15,8 @@ from typing import Any, cast
 from lark import Token, Tree
 
 from . import syntax
+from . import syntax_expressions as ex
+from .builder_expressions import ExpressionBuilder
 from .errors import RuleError, RuleSemanticError
 from .source import Source, Span
 from .values import MAX_PLACES, MAX_WHOLE_DIGITS, size_problem
@@ -153,16 +155,35 @@ class LineBuilder:
 
     def __init__(self, read: TreeReader) -> None:
         self.read = read
+        self.expressions = ExpressionBuilder(read, self.condition)
 
     # --------------------------------------------------------------- lines
 
     def line(self, tree: Tree[Token]) -> syntax.Line:
         subject = self.read.optional_name(tree)
         span, text = self.read.located(tree)
-        if tree.data == "band_line":
-            condition_tree, outcome_tree = self.read.trees(tree)
+        if tree.data == "always_line":
+            outcome = self.outcome(self.read.trees(tree)[0])
             return syntax.BandLine(
-                subject, self.condition(condition_tree), self.outcome(outcome_tree), span, text
+                None, syntax.Otherwise(span, "→"), outcome, span, text, always=True
+            )
+        if tree.data == "band_line":
+            *subject_trees, condition_tree, outcome_tree = self.read.trees(tree)
+            subject_expr: ex.Expr | None = None
+            subject = None
+            if subject_trees:
+                built = self.expressions.expr(subject_trees[0])
+                if isinstance(built, ex.Ref):
+                    subject = built.name
+                else:
+                    subject, subject_expr = built.text, built
+            return syntax.BandLine(
+                subject,
+                self.condition(condition_tree),
+                self.outcome(outcome_tree),
+                span,
+                text,
+                subject_expr,
             )
         if tree.data == "scaled_line":
             low, high = (self.read.number(number) for number in self.read.trees(tree, "number"))
@@ -244,6 +265,13 @@ class LineBuilder:
 
     def outcome(self, tree: Tree[Token]) -> syntax.Outcome:
         span, text = self.read.located(tree)
+        if tree.data == "formula":
+            expr = self.expressions.expr(self.read.trees(tree)[0])
+            if isinstance(expr, ex.WordOf) and expr.word == "full":
+                return syntax.Full(span, text)
+            if isinstance(expr, ex.Literal_):
+                return syntax.Fixed(expr.num, span, text)
+            return syntax.Formula(expr, span, text)
         if tree.data == "full":
             return syntax.Full(span, text)
         number = self.read.number(self.read.trees(tree, "number")[0])
@@ -259,6 +287,16 @@ class LineBuilder:
             return syntax.Compare(
                 op, self.read.number(self.read.trees(tree, "number")[0]), span, text
             )
+        if data == "compare_expr":
+            op = self.comparator(self.read.trees(tree, "comparator")[0])
+            return syntax.CompareExpr(
+                op, self.expressions.expr(self.read.trees(tree)[1]), None, span, text
+            )
+        if data == "share_compare":
+            op = self.comparator(self.read.trees(tree, "comparator")[0])
+            factor = self.read.number(self.read.trees(tree, "number")[0])
+            expr = self.expressions.expr(self.read.trees(tree)[2])
+            return syntax.CompareExpr(op, expr, factor, span, text)
         if data == "peer_compare":
             op = self.comparator(self.read.trees(tree, "comparator")[0])
             stat = str(self.read.trees(tree, "stat")[0].children[0])
@@ -349,9 +387,12 @@ class LineBuilder:
         )
 
     def test(self, tree: Tree[Token]) -> syntax.Test:
-        negate_token, name, condition_tree = tree.children
-        condition = self.condition(condition_tree) if isinstance(condition_tree, Tree) else None
-        return syntax.Test(negate_token is not None, str(name), condition, *self.read.located(tree))
+        """A clause's or veto's test; tests joined with `and`, `or`, `not` are one test
+        of their own yes/no value, named by their text."""
+        built = self.expressions.test(tree)
+        if isinstance(built, syntax.Test):
+            return built
+        return syntax.Test(False, built.text, None, built.span, built.text, joined=built)
 
     # ------------------------------------------------------------ examples
 
@@ -363,6 +404,9 @@ class LineBuilder:
         for child in self.read.trees(tree):
             if child.data == "assignment":
                 name_token = self.read.tokens(child, "NAME")[0]
+                name = str(name_token)
+                if self.read.tokens(child, "PREVIOUS"):
+                    name = f"previous {name}"
                 value_tree = self.read.trees(child)[0]
                 value: syntax.Num | bool | None
                 if value_tree.data == "value_number":
@@ -373,8 +417,15 @@ class LineBuilder:
                     value = False
                 else:
                     value = None
-                assignments.append(syntax.Assignment(str(name_token), value, self.read.span(child)))
+                assignments.append(syntax.Assignment(name, value, self.read.span(child)))
             elif child.data == "given":
+                for peer in self.read.trees(child, "given_rank"):
+                    rank, size = (self.read.number(n) for n in self.read.trees(peer, "number"))
+                    peers.append(
+                        syntax.PeerValue(
+                            self.read.optional_name(peer), "rank", rank, self.read.span(peer), size
+                        )
+                    )
                 for peer in self.read.trees(child, "peer_value"):
                     stat = str(self.read.trees(peer, "stat")[0].children[0])
                     peers.append(

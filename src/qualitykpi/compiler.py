@@ -12,8 +12,13 @@ from typing import TYPE_CHECKING, Literal
 import attrs
 
 from . import syntax
+from . import syntax_expressions as ex
+from .nodes import derived
 from .nodes.clauses import Clause, ForEach, When
+from .nodes.combine import Combination, CombineLine
 from .nodes.conditions import Condition, Otherwise, Range
+from .nodes.expressions import Expression, Given
+from .nodes.formulas import Computed
 from .nodes.scaling import Custom, Scaled
 from .nodes.scheme_scorer import Grades, SchemeScorer, Veto
 from .nodes.scorers import Band, Deduct, Full, Outcome, PerUnit, Score
@@ -60,6 +65,7 @@ def condition(node: syntax.Condition) -> Condition:
 
 
 def outcome(node: syntax.Outcome) -> Outcome:
+    assert not isinstance(node, ex.Formula), "a computed outcome is a line of its own"
     if isinstance(node, syntax.Full):
         return Full()
     if isinstance(node, syntax.Deduct):
@@ -69,12 +75,61 @@ def outcome(node: syntax.Outcome) -> Outcome:
 
 class _Compiler:
     def __init__(
-        self, scheme: syntax.Scheme, inputs: dict[str, syntax.InputDecl], environment: Extensions
+        self,
+        scheme: syntax.Scheme,
+        inputs: dict[str, syntax.InputDecl],
+        environment: Extensions,
+        lets: tuple[derived.Let, ...] = (),
+        kinds: ex.Kinds | None = None,
     ) -> None:
         self.environment = environment
         self.scheme = scheme
         self.inputs = inputs
         self.examples: list[ExampleCase] = []
+        self.lets = list(lets)
+        self.kinds = kinds or ex.Kinds(lambda name: False, lambda name: "higher")
+        self.joined: set[str] = set()
+
+    def test(
+        self, test: syntax.TestExpr, targets: dict[str, Fraction], *, computed: bool = False
+    ) -> derived.Test:
+        """A test as the scorer reads it; with ``computed``, subjects are worked out
+        here (grades and ``combine`` read nodes' scores, after the tree)."""
+        if isinstance(test, syntax.Junction):
+            parts = tuple(self.test(part, targets, computed=computed) for part in test.tests)
+            return derived.Joined(test.op, parts)
+        if isinstance(test, syntax.Negation):
+            return derived.Joined("not", (self.test(test.test, targets, computed=computed),))
+        if test.joined is not None:
+            return self.test(test.joined, targets, computed=computed)
+        compiled = condition(test.condition) if test.condition is not None else None
+        subject: Expression | None = None
+        scale = Fraction(1)
+        if test.input == "total" and test.subject_expr is None and computed:
+            subject = Given("total")
+        elif test.subject_expr is not None and computed:
+            subject = ex.compile_expr(test.subject_expr, self.kinds)
+            scale = Fraction(100) if subject.percent else Fraction(1)
+        elif self.kinds.percent(test.input):
+            scale = Fraction(100)
+        return derived.Leaf(
+            test.input, compiled, test.negate, subject, scale, targets.get(test.input)
+        )
+
+    def joined_let(self, test: syntax.Test, targets: dict[str, Fraction]) -> None:
+        """A clause's or veto's joined test: a yes/no value worked out before the tree."""
+        if test.joined is None or test.input in self.joined:
+            return
+        self.joined.add(test.input)
+        self.lets.append(
+            derived.Let(
+                test.input,
+                None,
+                test=self.test(test.joined, targets),
+                line=test.span.line,
+                text=test.text,
+            )
+        )
 
     def line(self, node: syntax.Line, targets: dict[str, Fraction]) -> Line:
         subject = node.subject or ""
@@ -84,6 +139,11 @@ class _Compiler:
             scorer = kind.build({name: _n(number) for name, number in node.args})
             return Custom(scorer, node.name, subject, node.text, where)
         if isinstance(node, syntax.BandLine):
+            if isinstance(node.outcome, ex.Formula):
+                assert node.outcome.compiled is not None
+                return Computed(
+                    condition(node.condition), node.outcome.compiled, subject, node.text, where
+                )
             return Band(condition(node.condition), outcome(node.outcome), subject, node.text, where)
         if isinstance(node, syntax.LinearLine):
             return node.compile(subject)
@@ -113,10 +173,11 @@ class _Compiler:
             where,
         )
 
-    def clause(self, node: syntax.Clause) -> Clause:
+    def clause(self, node: syntax.Clause, targets: dict[str, Fraction]) -> Clause:
         where = node.span.line
         if isinstance(node, syntax.IfClause):
             test = node.test
+            self.joined_let(test, targets)
             return When(
                 node.effect,
                 _n(node.amount),
@@ -166,7 +227,7 @@ class _Compiler:
             owners=who[0],
             supporters=who[1],
             table=Table(lines) if lines else None,
-            clauses=tuple(self.clause(clause) for clause in node.clauses),
+            clauses=tuple(self.clause(clause, targets) for clause in node.clauses),
             start=_n(node.start) if node.start is not None else None,
             assessed=node.assessed is not None,
             assessed_cap=(
@@ -199,6 +260,20 @@ class _Compiler:
             deduct_cap=_n(node.deduct_cap) if node.deduct_cap is not None else None,
             text="\n".join(node.texts),
             line=node.span.line,
+            combine=self.combine(node.combine) if node.combine is not None else None,
+        )
+
+    def combine(self, node: syntax.Combine) -> Combination:
+        return Combination(
+            tuple(
+                CombineLine(
+                    self.test(line.test, {}, computed=True) if line.test is not None else None,
+                    ex.compile_expr(line.expr, self.kinds),
+                    line.text,
+                    line.span.line,
+                )
+                for line in node.lines
+            )
         )
 
     def node(self, node: syntax.Section | syntax.Item, inherited: Who) -> Section | Item:
@@ -212,7 +287,18 @@ class _Compiler:
                 ExampleCase(
                     node_id,
                     tuple((a.name, a.value) for a in example.assignments),
-                    tuple((p.input or "", p.stat, _n(p.value)) for p in example.peers),
+                    tuple(
+                        entry
+                        for p in example.peers
+                        for entry in (
+                            ((p.input or "", p.stat, _n(p.value)),)
+                            if p.size is None
+                            else (
+                                (p.input or "", "rank", _n(p.value)),
+                                (p.input or "", "rank of", _n(p.size)),
+                            )
+                        )
+                    ),
                     _n(example.score) if example.score is not None else None,
                     example.grade,
                     example.span.line,
@@ -222,6 +308,7 @@ class _Compiler:
 
     def veto(self, node: syntax.Veto) -> Veto:
         test = node.test
+        self.joined_let(test, {})
         return Veto(
             name=node.name,
             input=test.input,
@@ -238,11 +325,13 @@ class _Compiler:
         if not self.scheme.grades:
             return None
         bands: list[tuple[str, Range | Otherwise]] = []
+        tests: list[derived.Test | None] = []
         for band in self.scheme.grades:
             compiled = condition(band.condition)
             assert isinstance(compiled, Range | Otherwise)
             bands.append((band.label, compiled))
-        return Grades(tuple(bands))
+            tests.append(self.test(band.test, {}, computed=True) if band.test is not None else None)
+        return Grades(tuple(bands), tuple(tests) if any(tests) else ())
 
     def run(self) -> SchemeScorer:
         self.collect_examples(self.scheme.examples, None)
@@ -269,6 +358,7 @@ class _Compiler:
             file=scheme.source.name,
             grades_line=scheme.grades[0].span.line if scheme.grades else None,
             total_places=scheme.total_places,
+            lets=tuple(self.lets),
         )
 
 
@@ -276,8 +366,10 @@ def compile_scheme(
     scheme: syntax.Scheme,
     inputs: dict[str, syntax.InputDecl],
     environment: Extensions | None = None,
+    lets: tuple[derived.Let, ...] = (),
+    kinds: ex.Kinds | None = None,
 ) -> tuple[SchemeScorer, tuple[ExampleCase, ...]]:
     """The scorer tree of an analysed scheme, and its examples."""
-    compiler = _Compiler(scheme, inputs, environment or NO_EXTENSIONS)
+    compiler = _Compiler(scheme, inputs, environment or NO_EXTENSIONS, lets, kinds)
     scorer = compiler.run()
     return scorer, tuple(compiler.examples)

@@ -113,6 +113,16 @@ RULE_WORDS = (
     # Scorers and statistics the host program registers.
     "using",
     "with",
+    # Values computed from values (the language, part 2).
+    "let",
+    "previous",
+    "peers",
+    "rank",
+    "and",
+    "or",
+    "combine",
+    "abs",
+    "round",
 )
 
 # The types of an input; ``yes/no`` is matched as a whole before these.
@@ -146,7 +156,7 @@ class RuleLexer(RegexLexer):  # type: ignore[misc]
             (words(RULE_WORDS, suffix=r"\b"), Keyword.Pseudo),
             (rf"{_DIGIT}+[.．]{_DIGIT}+[%％]?", Number.Float),
             (rf"{_DIGIT}+[%％]?", Number.Integer),
-            (r"→|->|=>|>=|<=|≥|≤|[=<>–—~～\-−/]", Operator),
+            (r"→|->|=>|>=|<=|≥|≤|[=<>–—~～\-−/+＋×*＊÷／]", Operator),
             (r"[{}()\[\],:;（）［］，：；、]", Punctuation),
             # The `…` and `|` of the syntax summaries in the documentation.
             (r"[…|]", Punctuation),

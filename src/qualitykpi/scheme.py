@@ -17,12 +17,15 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import syntax as _syntax
+from .cohorts import Derivation, computes, subexpressions
 from .compiler import ExampleCase, compile_scheme
 from .diagnostics import Diagnostic
 from .errors import DataError, RuleError, raise_collected
 from .fast import Decline, FastValue, FastValues, Slow
 from .nodes.conditions import PeerRelative, ScoreProblem
+from .nodes.derived import NO_COHORT, Cohort
 from .nodes.evaluation import Context, ScoreProblems
+from .nodes.expressions import RankOf
 from .nodes.scheme_scorer import SchemeScorer
 from .nodes.tree import Item, Section
 from .plan import Plan, StatsKey, compile_plan, stats_key
@@ -97,6 +100,11 @@ class Scheme:
         self._plans: dict[StatsKey, Plan | None] = {}
         for item in scorer.assessed_ids():
             self._specs.setdefault(item.id, InputSpec(item.id, "number"))
+        #: What the scheme computes from values (None: nothing; it is scored by its plan).
+        self._derivation: Derivation | None = None
+        if computes(scorer):
+            compared = (name for name, _ in self._comparisons())
+            self._derivation = Derivation.of(scorer, self._specs, compared)
 
     def __getstate__(self) -> dict[str, object]:
         # Plans are closures, and the environment is the loader's: neither is
@@ -143,8 +151,14 @@ class Scheme:
         peers: PeerInput | None = None,
         *,
         entity: str | None = None,
+        ranks: Mapping[str, tuple[int, int]] | None = None,
     ) -> Result:
-        """Score one entity.  Raises :class:`DataError` (all problems at once)."""
+        """Score one entity.  Raises :class:`DataError` (all problems at once).
+
+        ``peers`` gives the cohort's statistics the rules compare with
+        (``{"rate": {"mean": 90}}``), ``ranks`` the entity's ranks
+        (``{"output": (2, 13)}``: 2nd of 13); :meth:`score_table` computes both.
+        """
         cells = self._cells(inputs)
         values, errors = self._read(entity, cells)
         try:
@@ -152,7 +166,8 @@ class Scheme:
         except DataError as exc:
             errors.append(exc)
         else:
-            outcome = self._evaluate(entity, values, stats, self._plan(stats), cells)
+            cohort = Cohort(stats, {}, dict(ranks or {}))
+            outcome = self._evaluate(entity, values, stats, self._plan(stats), cells, cohort)
             if isinstance(outcome, Result) and not errors:
                 return outcome
             if not isinstance(outcome, Result):
@@ -189,8 +204,12 @@ class Scheme:
         stats: dict[str, dict[str, Fraction]] = {}
         plan = self._plan(stats)
 
+        derivation = self._derivation
+        cohort = NO_COHORT
+        done: Mapping[str, ScoreProblem] | None = None
+
         def score(name: str, values: FastValues, cells: tuple[object, ...]) -> None:
-            outcome = self._evaluate(name, values, stats, plan, cells)
+            outcome = self._evaluate(name, values, stats, plan, cells, cohort, done)
             if name in bad:
                 # Scored all the same, so that all its errors are named together;
                 # what its unreadable cells caused downstream is not news.
@@ -248,20 +267,30 @@ class Scheme:
             if row_errors:
                 errors.extend(row_errors)
                 bad[name] = row_errors
-            if not wanted:
+            if not wanted and derivation is None:
                 # Nothing waits for the cohort: scored now, its values let go.
                 score(name, values, cells)
                 continue
             # Valid values still count for the peer statistics of the cohort,
             # so one bad cell does not shift everyone else's comparison.  Only
             # those are kept until then (and a bad row's values, which cannot
-            # be read again); the rest is read again from the cells.
-            peer_values = {key: values.get(key) for key in wanted}
+            # be read again); the rest is read again from the cells.  Values
+            # computed from values need them all.
+            peer_values = (
+                values if derivation is not None else {key: values.get(key) for key in wanted}
+            )
             read.append((name, values if row_errors else None, cells, peer_values))
-        stats = self.cohort_peers(entry[3] for entry in read)
-        plan = self._plan(stats)
-        for name, kept, cells, _ in read:
-            score(name, kept if kept is not None else self._read(name, cells)[0], cells)
+        if derivation is not None:
+            computed, whys, cohort = derivation.cohort_values([entry[3] for entry in read])
+            stats = {name: dict(found) for name, found in cohort.stats.items()}
+            for (name, _, cells, _), row, why in zip(read, computed, whys, strict=True):
+                done = why
+                score(name, row, cells)  # type: ignore[arg-type]
+        else:
+            stats = self.cohort_peers(entry[3] for entry in read)
+            plan = self._plan(stats)
+            for name, kept, cells, _ in read:
+                score(name, kept if kept is not None else self._read(name, cells)[0], cells)
         return Results(
             self.name,
             results,
@@ -282,8 +311,12 @@ class Scheme:
         )
 
     def peer_inputs(self) -> tuple[str, ...]:
-        """The inputs whose cohort statistics some rule line, clause or veto compares with."""
-        return tuple(dict.fromkeys(name for name, _ in self._comparisons()))
+        """The inputs (and computed values) whose cohort statistics or ranks some rule
+        line, clause, veto or expression reads."""
+        compared = [name for name, _ in self._comparisons()]
+        if self._derivation is not None:
+            compared.extend(sorted(self._derivation.compared | set(self._derivation.ranked)))
+        return tuple(dict.fromkeys(compared))
 
     def cohort_peers(
         self, rows: Iterable[Mapping[str, Value | Decimal]]
@@ -388,6 +421,8 @@ class Scheme:
         peers: Mapping[str, Mapping[str, Fraction]],
         plan: Plan | None,
         cells: tuple[object, ...],
+        cohort: Cohort = NO_COHORT,
+        done: Mapping[str, ScoreProblem] | None = None,
     ) -> Result | list[DataError]:
         """Score one entity by the compiled plan; what it leaves, by the traced evaluator.
 
@@ -405,7 +440,7 @@ class Scheme:
             except (Slow, ArithmeticError, ScoreProblems):
                 pass  # the reference decides, and names any problem
         try:
-            return self._traced(entity, values, peers)
+            return self._traced(entity, values, peers, cohort, done)
         except ScoreProblems as exc:
             return [self._data_error(entity, problem) for problem in exc.problems]
 
@@ -414,12 +449,33 @@ class Scheme:
         return tuple(row.get(name) for name in self._specs)
 
     def _traced(
-        self, entity: str | None, values: FastValues, peers: Mapping[str, Mapping[str, Fraction]]
+        self,
+        entity: str | None,
+        values: FastValues,
+        peers: Mapping[str, Mapping[str, Fraction]],
+        cohort: Cohort = NO_COHORT,
+        done: Mapping[str, ScoreProblem] | None = None,
     ) -> Result:
-        return self.scorer.evaluate(Context(entity, values, peers, self._specs))
+        return self.scorer.evaluate(self._context(entity, values, peers, cohort, done))
+
+    def _context(
+        self,
+        entity: str | None,
+        values: FastValues,
+        peers: Mapping[str, Mapping[str, Fraction]],
+        cohort: Cohort = NO_COHORT,
+        done: Mapping[str, ScoreProblem] | None = None,
+    ) -> Context:
+        if self._derivation is None:
+            return Context(entity, values, peers, self._specs)
+        if not cohort.stats and peers:
+            cohort = attrs.evolve(cohort, stats=peers)
+        return self._derivation.context(entity, values, peers, cohort, done=done)
 
     def _plan(self, peers: Mapping[str, Mapping[str, Fraction]]) -> Plan | None:
         """The plan for a cohort with these statistics, compiled once and kept."""
+        if self._derivation is not None:
+            return None  # values computed from values: scored traced
         key = stats_key(peers)
         if key not in self._plans:
             if len(self._plans) >= PLANS_KEPT:
@@ -429,6 +485,12 @@ class Scheme:
             except Decline:
                 self._plans[key] = None  # the scheme as a whole has no fast form
         return self._plans[key]
+
+    def _ranked_subject(self, node: Section | Item | None) -> str:
+        """What an example's ``given rank R of N`` ranks, when it names nothing."""
+        names = node.inputs() if node is not None else tuple(self._specs)
+        found = _ranked(self.scorer, names)
+        return found[0] if len(found) == 1 else ""
 
     def _data_error(self, entity: str | None, problem: ScoreProblem) -> DataError:
         span = Span(problem.line, 1, problem.line, 1) if problem.line else None
@@ -456,16 +518,21 @@ class Scheme:
         raw = {name: _example_value(value) for name, value in case.values}
         values, errors = self._read(None, self._cells(raw))
         peers: dict[str, dict[str, Fraction]] = {}
+        ranks: dict[str, tuple[int, int]] = {}
         node = self.node(case.node_id) if case.node_id is not None else None
         for name, stat, value in case.peers:
-            subject = name or _single_subject(node)
-            peers.setdefault(subject, {})[stat] = value
+            if stat in ("rank", "rank of"):
+                subject = name or self._ranked_subject(node)
+                rank, size = ranks.get(subject, (0, 0))
+                ranks[subject] = (int(value), size) if stat == "rank" else (rank, int(value))
+            else:
+                peers.setdefault(name or _single_subject(node), {})[stat] = value
         expected = _expected(case)
         if errors:
             return ExampleOutcome(
                 case.line, case.text, case.node_id, False, expected, "error", "", tuple(errors)
             )
-        ctx = Context(None, values, peers, self._specs)
+        ctx = self._context(None, values, peers, Cohort(peers, {}, ranks))
         try:
             if node is None:
                 result = self.scorer.evaluate(ctx)
@@ -536,6 +603,19 @@ def _expected(case: ExampleCase) -> str:
     return " ".join(parts)
 
 
+def _ranked(scorer: SchemeScorer, names: Iterable[str]) -> list[str]:
+    """The values ranked by the lets among ``names``."""
+    lets = {let.name: let for let in scorer.lets}
+    found: list[str] = []
+    for name in names:
+        let = lets.get(name)
+        if let is not None and let.expression is not None:
+            found.extend(
+                part.name for part in subexpressions(let.expression) if isinstance(part, RankOf)
+            )
+    return list(dict.fromkeys(found))
+
+
 def _single_subject(node: Section | Item | None) -> str:
     if node is None:
         return ""
@@ -573,7 +653,9 @@ def compile_text(text: str, name: str, environment: Extensions) -> Scheme:
     all_errors: list[RuleError] = [*errors, *result.errors]
     all_errors.sort(key=lambda error: (error.line or 0, error.column or 0))
     raise_collected(all_errors)
-    scorer, examples = compile_scheme(result.scheme, result.inputs, environment)
+    scorer, examples = compile_scheme(
+        result.scheme, result.inputs, environment, result.lets, result.kinds
+    )
     spans = {name: decl.span for name, decl in result.inputs.items()}
     return Scheme(
         scorer,

@@ -8,7 +8,6 @@ the rule line.  Numbers are exact ``Decimal`` values as written.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from decimal import Decimal
 from fractions import Fraction
 from itertools import pairwise
 from typing import Literal, Protocol, TypeAlias, assert_never
@@ -17,26 +16,16 @@ import attrs
 
 from .nodes import conditions, scaling, targets
 from .source import Source, Span
+from .syntax_expressions import CompareExpr, Expr, Formula, Num
 from .values import as_fraction
+
+__all__ = ["CompareExpr", "Expr", "Formula", "Num"]  # re-exported: one syntax tree
 
 Op: TypeAlias = Literal[">=", "<=", ">", "<", "="]
 #: ``mean``, ``median``, ``max``, ``min``, or a statistic the host registered.
 Stat: TypeAlias = str
 Mode: TypeAlias = Literal["pro rata", "whole", "started"]
 InputType: TypeAlias = Literal["percent", "count", "number", "yes/no"]
-
-
-@attrs.frozen
-class Num:
-    """A number as written: its exact value, and whether it had a ``%``."""
-
-    value: Decimal
-    percent: bool
-    span: Span
-    text: str
-
-    def __str__(self) -> str:
-        return self.text
 
 
 # ------------------------------------------------------------------ conditions
@@ -274,6 +263,7 @@ class YesNo:
 
 Condition: TypeAlias = (
     Compare
+    | CompareExpr
     | Interval
     | PeerCompare
     | MeetsTarget
@@ -311,20 +301,24 @@ class Deduct:
     text: str
 
 
-Outcome: TypeAlias = Full | Fixed | Deduct
+Outcome: TypeAlias = Full | Fixed | Deduct | Formula
 
 # ----------------------------------------------------------------------- lines
 
 
 @attrs.frozen
 class BandLine:
-    """``[SUBJECT] CONDITION → OUTCOME``."""
+    """``[SUBJECT] CONDITION → OUTCOME``; ``→ OUTCOME`` alone (``always``) holds for
+    every entity."""
 
     subject: str | None
     condition: Condition
     outcome: Outcome
     span: Span
     text: str
+    #: A computed subject (``pass − previous pass``); ``subject`` is then its name.
+    subject_expr: Expr | None = None
+    always: bool = False
 
 
 @attrs.frozen
@@ -419,6 +413,62 @@ class Test:
     condition: Condition | None
     span: Span
     text: str
+    #: A computed subject (``a + b at least 3``); ``input`` is then its name.
+    subject_expr: Expr | None = None
+    #: Several conditions joined (``a at least 1 and b yes``); ``input`` is then its name.
+    joined: Junction | Negation | None = None
+
+
+@attrs.frozen
+class Junction:
+    """Tests joined: ``A and B``, ``A or B``."""
+
+    op: Literal["and", "or"]
+    tests: tuple[TestExpr, ...]
+    span: Span
+    text: str
+
+
+@attrs.frozen
+class Negation:
+    """``not (A or B)``."""
+
+    test: TestExpr
+    span: Span
+    text: str
+
+
+TestExpr: TypeAlias = Test | Junction | Negation
+
+
+@attrs.frozen
+class Let:
+    """``let NAME = EXPR``; an implicit one names a computed subject by its text."""
+
+    name: str
+    expr: Expr
+    span: Span
+    text: str
+    implicit: bool = False
+
+
+@attrs.frozen
+class CombineLine:
+    """A line of ``combine { … }``: when ``test`` holds (None: ``otherwise``), ``expr``."""
+
+    test: TestExpr | None
+    expr: Expr
+    span: Span
+    text: str
+
+
+@attrs.frozen
+class Combine:
+    """How a section's children combine, instead of summing: ``combine → EXPR`` or
+    ``combine { TEST → EXPR … }``."""
+
+    lines: tuple[CombineLine, ...]
+    span: Span
 
 
 @attrs.frozen
@@ -493,12 +543,14 @@ class Assignment:
 
 @attrs.frozen
 class PeerValue:
-    """``[INPUT] peer STAT V`` after ``given`` in an example."""
+    """``[INPUT] peer STAT V`` after ``given`` in an example, or ``[INPUT] rank R of N``
+    (``stat`` is ``rank``, ``size`` N)."""
 
     input: str | None
     stat: Stat
     value: Num
     span: Span
+    size: Num | None = None
 
 
 @attrs.frozen
@@ -561,6 +613,7 @@ class Section:
     examples: tuple[Example, ...]
     span: Span
     supporters: tuple[str, ...] = ()
+    combine: Combine | None = None
 
     @property
     def is_task(self) -> bool:
@@ -586,6 +639,8 @@ class GradeBand:
     label: str
     condition: Condition
     span: Span
+    #: More than a condition on the total: ``at least 90 and score of key at least 60%``.
+    test: TestExpr | None = None
 
 
 @attrs.frozen
@@ -603,3 +658,5 @@ class Scheme:
     source: Source = attrs.field(repr=False)
     #: ``total rounded to N places``: the places the total is rounded to, half up.
     total_places: int | None = None
+    #: Every ``let`` of the file, and the computed subjects named by their text.
+    lets: tuple[Let, ...] = ()

@@ -19,6 +19,7 @@ from ..diagnostics import Diagnostic
 from ..domains import NOTHING, Domain, ValueSet
 from ..nodes.clauses import ForEach, When
 from ..nodes.conditions import Condition
+from ..nodes.formulas import Computed
 from ..nodes.scaling import Custom, Linear, Scaled
 from ..nodes.scorers import Band, Deduct, PerUnit, Score, count_units
 from ..nodes.tree import Item, Section, deducts
@@ -143,7 +144,7 @@ def _table_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
                 span = written.span if written is not None else here
                 for _, score in line.points:
                     yield from _fixed(ctx, item, score, span, "this line scores")
-            case Scaled() | Custom():
+            case Scaled() | Custom() | Computed():
                 pass  # scored into the item's range: nothing to say of its outcome
             case _:
                 assert_never(line)

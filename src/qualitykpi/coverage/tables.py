@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import assert_never
 
 from ..nodes.conditions import Env, ScoreProblem
+from ..nodes.formulas import Computed, Versus
 from ..nodes.scaling import Custom, Linear, Scaled
 from ..nodes.scorers import Band, PerUnit
 from ..nodes.tables import Line
@@ -32,10 +33,17 @@ class TableCases:
         self.found = found
 
     def tables(self) -> None:
+        computed = {let.name for let in self.found.scorer.lets}
         for node in self.found.scorer.walk():
             if isinstance(node, Item) and node.table is not None:
+                if any(
+                    isinstance(getattr(line, "condition", None), Versus)
+                    for line in node.table.lines
+                ):
+                    continue  # where its lines change moves with each entity's values
                 for subject in node.table.subjects():
-                    self.table(node, subject)
+                    if subject not in computed:
+                        self.table(node, subject)
 
     def table(self, item: Item, subject: str) -> None:
         assert item.table is not None
@@ -205,7 +213,7 @@ class TableCases:
             match line:
                 case PerUnit():
                     limits = (("cap", line.cap), ("floor", line.floor))
-                case Band() | Scaled() | Custom() | Linear():
+                case Band() | Scaled() | Custom() | Linear() | Computed():
                     continue  # no cap or floor of its own
                 case _:
                     assert_never(line)

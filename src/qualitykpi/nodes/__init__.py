@@ -11,12 +11,13 @@ in a user's hands.
 """
 
 from .conditions import IsYes, NoData, Otherwise, PeerRelative, Range
+from .formulas import Versus
 from .targets import MeetsTarget, OffTarget, WithinTarget
 
 #: Every kind of condition.
 CONDITIONS: tuple[type, ...] = (
     *(Range, MeetsTarget, OffTarget, WithinTarget, PeerRelative),
-    *(IsYes, NoData, Otherwise),
+    *(IsYes, NoData, Otherwise, Versus),
 )
 
 __all__ = ["CONDITIONS"]

@@ -316,8 +316,10 @@ def traced(name: str, expression: Expression, scope: Scope) -> str:
     """The trace of a computed value: ``growth = (220 − 200) / 200 = 0.1``."""
     value = expression.evaluate(scope)
     shown = shown_percent(value) if expression.percent else fmt(value)
-    steps = [expression.text(), expression.show(scope), shown]
-    return " = ".join([name, *dict.fromkeys(steps)])
+    steps = [name, expression.text(), expression.show(scope)]
+    if not isinstance(expression, RankOf):  # `2 of 13` is the rank itself
+        steps.append(shown)
+    return " = ".join(dict.fromkeys(steps))
 
 
 #: Every form of expression (LANGUAGE-2 §2), for the test that asks each every question.

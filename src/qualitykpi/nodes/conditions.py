@@ -25,7 +25,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from fractions import Fraction
-from typing import TYPE_CHECKING, Literal, Protocol, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
 import attrs
 
@@ -77,6 +77,9 @@ class Env:
     percent: bool = False
     #: The input that holds the target, when it is one (``target plan``).
     target_source: str = ""
+    #: What the entity's expressions read (a :class:`~qualitykpi.nodes.expressions.Scope`):
+    #: a comparison with a computed value, a computed outcome.
+    scope: Any = None
 
     def peer(self, stat: str, line: int | None, value: Value) -> Fraction:
         if stat not in self.peers:

@@ -18,6 +18,8 @@ import attrs
 from ..results import NodeResult, Step
 from ..values import InputSpec, Value, as_fraction, fmt, fmt_input, to_decimal
 from .conditions import Env, ScoreProblem
+from .derived import Let
+from .expressions import Scope
 
 T = TypeVar("T")
 
@@ -57,6 +59,11 @@ class Context:
     values: Mapping[str, Value] = attrs.field(converter=_values)
     peers: Mapping[str, Mapping[str, Fraction]] = attrs.field(factory=dict)
     specs: Mapping[str, InputSpec] = attrs.field(factory=dict)
+    #: What the entity's expressions read (its values, last period's, the cohort's).
+    scope: Scope | None = None
+    #: The scheme's computed values by name, and why those absent could not be computed.
+    lets: Mapping[str, Let] = attrs.field(factory=dict)
+    why: Mapping[str, ScoreProblem] = attrs.field(factory=dict)
 
     def env(self, subject: str, targets: Mapping[str, Fraction]) -> Env:
         spec = self.specs.get(subject)
@@ -65,7 +72,22 @@ class Context:
             peers=self.peers.get(subject, {}),
             subject=subject,
             percent=spec is not None and spec.type == "percent",
+            scope=self.scope,
         )
+
+    def absent(self, name: str, line: int | None) -> ScoreProblem | None:
+        """Why the computed value ``name`` is absent, if it is one that could not be computed."""
+        problem = self.why.get(name)
+        if problem is None:
+            return None
+        return ScoreProblem(problem.message, input=problem.input, value=None, line=line)
+
+    def derivation(self, name: str) -> str | None:
+        """How the computed value ``name`` was worked out, for the trace."""
+        let = self.lets.get(name)
+        if let is None or self.scope is None or name in self.why:
+            return None
+        return let.show(self.scope)
 
     def show(self, name: str) -> str:
         spec = self.specs.get(name)

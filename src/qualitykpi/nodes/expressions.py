@@ -140,8 +140,10 @@ class Expression(Protocol):
         """Its value is a share (shown as a percentage)."""
         ...
 
-    #: How tightly it binds, for parentheses: 3 atoms, 2 × and /, 1 + and −.
-    precedence: int
+    @property
+    def precedence(self) -> int:
+        """How tightly it binds, for parentheses: 3 atoms, 2 × and /, 1 + and −."""
+        ...
 
 
 def _missing(what: str, name: str) -> ScoreProblem:

@@ -11,7 +11,9 @@ from ..results import NodeResult, Result, Step, VetoHit
 from ..values import InputSpec, exact_or_none, fmt, round_half_up, to_decimal
 from .clauses import Tested, When
 from .conditions import Condition, Env, Otherwise, Range, ScoreProblem
+from .derived import Let, Test
 from .evaluation import Context, ScoreProblems, add_bounds, as_strings, collect_results, make_step
+from .expressions import Scope
 from .tree import Item, Section, as_nodes
 
 
@@ -47,6 +49,9 @@ class Veto(Tested):
     def fires(self, ctx: Context) -> bool:
         value = ctx.values.get(self.input)
         if value is None and not self.takes_absent:
+            why = ctx.absent(self.input, self.line)
+            if why is not None:
+                raise why
             raise ScoreProblem(
                 f"no data for {self.input!r}, which veto {self.name!r} tests",
                 input=self.input,
@@ -71,13 +76,24 @@ class Grades:
     """Grade bands over the total, read top to bottom, first match."""
 
     bands: tuple[tuple[str, Range | Otherwise], ...] = attrs.field(converter=_bands)
+    #: For each band, the test that decides it when more than the total does
+    #: (``at least 90 and score of key at least 60% of max of key``); () for none.
+    tests: tuple[Test | None, ...] = ()
 
     def labels(self) -> tuple[str, ...]:
         return tuple(label for label, _ in self.bands)
 
-    def grade(self, total: Fraction) -> str | None:
-        for label, condition in self.bands:
-            if condition.holds(total, Env(), None):
+    def tested(self) -> bool:
+        """Whether a band reads more than the total."""
+        return any(test is not None for test in self.tests)
+
+    def grade(self, total: Fraction, scope: Scope | None = None) -> str | None:
+        for index, (label, condition) in enumerate(self.bands):
+            test = self.tests[index] if self.tests else None
+            if test is not None:
+                if test.holds(scope or Scope(total=total)):
+                    return label
+            elif condition.holds(total, Env(), None):
                 return label
         return None
 
@@ -101,6 +117,8 @@ class SchemeScorer:
     #: ``total rounded to N places``: the total is rounded half up before the
     #: vetoes and the grades (分值保留整数).
     total_places: int | None = None
+    #: Values computed from values, in the order they are worked out.
+    lets: tuple[Let, ...] = ()
 
     def walk(self) -> Iterator[Section | Item]:
         for child in self.children:
@@ -215,7 +233,17 @@ class SchemeScorer:
                 )
                 total = veto.score
 
-        grade = self._grade(total, fired, problems)
+        if self.grades is not None and self.grades.tested():
+            # Grades on more than the total read the nodes' scores and maxima.
+            scope = attrs.evolve(
+                ctx.scope or Scope(values=ctx.values),
+                total=total,
+                scores={key: Fraction(node.score) for key, node in by_id.items()},
+                maxima={key: Fraction(node.max) for key, node in by_id.items()},
+            )
+            grade = self._grade(total, fired, problems, scope)
+        else:
+            grade = self._grade(total, fired, problems)
         if problems:
             raise ScoreProblems(problems)
         return Result(
@@ -237,7 +265,11 @@ class SchemeScorer:
         )
 
     def _grade(
-        self, total: Fraction, fired: Sequence[Veto], problems: list[ScoreProblem]
+        self,
+        total: Fraction,
+        fired: Sequence[Veto],
+        problems: list[ScoreProblem],
+        scope: Scope | None = None,
     ) -> str | None:
         """The worse of the grade the total earns and the grades of the vetoes that fired.
 
@@ -247,7 +279,11 @@ class SchemeScorer:
         if self.grades is None:
             return None
         labels = self.grades.labels()
-        earned = self.grades.grade(total)
+        try:
+            earned = self.grades.grade(total, scope)
+        except ScoreProblem as problem:
+            problems.append(problem)
+            return None
         forced = [veto.grade for veto in fired if veto.grade is not None and veto.grade in labels]
         worst = max(forced, key=labels.index) if forced else None
         if earned is None:

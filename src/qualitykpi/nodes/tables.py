@@ -16,13 +16,14 @@ import attrs
 
 from ..fast import Decline, FastScore, FastValue, FastValues, Slow
 from .conditions import Stats
+from .formulas import Computed
 from .scaling import Custom, Linear, Scaled
 from .scorers import Band, Direction, PerUnit
 
-Line: TypeAlias = Band | PerUnit | Scaled | Custom | Linear
+Line: TypeAlias = Band | PerUnit | Scaled | Custom | Linear | Computed
 _NO_STATS: Stats = {}
 #: Every kind of table line, for the test that runs every tool on each.
-LINES: tuple[type, ...] = (Band, PerUnit, Scaled, Custom, Linear)
+LINES: tuple[type, ...] = (Band, PerUnit, Scaled, Custom, Linear, Computed)
 
 
 def _lines(values: Iterable[Line]) -> tuple[Line, ...]:

@@ -17,6 +17,7 @@ import attrs
 from ..results import NodeResult, Step
 from ..values import Value, exact, exact_or_none, fmt, rounded, to_decimal
 from .clauses import Clause, ForEach, When
+from .combine import Combination
 from .conditions import Env, ScoreProblem
 from .evaluation import (
     Context,
@@ -27,6 +28,7 @@ from .evaluation import (
     collect_results,
     make_step,
 )
+from .expressions import Domains
 from .scorers import Direction
 from .tables import Line, Table
 
@@ -302,6 +304,12 @@ class Item:
     def _rules(self, ctx: Context, steps: list[Step]) -> Fraction:
         problems: list[ScoreProblem] = []
         raw = Fraction(0)
+        for name in self.inputs():
+            # A computed value, shown with what it was computed from.
+            shown = ctx.derivation(name)
+            if shown is not None:
+                let = ctx.lets[name]
+                steps.append(make_step("note", shown, None, let.line or self.line))
         try:
             if self.table is not None:
                 raw = self._table(ctx, steps)
@@ -362,6 +370,9 @@ class Item:
                     None,
                 )
                 if catcher is None:
+                    why = ctx.absent(line.subject, line.line or self.line)
+                    if why is not None:
+                        raise why
                     where = f"line {line.line} of " if line.line else ""
                     raise ScoreProblem(
                         f"no data for {line.subject!r}, which {where}{self.kind} {self.name!r} "
@@ -400,6 +411,10 @@ class Item:
 
     def _clause(self, clause: Clause, ctx: Context, steps: list[Step]) -> Fraction:
         value = ctx.values.get(clause.input)
+        if value is None and not clause.takes_absent:
+            why = ctx.absent(clause.input, clause.line)
+            if why is not None:
+                raise why
         label = clause.text or repr(clause)
         if isinstance(clause, When):
             change = clause.change(value, self._env(ctx, clause.input))
@@ -460,6 +475,8 @@ class Section:
     text: str = ""
     line: int | None = None
     supporters: tuple[str, ...] = attrs.field(default=(), converter=as_strings)
+    #: How its children make its score, when it is not their sum (``combine``).
+    combine: Combination | None = None
 
     kind = "section"
 
@@ -494,6 +511,8 @@ class Section:
         section's.
         """
         children = self.scored()
+        if self.combine is not None:
+            return self._combined_bounds()
         low, high = add_bounds(child.bounds() for child in children if not deducts(child))
         ded_low, ded_high = add_bounds(child.bounds() for child in children if deducts(child))
         if self.deductions_cap is not None:
@@ -503,6 +522,19 @@ class Section:
 
     def _clamp(self, value: Fraction) -> Fraction:
         return min(max(value, self.minimum), self.max)
+
+    def _combined_bounds(self) -> tuple[Fraction, Fraction]:
+        assert self.combine is not None
+        nodes = [node for child in self.children for node in child.walk()]
+        domains = Domains(
+            nodes={key: node.bounds() for node in nodes for key in (node.id, node.name)},
+            maxima={key: node.max for node in nodes for key in (node.id, node.name)},
+        )
+        low, high = self.combine.bounds(domains)
+        return (
+            self.minimum if low is None else self._clamp(low),
+            self.max if high is None else self._clamp(high),
+        )
 
     def direction(self, input: str) -> Direction:
         for child in self.scored():
@@ -524,6 +556,8 @@ class Section:
         children = tuple(collect_results(self.children, lambda child: child.evaluate(ctx)))
         steps: list[Step] = []
         scored = [result for result in children if result.kind != "bonus"]
+        if self.combine is not None:
+            return self._result(self._combined(ctx, scored, steps), children, steps)
         inner = sum((Fraction(result.max) for result in scored), Fraction(0))
         if inner != self.max:
             steps.append(
@@ -550,6 +584,26 @@ class Section:
                 )
             )
             raw += given_back
+        return self._result(raw, children, steps)
+
+    def _combined(self, ctx: Context, scored: list[NodeResult], steps: list[Step]) -> Fraction:
+        """The raw score of ``combine``; its step gives back or takes what the children's
+        own losses do not account for, so that the ledger still adds up."""
+        assert self.combine is not None
+        scope = self.combine.scope(ctx.scope, scored)
+        try:
+            raw, entry, shown = self.combine.score(scope, self.line)
+        except ScoreProblem as problem:
+            raise ScoreProblems([problem]) from None
+        lost = sum(
+            (Fraction(result.max) - Fraction(result.score) for result in scored), Fraction(0)
+        )
+        steps.append(make_step("combine", shown, self.max - raw - lost, entry.line or self.line))
+        return raw
+
+    def _result(
+        self, raw: Fraction, children: tuple[NodeResult, ...], steps: list[Step]
+    ) -> NodeResult:
         score = clamp_score(raw, self.minimum, self.max, fmt(self.minimum), self.line, steps)
         return NodeResult(
             id=self.id,

@@ -1,0 +1,216 @@
+"""Working out a scheme's computed values, for one entity or a whole cohort.
+
+A scheme whose rules compute (``let``, computed subjects, peer statistics
+and ranks inside expressions, ``combine``, grades on more than the total)
+is scored by the traced evaluator, with each entity's
+:class:`~qualitykpi.nodes.evaluation.Context` holding its computed values
+and the scope its expressions read.  :class:`Derivation` makes that
+context.  For a cohort, values that read the cohort (``peer mean of lead``
+where ``lead`` is itself computed) are worked out in rounds: every entity's
+values of one round, then the cohort's statistics and ranks of them, then
+the next round (:meth:`Derivation.cohort_values`).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import Literal
+
+import attrs
+
+from .nodes import derived
+from .nodes.arithmetic import Absolute, Arithmetic, Extreme, Rounded
+from .nodes.conditions import ScoreProblem
+from .nodes.evaluation import Context
+from .nodes.expressions import Expression, RankOf
+from .nodes.formulas import Computed, Versus
+from .nodes.scheme_scorer import SchemeScorer
+from .nodes.tree import Item, Section
+from .values import InputSpec, Value, peer_statistics
+
+
+def subexpressions(expression: Expression) -> Iterator[Expression]:
+    """``expression`` and every expression inside it."""
+    yield expression
+    match expression:
+        case Arithmetic(left=left, right=right):
+            yield from subexpressions(left)
+            yield from subexpressions(right)
+        case Extreme(args=args):
+            for arg in args:
+                yield from subexpressions(arg)
+        case Absolute(arg=arg) | Rounded(arg=arg):
+            yield from subexpressions(arg)
+        case _:
+            pass
+
+
+def computes(scorer: SchemeScorer) -> bool:
+    """Whether the scheme computes values from values (and is scored traced)."""
+    if scorer.lets or (scorer.grades is not None and scorer.grades.tested()):
+        return True
+    for node in scorer.walk():
+        if isinstance(node, Section) and node.combine is not None:
+            return True
+        if isinstance(node, Item) and node.table is not None:
+            for line in node.table.lines:
+                if isinstance(line, Computed) or isinstance(
+                    getattr(line, "condition", None), Versus
+                ):
+                    return True
+    return False
+
+
+def _exact(values: Mapping[str, object]) -> dict[str, Value]:
+    out: dict[str, Value] = {}
+    for name, value in values.items():
+        if isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
+            out[name] = Fraction(value)
+        else:
+            out[name] = value  # type: ignore[assignment]
+    return out
+
+
+@attrs.frozen
+class Derivation:
+    """What a scheme computes, and how to give an entity its context."""
+
+    lets: tuple[derived.Let, ...]
+    specs: Mapping[str, InputSpec]
+    percent: frozenset[str]
+    #: Each ranked value, with which way is better.
+    ranked: Mapping[str, Literal["higher", "lower"]]
+    #: The names whose statistics expressions or comparisons read.
+    compared: frozenset[str]
+
+    @classmethod
+    def of(
+        cls, scorer: SchemeScorer, specs: Mapping[str, InputSpec], compared: Iterable[str]
+    ) -> Derivation:
+        let_specs = {
+            let.name: InputSpec(
+                let.name,
+                "yes/no" if let.test is not None else "percent" if let.percent else "number",
+            )
+            for let in scorer.lets
+        }
+        every = {**specs, **let_specs}
+        ranked: dict[str, Literal["higher", "lower"]] = {}
+        stats: set[str] = set(compared)
+        for expression in _expressions(scorer):
+            for part in subexpressions(expression):
+                if isinstance(part, RankOf):
+                    ranked[part.name] = part.better
+            stats |= {name for name, _ in expression.needs().stats}
+        percent = frozenset(name for name, spec in every.items() if spec.type == "percent")
+        return cls(scorer.lets, every, percent, ranked, frozenset(stats))
+
+    def levels(self) -> list[list[derived.Let]]:
+        """The lets in rounds: a let that reads the cohort of a value comes a round
+        after that value."""
+        level: dict[str, int] = {}
+        rounds: list[list[derived.Let]] = []
+        for let in self.lets:
+            depth = 0
+            for name in let.reads():
+                depth = max(depth, level.get(name, 0))
+            for name in let.cohort():
+                depth = max(depth, level.get(name, 0) + 1)
+            level[let.name] = depth
+            while len(rounds) <= depth:
+                rounds.append([])
+            rounds[depth].append(let)
+        return rounds
+
+    def cohort(self, rows: Sequence[Mapping[str, Value]]) -> derived.Cohort:
+        """Statistics and ranks over the present values of ``rows``."""
+        stats: dict[str, dict[str, Fraction]] = {}
+        columns: dict[str, tuple[tuple[Fraction, ...], Literal["higher", "lower"]]] = {}
+        for name in sorted(self.compared | set(self.ranked)):
+            column = sorted(value for row in rows if isinstance(value := row.get(name), Fraction))
+            if not column:
+                continue
+            if name in self.compared:
+                stats[name] = peer_statistics(column)
+            if name in self.ranked:
+                columns[name] = (tuple(column), self.ranked[name])
+        return derived.Cohort(stats, columns, {}, len(rows))
+
+    def cohort_values(
+        self, rows: Sequence[Mapping[str, object]]
+    ) -> tuple[list[dict[str, Value]], list[dict[str, ScoreProblem]], derived.Cohort]:
+        """Every row's values with its computed values, why some are absent, and the
+        cohort they were worked out over."""
+        values = [_exact(row) for row in rows]
+        why: list[dict[str, ScoreProblem]] = [{} for _ in rows]
+        cohort = self.cohort(values)
+        for lets in self.levels():
+            for index, row in enumerate(values):
+                values[index], found, _ = derived.derive(
+                    lets, row, cohort, self.percent, self.ranked
+                )
+                why[index].update(found)
+            cohort = self.cohort(values)
+        return values, why, cohort
+
+    def context(
+        self,
+        entity: str | None,
+        values: Mapping[str, object],
+        peers: Mapping[str, Mapping[str, Fraction]],
+        cohort: derived.Cohort,
+        *,
+        done: Mapping[str, ScoreProblem] | None = None,
+    ) -> Context:
+        """The entity's context: its values with the computed ones (worked out here,
+        unless ``done`` says they were), and the scope its expressions read."""
+        exact = _exact(values)
+        if done is None:
+            exact, why, scope = derived.derive(self.lets, exact, cohort, self.percent, self.ranked)
+        else:
+            why = dict(done)
+            scope = derived.scope_for(exact, cohort, self.percent, self.ranked)
+        return Context(
+            entity,
+            exact,
+            peers,
+            self.specs,
+            scope,
+            {let.name: let for let in self.lets},
+            why,
+        )
+
+
+def _expressions(scorer: SchemeScorer) -> Iterator[Expression]:
+    for let in scorer.lets:
+        if let.expression is not None:
+            yield let.expression
+        if let.test is not None:
+            yield from _test_expressions(let.test)
+    for node in scorer.walk():
+        if isinstance(node, Section) and node.combine is not None:
+            for entry in node.combine.lines:
+                yield entry.expression
+                if entry.test is not None:
+                    yield from _test_expressions(entry.test)
+        if isinstance(node, Item) and node.table is not None:
+            for line in node.table.lines:
+                if isinstance(line, Computed):
+                    yield line.expression
+                condition = getattr(line, "condition", None)
+                if isinstance(condition, Versus):
+                    yield condition.expression
+    if scorer.grades is not None:
+        for test in scorer.grades.tests:
+            if test is not None:
+                yield from _test_expressions(test)
+
+
+def _test_expressions(test: derived.Test) -> Iterator[Expression]:
+    for leaf in derived.leaves(test):
+        if leaf.subject is not None:
+            yield leaf.subject
+        if isinstance(leaf.condition, Versus):
+            yield leaf.condition.expression

@@ -1,0 +1,261 @@
+"""Values computed from values: ``let`` names, computed subjects, joined tests.
+
+A scheme's :class:`Let` values are worked out for each entity before its
+tree is scored (:func:`derive`), in the order they depend on each other, and
+then read by rule lines, clauses and vetoes like inputs: a line tests
+``growth`` as it tests ``rate``.  A let that cannot be worked out (an absent
+value, a division by zero) is absent, and the reason is kept: a line that
+reads it names that reason unless a ``no data`` line catches it.
+
+A let's value is kept in its unit as a person reads it, like an input's: a
+percent-kind value (``pass − previous pass``) as points (2 for 2%), a plain
+one as itself.  Expressions read them back as fractions.
+
+:class:`Cohort` is what a cohort supplies to them: statistics of the values
+they compare with, the sorted values they rank among, and its size.
+"""
+
+from __future__ import annotations
+
+import bisect
+from collections.abc import Iterable, Mapping
+from fractions import Fraction
+from typing import Literal, TypeAlias
+
+import attrs
+
+from ..values import Value, fmt
+from .arithmetic import traced
+from .conditions import Condition, Env, ScoreProblem
+from .expressions import Expression, Scope, shown_percent
+
+_HUNDRED = Fraction(100)
+
+
+@attrs.frozen
+class Cohort:
+    """What the cohort tells an entity's expressions.
+
+    ``stats`` holds statistics by value name, ``columns`` the sorted present
+    values of each ranked name with which way is better, ``ranks`` ranks given
+    outright (an example's ``given rank 2 of 13``).
+    """
+
+    stats: Mapping[str, Mapping[str, Fraction]] = attrs.field(factory=dict)
+    columns: Mapping[str, tuple[tuple[Fraction, ...], Literal["higher", "lower"]]] = attrs.field(
+        factory=dict
+    )
+    ranks: Mapping[str, tuple[int, int]] = attrs.field(factory=dict)
+    size: int | None = None
+
+    def rank(self, name: str, value: Fraction) -> tuple[int, int] | None:
+        """The rank of ``value`` among the cohort's values of ``name`` (1 = best; equal
+        values share the better rank), with how many were ranked."""
+        if name in self.ranks:
+            return self.ranks[name]
+        found = self.columns.get(name)
+        if found is None:
+            return None
+        column, better = found
+        if better == "higher":
+            return 1 + len(column) - bisect.bisect_right(column, value), len(column)
+        return 1 + bisect.bisect_left(column, value), len(column)
+
+
+NO_COHORT = Cohort()
+
+
+# ----------------------------------------------------------------- tests
+
+
+@attrs.frozen
+class Leaf:
+    """One condition of a joined test, on a named value or on an expression."""
+
+    name: str
+    condition: Condition | None  # None: the yes/no value ``name`` is yes
+    negate: bool = False
+    #: The value tested, when it is computed here (grades: ``score of key``).
+    subject: Expression | None = None
+    #: 100 when the subject is a percent: conditions read it in points.
+    scale: Fraction = Fraction(1)
+    target: Fraction | None = None
+
+    def holds(self, scope: Scope) -> bool:
+        value: Value
+        if self.subject is not None:
+            value = self.subject.evaluate(scope) * self.scale
+        else:
+            value = scope.values.get(self.name)
+        if self.condition is None:
+            if not isinstance(value, bool):
+                raise _absent(self.name, value)
+            return value is not self.negate
+        if value is None and not self.condition.takes_absent:
+            raise _absent(self.name, value)
+        env = Env(
+            target=self.target,
+            peers=scope.stats.get(self.name, {}),
+            subject=self.name,
+            percent=self.scale == _HUNDRED,
+            scope=scope,
+        )
+        return self.condition.holds(value, env, None) is not self.negate
+
+    def text(self) -> str:
+        return self.name
+
+
+def _absent(name: str, value: Value) -> ScoreProblem:
+    return ScoreProblem(f"no data for {name!r}", input=name, value=value, line=None)
+
+
+@attrs.frozen
+class Joined:
+    """``A and B``, ``A or B``, ``not A`` over :class:`Leaf` tests."""
+
+    op: Literal["and", "or", "not"]
+    tests: tuple[Test, ...]
+
+    def holds(self, scope: Scope) -> bool:
+        if self.op == "not":
+            return not self.tests[0].holds(scope)
+        if self.op == "and":
+            return all(test.holds(scope) for test in self.tests)
+        return any(test.holds(scope) for test in self.tests)
+
+
+Test: TypeAlias = Leaf | Joined
+
+
+def leaves(test: Test) -> Iterable[Leaf]:
+    if isinstance(test, Leaf):
+        yield test
+    else:
+        for part in test.tests:
+            yield from leaves(part)
+
+
+# ------------------------------------------------------------------- lets
+
+
+@attrs.frozen
+class Let:
+    """``let NAME = EXPR``, a computed subject, or a joined test (``test`` set: a
+    yes/no value)."""
+
+    name: str
+    expression: Expression | None
+    percent: bool = False
+    test: Test | None = None
+    line: int | None = None
+    text: str = ""
+
+    def value(self, scope: Scope) -> Value:
+        if self.test is not None:
+            return self.test.holds(scope)
+        assert self.expression is not None
+        value = self.expression.evaluate(scope)
+        return value * _HUNDRED if self.percent else value
+
+    def show(self, scope: Scope) -> str:
+        """How it was worked out: ``growth = (rd − previous rd) / previous rd = … = 0.1``."""
+        if self.expression is None:
+            found = scope.values.get(self.name)
+            return f"{self.name}: {'yes' if found else 'no'}"
+        return traced(self.name, self.expression, scope)
+
+    def reads(self) -> frozenset[str]:
+        """The names whose values (not cohort) it reads."""
+        if self.expression is not None:
+            needs = self.expression.needs()
+            return needs.inputs | {f"previous {name}" for name in needs.previous}
+        names: set[str] = set()
+        assert self.test is not None
+        for leaf in leaves(self.test):
+            names.add(leaf.name)
+            if leaf.subject is not None:
+                names |= leaf.subject.needs().inputs
+        return frozenset(names)
+
+    def cohort(self) -> frozenset[str]:
+        """The names whose cohort statistics or ranks it reads."""
+        if self.expression is None:
+            assert self.test is not None
+            return frozenset(
+                name
+                for leaf in leaves(self.test)
+                for name in (
+                    [leaf.name]
+                    if leaf.condition is not None and leaf.condition.comparisons()
+                    else []
+                )
+            )
+        needs = self.expression.needs()
+        return frozenset({name for name, _ in needs.stats} | needs.ranks)
+
+
+def shown(value: Value, percent: bool) -> str:
+    if value is None:
+        return "no data"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    return shown_percent(value / _HUNDRED) if percent else fmt(value)
+
+
+def scope_for(
+    values: Mapping[str, Value],
+    cohort: Cohort,
+    percent: frozenset[str],
+    ranked: Iterable[str] = (),
+) -> Scope:
+    """What an entity's expressions read: its values, last period's, the cohort."""
+    previous = {
+        name.removeprefix("previous "): value
+        for name, value in values.items()
+        if name.startswith("previous ")
+    }
+    ranks: dict[str, tuple[int, int]] = dict(cohort.ranks)
+    for name in ranked:
+        value = values.get(name)
+        if isinstance(value, Fraction):
+            found = cohort.rank(name, value)
+            if found is not None:
+                ranks[name] = found
+    return Scope(
+        values=values,
+        previous=previous,
+        percent=percent,
+        stats=cohort.stats,
+        ranks=ranks,
+        count=cohort.size,
+    )
+
+
+def derive(
+    lets: Iterable[Let],
+    values: Mapping[str, Value],
+    cohort: Cohort,
+    percent: frozenset[str],
+    ranked: Iterable[str] = (),
+) -> tuple[dict[str, Value], dict[str, ScoreProblem], Scope]:
+    """``values`` with every let worked out (in order), why those that could not be
+    are absent, and the scope they were worked out in."""
+    out: dict[str, Value] = dict(values)
+    why: dict[str, ScoreProblem] = {}
+    ranked = tuple(ranked)
+    scope = scope_for(out, cohort, percent, ranked)
+    for let in lets:
+        try:
+            out[let.name] = let.value(scope)
+        except ScoreProblem as problem:
+            out[let.name] = None
+            why[let.name] = ScoreProblem(
+                f"`{let.name}` cannot be worked out: {problem.message}",
+                input=problem.input or let.name,
+                value=problem.value,
+                line=let.line,
+            )
+        if let.name in ranked and isinstance(out[let.name], Fraction):
+            scope = scope_for(out, cohort, percent, ranked)
+    return out, why, scope_for(out, cohort, percent, ranked)

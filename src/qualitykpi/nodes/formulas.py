@@ -1,0 +1,236 @@
+"""A comparison with a computed value, and a rule line whose score is computed.
+
+``peer max of drop = peer min of drop → full`` compares with ``peer min of
+drop`` (:class:`Versus`); ``otherwise → 6 + 4 × (drop − peer min of drop) /
+…`` scores what its expression gives (:class:`Computed`).  Both read the
+entity's :class:`~qualitykpi.nodes.expressions.Scope` from the line's
+:class:`~qualitykpi.nodes.conditions.Env`.  Neither has a place on a fixed
+value axis: the checks say they do not analyse their tables, and the
+compiled plan leaves them to the traced evaluator.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from fractions import Fraction
+from typing import Literal
+
+import attrs
+
+from ..domains import Interval
+from ..fast import Decline, FastScore, FastValue
+from ..values import Value, fmt, rounded
+from .arithmetic import traced
+from .conditions import Boundary, Condition, Env, PeerRelative, ScoreProblem, Side, Stats
+from .expressions import Expression, Scope
+from .scorers import Applied, Direction, Reach
+
+_NO_STATS: Stats = {}
+_HUNDRED = Fraction(100)
+
+
+def _scope(env: Env, line: int | None, what: str) -> Scope:
+    if not isinstance(env.scope, Scope):
+        raise ScoreProblem(
+            f"{what} needs the values of the entity and its cohort: score it with "
+            "Scheme.score or score_table",
+            input=env.subject or None,
+            value=None,
+            line=line,
+        )
+    return env.scope
+
+
+def _located(problem: ScoreProblem, line: int | None) -> ScoreProblem:
+    return ScoreProblem(
+        problem.message, input=problem.input, value=problem.value, line=problem.line or line
+    )
+
+
+@attrs.frozen(repr=False)
+class Versus:
+    """``x op EXPR``: the subject compared with a value computed for each entity.
+
+    ``scale`` is 100 when the subject is a percent (read in points) and the
+    expression a fraction.
+    """
+
+    op: Literal[">=", "<=", ">", "<", "="]
+    expression: Expression
+    scale: Fraction = Fraction(1)
+    text: str = ""
+
+    takes_absent = False
+    takes_all = False
+    on_yes_no = False
+
+    def bound(self, env: Env, line: int | None) -> Fraction:
+        try:
+            return self.expression.evaluate(_scope(env, line, "this comparison")) * self.scale
+        except ScoreProblem as problem:
+            raise _located(problem, line) from None
+
+    def holds(self, value: Value, env: Env, line: int | None) -> bool:
+        if not isinstance(value, Fraction):
+            return False
+        bound = self.bound(env, line)
+        return {
+            ">=": value >= bound,
+            "<=": value <= bound,
+            ">": value > bound,
+            "<": value < bound,
+            "=": value == bound,
+        }[self.op]
+
+    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+        scope = _scope(env, line, "this comparison")
+        return traced(self.expression.text(), self.expression, scope)
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        return None  # it moves with each entity's values: no place on one axis
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        return ()
+
+    def needs_target(self) -> bool:
+        return False
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return ()
+
+    def side(self) -> Side:
+        return None
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        return None
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return False, False
+
+    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
+        return None
+
+    def nests(self) -> bool:
+        return False
+
+    def fast_test(self, target: Fraction | None, stats: Stats) -> Callable[[FastValue], bool]:
+        raise Decline("a comparison with a computed value")
+
+    def __repr__(self) -> str:
+        return f"<{self.op} {self.expression.text()}>"
+
+
+@attrs.frozen(repr=False)
+class Computed:
+    """``CONDITION → EXPR``: where the condition holds, the score is what the
+    expression gives for the entity (``full`` is the item's max)."""
+
+    condition: Condition
+    expression: Expression
+    subject: str = ""
+    text: str = ""
+    line: int | None = None
+
+    hosted = False
+
+    @property
+    def takes_absent(self) -> bool:
+        return self.condition.takes_absent
+
+    @property
+    def takes_all(self) -> bool:
+        return self.condition.takes_all
+
+    @property
+    def otherwise(self) -> bool:
+        return self.condition.takes_all
+
+    @property
+    def on_yes_no(self) -> bool:
+        return self.condition.on_yes_no
+
+    def matches(self, value: Value, env: Env) -> bool:
+        return self.condition.holds(value, env, self.line)
+
+    def exact(self, env: Env, maximum: Fraction) -> Fraction:
+        scope = attrs.evolve(_scope(env, self.line, "a computed score"), full=maximum)
+        try:
+            return self.expression.evaluate(scope)
+        except ScoreProblem as problem:
+            raise _located(problem, self.line) from None
+
+    def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
+        exact_score = self.exact(env, maximum)
+        score, was_rounded = rounded(exact_score)
+        steps: list[tuple[str, str, Fraction | None]] = [
+            ("line", self.text or repr(self), maximum - score)
+        ]
+        if was_rounded:
+            steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
+        scope = attrs.evolve(_scope(env, self.line, "a computed score"), full=maximum)
+        detail = traced("score", self.expression, scope)
+        condition = self.condition.detail(value, env, self.line)
+        return Applied(score, tuple(steps), f"{condition}; {detail}" if condition else detail)
+
+    def score(self, value: Fraction, env: Env, maximum: Fraction) -> Fraction:
+        return rounded(self.exact(env, maximum))[0]
+
+    def reach(self, maximum: Fraction) -> Reach:
+        return None, None  # what it gives depends on each entity's values
+
+    def limit_kinds(self) -> tuple[str, ...]:
+        return ()
+
+    def fast(
+        self, maximum: Fraction, target: Fraction | None, stats: Stats
+    ) -> tuple[Callable[[FastValue], bool], FastScore]:
+        raise Decline("a score computed from the entity's values")
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        return self.condition.interval(target, stats)
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        return self.condition.comparisons()
+
+    def scales_by(self) -> str | None:
+        return None
+
+    def needs_target(self) -> bool:
+        return self.condition.needs_target()
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return self.condition.ends(target, stats, unit)
+
+    def marks(self, target: Fraction | None) -> tuple[Fraction, ...]:
+        return tuple(end.value for end in self.ends(target))
+
+    def fixed_score(self, maximum: Fraction) -> Fraction | None:
+        return None
+
+    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
+        return self.condition.gap(value, target)
+
+    def jumps(self, count: int) -> tuple[Fraction, ...]:
+        return ()
+
+    def side(self) -> Side:
+        return self.condition.side()
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        return self.condition.position(target)
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return self.condition.open_sides()
+
+    def nests(self) -> bool:
+        return False
+
+    def direction(self) -> Direction:
+        return "none"  # its score moves with values beside its subject's
+
+    def __repr__(self) -> str:
+        return f"<{repr(self.condition)[1:-1]}: → {self.expression.text()}>"
