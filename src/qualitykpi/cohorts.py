@@ -214,3 +214,16 @@ def _test_expressions(test: derived.Test) -> Iterator[Expression]:
             yield leaf.subject
         if isinstance(leaf.condition, Versus):
             yield leaf.condition.expression
+
+
+def expression_reads(scorer: SchemeScorer) -> frozenset[str]:
+    """Every input (``previous NAME`` included) and computed value the scheme's
+    expressions read, themselves or through their cohort."""
+    names: set[str] = set()
+    for expression in _expressions(scorer):
+        needs = expression.needs()
+        names |= needs.inputs | needs.ranks | {name for name, _ in needs.stats}
+        names |= {f"previous {name}" for name in needs.previous}
+    for let in scorer.lets:
+        names |= let.reads() | let.cohort()
+    return frozenset(names)

@@ -27,7 +27,11 @@ Severity: TypeAlias = Literal["error", "warning", "info"]
 CODES: Mapping[str, tuple[Severity, str]] = {
     "gap": ("warning", "Values of the input that no rule line matches"),
     "no-data-line": ("info", "A table without a `no data` line where others have one"),
-    "not-analysed": ("info", "A table the checks cannot analyse: its target differs by entity"),
+    "not-analysed": (
+        "info",
+        "What the checks cannot analyse: a target, a computed value or a grade that "
+        "differs by entity",
+    ),
     "shadowed": ("warning", "Values of a line that an earlier line always takes"),
     "unreachable-line": ("warning", "A rule line no value can reach"),
     "otherwise-not-last": ("warning", "Rule lines after `otherwise`"),
@@ -36,6 +40,7 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "negative-peer": ("warning", "A comparison with the cohort on an input that can be negative"),
     "peer-max-zero": ("warning", "`scaled to peer max` that a cohort of zeros leaves unscored"),
     "sum-mismatch": ("warning", "Children's maxima that do not add up to the parent's max"),
+    "combine-range": ("warning", "A `combine` that can give more than its section's max"),
     "total-mismatch": ("warning", "Top-level maxima that do not add up to the scheme's total"),
     "missing-total": ("info", "A scheme without `total`"),
     "deduction-exceeds": ("warning", "A deduction larger than what it deducts from"),

@@ -16,6 +16,7 @@ from fractions import Fraction
 from .. import syntax
 from ..diagnostics import Diagnostic
 from ..domains import ValueSet
+from ..nodes.formulas import Versus
 from ..nodes.tree import Item
 from ..values import fmt
 from .context import Context, lines_text, what
@@ -360,6 +361,21 @@ def check_tables(ctx: Context) -> Iterator[Diagnostic]:
                 "still test it",
             )
             continue
+        computed = _computed_lines(ctx, item)
+        if computed:
+            # Where these lines hold moves with values computed for each entity
+            # (another input, last year's value, the cohort): say so, rather
+            # than judge gaps and overlaps on an axis that is not there.
+            yield ctx.diagnostic(
+                "not-analysed",
+                f"{what(item)} tests values computed for each entity "
+                f"({', '.join(f'`{text}`' for text in computed)}): the gaps, overlaps and "
+                "order of its rule lines are not analysed",
+                ctx.header(item),
+                hint="its example lines, `qualitykpi test --coverage` and `qualitykpi verify` "
+                "still test it",
+            )
+            continue
         table = analyse_table(item, ctx.specs)
         if table is None:
             continue
@@ -368,6 +384,21 @@ def check_tables(ctx: Context) -> Iterator[Diagnostic]:
             yield from _row_findings(ctx, item, report)
             yield from _monotone(ctx, item, report)
         yield from _foreign(ctx, item, table)
+
+
+def _computed_lines(ctx: Context, item: Item) -> list[str]:
+    """What the item's lines compute or compare with, for each entity."""
+    if item.table is None:
+        return []
+    lets = {let.name for let in ctx.scheme.scorer.lets}
+    found: list[str] = []
+    for line in item.table.lines:
+        if line.subject in lets:
+            found.append(line.subject)
+        condition = getattr(line, "condition", None)
+        if isinstance(condition, Versus):
+            found.append(condition.expression.text())
+    return list(dict.fromkeys(found))
 
 
 def _uses_no_data(ctx: Context) -> bool:

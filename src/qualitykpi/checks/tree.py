@@ -15,6 +15,7 @@ from fractions import Fraction
 from typing import assert_never
 
 from .. import syntax
+from ..cohorts import expression_reads
 from ..diagnostics import Diagnostic
 from ..domains import NOTHING, Domain, ValueSet
 from ..nodes.clauses import ForEach, When
@@ -57,6 +58,9 @@ def check_sums(ctx: Context) -> Iterator[Diagnostic]:
     for section in ctx.sections():
         if section.deduct_cap is not None or _is_task_section(ctx, section):
             continue
+        if section.combine is not None:
+            yield from _combine_range(ctx, section)
+            continue
         scored = section.scored()
         worth = [child.max for child in scored]
         if sum(worth, Fraction(0)) != section.max:
@@ -68,6 +72,26 @@ def check_sums(ctx: Context) -> Iterator[Diagnostic]:
                 related=[child.line for child in scored if child.line],
                 hint="deduction-only children and tasks count 0, bonuses do not count",
             )
+
+
+def _combine_range(ctx: Context, section: Section) -> Iterator[Diagnostic]:
+    """``combine-range``: a combination that can give more than the section's max (or
+    less than its least), which its clamp then hides."""
+    assert section.combine is not None
+    low, high = section.raw_combined_bounds()
+    over = high is None or high > section.max
+    under = low is None or low < section.minimum
+    if not (over or under):
+        return
+    reach = f"{'−∞' if low is None else fmt(low)} to {'∞' if high is None else fmt(high)}"
+    yield ctx.diagnostic(
+        "combine-range",
+        f"the `combine` of {what(section)} can give {reach}, beyond its range "
+        f"{fmt(section.minimum)}–{fmt(section.max)}; the score is kept within it, so what "
+        "lies beyond is lost without a word",
+        ctx.max_span(section),
+        hint="scale the combination to the section's max, e.g. `× 100 / 15` for a raw sum worth 15",
+    )
 
 
 def check_total(ctx: Context) -> Iterator[Diagnostic]:
@@ -352,6 +376,16 @@ def check_grades(ctx: Context) -> Iterator[Diagnostic]:
     grades = ctx.scheme.scorer.grades
     if grades is None:
         return
+    if grades.tested():
+        yield ctx.diagnostic(
+            "not-analysed",
+            "a grade reads more than the total (another node's score, a rank, an input): "
+            "the order of the grades and the totals no grade matches are not analysed",
+            ctx.at_line(ctx.scheme.scorer.grades_line),
+            hint="the scheme's examples, `qualitykpi test --coverage` and `qualitykpi verify` "
+            "still test it",
+        )
+        return
     scheme_syntax = ctx.syntax
     spans: list[Span | None] = [band.span for band in scheme_syntax.grades] if scheme_syntax else []
     lines = [span.line if span else 0 for span in spans] or [0] * len(grades.bands)
@@ -462,6 +496,7 @@ def check_unused_inputs(ctx: Context) -> Iterator[Diagnostic]:
     scorer = ctx.scheme.scorer
     used = {name for node in scorer.walk() for name in node.inputs()}
     used.update(veto.input for veto in scorer.vetoes)
+    used |= expression_reads(scorer)
     for name in ctx.specs:
         if name in used:
             continue

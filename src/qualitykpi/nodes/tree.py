@@ -523,14 +523,18 @@ class Section:
     def _clamp(self, value: Fraction) -> Fraction:
         return min(max(value, self.minimum), self.max)
 
-    def _combined_bounds(self) -> tuple[Fraction, Fraction]:
+    def raw_combined_bounds(self) -> tuple[Fraction | None, Fraction | None]:
+        """What ``combine`` can give before the clamp (None: unbounded on that side)."""
         assert self.combine is not None
         nodes = [node for child in self.children for node in child.walk()]
         domains = Domains(
             nodes={key: node.bounds() for node in nodes for key in (node.id, node.name)},
             maxima={key: node.max for node in nodes for key in (node.id, node.name)},
         )
-        low, high = self.combine.bounds(domains)
+        return self.combine.bounds(domains)
+
+    def _combined_bounds(self) -> tuple[Fraction, Fraction]:
+        low, high = self.raw_combined_bounds()
         return (
             self.minimum if low is None else self._clamp(low),
             self.max if high is None else self._clamp(high),
