@@ -166,6 +166,44 @@ CASES: list[tuple[str, str, int]] = [
         3,
     ),
     (
+        # Levels with another between them are no one range of the checks.
+        "not-analysed",
+        """scheme "s" {
+  total 2
+  item "工作评价" max 2 {
+    input rating: one of "优", "良", "中", "差"
+    in ("优", "差") → full
+    otherwise → 1
+  }
+}""",
+        5,
+    ),
+    (
+        "gap",
+        """scheme "s" {
+  total 1
+  item "体系建设" max 1 {
+    input level: one of "完整", "部分", "未建立"
+    level = "完整" → full
+    level = "部分" → 0.5
+  }
+}""",
+        3,
+    ),
+    (
+        "unreachable-line",
+        """scheme "s" {
+  total 2
+  item "工作评价" max 2 {
+    input rating: one of "优", "良", "中", "差"
+    in ("优", "良", "中") → full
+    = "良" → 1
+    otherwise → 0
+  }
+}""",
+        6,
+    ),
+    (
         "no-data-line",
         """scheme "s" {
   total 2

@@ -27,7 +27,11 @@ Severity: TypeAlias = Literal["error", "warning", "info"]
 CODES: Mapping[str, tuple[Severity, str]] = {
     "gap": ("warning", "Values of the input that no rule line matches"),
     "no-data-line": ("info", "A table without a `no data` line where others have one"),
-    "not-analysed": ("info", "A table the checks cannot analyse: its target differs by entity"),
+    "not-analysed": (
+        "info",
+        "A table the checks cannot analyse: its target differs by entity, or a line "
+        "tests levels that are not next to each other",
+    ),
     "shadowed": ("warning", "Values of a line that an earlier line always takes"),
     "unreachable-line": ("warning", "A rule line no value can reach"),
     "otherwise-not-last": ("warning", "Rule lines after `otherwise`"),
