@@ -166,6 +166,44 @@ CASES: list[tuple[str, str, int]] = [
         3,
     ),
     (
+        # Levels with another between them are no one range of the checks.
+        "not-analysed",
+        """scheme "s" {
+  total 2
+  item "工作评价" max 2 {
+    input rating: one of "优", "良", "中", "差"
+    in ("优", "差") → full
+    otherwise → 1
+  }
+}""",
+        5,
+    ),
+    (
+        "gap",
+        """scheme "s" {
+  total 1
+  item "体系建设" max 1 {
+    input level: one of "完整", "部分", "未建立"
+    level = "完整" → full
+    level = "部分" → 0.5
+  }
+}""",
+        3,
+    ),
+    (
+        "unreachable-line",
+        """scheme "s" {
+  total 2
+  item "工作评价" max 2 {
+    input rating: one of "优", "良", "中", "差"
+    in ("优", "良", "中") → full
+    = "良" → 1
+    otherwise → 0
+  }
+}""",
+        6,
+    ),
+    (
         "no-data-line",
         """scheme "s" {
   total 2
@@ -250,6 +288,18 @@ CASES: list[tuple[str, str, int]] = [
   item "a" max 5 {
     part "p" max 2 { input p: yes/no; yes → full; no → 0 }
     part "q" max 2 { input q: yes/no; yes → full; no → 0 }
+  }
+}""",
+        3,
+    ),
+    (
+        "combine-range",
+        """scheme "s" {
+  total 100
+  section s "折算" max 100 {
+    item a "甲" max 10 { assessed }
+    item b "乙" max 5 { assessed }
+    combine → (score of a + score of b) × 10
   }
 }""",
         3,

@@ -691,3 +691,45 @@ def test_an_items_example_needs_none_of_its_bonus_inputs() -> None:
     assert "合格率 › 加分" in template_notes(scheme)
     with pytest.raises(qk.DataError, match="awards"):
         scheme.score({"rate": "80", "a": "yes", "b": "yes", "c": "no"})
+
+
+# ------------------------------------------------------------------ levels
+
+SYSTEM = """\
+scheme "体系" {
+  total 3
+  input class: one of "一类", "二类"
+  veto "二类未建立" when class = "二类" → score 0
+  item "体系建设" max 1 {                                      # must parse and pass
+    input level: one of "完整", "部分", "未建立"
+    level = "完整" → full
+    level = "部分" → 0.5
+    otherwise → 0
+    example level = "部分" → 0.5
+  }
+  item "工作评价" max 2 {
+    input rating: one of "优"，"良"、"差"
+    in ("优", "良") → full
+    = "差" → 0
+    deduct 1 if class = "一类"
+    award 0.5 if not rating in ("差")
+    example rating = "良", class = "二类" → 2
+    example rating = "差", class = "一类" → 0
+  }
+  example level = "完整", rating = "优", class = "一类" → 2.5
+  example level = "完整", rating = "优", class = "二类" → 0
+}
+"""
+
+
+def test_a_level_input_takes_one_of_its_listed_values() -> None:
+    """LANGUAGE-2 §7, 体系建设 (must parse), and a scheme's level input (§6's `class`)."""
+    scheme = qk.loads(SYSTEM)
+    assert all(outcome.passed for outcome in scheme.run_examples())
+    assert scheme.inputs["level"].levels == ("完整", "部分", "未建立")
+    assert scheme.inputs["class"].type == "level"
+    scores = {"完整": "1", " 部分 ": "0.5", "未建立": "0"}
+    for level, score in scores.items():
+        result = scheme.score({"level": level, "rating": "优", "class": "一类"})
+        assert str(result["1"].score) == score
+    assert scheme.check() == []

@@ -32,11 +32,18 @@ CONDITION_RULES: dict[type, str] = {
     "within 1 points of target → 2\notherwise → 0",
     conditions.PeerRelative: "at least 120% of peer mean → full\notherwise → 0",
     conditions.IsYes: None,  # a yes/no subject: see YES_NO below
+    conditions.OneOf: None,  # a level subject: see LEVELS below
     conditions.NoData: "no data → 0\nat least 90% → full\notherwise → 1",
     conditions.Otherwise: "at least 95% → full\notherwise → 2",
     formulas.Versus: "at least peer mean of rate → full\notherwise → 0",
 }
 YES_NO = "input done: yes/no\nyes → full\nno → 0"
+LEVELS = (
+    'input level: one of "完整", "部分", "未建立"\nlevel = "完整" → full\n'
+    'level in ("部分", "未建立") → 2\ndeduct 1 if level = "未建立"'
+)
+#: The rule of a kind that needs its own kind of subject.
+SUBJECT_RULES: dict[type, str] = {conditions.IsYes: YES_NO, conditions.OneOf: LEVELS}
 
 LINE_RULES: dict[type, str] = {
     scorers.Band: "at least 90% → full\notherwise → 0",
@@ -86,7 +93,7 @@ def test_the_lists_of_kinds_are_complete() -> None:
 @pytest.mark.parametrize("kind", nodes.CONDITIONS, ids=lambda kind: kind.__name__)
 def test_every_condition_says_what_it_means(kind: type) -> None:
     body = CONDITION_RULES[kind]
-    scheme = _scheme(YES_NO, subject="") if body is None else _scheme(body)
+    scheme = _scheme(SUBJECT_RULES[kind], subject="") if body is None else _scheme(body)
     item = scheme.node("1")
     assert item.table is not None
     used = [line.condition for line in item.table.lines if type(line.condition) is kind]
@@ -161,7 +168,8 @@ def _every_tool(scheme: qk.Scheme, *, cases: bool = True) -> None:
     assert outcome.ok, outcome.render()
     peers = {name: {"mean": "80", "max": "100"} for name in scheme.peer_inputs()}
     values = {
-        name: (True if spec.type == "yes/no" else "85") for name, spec in scheme.inputs.items()
+        name: (True if spec.type == "yes/no" else spec.levels[-1] if spec.levels else "85")
+        for name, spec in scheme.inputs.items()
     }
     result = scheme.score(values, peers)
     assert "line" in result.explain() or result.total == result.max

@@ -25,6 +25,7 @@ from .errors import RuleError
 from .nodes import derived
 from .registry import NO_EXTENSIONS
 from .source import Span, narrow
+from .values import level_key
 
 if TYPE_CHECKING:
     from .registry import Extensions
@@ -69,6 +70,8 @@ class _Analyser:
                 continue
             self.lines.inputs[decl.name] = decl
             self.bounds(decl)
+            if decl.type == "level":
+                self.levels(decl)
             if decl.precision is not None:
                 if decl.type == "yes/no":
                     self.lines.error(
@@ -80,6 +83,31 @@ class _Analyser:
                         "a precision is a positive step such as 0.1",
                         decl.precision.span,
                     )
+
+    def levels(self, decl: syntax.InputDecl) -> None:
+        """``one of "完整", "部分", "未建立"``: some levels, each once, none empty."""
+        if not decl.levels:
+            self.lines.error(
+                "level-list",
+                f'`{decl.name}` is one of no values; list them: `one of "完整", "部分", "未建立"`',
+                decl.span,
+            )
+        seen: dict[str, syntax.Label] = {}
+        for label in decl.levels:
+            key = level_key(label.value)
+            if not key:
+                self.lines.error(
+                    "level-list", "a level needs some text between its quotes", label.span
+                )
+            elif key in seen:
+                self.lines.error(
+                    "level-list",
+                    f"{label} is listed twice among the levels of `{decl.name}`"
+                    + (f" (as {seen[key]})" if seen[key].value != label.value else ""),
+                    label.span,
+                )
+            else:
+                seen[key] = label
 
     def bounds(self, decl: syntax.InputDecl) -> None:
         """``at least A`` / ``at most B`` of an input: numbers of its own kind, in order."""
@@ -305,7 +333,9 @@ class _Analyser:
                 found[name] = target.source
                 continue
             assert target.value is not None
-            if decl is not None:
+            if decl is not None and (
+                decl.type != "level" or self.lines.numeric(decl, target.span, "a target")
+            ):
                 self.lines.number_for(target.value, decl)
             found[name] = target.value
         for name, value in inherited.items():
@@ -327,7 +357,7 @@ class _Analyser:
                 f"`{name}` cannot be its own target; name the input that holds it",
                 target.span,
             )
-        elif "yes/no" in (source.type, decl.type) or (source.type == "percent") != (
+        elif {"yes/no", "level"} & {source.type, decl.type} or (source.type == "percent") != (
             decl.type == "percent"
         ):
             self.lines.error(
@@ -393,7 +423,23 @@ class _Analyser:
             if decl is None:
                 continue
             value = assignment.value
-            if isinstance(value, bool) and decl.type != "yes/no":
+            if isinstance(value, syntax.Label):
+                if decl.type == "level":
+                    self.lines.level_of(value, decl)
+                else:
+                    self.lines.error(
+                        "type-mismatch",
+                        f"`{name}` is a {decl.type}, not a level; write its value without quotes",
+                        assignment.span,
+                    )
+            elif decl.type == "level" and value is not None:
+                listed = ", ".join(str(label) for label in decl.levels)
+                self.lines.error(
+                    "type-mismatch",
+                    f"`{name}` is one of {listed}; write the level in quotes",
+                    assignment.span,
+                )
+            elif isinstance(value, bool) and decl.type != "yes/no":
                 self.lines.error(
                     "type-mismatch", f"`{name}` is a {decl.type}, not yes/no", assignment.span
                 )

@@ -21,7 +21,7 @@ from . import syntax
 from .errors import RuleError, RuleSemanticError
 from .registry import BUILTIN_STATISTICS
 from .source import Source, Span, narrow
-from .values import as_fraction
+from .values import as_fraction, level_key
 
 if TYPE_CHECKING:
     from .registry import Extensions
@@ -258,7 +258,39 @@ class LineAnalyser:
                 span,
             )
             return False
+        if decl.type == "level":
+            first = decl.levels[0] if decl.levels else '"…"'
+            listed = ", ".join(str(label) for label in decl.levels)
+            self.error(
+                "type-mismatch",
+                f"{what} needs a number, but `{decl.name}` is a level (one of {listed}); "
+                f"test it with `= {first}` or `in ({first}, …)`",
+                span,
+            )
+            return False
         return True
+
+    def level_of(self, label: syntax.Label, decl: syntax.InputDecl) -> int | None:
+        if not decl.levels:
+            return None  # an empty list: reported with the declaration
+        key = level_key(label.value)
+        for index, known in enumerate(decl.levels):
+            if level_key(known.value) == key:
+                return index
+        listed = ", ".join(str(known) for known in decl.levels)
+        close = difflib.get_close_matches(
+            label.value, [known.value for known in decl.levels], n=1, cutoff=0.5
+        )
+        self.error(
+            "unknown-level",
+            f"{label} is not one of the levels of `{decl.name}` ({listed})",
+            label.span,
+            f'did you mean "{close[0]}"?'
+            if close
+            else f"`{decl.name}` is declared on line "
+            f"{decl.span.line}; add the level there if it is missing",
+        )
+        return None
 
     def number_for(self, number: syntax.Num, decl: syntax.InputDecl) -> None:
         if number.percent and decl.name in self.lets:
@@ -369,16 +401,34 @@ class LineAnalyser:
             self.number_for(clause.beyond, decl)
 
     def test(self, test: syntax.Test, targets: dict[str, syntax.Num | str] | None) -> None:
+        if test.joined is not None:
+            for leaf in _leaves(test.joined):
+                self.test(leaf, targets)
+            return
         decl = self.lookup(test.input, test.span)
         if decl is None:
             return
         if test.condition is None:
             if decl.type != "yes/no":
+                example = (
+                    f"{test.input} = {decl.levels[0]}"
+                    if decl.type == "level" and decl.levels
+                    else f"{test.input} at least 1"
+                )
                 self.error(
                     "type-mismatch",
                     f"`{test.input}` is a {decl.type}, not yes/no; say "
-                    f"what to test, e.g. `{test.input} at least 1`",
+                    f"what to test, e.g. `{example}`",
                     test.span,
                 )
         else:
             self.condition(test.condition, decl, targets)
+
+
+def _leaves(test: syntax.TestExpr) -> list[syntax.Test]:
+    """The single tests of tests joined with `and`, `or`, `not`."""
+    if isinstance(test, syntax.Test):
+        return [test]
+    if isinstance(test, syntax.Junction):
+        return [leaf for part in test.tests for leaf in _leaves(part)]
+    return _leaves(test.test)

@@ -423,6 +423,11 @@ class Builder:
 
     def input_decl(self, tree: Tree[Token]) -> syntax.InputDecl:
         name = str(self.read.tokens(tree, "NAME")[0])
+        for levels in self.read.trees(tree, "levels"):
+            labels = tuple(
+                self.lines.label_of(token) for token in self.read.tokens(levels, "STRING")
+            )
+            return syntax.InputDecl(name, "level", None, self.read.span(tree), levels=labels)
         type_tree = self.read.trees(tree, "input_type")[0]
         words = "".join(str(token) for token in type_tree.children)
         type_ = cast(syntax.InputType, "yes/no" if words == "yes/no" else words)

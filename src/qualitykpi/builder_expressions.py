@@ -14,6 +14,7 @@ import unicodedata
 from collections.abc import Callable
 from typing import Any, Protocol, cast
 
+import attrs
 from lark import Token, Tree
 
 from . import syntax
@@ -146,8 +147,9 @@ class ExpressionBuilder:
             return syntax.Junction(cast(Any, op), tuple(tests), span, text)
         if data == "negated":
             inner = self.test(self.read.trees(tree)[0])
-            if isinstance(inner, syntax.Test) and inner.condition is None and not inner.negate:
-                return syntax.Test(True, inner.input, None, span, text, inner.subject_expr)
+            if isinstance(inner, syntax.Test) and not inner.negate and inner.joined is None:
+                # `not late`, `not rating in ("差")`: one test, negated.
+                return attrs.evolve(inner, negate=True, span=span, text=text)
             return syntax.Negation(inner, span, text)
         if data == "total_test":
             return syntax.Test(False, "total", self.condition(self.read.trees(tree)[0]), span, text)

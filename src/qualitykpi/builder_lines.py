@@ -323,7 +323,14 @@ class LineBuilder:
             return syntax.Otherwise(span, text)
         if data in ("yes", "no"):
             return syntax.YesNo(data == "yes", span, text)
+        if data in ("level_is", "level_in"):
+            labels = tuple(self.label_of(token) for token in self.read.tokens(tree, "STRING"))
+            return syntax.LevelTest(labels, span, text)
         raise AssertionError(data)
+
+    def label_of(self, token: Token) -> syntax.Label:
+        """A level in quotes, with the span of its quotes."""
+        return syntax.Label(self.read.string(token), self.read.span(token))
 
     def delta(self, tree: Tree[Token]) -> syntax.Compare | syntax.Interval | syntax.UpTo:
         span, text = self.read.located(tree)
@@ -408,13 +415,15 @@ class LineBuilder:
                 if self.read.tokens(child, "PREVIOUS"):
                     name = f"previous {name}"
                 value_tree = self.read.trees(child)[0]
-                value: syntax.Num | bool | None
+                value: syntax.Num | bool | syntax.Label | None
                 if value_tree.data == "value_number":
                     value = self.read.number(self.read.trees(value_tree, "number")[0])
                 elif value_tree.data == "value_yes":
                     value = True
                 elif value_tree.data == "value_no":
                     value = False
+                elif value_tree.data == "value_level":
+                    value = self.label_of(self.read.tokens(value_tree, "STRING")[0])
                 else:
                     value = None
                 assignments.append(syntax.Assignment(name, value, self.read.span(child)))

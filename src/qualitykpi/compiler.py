@@ -36,7 +36,7 @@ class ExampleCase:
     """An ``example`` line, ready to run against its node (``None``: the scheme)."""
 
     node_id: str | None
-    values: tuple[tuple[str, syntax.Num | bool | None], ...]
+    values: tuple[tuple[str, syntax.Num | bool | syntax.Label | None], ...]
     peers: tuple[tuple[str, str, Fraction], ...]
     score: Fraction | None
     grade: str | None
@@ -59,8 +59,12 @@ def _n(number: syntax.Num) -> Fraction:
     return as_fraction(number.value)
 
 
-def condition(node: syntax.Condition) -> Condition:
-    """The scorer condition of an AST condition (each says which)."""
+def condition(node: syntax.Condition, decl: syntax.InputDecl | None = None) -> Condition:
+    """The scorer condition of an AST condition (each says which); a test of levels
+    needs the declaration of the input it tests, which lists them."""
+    if isinstance(node, syntax.LevelTest):
+        assert decl is not None, "analysis resolves the input a level test tests"
+        return node.compile(decl)
     return node.compile()
 
 
@@ -142,9 +146,19 @@ class _Compiler:
             if isinstance(node.outcome, ex.Formula):
                 assert node.outcome.compiled is not None
                 return Computed(
-                    condition(node.condition), node.outcome.compiled, subject, node.text, where
+                    condition(node.condition, self.inputs.get(subject)),
+                    node.outcome.compiled,
+                    subject,
+                    node.text,
+                    where,
                 )
-            return Band(condition(node.condition), outcome(node.outcome), subject, node.text, where)
+            return Band(
+                condition(node.condition, self.inputs.get(subject)),
+                outcome(node.outcome),
+                subject,
+                node.text,
+                where,
+            )
         if isinstance(node, syntax.LinearLine):
             return node.compile(subject)
         if isinstance(node, syntax.ScaledLine):
@@ -182,7 +196,11 @@ class _Compiler:
                 node.effect,
                 _n(node.amount),
                 test.input,
-                condition(test.condition) if test.condition is not None else None,
+                (
+                    condition(test.condition, self.inputs.get(test.input))
+                    if test.condition is not None
+                    else None
+                ),
                 test.negate,
                 node.text,
                 where,
@@ -312,7 +330,11 @@ class _Compiler:
         return Veto(
             name=node.name,
             input=test.input,
-            condition=condition(test.condition) if test.condition is not None else None,
+            condition=(
+                condition(test.condition, self.inputs.get(test.input))
+                if test.condition is not None
+                else None
+            ),
             negate=test.negate,
             grade=node.grade,
             score=_n(node.score) if node.score is not None else None,
@@ -343,6 +365,7 @@ class _Compiler:
                 _n(decl.precision) if decl.precision is not None else None,
                 _n(decl.low) if decl.low is not None else None,
                 _n(decl.high) if decl.high is not None else None,
+                decl.level_labels(),
             )
             for decl in self.inputs.values()
         )

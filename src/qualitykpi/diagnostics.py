@@ -30,7 +30,7 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "not-analysed": (
         "info",
         "What the checks cannot analyse: a target, a computed value or a grade that "
-        "differs by entity",
+        "differs by entity, or a line that tests levels that are not next to each other",
     ),
     "shadowed": ("warning", "Values of a line that an earlier line always takes"),
     "unreachable-line": ("warning", "A rule line no value can reach"),

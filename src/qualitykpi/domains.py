@@ -25,7 +25,7 @@ from functools import lru_cache
 import attrs
 
 from .fast import FastValue, always, bound, never
-from .values import InputSpec, InputType, fmt
+from .values import InputSpec, InputType, fmt, show_level
 
 # ------------------------------------------------------------- intervals
 
@@ -223,10 +223,12 @@ class Domain:
     step: Fraction | None
     low: Fraction | None
     high: Fraction | None
+    #: A level input's labels: its values are their indices 0 … n − 1.
+    labels: tuple[str, ...] = ()
 
     @classmethod
     def of(cls, spec: InputSpec) -> Domain:
-        return _domain_of(spec.type, spec.precision, spec.low, spec.high)
+        return _domain_of(spec.type, spec.precision, spec.low, spec.high, spec.levels)
 
     @classmethod
     def totals(cls, low: Fraction, high: Fraction, places: int | None = None) -> Domain:
@@ -310,6 +312,8 @@ class Domain:
     def show(self, x: Fraction, *, unit: bool = True) -> str:
         if self.type == "yes/no":
             return "yes" if x else "no"
+        if self.type == "level":
+            return show_level(x, self.labels)
         return fmt(x) + (self.unit if unit else "")
 
     def _span(self, low: Fraction, high: Fraction) -> str:
@@ -325,6 +329,11 @@ class Domain:
             if len(shown) == 1:
                 return f"the value {shown[0]}", False
             return "the values yes and no", True
+        if self.type == "level":
+            labels = [self.show(x) for x in self.points(values)]
+            if len(labels) == 1:
+                return f"the level {labels[0]}", False
+            return "the levels " + ", ".join(labels[:-1]) + " and " + labels[-1], True
         if values.intervals == self.full().intervals:
             return "every value", True
         phrases = [self._describe(iv) for iv in values.intervals]
@@ -376,9 +385,13 @@ def _domain_of(
     precision: Fraction | None,
     low: Fraction | None = None,
     high: Fraction | None = None,
+    levels: tuple[str, ...] = (),
 ) -> Domain:
     if type == "yes/no":
         return Domain("yes/no", Fraction(1), Fraction(0), Fraction(1))
+    if type == "level":
+        # A level is its index in the list: n values one step apart.
+        return Domain("level", Fraction(1), Fraction(0), Fraction(len(levels) - 1), levels)
     if type == "percent":
         domain = Domain("percent", precision, Fraction(0), Fraction(100))
     elif type == "count":

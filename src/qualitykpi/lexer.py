@@ -110,6 +110,9 @@ RULE_WORDS = (
     "up",
     "higher",
     "lower",
+    # Levels: `input level: one of "完整", "部分"`, `level in ("完整", "部分")`.
+    "one",
+    "in",
     # Scorers and statistics the host program registers.
     "using",
     "with",

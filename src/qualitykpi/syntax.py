@@ -17,7 +17,7 @@ import attrs
 from .nodes import conditions, scaling, targets
 from .source import Source, Span
 from .syntax_expressions import CompareExpr, Expr, Formula, Num
-from .values import as_fraction
+from .values import as_fraction, level_key
 
 __all__ = ["CompareExpr", "Expr", "Formula", "Num"]  # re-exported: one syntax tree
 
@@ -25,7 +25,18 @@ Op: TypeAlias = Literal[">=", "<=", ">", "<", "="]
 #: ``mean``, ``median``, ``max``, ``min``, or a statistic the host registered.
 Stat: TypeAlias = str
 Mode: TypeAlias = Literal["pro rata", "whole", "started"]
-InputType: TypeAlias = Literal["percent", "count", "number", "yes/no"]
+InputType: TypeAlias = Literal["percent", "count", "number", "yes/no", "level"]
+
+
+@attrs.frozen
+class Label:
+    """A level as written in quotes (``"完整"``): in ``one of``, a test or an example."""
+
+    value: str
+    span: Span
+
+    def __str__(self) -> str:
+        return f'"{self.value}"'
 
 
 # ------------------------------------------------------------------ conditions
@@ -61,6 +72,11 @@ class Checker(Protocol):
 
     def target_for(self, decl: InputDecl, targets: Targets, span: Span) -> None:
         """An input compared with its target has one."""
+        ...
+
+    def level_of(self, label: Label, decl: InputDecl) -> int | None:
+        """The index of ``label`` among the levels of ``decl`` (else an error saying
+        which levels there are)."""
         ...
 
 
@@ -261,6 +277,40 @@ class YesNo:
         return conditions.IsYes(self.value)
 
 
+@attrs.frozen
+class LevelTest:
+    """``= "完整"`` or ``in ("部分", "未建立")``: a level input holds one of these."""
+
+    labels: tuple[Label, ...]
+    span: Span
+    text: str
+
+    def check(self, checker: Checker, decl: InputDecl, targets: Targets) -> None:
+        if decl.type != "level":
+            checker.error(
+                "type-mismatch",
+                f'`{self.text}` tests a level (an input `one of "…", "…"`), but '
+                f"`{decl.name}` is a {decl.type}",
+                self.span,
+                hint="compare a number with `at least`, `more than`, `=` … and a number "
+                "without quotes",
+            )
+            return
+        seen: set[int] = set()
+        for label in self.labels:
+            index = checker.level_of(label, decl)
+            if index is not None and index in seen:
+                checker.error("level-list", f"{label} is listed twice", label.span)
+            if index is not None:
+                seen.add(index)
+
+    def compile(self, decl: InputDecl) -> conditions.OneOf:
+        levels = decl.level_labels()
+        keys = [level_key(level) for level in levels]
+        chosen = {keys.index(level_key(label.value)) for label in self.labels}
+        return conditions.OneOf(levels, tuple(sorted(chosen)))
+
+
 Condition: TypeAlias = (
     Compare
     | CompareExpr
@@ -272,6 +322,7 @@ Condition: TypeAlias = (
     | NoData
     | Otherwise
     | YesNo
+    | LevelTest
 )
 
 # -------------------------------------------------------------------- outcomes
@@ -511,6 +562,11 @@ class InputDecl:
     #: ``at least A`` / ``at most B`` after the type: the values the data may hold.
     low: Num | None = None
     high: Num | None = None
+    #: A level input's list (``one of "完整", "部分", "未建立"``), in order.
+    levels: tuple[Label, ...] = ()
+
+    def level_labels(self) -> tuple[str, ...]:
+        return tuple(label.value for label in self.levels)
 
 
 @attrs.frozen
@@ -534,10 +590,11 @@ class Assessed:
 
 @attrs.frozen
 class Assignment:
-    """``NAME = VALUE`` in an example; ``value`` None means ``no data``."""
+    """``NAME = VALUE`` in an example; ``value`` None means ``no data``, a
+    :class:`Label` a level."""
 
     name: str
-    value: Num | bool | None
+    value: Num | bool | Label | None
     span: Span
 
 

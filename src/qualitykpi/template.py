@@ -49,6 +49,8 @@ class TemplateColumn:
     high: Fraction | None = None
     step: Fraction | None = None
     deduction: bool = False
+    #: A level input's values, the only texts its cells may hold.
+    levels: tuple[str, ...] = ()
 
 
 def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateColumn]:
@@ -69,7 +71,7 @@ def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateCol
         step = spec.precision
         low: Fraction | None = None
         high: Fraction | None = None
-        if spec.type != "yes/no":
+        if spec.type not in ("yes/no", "level"):
             # The input's domain: its type's bounds, narrowed by `at least`/`at most`.
             domain = Domain.of(spec)
             low, high = domain.low, domain.high
@@ -81,15 +83,19 @@ def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateCol
                 allowed += f", step {fmt(step)}"
         elif spec.type == "number":
             allowed = "any number" + (f", step {fmt(step)}" if step is not None else "")
+        elif spec.type == "level":
+            allowed = "one of " + "、".join(spec.levels)
         else:
             allowed = "yes/no (是/否)"
-        if spec.type != "yes/no" and (spec.low is not None or spec.high is not None):
+        if spec.type not in ("yes/no", "level") and (spec.low is not None or spec.high is not None):
             allowed = _bounds_text(spec.type, low, high) + (
                 f", step {fmt(step)}" if step is not None and step != 1 else ""
             )
         unit = _UNITS.get(spec.type, "")
         columns.append(
-            TemplateColumn(name, label, "input", spec.type, unit, allowed, low, high, step)
+            TemplateColumn(
+                name, label, "input", spec.type, unit, allowed, low, high, step, False, spec.levels
+            )
         )
     return columns
 
@@ -246,6 +252,15 @@ def _validation(column: TemplateColumn, letter: str, factory: Any) -> Any:
     elif column.type == "yes/no":
         rule = factory(type="list", formula1='"是,否,yes,no"')
         error = "请选择：是、否、yes 或 no。Choose 是, 否, yes or no."
+    elif column.type == "level":
+        listed = ",".join(column.levels)
+        # Excel's list is comma-separated and at most 255 characters: levels
+        # that do not fit are left to the reader, which names the allowed ones.
+        if any("," in level or '"' in level for level in column.levels) or len(listed) > 255:
+            return None
+        rule = factory(type="list", formula1=f'"{listed}"')
+        shown = "、".join(column.levels)
+        error = f"请选择：{shown}。Choose one of {', '.join(column.levels)}."
     elif column.kind == "assessed" or column.type == "percent":
         assert column.low is not None and column.high is not None
         low, high = _decimal(column.low), _decimal(column.high)

@@ -50,7 +50,8 @@ MAX_PLACES = 20
 MAX_NUMBER_TEXT = 80
 
 Value: TypeAlias = Fraction | bool | None
-InputType: TypeAlias = Literal["percent", "count", "number", "yes/no"]
+#: ``level`` is an input that takes one of listed texts (``one of "优", "良", "差"``).
+InputType: TypeAlias = Literal["percent", "count", "number", "yes/no", "level"]
 
 _YES = {"yes", "y", "true", "t", "1", "是", "有", "√", "✓"}
 _NO = {"no", "n", "false", "f", "0", "否", "无", "×", "✗"}
@@ -328,13 +329,36 @@ def fmt(value: Fraction | Decimal | int) -> str:
     return "≈" + format(to_decimal(approx), "f")
 
 
-def fmt_input(value: Value, type_: InputType) -> str:
+def fmt_input(value: Value, type_: InputType, levels: tuple[str, ...] = ()) -> str:
     if value is None:
         return "no data"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if type_ == "level":
+        return show_level(value, levels)
     text = fmt(value)
     return f"{text}%" if type_ == "percent" else text
+
+
+def show_level(index: Fraction | int, levels: tuple[str, ...]) -> str:
+    """A level as the rule writes it, ``"完整"``: a level is kept as its index in the
+    list, and shown by its label wherever a person reads it."""
+    if isinstance(index, int) or index.denominator == 1:
+        position = int(index)
+        if 0 <= position < len(levels):
+            return f'"{levels[position]}"'
+    return f"level {fmt(index)}"  # not a level of the list: only a tool's own mistake
+
+
+def labels_tuple(labels: Iterable[str]) -> tuple[str, ...]:
+    """A level input's labels, in order."""
+    return tuple(labels)
+
+
+def level_key(text: str) -> str:
+    """How a level is matched: full-width and half-width forms alike (NFKC, as the
+    yes/no cells are read), without surrounding spaces."""
+    return unicodedata.normalize("NFKC", text).strip()
 
 
 @attrs.frozen
@@ -344,6 +368,11 @@ class InputSpec:
     ``low`` and ``high`` narrow the type's values (``number at least 0``):
     a value outside them is a data error, and the checks take them as the
     input's domain.
+
+    A ``level`` input lists its ``levels``; a cell holds one of them as text
+    and is read as its index in the list (0 for the first), so that the
+    checks see the finite domain 0 … n − 1.  Every person-facing text shows
+    the label (:meth:`show`).
     """
 
     name: str
@@ -351,10 +380,13 @@ class InputSpec:
     precision: Fraction | None = None
     low: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     high: Fraction | None = attrs.field(default=None, converter=exact_or_none)
+    levels: tuple[str, ...] = attrs.field(default=(), converter=labels_tuple)
     _step: Decimal | None = attrs.field(init=False, default=None, eq=False, repr=False)
     _known: dict[str, Decimal | bool] = attrs.field(init=False, factory=dict, eq=False, repr=False)
 
     def __attrs_post_init__(self) -> None:
+        if (self.type == "level") != bool(self.levels):
+            raise ValueError(f"input {self.name!r}: a level input, and only one, lists levels")
         step = self.precision
         # Checked for every cell: the decimal step is worked out once.
         object.__setattr__(
@@ -389,7 +421,21 @@ class InputSpec:
                 self._known[raw] = known
         return known
 
+    def show(self, value: Value) -> str:
+        """A value of this input as a person reads it: ``87.2%``, ``yes``, ``"完整"``."""
+        return fmt_input(value, self.type, self.levels)
+
+    def level(self, label: str) -> int | None:
+        """The index of ``label`` among the levels (None if it is not one)."""
+        key = level_key(label)
+        for index, known in enumerate(self.levels):
+            if level_key(known) == key:
+                return index
+        return None
+
     def _read(self, raw: object) -> Decimal | bool | None:
+        if self.type == "level":
+            return self._read_level(raw)
         if raw.__class__ is str and _PLAIN.fullmatch(raw):
             # The common cell, "87.2": digits within the size limits.
             if self.type == "yes/no":
@@ -401,6 +447,17 @@ class InputSpec:
         if self.type == "yes/no":
             return _read_yes_no(raw)
         return self._checked(_read_number(raw, allow_percent=self.type == "percent"))
+
+    def _read_level(self, raw: object) -> Decimal | None:
+        """A level cell: one of the listed texts, read as its index."""
+        raw = _plain(raw)
+        if is_absent(raw):
+            return None
+        index = self.level(raw) if isinstance(raw, str) else None
+        if index is None:
+            allowed = ", ".join(f'"{label}"' for label in self.levels)
+            raise ValueProblem(f"{_shown(raw)} is not one of the levels of this input ({allowed})")
+        return Decimal(index)
 
     def _checked(self, number: Decimal) -> Decimal:
         """``number``, if it is one of this input's values (else :class:`ValueProblem`)."""

@@ -51,6 +51,14 @@ def _cohort_text(report: SubjectReport, cohort: Mapping[str, Fraction]) -> str:
 
 def _gap_hint(report: SubjectReport) -> str:
     gaps, domain = report.gaps, report.domain
+    if domain.type == "level":
+        shown = [domain.show(x) for x in domain.points(gaps)]
+        test = f"= {shown[0]}" if len(shown) == 1 else f"in ({', '.join(shown)})"
+        return (
+            f"add a line for {'it' if len(shown) == 1 else 'them'}, such as "
+            f"`{report.subject} {test} → …`, "
+            "or end the table with `otherwise → 0`"
+        )
     if len(gaps.intervals) == 1 and domain.step is not None and domain.type != "yes/no":
         iv = gaps.intervals[0]
         if iv.low is not None and iv.high is not None and not report.gap_cohort:
@@ -98,7 +106,7 @@ def _question(report: SubjectReport, row: Row, taken: ValueSet) -> str:
         return ""
     over, band = taken.intervals[0], values.intervals[0]
     written_in_points = row.line.needs_target()
-    if domain.step is None or domain.type == "yes/no" or written_in_points:
+    if domain.step is None or domain.type in ("yes/no", "level") or written_in_points:
         return ""
     if over.low == band.low and over.high is not None and over.high != band.high:
         return f"; is this band meant to start at {domain.show(over.high + domain.step)}?"
@@ -267,8 +275,8 @@ def _monotone(ctx: Context, item: Item, report: SubjectReport) -> Iterator[Diagn
     outcomes; a table that scores consistently one way or the other is never
     reported unless a declaration says the other way.
     """
-    if report.domain.type == "yes/no":
-        return
+    if report.domain.type in ("yes/no", "level"):
+        return  # no value is better than another by its place on the axis
     direction, why, declared = _direction(ctx, item, report)
     spec = ctx.specs.get(report.subject)
     percent = spec is not None and spec.type == "percent"
@@ -374,6 +382,23 @@ def check_tables(ctx: Context) -> Iterator[Diagnostic]:
                 ctx.header(item),
                 hint="its example lines, `qualitykpi test --coverage` and `qualitykpi verify` "
                 "still test it",
+            )
+            continue
+        hulls = [line for line in item.table.lines if line.interval_is_hull] if item.table else []
+        if hulls:
+            # Where such a line holds is no one interval, and the analysis
+            # works on one per line: judged by the hull it would report gaps
+            # and overlaps that are not there, so it is left alone, and said so.
+            shown = hulls[0].text or repr(hulls[0]).strip("<>")
+            yield ctx.diagnostic(
+                "not-analysed",
+                f"`{shown}` tests levels that are not next to each "
+                f"other in the list: the gaps, overlaps and order of {what(item)}'s rule "
+                "lines are not analysed",
+                ctx.at_line(hulls[0].line) or ctx.header(item),
+                hint="test the levels one line each, or list them in an order that puts "
+                "the ones tested together next to each other; its example lines, "
+                "`qualitykpi test --coverage` and `qualitykpi verify` still test it",
             )
             continue
         table = analyse_table(item, ctx.specs)

@@ -101,12 +101,18 @@ class Analysis:
 
     def _example(self, case: ExampleCase) -> Example:
         node = self.nodes.get(case.node_id) if case.node_id is not None else None
-        values = {name: _read(value) for name, value in case.values}
+        values = {name: self._read(name, value) for name, value in case.values}
         single = node.inputs()[0] if node is not None and node.inputs() else ""
         peers: dict[str, dict[str, Fraction]] = {}
         for name, stat, value in case.peers:
             peers.setdefault(name or single, {})[stat] = value
         return Example(case, node, values, peers)
+
+    def _read(self, name: str, value: object) -> Value:
+        spec = self.specs.get(name)
+        if isinstance(value, syntax.Label) and spec is not None:
+            return spec.read(value.value)  # a level: its index, as the data give it
+        return _read(value)
 
     def add(self, case: Case) -> None:
         self.cases.setdefault(case.key, case)

@@ -27,6 +27,8 @@ def show_value(value: Value, spec: InputSpec | None) -> str:
         return "no data"
     if isinstance(value, bool):
         return "yes" if value else "no"
+    if spec is not None and spec.type == "level":
+        return spec.show(value)
     percent = spec is not None and spec.type == "percent"
     return fmt(value) + ("%" if percent else "")
 

@@ -154,9 +154,11 @@ class ClauseCases:
 
         word = "deducts" if clause.effect == "deduct" else "awards"
         absent = condition is not None and condition.takes_absent
-        if condition is None or absent or condition.on_yes_no or spec.type == "yes/no":
+        if condition is None or absent or condition.on_yes_no or spec.type in ("yes/no", "level"):
             decide = decide_with(environment({}))
-            options: list[Value] = [True, False] if spec.type == "yes/no" else [None]
+            options: list[Value] = (
+                [True, False] if spec.type == "yes/no" else _levels(spec) or [None]
+            )
             if absent:
                 options = [None]
             for value in options:
@@ -320,12 +322,26 @@ class ClauseCases:
                     yield (node.id, "deductions cap")
 
 
+def _levels(spec: InputSpec) -> list[Value]:
+    """Each level of a level input, as its index (none for other inputs)."""
+    return [Fraction(index) for index in range(len(spec.levels))]
+
+
 def _firing(condition: Condition | None, negate: bool, spec: InputSpec) -> Value:
     """A value for which a test holds (a veto fires, a clause applies).
 
     Taken from where the condition holds (its own word), within the input's
-    domain; with ``not``, from where it does not.
+    domain; with ``not``, from where it does not.  A level input's levels are
+    few: the first one the test holds for.
     """
+    if spec.type == "level" and condition is not None and not condition.takes_absent:
+        for level in _levels(spec):
+            try:
+                if condition.holds(level, Env(subject=spec.name), None) != negate:
+                    return level
+            except ScoreProblem:
+                break
+        return Fraction(0)
     if condition is None or condition.on_yes_no:
         held = condition.interval(None) if condition is not None else None
         wanted = held is None or held.contains(Fraction(1))

@@ -105,30 +105,38 @@ class TableCases:
             grid = Grid.of(spec, [end.value for end in ends])
             return boundary_sides(ends, decide, grid), decide
 
-        if spec.type == "yes/no":
+        if spec.type in ("yes/no", "level"):
+            # Few values, none between them: each is a case of its own.
             decide = decider(environment({}))
-            for flag in (True, False):
-                owner = decide(flag)
+            options: list[Value] = (
+                [True, False]
+                if spec.type == "yes/no"
+                else [Fraction(index) for index in range(len(spec.levels))]
+            )
+            what = "value" if spec.type == "yes/no" else "level"
+            for option in options:
+                owner = decide(option)
                 if owner is None:
                     continue
                 line = item.table.lines[owner]
-                key = (*base, "value", flag)
+                value_key = (*base, "value", option)
+                shown = show_value(option, spec)
                 self.found.add(
                     Case(
                         "value",
                         item.id,
                         line.line,
                         rule_text(line),
-                        f"the value {show_value(flag, spec)} is not tried",
-                        key,
+                        f"the {what} {shown} is not tried",
+                        value_key,
                         self.found.input_stub(
-                            item, subject, flag, {}, f"{rule_ref(line)}: {show_value(flag, spec)}"
+                            item, subject, option, {}, f"{rule_ref(line)}: {shown}"
                         ),
                     )
                 )
             for example in self.found.examples:
                 value = example.values.get(subject)
-                if example.reaches(item, self.found.ancestors) and isinstance(value, bool):
+                if example.reaches(item, self.found.ancestors) and value is not None:
                     self.found.mark((*base, "value", value), example)
             self.no_data_tried(item, subject, base, no_data)
             return

@@ -10,14 +10,14 @@ tool on each, so a kind that a tool does not handle fails there rather than
 in a user's hands.
 """
 
-from .conditions import IsYes, NoData, Otherwise, PeerRelative, Range
+from .conditions import IsYes, NoData, OneOf, Otherwise, PeerRelative, Range
 from .formulas import Versus
 from .targets import MeetsTarget, OffTarget, WithinTarget
 
 #: Every kind of condition.
 CONDITIONS: tuple[type, ...] = (
     *(Range, MeetsTarget, OffTarget, WithinTarget, PeerRelative),
-    *(IsYes, NoData, Otherwise, Versus),
+    *(IsYes, OneOf, NoData, Otherwise, Versus),
 )
 
 __all__ = ["CONDITIONS"]

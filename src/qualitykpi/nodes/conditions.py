@@ -23,7 +23,8 @@ subject's target and its cohort's peer statistics.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
+from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal, Protocol, TypeAlias
 
@@ -31,7 +32,7 @@ import attrs
 
 from ..domains import ALL, Interval
 from ..fast import Decline, FastValue, never
-from ..values import Value, exact, exact_or_none, fmt
+from ..values import Value, exact, exact_or_none, fmt, labels_tuple
 
 #: Where a condition holds on the value axis (see :meth:`Condition.side`).
 Side: TypeAlias = Literal["high", "low", "bounded"] | None
@@ -107,6 +108,13 @@ class Condition(Protocol):
     #: it holds for no number (``yes``, ``no``).
     on_yes_no: bool
 
+    @property
+    def interval_is_hull(self) -> bool:
+        """Its interval is only the hull of where it holds: levels that are not next
+        to each other (``in ("优", "差")``).  The table checks leave such a table
+        alone and say so, rather than judge it by the hull."""
+        ...
+
     def holds(self, value: Value, env: Env, line: int | None) -> bool:
         """Whether ``value`` holds it (a :class:`ScoreProblem` when it cannot tell)."""
         ...
@@ -172,6 +180,7 @@ class _Plain:
     takes_absent = False
     takes_all = False
     on_yes_no = False
+    interval_is_hull = False
 
     def comparisons(self) -> tuple[PeerRelative, ...]:
         return ()
@@ -382,6 +391,71 @@ class IsYes(_Plain):
 
     def __repr__(self) -> str:
         return "<yes>" if self.expected else "<no>"
+
+
+def _chosen(indices: Iterable[int]) -> tuple[int, ...]:
+    return tuple(sorted(set(indices)))
+
+
+@attrs.frozen(repr=False)
+class OneOf(_Plain):
+    """A level input holds one of some of its levels: ``= "完整"``, ``in ("部分", "未建立")``.
+
+    ``levels`` is the input's whole list and ``chosen`` the indices of the
+    levels tested.  A level is read as its index in the list (see
+    :class:`~qualitykpi.values.InputSpec`), so on the checks' axis the
+    input's values are 0 … n − 1, one step apart, and a test of levels next
+    to each other is one interval.  Levels with others between them
+    (``in ("优", "差")``) hold on no one interval: :meth:`interval` is then the
+    hull and :attr:`interval_is_hull` says so.  Levels have no order of
+    merit: :meth:`side` is None, so no direction is read from the list.
+    """
+
+    levels: tuple[str, ...] = attrs.field(converter=labels_tuple)
+    chosen: tuple[int, ...] = attrs.field(converter=_chosen)
+
+    @chosen.validator
+    def _check(self, attribute: object, chosen: tuple[int, ...]) -> None:
+        if not chosen or not all(0 <= index < len(self.levels) for index in chosen):
+            raise ValueError(f"levels {chosen} are not among the {len(self.levels)} listed")
+
+    @property
+    def labels(self) -> tuple[str, ...]:
+        """The levels it tests, in the order of the list."""
+        return tuple(self.levels[index] for index in self.chosen)
+
+    @property
+    def interval_is_hull(self) -> bool:  # type: ignore[override]
+        return self.chosen[-1] - self.chosen[0] + 1 != len(self.chosen)
+
+    def holds(self, value: Value, env: Env, line: int | None) -> bool:
+        return isinstance(value, Fraction) and value in self.chosen
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        return Interval(Fraction(self.chosen[0]), Fraction(self.chosen[-1]))
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return ()  # levels are tried one by one, not on both sides of an end
+
+    def side(self) -> Side:
+        return None
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return False, False
+
+    def fast_test(self, target: Fraction | None, stats: Stats) -> Callable[[FastValue], bool]:
+        # The fast path reads a level as the Decimal of its index.
+        members = frozenset(Decimal(index) for index in self.chosen)
+        return lambda value: value.__class__ is Decimal and value in members
+
+    def describe(self) -> str:
+        shown = ", ".join(f'"{label}"' for label in self.labels)
+        return f"= {shown}" if len(self.chosen) == 1 else f"in ({shown})"
+
+    def __repr__(self) -> str:
+        return f"<{self.describe()}>"
 
 
 @attrs.frozen(repr=False)

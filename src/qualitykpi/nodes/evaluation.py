@@ -91,7 +91,8 @@ class Context:
 
     def show(self, name: str) -> str:
         spec = self.specs.get(name)
-        return fmt_input(self.values.get(name), spec.type if spec else "number")
+        value = self.values.get(name)
+        return spec.show(value) if spec is not None else fmt_input(value, "number")
 
 
 def collect_results(nodes: Sequence[T], run: Callable[[T], NodeResult]) -> list[NodeResult]:

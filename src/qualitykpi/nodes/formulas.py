@@ -63,6 +63,7 @@ class Versus:
     takes_absent = False
     takes_all = False
     on_yes_no = False
+    interval_is_hull = False
 
     def bound(self, env: Env, line: int | None) -> Fraction:
         try:
@@ -150,6 +151,10 @@ class Computed:
     @property
     def on_yes_no(self) -> bool:
         return self.condition.on_yes_no
+
+    @property
+    def interval_is_hull(self) -> bool:
+        return self.condition.interval_is_hull
 
     def matches(self, value: Value, env: Env) -> bool:
         return self.condition.holds(value, env, self.line)

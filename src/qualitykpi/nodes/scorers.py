@@ -199,6 +199,11 @@ class Band:
         """It tests a yes/no value (and holds for no number)."""
         return self.condition.on_yes_no
 
+    @property
+    def interval_is_hull(self) -> bool:
+        """Its interval is only the hull of where it holds (see :class:`Condition`)."""
+        return self.condition.interval_is_hull
+
     def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
         """How far ``value`` is from the target, as the condition measures it."""
         return self.condition.gap(value, target)
@@ -232,6 +237,7 @@ class _EveryValue:
     takes_absent = False
     takes_all = True
     on_yes_no = False
+    interval_is_hull = False
 
     def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
         return ALL

@@ -117,7 +117,11 @@ class Plan:
             name: tuple(dict.fromkeys(mark.stat for mark in peers.get(name, ())))
             for name in peer_inputs
         }
-        numeric = [plan.name for plan in plans if not plan.flag and plan.name not in assessed]
+        numeric = [
+            plan.name
+            for plan in plans
+            if not plan.flag and plan.spec.type != "level" and plan.name not in assessed
+        ]
         directed = {name: found for name in numeric if (found := _directed(scorer, name))}
         nodes = {node.id: node for node in scorer.walk()}
         return cls(scheme, tuple(plans), peer_inputs, stats, directed, nodes)
@@ -172,6 +176,10 @@ def _plan_input(
 ) -> InputPlan:
     if spec.type == "yes/no":
         return InputPlan(spec, Fraction(0), Fraction(1), Fraction(1), absent=absent)
+    if spec.type == "level":
+        # Each level, as its index: every one of them is drawn.
+        top = Fraction(len(spec.levels) - 1)
+        return InputPlan(spec, Fraction(0), top, Fraction(1), absent=absent)
     if assessed is not None:
         if assessed.assessed_cap is not None:
             low, high = Fraction(0), assessed.assessed_cap

@@ -353,8 +353,4 @@ def _score_text(result: NodeResult | Result) -> str:
 
 
 def _show(value: Value, spec: InputSpec) -> str:
-    if value is None:
-        return "no data"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    return fmt(value) + ("%" if spec.type == "percent" else "")
+    return spec.show(value)
