@@ -236,3 +236,16 @@ def test_the_text_shows_the_structure(expression: Expression) -> None:
     needs = expression.needs()
     assert needs.inputs <= set(NAMES)
     assert all(name in text for name in needs.inputs)
+
+
+def test_one_over_a_negative_divisor_rises_with_the_input() -> None:
+    # Found by the property above: 1 / (0 − y) is −1 / y, which rises with y
+    # for y > 0 (the sign of the divisor does not turn the trend round).
+    expression = Arithmetic(
+        "/", Number(Fraction(1)), Arithmetic("−", Number(Fraction(0)), Input("y"))
+    )
+    domains = Domains(inputs={"y": (Fraction(1), Fraction(10))})
+    assert expression.trend("y", domains) == "up"
+    scope = Scope(values={"y": Fraction(1)})
+    later = Scope(values={"y": Fraction(2)})
+    assert expression.evaluate(scope) < expression.evaluate(later)

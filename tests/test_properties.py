@@ -779,3 +779,17 @@ def test_scorers_are_frozen_values(g: gen.Generated) -> None:
     assert attrs.evolve(g.scorer) == g.scorer
     with pytest.raises(attrs.exceptions.FrozenInstanceError):
         g.scorer.children[0].max = Fraction(1)  # type: ignore[misc]
+
+
+def test_a_table_is_clamped_before_its_clauses_in_the_bounds_too() -> None:
+    # Found by the property above: the table deducts more than the max, the
+    # score is kept at 0 before the award, and the bounds must say 0.1 too.
+    scheme = qk.loads(
+        'scheme "s" {\n  item "i" max 0.5 {\n    input f0: yes/no\n    input x: number\n'
+        "    otherwise → deduct 0.51\n    award 0.1 if not f0\n  }\n}\n"
+    )
+    item = scheme.node("1")
+    result = scheme.score({"x": "1", "f0": "no"})
+    low, high = item.bounds()
+    assert result.total == Decimal("0.1")
+    assert low <= Fraction(result.total) <= high

@@ -106,7 +106,9 @@ class _Compiler:
             return derived.Joined("not", (self.test(test.test, targets, computed=computed),))
         if test.joined is not None:
             return self.test(test.joined, targets, computed=computed)
-        compiled = condition(test.condition) if test.condition is not None else None
+        compiled = None
+        if test.condition is not None:
+            compiled = condition(test.condition, self.inputs.get(test.input))
         subject: Expression | None = None
         scale = Fraction(1)
         if test.input == "total" and test.subject_expr is None and computed:

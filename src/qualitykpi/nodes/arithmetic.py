@@ -157,9 +157,10 @@ class Arithmetic:
             return _scaled(left, divisor) if b[0] != 0 and b[1] != 0 else "unknown"
         divisor = _sign(b)
         if left == "flat" and divisor is not None and 0 not in (b[0], b[1]):
-            # a / b falls as b rises when a and b have the same sign.
+            # d(a / b)/db = −a / b²: a / b falls as b rises when a > 0, whatever
+            # the sign of b (as long as b keeps it).
             sign = _sign(a)
-            return "unknown" if sign is None else _scaled(_negated(right), sign * divisor)
+            return "unknown" if sign is None else _scaled(_negated(right), sign)
         return "unknown"
 
     def text(self) -> str:

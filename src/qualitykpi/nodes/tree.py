@@ -116,6 +116,11 @@ class Item:
                 highs = [reach[1] for reach in reaches]
                 low = None if None in lows else min(x for x in lows if x is not None)
                 high = None if None in highs else max(x for x in highs if x is not None)
+                if self.clauses:
+                    # The table's score is clamped before the clauses adjust it
+                    # (see _rules): its bounds are too.
+                    low = self.minimum if low is None else min(max(low, self.minimum), self.max)
+                    high = self.max if high is None else max(min(high, self.max), self.minimum)
             else:
                 low = high = self._start()
             for clause in self.clauses:
