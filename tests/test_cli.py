@@ -17,7 +17,8 @@ import pytest
 from click.testing import CliRunner
 
 from conftest import DATA, ROOT, check_golden
-from qualitykpi.cli import _progress, main
+from qualitykpi.cli import main
+from qualitykpi.cli_data import progress as _progress
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "cli"
 WORKED = ("data/worked_example.rule", "data/worked_example.csv")

@@ -11,22 +11,21 @@ import difflib
 import io
 import json
 import sys
-from collections.abc import Callable, Iterator, Mapping, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Mapping, Sequence
 from pathlib import Path
-from typing import TYPE_CHECKING, NoReturn, TextIO
+from typing import TYPE_CHECKING, NoReturn
 
-import attrs
 import click
 
 from .checks import format_ranges, load_errors
+from .cli_data import data_options
+from .cli_data import rows as _rows
+from .cli_data import score as _score
 from .cli_environment import current, environment_options
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .environment import read_rule_file
 from .errors import DataError, RuleError
 from .output_files import output_format
-from .readers import DataTable, check_columns, read_table
-from .results import Results
 from .scheme import Scheme
 from .source import Source, display_path
 from .template import template_notes, write_template_csv, write_template_xlsx
@@ -35,9 +34,6 @@ from .template import template_notes, write_template_csv, write_template_xlsx
 # imports what it prints with, so `check` and `test` start without them.
 if TYPE_CHECKING:
     from .reports import Block
-
-#: Cohorts with more rows than this get a progress bar (on a terminal).
-PROGRESS_ROWS = 50
 
 
 def _load(path: str) -> Scheme:
@@ -134,65 +130,6 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
         raise SystemExit(1)
 
 
-@attrs.frozen
-class _Data:
-    """A cohort as read, and whether a rule input has no column in it."""
-
-    table: DataTable
-    missing_columns: bool
-
-
-def _rows(scheme: Scheme, path: str, encoding: str | None, sheet: str | None, entity: str) -> _Data:
-    """Read DATA (CSV, XLSX or JSON), and say which columns do not fit the rule."""
-    try:
-        table = read_table(path, encoding=encoding, sheet=sheet)
-    except RuleError as error:
-        click.echo(f"qualitykpi: {error}", err=True)
-        raise SystemExit(2) from None
-    if table.rows and entity not in table.columns:
-        columns = ", ".join(table.columns) or "none"
-        click.echo(
-            f"qualitykpi: {display_path(path)} has no column {entity!r} naming the entities "
-            f"(its columns: {columns}); say which with --entity-column",
-            err=True,
-        )
-        raise SystemExit(2)
-    problems = check_columns(scheme, table.columns, entity)
-    for problem in problems:
-        if problem.kind != "missing-entity":
-            click.echo(f"qualitykpi: warning: {problem.message}", err=True)
-    missing = any(problem.kind == "missing-input" for problem in problems)
-    return _Data(table, missing)
-
-
-@contextmanager
-def _progress(count: int, stream: TextIO | None = None) -> Iterator[None]:
-    """A progress bar on stderr while a long cohort is scored, on a terminal only."""
-    stream = stream if stream is not None else sys.stderr
-    if count <= PROGRESS_ROWS or not stream.isatty():
-        yield
-        return
-    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
-
-    from .reports import make_console
-
-    console = make_console(stream, terminal=True)
-    columns = (
-        SpinnerColumn(),
-        TextColumn("{task.description}"),
-        BarColumn(),
-        TimeElapsedColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as progress:
-        progress.add_task(f"scoring {count} rows", total=None)
-        yield
-
-
-def _score(scheme: Scheme, table: DataTable, entity: str) -> Results:
-    with _progress(len(table.rows)):
-        return scheme.score_table(table, entity=entity)
-
-
 def _report_errors(
     errors: Sequence[DataError], heading: str | None = None, *, missing_columns: bool = False
 ) -> None:
@@ -244,19 +181,6 @@ OWNER_FORMATS = ("table", "json", "csv", "markdown")
 TEMPLATE_FORMATS = ("csv", "xlsx")
 
 
-def _data_options(function: Callable[..., None]) -> Callable[..., None]:
-    function = click.option(
-        "--sheet",
-        metavar="NAME",
-        help="The worksheet of spreadsheet data (default: the first).",
-    )(function)
-    return click.option(
-        "--encoding",
-        metavar="NAME",
-        help="The text encoding of CSV data (default: UTF-8, a byte-order mark allowed).",
-    )(function)
-
-
 def _output_option(function: Callable[..., None]) -> Callable[..., None]:
     return click.option(
         "--output",
@@ -288,7 +212,7 @@ def _entity_option(help: str, *names: str) -> Callable[[Callable[..., None]], Ca
 @_output_option
 @click.option("--explain", is_flag=True, help="Add each entity's deduction ledger.")
 @_entity_option("The column naming the entities.", "--entity", "--entity-column")
-@_data_options
+@data_options
 @environment_options
 def score_command(
     rule: str,
@@ -299,6 +223,7 @@ def score_command(
     entity: str,
     encoding: str | None,
     sheet: str | None,
+    previous: str | None,
 ) -> None:
     """Score the cohort in DATA by RULE and print the ranking.
 
@@ -316,8 +241,8 @@ def score_command(
             "use --format json, xlsx, markdown or table"
         )
     scheme = _load(rule)
-    cohort = _rows(scheme, data, encoding, sheet, entity)
-    results = _score(scheme, cohort.table, entity)
+    cohort = _rows(scheme, data, encoding, sheet, entity, previous)
+    results = _score(scheme, cohort, entity)
     from . import reports
 
     if format_ == "table":
@@ -350,7 +275,7 @@ def score_command(
     metavar="COLUMN",
     help="The column naming the entities.",
 )
-@_data_options
+@data_options
 @environment_options
 def explain_command(
     rule: str,
@@ -359,6 +284,7 @@ def explain_command(
     entity_column: str,
     encoding: str | None,
     sheet: str | None,
+    previous: str | None,
 ) -> None:
     """Explain one entity's score: every item, the rule line that decided it,
     the values and peer statistics used, the clause text, the points lost.
@@ -367,8 +293,8 @@ def explain_command(
     """
     name = name.strip()
     scheme = _load(rule)
-    cohort = _rows(scheme, data, encoding, sheet, entity_column)
-    results = _score(scheme, cohort.table, entity_column)
+    cohort = _rows(scheme, data, encoding, sheet, entity_column, previous)
+    results = _score(scheme, cohort, entity_column)
     errors = [error for error in results.errors if error.entity == name]
     if name not in results and not errors:
         _unknown_entity(name, data, entity_column, cohort.table.rows)
@@ -411,7 +337,7 @@ def _unknown_entity(
 )
 @_output_option
 @_entity_option("The column of DATA naming the entities.", "--entity-column", "--entity")
-@_data_options
+@data_options
 @environment_options
 def owners_command(
     rule: str,
@@ -421,6 +347,7 @@ def owners_command(
     entity: str,
     encoding: str | None,
     sheet: str | None,
+    previous: str | None,
 ) -> None:
     """The responsibility table (任务分解表): each office, the items it owns
     and their points; with DATA, the points each office lost per entity.
@@ -432,9 +359,9 @@ def owners_command(
     results = None
     missing = False
     if data is not None:
-        cohort = _rows(scheme, data, encoding, sheet, entity)
+        cohort = _rows(scheme, data, encoding, sheet, entity, previous)
         missing = cohort.missing_columns
-        results = _score(scheme, cohort.table, entity)
+        results = _score(scheme, cohort, entity)
     from . import reports
     from .reports import owners as owners_report
 

@@ -296,6 +296,8 @@ class Results:
     peers: Mapping[str, Mapping[str, str]] = attrs.field(factory=dict)
     #: The scheme's grades, best first (empty without grades): the ranking's first key.
     grades: tuple[str, ...] = ()
+    #: What is worth knowing and is not an error: entities in one period's data only.
+    notes: tuple[str, ...] = ()
 
     def __getitem__(self, entity: str) -> Result:
         return self.results[entity]

@@ -29,6 +29,8 @@ from .nodes.expressions import RankOf
 from .nodes.scheme_scorer import SchemeScorer
 from .nodes.tree import Item, Section
 from .plan import Plan, StatsKey, compile_plan, stats_key
+from .previous import merge as merge_previous
+from .previous import wanted
 from .readers import DataTable
 from .registry import BUILTIN_STATISTICS, NO_EXTENSIONS
 from .results import NodeResult, Result, Results, find_node
@@ -176,7 +178,11 @@ class Scheme:
         raise AssertionError("unreachable")
 
     def score_table(
-        self, rows: Iterable[Mapping[str, object]] | DataTable | Any, entity: str = "entity"
+        self,
+        rows: Iterable[Mapping[str, object]] | DataTable | Any,
+        entity: str = "entity",
+        *,
+        previous: Iterable[Mapping[str, object]] | DataTable | Any | None = None,
     ) -> Results:
         """Score a cohort; peer statistics are computed over it.
 
@@ -188,9 +194,38 @@ class Scheme:
         results by entity in row order.  Rows with bad data have no result;
         their :class:`DataError` objects are in ``.errors``, and every other
         row is scored.
+
+        ``previous`` is last period's data as it was published (rows, a
+        table or a DataFrame, like ``rows``): its column ``rd`` gives each
+        entity's ``previous rd``, matched by entity name.  Entities of one
+        period only are named in ``.notes``.
         """
         with _collector_paused():
-            return self._score_rows(rows, entity)
+            if previous is None:
+                return self._score_rows(rows, entity)
+            return self._with_previous(rows, previous, entity)
+
+    def _with_previous(self, rows: Any, previous: Any, entity: str) -> Results:
+        table = rows if isinstance(rows, DataTable) else None
+        current = list(_records(rows, entity))
+        source = previous.source if isinstance(previous, DataTable) else "last period's data"
+        merged = merge_previous(
+            current, list(_records(previous, entity)), entity, wanted(self._specs), source=source
+        )
+        contradicted = {error.entity for error in merged.errors}
+        kept = [
+            (index, row)
+            for index, row in enumerate(merged.rows)
+            if str(row.get(entity, "")).strip() not in contradicted
+        ]
+        scored: Any = [row for _, row in kept]
+        if table is not None:
+            numbers = tuple(table.row_numbers[index] for index, _ in kept if table.row_numbers)
+            scored = attrs.evolve(table, rows=tuple(scored), row_numbers=numbers)
+        results = self._score_rows(scored, entity)
+        return attrs.evolve(
+            results, errors=(*merged.errors, *results.errors), notes=(*merged.notes,)
+        )
 
     def _score_rows(
         self, rows: Iterable[Mapping[str, object]] | DataTable | Any, entity: str
@@ -564,6 +599,15 @@ def _besides(found: Sequence[DataError], unread: Sequence[DataError]) -> list[Da
     """The errors in ``found`` about other inputs than the cells in ``unread``."""
     inputs = {error.input for error in unread}
     return [error for error in found if error.input not in inputs]
+
+
+def _records(rows: Any, entity: str) -> Iterable[Mapping[str, object]]:
+    """Rows as mappings, from any form :meth:`Scheme.score_table` takes."""
+    if isinstance(rows, DataTable):
+        return rows.rows
+    if _is_data_frame(rows):
+        return _frame_records(rows, entity)
+    return rows  # type: ignore[no-any-return]
 
 
 def _is_data_frame(rows: object) -> bool:

@@ -235,7 +235,8 @@ class Previous(Atom):
     percent: bool = False
 
     def evaluate(self, scope: Scope) -> Fraction:
-        value = _present(scope.previous.get(self.name), f"previous {self.name}", self.name)
+        name = f"previous {self.name}"
+        value = _present(scope.previous.get(self.name), name, name)
         return value / _HUNDRED if self.percent else value
 
     def needs(self) -> Needs:

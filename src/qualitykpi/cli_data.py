@@ -1,0 +1,143 @@
+"""The commands' data: reading a cohort (and last period's), checking its columns, scoring it.
+
+``score``, ``explain`` and ``owners`` read DATA the same way: the table, the
+columns that do not fit the rule (warnings), last period's data with
+``--previous FILE`` (matched by entity; entities of one period only are
+named), and a progress bar while a long cohort is scored.
+"""
+
+from __future__ import annotations
+
+import sys
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from typing import TextIO
+
+import attrs
+import click
+
+from .errors import RuleError
+from .previous import wanted
+from .readers import DataTable, check_columns, read_table
+from .results import Results
+from .scheme import Scheme
+from .source import display_path
+
+#: Cohorts with more rows than this get a progress bar (on a terminal).
+PROGRESS_ROWS = 50
+
+
+@attrs.frozen
+class Data:
+    """A cohort as read, whether a rule input has no column in it, and last period's data."""
+
+    table: DataTable
+    missing_columns: bool
+    previous: DataTable | None = None
+
+
+def _read(path: str, encoding: str | None, sheet: str | None, entity: str) -> DataTable:
+    try:
+        table = read_table(path, encoding=encoding, sheet=sheet)
+    except RuleError as error:
+        click.echo(f"qualitykpi: {error}", err=True)
+        raise SystemExit(2) from None
+    if table.rows and entity not in table.columns:
+        columns = ", ".join(table.columns) or "none"
+        click.echo(
+            f"qualitykpi: {display_path(path)} has no column {entity!r} naming the entities "
+            f"(its columns: {columns}); say which with --entity-column",
+            err=True,
+        )
+        raise SystemExit(2)
+    return table
+
+
+def rows(
+    scheme: Scheme,
+    path: str,
+    encoding: str | None,
+    sheet: str | None,
+    entity: str,
+    previous: str | None = None,
+) -> Data:
+    """Read DATA (CSV, XLSX or JSON) and, with ``previous``, last period's data; say
+    which columns do not fit the rule."""
+    table = _read(path, encoding, sheet, entity)
+    last = None
+    columns = list(table.columns)
+    if previous is not None:
+        last = _read(previous, encoding, sheet, entity)
+        names = wanted(scheme.inputs)
+        if not names:
+            click.echo(
+                "qualitykpi: warning: --previous gives last period's data, but the rule reads "
+                "no `previous` value",
+                err=True,
+            )
+        for name in names:
+            if name not in last.columns:
+                click.echo(
+                    f"qualitykpi: warning: {display_path(previous)} has no column {name!r}: "
+                    f"every entity has no data for `previous {name}`",
+                    err=True,
+                )
+        columns += [f"previous {name}" for name in names]
+    problems = check_columns(scheme, columns, entity)
+    for problem in problems:
+        if problem.kind != "missing-entity":
+            click.echo(f"qualitykpi: warning: {problem.message}", err=True)
+    missing = any(problem.kind == "missing-input" for problem in problems)
+    return Data(table, missing, last)
+
+
+@contextmanager
+def progress(count: int, stream: TextIO | None = None) -> Iterator[None]:
+    """A progress bar on stderr while a long cohort is scored, on a terminal only."""
+    stream = stream if stream is not None else sys.stderr
+    if count <= PROGRESS_ROWS or not stream.isatty():
+        yield
+        return
+    from rich.progress import BarColumn, Progress, SpinnerColumn, TextColumn, TimeElapsedColumn
+
+    from .reports import make_console
+
+    console = make_console(stream, terminal=True)
+    columns = (
+        SpinnerColumn(),
+        TextColumn("{task.description}"),
+        BarColumn(),
+        TimeElapsedColumn(),
+    )
+    with Progress(*columns, console=console, transient=True) as bar:
+        bar.add_task(f"scoring {count} rows", total=None)
+        yield
+
+
+def score(scheme: Scheme, data: Data, entity: str) -> Results:
+    """Score the cohort; what did not match last period's data is said on stderr."""
+    with progress(len(data.table.rows)):
+        results = scheme.score_table(data.table, entity=entity, previous=data.previous)
+    for note in results.notes:
+        click.echo(f"qualitykpi: note: {note}", err=True)
+    return results
+
+
+def data_options(function: Callable[..., None]) -> Callable[..., None]:
+    function = click.option(
+        "--previous",
+        metavar="FILE",
+        type=click.Path(dir_okay=False),
+        help="Last period's data as published: its columns give `previous NAME`, "
+        "matched by entity.",
+    )(function)
+    function = click.option(
+        "--sheet",
+        metavar="NAME",
+        help="The worksheet of spreadsheet data (default: the first).",
+    )(function)
+    return click.option(
+        "--encoding",
+        metavar="NAME",
+        help="The text encoding of CSV data (default: UTF-8, a byte-order mark allowed).",
+    )(function)
