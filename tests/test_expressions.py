@@ -148,7 +148,7 @@ def test_the_worked_examples_of_the_brief() -> None:
 def test_an_absent_value_or_a_division_by_zero_is_a_problem_naming_it() -> None:
     with pytest.raises(ScoreProblem, match="no data for previous rd") as caught:
         SAMPLES[Arithmetic].evaluate(Scope(values={"rd": F(220)}))
-    assert caught.value.input == "rd"
+    assert caught.value.input == "previous rd"  # the data column that is empty
     with pytest.raises(ScoreProblem, match="divides by zero"):
         SAMPLES[Arithmetic].evaluate(Scope(values={"rd": F(220)}, previous={"rd": F(0)}))
     with pytest.raises(ScoreProblem, match="the peer mean of 'speed'"):
