@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from .diagnostics import Diagnostic
     from .environment import Environment, check, check_text, load, loads
     from .errors import DataError, RuleError, RuleErrors, RuleSemanticError, RuleSyntaxError
+    from .examples import ExampleOutcome
     from .factories import (
         above_target,
         at_least,
@@ -62,7 +63,7 @@ if TYPE_CHECKING:
     from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
     from .registry import CustomScorer, ScorerKind
     from .results import LostPoints, NodeResult, Result, Results, Step, VetoHit
-    from .scheme import ExampleOutcome, Scheme
+    from .scheme import Scheme
     from .values import SCORE_PLACES, InputSpec
 
 # Where each public name lives, for the lazy import below.
@@ -130,7 +131,7 @@ _HOME: dict[str, str] = {
     "VetoHit": "results",
     "Scaled": "nodes.scaling",
     "Linear": "nodes.scaling",
-    "ExampleOutcome": "scheme",
+    "ExampleOutcome": "examples",
     "Scheme": "scheme",
     "Grades": "nodes.scheme_scorer",
     "SchemeScorer": "nodes.scheme_scorer",

@@ -415,9 +415,24 @@ class _Analyser:
                 "the total",
                 example.span,
             )
-        for assignment in example.assignments:
+        rows = [row.assignments for row in example.rows] or [example.assignments]
+        for row in example.rows:
+            if row.grade is not None and not top:
+                self.lines.error(
+                    "misplaced",
+                    "only an example of the whole scheme can expect a grade",
+                    row.span,
+                )
+        for assignment in (assignment for row in rows for assignment in row):
             name = assignment.name
             if name in self.ids and name not in self.lines.inputs:
+                continue
+            if name in self.lines.lets:
+                self.lines.error(
+                    "misplaced",
+                    f"`{name}` is computed from other values: give the values it is computed from",
+                    assignment.span,
+                )
                 continue
             decl = self.lines.lookup(name, assignment.span)
             if decl is None:
@@ -453,6 +468,18 @@ class _Analyser:
                 else:
                     self.lines.number_for(value, decl)
         for peer in example.peers:
+            if peer.size is not None:
+                # `given rank 2 of 13`: of what the item ranks, unless it names it.
+                if peer.input is not None:
+                    self.lines.lookup(peer.input, peer.span)
+                if not 1 <= peer.value.value <= peer.size.value:
+                    self.lines.error(
+                        "bad-rank",
+                        f"a rank runs from 1 to the cohort's size, not {peer.value.text} of "
+                        f"{peer.size.text}",
+                        peer.span,
+                    )
+                continue
             self.lines.statistic(peer.stat, peer.span)
             peer_input = peer.input or subject
             if peer_input is None:

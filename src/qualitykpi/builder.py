@@ -111,7 +111,7 @@ class Builder:
                 children.append(self.node(stmt))
             elif kind == "text":
                 texts.append(self.text_stmt(stmt))
-            elif kind == "example":
+            elif kind in ("example", "cohort_example"):
                 examples.append(self.lines.example(stmt))
             elif kind == "let":
                 self.let(stmt)
@@ -168,6 +168,10 @@ class Builder:
             "support_stmt": ("`support`", "supporting offices belong to a section or item"),
             "input_decl": ("an `input`", "inputs are declared in the scheme or an item"),
             "example": ("an `example`", "examples belong to the scheme, a section or an item"),
+            "cohort_example": (
+                "an `example cohort`",
+                "examples belong to the scheme, a section or an item",
+            ),
             "text": ("`text`", "it belongs to a node"),
         }
         if stmt.data in _LINE_KINDS:
@@ -254,7 +258,7 @@ class Builder:
                 owner_list.extend(self.owners([stmt]))
             elif kind == "support_stmt":
                 pass  # collected by node()
-            elif kind == "example":
+            elif kind in ("example", "cohort_example"):
                 examples.append(self.lines.example(stmt))
             elif kind == "let":
                 self.let(stmt)
@@ -324,7 +328,7 @@ class Builder:
                 owner_list.extend(self.owners([stmt]))
             elif data == "support_stmt":
                 pass  # collected by node()
-            elif data == "example":
+            elif data in ("example", "cohort_example"):
                 examples.append(self.lines.example(stmt))
             elif data == "start_at":
                 if start is not None:

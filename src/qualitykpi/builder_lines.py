@@ -404,6 +404,24 @@ class LineBuilder:
     # ------------------------------------------------------------ examples
 
     def example(self, tree: Tree[Token]) -> syntax.Example:
+        if tree.data == "cohort_example":
+            rows: list[syntax.CohortRow] = []
+            for row in self.read.trees(tree, "cohort_row"):
+                assignments, _, score, grade = self.example_parts(row)
+                entity = self.read.label(self.read.trees(row, "label")[0])
+                rows.append(
+                    syntax.CohortRow(entity, assignments, score, grade, *self.read.located(row))
+                )
+            return syntax.Example((), (), None, None, *self.read.located(tree), rows=tuple(rows))
+        assignments, peers, score, grade = self.example_parts(tree)
+        return syntax.Example(assignments, peers, score, grade, *self.read.located(tree))
+
+    def example_parts(
+        self, tree: Tree[Token]
+    ) -> tuple[
+        tuple[syntax.Assignment, ...], tuple[syntax.PeerValue, ...], syntax.Num | None, str | None
+    ]:
+        """The values, peer statistics and expected score and grade of an example."""
         assignments: list[syntax.Assignment] = []
         peers: list[syntax.PeerValue] = []
         score: syntax.Num | None = None
@@ -450,9 +468,7 @@ class LineBuilder:
                 labels = self.read.trees(child, "label")
                 score = self.read.number(numbers[0]) if numbers else None
                 grade = self.read.label(labels[0]) if labels else None
-        return syntax.Example(
-            tuple(assignments), tuple(peers), score, grade, *self.read.located(tree)
-        )
+        return tuple(assignments), tuple(peers), score, grade
 
 
 def _within_bounds(value: Decimal) -> Decimal:

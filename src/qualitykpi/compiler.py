@@ -42,6 +42,9 @@ class ExampleCase:
     grade: str | None
     line: int
     text: str
+    #: A row of ``example cohort { … }``: its entity, and the line the cohort starts
+    #: on (the rows of one cohort are scored together).
+    cohort: tuple[str, int] | None = None
 
 
 #: The responsible (牵头) and supporting (配合) offices of a node.
@@ -303,6 +306,21 @@ class _Compiler:
 
     def collect_examples(self, examples: tuple[syntax.Example, ...], node_id: str | None) -> None:
         for example in examples:
+            if example.rows:
+                for row in example.rows:
+                    self.examples.append(
+                        ExampleCase(
+                            node_id,
+                            tuple((a.name, a.value) for a in row.assignments),
+                            (),
+                            _n(row.score) if row.score is not None else None,
+                            row.grade,
+                            row.span.line,
+                            row.text,
+                            cohort=(row.entity, example.span.line),
+                        )
+                    )
+                continue
             self.examples.append(
                 ExampleCase(
                     node_id,

@@ -124,6 +124,7 @@ RULE_WORDS = (
     "and",
     "or",
     "combine",
+    "cohort",
     "abs",
     "round",
 )

@@ -21,6 +21,7 @@ from .cohorts import Derivation, computes, subexpressions
 from .compiler import ExampleCase, compile_scheme
 from .diagnostics import Diagnostic
 from .errors import DataError, RuleError, raise_collected
+from .examples import ExampleOutcome, run_examples
 from .fast import Decline, FastValue, FastValues, Slow
 from .nodes.conditions import PeerRelative, ScoreProblem
 from .nodes.derived import NO_COHORT, Cohort
@@ -33,7 +34,7 @@ from .previous import merge as merge_previous
 from .previous import wanted
 from .readers import DataTable
 from .registry import BUILTIN_STATISTICS, NO_EXTENSIONS
-from .results import NodeResult, Result, Results, find_node
+from .results import Result, Results, find_node
 from .source import Source, Span
 from .values import (
     InputSpec,
@@ -52,20 +53,6 @@ PeerInput = Mapping[str, Mapping[str, object]]
 #: Plans kept per scheme, one per cohort's statistics (score() with peers given
 #: compiles one for each distinct set).
 PLANS_KEPT = 16
-
-
-@attrs.frozen
-class ExampleOutcome:
-    """What running one ``example`` line gave."""
-
-    line: int
-    text: str
-    node_id: str | None
-    passed: bool
-    expected: str
-    actual: str
-    trace: str
-    errors: tuple[DataError, ...] = ()
 
 
 class Scheme:
@@ -316,7 +303,9 @@ class Scheme:
             )
             read.append((name, values if row_errors else None, cells, peer_values))
         if derivation is not None:
-            computed, whys, cohort = derivation.cohort_values([entry[3] for entry in read])
+            computed, whys, cohort = self._cohort_values(
+                [entry[0] for entry in read], [entry[3] for entry in read]
+            )
             stats = {name: dict(found) for name, found in cohort.stats.items()}
             for (name, _, cells, _), row, why in zip(read, computed, whys, strict=True):
                 done = why
@@ -521,6 +510,46 @@ class Scheme:
                 self._plans[key] = None  # the scheme as a whole has no fast form
         return self._plans[key]
 
+    def _cohort_values(
+        self, names: Sequence[str], rows: Sequence[Mapping[str, object]]
+    ) -> tuple[list[dict[str, Value]], list[dict[str, ScoreProblem]], Cohort]:
+        """Each row's values with those computed over the cohort, why some are absent,
+        and the cohort.  Ranks of the total need every total first: a first round
+        scores without grades."""
+        derivation = self._derivation
+        assert derivation is not None
+        computed, whys, cohort = derivation.cohort_values(rows)
+        if "total" in derivation.ranked:
+            ungraded = attrs.evolve(self.scorer, grades=None)
+            for name, row, why in zip(names, computed, whys, strict=True):
+                ctx = derivation.context(name, row, cohort.stats, cohort, done=why)
+                try:
+                    row["total"] = Fraction(ungraded.evaluate(ctx).total)
+                except ScoreProblems:
+                    row["total"] = None  # reported when it is scored
+            column = sorted(
+                total for row in computed if isinstance(total := row["total"], Fraction)
+            )
+            columns = {**cohort.columns, "total": (tuple(column), derivation.ranked["total"])}
+            cohort = attrs.evolve(cohort, columns=columns)
+        return computed, whys, cohort
+
+    def _cohort_contexts(
+        self, names: Sequence[str], rows: Sequence[Mapping[str, object]]
+    ) -> list[Context]:
+        """The contexts of a cohort's rows, its statistics and ranks computed over them."""
+        if self._derivation is None:
+            peers = self.cohort_peers(rows)  # type: ignore[arg-type]
+            return [
+                Context(name, row, peers, self._specs)
+                for name, row in zip(names, rows, strict=True)
+            ]
+        computed, whys, cohort = self._cohort_values(names, rows)
+        return [
+            self._derivation.context(name, row, cohort.stats, cohort, done=why)
+            for name, row, why in zip(names, computed, whys, strict=True)
+        ]
+
     def _ranked_subject(self, node: Section | Item | None) -> str:
         """What an example's ``given rank R of N`` ranks, when it names nothing."""
         names = node.inputs() if node is not None else tuple(self._specs)
@@ -545,54 +574,7 @@ class Scheme:
 
     def run_examples(self) -> list[ExampleOutcome]:
         """Run every ``example`` of the rule file against its node."""
-        return [self._run_example(case) for case in self.examples]
-
-    def _run_example(self, case: ExampleCase) -> ExampleOutcome:
-        from .explain import explain_node, explain_result
-
-        raw = {name: _example_value(value) for name, value in case.values}
-        values, errors = self._read(None, self._cells(raw))
-        peers: dict[str, dict[str, Fraction]] = {}
-        ranks: dict[str, tuple[int, int]] = {}
-        node = self.node(case.node_id) if case.node_id is not None else None
-        for name, stat, value in case.peers:
-            if stat in ("rank", "rank of"):
-                subject = name or self._ranked_subject(node)
-                rank, size = ranks.get(subject, (0, 0))
-                ranks[subject] = (int(value), size) if stat == "rank" else (rank, int(value))
-            else:
-                peers.setdefault(name or _single_subject(node), {})[stat] = value
-        expected = _expected(case)
-        if errors:
-            return ExampleOutcome(
-                case.line, case.text, case.node_id, False, expected, "error", "", tuple(errors)
-            )
-        ctx = self._context(None, values, peers, Cohort(peers, {}, ranks))
-        try:
-            if node is None:
-                result = self.scorer.evaluate(ctx)
-                actual = fmt(Fraction(result.total))
-                if case.grade is not None:
-                    actual = (
-                        f"{actual} grade {result.grade}"
-                        if case.score is not None
-                        else (f"grade {result.grade}")
-                    )
-                passed = (case.score is None or Fraction(result.total) == case.score) and (
-                    case.grade is None or result.grade == case.grade
-                )
-                trace = explain_result(result)
-            else:
-                node_result: NodeResult = node.own(ctx)
-                actual = fmt(Fraction(node_result.score))
-                passed = case.score is not None and Fraction(node_result.score) == case.score
-                trace = explain_node(node_result, file=self.source.name if self.source else None)
-        except ScoreProblems as exc:
-            problems = tuple(self._data_error(None, problem) for problem in exc.problems)
-            return ExampleOutcome(
-                case.line, case.text, case.node_id, False, expected, "error", "", problems
-            )
-        return ExampleOutcome(case.line, case.text, case.node_id, passed, expected, actual, trace)
+        return run_examples(self)
 
 
 def _besides(found: Sequence[DataError], unread: Sequence[DataError]) -> list[DataError]:
@@ -632,21 +614,6 @@ def _frame_records(frame: Any, entity: str) -> list[dict[str, object]]:
     return records
 
 
-def _example_value(value: object) -> object:
-    if value is None or isinstance(value, bool):
-        return value
-    return str(getattr(value, "value", value))
-
-
-def _expected(case: ExampleCase) -> str:
-    parts = []
-    if case.score is not None:
-        parts.append(fmt(case.score))
-    if case.grade is not None:
-        parts.append(f"grade {case.grade}")
-    return " ".join(parts)
-
-
 def _ranked(scorer: SchemeScorer, names: Iterable[str]) -> list[str]:
     """The values ranked by the lets among ``names``."""
     lets = {let.name: let for let in scorer.lets}
@@ -658,13 +625,6 @@ def _ranked(scorer: SchemeScorer, names: Iterable[str]) -> list[str]:
                 part.name for part in subexpressions(let.expression) if isinstance(part, RankOf)
             )
     return list(dict.fromkeys(found))
-
-
-def _single_subject(node: Section | Item | None) -> str:
-    if node is None:
-        return ""
-    names = node.inputs()
-    return names[0] if names else ""
 
 
 @contextlib.contextmanager

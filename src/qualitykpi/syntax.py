@@ -618,6 +618,20 @@ class Example:
     grade: str | None
     span: Span
     text: str
+    #: ``example cohort { … }``: one row per entity (the fields above are empty).
+    rows: tuple[CohortRow, ...] = ()
+
+
+@attrs.frozen
+class CohortRow:
+    """``甲: drop = 5%, awards = 6 → 10`` in ``example cohort { … }``."""
+
+    entity: str
+    assignments: tuple[Assignment, ...]
+    score: Num | None
+    grade: str | None
+    span: Span
+    text: str
 
 
 # ------------------------------------------------------------------- structure
