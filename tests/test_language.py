@@ -747,6 +747,9 @@ def test_an_assessed_deduction_per_event(dash: str) -> None:
     assert str(result.total) == "4"
     assert sum((entry.amount for entry in result.lost_points()), Decimal(0)) == result.lost
     assert "assessed deduction 6 (5–10 for each of 1 accidents)" in result.explain()
+    notes = template_notes(scheme)
+    assert "deduction 5–10 for each accidents (assessed)" in notes
+    assert "adjustment -2 to 2 (assessed)" in notes
     # No accidents: nothing to judge, nothing deducted.
     assert (
         str(scheme.score({"rate": "95", "q": "0", "accidents": "0", "awards": "0"}).total) == "10"

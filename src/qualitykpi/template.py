@@ -49,6 +49,8 @@ class TemplateColumn:
     high: Fraction | None = None
     step: Fraction | None = None
     deduction: bool = False
+    #: An assessor's adjustment to a computed score (``assessed adjustment``).
+    adjustment: bool = False
 
 
 def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateColumn]:
@@ -124,8 +126,19 @@ def _assessed_column(item: Item) -> TemplateColumn:
     else:
         allowed = f"{judgement.describe()} (assessed)"
     deduction = judgement.kind == "deduction"
+    adjustment = judgement.kind == "adjustment"
     return TemplateColumn(
-        item.id, item.name, "assessed", "number", "", allowed, low, high, None, deduction
+        item.id,
+        item.name,
+        "assessed",
+        "number",
+        "",
+        allowed,
+        low,
+        high,
+        None,
+        deduction,
+        adjustment,
     )
 
 
@@ -269,6 +282,8 @@ def _validation(column: TemplateColumn, letter: str, factory: Any) -> Any:
         rule = factory(type="decimal", operator="between", formula1=low, formula2=high)
         if column.deduction:
             error = f"请填写{low}到{high}之间的扣分。Enter the deduction, {low} to {high}."
+        elif column.adjustment:
+            error = f"请填写{low}到{high}之间的调整分。Enter the adjustment, {low} to {high}."
         elif column.kind == "assessed":
             error = f"请填写{low}到{high}之间的评分。Enter the assessed score, {low} to {high}."
         else:

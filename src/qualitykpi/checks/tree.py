@@ -325,7 +325,9 @@ def check_section_deductions(ctx: Context) -> Iterator[Diagnostic]:
         if section.deductions_cap is not None and (most is None or section.deductions_cap < most):
             most = section.deductions_cap
             amount = f"{fmt(most)} (its `deductions at most`)"
-        if most is None or most > section.max:
+        if most is None:
+            continue  # a deduction without a cap: `no-cap` says the section stops it
+        if most > section.max:
             yield ctx.diagnostic(
                 "deduction-exceeds",
                 f"the deductions in {what(section)} can take {amount}, more than its "

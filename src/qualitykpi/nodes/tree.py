@@ -163,6 +163,10 @@ class Item:
                 highs = [reach[1] for reach in reaches]
                 low = None if None in lows else min(x for x in lows if x is not None)
                 high = None if None in highs else max(x for x in highs if x is not None)
+                if self.clauses:
+                    # The table's result is clamped before the clauses adjust it
+                    # (see _rules): a line scoring below 0 gives the clauses 0.
+                    low, high = self._clamp(low, self.minimum), self._clamp(high, self.ceiling)
             else:
                 low = high = self._start()
             for clause in self.clauses:
