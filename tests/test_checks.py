@@ -355,6 +355,18 @@ CASES: list[tuple[str, str, int]] = [
         6,
     ),
     (
+        "no-cap",
+        """scheme "s" {
+  total 10
+  item "a" max 10 { input a: yes/no; yes → full; no → 0 }
+  item "b" deduct {
+    input incidents: count
+    deduct 1 for each incidents
+  }
+}""",
+        4,
+    ),
+    (
         "grade-order",
         """scheme "s" {
   total 100
@@ -1033,3 +1045,27 @@ def test_condition_set_of_target_deltas() -> None:
     assert condition_set(one_to_three, Fraction(90), {}) == ValueSet.of(
         Interval(Fraction(87), Fraction(89), True, False)
     )
+
+
+def test_no_cap_says_what_bounds_an_uncapped_side() -> None:
+    """LANGUAGE-2 §7: the checks report the unbounded side instead of assuming one."""
+    text = """scheme "s" {
+  total 10
+  section "s" max 10 {
+    item "a" max 10 { input a: yes/no; yes → full; no → 0 }
+    item "b" deduct { input n: count; deduct 1 for each n }
+  }
+  bonus "c" { input m: count; award 1 for each m }
+}"""
+    messages = [d.message for d in check_text(text) if d.code == "no-cap"]
+    assert len(messages) == 2
+    assert 'section "s" stops at 0' in messages[0]
+    assert "the total stops at 10" in messages[1]
+    plus = text.replace("total 10", "total 10 plus bonus")
+    (_, bonus) = [d.message for d in check_text(plus) if d.code == "no-cap"]
+    assert "nor has the total" in bonus
+    scheme = qk.loads(plus)
+    assert scheme.scorer.bounds() == (0, None)
+    ranges = {node_id: (low, high) for node_id, _, low, high in reachable_ranges(scheme)}
+    assert ranges["1.2"] == (None, 0) and ranges["2"] == (0, None)
+    assert "−∞ to 0" in format_ranges(scheme) and "0 to ∞" in format_ranges(scheme)

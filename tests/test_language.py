@@ -733,3 +733,161 @@ def test_a_level_input_takes_one_of_its_listed_values() -> None:
         result = scheme.score({"level": level, "rating": "优", "class": "一类"})
         assert str(result["1"].score) == score
     assert scheme.check() == []
+
+
+# ------------------------------------- assessed ranges, adjustments, no caps
+
+ACCIDENTS = """\
+scheme "安全" {
+  total 10
+  section s "安全" max 10 {
+    item q "日常监管" max 10 {
+      input rate: percent
+      at least 90% → full
+      otherwise → 6
+      assessed adjustment -2 to 2
+    }
+    item "重大事故" deduct {                                     # must parse
+      input accidents: count
+      assessed deduction 5–10 for each accidents
+    }
+  }
+  bonus b "创新" {
+    input awards: count
+    award 1 for each awards
+  }
+}
+"""
+
+
+def _traced(scheme: qk.Scheme, row: dict[str, str]) -> Decimal:
+    values = {name: spec.read(row.get(name)) for name, spec in scheme.inputs.items()}
+    return scheme.scorer.evaluate(Context("e", values, {}, scheme.inputs)).total
+
+
+@pytest.mark.parametrize("dash", ["–", "-", "~", " to "])
+def test_an_assessed_deduction_per_event(dash: str) -> None:
+    """LANGUAGE-2 §7, 重大事故 (must parse): 2 accidents accept 10 to 20."""
+    scheme = qk.loads(ACCIDENTS.replace("5–10", f"5{dash}10"))
+    item_id = "s.2"
+    assert scheme.inputs[item_id].name == item_id
+    for deduction in ("15", "12", "10", "20"):
+        row = {
+            "entity": "e",
+            "rate": "80",
+            "q": "0",
+            "accidents": "2",
+            item_id: deduction,
+            "awards": "0",
+        }
+        results = scheme.score_table([row])
+        assert not results.errors
+        assert results["e"][item_id].score == -Decimal(deduction)
+        assert results["e"].total == max(Decimal(6) - Decimal(deduction), 0) == _traced(scheme, row)
+    row = {"entity": "e", "rate": "95", "q": "0", "accidents": "1", item_id: "6", "awards": "0"}
+    result = scheme.score_table([row])["e"]
+    assert str(result.total) == "4"
+    assert sum((entry.amount for entry in result.lost_points()), Decimal(0)) == result.lost
+    assert "assessed deduction 6 (5–10 for each of 1 accidents)" in result.explain()
+    notes = template_notes(scheme)
+    assert "deduction 5–10 for each accidents (assessed)" in notes
+    assert "adjustment -2 to 2 (assessed)" in notes
+    # No accidents: nothing to judge, nothing deducted.
+    assert (
+        str(scheme.score({"rate": "95", "q": "0", "accidents": "0", "awards": "0"}).total) == "10"
+    )
+
+
+@pytest.mark.parametrize(
+    ("accidents", "deduction", "says"),
+    [
+        ("2", "25", "the assessed deduction 25 for item 's.2' (重大事故) is outside 10–20"),
+        ("2", "8", "outside 10–20 (5–10 for each of 2 accidents)"),
+        ("0", "5", "outside 0–0"),
+        ("2", "", "no assessed deduction for item 's.2' (重大事故): 2 accidents call for"),
+        ("", "5", "no data for 'accidents'"),
+    ],
+)
+def test_an_assessed_deduction_outside_its_range_is_a_data_error(
+    accidents: str, deduction: str, says: str
+) -> None:
+    scheme = qk.loads(ACCIDENTS)
+    row = {
+        "entity": "丙",
+        "rate": "95",
+        "q": "0",
+        "accidents": accidents,
+        "s.2": deduction,
+        "awards": "0",
+    }
+    results = scheme.score_table([row])
+    (error,) = results.errors
+    assert error.entity == "丙" and says in str(error)
+    assert str(error).endswith("(rule <string>:12)")  # the `assessed` line
+
+
+@pytest.mark.parametrize(
+    ("rate", "adjustment", "item", "total"),
+    [("85", "1.5", "7.5", "7.5"), ("85", "-2", "4", "4"), ("95", "1", "10", "10")],
+)
+def test_an_assessed_adjustment_is_added_then_clamped(
+    rate: str, adjustment: str, item: str, total: str
+) -> None:
+    scheme = qk.loads(ACCIDENTS)
+    row = {"entity": "e", "rate": rate, "q": adjustment, "accidents": "0", "awards": "0"}
+    result = scheme.score_table([row])["e"]
+    assert (str(result["q"].score), str(result.total)) == (item, total)
+    assert _traced(scheme, row) == result.total
+    assert sum((entry.amount for entry in result.lost_points()), Decimal(0)) == result.lost
+    assert f"assessed adjustment {'+' if adjustment[0] != '-' else ''}{adjustment}" in (
+        result.explain()
+    )
+
+
+@pytest.mark.parametrize("adjustment", ["3", "-2.5", ""])
+def test_an_assessed_adjustment_outside_its_bounds_is_a_data_error(adjustment: str) -> None:
+    scheme = qk.loads(ACCIDENTS)
+    results = scheme.score_table(
+        [{"entity": "e", "rate": "85", "q": adjustment, "accidents": "0", "awards": "0"}]
+    )
+    (error,) = results.errors
+    assert error.input == "q" and "-2 to 2" in str(error)
+
+
+def test_a_bonus_without_a_cap_adds_what_it_awards() -> None:
+    scheme = qk.loads(ACCIDENTS.replace("total 10", "total 10 plus bonus"))
+    row = {"entity": "e", "rate": "95", "q": "0", "accidents": "0", "awards": "7"}
+    result = scheme.score_table([row])["e"]
+    assert str(result.total) == "17" == str(_traced(scheme, row))
+    assert "b bonus 创新: 7 (no cap)" in result.explain()
+    assert scheme.scorer.bounds() == (Fraction(0), None)
+    capped = qk.loads(ACCIDENTS)
+    assert str(capped.score({"rate": "95", "q": "0", "accidents": "0", "awards": "7"}).total) == (
+        "10"
+    )
+    assert capped.scorer.bounds() == (Fraction(0), Fraction(10))
+
+
+@pytest.mark.parametrize(
+    ("change", "replacement", "code"),
+    [
+        ("5–10 for each", "10–5 for each", "reversed-range"),
+        ("5–10 for each", "-5–10 for each", "negative-points"),
+        ("5–10 for each", "5%–10 for each", "percent-literal"),
+        ("input accidents: count", "input accidents: percent", "type-mismatch"),
+        ("adjustment -2 to 2", "adjustment 2 to -2", "reversed-range"),
+        ("award 1 for each awards", "awards at least 1 → full", "impossible-outcome"),
+        ('item "重大事故" deduct {', 'section "重大事故" deduct {', "misplaced"),
+    ],
+)
+def test_bad_assessed_ranges_are_rule_errors(change: str, replacement: str, code: str) -> None:
+    with pytest.raises(qk.RuleError) as caught:
+        qk.loads(ACCIDENTS.replace(change, replacement))
+    assert code in [error.code for error in caught.value.errors]
+
+
+def test_an_adjustment_needs_rule_lines() -> None:
+    text = 'scheme "s" {\n item a "a" max 3 {\n  assessed adjustment -1 to 1\n }\n}\n'
+    with pytest.raises(qk.RuleError) as caught:
+        qk.loads(text)
+    assert "misplaced" in [error.code for error in caught.value.errors]

@@ -254,7 +254,13 @@ class _Analyser:
             )
         if item.assessed is not None and item.assessed.deduction_cap is not None:
             self.size(item.assessed.deduction_cap, None)
-        deduct_only = item.deduct_cap is not None
+        if item.assessed is not None:
+            self.per_event(item.assessed)
+        if item.adjustment is not None:
+            self.adjustment(item, has_rules and not scoring)
+        if item.kind == "bonus" and item.uncapped:
+            self.uncapped_bonus(item)
+        deduct_only = item.deduct_only
         # Inputs a clause counts are not candidates for the table's subject.
         counted = {_clause_input(clause) for clause in item.clauses}
         # Nor are the inputs that hold a target (`target plan`).
@@ -297,6 +303,73 @@ class _Analyser:
         item = attrs.evolve(item, lines=tuple(lines), targets=resolved)
         parts = tuple(self.item(part, item) for part in item.parts)
         return attrs.evolve(item, parts=parts)
+
+    def judged_range(self, low: syntax.Num, high: syntax.Num, what: str) -> None:
+        """The range of an assessor's value: points, the smaller first."""
+        for number in (low, high):
+            if number.percent:
+                self.lines.error(
+                    "percent-literal", "points are not a percentage; drop the `%`", number.span
+                )
+        if low.value > high.value:
+            self.lines.error(
+                "reversed-range",
+                f"the {what} `{low.text}–{high.text}` runs backwards: its first number is "
+                f"the larger; write `{high.text}–{low.text}`",
+                high.span,
+            )
+
+    def per_event(self, assessed: syntax.Assessed) -> None:
+        """``assessed deduction A–B for each NAME``: 0 ≤ A ≤ B, NAME a count."""
+        if assessed.per_event is None or assessed.events is None:
+            return
+        low, high = assessed.per_event
+        self.judged_range(low, high, "deduction per event")
+        for number in (low, high):
+            if number.value < 0:
+                self.lines.error(
+                    "negative-points",
+                    "a deduction per event is a positive amount; `deduction` already subtracts",
+                    number.span,
+                )
+        decl = self.lines.lookup(assessed.events, assessed.span)
+        if decl is not None and decl.type != "count":
+            self.lines.error(
+                "type-mismatch",
+                f"`for each {decl.name}` counts events, but `{decl.name}` is a {decl.type}; "
+                f"declare it `input {decl.name}: count`",
+                narrow(self.lines.source, assessed.span, decl.name),
+            )
+
+    def adjustment(self, item: syntax.Item, computed: bool) -> None:
+        """``assessed adjustment A–B``: beside rule lines or clauses, in order."""
+        adjustment = item.adjustment
+        assert adjustment is not None
+        self.judged_range(adjustment.low, adjustment.high, "adjustment")
+        if not computed:
+            self.lines.error(
+                "misplaced",
+                f'`assessed adjustment` adjusts the score {item.kind} "{item.name}" '
+                "computes from its rule lines or clauses, and it has none; an assessor's "
+                "whole score is `assessed`",
+                adjustment.span,
+            )
+
+    def uncapped_bonus(self, item: syntax.Item) -> None:
+        """A bonus without a cap has no full marks to give or scale to."""
+        for line in item.lines:
+            if isinstance(line, syntax.BandLine) and isinstance(line.outcome, syntax.Full):
+                span = line.outcome.span
+            elif isinstance(line, syntax.ScaledLine):
+                span = line.span
+            else:
+                continue
+            self.lines.error(
+                "impossible-outcome",
+                f'bonus "{item.name}" has no cap, so it has no full marks to give or to '
+                "scale to; give the points (`→ 2`), or a cap (`bonus … at most 2`)",
+                span,
+            )
 
     def targets(
         self, item: syntax.Item, parent: syntax.Item | None, local: list[str]

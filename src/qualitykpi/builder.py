@@ -162,6 +162,8 @@ class Builder:
             "target": ("a `target`", "targets belong to an item or part"),
             "target_input": ("a `target`", "targets belong to an item or part"),
             "assessed": ("`assessed`", "it belongs to an item or part"),
+            "assessed_each": ("`assessed`", "it belongs to an item or part"),
+            "assessed_adjustment": ("`assessed adjustment`", "it belongs to an item or part"),
             "start_at": ("`start at`", "it belongs to an item or part"),
             "better": ("`better`", "it belongs to an item or part"),
             "owner_stmt": ("`owner`", "owners belong to a section, item, part or bonus"),
@@ -200,6 +202,7 @@ class Builder:
         maximum: syntax.Num | None = None
         deduct_cap: syntax.Num | None = None
         deductions_cap: syntax.Num | None = None
+        uncapped = False
         for size in self.read.trees(tree):
             if size.data == "max_size":
                 numbers = self.read.trees(size, "number")
@@ -208,9 +211,22 @@ class Builder:
                     deductions_cap = self.read.number(numbers[1])
             elif size.data == "deduct_size":
                 deduct_cap = self.read.number(self.read.trees(size, "number")[0])
+            elif size.data == "deduct_open_size":
+                uncapped = True
         if kind == "bonus":
-            maximum = self.read.number(self.read.trees(tree, "number")[0])
+            capped = self.read.trees(tree, "number")
+            if capped:
+                maximum = self.read.number(capped[0])
+            else:
+                uncapped = True
         if kind == "section":
+            if uncapped:
+                self.read.error(
+                    "misplaced",
+                    "a section cannot be `deduct` without a cap; write `deduct at most N`, "
+                    "or put the deductions in an item written `deduct`",
+                    tree,
+                )
             return self.section(
                 tree, node_id, name, maximum, deduct_cap, deductions_cap, owners, body
             )
@@ -221,7 +237,8 @@ class Builder:
                 "deducts is written `deduct at most N`",
                 tree,
             )
-        return self.item(cast(Any, kind), tree, node_id, name, maximum, deduct_cap, owners, body)
+        built = self.item(cast(Any, kind), tree, node_id, name, maximum, deduct_cap, owners, body)
+        return attrs.evolve(built, uncapped=True) if uncapped else built
 
     def owners(self, trees: list[Tree[Token]]) -> tuple[str, ...]:
         names: list[str] = []
@@ -304,6 +321,7 @@ class Builder:
         owner_list = list(owners)
         start: syntax.Num | None = None
         assessed: syntax.Assessed | None = None
+        adjustment: syntax.Adjustment | None = None
         better: Any = None
         where = f'{kind} "{name}"'
         for stmt in self.statements(body):
@@ -334,13 +352,23 @@ class Builder:
                 if start is not None:
                     self.read.error("duplicate-statement", "`start at` is given twice", stmt)
                 start = self.read.number(self.read.trees(stmt, "number")[0])
-            elif data == "assessed":
-                if assessed is not None:
+            elif data in ("assessed", "assessed_each", "assessed_adjustment"):
+                if assessed is not None or adjustment is not None:
                     self.read.error("duplicate-statement", "`assessed` is given twice", stmt)
-                numbers = self.read.trees(stmt, "number")
-                assessed = syntax.Assessed(
-                    self.read.number(numbers[0]) if numbers else None, self.read.span(stmt)
-                )
+                numbers = [self.read.number(number) for number in self.read.trees(stmt, "number")]
+                if data == "assessed_adjustment":
+                    adjustment = syntax.Adjustment(numbers[0], numbers[1], self.read.span(stmt))
+                elif data == "assessed_each":
+                    assessed = syntax.Assessed(
+                        None,
+                        self.read.span(stmt),
+                        per_event=(numbers[0], numbers[1]),
+                        events=str(self.read.tokens(stmt, "NAME")[0]),
+                    )
+                else:
+                    assessed = syntax.Assessed(
+                        numbers[0] if numbers else None, self.read.span(stmt)
+                    )
             elif data == "better":
                 better = str(stmt.children[-1])
             elif data == "let":
@@ -371,6 +399,7 @@ class Builder:
             tuple(texts),
             tuple(examples),
             self.read.span(tree),
+            adjustment=adjustment,
         )
 
     def veto(self, tree: Tree[Token]) -> syntax.Veto:

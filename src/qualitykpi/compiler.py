@@ -14,6 +14,7 @@ import attrs
 from . import syntax
 from . import syntax_expressions as ex
 from .nodes import derived
+from .nodes.assessed import Adjustment, PerEvent
 from .nodes.clauses import Clause, ForEach, When
 from .nodes.combine import Combination, CombineLine
 from .nodes.conditions import Condition, Otherwise, Range
@@ -266,7 +267,23 @@ class _Compiler:
             better=node.better,
             text="\n".join(node.texts),
             line=node.span.line,
+            per_event=self.per_event(node.assessed),
+            adjustment=(
+                Adjustment(
+                    _n(node.adjustment.low), _n(node.adjustment.high), node.adjustment.span.line
+                )
+                if node.adjustment is not None
+                else None
+            ),
+            uncapped=node.uncapped,
         )
+
+    @staticmethod
+    def per_event(assessed: syntax.Assessed | None) -> PerEvent | None:
+        if assessed is None or assessed.per_event is None or assessed.events is None:
+            return None
+        low, high = assessed.per_event
+        return PerEvent(_n(low), _n(high), assessed.events, assessed.span.line)
 
     def section(self, node: syntax.Section, inherited: Who) -> Section:
         assert node.id is not None

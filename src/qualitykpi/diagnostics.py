@@ -46,6 +46,7 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "deduction-exceeds": ("warning", "A deduction larger than what it deducts from"),
     "award-above-max": ("warning", "A score or award above the max"),
     "negative-score": ("warning", "A fixed score below 0 in an item that cannot go below 0"),
+    "no-cap": ("info", "A deduction-only item or a bonus without a cap: what bounds it"),
     "grade-order": ("warning", "Grade bands out of order, or shadowed by an earlier band"),
     "unreachable-grade": ("warning", "A grade no total can reach"),
     "unused-input": ("warning", "An input no rule line, clause, veto or target uses"),

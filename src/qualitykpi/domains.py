@@ -231,9 +231,10 @@ class Domain:
         return _domain_of(spec.type, spec.precision, spec.low, spec.high, spec.levels)
 
     @classmethod
-    def totals(cls, low: Fraction, high: Fraction, places: int | None = None) -> Domain:
+    def totals(cls, low: Fraction, high: Fraction | None, places: int | None = None) -> Domain:
         """The totals a scheme can give: every number between two bounds (on the
-        grid of ``total rounded to N places``, when it rounds)."""
+        grid of ``total rounded to N places``, when it rounds); a ``high`` of None:
+        no upper bound."""
         step = None if places is None else Fraction(1, 10**places)
         return cls("number", step, low, high)
 

@@ -27,7 +27,12 @@ def explain_node(node: NodeResult, *, file: str | None = None, indent: int = 0) 
     listed = indent == 0 or node.kind in ("item", "bonus", "task")
     owners = f"  [{offices}]" if offices and listed else ""
     kind = "" if node.kind in ("item", "section") else f"{node.kind} "
-    points = "" if node.kind == "task" else f": {_points(node.score)} / {_points(node.max)}"
+    if node.kind == "task":
+        points = ""
+    elif not node.capped:
+        points = f": {_points(node.score)} (no cap)"
+    else:
+        points = f": {_points(node.score)} / {_points(node.max)}"
     lines = [f"{pad}{node.id} {kind}{node.name}{points}{owners}"]
     inner = pad + "    "
     if node.inputs:

@@ -99,6 +99,7 @@ RULE_WORDS = (
     "given",
     "deductions",
     "deduction",
+    "adjustment",
     "deduct",
     "award",
     "full",

@@ -145,7 +145,7 @@ _MISTAKES: dict[str, list[str]] = {
     "each-effect": ["each 1 below 2 → 3", "each 1 → full"],
     "by": ["below target 3 → full", "above target 3 → full"],
     "max": ['item "i" 3 {\n}', 'section "i" 3 {\n}'],
-    "bonus-cap": ['bonus "b" {\n}', 'bonus "b" max 3 {\n}'],
+    "bonus-cap": ['bonus "b" max 3 {\n}'],
     "name": ["item max 1 {\n}", "section max 1 {\n}"],
     "scheme-name": ["scheme {\n}\n", "scheme s {\n}\n"],
     "owner-quotes": ["owner x", 'item "i" max 1 owner x {\n}'],
@@ -183,7 +183,8 @@ _MESSAGES = {
     "each-effect": "an `each` line ends with `deduct N` or `award N`: `each 1 → deduct 0.5`",
     "by": "write `by` and the range of points: `below target by 1–3 points`",
     "max": 'this {kind} needs its maximum score after its name: `{kind} "名称" max 10`',
-    "bonus-cap": 'a bonus needs its cap after its name: `bonus "名称" at most 5`',
+    "bonus-cap": 'a bonus gives its cap after its name as `bonus "名称" at most 5`, '
+    "or none for no cap",
     "name": 'this {kind} needs a name in quotes: `{kind} "制造业产品质量合格率" max 10`',
     "scheme-name": 'the scheme needs a name in quotes: `scheme "2024年度质量工作考核" {{`',
     "owner-quotes": 'write each office in quotes: `owner "区市监局", "区农经局"`',

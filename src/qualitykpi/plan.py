@@ -61,12 +61,13 @@ class Shape:
     name: str
     kind: str
     max: Decimal
-    minimum: Decimal
+    minimum: Decimal | None
     owners: tuple[str, ...]
     supporters: tuple[str, ...]
     text: str | None
     line: int | None
     children: tuple[int, ...]
+    capped: bool = True
 
 
 class Tracer:
@@ -175,6 +176,7 @@ class Plan:
                 line=shape.line,
                 supporters=shape.supporters,
                 trace=lambda: tracer.node(slot),
+                capped=shape.capped,
             )
 
         return tuple(build(slot) for slot in self.tops)
@@ -311,7 +313,7 @@ class _Compiler:
         return slot, run
 
     def section(self, section: Section, slot: int, children: list[tuple[int, Node]]) -> Node:
-        low, high = const(section.minimum), const(section.max)
+        low, high = const_or_none(section.minimum), const(section.max)
         kinds = section.children
         # Each scored child, and whether it only deducts (see tree.deducts).
         scored = [
@@ -337,14 +339,14 @@ class _Compiler:
                 child(values, out)
             if floor is not None and deductions < floor:
                 raw = add(raw, subtract(floor, deductions))
-            score = high if raw > high else low if raw < low else raw
+            score = _clamp(raw, low, high)
             out[slot] = score
             return score
 
         return run
 
     def item(self, item: Item, slot: int, children: list[tuple[int, Node]]) -> Node:
-        low, high = const(item.minimum), const(item.max)
+        low, high = const_or_none(item.minimum), const_or_none(item.ceiling)
         if children:
             parts = [run for _, run in children]
 
@@ -352,7 +354,7 @@ class _Compiler:
                 raw = ZERO
                 for part in parts:
                     raw = add(raw, part(values, out))
-                score = high if raw > high else low if raw < low else raw
+                score = _clamp(raw, low, high)
                 out[slot] = score
                 return score
 
@@ -368,18 +370,32 @@ class _Compiler:
                 raw = fast(values)
             except (Slow, ArithmeticError):
                 return traced(values, out)
-            score = high if raw > high else low if raw < low else raw
+            score = _clamp(raw, low, high)
             out[slot] = score
             return score
 
         return leaf
 
-    def rules(self, item: Item, low: Decimal, high: Decimal) -> Callable[[FastValues], Decimal]:
+    def rules(
+        self, item: Item, low: Decimal | None, high: Decimal | None
+    ) -> Callable[[FastValues], Decimal]:
         """The item's raw score before its clamp, as :meth:`Item.evaluate` works it out."""
         if item.target_inputs:
             raise Decline("a target that differs entity by entity")
+        if item.per_event is not None:
+            return item.per_event.fast(item.id, const(item.max))
         if item.assessed:
             return _assessed(item, low, high)
+        computed = self.computed(item, low, high)
+        if item.adjustment is None:
+            return computed
+        adjustment = item.adjustment.fast(item.id)
+        return lambda values: add(computed(values), adjustment(values))
+
+    def computed(
+        self, item: Item, low: Decimal | None, high: Decimal | None
+    ) -> Callable[[FastValues], Decimal]:
+        """The raw score of the item's rule lines and clauses."""
         if item.kind == "task":
             return lambda values: ZERO
         targets = item.targets
@@ -395,7 +411,7 @@ class _Compiler:
             def table_then_clauses(values: FastValues) -> Decimal:
                 raw = table(values)
                 # Clamped before the clauses adjust it (see Item._rules).
-                raw = high if raw > high else low if raw < low else raw
+                raw = _clamp(raw, low, high)
                 for clause in clauses:
                     raw = add(raw, clause(values))
                 return raw
@@ -436,9 +452,24 @@ def _with_bonuses(run: Node, bonuses: list[Node]) -> Node:
     return together
 
 
-def _assessed(item: Item, low: Decimal, high: Decimal) -> Callable[[FastValues], Decimal]:
+def _clamp(raw: Decimal, low: Decimal | None, high: Decimal | None) -> Decimal:
+    """``raw`` within ``[low, high]``; None: no bound on that side."""
+    if high is not None and raw > high:
+        return high
+    if low is not None and raw < low:
+        return low
+    return raw
+
+
+def _assessed(
+    item: Item, low: Decimal | None, high: Decimal | None
+) -> Callable[[FastValues], Decimal]:
     cap = const_or_none(item.assessed_cap)
     name = item.id
+    # A plain assessed score: within [minimum, max], both bounded (an uncapped
+    # deduction-only item is judged per event, or not at all).
+    low = ZERO if low is None else low
+    high = const(item.max)
 
     def assessed(values: FastValues) -> Decimal:
         value = values.get(name)
@@ -461,12 +492,13 @@ def _shape(node: Section | Item, children: tuple[int, ...]) -> Shape:
         node.name,
         node.kind,
         const(node.max),
-        const(node.minimum),
+        const_or_none(node.minimum),
         node.owners,
         node.supporters,
         node.text or None,
         node.line,
         children,
+        not isinstance(node, Item) or node.ceiling is not None,
     )
 
 

@@ -74,7 +74,8 @@ class NodeResult:
     kind: str
     score: Decimal
     max: Decimal
-    minimum: Decimal
+    #: The lowest score it can take; None: a deduction-only node without a cap.
+    minimum: Decimal | None
     owners: tuple[str, ...]
     children: tuple[NodeResult, ...] = ()
     _steps: tuple[Step, ...] | None = attrs.field(default=(), eq=False, repr=False)
@@ -86,6 +87,8 @@ class NodeResult:
     _trace: Callable[[], NodeResult] | None = attrs.field(
         default=None, eq=False, repr=False, kw_only=True
     )
+    #: False for a bonus without a cap: it adds what it scores, ``max`` (0) is no limit.
+    capped: bool = attrs.field(default=True, kw_only=True)
 
     @property
     def steps(self) -> tuple[Step, ...]:

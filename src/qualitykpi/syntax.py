@@ -582,9 +582,22 @@ class Target:
 
 @attrs.frozen
 class Assessed:
-    """``assessed`` or ``assessed deduction at most C``."""
+    """``assessed``, ``assessed deduction at most C`` or
+    ``assessed deduction A–B for each NAME``."""
 
     deduction_cap: Num | None
+    span: Span
+    #: ``A–B for each NAME``: the deduction per event, and the input counting the events.
+    per_event: tuple[Num, Num] | None = None
+    events: str | None = None
+
+
+@attrs.frozen
+class Adjustment:
+    """``assessed adjustment A–B``: the assessor's adjustment to a computed score."""
+
+    low: Num
+    high: Num
     span: Span
 
 
@@ -643,6 +656,8 @@ class Item:
 
     ``max`` is the points it is worth (0 for a deduction-only item, the cap
     for a bonus); ``deduct_cap`` is set for ``deduct at most C`` items.
+    ``uncapped`` marks the forms the source gives no cap: a deduction-only
+    item written ``deduct`` alone, a bonus without ``at most``.
     """
 
     kind: Literal["item", "part", "bonus"]
@@ -663,11 +678,23 @@ class Item:
     examples: tuple[Example, ...]
     span: Span
     supporters: tuple[str, ...] = ()
+    adjustment: Adjustment | None = None
+    uncapped: bool = False
 
     @property
     def is_task(self) -> bool:
         """Written without `max`: a responsibility (责任事项) worth no points."""
-        return self.kind == "item" and self.max is None and self.deduct_cap is None
+        return (
+            self.kind == "item"
+            and self.max is None
+            and self.deduct_cap is None
+            and not self.uncapped
+        )
+
+    @property
+    def deduct_only(self) -> bool:
+        """``deduct at most C`` or ``deduct``: it only takes points away."""
+        return self.deduct_cap is not None or (self.uncapped and self.kind != "bonus")
 
 
 @attrs.frozen

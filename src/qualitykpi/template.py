@@ -51,6 +51,8 @@ class TemplateColumn:
     deduction: bool = False
     #: A level input's values, the only texts its cells may hold.
     levels: tuple[str, ...] = ()
+    #: An assessor's adjustment to a computed score (``assessed adjustment``).
+    adjustment: bool = False
 
 
 def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateColumn]:
@@ -111,19 +113,38 @@ def _bounds_text(type_: str, low: Fraction | None, high: Fraction | None) -> str
 
 
 def _assessed_column(item: Item) -> TemplateColumn:
-    # The bounds Item._assessed enforces: a deduction within [0, cap], a score
-    # within [minimum, max].
-    if item.assessed_cap is not None:
-        low, high = Fraction(0), item.assessed_cap
-        allowed = f"deduction {fmt(low)}–{fmt(high)} (assessed)"
-    else:
-        low, high = item.minimum, item.max
+    # The values the item's judgement accepts: a score, a deduction within
+    # [0, cap], an adjustment, or a deduction per event (its range depends on
+    # the entity's count of events: the sheet states it, and stops nothing
+    # below 0).
+    judgement = item.judgement()
+    assert judgement is not None
+    low, high = judgement.low, judgement.high
+    if judgement.events is not None:
+        allowed = f"{judgement.describe()} (assessed)"
+        return TemplateColumn(
+            item.id, item.name, "assessed", "number", "", allowed, Fraction(0), None, None, True
+        )
+    if judgement.kind == "score":
         # "-2–0" reads badly: a deduct-only item's score runs from −cap to 0.
         between = " to " if low < 0 else "–"
         allowed = f"{fmt(low)}{between}{fmt(high)} (assessed)"
-    deduction = item.assessed_cap is not None
+    else:
+        allowed = f"{judgement.describe()} (assessed)"
+    deduction = judgement.kind == "deduction"
+    adjustment = judgement.kind == "adjustment"
     return TemplateColumn(
-        item.id, item.name, "assessed", "number", "", allowed, low, high, None, deduction
+        item.id,
+        item.name,
+        "assessed",
+        "number",
+        "",
+        allowed,
+        low,
+        high,
+        None,
+        deduction,
+        adjustment=adjustment,
     )
 
 
@@ -261,12 +282,23 @@ def _validation(column: TemplateColumn, letter: str, factory: Any) -> Any:
         rule = factory(type="list", formula1=f'"{listed}"')
         shown = "、".join(column.levels)
         error = f"请选择：{shown}。Choose one of {', '.join(column.levels)}."
+    elif column.kind == "assessed" and column.high is None:
+        # A deduction per event: its top depends on the row's count of events,
+        # which the scoring checks; the sheet stops only what no count allows.
+        assert column.low is not None
+        low = _decimal(column.low)
+        rule = factory(type="decimal", operator="greaterThanOrEqual", formula1=low)
+        error = (
+            f"请填写不小于{low}的扣分（{column.allowed}）。Enter the deduction: {column.allowed}."
+        )
     elif column.kind == "assessed" or column.type == "percent":
         assert column.low is not None and column.high is not None
         low, high = _decimal(column.low), _decimal(column.high)
         rule = factory(type="decimal", operator="between", formula1=low, formula2=high)
         if column.deduction:
             error = f"请填写{low}到{high}之间的扣分。Enter the deduction, {low} to {high}."
+        elif column.adjustment:
+            error = f"请填写{low}到{high}之间的调整分。Enter the adjustment, {low} to {high}."
         elif column.kind == "assessed":
             error = f"请填写{low}到{high}之间的评分。Enter the assessed score, {low} to {high}."
         else:

@@ -19,7 +19,8 @@ modules that follow the pipeline:
 * :mod:`qualitykpi.checks.context` — a loaded scheme with its spans;
 * :mod:`qualitykpi.checks.lines` — the checks of tables and rule lines;
 * :mod:`qualitykpi.checks.peers` — comparisons with the cohort;
-* :mod:`qualitykpi.checks.tree` — sums, outcomes, grades and hygiene.
+* :mod:`qualitykpi.checks.tree` — sums, outcomes, grades and hygiene;
+* :mod:`qualitykpi.checks.caps` — scores the source leaves without a cap.
 
 ``docs/diagnostics.rst`` lists every code.
 """
@@ -34,6 +35,7 @@ from ..diagnostics import Diagnostic, make, sort_diagnostics
 from ..domains import NOTHING, Domain
 from ..errors import RuleError
 from ..values import fmt
+from .caps import check_caps
 from .context import Context
 from .lines import check_no_data, check_shorthand, check_tables
 from .peers import check_negative_peers, check_peer_max
@@ -57,6 +59,7 @@ __all__ = [
     "CHECKS",
     "Check",
     "Context",
+    "check_caps",
     "check_duplicate_names",
     "check_grades",
     "check_negative_peers",
@@ -91,6 +94,7 @@ CHECKS: tuple[Check, ...] = (
     check_total,
     check_outcomes,
     check_section_deductions,
+    check_caps,
     check_grades,
     check_vetoes,
     check_unused_inputs,
@@ -128,8 +132,11 @@ def load_errors(error: RuleError, name: str) -> list[Diagnostic]:
 # ------------------------------------------------------------------ ranges
 
 
-def reachable_ranges(scheme: Scheme) -> list[tuple[str, str, Fraction, Fraction]]:
-    """Every node's reachable scores: ``(id, name, lowest, highest)``, in tree order."""
+def reachable_ranges(
+    scheme: Scheme,
+) -> list[tuple[str, str, Fraction | None, Fraction | None]]:
+    """Every node's reachable scores: ``(id, name, lowest, highest)``, in tree order;
+    None where nothing bounds that side (a deduction or a bonus without a cap)."""
     return [(node.id, node.name, *node.bounds()) for node in scheme.scorer.walk()]
 
 
@@ -159,8 +166,17 @@ def format_ranges(scheme: Scheme) -> str:
         (node_id, name, lo, hi) for node_id, name, lo, hi in reachable_ranges(scheme)
     ]
     width = max(len(row[0]) for row in rows)
-    lines = [f"{node_id:<{width}}  {fmt(lo)}–{fmt(hi)}  {name}" for node_id, name, lo, hi in rows]
+    lines = [f"{node_id:<{width}}  {_range(lo, hi)}  {name}" for node_id, name, lo, hi in rows]
     grades = reachable_grades(scheme)
     if scheme.scorer.grades is not None:
         lines.append("grades that can occur: " + (", ".join(grades) if grades else "none"))
     return "\n".join(lines)
+
+
+def _range(low: Fraction | None, high: Fraction | None) -> str:
+    """``0–10``; ``−∞ to 0``, ``0 to ∞`` where a side is unbounded (no cap)."""
+    if low is not None and high is not None:
+        return f"{fmt(low)}–{fmt(high)}"
+    shown_low = fmt(low) if low is not None else "−∞"
+    shown_high = fmt(high) if high is not None else "∞"
+    return f"{shown_low} to {shown_high}"

@@ -64,9 +64,16 @@ _Rule = tuple[int, Row, Interval | Run | None, Fraction]
 _ZERO = Fraction(0)
 
 
-def _clamp(score: Fraction, low: Fraction, high: Fraction) -> Fraction:
+#: An item's lowest and highest score (None: no bound) and its max, which
+#: lines score from.
+_Bounds = tuple[Fraction | None, Fraction | None, Fraction]
+
+
+def _clamp(score: Fraction, low: Fraction | None, high: Fraction | None) -> Fraction:
     """``score`` within the item's ``[low, high]``, as the item clamps it."""
-    return min(max(score, low), high)
+    if low is not None:
+        score = max(score, low)
+    return score if high is None else min(score, high)
 
 
 def _kinds(item: Item, report: SubjectReport) -> list[tuple[int, Fraction, tuple[str, ...]]]:
@@ -77,10 +84,10 @@ def _kinds(item: Item, report: SubjectReport) -> list[tuple[int, Fraction, tuple
     other line scores each value itself.
     """
     kinds: list[tuple[int, Fraction, tuple[str, ...]]] = []
-    low, high = item.minimum, item.max
+    low, high = item.minimum, item.ceiling
     for row in report.rows:
         line = row.line
-        fixed = line.fixed_score(high)
+        fixed = line.fixed_score(item.max)
         if line.takes_absent:
             kinds.append((_SKIP, _ZERO, ()))
         elif fixed is None:
@@ -164,7 +171,7 @@ def _value(lattice: Lattice | None, at: Fraction | int) -> Fraction:
 
 def _score(
     rules: Sequence[_Rule],
-    bounds: tuple[Fraction, Fraction],
+    bounds: _Bounds,
     env: Env,
     at: Fraction | int,
     lattice: Lattice | None,
@@ -191,7 +198,7 @@ def _score(
         x = _value(lattice, at)
         try:
             if how == _APPLY or line.matches(x, env):
-                return _clamp(line.score(x, env, bounds[1]), *bounds), row
+                return _clamp(line.score(x, env, bounds[2]), bounds[0], bounds[1]), row
         except ScoreProblem:
             return None
     return None
@@ -238,7 +245,7 @@ def monotonicity(
     if domain.step is not None:
         lattice = report.lattice or Lattice.of(domain)
     kinds = _kinds(item, report)
-    bounds = (item.minimum, item.max)
+    bounds = (item.minimum, item.ceiling, item.max)
     fixed = _fixed_points(report)
     # With peer lines, typical cohorts only: peer statistics above 0.
     cohorts = [
@@ -278,7 +285,7 @@ def monotonicity(
 def _first_violation(
     samples: Sequence[Fraction | int],
     rules: Sequence[_Rule],
-    bounds: tuple[Fraction, Fraction],
+    bounds: _Bounds,
     env: Env,
     lattice: Lattice | None,
     cohort: Cohort,

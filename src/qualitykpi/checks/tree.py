@@ -80,14 +80,15 @@ def _combine_range(ctx: Context, section: Section) -> Iterator[Diagnostic]:
     assert section.combine is not None
     low, high = section.raw_combined_bounds()
     over = high is None or high > section.max
-    under = low is None or low < section.minimum
+    under = section.minimum is not None and (low is None or low < section.minimum)
     if not (over or under):
         return
     reach = f"{'−∞' if low is None else fmt(low)} to {'∞' if high is None else fmt(high)}"
     yield ctx.diagnostic(
         "combine-range",
         f"the `combine` of {what(section)} can give {reach}, beyond its range "
-        f"{fmt(section.minimum)}–{fmt(section.max)}; the score is kept within it, so what "
+        f"{'−∞' if section.minimum is None else fmt(section.minimum)}–{fmt(section.max)}; "
+        "the score is kept within it, so what "
         "lies beyond is lost without a word",
         ctx.max_span(section),
         hint="scale the combination to the section's max, e.g. `× 100 / 15` for a raw sum worth 15",
@@ -145,12 +146,17 @@ def _most_deducted(line: PerUnit, domain: Domain) -> Fraction | None:
 def _size_text(item: Item) -> str:
     if item.deduct_cap is not None:
         return f"{what(item)}, which deducts at most {fmt(item.deduct_cap)}"
+    if item.ceiling is None:
+        return f"{what(item)}, which has no cap"
     return f"{what(item)}, worth {fmt(item.max)}"
 
 
-def _limit(item: Item) -> Fraction:
-    """How much a deduction can take: the max, or a deduction-only item's cap."""
-    return item.deduct_cap if item.deduct_cap is not None else item.max
+def _limit(item: Item) -> Fraction | None:
+    """How much a deduction can take: the max, or a deduction-only item's cap;
+    None without a cap (``no-cap`` says so)."""
+    if item.deduct_only:
+        return item.deduct_cap
+    return item.max
 
 
 def _table_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
@@ -180,11 +186,11 @@ def _band_outcome(
     line: Band,
     written: syntax.Line | None,
     here: Span | None,
-    limit: Fraction,
+    limit: Fraction | None,
 ) -> Iterator[Diagnostic]:
     span = written.outcome.span if isinstance(written, syntax.BandLine) else here
     outcome = line.outcome
-    if isinstance(outcome, Deduct) and outcome.amount > limit:
+    if isinstance(outcome, Deduct) and limit is not None and outcome.amount > limit:
         yield ctx.diagnostic(
             "deduction-exceeds",
             f"this line deducts {fmt(outcome.amount)} in {_size_text(item)}; only "
@@ -201,11 +207,11 @@ def _per_unit_outcome(
     line: PerUnit,
     written: syntax.Line | None,
     here: Span | None,
-    limit: Fraction,
+    limit: Fraction | None,
 ) -> Iterator[Diagnostic]:
     cap_span = written.cap.span if isinstance(written, syntax.EachLine) and written.cap else here
     if line.effect == "award":
-        if line.cap is not None and line.cap > item.max:
+        if line.cap is not None and item.ceiling is not None and line.cap > item.ceiling:
             yield ctx.diagnostic(
                 "award-above-max",
                 f"this line awards at most {fmt(line.cap)} in {_size_text(item)}; "
@@ -214,7 +220,7 @@ def _per_unit_outcome(
             )
         return
     if line.cap is not None:
-        if line.cap > limit:
+        if limit is not None and line.cap > limit:
             yield ctx.diagnostic(
                 "deduction-exceeds",
                 f"this line deducts at most {fmt(line.cap)} in {_size_text(item)}; "
@@ -222,7 +228,7 @@ def _per_unit_outcome(
                 cap_span,
             )
         return
-    if line.floor is not None or item.deduct_cap is not None:
+    if line.floor is not None or item.deduct_only:
         return
     spec = ctx.specs.get(line.subject)
     if spec is None:
@@ -241,7 +247,7 @@ def _per_unit_outcome(
 def _fixed(
     ctx: Context, item: Item, value: Fraction, span: Span | None, saying: str
 ) -> Iterator[Diagnostic]:
-    if value > item.max:
+    if item.ceiling is not None and value > item.ceiling:
         yield ctx.diagnostic(
             "award-above-max",
             f"{saying} {fmt(value)} in {_size_text(item)}; the score stops at {fmt(item.max)}",
@@ -254,7 +260,7 @@ def _fixed(
             f"{fmt(-item.deduct_cap)}",
             span,
         )
-    elif item.deduct_cap is None and value < 0:
+    elif not item.deduct_only and value < 0:
         yield ctx.diagnostic(
             "negative-score",
             f"{saying} {fmt(value)} in {what(item)}, which cannot score below 0; the score "
@@ -293,21 +299,21 @@ def _clause_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
 def _clause_limit(
     ctx: Context,
     item: Item,
-    limit: Fraction,
+    limit: Fraction | None,
     effect: str,
     qualifier: str,
     amount: Fraction,
     span: Span | None,
 ) -> Iterator[Diagnostic]:
     """A clause that can deduct more than the item allows, or award above its max."""
-    if effect == "deduct" and amount > limit:
+    if effect == "deduct" and limit is not None and amount > limit:
         yield ctx.diagnostic(
             "deduction-exceeds",
             f"this clause deducts {qualifier}{fmt(amount)} in {_size_text(item)}; only "
             f"{fmt(limit)} can be deducted",
             span,
         )
-    elif effect == "award" and amount > item.max:
+    elif effect == "award" and item.ceiling is not None and amount > item.ceiling:
         yield ctx.diagnostic(
             "award-above-max",
             f"this clause awards {qualifier}{fmt(amount)} in {_size_text(item)}; the score "
@@ -336,14 +342,17 @@ def check_section_deductions(ctx: Context) -> Iterator[Diagnostic]:
         if section.max <= 0:
             continue
         # The children the section's evaluation counts as deductions.
-        taken = [-child.minimum for child in section.scored() if deducts(child)]
-        if not taken:
+        lows = [child.minimum for child in section.scored() if deducts(child)]
+        if not lows:
             continue
-        most = sum(taken, Fraction(0))
-        amount = sum_text(taken)
-        if section.deductions_cap is not None and section.deductions_cap < most:
+        taken = [-low for low in lows if low is not None]
+        most: Fraction | None = None if None in lows else sum(taken, Fraction(0))
+        amount = "without limit" if most is None else sum_text(taken)
+        if section.deductions_cap is not None and (most is None or section.deductions_cap < most):
             most = section.deductions_cap
             amount = f"{fmt(most)} (its `deductions at most`)"
+        if most is None:
+            continue  # a deduction without a cap: `no-cap` says the section stops it
         if most > section.max:
             yield ctx.diagnostic(
                 "deduction-exceeds",
@@ -434,10 +443,12 @@ def check_grades(ctx: Context) -> Iterator[Diagnostic]:
                 related=[wrong[1]],
             )
         elif reachable.empty and label not in forced:
-            phrase, _ = Domain.totals(Fraction(0), high + 1).describe(effective)
+            top = None if high is None else high + 1
+            phrase, _ = Domain.totals(Fraction(0), top).describe(effective)
+            reach = f"{fmt(low)}–{fmt(high)}" if high is not None else f"{fmt(low)} or more"
             yield ctx.diagnostic(
                 "unreachable-grade",
-                f"no total this scheme can give ({fmt(low)}–{fmt(high)}) gets grade {label}, "
+                f"no total this scheme can give ({reach}) gets grade {label}, "
                 f"which needs {phrase.replace('values', 'totals', 1)}",
                 spans[index],
             )
@@ -477,7 +488,7 @@ def check_vetoes(ctx: Context) -> Iterator[Diagnostic]:
                 span,
                 hint=f"a veto gives the worst grade, here `grade {labels[-1]}`",
             )
-        elif veto.score is not None and veto.score >= high:
+        elif veto.score is not None and high is not None and veto.score >= high:
             yield ctx.diagnostic(
                 "veto-no-effect",
                 f"veto {veto.name!r} sets the total to {fmt(veto.score)}, but no total this "

@@ -170,8 +170,12 @@ class Analysis:
         if spec.type == "percent":
             return Fraction(100)
         assessed = self.nodes.get(name)
-        if isinstance(assessed, Item) and assessed.assessed:
-            return Fraction(0) if assessed.assessed_cap is not None else assessed.max
+        judgement = assessed.judgement() if isinstance(assessed, Item) else None
+        if judgement is not None:
+            # The value that changes the computed score least; per event, for
+            # the count of events guessed the same way.
+            count = self.guess(judgement.events) if judgement.events is not None else None
+            return judgement.neutral(count if isinstance(count, Fraction) else Fraction(0))
         return Fraction(0)
 
     # -------------------------------------------------------------- stubs

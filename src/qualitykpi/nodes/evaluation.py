@@ -121,26 +121,31 @@ def make_step(
 
 def clamp_score(
     raw: Fraction,
-    low: Fraction,
-    high: Fraction,
+    low: Fraction | None,
+    high: Fraction | None,
     low_label: str,
     line: int | None,
     steps: list[Step],
 ) -> Fraction:
-    """Clamp ``raw`` to ``[low, high]``, recording the points the clamp moved."""
-    if raw > high:
+    """Clamp ``raw`` to ``[low, high]`` (None: no bound on that side), recording the
+    points the clamp moved."""
+    if high is not None and raw > high:
         steps.append(make_step("clamp", f"capped at its max {fmt(high)}", raw - high, line))
         return high
-    if raw < low:
+    if low is not None and raw < low:
         steps.append(make_step("clamp", f"kept at {low_label}", raw - low, line))
         return low
     return raw
 
 
-def add_bounds(bounds: Iterable[tuple[Fraction, Fraction]]) -> tuple[Fraction, Fraction]:
-    """The bounds of a sum: the sums of the lower and of the upper bounds."""
-    low = high = Fraction(0)
+def add_bounds(
+    bounds: Iterable[tuple[Fraction | None, Fraction | None]],
+) -> tuple[Fraction | None, Fraction | None]:
+    """The bounds of a sum: the sums of the lower and of the upper bounds; a side
+    with an unbounded (None) term is unbounded."""
+    low: Fraction | None = Fraction(0)
+    high: Fraction | None = Fraction(0)
     for child_low, child_high in bounds:
-        low += child_low
-        high += child_high
+        low = None if low is None or child_low is None else low + child_low
+        high = None if high is None or child_high is None else high + child_high
     return low, high

@@ -137,12 +137,25 @@ class SchemeScorer:
         """What the tree can give without bonuses: the sum of the top-level maxima."""
         return sum((child.max for child in self.scored()), Fraction(0))
 
-    def bounds(self) -> tuple[Fraction, Fraction]:
-        """The totals this scheme can give, vetoes included."""
+    def bounds(self) -> tuple[Fraction, Fraction | None]:
+        """The totals this scheme can give, vetoes included; a high of None: no upper
+        bound (a bonus without a cap, and a total that does not cap it).  The total
+        never falls below 0, however much the items can deduct."""
         top_low, top_high = add_bounds(child.bounds() for child in self.scored())
         bonus_low, bonus_high = add_bounds(bonus.bounds() for bonus in self.bonuses())
-        low = self._rounded(self._total(top_low, bonus_low))
-        high = self._rounded(self._total(top_high, bonus_high))
+        # Every side of the sum is monotone; an unbounded low stops at the 0 clamp.
+        low = (
+            Fraction(0)
+            if top_low is None or bonus_low is None
+            else self._rounded(self._total(top_low, bonus_low))
+        )
+        high: Fraction | None
+        if top_high is not None and bonus_high is not None:
+            high = self._rounded(self._total(top_high, bonus_high))
+        elif self.total is not None and not self.plus_bonus:
+            high = self._rounded(max(self.total, Fraction(0)))
+        else:
+            high = None
         for veto in self.vetoes:
             if veto.score is not None:
                 low = min(low, veto.score)
@@ -163,7 +176,10 @@ class SchemeScorer:
         return total if self.total_places is None else round_half_up(total, self.total_places)
 
     def assessed_ids(self) -> tuple[Item, ...]:
-        return tuple(node for node in self.walk() if isinstance(node, Item) and node.assessed)
+        """The items an assessor writes a value for, in a column named by the item's id."""
+        return tuple(
+            node for node in self.walk() if isinstance(node, Item) and node.judgement() is not None
+        )
 
     def evaluate(self, ctx: Context) -> Result:
         problems: list[ScoreProblem] = []

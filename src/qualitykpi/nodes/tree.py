@@ -16,6 +16,7 @@ import attrs
 
 from ..results import NodeResult, Step
 from ..values import Value, exact, exact_or_none, fmt, rounded, to_decimal
+from .assessed import Adjustment, Judgement, PerEvent
 from .clauses import Clause, ForEach, When
 from .combine import Combination
 from .conditions import Env, ScoreProblem
@@ -46,14 +47,26 @@ def as_nodes(values: Iterable[Section | Item]) -> tuple[Section | Item, ...]:
     return tuple(values)
 
 
+#: The scores a node can take, lowest and highest; None: no bound on that side
+#: (a deduction-only item or a bonus written without a cap).
+Bounds = tuple[Fraction | None, Fraction | None]
+
+
+def _bound_text(value: Fraction | None, side: str) -> str:
+    return fmt(value) if value is not None else f"no {side} bound"
+
+
 @attrs.frozen(repr=False)
 class Item:
     """An item, a part (``kind="part"``) or a bonus (``kind="bonus"``).
 
     Its score comes from exactly one source: its ``parts`` (summed), an
     ``assessed`` value from the data, or its ``table`` and/or independent
-    ``clauses``.  It is clamped to ``[minimum, max]``; a deduction-only item
-    (``deduct_cap`` set) has max 0 and minimum ``-deduct_cap``.
+    ``clauses`` (and an assessor's ``adjustment`` to what they compute).  It
+    is clamped to ``[minimum, ceiling]``; a deduction-only item
+    (``deduct_cap`` set) has max 0 and minimum ``-deduct_cap``.  ``uncapped``
+    marks the forms written without a cap: a deduction-only item with no
+    minimum, a bonus (max 0) with no ceiling, which adds what it scores.
     """
 
     id: str
@@ -77,17 +90,49 @@ class Item:
     text: str = ""
     line: int | None = None
     supporters: tuple[str, ...] = attrs.field(default=(), converter=as_strings)
+    #: ``assessed deduction A–B for each NAME`` (with ``assessed`` set).
+    per_event: PerEvent | None = None
+    #: ``assessed adjustment A–B`` beside the rule lines.
+    adjustment: Adjustment | None = None
+    uncapped: bool = False
 
     @property
-    def minimum(self) -> Fraction:
-        return -self.deduct_cap if self.deduct_cap is not None else Fraction(0)
+    def deduct_only(self) -> bool:
+        """It only takes points away: ``deduct at most C`` or ``deduct``."""
+        return self.deduct_cap is not None or (self.uncapped and self.kind != "bonus")
+
+    @property
+    def minimum(self) -> Fraction | None:
+        """The lowest score: 0, ``−cap`` of a deduction-only item, None without a cap."""
+        if self.deduct_cap is not None:
+            return -self.deduct_cap
+        return None if self.deduct_only else Fraction(0)
+
+    @property
+    def ceiling(self) -> Fraction | None:
+        """The highest score: its max, or None for a bonus without a cap."""
+        return None if self.uncapped and self.kind == "bonus" else self.max
+
+    def judgement(self) -> Judgement | None:
+        """What an assessor writes in this item's column (its id), if anything."""
+        if self.per_event is not None:
+            return self.per_event.judgement()
+        if self.adjustment is not None:
+            return self.adjustment.judgement()
+        if not self.assessed:
+            return None
+        if self.assessed_cap is not None:
+            return Judgement("deduction", Fraction(0), self.assessed_cap)
+        return Judgement("score", self.minimum or Fraction(0), self.max)
 
     def inputs(self) -> tuple[str, ...]:
         """The inputs this node's own score reads (assessed items read their own id;
         its bonuses read theirs)."""
         names: list[str] = list(self.targets) if self.kind == "task" else []
         names.extend(self.target_inputs.values())
-        if self.assessed:
+        if self.per_event is not None:
+            names.append(self.per_event.events)
+        if self.assessed or self.adjustment is not None:
             names.append(self.id)
         if self.table is not None:
             names.extend(self.table.subjects())
@@ -96,8 +141,9 @@ class Item:
             names.extend(part.inputs())
         return tuple(dict.fromkeys(names))
 
-    def bounds(self) -> tuple[Fraction, Fraction]:
-        """The scores this node can take: always within ``[minimum, max]``.
+    def bounds(self) -> Bounds:
+        """The scores this node can take: always within ``[minimum, ceiling]``; None
+        on a side where nothing bounds it.
 
         Worked out from what its lines and clauses can give, so an item whose
         table never goes below 1 has bounds ``(1, max)``.
@@ -106,6 +152,9 @@ class Item:
         high: Fraction | None
         if self.parts:
             low, high = add_bounds(part.bounds() for part in self.parts)
+        elif self.per_event is not None:
+            # As many events as the data hold: no lower bound but the item's own.
+            low, high = None, self.max
         elif self.assessed:
             low = self.max - self.assessed_cap if self.assessed_cap is not None else self.minimum
             high = self.max
@@ -117,19 +166,28 @@ class Item:
                 low = None if None in lows else min(x for x in lows if x is not None)
                 high = None if None in highs else max(x for x in highs if x is not None)
                 if self.clauses:
-                    # The table's score is clamped before the clauses adjust it
-                    # (see _rules): its bounds are too.
-                    low = self.minimum if low is None else min(max(low, self.minimum), self.max)
-                    high = self.max if high is None else max(min(high, self.max), self.minimum)
+                    # The table's result is clamped before the clauses adjust it
+                    # (see _rules): a line scoring below 0 gives the clauses 0.
+                    low, high = self._clamp(low, self.minimum), self._clamp(high, self.ceiling)
             else:
                 low = high = self._start()
             for clause in self.clauses:
                 change_low, change_high = clause.reach()
                 low = None if low is None or change_low is None else low + change_low
                 high = None if high is None or change_high is None else high + change_high
-        low = self.minimum if low is None else min(max(low, self.minimum), self.max)
-        high = self.max if high is None else max(min(high, self.max), self.minimum)
-        return low, high
+            if self.adjustment is not None:
+                low = None if low is None else low + self.adjustment.low
+                high = None if high is None else high + self.adjustment.high
+        return self._clamp(low, self.minimum), self._clamp(high, self.ceiling)
+
+    def _clamp(self, value: Fraction | None, unbounded: Fraction | None) -> Fraction | None:
+        """``value`` within ``[minimum, ceiling]``; an unbounded ``value`` is the side's
+        own bound, ``unbounded`` (None where the item has none either)."""
+        if value is None:
+            return unbounded
+        if self.minimum is not None:
+            value = max(value, self.minimum)
+        return value if self.ceiling is None else min(value, self.ceiling)
 
     def direction(self, input: str) -> Direction:
         """Whether a higher value of ``input`` is better, as declared or implied."""
@@ -192,17 +250,14 @@ class Item:
         if bonus_problems:
             raise ScoreProblems(bonus_problems)
         children = (*children, *extra)
-        what = "its deduction cap" if self.deduct_cap is not None else "0"
-        score = clamp_score(
-            raw, self.minimum, self.max, f"{what} ({fmt(self.minimum)})", self.line, steps
-        )
+        score = clamp_score(raw, self.minimum, self.ceiling, self._floor_label(), self.line, steps)
         return NodeResult(
             id=self.id,
             name=self.name,
             kind=self.kind,
             score=to_decimal(score),
             max=to_decimal(self.max),
-            minimum=to_decimal(self.minimum),
+            minimum=None if self.minimum is None else to_decimal(self.minimum),
             owners=self.owners,
             supporters=self.supporters,
             children=children,
@@ -210,7 +265,12 @@ class Item:
             inputs=tuple((name, ctx.show(name)) for name in self.inputs() if not self.parts),
             text=self.text or None,
             line=self.line,
+            capped=self.ceiling is not None,
         )
+
+    def _floor_label(self) -> str:
+        what = "its deduction cap" if self.deduct_cap is not None else "0"
+        return f"{what} ({_bound_text(self.minimum, 'lower')})"
 
     def own(self, ctx: Context) -> NodeResult:
         """What an example of this node checks: its result, without its bonuses."""
@@ -261,6 +321,14 @@ class Item:
 
     def _assessed(self, ctx: Context, steps: list[Step]) -> Fraction:
         value = ctx.values.get(self.id)
+        if self.per_event is not None:
+            count = ctx.values.get(self.per_event.events)
+            try:
+                deduction, text = self.per_event.deduction(self.id, self.name, count, value)
+            except ScoreProblem as problem:
+                raise ScoreProblems([problem]) from None
+            steps.append(make_step("assessed", text, deduction, self.per_event.line))
+            return self.max - deduction
         if not isinstance(value, Fraction):
             raise ScoreProblems(
                 [
@@ -289,12 +357,13 @@ class Item:
                 make_step("assessed", f"assessed deduction {fmt(value)}", value, self.line)
             )
             return self.max - value
-        if not self.minimum <= value <= self.max:
+        low = self.minimum if self.minimum is not None else Fraction(0)
+        if not low <= value <= self.max:
             raise ScoreProblems(
                 [
                     ScoreProblem(
                         f"the assessed score {fmt(value)} for item {self.id!r} ({self.name}) "
-                        f"is outside {fmt(self.minimum)}–{fmt(self.max)}",
+                        f"is outside {fmt(low)}–{fmt(self.max)}",
                         input=self.id,
                         value=value,
                         line=self.line,
@@ -323,9 +392,9 @@ class Item:
                     # bounds before the clauses adjust it; clamping only at
                     # the end would let an award above the max absorb a
                     # deduction and break monotonicity.
-                    what = "its deduction cap" if self.deduct_cap is not None else "0"
-                    label = f"{what} ({fmt(self.minimum)})"
-                    raw = clamp_score(raw, self.minimum, self.max, label, self.line, steps)
+                    raw = clamp_score(
+                        raw, self.minimum, self.ceiling, self._floor_label(), self.line, steps
+                    )
             else:
                 raw = self._start()
                 if raw != self.max:
@@ -337,6 +406,14 @@ class Item:
         for clause in self.clauses:
             try:
                 raw += self._clause(clause, ctx, steps)
+            except ScoreProblem as problem:
+                problems.append(problem)
+        if self.adjustment is not None:
+            # After the lines and clauses, before the item's clamp.
+            try:
+                change, text = self.adjustment.adjust(self.id, self.name, ctx.values.get(self.id))
+                steps.append(make_step("assessed", text, -change, self.adjustment.line))
+                raw += change
             except ScoreProblem as problem:
                 problems.append(problem)
         if problems:
@@ -453,11 +530,12 @@ class Item:
         return sign * raw
 
     def __repr__(self) -> str:
-        size = (
-            f"deduct at most {fmt(self.deduct_cap)}"
-            if self.deduct_cap is not None
-            else (f"max {fmt(self.max)}")
-        )
+        if self.deduct_cap is not None:
+            size = f"deduct at most {fmt(self.deduct_cap)}"
+        elif self.uncapped:
+            size = "deduct" if self.deduct_only else "without a cap"
+        else:
+            size = f"max {fmt(self.max)}"
         return f"<{self.kind} {self.id} {self.name!r} {size}>"
 
 
@@ -486,19 +564,21 @@ class Section:
     kind = "section"
 
     @property
-    def minimum(self) -> Fraction:
-        """0, or below 0 for a section of deductions.
+    def minimum(self) -> Fraction | None:
+        """0, or below 0 for a section of deductions; None: no lower bound.
 
         ``deduct at most C`` gives −C; a ``max 0`` section (only deductions
         inside) can go as low as its children together, or its
-        ``deductions at most`` cap.
+        ``deductions at most`` cap; without that cap, a child that deducts
+        without a cap leaves it with no lower bound.
         """
         if self.deduct_cap is not None:
             return -self.deduct_cap
         if self.max == 0:
-            low = sum((child.minimum for child in self.scored()), Fraction(0))
+            lows = [child.minimum for child in self.scored()]
+            low = None if None in lows else sum((x for x in lows if x is not None), Fraction(0))
             if self.deductions_cap is not None:
-                low = max(low, -self.deductions_cap)
+                low = -self.deductions_cap if low is None else max(low, -self.deductions_cap)
             return low
         return Fraction(0)
 
@@ -508,7 +588,7 @@ class Section:
     def inputs(self) -> tuple[str, ...]:
         return tuple(dict.fromkeys(name for child in self.children for name in child.inputs()))
 
-    def bounds(self) -> tuple[Fraction, Fraction]:
+    def bounds(self) -> Bounds:
         """The scores this section can take: its evaluation applied to the children's bounds.
 
         Every step of the evaluation (sum, deductions cap, clamp) is monotone,
@@ -521,12 +601,18 @@ class Section:
         low, high = add_bounds(child.bounds() for child in children if not deducts(child))
         ded_low, ded_high = add_bounds(child.bounds() for child in children if deducts(child))
         if self.deductions_cap is not None:
-            ded_low = max(ded_low, -self.deductions_cap)
-            ded_high = max(ded_high, -self.deductions_cap)
-        return self._clamp(low + ded_low), self._clamp(high + ded_high)
+            floor = -self.deductions_cap
+            ded_low = floor if ded_low is None else max(ded_low, floor)
+            ded_high = floor if ded_high is None else max(ded_high, floor)
+        return self._clamp(_plus(low, ded_low)), self._clamp(_plus(high, ded_high))
 
-    def _clamp(self, value: Fraction) -> Fraction:
-        return min(max(value, self.minimum), self.max)
+    def _clamp(self, value: Fraction | None) -> Fraction | None:
+        """Within ``[minimum, max]``; an unbounded (low) value stops at the minimum."""
+        if value is None:
+            return self.minimum
+        if self.minimum is not None:
+            value = max(value, self.minimum)
+        return min(value, self.max)
 
     def raw_combined_bounds(self) -> tuple[Fraction | None, Fraction | None]:
         """What ``combine`` can give before the clamp (None: unbounded on that side)."""
@@ -538,11 +624,10 @@ class Section:
         )
         return self.combine.bounds(domains)
 
-    def _combined_bounds(self) -> tuple[Fraction, Fraction]:
+    def _combined_bounds(self) -> tuple[Fraction | None, Fraction]:
         low, high = self.raw_combined_bounds()
-        return (
-            self.minimum if low is None else self._clamp(low),
-            self.max if high is None else self._clamp(high),
+        return self._clamp(low), self.max if high is None else min(
+            max(high, self.minimum if self.minimum is not None else high), self.max
         )
 
     def direction(self, input: str) -> Direction:
@@ -578,7 +663,11 @@ class Section:
                 )
             )
         deductions = sum(
-            (Fraction(result.score) for result in scored if result.max == 0 and result.minimum < 0),
+            (
+                Fraction(result.score)
+                for result in scored
+                if result.max == 0 and (result.minimum is None or result.minimum < 0)
+            ),
             Fraction(0),
         )  # the same children deducts() picks
         raw = sum((Fraction(result.score) for result in scored), Fraction(0))
@@ -613,14 +702,16 @@ class Section:
     def _result(
         self, raw: Fraction, children: tuple[NodeResult, ...], steps: list[Step]
     ) -> NodeResult:
-        score = clamp_score(raw, self.minimum, self.max, fmt(self.minimum), self.line, steps)
+        score = clamp_score(
+            raw, self.minimum, self.max, _bound_text(self.minimum, "lower"), self.line, steps
+        )
         return NodeResult(
             id=self.id,
             name=self.name,
             kind="section",
             score=to_decimal(score),
             max=to_decimal(self.max),
-            minimum=to_decimal(self.minimum),
+            minimum=None if self.minimum is None else to_decimal(self.minimum),
             owners=self.owners,
             supporters=self.supporters,
             children=children,
@@ -637,4 +728,9 @@ class Section:
 
 def deducts(node: Section | Item) -> bool:
     """A deduction-only child: its score only ever takes points away."""
-    return node.max == 0 and node.minimum < 0
+    return node.max == 0 and (node.minimum is None or node.minimum < 0)
+
+
+def _plus(a: Fraction | None, b: Fraction | None) -> Fraction | None:
+    """A sum of bounds on one side: None (unbounded) if either is."""
+    return None if a is None or b is None else a + b

@@ -71,11 +71,13 @@ class Column:
     id: str
     name: str
     kind: str
-    max: Decimal
+    #: None: a bonus without a cap.
+    max: Decimal | None
 
 
 def _column(node: Section | Item) -> Column:
-    return Column(node.id, node.name, node.kind, to_decimal(node.max))
+    ceiling = node.ceiling if isinstance(node, Item) else node.max
+    return Column(node.id, node.name, node.kind, None if ceiling is None else to_decimal(node.max))
 
 
 def top_columns(scheme: Scheme) -> list[Column]:
@@ -178,7 +180,7 @@ def node_json(node: NodeResult) -> JSONObject:
         "name": node.name,
         "kind": node.kind,
         "score": number(node.score),
-        "max": number(node.max),
+        "max": number(node.max) if node.capped else None,
         "owners": list(node.owners),
         "children": [node_json(child) for child in node.children],
     }

@@ -43,6 +43,8 @@ class Owned:
     name: str
     kind: str
     max: Decimal
+    #: False for a bonus without a cap (its max, 0, is no limit).
+    capped: bool = True
 
 
 @attrs.frozen
@@ -82,7 +84,7 @@ def responsibility(scheme: Scheme) -> list[Office]:
             for child in node.children:
                 visit(child, None)
             return
-        entry = Owned(node.id, node.name, node.kind, to_decimal(node.max))
+        entry = Owned(node.id, node.name, node.kind, to_decimal(node.max), node.ceiling is not None)
         for owner in node.owners:
             if parent is None or owner not in parent.owners:
                 owned.setdefault(owner, []).append(entry)
@@ -160,6 +162,8 @@ def _ordered_offices(offices: Sequence[Office]) -> list[Office]:
 def _item_text(item: Owned) -> str:
     if item.kind == "task":
         return f"{item.id} {item.name} (task)"
+    if not item.capped:
+        return f"{item.id} {item.name} (bonus, no cap)"
     bonus = " bonus" if item.kind == "bonus" else ""
     return f"{item.id} {item.name} ({number(item.max)}{bonus})"
 
@@ -256,7 +260,8 @@ def owners_blocks(
 
 
 def _owned_json(item: Owned) -> JSONObject:
-    return {"id": item.id, "name": item.name, "kind": item.kind, "max": number(item.max)}
+    maximum = number(item.max) if item.capped else None
+    return {"id": item.id, "name": item.name, "kind": item.kind, "max": maximum}
 
 
 def owners_data(scheme: Scheme, results: Results | None) -> JSONObject:

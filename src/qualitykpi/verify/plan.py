@@ -92,6 +92,8 @@ class Plan:
     peer_stats: Mapping[str, tuple[str, ...]]
     directed: Mapping[str, tuple[Directed, ...]]
     nodes: Mapping[str, Node]
+    #: ``assessed deduction A–B for each NAME``: each such column and its NAME.
+    per_event: Mapping[str, str] = attrs.field(factory=dict)
 
     @classmethod
     def of(cls, scheme: Scheme) -> Plan:
@@ -124,7 +126,12 @@ class Plan:
         ]
         directed = {name: found for name in numeric if (found := _directed(scorer, name))}
         nodes = {node.id: node for node in scorer.walk()}
-        return cls(scheme, tuple(plans), peer_inputs, stats, directed, nodes)
+        per_event = {
+            item.id: item.per_event.events
+            for item in assessed.values()
+            if item.per_event is not None
+        }
+        return cls(scheme, tuple(plans), peer_inputs, stats, directed, nodes, per_event)
 
     def input(self, name: str) -> InputPlan:
         for plan in self.inputs:
@@ -133,7 +140,8 @@ class Plan:
         raise KeyError(name)
 
     def context(self, entity: Entity) -> Context:
-        return Context(None, entity.values, entity.peers, self.scheme.inputs)
+        # The scheme's own context: values computed from values included.
+        return self.scheme._context(None, entity.values, entity.peers)  # type: ignore[arg-type]
 
 
 @attrs.frozen
@@ -180,11 +188,11 @@ def _plan_input(
         # Each level, as its index: every one of them is drawn.
         top = Fraction(len(spec.levels) - 1)
         return InputPlan(spec, Fraction(0), top, Fraction(1), absent=absent)
-    if assessed is not None:
-        if assessed.assessed_cap is not None:
-            low, high = Fraction(0), assessed.assessed_cap
-        else:
-            low, high = assessed.minimum, assessed.max
+    judgement = assessed.judgement() if assessed is not None else None
+    if judgement is not None:
+        # Per event, the rate is drawn here and multiplied by the entity's
+        # count of events when the entity is drawn (Plan.per_event).
+        low, high = judgement.low, judgement.high
         places = [p for p in (_decimals(low), _decimals(high)) if p is not None]
         step = Fraction(1, 10 ** max(2, *places))
         return InputPlan(spec, low, high, step, edges=(low, high))

@@ -18,6 +18,7 @@ from ..coverage.cases import example_line, node_label
 from ..explain import explain_node
 from ..nodes.conditions import ScoreProblem
 from ..nodes.evaluation import Context, ScoreProblems
+from ..nodes.tree import Item
 from ..results import NodeResult, Result
 from ..values import InputSpec, Value, fmt
 from .plan import Entity, Node, Plan
@@ -154,15 +155,16 @@ class Checker:
             node = self.plan.nodes[node_id]
             score = Fraction(node_result.score)
             low, high = node.bounds()
+            ceiling = node.ceiling if isinstance(node, Item) else node.max
             problem = None
-            if not node.minimum <= score <= node.max:
+            if not _within(score, node.minimum, ceiling):
                 problem = (
-                    f"scores {fmt(score)}, outside [{fmt(node.minimum)}, {fmt(node.max)}] "
+                    f"scores {fmt(score)}, outside [{_end(node.minimum)}, {_end(ceiling)}] "
                     "(its minimum and max)"
                 )
-            elif not low <= score <= high:
+            elif not _within(score, low, high):
                 problem = (
-                    f"scores {fmt(score)}, outside its bounds() {fmt(low)}–{fmt(high)} "
+                    f"scores {fmt(score)}, outside its bounds() {_end(low)}–{_end(high)} "
                     "(what its lines and clauses claim they can give)"
                 )
             if problem is not None:
@@ -177,10 +179,10 @@ class Checker:
             return
         total = Fraction(result.total)
         low, high = self.scorer.bounds()
-        if not (low <= total <= high and total >= 0):
+        if not (_within(total, low, high) and total >= 0):
             raise self.fail(
                 "bounds",
-                f"the total {fmt(total)} is outside the scheme's bounds {fmt(low)}–{fmt(high)}",
+                f"the total {fmt(total)} is outside the scheme's bounds {fmt(low)}–{_end(high)}",
                 None,
                 [self.example(None, entity, _expected(result))],
                 self.trace(result),
@@ -354,3 +356,12 @@ def _score_text(result: NodeResult | Result) -> str:
 
 def _show(value: Value, spec: InputSpec) -> str:
     return spec.show(value)
+
+
+def _within(value: Fraction, low: Fraction | None, high: Fraction | None) -> bool:
+    """``low ≤ value ≤ high``, a None bound holding for every value."""
+    return (low is None or low <= value) and (high is None or value <= high)
+
+
+def _end(value: Fraction | None) -> str:
+    return "unbounded" if value is None else fmt(value)

@@ -96,6 +96,11 @@ class Strategies:
             values: dict[str, Value] = {}
             for item in plan.inputs:
                 values[item.name] = draw(self.value(item, peers, absent=item.absent))
+            for column, events in plan.per_event.items():
+                # A deduction per event: the rate drawn times the events counted.
+                rate, count = values.get(column), values.get(events)
+                if isinstance(rate, Fraction) and isinstance(count, Fraction):
+                    values[column] = rate * count
             return Entity(values, peers)
 
         return draw_entity()
