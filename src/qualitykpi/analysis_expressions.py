@@ -73,6 +73,8 @@ class ExpressionAnalyser:
         self.percent: dict[str, bool] = {}
         self.better: dict[str, Literal["higher", "lower"]] = {}
         self.node_refs: set[str] = set()
+        #: Plain computed values (ratios) the rule compares with percentages.
+        self.shown_percent: set[str] = set()
 
     # ------------------------------------------------------------ prepare
 
@@ -345,6 +347,7 @@ class ExpressionAnalyser:
                     self.percent[name],
                     line=let.span.line,
                     text=let.text,
+                    shown_percent=name in self.shown_percent,
                 )
             )
         return tuple(out)
@@ -436,8 +439,12 @@ class Resolver:
             resolved = analyser.versus(condition, subject, item)
             return attrs.evolve(resolved, scale=analyser.scale(subject))
         if subject in analyser.lets and not analyser.is_percent(subject):
-            # A plain computed value (a ratio) compared with `10%` means 0.1.
-            return _fractions(condition)
+            # A plain computed value (a ratio) compared with `10%` means 0.1,
+            # and is shown as a percentage, as the rule writes it.
+            converted = _fractions(condition)
+            if converted != condition:
+                analyser.shown_percent.add(subject)
+            return converted
         return condition
 
     def test(self, test: syntax.Test, item: syntax.Item | None) -> syntax.Test:

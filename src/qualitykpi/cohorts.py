@@ -226,4 +226,15 @@ def expression_reads(scorer: SchemeScorer) -> frozenset[str]:
         names |= {f"previous {name}" for name in needs.previous}
     for let in scorer.lets:
         names |= let.reads() | let.cohort()
+    for test in _tests(scorer):
+        names |= {leaf.name for leaf in derived.leaves(test) if leaf.subject is None}
     return frozenset(names)
+
+
+def _tests(scorer: SchemeScorer) -> Iterator[derived.Test]:
+    """The tests read after the tree: ``combine`` lines' and grades'."""
+    for node in scorer.walk():
+        if isinstance(node, Section) and node.combine is not None:
+            yield from (entry.test for entry in node.combine.lines if entry.test is not None)
+    if scorer.grades is not None:
+        yield from (test for test in scorer.grades.tests if test is not None)

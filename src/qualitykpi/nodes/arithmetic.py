@@ -313,10 +313,11 @@ class Rounded(Atom):
         return f"<{self.text()}>"
 
 
-def traced(name: str, expression: Expression, scope: Scope) -> str:
-    """The trace of a computed value: ``growth = (220 − 200) / 200 = 0.1``."""
+def traced(name: str, expression: Expression, scope: Scope, *, as_percent: bool = False) -> str:
+    """The trace of a computed value: ``growth = (220 − 200) / 200 = 0.1`` (``10%`` when
+    ``as_percent``: a ratio the rule compares with percentages)."""
     value = expression.evaluate(scope)
-    shown = shown_percent(value) if expression.percent else fmt(value)
+    shown = shown_percent(value) if expression.percent or as_percent else fmt(value)
     steps = [name, expression.text(), expression.show(scope)]
     if not isinstance(expression, RankOf):  # `2 of 13` is the rank itself
         steps.append(shown)

@@ -150,6 +150,8 @@ class Let:
     test: Test | None = None
     line: int | None = None
     text: str = ""
+    #: A plain value (a ratio) the rule compares with percentages: shown as one.
+    shown_percent: bool = False
 
     def value(self, scope: Scope) -> Value:
         if self.test is not None:
@@ -163,7 +165,13 @@ class Let:
         if self.expression is None:
             found = scope.values.get(self.name)
             return f"{self.name}: {'yes' if found else 'no'}"
-        return traced(self.name, self.expression, scope)
+        return traced(self.name, self.expression, scope, as_percent=self.shown_percent)
+
+    def display(self, value: Value) -> str:
+        """Its value as the trace shows it."""
+        if isinstance(value, Fraction) and self.shown_percent and not self.percent:
+            return shown_percent(value)
+        return shown(value, self.percent)
 
     def reads(self) -> frozenset[str]:
         """The names whose values (not cohort) it reads."""

@@ -90,6 +90,9 @@ class Context:
         return let.show(self.scope)
 
     def show(self, name: str) -> str:
+        let = self.lets.get(name)
+        if let is not None:
+            return let.display(self.values.get(name))
         spec = self.specs.get(name)
         value = self.values.get(name)
         return spec.show(value) if spec is not None else fmt_input(value, "number")
