@@ -327,7 +327,10 @@ def test_grades_by_rank_of_the_total() -> None:
   item a "甲项" max 100 { assessed }
 """,
     )
-    rows = [{"entity": name, "a": value} for name, value in zip("ABCD", ("95", "95", "90", "50"))]
+    rows = [
+        {"entity": name, "a": value}
+        for name, value in zip("ABCD", ("95", "95", "90", "50"), strict=True)
+    ]
     results = scheme.score_table(rows)
     assert [(result.entity, result.grade) for result in results] == [
         ("A", "优秀"),

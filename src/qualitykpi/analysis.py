@@ -21,6 +21,7 @@ from . import syntax
 from . import syntax_expressions as ex
 from .analysis_expressions import ExpressionAnalyser, Resolver
 from .analysis_lines import LineAnalyser
+from .analysis_lines import leaves as _leaves
 from .errors import RuleError
 from .nodes import derived
 from .registry import NO_EXTENSIONS
@@ -189,6 +190,10 @@ class _Analyser:
                             child.span,
                         )
             self.size(node.max, node.deduct_cap, node.deductions_cap)
+            if node.combine is not None:
+                for entry in node.combine.lines:
+                    if entry.test is not None:
+                        self.joined_test(entry.test)
             return attrs.evolve(node, children=tuple(self.node(child) for child in node.children))
         return self.item(node, parent)
 
@@ -469,16 +474,47 @@ class _Analyser:
                     "duplicate-grade", f"grade {band.label} is listed twice", band.span
                 )
             seen.add(band.label)
+            if band.label in ("and", "or"):
+                self.lines.error(
+                    "bad-grade",
+                    f"a grade's test goes on to the next line after `{band.label}`, not "
+                    f"before it: end the line above with `{band.label}`",
+                    band.span,
+                )
+            if band.test is not None:
+                self.joined_test(band.test)
+                continue
             condition = band.condition
             if not isinstance(condition, syntax.Compare | syntax.Interval | syntax.Otherwise):
                 self.lines.error(
                     "bad-grade",
                     f"a grade is decided by the total; `{condition.text}` "
-                    "cannot test it (use `at least 90`, `[80, 90)` or `otherwise`)",
+                    "cannot test it (use `at least 90`, `[80, 90)`, `otherwise`, or a test of "
+                    "values such as `at least 90 and score of key at least 24`)",
                     band.span,
                 )
             elif isinstance(condition, syntax.Interval):
                 self.lines.range_order(condition)
+
+    def joined_test(self, test: syntax.TestExpr) -> None:
+        """The single tests of a grade's or a `combine` line's test, read after the tree:
+        the total is a number, every other name an input."""
+        for leaf in _leaves(test):
+            if leaf.subject_expr is not None:
+                continue  # its names are checked with the other expressions
+            if leaf.input != "total":
+                self.lines.test(leaf, None)
+                continue
+            condition = leaf.condition
+            if not isinstance(
+                condition, syntax.Compare | syntax.Interval | syntax.Otherwise | ex.CompareExpr
+            ):
+                shown = condition.text if condition is not None else leaf.text
+                self.lines.error(
+                    "bad-grade",
+                    f"the total is a number: `{shown}` cannot test it",
+                    leaf.span,
+                )
 
     def example(self, example: syntax.Example, subject: str | None, *, top: bool = False) -> None:
         if example.grade is not None and not top:

@@ -402,7 +402,7 @@ class LineAnalyser:
 
     def test(self, test: syntax.Test, targets: dict[str, syntax.Num | str] | None) -> None:
         if test.joined is not None:
-            for leaf in _leaves(test.joined):
+            for leaf in leaves(test.joined):
                 self.test(leaf, targets)
             return
         decl = self.lookup(test.input, test.span)
@@ -425,10 +425,10 @@ class LineAnalyser:
             self.condition(test.condition, decl, targets)
 
 
-def _leaves(test: syntax.TestExpr) -> list[syntax.Test]:
+def leaves(test: syntax.TestExpr) -> list[syntax.Test]:
     """The single tests of tests joined with `and`, `or`, `not`."""
     if isinstance(test, syntax.Test):
         return [test]
     if isinstance(test, syntax.Junction):
-        return [leaf for part in test.tests for leaf in _leaves(part)]
-    return _leaves(test.test)
+        return [leaf for part in test.tests for leaf in leaves(part)]
+    return leaves(test.test)
