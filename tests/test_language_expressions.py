@@ -18,6 +18,7 @@ from click.testing import CliRunner
 
 import qualitykpi as qk
 from qualitykpi.cli import main
+from qualitykpi.verify import verify
 
 
 def _scheme(items: str, head: str = "total 100") -> qk.Scheme:
@@ -425,3 +426,11 @@ def test_fractions_stay_exact() -> None:
     scheme = _scheme('  item "i" max 10 {\n    input a: number\n    → full × a / 3\n  }\n')
     assert scheme.score({"a": "1"}).total == Decimal("3.3333")  # shown rounded, as any score
     assert Fraction(scheme.score({"a": "3"}).total) == 10
+
+
+def test_verify_draws_a_cohort_to_rank_among() -> None:
+    scheme = _scheme(RANKS, "total 5")
+    outcome = verify(scheme, examples=30, seed=3)
+    assert outcome.ok, outcome.render()
+    # Every entity drawn is ranked among the others: none is a data error.
+    assert "rank of 'output'" not in outcome.render()

@@ -17,6 +17,7 @@ import attrs
 
 from ..domains import Domain
 from ..nodes.conditions import Env, PeerRelative, ScoreProblem
+from ..nodes.derived import NO_COHORT, Cohort
 from ..nodes.evaluation import Context
 from ..nodes.scheme_scorer import SchemeScorer
 from ..nodes.scorers import Direction
@@ -141,7 +142,12 @@ class Plan:
 
     def context(self, entity: Entity) -> Context:
         # The scheme's own context: values computed from values included.
-        return self.scheme._context(None, entity.values, entity.peers)  # type: ignore[arg-type]
+        return self.scheme._context(
+            None,
+            entity.values,  # type: ignore[arg-type]
+            entity.peers,
+            entity.cohort or NO_COHORT,
+        )
 
 
 @attrs.frozen
@@ -150,6 +156,8 @@ class Entity:
 
     values: Mapping[str, Value]
     peers: Mapping[str, Mapping[str, Fraction]]
+    #: The cohort drawn beside it, for the ranks and statistics expressions read.
+    cohort: Cohort | None = None
 
 
 def _decimals(value: Fraction) -> int | None:

@@ -82,6 +82,7 @@ class Strategies:
         @st.composite
         def draw_entity(draw: DrawFn) -> Entity:
             peers: dict[str, dict[str, Fraction]] = {}
+            cohort = None
             if plan.peer_inputs:
                 # Cohorts of 1, 2, 4 or 5 others keep the mean a finite decimal.
                 size = draw(st.sampled_from([1, 2, 4, 5]))
@@ -93,6 +94,11 @@ class Strategies:
                     for _ in range(size)
                 ]
                 peers = plan.scheme.cohort_peers(rows)
+                derivation = plan.scheme._derivation
+                if derivation is not None:
+                    # Ranks among the others, and the statistics expressions read.
+                    cohort = derivation.cohort(rows)
+                    peers = {name: dict(stats) for name, stats in cohort.stats.items()}
             values: dict[str, Value] = {}
             for item in plan.inputs:
                 values[item.name] = draw(self.value(item, peers, absent=item.absent))
@@ -101,7 +107,7 @@ class Strategies:
                 rate, count = values.get(column), values.get(events)
                 if isinstance(rate, Fraction) and isinstance(count, Fraction):
                     values[column] = rate * count
-            return Entity(values, peers)
+            return Entity(values, peers, cohort)
 
         return draw_entity()
 
