@@ -434,3 +434,13 @@ def test_verify_draws_a_cohort_to_rank_among() -> None:
     assert outcome.ok, outcome.render()
     # Every entity drawn is ranked among the others: none is a data error.
     assert "rank of 'output'" not in outcome.render()
+
+
+def test_the_data_template_asks_for_last_periods_value_for_the_item_that_reads_it() -> None:
+    from qualitykpi.template import template_columns
+
+    scheme = _scheme(GROWTH, "total 14")
+    columns = {column.name: column for column in template_columns(scheme)}
+    assert columns["previous rd"].label.startswith("研发投入增长")
+    assert "--previous" in columns["previous rd"].label
+    assert "growth" not in columns  # computed, not collected

@@ -70,6 +70,8 @@ def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateCol
             columns.append(_assessed_column(item))
             continue
         label = "、".join(users.get(name, ())) or "(used by no item)"
+        if name.startswith("previous "):
+            label += " — last period's value (or last period's file: --previous)"
         step = spec.precision
         low: Fraction | None = None
         high: Fraction | None = None
@@ -171,6 +173,11 @@ def _users(scheme: Scheme) -> dict[str, list[str]]:
                 users.setdefault(name, []).append(node.name)
     for veto in scheme.scorer.vetoes:
         users.setdefault(veto.input, []).append(f"{veto.name}（否决项 veto）")
+    # A computed value's users read what it is computed from (last in first:
+    # a let reads only lets before it).
+    for let in reversed(scheme.scorer.lets):
+        for name in sorted(let.reads() | let.cohort()):
+            users.setdefault(name, []).extend(users.get(let.name, ()))
     return {name: list(dict.fromkeys(labels)) for name, labels in users.items()}
 
 
