@@ -373,6 +373,8 @@ def test_joined_tests_in_vetoes_and_clauses() -> None:
         ("let a = b + rd\n    let b = a − rd\n    a at least 1 → full", "let-cycle"),
         ("→ round(rd / 10, 5)", "bad-call"),
         ("→ abs(rd, rd)", "bad-call"),
+        ("→ round(rd)", "bad-call"),
+        ("→ max(rd)", "bad-call"),
         ("→ min[rd, 10]", "bad-bracket"),
         ("→ score of nowhere", "unknown-node"),
         ("→ rd / speed", "undefined-input"),

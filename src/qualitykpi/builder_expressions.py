@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable
+from decimal import Decimal
 from typing import Any, Protocol, cast
 
 import attrs
@@ -89,7 +90,9 @@ class ExpressionBuilder:
             self.brackets(tree, "a function's values are written in `(` and `)`")
             function = str(self.read.tokens(tree, "FUNCTION")[0])
             args = tuple(self.expr(arg) for arg in self.read.trees(tree))
-            self.arguments(function, args, span)
+            if not self.arguments(function, args, span):
+                # Reported; the analysis goes on with a call it can read.
+                args = _usable(function, args, span)
             return ex.Call(cast(Any, function), args, span, text)
         if data == "arith":
             left, op, right = tree.children
@@ -107,10 +110,12 @@ class ExpressionBuilder:
         if found != ["(", ")"]:
             self.read.error("bad-bracket", message, tree)
 
-    def arguments(self, function: str, args: tuple[ex.Expr, ...], span: Span) -> None:
+    def arguments(self, function: str, args: tuple[ex.Expr, ...], span: Span) -> bool:
+        """Whether the call's values are as the function takes them (else an error)."""
         if function == "abs" and len(args) != 1:
             self.read.error("bad-call", "`abs(x)` takes one value", span)
-        elif function == "round":
+            return False
+        if function == "round":
             places = args[1] if len(args) == 2 else None
             if (
                 not isinstance(places, ex.Literal_)
@@ -123,8 +128,11 @@ class ExpressionBuilder:
                     "`round(x, N)` rounds half up to N decimal places: N is 0, 1, 2, 3 or 4",
                     span,
                 )
-        elif function in ("min", "max") and len(args) < 2:
+                return False
+        if function in ("min", "max") and len(args) < 2:
             self.read.error("bad-call", f"`{function}(a, b, …)` takes two values or more", span)
+            return False
+        return True
 
     # --------------------------------------------------------------- tests
 
@@ -161,3 +169,14 @@ class ExpressionBuilder:
         if isinstance(subject, ex.Ref):
             return syntax.Test(False, subject.name, condition, span, text)
         return syntax.Test(False, subject.text, condition, span, text, subject)
+
+
+def _usable(function: str, args: tuple[ex.Expr, ...], span: Span) -> tuple[ex.Expr, ...]:
+    """Values a call of ``function`` can be compiled with, after its error was reported."""
+    first = args[0]
+    if function == "round":
+        zero = ex.Literal_(ex.Num(Decimal(0), False, span, "0"), span, "0")
+        return (first, zero)
+    if function == "abs":
+        return (first,)
+    return (first, first)
