@@ -317,7 +317,7 @@ class PeerRelative(_Plain):
     def holds(self, value: Value, env: Env, line: int | None) -> bool:
         if not isinstance(value, Fraction):
             return False
-        return _compare(value, self.op, self.bound(env, line, value))
+        return compare(value, self.op, self.bound(env, line, value))
 
     def detail(self, value: Value, env: Env, line: int | None) -> str | None:
         stat = env.peer(self.stat, line, value)
@@ -516,7 +516,8 @@ def range_ends(condition: Range) -> tuple[Fraction, ...]:
     return tuple(end for end in (condition.low, condition.high) if end is not None)
 
 
-def _compare(x: Fraction, op: str, bound: Fraction) -> bool:
+def compare(x: Fraction, op: str, bound: Fraction) -> bool:
+    """``x op bound``: ``>=``, ``<=``, ``>``, ``<`` or ``=``."""
     return {
         ">=": x >= bound,
         "<=": x <= bound,

@@ -21,9 +21,18 @@ from ..domains import Interval
 from ..fast import Decline, FastScore, FastValue
 from ..values import Value, fmt, rounded
 from .arithmetic import traced
-from .conditions import Boundary, Condition, Env, PeerRelative, ScoreProblem, Side, Stats
+from .conditions import (
+    Boundary,
+    Condition,
+    Env,
+    PeerRelative,
+    ScoreProblem,
+    Side,
+    Stats,
+    compare,
+)
 from .expressions import Expression, Scope
-from .scorers import Applied, Direction, Reach
+from .scorers import Applied, Conditioned, Direction, Reach
 
 _NO_STATS: Stats = {}
 _HUNDRED = Fraction(100)
@@ -74,14 +83,7 @@ class Versus:
     def holds(self, value: Value, env: Env, line: int | None) -> bool:
         if not isinstance(value, Fraction):
             return False
-        bound = self.bound(env, line)
-        return {
-            ">=": value >= bound,
-            "<=": value <= bound,
-            ">": value > bound,
-            "<": value < bound,
-            "=": value == bound,
-        }[self.op]
+        return compare(value, self.op, self.bound(env, line))
 
     def detail(self, value: Value, env: Env, line: int | None) -> str | None:
         scope = _scope(env, line, "this comparison")
@@ -124,7 +126,7 @@ class Versus:
 
 
 @attrs.frozen(repr=False)
-class Computed:
+class Computed(Conditioned):
     """``CONDITION → EXPR``: where the condition holds, the score is what the
     expression gives for the entity (``full`` is the item's max)."""
 
@@ -135,26 +137,6 @@ class Computed:
     line: int | None = None
 
     hosted = False
-
-    @property
-    def takes_absent(self) -> bool:
-        return self.condition.takes_absent
-
-    @property
-    def takes_all(self) -> bool:
-        return self.condition.takes_all
-
-    @property
-    def otherwise(self) -> bool:
-        return self.condition.takes_all
-
-    @property
-    def on_yes_no(self) -> bool:
-        return self.condition.on_yes_no
-
-    @property
-    def interval_is_hull(self) -> bool:
-        return self.condition.interval_is_hull
 
     def matches(self, value: Value, env: Env) -> bool:
         return self.condition.holds(value, env, self.line)
@@ -193,46 +175,14 @@ class Computed:
     ) -> tuple[Callable[[FastValue], bool], FastScore]:
         raise Decline("a score computed from the entity's values")
 
-    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
-        return self.condition.interval(target, stats)
-
-    def comparisons(self) -> tuple[PeerRelative, ...]:
-        return self.condition.comparisons()
-
     def scales_by(self) -> str | None:
         return None
-
-    def needs_target(self) -> bool:
-        return self.condition.needs_target()
-
-    def ends(
-        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
-    ) -> tuple[Boundary, ...]:
-        return self.condition.ends(target, stats, unit)
-
-    def marks(self, target: Fraction | None) -> tuple[Fraction, ...]:
-        return tuple(end.value for end in self.ends(target))
 
     def fixed_score(self, maximum: Fraction) -> Fraction | None:
         return None
 
-    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
-        return self.condition.gap(value, target)
-
     def jumps(self, count: int) -> tuple[Fraction, ...]:
         return ()
-
-    def side(self) -> Side:
-        return self.condition.side()
-
-    def position(self, target: Fraction | None) -> Fraction | None:
-        return self.condition.position(target)
-
-    def open_sides(self) -> tuple[bool, bool]:
-        return self.condition.open_sides()
-
-    def nests(self) -> bool:
-        return False
 
     def direction(self) -> Direction:
         return "none"  # its score moves with values beside its subject's

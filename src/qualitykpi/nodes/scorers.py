@@ -99,8 +99,81 @@ class Applied:
     detail: str | None = None
 
 
+class Conditioned:
+    """What a line that holds where its condition does says about itself, for every
+    tool: its condition's word (a band, a computed score)."""
+
+    if TYPE_CHECKING:
+        condition: Condition
+
+    @property
+    def otherwise(self) -> bool:
+        """It is an ``otherwise`` line: it holds everywhere by its condition, not a
+        line that scores each value itself."""
+        return self.condition.takes_all
+
+    @property
+    def takes_absent(self) -> bool:
+        """A ``no data`` line: it holds for an absent value, and only for one."""
+        return self.condition.takes_absent
+
+    @property
+    def takes_all(self) -> bool:
+        """An ``otherwise`` line: it holds for every present value."""
+        return self.condition.takes_all
+
+    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
+        """The present values this line holds for (see :meth:`Condition.interval`)."""
+        return self.condition.interval(target, stats)
+
+    def comparisons(self) -> tuple[PeerRelative, ...]:
+        return self.condition.comparisons()
+
+    def needs_target(self) -> bool:
+        return self.condition.needs_target()
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        """Where this line starts or stops holding, named (its condition's ends)."""
+        return self.condition.ends(target, stats, unit)
+
+    def marks(self, target: Fraction | None) -> tuple[Fraction, ...]:
+        """The values where this line starts or stops deciding."""
+        return tuple(end.value for end in self.ends(target))
+
+    @property
+    def on_yes_no(self) -> bool:
+        """It tests a yes/no value (and holds for no number)."""
+        return self.condition.on_yes_no
+
+    @property
+    def interval_is_hull(self) -> bool:
+        """Its interval is only the hull of where it holds (see :class:`Condition`)."""
+        return self.condition.interval_is_hull
+
+    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
+        """How far ``value`` is from the target, as the condition measures it."""
+        return self.condition.gap(value, target)
+
+    def side(self) -> Side:
+        """Where on the value axis the line holds; which side is *better* follows
+        from the outcomes (see :meth:`Table.direction`)."""
+        return self.condition.side()
+
+    def position(self, target: Fraction | None) -> Fraction | None:
+        """The middle of a bounded condition, to order bounded lines along the axis."""
+        return self.condition.position(target)
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return self.condition.open_sides()
+
+    def nests(self) -> bool:
+        return self.condition.nests()
+
+
 @attrs.frozen(repr=False)
-class Band:
+class Band(Conditioned):
     """A table line: when ``condition`` holds, ``outcome`` sets the score."""
 
     condition: Condition
@@ -133,12 +206,6 @@ class Band:
     #: It runs a host's code: no, a band is the rule's own.
     hosted = False
 
-    @property
-    def otherwise(self) -> bool:
-        """It is an ``otherwise`` line: it holds everywhere by its condition, not a
-        line that scores each value itself."""
-        return self.condition.takes_all
-
     def fast(
         self, maximum: Fraction, target: Fraction | None, stats: Stats
     ) -> tuple[Callable[[FastValue], bool], FastScore]:
@@ -148,41 +215,9 @@ class Band:
             raise Decline("a line that scores each value itself")
         return self.condition.fast_test(target, stats), constant(const(score))
 
-    # What the line says about itself, for every tool: its condition's word.
-
-    @property
-    def takes_absent(self) -> bool:
-        """A ``no data`` line: it holds for an absent value, and only for one."""
-        return self.condition.takes_absent
-
-    @property
-    def takes_all(self) -> bool:
-        """An ``otherwise`` line: it holds for every present value."""
-        return self.condition.takes_all
-
-    def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
-        """The present values this line holds for (see :meth:`Condition.interval`)."""
-        return self.condition.interval(target, stats)
-
-    def comparisons(self) -> tuple[PeerRelative, ...]:
-        return self.condition.comparisons()
-
     def scales_by(self) -> str | None:
         """The statistic the line's score is proportional to (None: a fixed outcome)."""
         return None
-
-    def needs_target(self) -> bool:
-        return self.condition.needs_target()
-
-    def ends(
-        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
-    ) -> tuple[Boundary, ...]:
-        """Where this line starts or stops holding, named (its condition's ends)."""
-        return self.condition.ends(target, stats, unit)
-
-    def marks(self, target: Fraction | None) -> tuple[Fraction, ...]:
-        """The values where this line starts or stops deciding."""
-        return tuple(end.value for end in self.ends(target))
 
     def fixed_score(self, maximum: Fraction) -> Fraction | None:
         """The score it gives wherever it holds; None when it scores each value itself.
@@ -194,37 +229,8 @@ class Band:
             return None
         return self.outcome.score(maximum)
 
-    @property
-    def on_yes_no(self) -> bool:
-        """It tests a yes/no value (and holds for no number)."""
-        return self.condition.on_yes_no
-
-    @property
-    def interval_is_hull(self) -> bool:
-        """Its interval is only the hull of where it holds (see :class:`Condition`)."""
-        return self.condition.interval_is_hull
-
-    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
-        """How far ``value`` is from the target, as the condition measures it."""
-        return self.condition.gap(value, target)
-
     def jumps(self, count: int) -> tuple[Fraction, ...]:
         return ()  # a fixed outcome: the score only changes at the condition's ends
-
-    def side(self) -> Side:
-        """Where on the value axis the line holds; which side is *better* follows
-        from the outcomes (see :meth:`Table.direction`)."""
-        return self.condition.side()
-
-    def position(self, target: Fraction | None) -> Fraction | None:
-        """The middle of a bounded condition, to order bounded lines along the axis."""
-        return self.condition.position(target)
-
-    def open_sides(self) -> tuple[bool, bool]:
-        return self.condition.open_sides()
-
-    def nests(self) -> bool:
-        return self.condition.nests()
 
     def __repr__(self) -> str:
         return f"<band {repr(self.condition)[1:-1]}: {self.outcome!r}>"
