@@ -146,6 +146,16 @@ def test_multi_input_item_names_subjects() -> None:
     assert total(scheme, a="70", b="2") == 3
 
 
+def test_otherwise_continues_a_computed_subject() -> None:
+    # Two inputs, and the lines test the `let` value: `otherwise` tests it too.
+    scheme = item(
+        "input use: number\ninput quota: number\nlet ratio = use / quota\n"
+        "ratio at most 90% → full\notherwise → 1"
+    )
+    assert total(scheme, use="9", quota="10") == 3
+    assert total(scheme, use="10", quota="10") == 1
+
+
 # ------------------------------------------------------------------ per unit
 
 
