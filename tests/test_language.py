@@ -585,6 +585,12 @@ def test_the_total_is_rounded_half_up_before_vetoes_and_grades(
     assert (traced.total, traced.grade) == (result.total, result.grade)
 
 
+def test_the_rounding_of_the_total_says_what_it_gives() -> None:
+    result = qk.loads(ROUNDED).score({"a": "44.5", "b": "44.9", "accident": "no"})
+    reasons = [entry.reason for entry in result.lost_points() if entry.kind == "round"]
+    assert reasons == ["the total 89.4 rounded half up to 89"]
+
+
 def test_places_out_of_range_are_a_rule_error() -> None:
     for places in ("5", "0.5", "-1"):
         with pytest.raises(qk.RuleError) as caught:
