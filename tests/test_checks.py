@@ -468,6 +468,33 @@ def test_grade_forced_by_a_veto_is_reachable() -> None:
     assert reachable_grades(qk.loads(text)) == ["A", "D"]
 
 
+def test_a_grade_that_reads_a_rank_takes_no_totals_from_the_grades_below() -> None:
+    # 9.5 is not A when it ranks second, so B and C stay reachable.
+    text = """scheme "s" {
+  total 10
+  grades { A rank of total at most 1 and at least 9; B at least 5; C otherwise }
+  item a "a" max 10 { assessed }
+}"""
+    assert reachable_grades(qk.loads(text)) == ["A", "B", "C"]
+
+
+def test_an_input_tested_only_by_a_combine_is_used() -> None:
+    """LANGUAGE-2 §6, 综合评价: `class` decides the weights and nothing else."""
+    text = """scheme "综合评价" {
+  total 100
+  input class: one of "一类", "二类"
+  section mix "综合" max 100 {
+    item econ "经济发展" max 100 { assessed }
+    item eco "生态保护" max 100 { assessed }
+    combine {
+      class = "一类" → 0.4 × score of econ + 0.6 × score of eco
+      otherwise → 0.3 × score of econ + 0.7 × score of eco
+    }
+  }
+}"""
+    assert "unused-input" not in [finding.code for finding in check_text(text)]
+
+
 def test_grades_listed_worst_first() -> None:
     text = """scheme "s" {
   total 100

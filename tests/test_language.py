@@ -146,6 +146,16 @@ def test_multi_input_item_names_subjects() -> None:
     assert total(scheme, a="70", b="2") == 3
 
 
+def test_otherwise_continues_a_computed_subject() -> None:
+    # Two inputs, and the lines test the `let` value: `otherwise` tests it too.
+    scheme = item(
+        "input use: number\ninput quota: number\nlet ratio = use / quota\n"
+        "ratio at most 90% → full\notherwise → 1"
+    )
+    assert total(scheme, use="9", quota="10") == 3
+    assert total(scheme, use="10", quota="10") == 1
+
+
 # ------------------------------------------------------------------ per unit
 
 
@@ -573,6 +583,12 @@ def test_the_total_is_rounded_half_up_before_vetoes_and_grades(
         Context(None, {"a": Fraction(a), "b": Fraction(b), "accident": accident == "yes"})
     )
     assert (traced.total, traced.grade) == (result.total, result.grade)
+
+
+def test_the_rounding_of_the_total_says_what_it_gives() -> None:
+    result = qk.loads(ROUNDED).score({"a": "44.5", "b": "44.9", "accident": "no"})
+    reasons = [entry.reason for entry in result.lost_points() if entry.kind == "round"]
+    assert reasons == ["the total 89.4 rounded half up to 89"]
 
 
 def test_places_out_of_range_are_a_rule_error() -> None:

@@ -277,11 +277,11 @@ class _Analyser:
             if (
                 line.subject is None
                 and len(candidates) > 1
-                and previous in self.lines.inputs
+                and (previous in self.lines.inputs or previous in self.lines.lets)
                 and isinstance(line, syntax.BandLine)
                 and isinstance(line.condition, syntax.Otherwise | syntax.NoData)
             ):
-                # `otherwise` and `no data` continue the input of the line above.
+                # `otherwise` and `no data` continue the input or `let` value of the line above.
                 line = attrs.evolve(line, subject=previous)
             if (
                 line.subject is None

@@ -191,10 +191,7 @@ def _expressions(scorer: SchemeScorer) -> Iterator[Expression]:
             yield from _test_expressions(let.test)
     for node in scorer.walk():
         if isinstance(node, Section) and node.combine is not None:
-            for entry in node.combine.lines:
-                yield entry.expression
-                if entry.test is not None:
-                    yield from _test_expressions(entry.test)
+            yield from (entry.expression for entry in node.combine.lines)
         if isinstance(node, Item) and node.table is not None:
             for line in node.table.lines:
                 if isinstance(line, Computed):
@@ -202,10 +199,17 @@ def _expressions(scorer: SchemeScorer) -> Iterator[Expression]:
                 condition = getattr(line, "condition", None)
                 if isinstance(condition, Versus):
                     yield condition.expression
+    for test in _tests(scorer):
+        yield from _test_expressions(test)
+
+
+def _tests(scorer: SchemeScorer) -> Iterator[derived.Test]:
+    """The tests of the scheme's ``combine`` lines and grades."""
+    for node in scorer.walk():
+        if isinstance(node, Section) and node.combine is not None:
+            yield from (entry.test for entry in node.combine.lines if entry.test is not None)
     if scorer.grades is not None:
-        for test in scorer.grades.tests:
-            if test is not None:
-                yield from _test_expressions(test)
+        yield from (test for test in scorer.grades.tests if test is not None)
 
 
 def _test_expressions(test: derived.Test) -> Iterator[Expression]:
@@ -229,12 +233,3 @@ def expression_reads(scorer: SchemeScorer) -> frozenset[str]:
     for test in _tests(scorer):
         names |= {leaf.name for leaf in derived.leaves(test) if leaf.subject is None}
     return frozenset(names)
-
-
-def _tests(scorer: SchemeScorer) -> Iterator[derived.Test]:
-    """The tests read after the tree: ``combine`` lines' and grades'."""
-    for node in scorer.walk():
-        if isinstance(node, Section) and node.combine is not None:
-            yield from (entry.test for entry in node.combine.lines if entry.test is not None)
-    if scorer.grades is not None:
-        yield from (test for test in scorer.grades.tests if test is not None)

@@ -150,10 +150,14 @@ def reachable_grades(scheme: Scheme) -> list[str]:
     forced = {veto.grade for veto in scheme.scorer.vetoes if veto.grade is not None}
     covered = NOTHING
     out: list[str] = []
-    for label, condition in grades.bands:
+    for index, (label, condition) in enumerate(grades.bands):
         raw = band_set(condition)
         effective = totals.snap(raw - covered)
-        covered = covered | raw
+        if not grades.tests or grades.tests[index] is None:
+            # A band that reads more than the total (`rank of total at most 2
+            # and at least 90`) may pass over any total: it takes none of them
+            # from the bands below it.
+            covered = covered | raw
         if not effective.empty or label in forced:
             out.append(label)
     return out

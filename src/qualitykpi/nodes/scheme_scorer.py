@@ -230,7 +230,7 @@ class SchemeScorer:
             steps.append(
                 make_step(
                     "round",
-                    f"the total {fmt(total)} rounded half up to {self.total_places} places",
+                    f"the total {fmt(total)} rounded half up to {fmt(kept)}",
                     total - kept,
                 )
             )
