@@ -25,7 +25,6 @@ from .nodes.arithmetic import Absolute, Arithmetic, Extreme, Rounded
 from .nodes.conditions import ScoreProblem
 from .nodes.evaluation import Context
 from .nodes.expressions import Expression, RankOf
-from .nodes.formulas import Computed, Versus
 from .nodes.scheme_scorer import SchemeScorer
 from .nodes.tree import Item, Section
 from .values import InputSpec, Value, peer_statistics
@@ -54,12 +53,12 @@ def computes(scorer: SchemeScorer) -> bool:
     for node in scorer.walk():
         if isinstance(node, Section) and node.combine is not None:
             return True
-        if isinstance(node, Item) and node.table is not None:
-            for line in node.table.lines:
-                if isinstance(line, Computed) or isinstance(
-                    getattr(line, "condition", None), Versus
-                ):
-                    return True
+        if (
+            isinstance(node, Item)
+            and node.table is not None
+            and any(line.expressions() for line in node.table.lines)
+        ):
+            return True
     return False
 
 
@@ -194,11 +193,7 @@ def _expressions(scorer: SchemeScorer) -> Iterator[Expression]:
             yield from (entry.expression for entry in node.combine.lines)
         if isinstance(node, Item) and node.table is not None:
             for line in node.table.lines:
-                if isinstance(line, Computed):
-                    yield line.expression
-                condition = getattr(line, "condition", None)
-                if isinstance(condition, Versus):
-                    yield condition.expression
+                yield from line.expressions()
     for test in _tests(scorer):
         yield from _test_expressions(test)
 
@@ -216,8 +211,8 @@ def _test_expressions(test: derived.Test) -> Iterator[Expression]:
     for leaf in derived.leaves(test):
         if leaf.subject is not None:
             yield leaf.subject
-        if isinstance(leaf.condition, Versus):
-            yield leaf.condition.expression
+        if leaf.condition is not None:
+            yield from leaf.condition.expressions()
 
 
 def expression_reads(scorer: SchemeScorer) -> frozenset[str]:

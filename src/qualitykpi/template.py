@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO
 import attrs
 
 from .domains import Domain
-from .nodes.tree import Item
+from .nodes.tree import Item, Section
 from .source import display_width
 from .values import fmt, to_decimal
 
@@ -150,6 +150,16 @@ def _assessed_column(item: Item) -> TemplateColumn:
     )
 
 
+def _compared(item: Item) -> tuple[str, ...]:
+    """The values an item's lines compare with or compute their scores from."""
+    names: list[str] = []
+    if item.table is not None:
+        for line in item.table.lines:
+            for expression in line.expressions():
+                names.extend(expression.needs().inputs)
+    return tuple(names)
+
+
 def _users(scheme: Scheme) -> dict[str, list[str]]:
     """For each input, the names of the items (and vetoes) that read it."""
     users: dict[str, list[str]] = {}
@@ -169,8 +179,12 @@ def _users(scheme: Scheme) -> dict[str, list[str]]:
             for name in part.inputs():
                 users.setdefault(name, []).append(f"{node.name} › {part.name}")
         if node.id not in under and not node.parts:
-            for name in node.inputs():
+            for name in (*node.inputs(), *_compared(node)):
                 users.setdefault(name, []).append(node.name)
+    for section in scheme.scorer.walk():
+        if isinstance(section, Section) and section.combine is not None:
+            for name in section.combine.reads():
+                users.setdefault(name, []).append(section.name)
     for veto in scheme.scorer.vetoes:
         users.setdefault(veto.input, []).append(f"{veto.name}（否决项 veto）")
     # A computed value's users read what it is computed from (last in first:

@@ -16,7 +16,7 @@ from fractions import Fraction
 from .. import syntax
 from ..diagnostics import Diagnostic
 from ..domains import ValueSet
-from ..nodes.formulas import Versus
+from ..nodes.scorers import Conditioned
 from ..nodes.tree import Item
 from ..values import fmt
 from .context import Context, lines_text, what
@@ -376,9 +376,9 @@ def check_tables(ctx: Context) -> Iterator[Diagnostic]:
             # than judge gaps and overlaps on an axis that is not there.
             yield ctx.diagnostic(
                 "not-analysed",
-                f"{what(item)} tests values computed for each entity "
-                f"({', '.join(f'`{text}`' for text in computed)}): the gaps, overlaps and "
-                "order of its rule lines are not analysed",
+                f"where the rule lines of {what(item)} hold depends on values worked out "
+                f"for each entity ({', '.join(f'`{text}`' for text in computed)}): their "
+                "gaps, overlaps and order are not analysed",
                 ctx.header(item),
                 hint="its example lines, `qualitykpi test --coverage` and `qualitykpi verify` "
                 "still test it",
@@ -420,9 +420,9 @@ def _computed_lines(ctx: Context, item: Item) -> list[str]:
     for line in item.table.lines:
         if line.subject in lets:
             found.append(line.subject)
-        condition = getattr(line, "condition", None)
-        if isinstance(condition, Versus):
-            found.append(condition.expression.text())
+        if isinstance(line, Conditioned):
+            # What it compares with (a computed score leaves where it holds alone).
+            found.extend(expression.text() for expression in line.condition.expressions())
     return list(dict.fromkeys(found))
 
 

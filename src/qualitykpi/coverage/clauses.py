@@ -249,7 +249,12 @@ class ClauseCases:
 
     def vetoes(self) -> None:
         scheme_examples = [example for example in self.found.examples if example.node is None]
+        computed = {let.name for let in self.found.scorer.lets}
         for index, veto in enumerate(self.found.scorer.vetoes):
+            if veto.input in computed or (
+                veto.condition is not None and veto.condition.expressions()
+            ):
+                continue  # what makes it fire is worked out for each entity
             key = ("veto", index)
             spec = self.found.specs.get(veto.input, InputSpec(veto.input, "number"))
             values, peers = self.scheme_baseline()

@@ -13,9 +13,9 @@ from fractions import Fraction
 from typing import assert_never
 
 from ..nodes.conditions import Env, ScoreProblem
-from ..nodes.formulas import Computed, Versus
+from ..nodes.formulas import Computed
 from ..nodes.scaling import Custom, Linear, Scaled
-from ..nodes.scorers import Band, PerUnit
+from ..nodes.scorers import Band, Conditioned, PerUnit
 from ..nodes.tables import Line
 from ..nodes.tree import Item
 from ..values import InputSpec, Value, fmt
@@ -37,7 +37,7 @@ class TableCases:
         for node in self.found.scorer.walk():
             if isinstance(node, Item) and node.table is not None:
                 if any(
-                    isinstance(getattr(line, "condition", None), Versus)
+                    isinstance(line, Conditioned) and line.condition.expressions()
                     for line in node.table.lines
                 ):
                     continue  # where its lines change moves with each entity's values

@@ -18,7 +18,7 @@ from ..results import NodeResult
 from ..values import rounded
 from .arithmetic import traced
 from .conditions import ScoreProblem
-from .derived import Test
+from .derived import Test, leaves
 from .expressions import Domains, Expression, Scope
 
 
@@ -85,6 +85,15 @@ class Combination:
         low = None if None in lows else min(x for x in lows if x is not None)
         high = None if None in highs else max(x for x in highs if x is not None)
         return low, high
+
+    def reads(self) -> frozenset[str]:
+        """The inputs and computed values its lines read (not the nodes' scores)."""
+        found: set[str] = set()
+        for entry in self.lines:
+            found |= entry.expression.needs().inputs
+            if entry.test is not None:
+                found |= {leaf.name for leaf in leaves(entry.test) if leaf.subject is None}
+        return frozenset(found)
 
     def needs(self) -> frozenset[str]:
         """The node refs its expressions read."""

@@ -161,6 +161,10 @@ class Condition(Protocol):
         points), or None when it does not measure one."""
         ...
 
+    def expressions(self) -> tuple[Any, ...]:
+        """The expressions it compares with (:mod:`qualitykpi.nodes.expressions`)."""
+        ...
+
     def nests(self) -> bool:
         """Whether an earlier line may take the middle of where it holds on purpose
         (``within 1 point of target`` under ``within 0.5 points``), as a cascade of
@@ -199,6 +203,9 @@ class _Plain:
 
     def nests(self) -> bool:
         return False
+
+    def expressions(self) -> tuple[Any, ...]:
+        return ()
 
     if TYPE_CHECKING:
         # Every condition says where it holds; fast_test reads it.

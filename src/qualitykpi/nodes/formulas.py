@@ -121,6 +121,9 @@ class Versus:
     def fast_test(self, target: Fraction | None, stats: Stats) -> Callable[[FastValue], bool]:
         raise Decline("a comparison with a computed value")
 
+    def expressions(self) -> tuple[Expression, ...]:
+        return (self.expression,)
+
     def __repr__(self) -> str:
         return f"<{self.op} {self.expression.text()}>"
 
@@ -186,6 +189,9 @@ class Computed(Conditioned):
 
     def direction(self) -> Direction:
         return "none"  # its score moves with values beside its subject's
+
+    def expressions(self) -> tuple[Expression, ...]:
+        return (self.expression, *self.condition.expressions())
 
     def __repr__(self) -> str:
         return f"<{repr(self.condition)[1:-1]}: → {self.expression.text()}>"

@@ -250,14 +250,7 @@ class SchemeScorer:
                 total = veto.score
 
         if self.grades is not None and self.grades.tested():
-            # Grades on more than the total read the nodes' scores and maxima.
-            scope = attrs.evolve(
-                ctx.scope or Scope(values=ctx.values),
-                total=total,
-                scores={key: Fraction(node.score) for key, node in by_id.items()},
-                maxima={key: Fraction(node.max) for key, node in by_id.items()},
-            )
-            grade = self._grade(total, fired, problems, scope)
+            grade = self._grade(total, fired, problems, self.grade_scope(ctx, total, nodes))
         else:
             grade = self._grade(total, fired, problems)
         if problems:
@@ -279,6 +272,25 @@ class SchemeScorer:
                 for name, stats in ctx.peers.items()
             },
         )
+
+    def grade_scope(self, ctx: Context, total: Fraction, nodes: Iterable[NodeResult]) -> Scope:
+        """What grades on more than the total read: the entity's scope, the total, and
+        the nodes' scores and maxima (by id)."""
+        by_id = {node.id: node for top in nodes for node in top.walk()}
+        return attrs.evolve(
+            ctx.scope or Scope(values=ctx.values),
+            total=total,
+            scores={key: Fraction(node.score) for key, node in by_id.items()},
+            maxima={key: Fraction(node.max) for key, node in by_id.items()},
+        )
+
+    def earned(self, total: Fraction, ctx: Context, nodes: Iterable[NodeResult]) -> str | None:
+        """The grade ``total`` earns, vetoes aside."""
+        if self.grades is None:
+            return None
+        if self.grades.tested():
+            return self.grades.grade(total, self.grade_scope(ctx, total, nodes))
+        return self.grades.grade(total)
 
     def _grade(
         self,

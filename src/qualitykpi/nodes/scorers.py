@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Literal, TypeAlias
+from typing import TYPE_CHECKING, Any, Literal, TypeAlias
 
 import attrs
 
@@ -171,6 +171,10 @@ class Conditioned:
     def nests(self) -> bool:
         return self.condition.nests()
 
+    def expressions(self) -> tuple[Any, ...]:
+        """The expressions the line reads (its condition's, its score's)."""
+        return self.condition.expressions()
+
 
 @attrs.frozen(repr=False)
 class Band(Conditioned):
@@ -295,6 +299,9 @@ class _EveryValue:
 
     def nests(self) -> bool:
         return False
+
+    def expressions(self) -> tuple[Any, ...]:
+        return ()
 
     def open_sides(self) -> tuple[bool, bool]:
         return True, True

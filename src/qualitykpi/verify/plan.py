@@ -142,11 +142,17 @@ class Plan:
 
     def context(self, entity: Entity) -> Context:
         # The scheme's own context: values computed from values included.
+        cohort = entity.cohort or NO_COHORT
+        derivation = self.scheme._derivation
+        if derivation is not None and "total" in derivation.ranked:
+            # Grades by the rank of the total need the cohort's totals, which a
+            # drawn entity alone has not: it is taken as ranked first of one.
+            cohort = attrs.evolve(cohort, ranks={**cohort.ranks, "total": (1, 1)})
         return self.scheme._context(
             None,
             entity.values,  # type: ignore[arg-type]
             entity.peers,
-            entity.cohort or NO_COHORT,
+            cohort,
         )
 
 

@@ -248,9 +248,7 @@ class Checker:
         labels = self.scorer.grades.labels() if self.scorer.grades is not None else ()
         forced = [veto.grade for veto in fired if veto.grade is not None]
         # A veto only ever makes the grade worse than the total earns.
-        earned = (
-            self.scorer.grades.grade(expected_total) if self.scorer.grades is not None else None
-        )
+        earned = self.scorer.earned(expected_total, ctx, plain.nodes)
         grades = [*forced, *([earned] if earned is not None else [])]
         expected_grade = max(grades, key=lambda label: _rank(labels, label)) if grades else None
         problems = []
