@@ -142,7 +142,7 @@ TOTALS = {
 CHECK_NOTES = [
     ("not-analysed", "a grade reads more than the total"),
     ("no-data-line", '"用水总量控制" has no `no data` line for `use_ratio`'),
-    ("not-analysed", '"用水总量控制" hold depends on values worked out (`use_ratio`)'),
+    ("not-analysed", '"用水总量控制" hold depends on values worked out'),
     ("not-analysed", '"万元工业增加值用水量下降率" hold depends on values worked out'),
     ("no-data-line", '"农田灌溉水有效利用系数" has no `no data` line for `irrigation`'),
     ("not-analysed", "the target of `irrigation` is `irrigation_target`"),
