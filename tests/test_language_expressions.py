@@ -446,3 +446,26 @@ def test_the_data_template_asks_for_last_periods_value_for_the_item_that_reads_i
     assert columns["previous rd"].label.startswith("研发投入增长")
     assert "--previous" in columns["previous rd"].label
     assert "growth" not in columns  # computed, not collected
+
+
+def test_the_target_in_a_comparison_and_a_score() -> None:
+    scheme = _scheme(
+        """\
+  item "i" max 10 {
+    input done: percent
+    target 90%
+    done at least target + 2% → full
+    otherwise → full × done / target
+    example done = 93% → 10
+    example done = 45% → 5
+  }
+""",
+        "total 10",
+    )
+    assert all(outcome.passed for outcome in scheme.run_examples())
+    assert "target + 2% = 90% + 2% = 92%" in scheme.score({"done": "93"}).explain()
+
+
+def test_combine_belongs_to_a_section() -> None:
+    with pytest.raises(qk.RuleError, match="`combine` cannot stand in the scheme"):
+        _scheme('  combine → 1\n  item a "甲" max 1 { assessed }\n')

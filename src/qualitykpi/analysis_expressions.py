@@ -239,22 +239,17 @@ class ExpressionAnalyser:
         decl = self.lines.inputs.get(name)
         return decl is not None and decl.type == "percent"
 
-    def kinds(
-        self, item: syntax.Item | None, targets: dict[str, Fraction] | None = None
-    ) -> ex.Kinds:
+    def kinds(self, item: syntax.Item | None, subject: str | None = None) -> ex.Kinds:
+        """What compiling an expression of ``item``'s line on ``subject`` needs:
+        ``full`` is the item's max, ``target`` the subject's (a percent's as one)."""
         full = None
         if item is not None and item.max is not None:
             full = nodes.Number(as_fraction(item.max.value))
-        target = None
-        if targets:
-            values = list(targets.values())
-            if len(values) == 1:
-                target = nodes.Number(values[0])
         return ex.Kinds(
             self.is_percent,
             lambda name: self.better.get(name, "higher"),
             full,
-            target,
+            target_percent=subject is not None and self.is_percent(subject),
         )
 
     def check(self, site: Site) -> None:
@@ -298,7 +293,7 @@ class ExpressionAnalyser:
     def misspelt(self, part: ex.Ref) -> bool:
         """``→ ful``: an unknown name that is a misspelt word of the language."""
         name = part.name
-        if name in self.lets or name in self.lines.inputs:
+        if name in self.lets or name in self.lines.inputs or name in _WORDS:
             return False
         close = difflib.get_close_matches(name, _WORDS, n=1, cutoff=0.75)
         if not close:
@@ -355,7 +350,7 @@ class ExpressionAnalyser:
     def versus(
         self, condition: ex.CompareExpr, subject: str | None, item: syntax.Item | None
     ) -> ex.CompareExpr:
-        compiled = ex.compile_expr(condition.expr, self.kinds(item))
+        compiled = ex.compile_expr(condition.expr, self.kinds(item, subject))
         if condition.factor is not None:
             value = as_fraction(condition.factor.value)
             factor = nodes.Number(
@@ -427,7 +422,8 @@ class Resolver:
         outcome = line.outcome
         if isinstance(outcome, ex.Formula):
             outcome = attrs.evolve(
-                outcome, compiled=ex.compile_expr(outcome.expr, analyser.kinds(item))
+                outcome,
+                compiled=ex.compile_expr(outcome.expr, analyser.kinds(item, line.subject)),
             )
         return attrs.evolve(line, condition=condition, outcome=outcome)
 

@@ -175,6 +175,16 @@ class Builder:
                 "examples belong to the scheme, a section or an item",
             ),
             "text": ("`text`", "it belongs to a node"),
+            "combine_formula": (
+                "`combine`",
+                "it says how a section's children make its score; put the nodes it "
+                "combines in a section",
+            ),
+            "combine_table": (
+                "`combine`",
+                "it says how a section's children make its score; put the nodes it "
+                "combines in a section",
+            ),
         }
         if stmt.data in _LINE_KINDS:
             label, why = "a rule line", "rule lines belong inside an item or part"

@@ -159,9 +159,10 @@ class Kinds:
 
     percent: Callable[[str], bool]
     better: Callable[[str], Literal["higher", "lower"]]
-    #: ``full`` and ``target`` of the line's item, where they are known.
+    #: ``full`` of the line's item, where it is known.
     full: nodes.Number | None = None
-    target: nodes.Expression | None = None
+    #: The line's subject is a percent: its ``target`` is shown as one.
+    target_percent: bool = False
 
 
 def compile_expr(expr: Expr, kinds: Kinds) -> nodes.Expression:
@@ -181,9 +182,7 @@ def compile_expr(expr: Expr, kinds: Kinds) -> nodes.Expression:
         case WordOf(word=word):
             if word == "full" and kinds.full is not None:
                 return kinds.full
-            if word == "target" and kinds.target is not None:
-                return kinds.target
-            return nodes.Given(word)
+            return nodes.Given(word, percent=word == "target" and kinds.target_percent)
         case NodeOf(what=what, ref=ref):
             return nodes.NodeValue(what, ref)
         case Call(function="abs", args=args):

@@ -261,6 +261,8 @@ class Given(Atom):
     """``target``, ``full`` (the node's max), ``total`` or ``peers`` (the cohort's size)."""
 
     word: Literal["target", "full", "total", "peers"]
+    #: A percent subject's target: read as a fraction, shown as a percentage.
+    percent: bool = False
 
     def evaluate(self, scope: Scope) -> Fraction:
         value: Fraction | int | None = {
@@ -294,7 +296,8 @@ class Given(Atom):
         return self.word
 
     def show(self, scope: Scope) -> str:
-        return fmt(self.evaluate(scope))
+        value = self.evaluate(scope)
+        return shown_percent(value) if self.percent else fmt(value)
 
     def __repr__(self) -> str:
         return f"<{self.word}>"

@@ -50,6 +50,13 @@ def _scope(env: Env, line: int | None, what: str) -> Scope:
     return env.scope
 
 
+def _target(env: Env) -> Fraction | None:
+    """The subject's target as an expression reads it: a percent as a fraction."""
+    if env.target is None:
+        return None
+    return env.target / _HUNDRED if env.percent else env.target
+
+
 def _located(problem: ScoreProblem, line: int | None) -> ScoreProblem:
     return ScoreProblem(
         problem.message, input=problem.input, value=problem.value, line=problem.line or line
@@ -76,7 +83,8 @@ class Versus:
 
     def bound(self, env: Env, line: int | None) -> Fraction:
         try:
-            return self.expression.evaluate(_scope(env, line, "this comparison")) * self.scale
+            scope = attrs.evolve(_scope(env, line, "this comparison"), target=_target(env))
+            return self.expression.evaluate(scope) * self.scale
         except ScoreProblem as problem:
             raise _located(problem, line) from None
 
@@ -86,7 +94,7 @@ class Versus:
         return compare(value, self.op, self.bound(env, line))
 
     def detail(self, value: Value, env: Env, line: int | None) -> str | None:
-        scope = _scope(env, line, "this comparison")
+        scope = attrs.evolve(_scope(env, line, "this comparison"), target=_target(env))
         return traced(self.expression.text(), self.expression, scope)
 
     def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
@@ -145,11 +153,16 @@ class Computed(Conditioned):
         return self.condition.holds(value, env, self.line)
 
     def exact(self, env: Env, maximum: Fraction) -> Fraction:
-        scope = attrs.evolve(_scope(env, self.line, "a computed score"), full=maximum)
+        scope = self._scope(env, maximum)
         try:
             return self.expression.evaluate(scope)
         except ScoreProblem as problem:
             raise _located(problem, self.line) from None
+
+    def _scope(self, env: Env, maximum: Fraction) -> Scope:
+        """The entity's scope, with the item's max and the subject's target."""
+        scope = _scope(env, self.line, "a computed score")
+        return attrs.evolve(scope, full=maximum, target=_target(env))
 
     def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
         exact_score = self.exact(env, maximum)
@@ -159,7 +172,7 @@ class Computed(Conditioned):
         ]
         if was_rounded:
             steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
-        scope = attrs.evolve(_scope(env, self.line, "a computed score"), full=maximum)
+        scope = self._scope(env, maximum)
         detail = traced("score", self.expression, scope)
         condition = self.condition.detail(value, env, self.line)
         return Applied(score, tuple(steps), f"{condition}; {detail}" if condition else detail)
