@@ -469,3 +469,32 @@ def test_the_target_in_a_comparison_and_a_score() -> None:
 def test_combine_belongs_to_a_section() -> None:
     with pytest.raises(qk.RuleError, match="`combine` cannot stand in the scheme"):
         _scheme('  combine → 1\n  item a "甲" max 1 { assessed }\n')
+
+
+def test_the_checks_read_a_value_of_one_input_on_that_inputs_axis() -> None:
+    scheme = _scheme(
+        """\
+  item "达标率" max 10 {
+    input rate: percent precision 0.1
+    let lead = rate − 90%
+    lead at least 2% → full
+    lead at most 1% → 5
+  }
+  item "比值" max 10 {
+    input n: count
+    let ratio = n / 20
+    ratio at least 100% → full
+    ratio at least 50% → 6
+    otherwise → 0
+  }
+""",
+        "total 20",
+    )
+    found = [(d.code, d.message) for d in scheme.check()]
+    # rate's grid (0.1) makes lead's: 1.1 to 1.9 points are a real gap, and
+    # the ratio of a count (a step of 1/20) leaves none.
+    assert [code for code, _ in found] == ["gap"]
+    assert "1.1–1.9 of `lead`" in found[0][1]
+    # Two inputs (or a statistic, a rank): said, not judged.
+    two = _scheme(GROWTH, "total 14")
+    assert {d.code for d in two.check()} == {"not-analysed"}

@@ -15,10 +15,12 @@ from fractions import Fraction
 
 from .. import syntax
 from ..diagnostics import Diagnostic
-from ..domains import ValueSet
+from ..domains import Domain, ValueSet
+from ..nodes.arithmetic import affine
+from ..nodes.expressions import Expression
 from ..nodes.scorers import Conditioned
 from ..nodes.tree import Item
-from ..values import fmt
+from ..values import InputSpec, fmt
 from .context import Context, lines_text, what
 from .monotone import monotonicity
 from .tables import (
@@ -369,7 +371,8 @@ def check_tables(ctx: Context) -> Iterator[Diagnostic]:
                 "still test it",
             )
             continue
-        computed = _computed_lines(ctx, item)
+        specs = {**ctx.specs, **_computed_specs(ctx, item)}
+        computed = _computed_lines(ctx, item, specs)
         if computed:
             # Where these lines hold moves with values computed for each entity
             # (another input, last year's value, the cohort): say so, rather
@@ -401,7 +404,7 @@ def check_tables(ctx: Context) -> Iterator[Diagnostic]:
                 "`qualitykpi test --coverage` and `qualitykpi verify` still test it",
             )
             continue
-        table = analyse_table(item, ctx.specs)
+        table = analyse_table(item, specs)
         if table is None:
             continue
         yield from _gap(ctx, item, table)
@@ -411,14 +414,67 @@ def check_tables(ctx: Context) -> Iterator[Diagnostic]:
         yield from _foreign(ctx, item, table)
 
 
-def _computed_lines(ctx: Context, item: Item) -> list[str]:
-    """What the item's lines compute or compare with, for each entity."""
+def _computed_specs(ctx: Context, item: Item) -> dict[str, InputSpec]:
+    """The computed values the item's lines test that the checks can read on one
+    input's axis: ``rate − 90%``, ``rate / 90%`` (rising with one input, on its grid)."""
+    if item.table is None:
+        return {}
+    lets = {let.name: let for let in ctx.scheme.scorer.lets}
+    found: dict[str, InputSpec] = {}
+    for subject in item.table.subjects():
+        let = lets.get(subject)
+        if let is not None and let.expression is not None:
+            spec = _on_one_axis(let.name, let.expression, let.percent, ctx.specs)
+            if spec is not None:
+                found[subject] = spec
+    return found
+
+
+def _on_one_axis(
+    name: str, expression: Expression, percent: bool, specs: Mapping[str, InputSpec]
+) -> InputSpec | None:
+    needs = expression.needs()
+    if (
+        len(needs.inputs) != 1
+        or needs.previous
+        or needs.stats
+        or needs.ranks
+        or needs.nodes
+        or needs.target
+        or needs.full
+        or needs.total
+        or needs.count
+    ):
+        return None
+    (source,) = needs.inputs
+    spec = specs.get(source)
+    found = affine(expression, source)
+    if spec is None or spec.type not in ("number", "percent", "count") or found is None:
+        return None
+    slope, offset = found
+    if slope <= 0:
+        return None  # a falling value turns `better` round: not read here
+    scale = Fraction(100) if percent else Fraction(1)
+    domain = Domain.of(spec)
+    step = None if domain.step is None else scale * slope * domain.step
+    if step is not None and (scale * offset / step).denominator != 1:
+        return None  # its values lie on a grid that does not start at 0
+
+    def mapped(value: Fraction | None) -> Fraction | None:
+        return None if value is None else scale * (slope * value + offset)
+
+    return InputSpec(name, "number", step, mapped(domain.low), mapped(domain.high))
+
+
+def _computed_lines(ctx: Context, item: Item, specs: Mapping[str, InputSpec]) -> list[str]:
+    """What the item's lines compute or compare with, for each entity, that the checks
+    cannot read on one axis."""
     if item.table is None:
         return []
     lets = {let.name for let in ctx.scheme.scorer.lets}
     found: list[str] = []
     for line in item.table.lines:
-        if line.subject in lets:
+        if line.subject in lets and line.subject not in specs:
             found.append(line.subject)
         if isinstance(line, Conditioned):
             # What it compares with (a computed score leaves where it holds alone).

@@ -324,6 +324,39 @@ def traced(name: str, expression: Expression, scope: Scope, *, as_percent: bool 
     return " = ".join(dict.fromkeys(steps))
 
 
+def affine(expression: Expression, name: str) -> tuple[Fraction, Fraction] | None:
+    """``(a, b)`` when ``expression`` is ``a × x + b`` in the input ``name`` as the data
+    give it (a percent as reported: 93 for 93%), with constants elsewhere; else None.
+
+    The checks read a rule line on such a value on its input's own axis."""
+    match expression:
+        case Number(value=value):
+            return Fraction(0), value
+        case Input(name=found, percent=percent):
+            if found != name:
+                return None
+            return (Fraction(1, 100) if percent else Fraction(1)), Fraction(0)
+        case Arithmetic(op=op, left=left, right=right):
+            first, second = affine(left, name), affine(right, name)
+            if first is None or second is None:
+                return None
+            if op == "+":
+                return first[0] + second[0], first[1] + second[1]
+            if op == "−":
+                return first[0] - second[0], first[1] - second[1]
+            if op == "×":
+                if first[0] == 0:
+                    return first[1] * second[0], first[1] * second[1]
+                if second[0] == 0:
+                    return second[1] * first[0], second[1] * first[1]
+                return None
+            if second[0] == 0 and second[1] != 0:
+                return first[0] / second[1], first[1] / second[1]
+            return None
+        case _:
+            return None
+
+
 #: Every form of expression (LANGUAGE-2 §2), for the test that asks each every question.
 EXPRESSIONS: tuple[type, ...] = (
     *(Number, Input, Previous, Given, PeerStat, RankOf, NodeValue),
