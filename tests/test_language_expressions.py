@@ -120,7 +120,7 @@ def test_previous_values_come_from_the_same_table_or_last_periods_file() -> None
     assert any("丁 is in last period's data but not" in note for note in results.notes)
     (error,) = [error for error in results.errors if error.entity == "丙"][:1]
     assert "growth" in error.message and "previous rd" in error.message
-    assert error.input == "previous rd" and "s.rule:6" in str(error)
+    assert error.input == "previous rd" and "s.rule:5" in str(error)  # the `let`
 
 
 def test_a_row_that_contradicts_last_periods_file_is_a_data_error() -> None:
@@ -146,7 +146,7 @@ def test_division_by_zero_is_a_data_error_unless_a_line_catches_it() -> None:
     scheme = _scheme(GROWTH, "total 14")
     with pytest.raises(qk.DataError, match=r"growth.*divides by zero") as caught:
         scheme.score({"rd": "220", "previous rd": "0", "pass": "93", "previous pass": "91"})
-    assert caught.value.span is not None and caught.value.span.line == 6  # the `let`
+    assert caught.value.span is not None and caught.value.span.line == 5  # the `let`
     guarded = _scheme(
         """\
   item "研发投入增长" max 10 {
@@ -498,3 +498,68 @@ def test_the_checks_read_a_value_of_one_input_on_that_inputs_axis() -> None:
     # Two inputs (or a statistic, a rank): said, not judged.
     two = _scheme(GROWTH, "total 14")
     assert {d.code for d in two.check()} == {"not-analysed"}
+
+
+# ------------------------------------------- from a new user's first rules
+
+
+def test_the_rank_of_a_let_follows_its_items_better() -> None:
+    scheme = _scheme(
+        """\
+  item "能耗排名" max 10 {
+    input e: number
+    input g: number
+    better lower
+    let r = e / g
+    rank of r at most 1 → full
+    otherwise → 0
+    example cohort { A: e = 1, g = 1 → 10; B: e = 2, g = 1 → 0 }
+  }
+""",
+        "total 10",
+    )
+    assert [outcome.passed for outcome in scheme.run_examples()] == [True, True]
+
+
+def test_full_in_an_items_let_is_the_items_max_and_elsewhere_an_error() -> None:
+    scheme = _scheme(
+        '  item "i" max 8 {\n    input x: number\n    let share = x / full\n'
+        "    share at least 50% → full\n    otherwise → 0\n"
+        "    example x = 4 → 8\n    example x = 3 → 0\n  }\n",
+        "total 8",
+    )
+    assert all(outcome.passed for outcome in scheme.run_examples())
+    with pytest.raises(qk.RuleError, match="`full` can only be read in an item"):
+        _scheme(
+            '  let share = x / full\n  item "i" max 8 {\n    input x: number\n'
+            "    share at least 50% → full\n    otherwise → 0\n  }\n"
+        )
+
+
+@pytest.mark.parametrize("word", ["total", "rank", "peers", "item", "full"])
+def test_a_let_may_not_take_a_word_of_the_language(word: str) -> None:
+    with pytest.raises(qk.RuleError, match="is a word of the rule language"):
+        _scheme(
+            f'  item "i" max 8 {{\n    input x: number\n    let {word} = x × 2\n'
+            "    x at least 1 → full\n    otherwise → 0\n  }\n"
+        )
+
+
+def test_otherwise_continues_a_let_in_an_item_without_inputs_of_its_own() -> None:
+    scheme = _scheme(
+        '  input e: number\n  item a "甲" max 10 {\n    let r = e / 2\n'
+        "    r at least 1 → full\n    otherwise → 0\n"
+        "    example e = 2 → 10\n    example e = 1 → 0\n  }\n",
+        "total 10",
+    )
+    assert all(outcome.passed for outcome in scheme.run_examples())
+
+
+def test_explain_shows_the_lets_a_comparison_reads() -> None:
+    scheme = _scheme(
+        '  item "i" max 4 {\n    input q: percent\n    let ref = peer mean of q × 1.2\n'
+        "    q at least ref → full\n    otherwise → 1\n  }\n",
+        "total 4",
+    )
+    result = scheme.score({"q": "50"}, peers={"q": {"mean": "50"}})
+    assert "ref = peer mean of q × 1.2 = 50% × 1.2 = 60%" in result.explain()

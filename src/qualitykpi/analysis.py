@@ -276,12 +276,16 @@ class _Analyser:
             previous = lines[-1].subject if lines else None
             if (
                 line.subject is None
-                and len(candidates) > 1
-                and (previous in self.lines.inputs or previous in self.lines.lets)
                 and isinstance(line, syntax.BandLine)
+                and not line.always
+                and (
+                    (len(candidates) > 1 and previous in self.lines.inputs)
+                    or (len(candidates) != 1 and previous in self.lines.lets)
+                )
                 and isinstance(line.condition, syntax.Otherwise | syntax.NoData)
             ):
-                # `otherwise` and `no data` continue the input or `let` value of the line above.
+                # `otherwise` and `no data` continue the input or `let` value of the line
+                # above (an item may declare no input of its own and test a `let`).
                 line = attrs.evolve(line, subject=previous)
             if (
                 line.subject is None

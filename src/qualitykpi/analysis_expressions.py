@@ -27,7 +27,8 @@ from .errors import RuleSyntaxError
 from .nodes import derived
 from .nodes import expressions as nodes
 from .nodes.arithmetic import Arithmetic
-from .source import narrow
+from .parser import keywords
+from .source import Span, narrow
 from .values import as_fraction
 
 _HUNDRED = Fraction(100)
@@ -59,6 +60,8 @@ class Site:
     expr: ex.Expr
     item: syntax.Item | None
     grade: bool = False
+    #: A `let`: worked out before its item, so it cannot read the item's target.
+    let: bool = False
 
 
 class ExpressionAnalyser:
@@ -73,6 +76,8 @@ class ExpressionAnalyser:
         self.percent: dict[str, bool] = {}
         self.better: dict[str, Literal["higher", "lower"]] = {}
         self.node_refs: set[str] = set()
+        #: The item a `let` is written in (or whose line it is the subject of).
+        self.home: dict[str, syntax.Item] = {}
         #: Plain computed values (ratios) the rule compares with percentages.
         self.shown_percent: set[str] = set()
 
@@ -81,7 +86,7 @@ class ExpressionAnalyser:
     def sites(self, scheme: syntax.Scheme) -> Iterator[Site]:
         """Every expression of the scheme, with the item it stands in."""
         for let in scheme.lets:
-            yield Site(let.expr, None)
+            yield Site(let.expr, self.home.get(let.name), let=True)
         for node in _walk(scheme.children):
             item = node if isinstance(node, syntax.Item) else None
             if isinstance(node, syntax.Section) and node.combine is not None:
@@ -120,10 +125,23 @@ class ExpressionAnalyser:
     def prepare(self) -> None:
         """Declare ``previous`` inputs and the computed values, before the items."""
         scheme = self.scheme
-        for node in _walk(scheme.children):
-            if isinstance(node, syntax.Item) and node.better is not None:
-                for decl in node.inputs:
-                    self.better[decl.name] = node.better
+        items = [node for node in _walk(scheme.children) if isinstance(node, syntax.Item)]
+        for let in scheme.lets:
+            # The innermost item it is written in: its `full`, its `better`.
+            around = [item for item in items if _within(let.span, item.span)]
+            if around:
+                self.home[let.name] = min(around, key=lambda item: item.span.end - item.span.start)
+        for item in items:
+            for line in item.lines:
+                if isinstance(line, syntax.BandLine) and line.subject_expr is not None:
+                    self.home.setdefault(line.subject_expr.text, item)
+        for item in items:
+            if item.better is not None:
+                for decl in item.inputs:
+                    self.better[decl.name] = item.better
+        for name, item in self.home.items():
+            if item.better is not None:
+                self.better[name] = item.better
         sites = list(self.sites(scheme))
         for site in sites:
             for part in ex.parts(site.expr):
@@ -160,6 +178,13 @@ class ExpressionAnalyser:
             self.lines.error(
                 "let-name",
                 f"`{let.name}` is already an input; give the computed value another name",
+                span,
+            )
+        elif let.name in keywords():
+            self.lines.error(
+                "let-name",
+                f"`{let.name}` is a word of the rule language; give the computed value "
+                "another name",
                 span,
             )
         elif let.name in self.lets:
@@ -282,9 +307,12 @@ class ExpressionAnalyser:
                 case ex.WordOf(word="total"):
                     if not site.grade:
                         self.wrong_place(part, "a grade or `combine`")
-                case ex.WordOf(word="full" | "target"):
-                    if site.item is None and part.word == "target":
+                case ex.WordOf(word="target"):
+                    if site.item is None or site.let:
                         self.wrong_place(part, "an item's rule line")
+                case ex.WordOf(word="full"):
+                    if site.item is None and not site.grade:
+                        self.wrong_place(part, "an item (it is the item's max)")
                 case ex.Arith(op="+" | "−", left=left, right=right):
                     self.mixed(left, right, part)
                 case _:
@@ -338,7 +366,7 @@ class ExpressionAnalyser:
             out.append(
                 derived.Let(
                     name,
-                    ex.compile_expr(let.expr, self.kinds(None)),
+                    ex.compile_expr(let.expr, self.kinds(self.home.get(name))),
                     self.percent[name],
                     line=let.span.line,
                     text=let.text,
@@ -481,6 +509,10 @@ def _fractions(condition: syntax.Condition) -> syntax.Condition:
 
     converted: syntax.Condition = convert(condition)
     return converted
+
+
+def _within(inner: Span, outer: Span) -> bool:
+    return outer.start <= inner.start and inner.end <= outer.end
 
 
 def _times(factor: nodes.Expression, expr: nodes.Expression) -> nodes.Expression:

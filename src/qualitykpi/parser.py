@@ -214,6 +214,13 @@ def _literals() -> dict[str, str]:
 
 
 @functools.cache
+def keywords() -> frozenset[str]:
+    """The words of the language (``item``, ``at``, ``previous`` …): not names."""
+    words = {value for value in _literals().values() if value.isalpha()}
+    return frozenset(words | {"min", "max", "abs", "round"})
+
+
+@functools.cache
 def _mistake_states() -> dict[tuple[int, str], str]:
     """(parser state, token type or "") → the label of the mistake that fails there."""
     table: dict[tuple[int, str], str] = {}

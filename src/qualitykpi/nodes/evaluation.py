@@ -80,7 +80,10 @@ class Context:
         problem = self.why.get(name)
         if problem is None:
             return None
-        return ScoreProblem(problem.message, input=problem.input, value=None, line=line)
+        # The rule line of the `let` (its computation), else the line that read it.
+        return ScoreProblem(
+            problem.message, input=problem.input, value=None, line=problem.line or line
+        )
 
     def derivation(self, name: str) -> str | None:
         """How the computed value ``name`` was worked out, for the trace."""

@@ -272,7 +272,8 @@ class Given(Atom):
             "peers": scope.count,
         }[self.word]
         if value is None:
-            raise _missing(f"`{self.word}`", self.word)
+            hint = " (score a cohort, or write an `example cohort`)" if self.word == "peers" else ""
+            raise _missing(f"`{self.word}`{hint}", self.word)
         return Fraction(value)
 
     def needs(self) -> Needs:
@@ -349,7 +350,11 @@ class RankOf(Atom):
     def evaluate(self, scope: Scope) -> Fraction:
         ranked = scope.ranks.get(self.name)
         if ranked is None:
-            raise _missing(f"the rank of {self.name!r}", self.name)
+            raise _missing(
+                f"the rank of {self.name!r} (score a cohort, or give it in an example: "
+                "`given rank 2 of 13`)",
+                self.name,
+            )
         return Fraction(ranked[0])
 
     def needs(self) -> Needs:

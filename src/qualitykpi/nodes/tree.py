@@ -300,6 +300,17 @@ class Item:
             raw = self._rules(ctx, steps)
         return raw, children
 
+    def _expression_reads(self) -> tuple[str, ...]:
+        """The values its lines' expressions read (``q at least ref``: ``ref``)."""
+        if self.table is None:
+            return ()
+        return tuple(
+            name
+            for line in self.table.lines
+            for expression in line.expressions()
+            for name in sorted(expression.needs().inputs)
+        )
+
     def _task(self, ctx: Context, steps: list[Step]) -> Fraction:
         """A task is worth no points; with a target, say whether it was met."""
         for name in (*self.targets, *self.target_inputs):
@@ -378,7 +389,7 @@ class Item:
     def _rules(self, ctx: Context, steps: list[Step]) -> Fraction:
         problems: list[ScoreProblem] = []
         raw = Fraction(0)
-        for name in self.inputs():
+        for name in dict.fromkeys((*self.inputs(), *self._expression_reads())):
             # A computed value, shown with what it was computed from.
             shown = ctx.derivation(name)
             if shown is not None:
