@@ -37,6 +37,7 @@ CASES: dict[str, tuple[type[qk.RuleError], int, int, tuple[str, ...]]] = {
     "condition-without-outcome": (SYNTAX, 4, 17, ("syntax",)),
     "arrow-without-outcome": (SYNTAX, 5, 16, ("syntax",)),
     "number-alone": (SYNTAX, 4, 7, ("syntax",)),
+    "number-before-subject": (SYNTAX, 4, 7, ("syntax",)),
     "reversed-range": (SEMANTIC, 5, 5, ("reversed-range",)),
     "reversed-interval": (SEMANTIC, 5, 5, ("reversed-range",)),
     "interval-without-comma": (SYNTAX, 5, 10, ("syntax",)),

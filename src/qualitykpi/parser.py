@@ -139,6 +139,13 @@ _MISTAKES: dict[str, list[str]] = {
     "condition-number": ["at least → full", "more than → full", "= → full"],
     "range-end": ["1– → full", "1 to → full"],
     "bare-number": ["90 → full", "90% full"],
+    "number-subject": [
+        "2 × x at least 1 → full",
+        "2 * x at least 1 → full",
+        "2 + x at least 1 → full",
+        "2 / x at least 1 → full",
+        "(x − y) × 2 at least 1 → full",
+    ],
     "interval-comma": ["[1 2] → full"],
     "interval-close": ["[1, 2 → full"],
     "interval-end": ["[1, → full", "[, 2] → full"],
@@ -167,6 +174,9 @@ _MISTAKES: dict[str, list[str]] = {
 _EXACT = ("owner-quotes", "text-quotes", "input-name")
 
 _MESSAGES = {
+    "number-subject": "a rule line cannot start with a number or a bracket, which start "
+    "conditions (`80–90`, `[80, 90)`): put the input first (`rate × 2 at least …`), or "
+    "name the value with `let`",
     "deduct-amount": "`deduct` needs the points it takes off, for example `deduct 1`",
     "award-amount": "`award` needs the points it gives, for example `award 0.5`",
     "outcome": (
