@@ -540,6 +540,14 @@ class _Analyser:
             name = assignment.name
             if name in self.ids and name not in self.lines.inputs:
                 continue
+            if name.startswith("previous ") and name not in self.lines.inputs:
+                self.lines.error(
+                    "undefined-input",
+                    f"no rule line reads `{name}`: an example gives last period's value only "
+                    "where the rule reads it",
+                    assignment.span,
+                )
+                continue
             if name in self.lines.lets:
                 self.lines.error(
                     "misplaced",

@@ -159,6 +159,15 @@ class ExpressionAnalyser:
         if name in self.lines.inputs:
             return
         decl = self.lines.inputs.get(part.name)
+        if decl is None and any(let.name == part.name for let in self.scheme.lets):
+            self.lines.error(
+                "undefined-input",
+                f"`previous` reads last period's value of an input, and `{part.name}` is "
+                f"computed: compute it from last period's values (`previous` of each input "
+                "it reads)",
+                part.span,
+            )
+            return
         if decl is None:
             self.lines.lookup(part.name, part.span)
             return
@@ -299,10 +308,12 @@ class ExpressionAnalyser:
                         self.wrong_place(part, "a grade")
                 case ex.NodeOf(ref=ref):
                     if ref not in self.node_refs:
+                        close = difflib.get_close_matches(ref, sorted(self.node_refs), n=1)
                         self.lines.error(
                             "unknown-node",
                             f"no section or item has the id or name `{ref}`",
                             part.span,
+                            f"did you mean `{close[0]}`?" if close else None,
                         )
                 case ex.WordOf(word="total"):
                     if not site.grade:
