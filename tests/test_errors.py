@@ -38,6 +38,7 @@ CASES: dict[str, tuple[type[qk.RuleError], int, int, tuple[str, ...]]] = {
     "arrow-without-outcome": (SYNTAX, 5, 16, ("syntax",)),
     "number-alone": (SYNTAX, 4, 7, ("syntax",)),
     "number-before-subject": (SYNTAX, 4, 7, ("syntax",)),
+    "comparison-without-arrow": (SYNTAX, 5, 29, ("syntax",)),
     "reversed-range": (SEMANTIC, 5, 5, ("reversed-range",)),
     "reversed-interval": (SEMANTIC, 5, 5, ("reversed-range",)),
     "interval-without-comma": (SYNTAX, 5, 10, ("syntax",)),

@@ -139,6 +139,12 @@ _MISTAKES: dict[str, list[str]] = {
     "condition-number": ["at least → full", "more than → full", "= → full"],
     "range-end": ["1– → full", "1 to → full"],
     "bare-number": ["90 → full", "90% full"],
+    "expression-arrow": [
+        "x at least y full",
+        "x at least y + 2 full",
+        "x at least y × 2 3",
+        "x = peer min of x full",
+    ],
     "number-subject": [
         "2 × x at least 1 → full",
         "2 * x at least 1 → full",
@@ -174,6 +180,8 @@ _MISTAKES: dict[str, list[str]] = {
 _EXACT = ("owner-quotes", "text-quotes", "input-name")
 
 _MESSAGES = {
+    "expression-arrow": "a comparison with a calculation ends with `→` before its outcome: "
+    "`x at least y + 2% → full`",
     "number-subject": "a rule line cannot start with a number or a bracket, which start "
     "conditions (`80–90`, `[80, 90)`): put the input first (`rate × 2 at least …`), or "
     "name the value with `let`",
