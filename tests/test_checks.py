@@ -293,6 +293,19 @@ CASES: list[tuple[str, str, int]] = [
         3,
     ),
     (
+        "ratio-number",
+        """scheme "s" {
+  total 10
+  item "达标比例" max 10 {
+    input n: count
+    let share = n / 20
+    share at least 90 → full
+    otherwise → 0
+  }
+}""",
+        6,
+    ),
+    (
         "combine-range",
         """scheme "s" {
   total 100

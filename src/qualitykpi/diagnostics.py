@@ -41,6 +41,7 @@ CODES: Mapping[str, tuple[Severity, str]] = {
     "peer-max-zero": ("warning", "`scaled to peer max` that a cohort of zeros leaves unscored"),
     "sum-mismatch": ("warning", "Children's maxima that do not add up to the parent's max"),
     "combine-range": ("warning", "A `combine` that can give more than its section's max"),
+    "ratio-number": ("warning", "A ratio compared with a number meant as a percentage"),
     "total-mismatch": ("warning", "Top-level maxima that do not add up to the scheme's total"),
     "missing-total": ("info", "A scheme without `total`"),
     "deduction-exceeds": ("warning", "A deduction larger than what it deducts from"),

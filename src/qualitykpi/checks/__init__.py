@@ -20,7 +20,8 @@ modules that follow the pipeline:
 * :mod:`qualitykpi.checks.lines` — the checks of tables and rule lines;
 * :mod:`qualitykpi.checks.peers` — comparisons with the cohort;
 * :mod:`qualitykpi.checks.tree` — sums, outcomes, grades and hygiene;
-* :mod:`qualitykpi.checks.caps` — scores the source leaves without a cap.
+* :mod:`qualitykpi.checks.caps` — scores the source leaves without a cap;
+* :mod:`qualitykpi.checks.computed` — numbers compared with computed values.
 
 ``docs/diagnostics.rst`` lists every code.
 """
@@ -36,6 +37,7 @@ from ..domains import NOTHING, Domain
 from ..errors import RuleError
 from ..values import fmt
 from .caps import check_caps
+from .computed import check_ratio_numbers
 from .context import Context
 from .lines import check_no_data, check_shorthand, check_tables
 from .peers import check_negative_peers, check_peer_max
@@ -67,6 +69,7 @@ __all__ = [
     "check_outcomes",
     "check_owners",
     "check_peer_max",
+    "check_ratio_numbers",
     "check_scheme",
     "check_section_deductions",
     "check_shorthand",
@@ -86,6 +89,7 @@ Check = Callable[[Context], Iterator[Diagnostic]]
 #: The checks, run in this order; each yields diagnostics.
 CHECKS: tuple[Check, ...] = (
     check_tables,
+    check_ratio_numbers,
     check_no_data,
     check_shorthand,
     check_negative_peers,

@@ -25,10 +25,10 @@ from .conditions import (
     Boundary,
     Condition,
     Env,
-    PeerRelative,
     ScoreProblem,
     Side,
     Stats,
+    _Plain,
     compare,
 )
 from .expressions import Expression, Scope
@@ -64,7 +64,7 @@ def _located(problem: ScoreProblem, line: int | None) -> ScoreProblem:
 
 
 @attrs.frozen(repr=False)
-class Versus:
+class Versus(_Plain):
     """``x op EXPR``: the subject compared with a value computed for each entity.
 
     ``scale`` is 100 when the subject is a percent (read in points) and the
@@ -75,11 +75,6 @@ class Versus:
     expression: Expression
     scale: Fraction = Fraction(1)
     text: str = ""
-
-    takes_absent = False
-    takes_all = False
-    on_yes_no = False
-    interval_is_hull = False
 
     def bound(self, env: Env, line: int | None) -> Fraction:
         try:
@@ -100,12 +95,6 @@ class Versus:
     def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
         return None  # it moves with each entity's values: no place on one axis
 
-    def comparisons(self) -> tuple[PeerRelative, ...]:
-        return ()
-
-    def needs_target(self) -> bool:
-        return False
-
     def ends(
         self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
     ) -> tuple[Boundary, ...]:
@@ -114,17 +103,8 @@ class Versus:
     def side(self) -> Side:
         return None
 
-    def position(self, target: Fraction | None) -> Fraction | None:
-        return None
-
     def open_sides(self) -> tuple[bool, bool]:
         return False, False
-
-    def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
-        return None
-
-    def nests(self) -> bool:
-        return False
 
     def fast_test(self, target: Fraction | None, stats: Stats) -> Callable[[FastValue], bool]:
         raise Decline("a comparison with a computed value")
