@@ -563,3 +563,17 @@ def test_explain_shows_the_lets_a_comparison_reads() -> None:
     )
     result = scheme.score({"q": "50"}, peers={"q": {"mean": "50"}})
     assert "ref = peer mean of q × 1.2 = 50% × 1.2 = 60%" in result.explain()
+
+
+def test_coverage_tries_a_computed_value_through_one_of_its_inputs() -> None:
+    from qualitykpi.coverage import coverage
+
+    scheme = _scheme(GROWTH, "total 14")
+    report = coverage(scheme)
+    stubs = report.render_stubs()
+    # 合格率提升's boundaries at 2 and 0 points, on pass's grid (0.1), with
+    # previous pass held at the examples' 91%: 92.9% and 91.1%.
+    assert "example pass = 92.9%, previous pass = 91% → 2" in stubs
+    assert "example pass = 91.1%, previous pass = 91% → 2" in stubs
+    # 研发投入增长: growth = 0 is rd = previous rd.
+    assert "example rd = 200, previous rd = 200 → 6" in stubs

@@ -17,11 +17,12 @@ import attrs
 
 from .. import syntax
 from ..compiler import ExampleCase
-from ..nodes.evaluation import Context, ScoreProblems
+from ..nodes.evaluation import ScoreProblems
 from ..nodes.scheme_scorer import SchemeScorer
 from ..nodes.tables import Line
 from ..nodes.tree import Item
-from ..values import Value, fmt
+from ..values import InputSpec, Value, fmt
+from .axes import Axis
 from .cases import Case, Node, Stub, example_line, node_label, show_value
 
 if TYPE_CHECKING:
@@ -60,13 +61,15 @@ class Analysis:
     def __init__(self, scheme: Scheme) -> None:
         self.scheme = scheme
         self.scorer: SchemeScorer = scheme.scorer
-        self.specs = scheme.inputs
+        self.specs: dict[str, InputSpec] = dict(scheme.inputs)
         self.nodes = {node.id: node for node in self.scorer.walk()}
         self.ancestors = self._ancestors()
         self.syntax = self._syntax()
         self.examples = [self._example(case) for case in scheme.examples]
         self.cases: dict[tuple[object, ...], Case] = {}
         self.tried: dict[tuple[object, ...], list[int]] = {}
+        #: Computed values whose cases are tried through one of their inputs.
+        self.axes: dict[str, Axis] = {}
 
     # ----------------------------------------------------------- plumbing
 
@@ -189,7 +192,7 @@ class Analysis:
         *,
         grade: bool = False,
     ) -> Stub:
-        ctx = Context(None, dict(values), dict(peers), self.specs)
+        ctx = self.scheme._context(None, dict(values), dict(peers))  # type: ignore[arg-type]
         comment = f"# check this score: {note}"
         try:
             if node is None:
@@ -219,6 +222,16 @@ class Analysis:
         """An example for ``item`` trying ``subject = value`` (a table's subject or a
         clause's input), the other inputs at their baseline."""
         values, given = self.baseline(item)
+        found = self.axes.get(subject)
+        if found is not None:
+            # A computed value: tried through its input, the others held.
+            values = {
+                name: held
+                for name, held in {**found.held, **values}.items()
+                if name not in self.axes and name in self.specs
+            }
+            values[found.input] = found.to_input(value)
+            return self.stub(item, values, given, note)
         values[subject] = value
         if peers:
             given[subject] = dict(peers)

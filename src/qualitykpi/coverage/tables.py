@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import assert_never
 
 from ..nodes.conditions import Env, ScoreProblem
+from ..nodes.derived import Let
 from ..nodes.formulas import Computed
 from ..nodes.scaling import Custom, Linear, Scaled
 from ..nodes.scorers import Band, Conditioned, PerUnit
@@ -20,6 +21,8 @@ from ..nodes.tables import Line
 from ..nodes.tree import Item
 from ..values import InputSpec, Value, fmt
 from .analysis import Analysis, stats_used
+from .axes import axis
+from .axes import computed as computed_value
 from .cases import Case, rule_ref, rule_text, show_value
 from .points import End, Grid, Side, boundary_sides, tried_sides
 
@@ -33,7 +36,7 @@ class TableCases:
         self.found = found
 
     def tables(self) -> None:
-        computed = {let.name for let in self.found.scorer.lets}
+        computed = {let.name: let for let in self.found.scorer.lets}
         for node in self.found.scorer.walk():
             if isinstance(node, Item) and node.table is not None:
                 if any(
@@ -42,8 +45,30 @@ class TableCases:
                 ):
                     continue  # where its lines change moves with each entity's values
                 for subject in node.table.subjects():
-                    if subject not in computed:
+                    let = computed.get(subject)
+                    if let is None or self.along(node, let):
                         self.table(node, subject)
+
+    def along(self, item: Item, let: Let) -> bool:
+        """Whether ``let`` can be tried through one of its inputs (see
+        :mod:`qualitykpi.coverage.axes`); if so, the examples' values of it are known."""
+        found = self.found
+        values, _ = found.baseline(item)
+        held = {name: value for name, value in values.items() if name in found.specs}
+        if let.expression is not None:
+            needs = let.expression.needs()
+            for name in (*needs.inputs, *(f"previous {name}" for name in needs.previous)):
+                if name not in held and name in found.specs:
+                    held[name] = found.guess(name)
+        line = axis(let, held, found.specs)
+        if line is None:
+            return False
+        found.axes[let.name] = line
+        found.specs[let.name] = line.spec
+        for example in found.examples:
+            if example.reaches(item, found.ancestors) and let.name not in example.values:
+                example.values[let.name] = computed_value(let, example.values)  # type: ignore[index]
+        return True
 
     def table(self, item: Item, subject: str) -> None:
         assert item.table is not None
