@@ -577,3 +577,28 @@ def test_coverage_tries_a_computed_value_through_one_of_its_inputs() -> None:
     assert "example pass = 91.1%, previous pass = 91% → 2" in stubs
     # 研发投入增长: growth = 0 is rd = previous rd.
     assert "example rd = 200, previous rd = 200 → 6" in stubs
+
+
+def test_the_compiled_plan_scores_lines_on_computed_values_as_the_reference() -> None:
+    # Growth of 1/3 has no finite decimal form: that entity leaves the plan for
+    # the traced evaluator; the others are scored by the plan, and each trace
+    # (worked out by the reference when asked) must agree with it.
+    scheme = _scheme(GROWTH, "total 14")
+    rows = [
+        {
+            "entity": f"e{n}",
+            "rd": str(rd),
+            "previous rd": str(prev),
+            "pass": "93",
+            "previous pass": str(p),
+        }
+        for n, (rd, prev, p) in enumerate(
+            [(220, 200, 91), (210, 200, 92.5), (190, 200, 93), (400, 300, 90), (5, 0, 91)]
+        )
+    ]
+    results = scheme.score_table(rows)
+    assert [str(result.total) for result in results] == ["14", "8", "0", "14"]
+    for result in results:
+        assert "growth" in result.explain()  # the reference agrees, or the Tracer says so
+    (error,) = results.errors
+    assert error.entity == "e4" and "divides by zero" in error.message

@@ -106,6 +106,15 @@ class Derivation:
         percent = frozenset(name for name, spec in every.items() if spec.type == "percent")
         return cls(scorer.lets, every, percent, ranked, frozenset(stats))
 
+    def plannable(self, scorer: SchemeScorer) -> bool:
+        """Whether the compiled plan can score the scheme (its items that read computed
+        values traced): not when a section combines or a grade reads the whole tree."""
+        if scorer.grades is not None and scorer.grades.tested():
+            return False
+        return not any(
+            isinstance(node, Section) and node.combine is not None for node in scorer.walk()
+        )
+
     def levels(self) -> list[list[derived.Let]]:
         """The lets in rounds: a let that reads the cohort of a value comes a round
         after that value."""

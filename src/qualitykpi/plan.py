@@ -183,19 +183,33 @@ class Plan:
 
 
 def compile_plan(
-    scorer: SchemeScorer, specs: Mapping[str, InputSpec], peers: Mapping[str, Stats]
+    scorer: SchemeScorer,
+    specs: Mapping[str, InputSpec],
+    peers: Mapping[str, Stats],
+    *,
+    context: Callable[[FastValues], Context] | None = None,
 ) -> Plan:
-    """The scheme's plan for a cohort with these peer statistics."""
-    return _Compiler(scorer, specs, peers).plan()
+    """The scheme's plan for a cohort with these peer statistics.
+
+    A scheme that computes values from values gives ``context``, which makes
+    an entity's context from its values (the computed ones among them): an
+    item that reads a computed value is evaluated traced, in that context.
+    """
+    return _Compiler(scorer, specs, peers, context).plan()
 
 
 class _Compiler:
     def __init__(
-        self, scorer: SchemeScorer, specs: Mapping[str, InputSpec], peers: Mapping[str, Stats]
+        self,
+        scorer: SchemeScorer,
+        specs: Mapping[str, InputSpec],
+        peers: Mapping[str, Stats],
+        context: Callable[[FastValues], Context] | None = None,
     ) -> None:
         self.scorer = scorer
         self.specs = specs
         self.peers = peers
+        self.context = context
         self.yes_no: Collection[str] = {
             name for name, spec in specs.items() if spec.type == "yes/no"
         }
@@ -360,6 +374,8 @@ class _Compiler:
 
             return summed
         traced = self.traced(item, slot)
+        if self.computes(item):
+            return traced  # its lines work out expressions of their own
         try:
             fast = self.rules(item, low, high)
         except Decline:
@@ -427,12 +443,18 @@ class _Compiler:
 
         return from_start
 
+    def computes(self, item: Item) -> bool:
+        """Whether the item's lines compare with or score by an expression: evaluated
+        traced (a computed value its lines test is among the values, as a decimal)."""
+        return item.table is not None and any(line.expressions() for line in item.table.lines)
+
     def traced(self, item: Item, slot: int) -> Node:
         """The item evaluated by the reference: for what has no fast form."""
-        peers, specs = self.peers, self.specs
+        peers, specs, context = self.peers, self.specs, self.context
 
         def run(values: FastValues, out: list[Decimal]) -> Decimal:
-            result = item.evaluate(Context(None, values, peers, specs))
+            ctx = context(values) if context is not None else Context(None, values, peers, specs)
+            result = item.evaluate(ctx)
             for offset, node in enumerate(result.walk()):
                 out[slot + offset] = node.score
             return result.score

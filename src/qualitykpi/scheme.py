@@ -42,8 +42,10 @@ from .values import (
     ValueProblem,
     fmt,
     is_absent,
+    is_finite_decimal,
     is_narrow_float,
     peer_statistics,
+    to_decimal,
 )
 
 if TYPE_CHECKING:
@@ -307,6 +309,7 @@ class Scheme:
                 [entry[0] for entry in read], [entry[3] for entry in read]
             )
             stats = {name: dict(found) for name, found in cohort.stats.items()}
+            plan = self._plan(stats)
             for (name, _, cells, _), row, why in zip(read, computed, whys, strict=True):
                 done = why
                 score(name, row, cells)  # type: ignore[arg-type]
@@ -453,7 +456,23 @@ class Scheme:
         A result scored fast keeps the entity's cells as given, not the values
         read from them, for its trace: they are read again if it is asked for.
         """
-        if plan is not None:
+        if plan is not None and self._derivation is not None:
+            # The plan reads the inputs as fast decimals and the computed values
+            # among them; the trace works from the values as computed.
+            exact, why = self._derived(values, cohort, done)
+            fast = self._fast_values(entity, cells, exact)
+            try:
+                if fast is None:
+                    raise Slow  # a computed value with no finite decimal form
+                return plan.score(
+                    entity,
+                    fast,
+                    lambda: self._traced(entity, exact, peers, cohort, why),  # type: ignore[arg-type]
+                    self.scorer.file,
+                )
+            except (Slow, ArithmeticError, ScoreProblems):
+                pass  # the reference decides, and names any problem
+        elif plan is not None:
             try:
                 return plan.score(
                     entity,
@@ -467,6 +486,36 @@ class Scheme:
             return self._traced(entity, values, peers, cohort, done)
         except ScoreProblems as exc:
             return [self._data_error(entity, problem) for problem in exc.problems]
+
+    def _fast_values(
+        self, entity: str | None, cells: tuple[object, ...], exact: Mapping[str, Value]
+    ) -> dict[str, FastValue] | None:
+        """The inputs as fast decimals and the computed values as exact decimals; None
+        when one has no finite decimal form (1/3)."""
+        fast: dict[str, FastValue] = dict(self._read(entity, cells)[0])
+        for let in self.scorer.lets:
+            value = exact.get(let.name)
+            if isinstance(value, Fraction):
+                if not is_finite_decimal(value):
+                    return None
+                fast[let.name] = to_decimal(value)
+            else:
+                fast[let.name] = value
+        return fast
+
+    def _derived(
+        self,
+        values: FastValues,
+        cohort: Cohort,
+        done: Mapping[str, ScoreProblem] | None,
+    ) -> tuple[dict[str, Value], Mapping[str, ScoreProblem]]:
+        """The entity's values with the computed ones, and why some are absent."""
+        derivation = self._derivation
+        assert derivation is not None
+        if done is not None:
+            return dict(values), done  # type: ignore[arg-type]
+        ctx = derivation.context(None, values, {}, cohort)
+        return dict(ctx.values), ctx.why
 
     def _cells(self, row: Mapping[str, object]) -> tuple[object, ...]:
         """The cells of the inputs, in the order of the specs."""
@@ -497,15 +546,29 @@ class Scheme:
         return self._derivation.context(entity, values, peers, cohort, done=done)
 
     def _plan(self, peers: Mapping[str, Mapping[str, Fraction]]) -> Plan | None:
-        """The plan for a cohort with these statistics, compiled once and kept."""
-        if self._derivation is not None:
-            return None  # values computed from values: scored traced
+        """The plan for a cohort with these statistics, compiled once and kept.
+
+        A scheme that computes has one too, unless a section combines its
+        children or a grade reads more than the total (those read the whole
+        tree): its items that read a computed value are evaluated traced.
+        """
+        derivation = self._derivation
+        if derivation is not None and not derivation.plannable(self.scorer):
+            return None
         key = stats_key(peers)
         if key not in self._plans:
             if len(self._plans) >= PLANS_KEPT:
                 self._plans.clear()
+            context = None
+            if derivation is not None:
+                cohort = Cohort(peers)
+
+                def context(values: FastValues) -> Context:
+                    # The computed values are among ``values``: nothing to work out.
+                    return derivation.context(None, values, peers, cohort, done={})
+
             try:
-                self._plans[key] = compile_plan(self.scorer, self._specs, peers)
+                self._plans[key] = compile_plan(self.scorer, self._specs, peers, context=context)
             except Decline:
                 self._plans[key] = None  # the scheme as a whole has no fast form
         return self._plans[key]

@@ -88,8 +88,8 @@ class Context:
     def derivation(self, name: str) -> str | None:
         """How the computed value ``name`` was worked out, for the trace."""
         let = self.lets.get(name)
-        if let is None or self.scope is None or name in self.why:
-            return None
+        if let is None or self.scope is None or name in self.why or self.values.get(name) is None:
+            return None  # not computed: the line that reads it says why
         return let.show(self.scope)
 
     def show(self, name: str) -> str:
