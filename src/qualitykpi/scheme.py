@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from . import syntax as _syntax
-from .cohorts import Derivation, computes, subexpressions
+from .cohorts import Derivation, computes
 from .compiler import ExampleCase, compile_scheme
 from .diagnostics import Diagnostic
 from .errors import DataError, RuleError, raise_collected
@@ -26,15 +26,13 @@ from .fast import Decline, FastValue, FastValues, Slow
 from .nodes.conditions import PeerRelative, ScoreProblem
 from .nodes.derived import NO_COHORT, Cohort
 from .nodes.evaluation import Context, ScoreProblems
-from .nodes.expressions import RankOf
 from .nodes.scheme_scorer import SchemeScorer
 from .nodes.tree import Item, Section
 from .plan import Plan, StatsKey, compile_plan, stats_key
-from .previous import merge as merge_previous
-from .previous import wanted
 from .readers import DataTable
 from .registry import BUILTIN_STATISTICS, NO_EXTENSIONS
 from .results import Result, Results, find_node
+from .scheme_cohorts import ComputedScoring, frame_records, is_data_frame
 from .source import Source, Span
 from .values import (
     InputSpec,
@@ -42,10 +40,7 @@ from .values import (
     ValueProblem,
     fmt,
     is_absent,
-    is_finite_decimal,
-    is_narrow_float,
     peer_statistics,
-    to_decimal,
 )
 
 if TYPE_CHECKING:
@@ -57,7 +52,7 @@ PeerInput = Mapping[str, Mapping[str, object]]
 PLANS_KEPT = 16
 
 
-class Scheme:
+class Scheme(ComputedScoring):
     """A compiled scoring scheme.
 
     Build one with :func:`load` or :func:`loads`, or wrap a scorer tree
@@ -194,28 +189,6 @@ class Scheme:
                 return self._score_rows(rows, entity)
             return self._with_previous(rows, previous, entity)
 
-    def _with_previous(self, rows: Any, previous: Any, entity: str) -> Results:
-        table = rows if isinstance(rows, DataTable) else None
-        current = list(_records(rows, entity))
-        source = previous.source if isinstance(previous, DataTable) else "last period's data"
-        merged = merge_previous(
-            current, list(_records(previous, entity)), entity, wanted(self._specs), source=source
-        )
-        contradicted = {error.entity for error in merged.errors}
-        kept = [
-            (index, row)
-            for index, row in enumerate(merged.rows)
-            if str(row.get(entity, "")).strip() not in contradicted
-        ]
-        scored: Any = [row for _, row in kept]
-        if table is not None:
-            numbers = tuple(table.row_numbers[index] for index, _ in kept if table.row_numbers)
-            scored = attrs.evolve(table, rows=tuple(scored), row_numbers=numbers)
-        results = self._score_rows(scored, entity)
-        return attrs.evolve(
-            results, errors=(*merged.errors, *results.errors), notes=(*merged.notes,)
-        )
-
     def _score_rows(
         self, rows: Iterable[Mapping[str, object]] | DataTable | Any, entity: str
     ) -> Results:
@@ -253,8 +226,8 @@ class Scheme:
             if len(rows.row_numbers) == len(rows.rows):
                 numbers = rows.row_numbers
             rows = rows.rows
-        elif _is_data_frame(rows):
-            rows = _frame_records(rows, entity)
+        elif is_data_frame(rows):
+            rows = frame_records(rows, entity)
         for position, row in enumerate(rows):
             index = numbers[position] if numbers else position + 1
             if not isinstance(row, Mapping):
@@ -487,36 +460,6 @@ class Scheme:
         except ScoreProblems as exc:
             return [self._data_error(entity, problem) for problem in exc.problems]
 
-    def _fast_values(
-        self, entity: str | None, cells: tuple[object, ...], exact: Mapping[str, Value]
-    ) -> dict[str, FastValue] | None:
-        """The inputs as fast decimals and the computed values as exact decimals; None
-        when one has no finite decimal form (1/3)."""
-        fast: dict[str, FastValue] = dict(self._read(entity, cells)[0])
-        for let in self.scorer.lets:
-            value = exact.get(let.name)
-            if isinstance(value, Fraction):
-                if not is_finite_decimal(value):
-                    return None
-                fast[let.name] = to_decimal(value)
-            else:
-                fast[let.name] = value
-        return fast
-
-    def _derived(
-        self,
-        values: FastValues,
-        cohort: Cohort,
-        done: Mapping[str, ScoreProblem] | None,
-    ) -> tuple[dict[str, Value], Mapping[str, ScoreProblem]]:
-        """The entity's values with the computed ones, and why some are absent."""
-        derivation = self._derivation
-        assert derivation is not None
-        if done is not None:
-            return dict(values), done  # type: ignore[arg-type]
-        ctx = derivation.context(None, values, {}, cohort)
-        return dict(ctx.values), ctx.why
-
     def _cells(self, row: Mapping[str, object]) -> tuple[object, ...]:
         """The cells of the inputs, in the order of the specs."""
         return tuple(row.get(name) for name in self._specs)
@@ -573,52 +516,6 @@ class Scheme:
                 self._plans[key] = None  # the scheme as a whole has no fast form
         return self._plans[key]
 
-    def _cohort_values(
-        self, names: Sequence[str], rows: Sequence[Mapping[str, object]]
-    ) -> tuple[list[dict[str, Value]], list[dict[str, ScoreProblem]], Cohort]:
-        """Each row's values with those computed over the cohort, why some are absent,
-        and the cohort.  Ranks of the total need every total first: a first round
-        scores without grades."""
-        derivation = self._derivation
-        assert derivation is not None
-        computed, whys, cohort = derivation.cohort_values(rows)
-        if "total" in derivation.ranked:
-            ungraded = attrs.evolve(self.scorer, grades=None)
-            for name, row, why in zip(names, computed, whys, strict=True):
-                ctx = derivation.context(name, row, cohort.stats, cohort, done=why)
-                try:
-                    row["total"] = Fraction(ungraded.evaluate(ctx).total)
-                except ScoreProblems:
-                    row["total"] = None  # reported when it is scored
-            column = sorted(
-                total for row in computed if isinstance(total := row["total"], Fraction)
-            )
-            columns = {**cohort.columns, "total": (tuple(column), derivation.ranked["total"])}
-            cohort = attrs.evolve(cohort, columns=columns)
-        return computed, whys, cohort
-
-    def _cohort_contexts(
-        self, names: Sequence[str], rows: Sequence[Mapping[str, object]]
-    ) -> list[Context]:
-        """The contexts of a cohort's rows, its statistics and ranks computed over them."""
-        if self._derivation is None:
-            peers = self.cohort_peers(rows)  # type: ignore[arg-type]
-            return [
-                Context(name, row, peers, self._specs)
-                for name, row in zip(names, rows, strict=True)
-            ]
-        computed, whys, cohort = self._cohort_values(names, rows)
-        return [
-            self._derivation.context(name, row, cohort.stats, cohort, done=why)
-            for name, row, why in zip(names, computed, whys, strict=True)
-        ]
-
-    def _ranked_subject(self, node: Section | Item | None) -> str:
-        """What an example's ``given rank R of N`` ranks, when it names nothing."""
-        names = node.inputs() if node is not None else tuple(self._specs)
-        found = _ranked(self.scorer, names)
-        return found[0] if len(found) == 1 else ""
-
     def _data_error(self, entity: str | None, problem: ScoreProblem) -> DataError:
         span = Span(problem.line, 1, problem.line, 1) if problem.line else None
         value: object = problem.value
@@ -644,50 +541,6 @@ def _besides(found: Sequence[DataError], unread: Sequence[DataError]) -> list[Da
     """The errors in ``found`` about other inputs than the cells in ``unread``."""
     inputs = {error.input for error in unread}
     return [error for error in found if error.input not in inputs]
-
-
-def _records(rows: Any, entity: str) -> Iterable[Mapping[str, object]]:
-    """Rows as mappings, from any form :meth:`Scheme.score_table` takes."""
-    if isinstance(rows, DataTable):
-        return rows.rows
-    if _is_data_frame(rows):
-        return _frame_records(rows, entity)
-    return rows  # type: ignore[no-any-return]
-
-
-def _is_data_frame(rows: object) -> bool:
-    """A pandas DataFrame, recognised without importing pandas (it is optional)."""
-    kind = type(rows)
-    return kind.__name__ == "DataFrame" and kind.__module__.split(".")[0] == "pandas"
-
-
-def _frame_records(frame: Any, entity: str) -> list[dict[str, object]]:
-    """A DataFrame's rows as dicts; an index named after the entity column becomes it.
-
-    pandas widens float32 cells to Python floats (91.2 becomes
-    91.19999694824219); such columns are read from their own NumPy values.
-    """
-    if entity not in frame.columns and entity in (frame.index.names or ()):
-        frame = frame.reset_index()
-    records: list[dict[str, object]] = frame.to_dict("records")
-    for column in frame.columns:
-        if is_narrow_float(frame[column]):  # a Series has the dtype of its cells
-            for record, value in zip(records, frame[column].to_numpy(), strict=True):
-                record[column] = value
-    return records
-
-
-def _ranked(scorer: SchemeScorer, names: Iterable[str]) -> list[str]:
-    """The values ranked by the lets among ``names``."""
-    lets = {let.name: let for let in scorer.lets}
-    found: list[str] = []
-    for name in names:
-        let = lets.get(name)
-        if let is not None and let.expression is not None:
-            found.extend(
-                part.name for part in subexpressions(let.expression) if isinstance(part, RankOf)
-            )
-    return list(dict.fromkeys(found))
 
 
 @contextlib.contextmanager
