@@ -19,6 +19,7 @@ import attrs
 
 from . import syntax
 from . import syntax_expressions as ex
+from .analysis_examples import check_example
 from .analysis_expressions import ExpressionAnalyser, Resolver
 from .analysis_lines import LineAnalyser
 from .analysis_lines import leaves as _leaves
@@ -521,96 +522,7 @@ class _Analyser:
                 )
 
     def example(self, example: syntax.Example, subject: str | None, *, top: bool = False) -> None:
-        if example.grade is not None and not top:
-            self.lines.error(
-                "misplaced",
-                "only an example of the whole scheme can expect a grade; a grade belongs to "
-                "the total",
-                example.span,
-            )
-        rows = [row.assignments for row in example.rows] or [example.assignments]
-        for row in example.rows:
-            if row.grade is not None and not top:
-                self.lines.error(
-                    "misplaced",
-                    "only an example of the whole scheme can expect a grade",
-                    row.span,
-                )
-        for assignment in (assignment for row in rows for assignment in row):
-            name = assignment.name
-            if name in self.ids and name not in self.lines.inputs:
-                continue
-            if name.startswith("previous ") and name not in self.lines.inputs:
-                self.lines.error(
-                    "undefined-input",
-                    f"no rule line reads `{name}`: an example gives last period's value only "
-                    "where the rule reads it",
-                    assignment.span,
-                )
-                continue
-            if name in self.lines.lets:
-                self.lines.error(
-                    "misplaced",
-                    f"`{name}` is computed from other values: give the values it is computed from",
-                    assignment.span,
-                )
-                continue
-            decl = self.lines.lookup(name, assignment.span)
-            if decl is None:
-                continue
-            value = assignment.value
-            if isinstance(value, syntax.Label):
-                if decl.type == "level":
-                    self.lines.level_of(value, decl)
-                else:
-                    self.lines.error(
-                        "type-mismatch",
-                        f"`{name}` is a {decl.type}, not a level; write its value without quotes",
-                        assignment.span,
-                    )
-            elif decl.type == "level" and value is not None:
-                listed = ", ".join(str(label) for label in decl.levels)
-                self.lines.error(
-                    "type-mismatch",
-                    f"`{name}` is one of {listed}; write the level in quotes",
-                    assignment.span,
-                )
-            elif isinstance(value, bool) and decl.type != "yes/no":
-                self.lines.error(
-                    "type-mismatch", f"`{name}` is a {decl.type}, not yes/no", assignment.span
-                )
-            elif isinstance(value, syntax.Num):
-                if decl.type == "yes/no":
-                    self.lines.error(
-                        "type-mismatch",
-                        f"`{name}` is yes/no; write `{name} = yes` or `{name} = no`",
-                        assignment.span,
-                    )
-                else:
-                    self.lines.number_for(value, decl)
-        for peer in example.peers:
-            if peer.size is not None:
-                # `given rank 2 of 13`: of what the item ranks, unless it names it.
-                if peer.input is not None:
-                    self.lines.lookup(peer.input, peer.span)
-                if not 1 <= peer.value.value <= peer.size.value:
-                    self.lines.error(
-                        "bad-rank",
-                        f"a rank runs from 1 to the cohort's size, not {peer.value.text} of "
-                        f"{peer.size.text}",
-                        peer.span,
-                    )
-                continue
-            self.lines.statistic(peer.stat, peer.span)
-            peer_input = peer.input or subject
-            if peer_input is None:
-                self.lines.error(
-                    "ambiguous-subject",
-                    "name the input of this peer statistic: `given NAME peer mean V`",
-                    peer.span,
-                )
-            elif peer_input not in self.lines.inputs:
-                self.lines.lookup(peer_input, peer.span)
+        check_example(self.lines, self.ids, example, subject, top=top)
 
     def run(self) -> Analysis:
         self.declare_all()
