@@ -27,6 +27,7 @@ from .errors import RuleError
 from .nodes import derived
 from .registry import NO_EXTENSIONS
 from .source import Span, narrow
+from .syntax_structure import walk_nodes
 from .values import level_key
 
 if TYPE_CHECKING:
@@ -545,17 +546,6 @@ class _Analyser:
 
 def _clause_input(clause: syntax.Clause) -> str:
     return clause.test.input if isinstance(clause, syntax.IfClause) else clause.input
-
-
-def walk_nodes(
-    nodes: tuple[syntax.Section | syntax.Item, ...],
-) -> Iterator[syntax.Section | syntax.Item]:
-    for node in nodes:
-        yield node
-        if isinstance(node, syntax.Section):
-            yield from walk_nodes(node.children)
-        else:
-            yield from walk_nodes(node.parts)
 
 
 def analyse(scheme: syntax.Scheme, environment: Extensions | None = None) -> Analysis:

@@ -27,7 +27,6 @@ from .errors import RuleSyntaxError
 from .nodes import derived
 from .nodes import expressions as nodes
 from .nodes.arithmetic import Arithmetic
-from .parser import keywords
 from .source import Span, narrow
 from .values import as_fraction
 
@@ -189,7 +188,7 @@ class ExpressionAnalyser:
                 f"`{let.name}` is already an input; give the computed value another name",
                 span,
             )
-        elif let.name in keywords():
+        elif let.name in _keywords():
             self.lines.error(
                 "let-name",
                 f"`{let.name}` is a word of the rule language; give the computed value "
@@ -520,6 +519,14 @@ def _fractions(condition: syntax.Condition) -> syntax.Condition:
 
     converted: syntax.Condition = convert(condition)
     return converted
+
+
+def _keywords() -> frozenset[str]:
+    # The words of the grammar, from the parser: only when a `let` is analysed,
+    # so that loading a cached rule (the checks) does not import Lark.
+    from .parser import keywords
+
+    return keywords()
 
 
 def _within(inner: Span, outer: Span) -> bool:

@@ -7,6 +7,7 @@ here.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from typing import TYPE_CHECKING, Literal
 
 import attrs
@@ -237,3 +238,13 @@ class Scheme:
     total_places: int | None = None
     #: Every ``let`` of the file, and the computed subjects named by their text.
     lets: tuple[Let, ...] = ()
+
+
+def walk_nodes(nodes: tuple[Section | Item, ...]) -> Iterator[Section | Item]:
+    """Every section and item under ``nodes``, parents first."""
+    for node in nodes:
+        yield node
+        if isinstance(node, Section):
+            yield from walk_nodes(node.children)
+        else:
+            yield from walk_nodes(node.parts)

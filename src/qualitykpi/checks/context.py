@@ -17,10 +17,10 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .. import syntax as _syntax
-from ..analysis import walk_nodes
 from ..diagnostics import Diagnostic, make
 from ..nodes.tree import Item, Section
 from ..source import Source, Span, narrow
+from ..syntax_structure import walk_nodes
 from ..values import InputSpec, fmt
 from .tables import Row
 
