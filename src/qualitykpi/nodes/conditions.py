@@ -370,8 +370,24 @@ class PeerRelative(_Plain):
         return f"<{self.op} {fmt(self.factor * 100)}% of peer {self.stat}>"
 
 
+class Unplaced(_Plain):
+    """A condition with no place on a value axis: no ends, no side, not open
+    (``yes``, ``no data``, a comparison with a value computed for each entity)."""
+
+    def ends(
+        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
+    ) -> tuple[Boundary, ...]:
+        return ()
+
+    def side(self) -> Side:
+        return None
+
+    def open_sides(self) -> tuple[bool, bool]:
+        return False, False
+
+
 @attrs.frozen(repr=False)
-class IsYes(_Plain):
+class IsYes(Unplaced):
     """A yes/no subject is yes (``expected=True``) or no."""
 
     expected: bool = True
@@ -384,17 +400,6 @@ class IsYes(_Plain):
         # On the yes/no axis, no is 0 and yes is 1.
         point = Fraction(1 if self.expected else 0)
         return Interval(point, point)
-
-    def ends(
-        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
-    ) -> tuple[Boundary, ...]:
-        return ()
-
-    def side(self) -> Side:
-        return None
-
-    def open_sides(self) -> tuple[bool, bool]:
-        return False, False
 
     def __repr__(self) -> str:
         return "<yes>" if self.expected else "<no>"
@@ -466,7 +471,7 @@ class OneOf(_Plain):
 
 
 @attrs.frozen(repr=False)
-class NoData(_Plain):
+class NoData(Unplaced):
     """The value is absent from the data."""
 
     takes_absent = True
@@ -476,17 +481,6 @@ class NoData(_Plain):
 
     def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
         return None  # no present value
-
-    def ends(
-        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
-    ) -> tuple[Boundary, ...]:
-        return ()
-
-    def side(self) -> Side:
-        return None
-
-    def open_sides(self) -> tuple[bool, bool]:
-        return False, False
 
     def __repr__(self) -> str:
         return "<no data>"

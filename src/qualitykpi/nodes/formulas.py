@@ -22,13 +22,11 @@ from ..fast import Decline, FastScore, FastValue
 from ..values import Value, fmt, rounded
 from .arithmetic import traced
 from .conditions import (
-    Boundary,
     Condition,
     Env,
     ScoreProblem,
-    Side,
     Stats,
-    _Plain,
+    Unplaced,
     compare,
 )
 from .expressions import Expression, Scope
@@ -64,7 +62,7 @@ def _located(problem: ScoreProblem, line: int | None) -> ScoreProblem:
 
 
 @attrs.frozen(repr=False)
-class Versus(_Plain):
+class Versus(Unplaced):
     """``x op EXPR``: the subject compared with a value computed for each entity.
 
     ``scale`` is 100 when the subject is a percent (read in points) and the
@@ -94,17 +92,6 @@ class Versus(_Plain):
 
     def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
         return None  # it moves with each entity's values: no place on one axis
-
-    def ends(
-        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
-    ) -> tuple[Boundary, ...]:
-        return ()
-
-    def side(self) -> Side:
-        return None
-
-    def open_sides(self) -> tuple[bool, bool]:
-        return False, False
 
     def fast_test(self, target: Fraction | None, stats: Stats) -> Callable[[FastValue], bool]:
         raise Decline("a comparison with a computed value")
