@@ -602,3 +602,14 @@ def test_the_compiled_plan_scores_lines_on_computed_values_as_the_reference() ->
         assert "growth" in result.explain()  # the reference agrees, or the Tracer says so
     (error,) = results.errors
     assert error.entity == "e4" and "divides by zero" in error.message
+
+
+def test_explain_says_only_what_concerns_its_entity_of_last_periods_data(tmp_path: Path) -> None:
+    rule = tmp_path / "g.rule"
+    rule.write_text('scheme "s" {\n  total 14\n' + GROWTH + "}\n", encoding="utf-8")
+    (tmp_path / "now.csv").write_text("entity,rd,pass\n甲,220,93\n丙,1,1\n", encoding="utf-8")
+    (tmp_path / "last.csv").write_text("entity,rd,pass\n甲,200,91\n丁,1,1\n", encoding="utf-8")
+    args = ["explain", str(rule), str(tmp_path / "now.csv"), "--entity", "丙"]
+    result = CliRunner().invoke(main, [*args, "--previous", str(tmp_path / "last.csv")])
+    assert "丙 is not in " in result.stderr
+    assert "丁" not in result.stderr

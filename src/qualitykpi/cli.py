@@ -294,7 +294,7 @@ def explain_command(
     name = name.strip()
     scheme = _load(rule)
     cohort = _rows(scheme, data, encoding, sheet, entity_column, previous)
-    results = _score(scheme, cohort, entity_column)
+    results = _score(scheme, cohort, entity_column, about=name)
     errors = [error for error in results.errors if error.entity == name]
     if name not in results and not errors:
         _unknown_entity(name, data, entity_column, cohort.table.rows)

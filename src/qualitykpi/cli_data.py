@@ -114,12 +114,14 @@ def progress(count: int, stream: TextIO | None = None) -> Iterator[None]:
         yield
 
 
-def score(scheme: Scheme, data: Data, entity: str) -> Results:
-    """Score the cohort; what did not match last period's data is said on stderr."""
+def score(scheme: Scheme, data: Data, entity: str, *, about: str | None = None) -> Results:
+    """Score the cohort; what did not match last period's data is said on stderr (only
+    what concerns the entity ``about``, when one is explained)."""
     with progress(len(data.table.rows)):
         results = scheme.score_table(data.table, entity=entity, previous=data.previous)
     for note in results.notes:
-        click.echo(f"qualitykpi: note: {note}", err=True)
+        if about is None or note.startswith(f"{about} "):
+            click.echo(f"qualitykpi: note: {note}", err=True)
     return results
 
 
