@@ -429,32 +429,30 @@ class Scheme(ComputedScoring):
         A result scored fast keeps the entity's cells as given, not the values
         read from them, for its trace: they are read again if it is asked for.
         """
-        if plan is not None and self._derivation is not None:
-            # The plan reads the inputs as fast decimals and the computed values
-            # among them; the trace works from the values as computed.
-            exact, why = self._derived(values, cohort, done)
-            fast = self._fast_values(entity, cells, exact)
-            try:
-                if fast is None:
-                    raise Slow  # a computed value with no finite decimal form
-                return plan.score(
-                    entity,
-                    fast,
-                    lambda: self._traced(entity, exact, peers, cohort, why),  # type: ignore[arg-type]
-                    self.scorer.file,
-                )
-            except (Slow, ArithmeticError, ScoreProblems):
-                pass  # the reference decides, and names any problem
-        elif plan is not None:
-            try:
-                return plan.score(
-                    entity,
-                    values,
-                    lambda: self._traced(entity, self._read(entity, cells)[0], peers),
-                    self.scorer.file,
-                )
-            except (Slow, ArithmeticError, ScoreProblems):
-                pass  # the reference decides, and names any problem
+        if plan is not None:
+            fast: FastValues | None = values
+            if self._derivation is not None:
+                # The plan reads the inputs as fast decimals and the computed values
+                # among them; the trace, and the reference if the plan leaves the
+                # entity, work from the values as computed (worked out once).
+                read = values if done is None else self._read(entity, cells)[0]
+                exact, why = self._derived(values, cohort, done)
+                fast = self._fast_values(read, exact)
+                values, done = exact, why  # type: ignore[assignment]
+
+                def trace() -> Result:
+                    return self._traced(entity, exact, peers, cohort, why)  # type: ignore[arg-type]
+
+            else:
+
+                def trace() -> Result:
+                    return self._traced(entity, self._read(entity, cells)[0], peers)
+
+            if fast is not None:  # else a computed value with no finite decimal form
+                try:
+                    return plan.score(entity, fast, trace, self.scorer.file)
+                except (Slow, ArithmeticError, ScoreProblems):
+                    pass  # the reference decides, and names any problem
         try:
             return self._traced(entity, values, peers, cohort, done)
         except ScoreProblems as exc:

@@ -70,11 +70,11 @@ class ComputedScoring:
         )
 
     def _fast_values(
-        self, entity: str | None, cells: tuple[object, ...], exact: Mapping[str, Value]
+        self, read: FastValues, exact: Mapping[str, Value]
     ) -> dict[str, FastValue] | None:
-        """The inputs as fast decimals and the computed values as exact decimals; None
-        when one has no finite decimal form (1/3)."""
-        fast: dict[str, FastValue] = dict(self._read(entity, cells)[0])
+        """The inputs as read (fast decimals) and the computed values as exact decimals;
+        None when one has no finite decimal form (1/3)."""
+        fast: dict[str, FastValue] = dict(read)
         for let in self.scorer.lets:
             value = exact.get(let.name)
             if isinstance(value, Fraction):
