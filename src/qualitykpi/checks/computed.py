@@ -14,9 +14,6 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from ..diagnostics import Diagnostic
-from ..nodes.arithmetic import Arithmetic
-from ..nodes.conditions import Range
-from ..nodes.scorers import Conditioned
 from ..nodes.tree import Item
 from ..values import fmt
 from .context import Context, what
@@ -27,14 +24,7 @@ RATIO_LIMIT = Fraction(5)
 
 def check_ratio_numbers(ctx: Context) -> Iterator[Diagnostic]:
     """``ratio-number``: ``growth at least 10`` where ``growth`` is a ratio."""
-    ratios = {
-        let.name
-        for let in ctx.scheme.scorer.lets
-        if let.expression is not None
-        and not let.percent
-        and isinstance(let.expression, Arithmetic)
-        and let.expression.op == "/"
-    }
+    ratios = {let.name for let in ctx.scheme.scorer.lets if let.ratio}
     if not ratios:
         return
     for item in ctx.items():
@@ -45,13 +35,10 @@ def _item(ctx: Context, item: Item, ratios: set[str]) -> Iterator[Diagnostic]:
     if item.table is None:
         return
     for index, line in enumerate(item.table.lines):
-        if line.subject not in ratios or not isinstance(line, Conditioned):
+        if line.subject not in ratios:
             continue
-        condition = line.condition
-        if not isinstance(condition, Range):
-            continue
-        ends = [end for end in (condition.low, condition.high) if end is not None]
-        large = [end for end in ends if abs(end) >= RATIO_LIMIT]
+        # The numbers written on its condition (a line that scores every value has none).
+        large = [end.value for end in line.ends(None) if abs(end.value) >= RATIO_LIMIT]
         if not large:
             continue
         number = fmt(large[0])

@@ -18,7 +18,6 @@ from ..diagnostics import Diagnostic
 from ..domains import Domain, ValueSet
 from ..nodes.arithmetic import affine
 from ..nodes.expressions import Expression
-from ..nodes.scorers import Conditioned
 from ..nodes.tree import Item
 from ..values import InputSpec, fmt
 from .context import Context, lines_text, what
@@ -476,9 +475,7 @@ def _computed_lines(ctx: Context, item: Item, specs: Mapping[str, InputSpec]) ->
     for line in item.table.lines:
         if line.subject in lets and line.subject not in specs:
             found.append(line.subject)
-        if isinstance(line, Conditioned):
-            # What it compares with (a computed score leaves where it holds alone).
-            found.extend(expression.text() for expression in line.condition.expressions())
+        found.extend(expression.text() for expression in line.compared_with())
     return list(dict.fromkeys(found))
 
 

@@ -16,7 +16,7 @@ from ..nodes.conditions import Env, ScoreProblem
 from ..nodes.derived import Let
 from ..nodes.formulas import Computed
 from ..nodes.scaling import Custom, Linear, Scaled
-from ..nodes.scorers import Band, Conditioned, PerUnit
+from ..nodes.scorers import Band, PerUnit
 from ..nodes.tables import Line
 from ..nodes.tree import Item
 from ..values import InputSpec, Value, fmt
@@ -39,10 +39,7 @@ class TableCases:
         computed = {let.name: let for let in self.found.scorer.lets}
         for node in self.found.scorer.walk():
             if isinstance(node, Item) and node.table is not None:
-                if any(
-                    isinstance(line, Conditioned) and line.condition.expressions()
-                    for line in node.table.lines
-                ):
+                if any(line.compared_with() for line in node.table.lines):
                     continue  # where its lines change moves with each entity's values
                 for subject in node.table.subjects():
                     let = computed.get(subject)

@@ -371,8 +371,8 @@ class PeerRelative(_Plain):
 
 
 class Unplaced(_Plain):
-    """A condition with no place on a value axis: no ends, no side, not open
-    (``yes``, ``no data``, a comparison with a value computed for each entity)."""
+    """A condition with no place on a value axis: no ends, no side (``yes``, ``no
+    data``, ``otherwise``, a comparison with a value computed for each entity)."""
 
     def ends(
         self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
@@ -487,7 +487,7 @@ class NoData(Unplaced):
 
 
 @attrs.frozen(repr=False)
-class Otherwise(_Plain):
+class Otherwise(Unplaced):
     """Any present value."""
 
     takes_all = True
@@ -497,14 +497,6 @@ class Otherwise(_Plain):
 
     def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
         return ALL
-
-    def ends(
-        self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
-    ) -> tuple[Boundary, ...]:
-        return ()
-
-    def side(self) -> Side:
-        return None
 
     def open_sides(self) -> tuple[bool, bool]:
         return True, True

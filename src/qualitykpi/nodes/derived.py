@@ -25,7 +25,7 @@ from typing import Literal, TypeAlias
 import attrs
 
 from ..values import Value, fmt
-from .arithmetic import traced
+from .arithmetic import Arithmetic, traced
 from .conditions import Condition, Env, ScoreProblem
 from .expressions import Expression, Scope, shown_percent
 
@@ -152,6 +152,15 @@ class Let:
     text: str = ""
     #: A plain value (a ratio) the rule compares with percentages: shown as one.
     shown_percent: bool = False
+
+    @property
+    def ratio(self) -> bool:
+        """It is one value divided by another, kept as a plain number (0.1 is 10%)."""
+        return (
+            not self.percent
+            and isinstance(self.expression, Arithmetic)
+            and self.expression.op == "/"
+        )
 
     def value(self, scope: Scope) -> Value:
         if self.test is not None:

@@ -175,6 +175,11 @@ class Conditioned:
         """The expressions the line reads (its condition's, its score's)."""
         return self.condition.expressions()
 
+    def compared_with(self) -> tuple[Any, ...]:
+        """The values computed for each entity it compares with: where it holds moves
+        with them (a computed score leaves where it holds alone)."""
+        return self.condition.expressions()
+
 
 @attrs.frozen(repr=False)
 class Band(Conditioned):
@@ -302,6 +307,9 @@ class _EveryValue:
 
     def expressions(self) -> tuple[Any, ...]:
         return ()
+
+    def compared_with(self) -> tuple[Any, ...]:
+        return ()  # it holds for every present value
 
     def open_sides(self) -> tuple[bool, bool]:
         return True, True
