@@ -15,7 +15,6 @@ from fractions import Fraction
 import attrs
 
 from ..results import NodeResult
-from ..values import rounded
 from .arithmetic import traced
 from .conditions import ScoreProblem
 from .derived import Test, leaves
@@ -58,13 +57,12 @@ class Combination:
         return attrs.evolve(base or Scope(), scores=scores, maxima=maxima)
 
     def score(self, scope: Scope, line: int | None) -> tuple[Fraction, CombineLine, str]:
-        """The raw score, the line that gave it, and how it was worked out."""
+        """The exact score, the line that gave it, and how it was worked out."""
         for entry in self.lines:
             try:
                 if entry.test is None or entry.test.holds(scope):
                     value = entry.expression.evaluate(scope)
-                    kept, _ = rounded(value)
-                    return kept, entry, traced("combine", entry.expression, scope)
+                    return value, entry, traced("combine", entry.expression, scope)
             except ScoreProblem as problem:
                 raise ScoreProblem(
                     problem.message,

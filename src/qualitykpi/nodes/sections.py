@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..results import NodeResult, Step
-from ..values import exact, exact_or_none, fmt, to_decimal
+from ..values import exact, exact_or_none, fmt, rounded, to_decimal
 from .combine import Combination
 from .common import Bounds, as_nodes, bound_text, plus
 from .conditions import ScoreProblem
@@ -180,13 +180,19 @@ class Section:
         assert self.combine is not None
         scope = self.combine.scope(ctx.scope, scored)
         try:
-            raw, entry, shown = self.combine.score(scope, self.line)
+            exact, entry, shown = self.combine.score(scope, self.line)
         except ScoreProblem as problem:
             raise ScoreProblems([problem]) from None
+        where = entry.line or self.line
+        raw, was_rounded = rounded(exact)  # a score is kept to its places, like any other
         lost = sum(
             (Fraction(result.max) - Fraction(result.score) for result in scored), Fraction(0)
         )
-        steps.append(make_step("combine", shown, self.max - raw - lost, entry.line or self.line))
+        steps.append(make_step("combine", shown, self.max - raw - lost, where))
+        if was_rounded:
+            steps.append(
+                make_step("round", f"{fmt(exact)} rounded half up to {fmt(raw)}", None, where)
+            )
         return raw
 
     def _result(
