@@ -14,7 +14,6 @@ the next round (:meth:`Derivation.cohort_values`).
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
-from decimal import Decimal
 from fractions import Fraction
 from typing import Literal
 
@@ -23,7 +22,7 @@ import attrs
 from .nodes import derived
 from .nodes.arithmetic import Absolute, Arithmetic, Extreme, Rounded
 from .nodes.conditions import ScoreProblem
-from .nodes.evaluation import Context
+from .nodes.evaluation import Context, exact_values
 from .nodes.expressions import Expression, RankOf
 from .nodes.scheme_scorer import SchemeScorer
 from .nodes.tree import Item, Section
@@ -60,16 +59,6 @@ def computes(scorer: SchemeScorer) -> bool:
         ):
             return True
     return False
-
-
-def _exact(values: Mapping[str, object]) -> dict[str, Value]:
-    out: dict[str, Value] = {}
-    for name, value in values.items():
-        if isinstance(value, Decimal) or (isinstance(value, int) and not isinstance(value, bool)):
-            out[name] = Fraction(value)
-        else:
-            out[name] = value  # type: ignore[assignment]
-    return out
 
 
 @attrs.frozen
@@ -151,7 +140,7 @@ class Derivation:
     ) -> tuple[list[dict[str, Value]], list[dict[str, ScoreProblem]], derived.Cohort]:
         """Every row's values with its computed values, why some are absent, and the
         cohort they were worked out over."""
-        values = [_exact(row) for row in rows]
+        values = [exact_values(row) for row in rows]
         why: list[dict[str, ScoreProblem]] = [{} for _ in rows]
         cohort = self.cohort(values)
         for lets in self.levels():
@@ -174,7 +163,7 @@ class Derivation:
     ) -> Context:
         """The entity's context: its values with the computed ones (worked out here,
         unless ``done`` says they were), and the scope its expressions read."""
-        exact = _exact(values)
+        exact = exact_values(values)
         if done is None:
             exact, why, scope = derived.derive(self.lets, exact, cohort, self.percent, self.ranked)
         else:

@@ -137,22 +137,6 @@ def parts(expr: Expr) -> Iterator[Expr]:
         yield from parts(expr.right)
 
 
-def reads(expr: Expr) -> tuple[str, ...]:
-    """The inputs and ``let`` values it reads as they are (not their statistics)."""
-    return tuple(dict.fromkeys(part.name for part in parts(expr) if isinstance(part, Ref)))
-
-
-def cohort_names(expr: Expr) -> tuple[str, ...]:
-    """The values whose cohort (statistics, ranks) it reads."""
-    return tuple(
-        dict.fromkeys(
-            part.name
-            for part in parts(expr)
-            if isinstance(part, PeerOf | RankOf) and part.name is not None
-        )
-    )
-
-
 @attrs.frozen
 class Kinds:
     """What compiling an expression needs to know of the names it reads."""

@@ -93,12 +93,5 @@ class Combination:
                 found |= {leaf.name for leaf in leaves(entry.test) if leaf.subject is None}
         return frozenset(found)
 
-    def needs(self) -> frozenset[str]:
-        """The node refs its expressions read."""
-        found: set[str] = set()
-        for entry in self.lines:
-            found |= entry.expression.needs().nodes
-        return frozenset(found)
-
     def __repr__(self) -> str:
         return "<combine " + "; ".join(entry.expression.text() for entry in self.lines) + ">"

@@ -102,9 +102,6 @@ class Leaf:
         )
         return self.condition.holds(value, env, None) is not self.negate
 
-    def text(self) -> str:
-        return self.name
-
 
 def _absent(name: str, value: Value) -> ScoreProblem:
     return ScoreProblem(f"no data for {name!r}", input=name, value=value, line=None)

@@ -36,7 +36,7 @@ def as_strings(values: Iterable[str]) -> tuple[str, ...]:
     return tuple(values)
 
 
-def _values(values: Mapping[str, object]) -> dict[str, Value]:
+def exact_values(values: Mapping[str, object]) -> dict[str, Value]:
     """Exact values: Python callers may pass ``Decimal`` or ``int``; bool stays yes/no."""
     out: dict[str, Value] = {}
     for name, value in values.items():
@@ -56,7 +56,7 @@ class Context:
     """One entity's values and the peer statistics of its cohort."""
 
     entity: str | None
-    values: Mapping[str, Value] = attrs.field(converter=_values)
+    values: Mapping[str, Value] = attrs.field(converter=exact_values)
     peers: Mapping[str, Mapping[str, Fraction]] = attrs.field(factory=dict)
     specs: Mapping[str, InputSpec] = attrs.field(factory=dict)
     #: What the entity's expressions read (its values, last period's, the cohort's).
