@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import csv
+import os
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 
 import qualitykpi as qk
+
+# Messages are English unless a test asks for Chinese: the suite must not
+# depend on the locale of the machine it runs on.
+for _variable in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
+    os.environ.pop(_variable, None)
+os.environ["LANG"] = "C.UTF-8"
 
 ROOT = Path(__file__).resolve().parents[1]
 DATA = Path(__file__).resolve().parent / "data"

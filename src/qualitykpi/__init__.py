@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         up_to,
         within_target,
     )
+    from .i18n import language, set_language, use_language
     from .nodes.clauses import ForEach, When
     from .nodes.conditions import IsYes, NoData, Otherwise, PeerRelative, Range
     from .nodes.scaling import Linear, Scaled
@@ -147,6 +148,9 @@ _HOME: dict[str, str] = {
     "Item": "nodes.tree",
     "Section": "nodes.tree",
     "SCORE_PLACES": "values",
+    "language": "i18n",
+    "set_language": "i18n",
+    "use_language": "i18n",
     "InputSpec": "values",
 }
 
@@ -219,6 +223,7 @@ __all__ = [
     "equals",
     "full",
     "interval",
+    "language",
     "less_than",
     "linear",
     "load",
@@ -231,8 +236,10 @@ __all__ = [
     "scaled",
     "scaled_to_peer_max",
     "score",
+    "set_language",
     "table",
     "up_to",
+    "use_language",
     "within_target",
 ]
 

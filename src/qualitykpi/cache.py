@@ -30,6 +30,8 @@ from typing import TYPE_CHECKING
 
 import platformdirs
 
+from .i18n import language
+
 if TYPE_CHECKING:
     from .scheme import Scheme
 
@@ -63,6 +65,7 @@ def _fingerprint() -> bytes:
     package = Path(__file__).resolve().parent
     digest = hashlib.sha256(sys.version.encode())
     files = sorted(package.rglob("*.py")) + sorted(package.rglob("*.lark"))
+    files += sorted(package.rglob("*.po"))
     checkout = package.parents[1] / "grammar"
     files += sorted(checkout.glob("*.lark")) if checkout.is_dir() else []
     for path in files:
@@ -72,7 +75,9 @@ def _fingerprint() -> bytes:
 
 
 def scheme_key(text: str, name: str) -> str:
-    digest = hashlib.sha256(_fingerprint())
+    # A scheme holds messages (its rule errors, its notes) in the language it
+    # was compiled in, so each language keeps its own copy.
+    digest = hashlib.sha256(_fingerprint() + language().encode())
     digest.update(name.encode("utf-8", "surrogatepass") + b"\0")
     digest.update(text.encode("utf-8", "surrogatepass"))
     return digest.hexdigest()
