@@ -39,14 +39,11 @@ def test_the_catalog_holds_exactly_the_messages_of_the_code() -> None:
         if message.id
     }
     in_code = _in_code()
-    missing = in_code - in_catalog
-    stale = in_catalog - in_code
-    assert not missing, (
-        f"run `python tools/catalog.py update`: not in the catalog: {sorted(map(str, missing))[:20]}"
-    )
-    assert not stale, (
-        f"run `python tools/catalog.py update`: no longer in the code: {sorted(map(str, stale))[:20]}"
-    )
+    fix = "run `python tools/catalog.py update` and translate"
+    missing = sorted(map(str, in_code - in_catalog))
+    stale = sorted(map(str, in_catalog - in_code))
+    assert not missing, f"{fix}: not in the catalog: {missing[:20]}"
+    assert not stale, f"{fix}: no longer in the code: {stale[:20]}"
 
 
 def test_every_message_has_a_chinese_translation_with_the_same_placeholders() -> None:
