@@ -121,7 +121,7 @@ def parse_text(text: str) -> lark.Tree[lark.Token]:
             raise UnexpectedToken(token, expected, state=interactive.parser_state)
         for english in reading:
             interactive.feed_token(english)
-    return interactive.feed_eof(last)  # type: ignore[no-any-return]
+    return interactive.feed_eof(last)  # type: ignore[no-any-return,no-untyped-call]
 
 
 def _reading(interactive: Any, token: lark.Token) -> tuple[lark.Token, ...] | None:
