@@ -106,7 +106,7 @@ def parse_text(text: str) -> lark.Tree[lark.Token]:
     so everything after the parser reads one language.  Raises Lark's
     errors; a Chinese keyword that fits nowhere is reported as itself.
     """
-    interactive = _parser().parse_interactive(text)
+    interactive: Any = _parser().parse_interactive(text)
     last: lark.Token | None = None
     for token in interactive.lexer_thread.lex(interactive.parser_state):
         last = token
@@ -121,7 +121,7 @@ def parse_text(text: str) -> lark.Tree[lark.Token]:
             raise UnexpectedToken(token, expected, state=interactive.parser_state)
         for english in reading:
             interactive.feed_token(english)
-    return interactive.feed_eof(last)  # type: ignore[no-any-return,no-untyped-call]
+    return interactive.feed_eof(last)  # type: ignore[no-any-return]
 
 
 def _reading(interactive: Any, token: lark.Token) -> tuple[lark.Token, ...] | None:
