@@ -115,10 +115,9 @@ def parse_text(text: str) -> lark.Tree[lark.Token]:
             continue
         reading = _reading(interactive, token)
         if reading is None:
-            expected = set(
-                interactive.parser_state.parse_conf.states[interactive.parser_state.position]
-            )
-            raise UnexpectedToken(token, expected, state=interactive.parser_state)
+            state = interactive.parser_state
+            expected = set(state.parse_conf.states[state.position])
+            raise UnexpectedToken(token, expected, state=state)  # type: ignore[no-untyped-call]
         for english in reading:
             interactive.feed_token(english)
     return interactive.feed_eof(last)  # type: ignore[no-any-return]
