@@ -22,6 +22,7 @@ from typing import Any
 
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_analysis import Shift
 
 from .cache import folder
 from .errors import RuleSyntaxError
@@ -139,14 +140,31 @@ def _reading(interactive: Any, token: lark.Token) -> tuple[lark.Token, ...] | No
         # Several readings start right (`得分` is `score` or `score of`):
         # the first whose every word the parser takes.
         for tokens in fitting:
-            trial = interactive.copy(deepcopy_values=False)
-            try:
-                for english in tokens:
-                    trial.feed_token(english)
-            except UnexpectedToken:
-                continue
-            return tokens
+            if _fits(state, tokens):
+                return tokens
     return fitting[0] if fitting else None
+
+
+def _fits(state: Any, tokens: tuple[lark.Token, ...]) -> bool:
+    """Whether the parser in ``state`` takes ``tokens``: its LALR automaton
+    run on a copy of the state stack alone (feeding a copy of the parser
+    would build trees, and Lark's tree builder shares lists between them)."""
+    table = state.parse_conf.states
+    stack = list(state.state_stack)
+    for token in tokens:
+        while True:
+            step = table[stack[-1]].get(token.type)
+            if step is None:
+                return False
+            action, argument = step
+            if action is Shift:
+                stack.append(argument)
+                break
+            size = len(argument.expansion)
+            if size:
+                del stack[-size:]
+            stack.append(table[stack[-1]][argument.origin.name][1])
+    return True
 
 
 @functools.cache
