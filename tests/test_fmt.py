@@ -8,6 +8,7 @@ scores the same.  Generated rule files do the same under hypothesis.
 
 from __future__ import annotations
 
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -246,3 +247,11 @@ def test_fmt_reports_a_rule_error_and_usage_errors(tmp_path: Path) -> None:
     assert result.returncode == 2 and "broken.rule:2:" in result.stderr
     assert run("fmt", str(broken), str(broken)).returncode == 2
     assert run("fmt", "--check", "-w", str(broken)).returncode == 2
+
+
+def test_the_language_reference_lists_every_chinese_keyword() -> None:
+    page = (ROOT / "docs" / "language.rst").read_text(encoding="utf-8")
+    table = page.split("Every Chinese keyword, and the English words it spells:")[1]
+    table = table.split("\nThe shape of a file\n")[0]
+    rows = re.findall(r"\* - ``([^`]+)``\n\s+- ``([^`]+)``", table)
+    assert rows == [(s.chinese, " ".join(s.english)) for s in VOCABULARY]
