@@ -27,10 +27,10 @@ from ..fast import (
     subtract,
 )
 from ..i18n import N_
-from ..phrases import Joined, Said, phrase
+from ..phrases import Said, phrase
 from ..values import Value, exact, exact_or_none, fmt
 from .conditions import Condition, Env, PeerRelative, ScoreProblem, Stats
-from .scorers import Direction, Reach, count_units, fast_units
+from .scorers import Direction, Reach, count_units, fast_units, with_limit
 
 
 class Tested:
@@ -273,7 +273,7 @@ class ForEach:
         )
         if self.cap is None:
             return main
-        return Joined((main, phrase(N_("at most {cap}"), cap=fmt(self.cap))), phrase(N_(", ")))
+        return with_limit(main, phrase(N_("at most {cap}"), cap=fmt(self.cap)))
 
     def __repr__(self) -> str:
         mode = "" if self.mode == "pro rata" else f"{self.mode} "

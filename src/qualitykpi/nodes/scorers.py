@@ -36,7 +36,7 @@ from ..fast import (
     subtract,
 )
 from ..i18n import N_
-from ..phrases import Joined, Quoted, Said, phrase
+from ..phrases import Quoted, Said, phrase
 from ..values import Value, exact, exact_or_none, fmt, rounded
 from .conditions import Boundary, Condition, Env, PeerRelative, Side, Stats
 
@@ -109,6 +109,11 @@ def rounding(exact_value: Fraction, kept: Fraction) -> AppliedStep:
         phrase(N_("{exact} rounded half up to {kept}"), exact=fmt(exact_value), kept=fmt(kept)),
         None,
     )
+
+
+def with_limit(rule: Said, limit: Said) -> Said:
+    """A rule and its ``at most`` or ``floor``, as one sentence."""
+    return phrase(N_("{rule}, {limit}"), rule=rule, limit=limit)
 
 
 def quoted(line: Any, env: Any) -> Quoted:
@@ -522,19 +527,17 @@ class PerUnit(_EveryValue):
             (None, "award"): N_("each {unit} → award {amount}"),
         }
         threshold = "" if self.threshold is None else env.show(self.threshold)
-        parts: list[Said] = [
-            phrase(
-                messages[self.reference, self.effect],
-                unit=each,
-                threshold=threshold,
-                amount=fmt(self.amount),
-            )
-        ]
+        said: Said = phrase(
+            messages[self.reference, self.effect],
+            unit=each,
+            threshold=threshold,
+            amount=fmt(self.amount),
+        )
         if self.cap is not None:
-            parts.append(phrase(N_("at most {cap}"), cap=fmt(self.cap)))
+            said = with_limit(said, phrase(N_("at most {cap}"), cap=fmt(self.cap)))
         if self.floor is not None:
-            parts.append(phrase(N_("floor {floor}"), floor=fmt(self.floor)))
-        return Joined(tuple(parts), phrase(N_(", ")))
+            said = with_limit(said, phrase(N_("floor {floor}"), floor=fmt(self.floor)))
+        return said
 
     def jumps(self, count: int) -> tuple[Fraction, ...]:
         """Whole and started units step at every unit from the origin."""
