@@ -16,7 +16,9 @@ from typing import TextIO
 import attrs
 import click
 
+from .cli_language import option
 from .errors import RuleError
+from .i18n import N_
 from .previous import wanted
 from .readers import DataTable, check_columns, read_table
 from .results import Results
@@ -126,20 +128,21 @@ def score(scheme: Scheme, data: Data, entity: str, *, about: str | None = None) 
 
 
 def data_options(function: Callable[..., None]) -> Callable[..., None]:
-    function = click.option(
+    function = option(
         "--previous",
         metavar="FILE",
         type=click.Path(dir_okay=False),
-        help="Last period's data as published: its columns give `previous NAME`, "
-        "matched by entity.",
+        help=N_(
+            "Last period's data as published: its columns give `previous NAME`, matched by entity."
+        ),
     )(function)
-    function = click.option(
+    function = option(
         "--sheet",
         metavar="NAME",
-        help="The worksheet of spreadsheet data (default: the first).",
+        help=N_("The worksheet of spreadsheet data (default: the first)."),
     )(function)
-    return click.option(
+    return option(
         "--encoding",
         metavar="NAME",
-        help="The text encoding of CSV data (default: UTF-8, a byte-order mark allowed).",
+        help=N_("The text encoding of CSV data (default: UTF-8, a byte-order mark allowed)."),
     )(function)
