@@ -26,7 +26,7 @@ from .cli_language import SHOW_VERSION, Group, Option, option
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .environment import read_rule_file
 from .errors import DataError, RuleError
-from .i18n import N_
+from .i18n import N_, _, ngettext
 from .output_files import output_format
 from .scheme import Scheme
 from .source import Source, display_path
@@ -50,7 +50,8 @@ def _load(path: str) -> Scheme:
 
 
 def _cannot_read(path: str, error: OSError) -> None:
-    click.echo(f"qualitykpi: cannot read {display_path(path)}: {error.strerror or error}", err=True)
+    message = _("qualitykpi: cannot read {file}: {reason}")
+    click.echo(message.format(file=display_path(path), reason=error.strerror or error), err=True)
 
 
 @click.group(
@@ -110,9 +111,11 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
                 continue
             failed += 1
             file_failed += 1
+            message = _("{file}:{line}: example failed: expected {expected}, got {actual}")
             click.echo(
-                f"{shown}:{outcome.line}: example failed: expected {outcome.expected}, "
-                f"got {outcome.actual}"
+                message.format(
+                    file=shown, line=outcome.line, expected=outcome.expected, actual=outcome.actual
+                )
             )
             click.echo(f"    {outcome.text}")
             for data_error in outcome.errors:
@@ -120,11 +123,17 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
             for line in outcome.trace.splitlines():
                 click.echo(f"    | {line}")
         if not outcomes:
-            click.echo(f"{shown}: no examples")
+            click.echo(_("{file}: no examples").format(file=shown))
         else:
+            message = ngettext(
+                "{file}: {count} example, {passed} passed, {failed} failed",
+                "{file}: {count} examples, {passed} passed, {failed} failed",
+                len(outcomes),
+            )
             ok = len(outcomes) - file_failed
-            count = f"{len(outcomes)} example{'' if len(outcomes) == 1 else 's'}"
-            click.echo(f"{shown}: {count}, {ok} passed, {file_failed} failed")
+            click.echo(
+                message.format(file=shown, count=len(outcomes), passed=ok, failed=file_failed)
+            )
         if show_coverage or stubs:
             from .coverage import coverage
 
@@ -132,7 +141,7 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
             click.echo(report.render())
             if stubs:
                 click.echo(report.render_stubs())
-    click.echo(f"{passed} passed, {failed} failed")
+    click.echo(_("{passed} passed, {failed} failed").format(passed=passed, failed=failed))
     if broken:
         raise SystemExit(2)
     if failed:
@@ -151,7 +160,10 @@ def _report_errors(
         if missing_columns:
             raise SystemExit(1)
         return
-    click.echo(heading or f"\n{len(errors)} data error{'' if len(errors) == 1 else 's'}:", err=True)
+    if heading is None:
+        count = ngettext("{count} data error:", "{count} data errors:", len(errors))
+        heading = "\n" + count.format(count=len(errors))
+    click.echo(heading, err=True)
     for data_error in errors:
         click.echo(f"  {data_error}", err=True)
     raise SystemExit(1)
@@ -170,9 +182,8 @@ def _write(output: str | None, text: str) -> None:
 
 
 def _cannot_write(output: str, error: OSError) -> NoReturn:
-    click.echo(
-        f"qualitykpi: cannot write {display_path(output)}: {error.strerror or error}", err=True
-    )
+    message = _("qualitykpi: cannot write {file}: {reason}")
+    click.echo(message.format(file=display_path(output), reason=error.strerror or error), err=True)
     raise SystemExit(2) from None
 
 
@@ -188,6 +199,7 @@ def _print(output: str | None, blocks: list[Block]) -> None:
 FORMATS = ("table", "json", "csv", "xlsx", "markdown")
 OWNER_FORMATS = ("table", "json", "csv", "markdown")
 TEMPLATE_FORMATS = ("csv", "xlsx")
+XLSX_NEEDS_OUTPUT = N_("--format xlsx writes a workbook: say where with --output FILE")
 
 
 def _output_option(function: Callable[..., None]) -> Callable[..., None]:
@@ -248,11 +260,13 @@ def score_command(
 ) -> None:
     format_ = output_format(format_, output, FORMATS, "table")
     if format_ == "xlsx" and output is None:
-        raise click.UsageError("--format xlsx writes a workbook: say where with --output FILE")
+        raise click.UsageError(_(XLSX_NEEDS_OUTPUT))
     if format_ == "csv" and explain:
         raise click.UsageError(
-            "--explain has no place in CSV (one row per entity); "
-            "use --format json, xlsx, markdown or table"
+            _(
+                "--explain has no place in CSV (one row per entity); "
+                "use --format json, xlsx, markdown or table"
+            )
         )
     scheme = _load(rule)
     cohort = _rows(scheme, data, encoding, sheet, entity, previous)
@@ -318,10 +332,12 @@ def explain_command(
     if name in results:
         result = results[name]
         if result.file:
-            click.echo(f"rule {result.file} (“line N” below is line N of it)")
+            click.echo(_("rule {file} (“line N” below is line N of it)").format(file=result.file))
         click.echo(result.explain())
         _report_errors(errors)
-    _report_errors(errors, f"qualitykpi: {name} is not scored: its data has errors")
+    _report_errors(
+        errors, _("qualitykpi: {entity} is not scored: its data has errors").format(entity=name)
+    )
 
 
 def _unknown_entity(
@@ -331,12 +347,19 @@ def _unknown_entity(
     names = [known for known in names if known]
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     close += [known for known in names if (name in known or known in name) and known not in close]
-    message = f"qualitykpi: no entity {name!r} in column {column!r} of {display_path(data)}"
+    where = {"entity": repr(name), "column": repr(column), "file": display_path(data)}
     if close:
-        message += "; did you mean " + " or ".join(repr(known) for known in dict.fromkeys(close))
-        message += "?"
+        # Translators: between the names of the entities the user may have meant.
+        choices = _(" or ").join(repr(known) for known in dict.fromkeys(close))
+        message = _(
+            "qualitykpi: no entity {entity} in column {column} of {file}; did you mean {choices}?"
+        )
+        message = message.format(choices=choices, **where)
     elif names and len(names) <= 10:
-        message += f" (it has {', '.join(names)})"
+        message = _("qualitykpi: no entity {entity} in column {column} of {file} (it has {names})")
+        message = message.format(names=_(", ").join(names), **where)
+    else:
+        message = _("qualitykpi: no entity {entity} in column {column} of {file}").format(**where)
     click.echo(message, err=True)
     raise SystemExit(2)
 
@@ -539,7 +562,7 @@ def template_command(rule: str, format_: str | None, output: str | None, entity:
     scheme = _load(rule)
     if format_ == "xlsx":
         if output is None:
-            raise click.UsageError("--format xlsx writes a workbook: say where with --output FILE")
+            raise click.UsageError(_(XLSX_NEEDS_OUTPUT))
         try:
             write_template_xlsx(scheme, output, entity=entity)
         except OSError as error:
