@@ -207,7 +207,9 @@ class HelpFormatter(click.HelpFormatter):
             super().write_dl(rows, col_max, col_spacing)
             return
         rows = list(rows)
-        first_width = min(max((display_width(first) for first, _ in rows), default=0), col_max)
+        first_width = min(
+            max((display_width(first) for first, _second in rows), default=0), col_max
+        )
         first_col = first_width + col_spacing
         for first, second in rows:
             self.write(f"{'':>{self.current_indent}}{first}")
