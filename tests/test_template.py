@@ -216,7 +216,8 @@ def test_xlsx_template_in_chinese(small: qk.Scheme, tmp_path: Path) -> None:
     assert "扣分" in found[f"G2:G{last}"].error
     rows = [[cell.value for cell in row] for row in workbook["说明"].iter_rows(max_row=8)]
     assert rows[0] == ["列名", "含义", "类型", "单位", "填报要求"]
-    assert rows[1][1:3] == ["重大事故（否决项）", "是否"]
+    assert rows[1][1:3] == ["被考核单位名称", "文本"]
+    assert rows[2][1:3] == ["重大事故（否决项）", "是否"]
     # Read back like the English one: the reader takes the first sheet.
     assert read_table(path).columns[0] == "entity"
 
