@@ -175,9 +175,18 @@ def ledger_lines(result: Result) -> list[str]:
         owners = f" [{_(', ').join(entry.owners)}]" if entry.owners else ""
         where = f" ({entry.location})" if entry.location else ""
         node = f"{entry.node_id} " if entry.node_id else ""
+        line = _("  {sign}{amount}  {node}{name}: {reason}{where}{owners}")
+        amount = number(entry.amount.copy_abs())
         lines.append(
-            f"  {sign}{number(entry.amount.copy_abs())}  {node}{entry.node_name}: "
-            f"{entry.reason}{where}{owners}"
+            line.format(
+                sign=sign,
+                amount=amount,
+                node=node,
+                name=entry.node_name,
+                reason=entry.reason,
+                where=where,
+                owners=owners,
+            )
         )
     return lines
 
