@@ -196,3 +196,11 @@ def test_workbook_in_chinese(tmp_path: Path) -> None:
         "等级",
         "否决项",
     ]
+
+
+def test_a_command_run_on_its_own_honours_lang() -> None:
+    from qualitykpi.cli import score_command
+
+    result = CliRunner().invoke(score_command, ["--help", "--lang", "zh"], prog_name="score")
+    assert result.exit_code == 0
+    assert result.stdout.startswith("用法：score [OPTIONS] RULE DATA")

@@ -2,7 +2,7 @@
 
 ``--lang zh|en`` is on the group and on every command, and takes effect
 before anything is printed wherever it stands (``score --help --lang zh``):
-:meth:`Group.main` finds it on the command line first, then click parses it
+the command's ``main`` finds it on the command line first, then click parses it
 as an ordinary option (so ``--lang fr`` is a usage error like any other).
 
 Help texts are written in English, marked with ``N_``, and translated when
@@ -249,16 +249,22 @@ def language_option() -> Option:
         type=click.Choice(LANGUAGES),
         metavar="zh|en",
         expose_value=False,
-        # Only checked and documented here: Group.main has already set it.
+        # Only checked and documented here: the command's main has already set it.
         help=LANG_HELP,
     )
 
 
-class _Translated:
-    """The help of a command, written in English and shown in the language of the moment."""
+class _Translated(click.Command):
+    """A command whose help is written in English and shown in the language of the
+    moment, with ``--lang``."""
 
+    context_class = Context
     _help: str | None
     _short_help: str | None
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.params.append(language_option())
 
     @property
     def help(self) -> str | None:
@@ -276,33 +282,10 @@ class _Translated:
     def short_help(self, value: str | None) -> None:
         self._short_help = value
 
-
-class Command(_Translated, click.Command):
-    context_class = Context
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.params.append(language_option())
-
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
         if option is not None:
             # click makes it once, in the language of that moment.
-            option.help = _(SHOW_HELP)
-        return option
-
-
-class Group(_Translated, click.Group):
-    context_class = Context
-    command_class = Command
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        self.params.append(language_option())
-
-    def get_help_option(self, ctx: click.Context) -> click.Option | None:
-        option = super().get_help_option(ctx)
-        if option is not None:
             option.help = _(SHOW_HELP)
         return option
 
@@ -313,6 +296,16 @@ class Group(_Translated, click.Group):
         scope = use_language(chosen) if chosen is not None else contextlib.nullcontext()
         with scope, click_speaks():
             return super().main(args, *rest, **kwargs)
+
+
+class Command(_Translated):
+    """A command of ``qualitykpi``."""
+
+
+class Group(_Translated, click.Group):
+    """The ``qualitykpi`` group: its commands are :class:`Command`."""
+
+    command_class = Command
 
 
 def option(*names: str, **kwargs: Any) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
