@@ -7,34 +7,37 @@ from pathlib import Path
 
 import click
 
+from .cli_language import Command, option
 from .errors import RuleError
 from .fmt import Surface, format_rule
-from .i18n import _
+from .i18n import N_, _
 from .source import display_path
 
 
-@click.command("fmt", short_help="Lay a rule file out canonically, in English or Chinese.")
+@click.command(
+    "fmt",
+    cls=Command,
+    short_help=N_("Lay a rule file out canonically, in English or Chinese."),
+    help=N_(
+        "Print FILES in canonical layout, with their keywords in one surface.\n\n"
+        "Comments, names, ids, texts in quotes, numbers and examples are kept as "
+        "written; a file in canonical layout is printed unchanged, and English "
+        "translated to Chinese and back is the same file.  `-` reads standard "
+        "input.  With --check, nothing is written and the exit status is 1 when "
+        "a file would change; with -w, each file is rewritten in place."
+    ),
+)
 @click.argument("files", nargs=-1, required=True, type=click.Path(dir_okay=False, allow_dash=True))
-@click.option(
+@option(
     "--to",
     "to",
     type=click.Choice(["zh", "en"]),
     default=None,
-    help="Write the keywords in Chinese (zh) or English (en); default: as the file does.",
+    help=N_("Write the keywords in Chinese (zh) or English (en); default: as the file does."),
 )
-@click.option(
-    "--check", is_flag=True, help="Change nothing; exit 1 when a file is not laid out so."
-)
-@click.option("-w", "--write", "write", is_flag=True, help="Rewrite the files in place.")
+@option("--check", is_flag=True, help=N_("Change nothing; exit 1 when a file is not laid out so."))
+@option("-w", "--write", "write", is_flag=True, help=N_("Rewrite the files in place."))
 def fmt_command(files: tuple[str, ...], to: Surface | None, check: bool, write: bool) -> None:
-    """Print FILES in canonical layout, with their keywords in one surface.
-
-    Comments, names, ids, texts in quotes, numbers and examples are kept as
-    written; a file in canonical layout is printed unchanged, and English
-    translated to Chinese and back is the same file.  `-` reads standard
-    input.  With --check, nothing is written and the exit status is 1 when
-    a file would change; with -w, each file is rewritten in place.
-    """
     if check and write:
         raise click.UsageError(_("--check and --write exclude each other: choose one"))
     if len(files) > 1 and not (check or write):
