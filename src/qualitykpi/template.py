@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO
 import attrs
 
 from .domains import Domain
+from .i18n import _
 from .nodes.tree import Item, Section
 from .source import display_width
 from .values import fmt, to_decimal
@@ -53,6 +54,8 @@ class TemplateColumn:
     levels: tuple[str, ...] = ()
     #: An assessor's adjustment to a computed score (``assessed adjustment``).
     adjustment: bool = False
+    #: The input the column fills, when it is titled by the input's header, not its name.
+    input: str | None = None
 
 
 def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateColumn]:
@@ -96,9 +99,24 @@ def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateCol
                 f", step {fmt(step)}" if step is not None and step != 1 else ""
             )
         unit = _UNITS.get(spec.type, "")
+        title = spec.header or name
+        if spec.header:
+            # The sheet says which input a headed column fills: errors name the input.
+            label = _("{label} (input {name})").format(label=label, name=name)
         columns.append(
             TemplateColumn(
-                name, label, "input", spec.type, unit, allowed, low, high, step, False, spec.levels
+                title,
+                label,
+                "input",
+                spec.type,
+                unit,
+                allowed,
+                low,
+                high,
+                step,
+                False,
+                spec.levels,
+                input=name if spec.header else None,
             )
         )
     return columns

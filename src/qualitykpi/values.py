@@ -373,6 +373,10 @@ class InputSpec:
     and is read as its index in the list (0 for the first), so that the
     checks see the finite domain 0 … n − 1.  Every person-facing text shows
     the label (:meth:`show`).
+
+    ``header`` is the column title the offices use (``"制造业产品质量合格率（%）"``):
+    the template writes it, and the data may title the column by it or by
+    the name.
     """
 
     name: str
@@ -381,6 +385,8 @@ class InputSpec:
     low: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     high: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     levels: tuple[str, ...] = attrs.field(default=(), converter=labels_tuple)
+    #: The column header the offices use; the data may title the column by it or by ``name``.
+    header: str | None = None
     _step: Decimal | None = attrs.field(init=False, default=None, eq=False, repr=False)
     _known: dict[str, Decimal | bool] = attrs.field(init=False, factory=dict, eq=False, repr=False)
 
