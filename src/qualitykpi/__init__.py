@@ -60,6 +60,7 @@ if TYPE_CHECKING:
     from .nodes.tables import Table
     from .nodes.targets import MeetsTarget, OffTarget, WithinTarget
     from .nodes.tree import Item, Section
+    from .notice import Notice, build_notice, notice, notices
     from .plugins import PluginError, plugin_environment
     from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
     from .registry import CustomScorer, ScorerKind
@@ -125,6 +126,10 @@ _HOME: dict[str, str] = {
     "check_columns": "readers",
     "read_table": "readers",
     "LostPoints": "results",
+    "Notice": "notice",
+    "build_notice": "notice",
+    "notice": "notice",
+    "notices": "notice",
     "NodeResult": "results",
     "Result": "results",
     "Results": "results",
@@ -180,6 +185,7 @@ __all__ = [
     "MeetsTarget",
     "NoData",
     "NodeResult",
+    "Notice",
     "OffTarget",
     "Otherwise",
     "PeerRelative",
@@ -214,6 +220,7 @@ __all__ = [
     "band",
     "below_target",
     "between",
+    "build_notice",
     "check",
     "check_columns",
     "check_text",
@@ -229,6 +236,8 @@ __all__ = [
     "load",
     "loads",
     "more_than",
+    "notice",
+    "notices",
     "of_peer",
     "per_unit",
     "plugin_environment",

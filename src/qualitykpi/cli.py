@@ -25,6 +25,8 @@ from .cli_environment import current, environment_options
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .environment import read_rule_file
 from .errors import DataError, RuleError
+from .i18n import N_, _
+from .notice import build_notice, notices
 from .output_files import output_format
 from .scheme import Scheme
 from .source import Source, display_path
@@ -267,7 +269,15 @@ def score_command(
 @main.command("explain", short_help="Everything about one entity's score.")
 @click.argument("rule", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@click.option("--entity", "name", required=True, metavar="NAME", help="The entity to explain.")
+@click.option("--entity", "name", metavar="NAME", help="The entity to explain.")
+@click.option(
+    "--notice",
+    is_flag=True,
+    help=N_(
+        "Print the entity's notice of points lost (扣分说明) instead; without --entity, "
+        "every entity's, one to a page (separated by a form feed)."
+    ),
+)
 @click.option(
     "--entity-column",
     default="entity",
@@ -280,7 +290,8 @@ def score_command(
 def explain_command(
     rule: str,
     data: str,
-    name: str,
+    name: str | None,
+    notice: bool,
     entity_column: str,
     encoding: str | None,
     sheet: str | None,
@@ -291,14 +302,23 @@ def explain_command(
 
     Peer statistics are computed over the whole cohort in DATA.
     """
-    name = name.strip()
+    if name is None and not notice:
+        raise click.UsageError(_("name the entity with --entity NAME (or ask for --notice)"))
+    name = name.strip() if name is not None else None
     scheme = _load(rule)
     cohort = _rows(scheme, data, encoding, sheet, entity_column, previous)
     results = _score(scheme, cohort, entity_column, about=name)
+    if name is None:
+        click.echo(notices(results, scheme), nl=False)
+        _report_errors(results.errors)
+        return
     errors = [error for error in results.errors if error.entity == name]
     if name not in results and not errors:
         _unknown_entity(name, data, entity_column, cohort.table.rows)
-    if name in results:
+    if name in results and notice:
+        click.echo(build_notice(results, name, scheme).text(), nl=False)
+        _report_errors(errors)
+    elif name in results:
         result = results[name]
         if result.file:
             click.echo(f"rule {result.file} (“line N” below is line N of it)")
