@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         up_to,
         within_target,
     )
+    from .feedback import Notice, build_notice, notice, notices
     from .i18n import language, set_language, use_language
     from .nodes.clauses import ForEach, When
     from .nodes.conditions import IsYes, NoData, Otherwise, PeerRelative, Range
@@ -60,7 +61,6 @@ if TYPE_CHECKING:
     from .nodes.tables import Table
     from .nodes.targets import MeetsTarget, OffTarget, WithinTarget
     from .nodes.tree import Item, Section
-    from .notice import Notice, build_notice, notice, notices
     from .plugins import PluginError, plugin_environment
     from .readers import ColumnProblem, DataFileError, DataTable, check_columns, read_table
     from .registry import CustomScorer, ScorerKind
@@ -126,10 +126,10 @@ _HOME: dict[str, str] = {
     "check_columns": "readers",
     "read_table": "readers",
     "LostPoints": "results",
-    "Notice": "notice",
-    "build_notice": "notice",
-    "notice": "notice",
-    "notices": "notice",
+    "Notice": "feedback",
+    "build_notice": "feedback",
+    "notice": "feedback",
+    "notices": "feedback",
     "NodeResult": "results",
     "Result": "results",
     "Results": "results",

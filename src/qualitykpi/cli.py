@@ -25,8 +25,8 @@ from .cli_environment import current, environment_options
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .environment import read_rule_file
 from .errors import DataError, RuleError
+from .feedback import build_notice, notices
 from .i18n import N_, _
-from .notice import build_notice, notices
 from .output_files import output_format
 from .scheme import Scheme
 from .source import Source, display_path

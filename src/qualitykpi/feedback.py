@@ -1,4 +1,4 @@
-"""扣分说明: the notice each assessed unit receives about the points it lost.
+"""扣分说明: the notice each assessed unit receives about the points it lost (a feedback letter).
 
 A feedback letter in the style an assessment office sends: the unit, its
 total, grade and rank, then each point lost — the item under its section,
@@ -78,18 +78,25 @@ class Notice:
     vetoes: tuple[NoticeVeto, ...]
     #: Bonuses awarded: ``(name, points, owners)``.
     bonuses: tuple[tuple[str, Decimal, tuple[str, ...]], ...]
-    #: The scheme's own steps (bonus points added, the total's cap, a veto's
-    #: score): ``(what, amount)``; with the points, they add up to ``max − total``.
+    #: What the bonuses added to the total (after its cap, if the total has one).
+    bonus_points: Decimal
+    #: The scheme's other steps (the total's cap, a veto's score): ``(what, amount)``.
     adjustments: tuple[tuple[str, Decimal], ...]
 
     @property
-    def lost(self) -> Decimal:
-        """``max − total``: what the points and adjustments add up to."""
-        return _sum(amount for amount in self._amounts())
+    def deducted(self) -> Decimal:
+        """The points lost item by item."""
+        return _sum(point.amount for point in self.points)
 
-    def _amounts(self) -> Iterator[Decimal]:
-        yield from (point.amount for point in self.points)
-        yield from (amount for _, amount in self.adjustments)
+    @property
+    def lost(self) -> Decimal:
+        """``max − total``: the points lost, less the bonus points, plus the adjustments."""
+        amounts = [
+            self.deducted,
+            self.bonus_points.copy_negate(),
+            *(amount for _, amount in self.adjustments),
+        ]
+        return _sum(amounts)
 
     def text(self) -> str:
         """The notice as a letter, in the current language."""
@@ -118,7 +125,9 @@ def build_notice(results: Results, entity: str, scheme: Scheme | None = None) ->
         amount = _sum(entry.amount for entry in entries)
         if amount:
             points.append(_point(node, ancestors, entries, amount, scheme))
-    adjustments = tuple((entry.reason, entry.amount) for entry in ledger.get("", []))
+    steps = ledger.get("", [])
+    bonus_points = _sum(entry.amount for entry in steps if entry.kind == "bonus").copy_negate()
+    adjustments = tuple((entry.reason, entry.amount) for entry in steps if entry.kind != "bonus")
     vetoes = tuple(NoticeVeto(hit.name, hit.effect, hit.line, hit.owners) for hit in result.vetoes)
     return Notice(
         result.scheme,
@@ -131,6 +140,7 @@ def build_notice(results: Results, entity: str, scheme: Scheme | None = None) ->
         tuple(points),
         vetoes,
         tuple(bonuses),
+        bonus_points,
         adjustments,
     )
 
@@ -291,9 +301,11 @@ def _render(notice: Notice) -> str:
     out.append(_heading(section, _("Result")))
     out.append("    " + _standing(notice))
     section += 1
-    lost = _("Points lost ({points} in all)").format(points=fmt(notice.lost))
-    out.append(_heading(section, lost))
-    if not notice.points and not notice.adjustments:
+    if notice.points:
+        lost = _("Points lost ({points} in all)").format(points=fmt(notice.deducted))
+        out.append(_heading(section, lost))
+    else:
+        out.append(_heading(section, _("Points lost")))
         out.append("    " + _("No points were lost."))
     previous: tuple[str, ...] = ()
     for number, point in enumerate(notice.points, start=1):
@@ -325,8 +337,15 @@ def _render(notice: Notice) -> str:
             line = _("{name}: {points} bonus points").format(name=name, points=fmt(points))
             offices = _offices(owners, ())
             out.append("    " + (_joined([line, offices]) if offices else line))
+        if notice.bonus_points != _sum(bonus[1] for bonus in notice.bonuses):
+            # The total's cap kept part of them back.
+            added = _("Added to the total: {points}").format(points=fmt(notice.bonus_points))
+            out.append("    " + added)
     out.append("")
-    out.append(_("Please review the points above and see to their improvement."))
+    if notice.points:
+        out.append(_("Please review the points above and see to their improvement."))
+        out.append("")
+    out.append(_("This is to inform your unit."))
     return "\n".join(out) + "\n"
 
 
