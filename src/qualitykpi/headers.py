@@ -24,6 +24,11 @@ class Columns:
     names: tuple[str, ...]
     #: ``(name, header)`` of the inputs that declare a header.
     headed: tuple[tuple[str, str], ...]
+    #: The same as a mapping, made once: it is read for every row.
+    _headers: dict[str, str] = attrs.field(init=False, eq=False, repr=False)
+
+    def __attrs_post_init__(self) -> None:
+        object.__setattr__(self, "_headers", dict(self.headed))
 
     @classmethod
     def of(cls, specs: Mapping[str, InputSpec]) -> Columns:
@@ -34,7 +39,7 @@ class Columns:
         """The cell of each input: under its name, else under its header."""
         if not self.headed:
             return tuple(row.get(name) for name in self.names)
-        headers = dict(self.headed)
+        headers = self._headers
         return tuple(
             row.get(name) if name in row or name not in headers else row.get(headers[name])
             for name in self.names
@@ -44,7 +49,7 @@ class Columns:
         """The column other than ``name`` that ``row`` gave the input's value in."""
         if row is None or name in row:
             return None
-        header = dict(self.headed).get(name)
+        header = self._headers.get(name)
         return header if header is not None and header in row else None
 
     def disagreements(

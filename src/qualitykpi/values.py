@@ -373,10 +373,6 @@ class InputSpec:
     and is read as its index in the list (0 for the first), so that the
     checks see the finite domain 0 … n − 1.  Every person-facing text shows
     the label (:meth:`show`).
-
-    ``header`` is the column title the offices use (``"制造业产品质量合格率（%）"``):
-    the template writes it, and the data may title the column by it or by
-    the name.
     """
 
     name: str
