@@ -24,6 +24,7 @@ from .analysis_expressions import ExpressionAnalyser, Resolver
 from .analysis_lines import LineAnalyser
 from .analysis_lines import leaves as _leaves
 from .errors import RuleError
+from .i18n import _
 from .nodes import derived
 from .registry import NO_EXTENSIONS
 from .source import Span, narrow
@@ -86,6 +87,38 @@ class _Analyser:
                         "a precision is a positive step such as 0.1",
                         decl.precision.span,
                     )
+
+    def headers(self) -> None:
+        """Each column header names one input: the data may title a column by the
+        header or by the name, so neither may stand for two inputs."""
+        inputs = self.lines.inputs
+        owner: dict[str, syntax.InputDecl] = {}
+        for decl in inputs.values():
+            header = decl.header
+            if header is None:
+                continue
+            first = owner.get(header.value)
+            named = inputs.get(header.value)
+            if first is not None:
+                self.lines.error(
+                    "duplicate-header",
+                    _(
+                        "inputs `{first}` and `{name}` have the same column header {header} "
+                        "(first on line {line}); the data could not tell their columns apart"
+                    ).format(first=first.name, name=decl.name, header=header, line=first.span.line),
+                    header.span,
+                )
+            elif named is not None and named is not decl:
+                self.lines.error(
+                    "header-is-name",
+                    _(
+                        "the column header {header} of `{name}` is the name of the input "
+                        "declared on line {line}; the data could not tell their columns apart"
+                    ).format(header=header, name=decl.name, line=named.span.line),
+                    header.span,
+                )
+            else:
+                owner[header.value] = decl
 
     def levels(self, decl: syntax.InputDecl) -> None:
         """``one of "完整", "部分", "未建立"``: some levels, each once, none empty."""
@@ -527,6 +560,7 @@ class _Analyser:
 
     def run(self) -> Analysis:
         self.declare_all()
+        self.headers()
         self.expressions.prepare()
         children = self.assign_ids(self.scheme.children, "")
         children = tuple(self.node(child) for child in children)

@@ -466,11 +466,15 @@ class Builder:
 
     def input_decl(self, tree: Tree[Token]) -> syntax.InputDecl:
         name = str(self.read.tokens(tree, "NAME")[0])
+        headers = self.read.tokens(tree, "STRING")
+        header = self.lines.label_of(headers[0]) if headers else None
         for levels in self.read.trees(tree, "levels"):
             labels = tuple(
                 self.lines.label_of(token) for token in self.read.tokens(levels, "STRING")
             )
-            return syntax.InputDecl(name, "level", None, self.read.span(tree), levels=labels)
+            return syntax.InputDecl(
+                name, "level", None, self.read.span(tree), levels=labels, header=header
+            )
         type_tree = self.read.trees(tree, "input_type")[0]
         words = "".join(str(token) for token in type_tree.children)
         type_ = cast(syntax.InputType, "yes/no" if words == "yes/no" else words)
@@ -492,7 +496,9 @@ class Builder:
                 low = value
             else:
                 high = value
-        return syntax.InputDecl(name, type_, precision, self.read.span(tree), low, high)
+        return syntax.InputDecl(
+            name, type_, precision, self.read.span(tree), low, high, header=header
+        )
 
     def target(self, tree: Tree[Token]) -> syntax.Target:
         span = self.read.span(tree)

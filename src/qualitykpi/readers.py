@@ -21,6 +21,8 @@ import difflib
 import io
 import json
 import math
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from os import PathLike
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from .errors import RuleError
+from .i18n import _
 from .source import display_path
 from .values import normalize
 
@@ -477,14 +480,23 @@ def check_columns(
 ) -> list[ColumnProblem]:
     """What a table's columns lack or have too many, with likely renames.
 
-    Missing entity column first, then unknown columns in table order, then
-    missing inputs in the rule's declaration order.
+    An input is matched by its name or by its declared column header;
+    guesses offer the header where there is one (the title the offices
+    write).  Missing entity column first, then unknown columns in table
+    order, then missing inputs in the rule's declaration order.
     """
     present = list(dict.fromkeys(columns))
     specs = scheme.inputs
     assessed = {item.id: item.name for item in scheme.scorer.assessed_ids()}
-    unknown = [column for column in present if column != entity and column not in specs]
-    missing = [name for name in specs if name not in present]
+    headers = {spec.header: name for name, spec in specs.items() if spec.header}
+    unknown = [
+        column
+        for column in present
+        if column != entity and column not in specs and column not in headers
+    ]
+    missing = [name for name in specs if name not in present and specs[name].header not in present]
+    # Each missing input is guessed at by its header and by its name.
+    titles = [title for name in missing for title in _titles(name, specs[name].header)]
     problems: list[ColumnProblem] = []
     if entity not in present:
         guess = _closest(entity, unknown)
@@ -495,30 +507,70 @@ def check_columns(
     # Each guess compares one name with every candidate: with thousands of
     # mismatched columns that is minutes of work, so only the first ones guess.
     for position, column in enumerate(unknown):
-        candidates = [*missing, *([entity] if entity not in present else [])]
+        candidates = [*titles, *([entity] if entity not in present else [])]
         guess = _closest(column, candidates) if position < GUESSES else None
         message = f"column {column!r} matches no input of the rule"
         message += f"; did you mean {guess!r}?" if guess else " and is not used"
         problems.append(ColumnProblem("unknown-column", column, guess, message))
     for position, name in enumerate(missing):
-        guess = _closest(name, unknown) if position < GUESSES else None
+        header = specs[name].header
+        guess = None
+        if position < GUESSES:
+            guess = _closest(header, unknown) if header else None
+            guess = guess or _closest(name, unknown)
         what = (
             f"assessed item {name!r} ({assessed[name]})" if name in assessed else f"input {name!r}"
         )
         message = (
             f"the rule's {what} has no column in the data (every entity will have no data for it)"
         )
+        if header:
+            message = _(
+                "the rule's input {name!r} has no column in the data, titled {header!r} or "
+                "{name!r} (every entity will have no data for it)"
+            ).format(name=name, header=header)
         if guess:
             message += f"; is it the column {guess!r}?"
         problems.append(ColumnProblem("missing-input", name, guess, message))
     return problems
 
 
+def _titles(name: str, header: str | None) -> tuple[str, ...]:
+    return (header, name) if header else (name,)
+
+
+def _fold(text: str) -> str:
+    """A column title as compared: full-width forms as half-width (NFKC), any case,
+    no spaces (an office's sheet writes ``（%）``, ``(%)`` or ``( % )`` alike)."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _bare(text: str) -> str:
+    """A folded title without what brackets add (a unit: ``合格率(%)`` → ``合格率``)."""
+    return _BRACKETED.sub("", text).strip("(")
+
+
+_BRACKETED = re.compile(r"\([^()]*\)?$|\[[^\[\]]*\]?$|【[^【】]*】?$")
+
+
 def _closest(word: str, candidates: Sequence[str]) -> str | None:
-    """The candidate ``word`` most likely misspells, ignoring case and spaces."""
-    folded = {candidate.casefold().strip(): candidate for candidate in candidates}
-    key = word.casefold().strip()
+    """The candidate ``word`` most likely misspells.
+
+    Titles equal but for width, case or spaces match first; then titles
+    equal but for a bracketed unit (``食品抽检合格率`` for ``食品抽检合格率（%）``,
+    or a bracket left open); then the closest by difflib's ratio, which
+    weighs each Chinese character as one.
+    """
+    folded: dict[str, str] = {}
+    for candidate in candidates:
+        folded.setdefault(_fold(candidate), candidate)
+    key = _fold(word)
     if key in folded:
         return folded[key]
+    bare: dict[str, str] = {}
+    for fold, candidate in folded.items():
+        bare.setdefault(_bare(fold), candidate)
+    if _bare(key) and _bare(key) in bare:
+        return bare[_bare(key)]
     found = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
     return folded[found[0]] if found else None

@@ -381,6 +381,8 @@ class InputSpec:
     low: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     high: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     levels: tuple[str, ...] = attrs.field(default=(), converter=labels_tuple)
+    #: The column header the offices use; the data may title the column by it or by ``name``.
+    header: str | None = None
     _step: Decimal | None = attrs.field(init=False, default=None, eq=False, repr=False)
     _known: dict[str, Decimal | bool] = attrs.field(init=False, factory=dict, eq=False, repr=False)
 
