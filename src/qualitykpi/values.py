@@ -37,6 +37,8 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from .i18n import _
+
 #: Places a non-terminating computed score is rounded to (half up).
 SCORE_PLACES = 4
 
@@ -143,7 +145,7 @@ def exact(value: Decimal | int | str | Fraction) -> Fraction:
         value = Decimal(value)
     if not value.is_finite():
         raise ValueError(f"{value} is not a finite number")
-    problem = size_problem(value)
+    problem = size_problem(value, _shorten(str(value)))
     if problem:
         raise ValueError(problem)
     return as_fraction(value)
@@ -159,21 +161,22 @@ def as_fraction(value: Decimal | int) -> Fraction:
     return Fraction(numerator, denominator)
 
 
-def size_problem(number: Decimal) -> str | None:
-    """Why a finite decimal is too large or too fine to be a rule's or a datum's number.
+def size_problem(number: Decimal, shown: str) -> str | None:
+    """Why a finite decimal, written ``shown``, is too large or too fine to be a
+    rule's or a datum's number.
 
     Reads only the exponent and the digits, never expands the number, so
     ``1e99999999`` is answered as fast as ``1``.
     """
     if not number:
         return None
-    _, digits, exponent = number.as_tuple()
+    _sign, digits, exponent = number.as_tuple()
     assert isinstance(exponent, int)
     whole = number.adjusted() + 1
     if whole > MAX_WHOLE_DIGITS:
-        return (
-            f"has {whole} digits before the decimal point; a number has at most {MAX_WHOLE_DIGITS}"
-        )
+        return _(
+            "{number} has {digits} digits before the decimal point; a number has at most {most}"
+        ).format(number=shown, digits=whole, most=MAX_WHOLE_DIGITS)
     # Trailing zeros are not places: 1.500 has one.
     places = -exponent
     index = len(digits) - 1
@@ -181,7 +184,9 @@ def size_problem(number: Decimal) -> str | None:
         places -= 1
         index -= 1
     if places > MAX_PLACES:
-        return f"has {places} digits after the decimal point; a number has at most {MAX_PLACES}"
+        return _(
+            "{number} has {digits} digits after the decimal point; a number has at most {most}"
+        ).format(number=shown, digits=places, most=MAX_PLACES)
     return None
 
 
@@ -195,15 +200,17 @@ def parse_decimal(text: str) -> Decimal:
     if "," in cleaned:
         # Only thousands grouping ("1,234.5"); "1,5" is refused, not read as 15.
         if not _GROUPED.fullmatch(cleaned):
-            raise ValueError(f"{_shorten(text)!r} is not a number")
+            raise ValueError(_("{value} is not a number").format(value=repr(_shorten(text))))
         cleaned = cleaned.replace(",", "")
     if not _DECIMAL.fullmatch(cleaned):
-        raise ValueError(f"{_shorten(text)!r} is not a number")
+        raise ValueError(_("{value} is not a number").format(value=repr(_shorten(text))))
     cleaned = _without_padding(cleaned)
     if len(cleaned) > MAX_NUMBER_TEXT:
         raise ValueError(
-            f"{_shorten(text)!r} has too many digits: a number has at most "
-            f"{MAX_WHOLE_DIGITS} before the decimal point and {MAX_PLACES} after it"
+            _(
+                "{value} has too many digits: a number has at most "
+                "{whole} before the decimal point and {places} after it"
+            ).format(value=repr(_shorten(text)), whole=MAX_WHOLE_DIGITS, places=MAX_PLACES)
         )
     return Decimal(cleaned)
 
@@ -325,7 +332,7 @@ def fmt(value: Fraction | Decimal | int) -> str:
         value = Fraction(value)
     if is_finite_decimal(value):
         return format(to_decimal(value), "f")
-    approx, _ = rounded(value)
+    approx, _exact = rounded(value)
     return "≈" + format(to_decimal(approx), "f")
 
 
@@ -456,34 +463,34 @@ class InputSpec:
         index = self.level(raw) if isinstance(raw, str) else None
         if index is None:
             allowed = ", ".join(f'"{label}"' for label in self.levels)
-            raise ValueProblem(f"{_shown(raw)} is not one of the levels of this input ({allowed})")
+            message = _("{value} is not one of the levels of this input ({levels})")
+            raise ValueProblem(message.format(value=_shown(raw), levels=allowed))
         return Decimal(index)
 
     def _checked(self, number: Decimal) -> Decimal:
         """``number``, if it is one of this input's values (else :class:`ValueProblem`)."""
         if self.type == "percent" and not 0 <= number <= 100:
-            raise ValueProblem(
-                f"{fmt(number)} is not a percentage: a percent input lies between 0 and 100"
-            )
+            message = _("{value} is not a percentage: a percent input lies between 0 and 100")
+            raise ValueProblem(message.format(value=fmt(number)))
         if self.type == "count":
             if number != number.to_integral_value():
-                raise ValueProblem(f"{fmt(number)} is not a whole number: a count is 0, 1, 2, …")
+                message = _("{value} is not a whole number: a count is 0, 1, 2, …")
+                raise ValueProblem(message.format(value=fmt(number)))
             if number < 0:
-                raise ValueProblem(f"{fmt(number)} is negative: a count is 0, 1, 2, …")
+                message = _("{value} is negative: a count is 0, 1, 2, …")
+                raise ValueProblem(message.format(value=fmt(number)))
         if self.low is not None and number < self.low:
-            raise ValueProblem(
-                f"{fmt(number)} is below the values declared for it (at least {fmt(self.low)})"
-            )
+            message = _("{value} is below the values declared for it (at least {low})")
+            raise ValueProblem(message.format(value=fmt(number), low=fmt(self.low)))
         if self.high is not None and number > self.high:
-            raise ValueProblem(
-                f"{fmt(number)} is above the values declared for it (at most {fmt(self.high)})"
-            )
+            message = _("{value} is above the values declared for it (at most {high})")
+            raise ValueProblem(message.format(value=fmt(number), high=fmt(self.high)))
         if self.precision is not None and not self._on_grid(number):
-            raise ValueProblem(
-                f"{fmt(number)} has more precision than declared (precision "
-                f"{fmt(self.precision)}); the data must be reported in steps of "
-                f"{fmt(self.precision)}, nothing is rounded"
+            message = _(
+                "{value} has more precision than declared (precision {step}); the data "
+                "must be reported in steps of {step}, nothing is rounded"
             )
+            raise ValueProblem(message.format(value=fmt(number), step=fmt(self.precision)))
         return number
 
 
@@ -531,7 +538,8 @@ def _read_yes_no(raw: object) -> bool:
             return True
         if word in _NO:
             return False
-    raise ValueProblem(f"{_shown(raw)} is not yes or no (write yes/no, 是/否, 1/0)")
+    message = _("{value} is not yes or no (write yes/no, 是/否, 1/0)")
+    raise ValueProblem(message.format(value=_shown(raw)))
 
 
 def _shown(raw: object) -> str:
@@ -549,7 +557,7 @@ def shown_value(raw: object) -> str:
     if isinstance(raw, numbers.Integral) and not isinstance(raw, bool):
         whole = int(raw)
         if whole.bit_length() > 10_000:
-            return "a very long integer"  # too long for str(); its size is said elsewhere
+            return _("a very long integer")  # too long for str(); its size is said elsewhere
         return _shorten(str(whole))
     if isinstance(raw, Decimal):
         return _shorten(str(raw))
@@ -558,20 +566,22 @@ def shown_value(raw: object) -> str:
 
 def _read_number(raw: object, *, allow_percent: bool) -> Decimal:
     if isinstance(raw, bool):
-        raise ValueProblem(f"{raw!r} is a yes/no value where a number belongs")
+        message = _("{value} is a yes/no value where a number belongs")
+        raise ValueProblem(message.format(value=repr(raw)))
     shown = _shown(raw)
     if isinstance(raw, numbers.Integral):
         raw = Decimal(int(raw))
     elif isinstance(raw, float):
         # The shortest repr is the decimal the float was typed as.
         if not math.isfinite(raw):
-            raise ValueProblem(f"{shown} is not a number")
+            raise ValueProblem(_("{value} is not a number").format(value=shown))
         raw = Decimal(repr(raw))
     elif isinstance(raw, Fraction):
         if not is_finite_decimal(raw):
-            raise ValueProblem(
-                f"{raw} has no finite decimal form: data are decimal numbers, such as 87.2"
+            message = _(
+                "{value} has no finite decimal form: data are decimal numbers, such as 87.2"
             )
+            raise ValueProblem(message.format(value=raw))
         raw = to_decimal(raw)
     elif isinstance(raw, str):
         text = raw.translate(_FULL_WIDTH).strip()
@@ -582,12 +592,13 @@ def _read_number(raw: object, *, allow_percent: bool) -> Decimal:
         except ValueError as unreadable:
             raise ValueProblem(str(unreadable)) from None
     if not isinstance(raw, Decimal):
-        raise ValueProblem(f"{shown} ({type(raw).__name__}) is not a number")
+        message = _("{value} ({type}) is not a number")
+        raise ValueProblem(message.format(value=shown, type=type(raw).__name__))
     if not raw.is_finite():
-        raise ValueProblem(f"{shown} is not a number")
-    problem = size_problem(raw)
+        raise ValueProblem(_("{value} is not a number").format(value=shown))
+    problem = size_problem(raw, shown)
     if problem:
-        raise ValueProblem(f"{shown} {problem}")
+        raise ValueProblem(problem)
     return raw
 
 

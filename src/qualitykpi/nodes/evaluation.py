@@ -15,6 +15,7 @@ from typing import TypeVar
 
 import attrs
 
+from ..i18n import _
 from ..results import NodeResult, Step
 from ..values import InputSpec, Value, as_fraction, fmt, fmt_input, to_decimal
 from .conditions import Env, ScoreProblem
@@ -47,7 +48,11 @@ def exact_values(values: Mapping[str, object]) -> dict[str, Value]:
         elif isinstance(value, int):
             out[name] = Fraction(value)
         else:
-            raise TypeError(f"the value of {name!r} must be exact: Fraction, Decimal, int or bool")
+            raise TypeError(
+                _("the value of {name} must be exact: Fraction, Decimal, int or bool").format(
+                    name=repr(name)
+                )
+            )
     return out
 
 
