@@ -506,7 +506,7 @@ class _Analyser:
                         narrow(self.lines.source, veto.span, f"grade {veto.grade}"),
                     )
                 elif veto.grade not in self.grade_labels:
-                    labels = ", ".join(self.grade_labels)
+                    labels = _(", ").join(self.grade_labels)
                     self.lines.error(
                         "unknown-grade",
                         _(

@@ -81,7 +81,7 @@ def check_example(
                     assignment.span,
                 )
         elif decl.type == "level" and value is not None:
-            listed = ", ".join(str(label) for label in decl.levels)
+            listed = _(", ").join(str(label) for label in decl.levels)
             lines.error(
                 "type-mismatch",
                 _("`{name}` is one of {listed}; write the level in quotes").format(

@@ -109,7 +109,7 @@ class LineAnalyser:
                 span,
             )
         else:
-            names = ", ".join(f"`{name}`" for name in local)
+            names = _(", ").join(f"`{name}`" for name in local)
             self.error(
                 "ambiguous-subject",
                 _(
@@ -288,7 +288,7 @@ class LineAnalyser:
             return False
         if decl.type == "level":
             first = decl.levels[0] if decl.levels else '"…"'
-            listed = ", ".join(str(label) for label in decl.levels)
+            listed = _(", ").join(str(label) for label in decl.levels)
             self.error(
                 "type-mismatch",
                 _(
@@ -307,7 +307,7 @@ class LineAnalyser:
         for index, known in enumerate(decl.levels):
             if level_key(known.value) == key:
                 return index
-        listed = ", ".join(str(known) for known in decl.levels)
+        listed = _(", ").join(str(known) for known in decl.levels)
         close = difflib.get_close_matches(
             label.value, [known.value for known in decl.levels], n=1, cutoff=0.5
         )

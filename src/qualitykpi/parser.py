@@ -430,7 +430,8 @@ def _misspelt(source: Source, token: lark.Token, expected: set[str]) -> tuple[st
     fitting = {_literals().get(name, "points" if name == "_POINTS" else "") for name in expected}
     guess = _guess(token.value, fitting) if token.type == "NAME" else None
     if guess is not None:
-        return f"unknown word `{token.value}`; did you mean `{guess}`?", _token_span(source, token)
+        message = _("unknown word `{word}`; did you mean `{guess}`?")
+        return message.format(word=token.value, guess=guess), _token_span(source, token)
     strings = r'"(?:[^"\\]|\\.)*"|“[^”]*”'
     code = re.sub(strings, lambda m: " " * len(m[0]), source.line_text(line)[: column - 1])
     words = [(m.start() + 1, m[0]) for m in re.finditer(r"[^\W\d]\w*", code)]

@@ -312,7 +312,7 @@ def _read_xlsx(file: Path, name: str, sheet: str | None) -> DataTable:
         elif sheet in titles:
             index = titles.index(sheet)
         else:
-            listed = ", ".join(repr(title) for title in titles)
+            listed = _(", ").join(repr(title) for title in titles)
             raise DataFileError(
                 name,
                 _("has no sheet {sheet}; its sheets are {listed}").format(

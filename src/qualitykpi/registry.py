@@ -65,7 +65,7 @@ class ScorerKind:
         """The scorer for these arguments; ``ValueError`` when they do not fit."""
         unknown = [name for name in args if name not in (*self.params, *self.optional)]
         if unknown:
-            known = ", ".join((*self.params, *self.optional)) or "none"
+            known = _(", ").join((*self.params, *self.optional)) or _("none")
             raise ValueError(
                 _("`{name}` takes no parameter `{parameter}` (it takes {known})").format(
                     name=self.name, parameter=unknown[0], known=known

@@ -23,6 +23,7 @@ from .diagnostics import Diagnostic
 from .errors import DataError, RuleError, raise_collected
 from .examples import ExampleOutcome, run_examples
 from .fast import Decline, FastValue, FastValues, Slow
+from .i18n import _
 from .nodes.conditions import PeerRelative, ScoreProblem
 from .nodes.derived import NO_COHORT, Cohort
 from .nodes.evaluation import Context, ScoreProblems
@@ -374,7 +375,7 @@ class Scheme(ComputedScoring):
             except ValueProblem as problem:
                 errors.append(
                     DataError(
-                        f"input {name!r}: {problem}",
+                        _("input {input}: {problem}").format(input=repr(name), problem=problem),
                         entity=entity,
                         input=name,
                         value=raw,

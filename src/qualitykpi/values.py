@@ -462,7 +462,7 @@ class InputSpec:
             return None
         index = self.level(raw) if isinstance(raw, str) else None
         if index is None:
-            allowed = ", ".join(f'"{label}"' for label in self.levels)
+            allowed = _(", ").join(f'"{label}"' for label in self.levels)
             message = _("{value} is not one of the levels of this input ({levels})")
             raise ValueProblem(message.format(value=_shown(raw), levels=allowed))
         return Decimal(index)
