@@ -21,6 +21,7 @@ from . import syntax
 from . import syntax_expressions as ex
 from .analysis_examples import check_example
 from .analysis_expressions import ExpressionAnalyser, Resolver
+from .analysis_inputs import check_declaration
 from .analysis_lines import LineAnalyser
 from .analysis_lines import leaves as _leaves
 from .errors import RuleError
@@ -29,7 +30,6 @@ from .nodes import derived
 from .registry import NO_EXTENSIONS
 from .source import Span, narrow
 from .syntax_structure import walk_nodes
-from .values import level_key
 
 if TYPE_CHECKING:
     from .registry import Extensions
@@ -75,73 +75,7 @@ class _Analyser:
                 )
                 continue
             self.lines.inputs[decl.name] = decl
-            self.bounds(decl)
-            if decl.type == "level":
-                self.levels(decl)
-            if decl.precision is not None:
-                if decl.type == "yes/no":
-                    self.lines.error(
-                        "bad-precision", _("a yes/no input has no precision"), decl.precision.span
-                    )
-                elif decl.precision.value <= 0:
-                    self.lines.error(
-                        "bad-precision",
-                        _("a precision is a positive step such as 0.1"),
-                        decl.precision.span,
-                    )
-
-    def levels(self, decl: syntax.InputDecl) -> None:
-        """``one of "完整", "部分", "未建立"``: some levels, each once, none empty."""
-        if not decl.levels:
-            self.lines.error(
-                "level-list",
-                _(
-                    '`{name}` is one of no values; list them: `one of "完整", "部分", "未建立"`'
-                ).format(name=decl.name),
-                decl.span,
-            )
-        seen: dict[str, syntax.Label] = {}
-        for label in decl.levels:
-            key = level_key(label.value)
-            if not key:
-                self.lines.error(
-                    "level-list", _("a level needs some text between its quotes"), label.span
-                )
-            elif key in seen:
-                self.lines.error(
-                    "level-list",
-                    (
-                        _("{level} is listed twice among the levels of `{input}` (as {first})")
-                        if seen[key].value != label.value
-                        else _("{level} is listed twice among the levels of `{input}`")
-                    ).format(level=label, input=decl.name, first=seen[key]),
-                    label.span,
-                )
-            else:
-                seen[key] = label
-
-    def bounds(self, decl: syntax.InputDecl) -> None:
-        """``at least A`` / ``at most B`` of an input: numbers of its own kind, in order."""
-        given = [bound for bound in (decl.low, decl.high) if bound is not None]
-        if not given:
-            return
-        if decl.type == "yes/no":
-            self.lines.error(
-                "type-mismatch", _("a yes/no input has no range of values"), given[0].span
-            )
-            return
-        for bound in given:
-            self.lines.number_for(bound, decl)
-        low, high = decl.low, decl.high
-        if low is not None and high is not None and low.value > high.value:
-            self.lines.error(
-                "reversed-range",
-                _(
-                    "`{name}` is at least {low} and at most {high}, which no value "
-                    "is; swap the two numbers"
-                ).format(name=decl.name, low=low.text, high=high.text),
-                high.span,
-            )
+            check_declaration(self.lines, decl)
 
     def all_decls(self) -> Iterator[syntax.InputDecl]:
         yield from self.scheme.inputs

@@ -37,19 +37,15 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from .decimal_text import FULL_WIDTH, parse_decimal, shorten
+from .decimal_text import MAX_NUMBER_TEXT as MAX_NUMBER_TEXT
+from .decimal_text import MAX_PLACES as MAX_PLACES
+from .decimal_text import MAX_WHOLE_DIGITS as MAX_WHOLE_DIGITS
+from .decimal_text import size_problem as size_problem
 from .i18n import _
 
 #: Places a non-terminating computed score is rounded to (half up).
 SCORE_PLACES = 4
-
-#: Digits a number in a rule or a data file may have before its decimal point.
-MAX_WHOLE_DIGITS = 18
-#: Digits a number in a rule or a data file may have after its decimal point.
-MAX_PLACES = 20
-#: Characters a number's text may have once its zero padding is dropped;
-#: the longest number within the bounds is far shorter, so nothing longer
-#: is handed to ``Decimal``.
-MAX_NUMBER_TEXT = 80
 
 Value: TypeAlias = Fraction | bool | None
 #: ``level`` is an input that takes one of listed texts (``one of "优", "良", "差"``).
@@ -59,29 +55,11 @@ _YES = {"yes", "y", "true", "t", "1", "是", "有", "√", "✓"}
 _NO = {"no", "n", "false", "f", "0", "否", "无", "×", "✗"}
 
 
-_GROUPED = re.compile(r"[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
 # ASCII digits only: Python's Decimal also reads Arabic-Indic digits and "1_000",
 # and NFKC turns ① and ² into digits; none of those is a number a person typed.
 # A plain cell, read without further ado: at most 18 digits before the point
 # and 20 after it (MAX_WHOLE_DIGITS, MAX_PLACES), ASCII only.
 _PLAIN = re.compile(r"-?[0-9]{1,18}(?:\.[0-9]{1,20})?")
-_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-# The full-width forms Chinese input methods and Excel paste, and the minus
-# sign of Word; nothing else is mapped.
-_FULL_WIDTH = str.maketrans(
-    {
-        **{chr(0xFF10 + digit): str(digit) for digit in range(10)},
-        "．": ".",
-        "，": ",",
-        "－": "-",
-        "＋": "+",
-        "％": "%",
-        "−": "-",
-        "ｅ": "e",
-        "Ｅ": "E",
-        "\u3000": " ",
-    }
-)
 
 
 #: Exact decimal arithmetic: room for every number the language allows, and a
@@ -145,7 +123,7 @@ def exact(value: Decimal | int | str | Fraction) -> Fraction:
         value = Decimal(value)
     if not value.is_finite():
         raise ValueError(f"{value} is not a finite number")
-    problem = size_problem(value, _shorten(str(value)))
+    problem = size_problem(value, shorten(str(value)))
     if problem:
         raise ValueError(problem)
     return as_fraction(value)
@@ -159,75 +137,6 @@ def as_fraction(value: Decimal | int) -> Fraction:
     """
     numerator, denominator = value.as_integer_ratio()
     return Fraction(numerator, denominator)
-
-
-def size_problem(number: Decimal, shown: str) -> str | None:
-    """Why a finite decimal, written ``shown``, is too large or too fine to be a
-    rule's or a datum's number.
-
-    Reads only the exponent and the digits, never expands the number, so
-    ``1e99999999`` is answered as fast as ``1``.
-    """
-    if not number:
-        return None
-    _sign, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)
-    whole = number.adjusted() + 1
-    if whole > MAX_WHOLE_DIGITS:
-        return _(
-            "{number} has {digits} digits before the decimal point; a number has at most {most}"
-        ).format(number=shown, digits=whole, most=MAX_WHOLE_DIGITS)
-    # Trailing zeros are not places: 1.500 has one.
-    places = -exponent
-    index = len(digits) - 1
-    while places > 0 and index > 0 and digits[index] == 0:
-        places -= 1
-        index -= 1
-    if places > MAX_PLACES:
-        return _(
-            "{number} has {digits} digits after the decimal point; a number has at most {most}"
-        ).format(number=shown, digits=places, most=MAX_PLACES)
-    return None
-
-
-def parse_decimal(text: str) -> Decimal:
-    """Read decimal text exactly; full-width digits are accepted, nothing else is mapped.
-
-    Leading zeros and zeros after the last decimal place are dropped before
-    the text's length is bounded: ``1.000…0`` is 1, however many zeros.
-    """
-    cleaned = text.translate(_FULL_WIDTH).strip()
-    if "," in cleaned:
-        # Only thousands grouping ("1,234.5"); "1,5" is refused, not read as 15.
-        if not _GROUPED.fullmatch(cleaned):
-            raise ValueError(_("{value} is not a number").format(value=repr(_shorten(text))))
-        cleaned = cleaned.replace(",", "")
-    if not _DECIMAL.fullmatch(cleaned):
-        raise ValueError(_("{value} is not a number").format(value=repr(_shorten(text))))
-    cleaned = _without_padding(cleaned)
-    if len(cleaned) > MAX_NUMBER_TEXT:
-        raise ValueError(
-            _(
-                "{value} has too many digits: a number has at most "
-                "{whole} before the decimal point and {places} after it"
-            ).format(value=repr(_shorten(text)), whole=MAX_WHOLE_DIGITS, places=MAX_PLACES)
-        )
-    return Decimal(cleaned)
-
-
-def _without_padding(number: str) -> str:
-    """Decimal text without leading zeros or zeros after its last decimal place."""
-    sign = number[:1] if number[:1] in "+-" else ""
-    body = number[len(sign) :]
-    mantissa, marker, exponent = body.partition("e") if "e" in body else body.partition("E")
-    whole, point, fraction = mantissa.partition(".")
-    whole = whole.lstrip("0") or "0"
-    fraction = fraction.rstrip("0")
-    return sign + whole + (point + fraction if fraction else "") + marker + exponent
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= 24 else text[:20] + "…"
 
 
 def is_finite_decimal(value: Fraction) -> bool:
@@ -544,7 +453,7 @@ def _read_yes_no(raw: object) -> bool:
 
 def _shown(raw: object) -> str:
     if isinstance(raw, str):
-        return repr(_shorten(raw))
+        return repr(shorten(raw))
     return shown_value(raw)
 
 
@@ -558,10 +467,10 @@ def shown_value(raw: object) -> str:
         whole = int(raw)
         if whole.bit_length() > 10_000:
             return _("a very long integer")  # too long for str(); its size is said elsewhere
-        return _shorten(str(whole))
+        return shorten(str(whole))
     if isinstance(raw, Decimal):
-        return _shorten(str(raw))
-    return _shorten(repr(raw))
+        return shorten(str(raw))
+    return shorten(repr(raw))
 
 
 def _read_number(raw: object, *, allow_percent: bool) -> Decimal:
@@ -584,7 +493,7 @@ def _read_number(raw: object, *, allow_percent: bool) -> Decimal:
             raise ValueProblem(message.format(value=raw))
         raw = to_decimal(raw)
     elif isinstance(raw, str):
-        text = raw.translate(_FULL_WIDTH).strip()
+        text = raw.translate(FULL_WIDTH).strip()
         if allow_percent and text.endswith("%"):
             text = text[:-1].strip()
         try:
