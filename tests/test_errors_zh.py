@@ -65,12 +65,14 @@ def test_hint_label_is_chinese() -> None:
 
 
 def test_caret_under_a_chinese_line_with_a_chinese_message() -> None:
-    """A line of Chinese text: the caret counts each CJK character as two columns."""
+    """A line of Chinese text: the caret counts each CJK character as two columns.
+
+    The line lacks the points after 扣, so the caret stands after its end."""
     text = (
         'scheme "示范考核" {\n'
         '  item "制造业产品质量合格率" max 10 {\n'
         "    input 合格率: percent\n"
-        "    合格率 不低于 90% → full\n"
+        "    合格率 不低于 90% → 扣\n"
         "  }\n"
         "}\n"
     )

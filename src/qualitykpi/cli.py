@@ -22,6 +22,7 @@ from .cli_data import data_options
 from .cli_data import rows as _rows
 from .cli_data import score as _score
 from .cli_environment import current, environment_options
+from .cli_fmt import fmt_command
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .environment import read_rule_file
 from .errors import DataError, RuleError
@@ -521,6 +522,8 @@ def template_command(rule: str, format_: str | None, output: str | None, entity:
         _write(output, BOM + buffer.getvalue())
     click.echo(template_notes(scheme, entity=entity), err=True)
 
+
+main.add_command(fmt_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())
