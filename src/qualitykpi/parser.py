@@ -100,7 +100,7 @@ def parse(source: Source) -> lark.Tree[lark.Token]:
         raise _syntax_error(source, exc) from None
 
 
-def parse_text(text: str) -> lark.Tree[lark.Token]:
+def parse_text(text: str, parser: lark.Lark | None = None) -> lark.Tree[lark.Token]:
     """Parse ``text``, in either surface, into the tree of its English twin.
 
     Each Chinese keyword is fed to the parser as the English tokens it
@@ -108,7 +108,7 @@ def parse_text(text: str) -> lark.Tree[lark.Token]:
     so everything after the parser reads one language.  Raises Lark's
     errors; a Chinese keyword that fits nowhere is reported as itself.
     """
-    interactive: Any = _parser().parse_interactive(text)
+    interactive: Any = (parser or _parser()).parse_interactive(text)
     last: lark.Token | None = None
     for token in interactive.lexer_thread.lex(interactive.parser_state):
         last = token
