@@ -24,6 +24,7 @@ from .errors import DataError, RuleError, raise_collected
 from .examples import ExampleOutcome, run_examples
 from .fast import Decline, FastValue, FastValues, Slow
 from .headers import Columns, from_column
+from .i18n import _
 from .nodes.conditions import PeerRelative, ScoreProblem
 from .nodes.derived import NO_COHORT, Cohort
 from .nodes.evaluation import Context, ScoreProblems
@@ -379,7 +380,10 @@ class Scheme(ComputedScoring):
             except ValueProblem as problem:
                 errors.append(
                     DataError(
-                        from_column(f"input {name!r}: {problem}", self._columns.column(name, row)),
+                        from_column(
+                            _("input {input}: {problem}").format(input=repr(name), problem=problem),
+                            self._columns.column(name, row),
+                        ),
                         entity=entity,
                         input=name,
                         value=raw,
