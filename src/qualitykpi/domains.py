@@ -25,6 +25,7 @@ from functools import lru_cache
 import attrs
 
 from .fast import FastValue, always, bound, never
+from .i18n import _
 from .values import InputSpec, InputType, fmt, show_level
 
 # ------------------------------------------------------------- intervals
@@ -323,27 +324,36 @@ class Domain:
     def describe(self, values: ValueSet) -> tuple[str, bool]:
         """A phrase for a snapped set, and whether it is plural.
 
-        ``values below 98% (0–97.9%)``, ``values 93–93.4%``, ``the value 5``.
+        ``values below 98% (0–97.9%)``, ``values 93–93.4%``, ``the value 5``
+        (in the language messages are written in).
         """
         if self.type == "yes/no":
-            shown = [self.show(x) for x in self.points(values)]
-            if len(shown) == 1:
-                return f"the value {shown[0]}", False
-            return "the values yes and no", True
+            points = list(self.points(values))
+            if len(points) == 1:
+                return (_("the value yes") if points[0] else _("the value no")), False
+            return _("the values yes and no"), True
         if self.type == "level":
             labels = [self.show(x) for x in self.points(values)]
             if len(labels) == 1:
-                return f"the level {labels[0]}", False
-            return "the levels " + ", ".join(labels[:-1]) + " and " + labels[-1], True
+                return _("the level {label}").format(label=labels[0]), False
+            # Translators: levels of a list, "the levels "完整", "部分" and "未建立"".
+            listed = _("{earlier} and {last}").format(
+                earlier=_(", ").join(labels[:-1]), last=labels[-1]
+            )
+            return _("the levels {labels}").format(labels=listed), True
         if values.intervals == self.full().intervals:
-            return "every value", True
+            return _("every value"), True
         phrases = [self._describe(iv) for iv in values.intervals]
-        if len(phrases) == 1 and phrases[0].startswith("the value "):
+        only = values.intervals[0]
+        if len(phrases) == 1 and only.low is not None and only.low == only.high:
             return phrases[0], False
-        words = [phrase.removeprefix("values ") for phrase in phrases]
-        if len(words) == 1:
-            return f"values {words[0]}", True
-        return "values " + ", ".join(words[:-1]) + " and " + words[-1], True
+        # "values 3–5 and the value 7": the word "values" once, before them all.
+        words = [phrase.removeprefix(_("values") + " ") for phrase in phrases]
+        if len(words) > 1:
+            words = [
+                _("{earlier} and {last}").format(earlier=_(", ").join(words[:-1]), last=words[-1])
+            ]
+        return _("values {values}").format(values=words[0]), True
 
     def _describe(self, iv: Interval) -> str:
         low, high = iv.low, iv.high
@@ -352,31 +362,39 @@ class Domain:
             top = None if self.high is None else self.grid_down(self.high)
             if low is not None and high is not None:
                 if low == high:
-                    return f"the value {self.show(low)}"
+                    return _("the value {value}").format(value=self.show(low))
                 listed = self._span(low, high)
                 if low == bottom and high != top:
-                    return f"values below {self.show(high + self.step)} ({listed})"
+                    return _("values below {value} ({values})").format(
+                        value=self.show(high + self.step), values=listed
+                    )
                 if high == top and low != bottom:
-                    return f"values above {self.show(low - self.step)} ({listed})"
-                return f"values {listed}"
+                    return _("values above {value} ({values})").format(
+                        value=self.show(low - self.step), values=listed
+                    )
+                return _("values {values}").format(values=listed)
             if low is not None:
-                return f"values of {self.show(low)} and above"
+                return _("values of {value} and above").format(value=self.show(low))
             if high is not None:
-                return f"values of {self.show(high)} and below"
-            return "every value"
+                return _("values of {value} and below").format(value=self.show(high))
+            return _("every value")
         if low is not None and high is not None and low == high:
-            return f"the value {self.show(low)}"
+            return _("the value {value}").format(value=self.show(low))
         if low is not None and (high is None or high == self.high) and low != self.low:
-            above = "of at least" if iv.low_closed else "above"
-            return f"values {above} {self.show(low)}"
+            if iv.low_closed:
+                return _("values of at least {value}").format(value=self.show(low))
+            return _("values above {value}").format(value=self.show(low))
         if high is not None and (low is None or low == self.low) and high != self.high:
-            below = "of at most" if iv.high_closed else "below"
-            return f"values {below} {self.show(high)}"
+            if iv.high_closed:
+                return _("values of at most {value}").format(value=self.show(high))
+            return _("values below {value}").format(value=self.show(high))
         if low is None or high is None:
-            return "every value"
-        return (
-            f"values in {'[' if iv.low_closed else '('}{self.show(low)}, "
-            f"{self.show(high)}{']' if iv.high_closed else ')'}"
+            return _("every value")
+        return _("values in {interval}").format(
+            interval=(
+                f"{'[' if iv.low_closed else '('}{self.show(low)}, "
+                f"{self.show(high)}{']' if iv.high_closed else ')'}"
+            )
         )
 
 

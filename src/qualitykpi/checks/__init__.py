@@ -35,6 +35,7 @@ from typing import TYPE_CHECKING
 from ..diagnostics import Diagnostic, make, sort_diagnostics
 from ..domains import NOTHING, Domain
 from ..errors import RuleError
+from ..i18n import _
 from ..values import fmt
 from .caps import check_caps
 from .computed import check_ratio_numbers
@@ -177,7 +178,11 @@ def format_ranges(scheme: Scheme) -> str:
     lines = [f"{node_id:<{width}}  {_range(lo, hi)}  {name}" for node_id, name, lo, hi in rows]
     grades = reachable_grades(scheme)
     if scheme.scorer.grades is not None:
-        lines.append("grades that can occur: " + (", ".join(grades) if grades else "none"))
+        lines.append(
+            _("grades that can occur: {grades}").format(
+                grades=_(", ").join(grades) if grades else _("none")
+            )
+        )
     return "\n".join(lines)
 
 
@@ -187,4 +192,4 @@ def _range(low: Fraction | None, high: Fraction | None) -> str:
         return f"{fmt(low)}–{fmt(high)}"
     shown_low = fmt(low) if low is not None else "−∞"
     shown_high = fmt(high) if high is not None else "∞"
-    return f"{shown_low} to {shown_high}"
+    return _("{low} to {high}").format(low=shown_low, high=shown_high)
