@@ -496,7 +496,7 @@ def check_grades(ctx: Context) -> Iterator[Diagnostic]:
                     lines=lines_text(line for _name, line in earlier),
                 ),
                 spans[index],
-                related=[line for _, line in earlier],
+                related=[line for _name, line in earlier],
             )
             continue
         reachable = totals.snap(effective)

@@ -313,7 +313,7 @@ class ClauseCases:
                         if step.line == line.line and step.kind == kind:
                             yield (node.id, step.kind, index)
             for index, clause in enumerate(node.clauses):
-                for _ in clause.limit_kinds():
+                for _kind in clause.limit_kinds():
                     for step in result.steps:
                         if step.kind == "cap" and step.line == clause.line:
                             yield (node.id, "clause cap", index)
