@@ -347,13 +347,13 @@ class Domain:
         only = values.intervals[0]
         if len(phrases) == 1 and only.low is not None and only.low == only.high:
             return phrases[0], False
+        if len(phrases) == 1:
+            return phrases[0], True
         # "values 3–5 and the value 7": the word "values" once, before them all.
+        # Translators: "values" is the word every value phrase begins with.
         words = [phrase.removeprefix(_("values") + " ") for phrase in phrases]
-        if len(words) > 1:
-            words = [
-                _("{earlier} and {last}").format(earlier=_(", ").join(words[:-1]), last=words[-1])
-            ]
-        return _("values {values}").format(values=words[0]), True
+        listed = _("{earlier} and {last}").format(earlier=_(", ").join(words[:-1]), last=words[-1])
+        return _("values {values}").format(values=listed), True
 
     def _describe(self, iv: Interval) -> str:
         low, high = iv.low, iv.high

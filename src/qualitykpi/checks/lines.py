@@ -37,18 +37,10 @@ from .tables import (
 # ------------------------------------------------------------- tables
 
 
-#: How messages name the built-in peer statistics (a registered one by its name).
-_STAT_WORDS = {"mean": N_("mean"), "median": N_("median"), "max": N_("max"), "min": N_("min")}
-
 _STILL_TESTED = N_(
     "its example lines, `qualitykpi test --coverage` and `qualitykpi verify` still test it"
 )
 _ONLY_GAP_HINT = N_("add a line for them, or end the table with `otherwise → 0`")
-
-
-def stat_word(stat: str) -> str:
-    """A peer statistic as messages name it (a registered one by its name)."""
-    return _(_STAT_WORDS[stat]) if stat in _STAT_WORDS else stat
 
 
 def _cohort_text(report: SubjectReport, cohort: Mapping[str, Fraction]) -> str:
@@ -56,9 +48,8 @@ def _cohort_text(report: SubjectReport, cohort: Mapping[str, Fraction]) -> str:
     if not cohort:
         return ""
     words = [
-        _("the peer {stat} is {value}").format(
-            stat=stat_word(stat), value=report.domain.show(value)
-        )
+        # Translators: {stat} is the statistic as the rule names it (`peer mean`).
+        _("the peer {stat} is {value}").format(stat=stat, value=report.domain.show(value))
         for stat, value in sorted(cohort.items())
     ]
     # Translators: "the peer mean is 90% and the peer max is 99%"

@@ -23,7 +23,6 @@ from ..nodes.tree import Item
 from ..source import Span
 from ..values import InputSpec, fmt
 from .context import Context, type_word, what
-from .lines import stat_word
 from .tables import Row, condition_interval, is_no_data
 
 _ZERO = Fraction(0)
@@ -46,7 +45,7 @@ def _meaning(comparison: PeerRelative) -> str:
         else _("{off}% below it, measured on its size ({k}% of a {stat} of -10 is {example})")
     )
     return message.format(
-        off=fmt(abs(k - 100)), k=fmt(k), stat=stat_word(comparison.stat), example=fmt(example)
+        off=fmt(abs(k - 100)), k=fmt(k), stat=comparison.stat, example=fmt(example)
     )
 
 
@@ -57,7 +56,7 @@ def _negative(name: str, spec: InputSpec, comparison: PeerRelative) -> str:
     ).format(
         name=name,
         type=type_word(spec.type),
-        stat=stat_word(comparison.stat),
+        stat=comparison.stat,
         k=fmt(comparison.factor * 100),
         meaning=_meaning(comparison),
     )

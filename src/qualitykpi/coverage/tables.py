@@ -12,7 +12,6 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import assert_never
 
-from ..checks.lines import stat_word
 from ..i18n import _
 from ..nodes.conditions import Env, ScoreProblem
 from ..nodes.derived import Let
@@ -240,7 +239,7 @@ class TableCases:
             stat, number = side.end.peer
             shown = _("{values} given peer {stat} {value}").format(
                 values=shown,
-                stat=stat_word(stat),
+                stat=stat,
                 value=show_value(number, self.found.specs.get(subject)),
             )
         return gap, shown
