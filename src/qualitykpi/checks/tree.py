@@ -578,9 +578,9 @@ def check_vetoes(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diagnostic(
                 "veto-no-effect",
                 _(
-                    "veto {veto} gives grade {grade}, the best there is: a veto never "
+                    "veto {veto!r} gives grade {grade}, the best there is: a veto never "
                     "improves a grade, so this one never changes any"
-                ).format(veto=repr(veto.name), grade=veto.grade),
+                ).format(veto=veto.name, grade=veto.grade),
                 span,
                 hint=_("a veto gives the worst grade, here `grade {grade}`").format(
                     grade=labels[-1]
@@ -590,9 +590,9 @@ def check_vetoes(ctx: Context) -> Iterator[Diagnostic]:
             yield ctx.diagnostic(
                 "veto-no-effect",
                 _(
-                    "veto {veto} sets the total to {score}, but no total this scheme can give "
+                    "veto {veto!r} sets the total to {score}, but no total this scheme can give "
                     "is above {high}: a veto never raises a total, so this one never changes any"
-                ).format(veto=repr(veto.name), score=fmt(veto.score), high=fmt(high)),
+                ).format(veto=veto.name, score=fmt(veto.score), high=fmt(high)),
                 span,
                 hint=_("a veto usually sets the total to 0 (`→ score 0`)"),
             )

@@ -127,13 +127,12 @@ class VerifyReport:
             # Translators: the status column of verify's table; keep it short.
             status = _("ok") if outcome.status == "ok" else _("FAILED")
             tried = (
-                _("({tried} entities; {errors} could not be scored)")
+                # Translators: after the property's description, space included.
+                _(" ({tried} entities; {errors} could not be scored)")
                 if outcome.data_errors
-                else _("({tried} entities)")
+                else _(" ({tried} entities)")
             ).format(tried=outcome.tried, errors=outcome.data_errors)
-            lines.append(
-                f"  {outcome.name:<{width}}  {status:<6}  {_(outcome.description)} {tried}"
-            )
+            lines.append(f"  {outcome.name:<{width}}  {status:<6}  {_(outcome.description)}{tried}")
         for failure in self.failures:
             lines.append("")
             lines.append(
