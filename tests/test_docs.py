@@ -62,7 +62,7 @@ PAGES = sorted(DOCS.glob("*.rst"))
 _DIRECTIVE = re.compile(r"^(?P<indent>[ ]*)\.\. code-block::[ ]*(?P<lang>\S+)[ ]*$")
 _OPTION = re.compile(r"^[ ]+:[\w-]+:")
 _EXPECT = re.compile(r"^\.\. expect:[ ]*(?P<kind>[\w-]+(?:[ ]+pass)?)(?P<rest>.*)$")
-_SCHEME = re.compile(r"^scheme[ \u3000]*[\"“]")
+_SCHEME = re.compile(r"^(?:scheme|方案)[ \u3000]*[\"“]")
 # The languages of a rule snippet: ``qualitykpi`` (highlighted by qualitykpi's
 # Pygments lexer) or plain ``text``.
 RULE_LANGUAGES = frozenset({"qualitykpi", "text"})

@@ -45,7 +45,7 @@ def test_an_unusable_folder_turns_the_cache_off(
 
 
 def _tree(build: lark.Lark, text: str) -> str:
-    return build.parse(text).pretty()
+    return parser.parse_text(text, build).pretty()
 
 
 def test_a_cached_parser_parses_exactly_like_a_fresh_one(

@@ -277,3 +277,14 @@ def test_pygments_finds_the_lexer_by_name(alias: str) -> None:
 def test_pygments_finds_the_lexer_by_filename() -> None:
     assert type(get_lexer_for_filename("x.rule")) is RuleLexer
     assert type(get_lexer_for_filename("双台子区.rule")) is RuleLexer
+
+
+def test_chinese_keywords_are_highlighted_and_names_are_not() -> None:
+    text = (ROOT / "examples" / "shuangtaizi-2016-2017.zh.rule").read_text(encoding="utf-8")
+    assert not errors(text)
+    tokens = significant('项目 "x" 满分 10 { 输入 满分率: 百分比; 每差1% 扣0.3分，扣完为止 }')
+    kinds = {value: token for token, value in tokens}
+    assert kinds["项目"] in Keyword and kinds["满分"] in Keyword
+    assert kinds["百分比"] in Keyword.Type
+    assert kinds["每差"] in Keyword and kinds["扣完为止"] in Keyword and kinds["分"] in Keyword
+    assert kinds["满分率"] in Name

@@ -52,7 +52,7 @@ def test_columns_of_a_small_rule(small: qk.Scheme) -> None:
     by_name = {column.name: column for column in columns}
     assert by_name["entity"].kind == "entity"
     assert by_name["incident"] == TemplateColumn(
-        "incident", "重大事故（否决项 veto）", "input", "yes/no", "", "yes/no (是/否)"
+        "incident", "重大事故 (veto)", "input", "yes/no", "", "yes/no (是/否)"
     )
     assert by_name["pass_rate"] == TemplateColumn(
         "pass_rate",
@@ -145,9 +145,9 @@ def test_csv_template_filled_in_scores(small: qk.Scheme, tmp_path: Path) -> None
     assert results["双台子区"].total == Decimal("6.805")
 
 
-def _validations(path: Path) -> tuple[openpyxl.Workbook, dict[str, Any]]:
+def _validations(path: Path, name: str = "data") -> tuple[openpyxl.Workbook, dict[str, Any]]:
     workbook = openpyxl.load_workbook(path)
-    sheet = workbook["data"]
+    sheet = workbook[name]
     found: dict[str, Any] = {}
     for validation in sheet.data_validations.dataValidation:
         (ref,) = str(validation.sqref).split()
@@ -159,7 +159,7 @@ def test_xlsx_template_layout_and_validations(small: qk.Scheme, tmp_path: Path) 
     path = tmp_path / "template.xlsx"
     write_template_xlsx(small, path)
     workbook, found = _validations(path)
-    assert workbook.sheetnames == ["data", "说明"]
+    assert workbook.sheetnames == ["data", "notes"]
     sheet = workbook["data"]
     assert sheet.freeze_panes == "B2"
     header = [cell.value for cell in sheet[1]]
@@ -195,15 +195,31 @@ def test_xlsx_template_layout_and_validations(small: qk.Scheme, tmp_path: Path) 
         assert len(validation.error) <= 225
         assert len(validation.prompt) <= 255
     pass_rate = found[f"C2:C{last}"]
-    assert "百分数" in pass_rate.error and "percentage" in pass_rate.error
-    assert "0.1" in pass_rate.error
-    assert "扣分" in found[f"G2:G{last}"].error
+    assert pass_rate.error == "Enter a percentage, 0 to 100. In steps of 0.1."
+    assert "deduction" in found[f"G2:G{last}"].error
 
-    notes = workbook["说明"]
+    notes = workbook["notes"]
     rows = [[cell.value for cell in row] for row in notes.iter_rows(max_row=8)]
-    assert rows[0] == ["列 column", "名称 meaning", "类型 type", "单位 unit", "允许范围 allowed"]
+    assert rows[0] == ["column", "meaning", "type", "unit", "allowed"]
     assert rows[4] == ["events", "活动和指数 › 活动", "count", "个/项", "whole number ≥ 0"]
     assert rows[7] == ["q4", "机制", "number", None, "deduction 0–1 (assessed)"]
+
+
+def test_xlsx_template_in_chinese(small: qk.Scheme, tmp_path: Path) -> None:
+    path = tmp_path / "template.xlsx"
+    with qk.use_language("zh"):
+        write_template_xlsx(small, path)
+    workbook, found = _validations(path, "填报数据")
+    assert workbook.sheetnames == ["填报数据", "说明"]
+    last = VALIDATED_ROWS
+    assert found[f"C2:C{last}"].error == "请填写 0 到 100 之间的百分数（如 87.2）。按 0.1 填报。"
+    assert "扣分" in found[f"G2:G{last}"].error
+    rows = [[cell.value for cell in row] for row in workbook["说明"].iter_rows(max_row=8)]
+    assert rows[0] == ["列名", "含义", "类型", "单位", "填报要求"]
+    assert rows[1][1:3] == ["被考核单位名称", "文本"]
+    assert rows[2][1:3] == ["重大事故（否决项）", "是否"]
+    # Read back like the English one: the reader takes the first sheet.
+    assert read_table(path).columns[0] == "entity"
 
 
 def test_xlsx_template_of_the_real_example(example: qk.Scheme, tmp_path: Path) -> None:

@@ -22,9 +22,12 @@ from .cli_data import data_options
 from .cli_data import rows as _rows
 from .cli_data import score as _score
 from .cli_environment import current, environment_options
+from .cli_fmt import fmt_command
+from .cli_language import SHOW_VERSION, Group, Option, option
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .environment import read_rule_file
 from .errors import DataError, RuleError
+from .i18n import N_, _, ngettext
 from .output_files import output_format
 from .scheme import Scheme
 from .source import Source, display_path
@@ -48,37 +51,45 @@ def _load(path: str) -> Scheme:
 
 
 def _cannot_read(path: str, error: OSError) -> None:
-    click.echo(f"qualitykpi: cannot read {display_path(path)}: {error.strerror or error}", err=True)
+    message = _("qualitykpi: cannot read {file}: {reason}")
+    click.echo(message.format(file=display_path(path), reason=error.strerror or error), err=True)
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="qualitykpi")
+@click.group(
+    cls=Group,
+    context_settings={"help_option_names": ["-h", "--help"]},
+    help=N_("Score quality-work assessment rules (质量工作考核评分细则) exactly."),
+)
+@click.version_option(package_name="qualitykpi", cls=Option, help=SHOW_VERSION)
 def main() -> None:
-    """Score quality-work assessment rules (质量工作考核评分细则) exactly."""
+    pass
 
 
-@main.command("test")
+@main.command(
+    "test",
+    short_help=N_("Run every `example` line in each RULES file."),
+    help=N_(
+        "Run every `example` line in each RULES file.\n\n"
+        "A failing example is shown with its line, the expected and the actual score, and "
+        "the trace of how the actual score came about.  With --coverage, each file's report "
+        "says which cases of its rules the examples do not try; with --stubs, it suggests "
+        "example lines for them."
+    ),
+)
 @click.argument("rules", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option(
+@option(
     "--coverage",
     "show_coverage",
     is_flag=True,
-    help="Also list the boundaries, caps, floors, vetoes and `no data` lines no example tries.",
+    help=N_("Also list the boundaries, caps, floors, vetoes and `no data` lines no example tries."),
 )
-@click.option(
+@option(
     "--stubs",
     is_flag=True,
-    help="Print an `example` line for each case no example tries (implies --coverage).",
+    help=N_("Print an `example` line for each case no example tries (implies --coverage)."),
 )
 @environment_options
 def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> None:
-    """Run every `example` line in each RULES file.
-
-    A failing example is shown with its line, the expected and the actual
-    score, and the trace of how the actual score came about.  With
-    --coverage, each file's report says which cases of its rules the
-    examples do not try; with --stubs, it suggests example lines for them.
-    """
     passed = failed = 0
     broken = False
     for path in rules:
@@ -101,9 +112,11 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
                 continue
             failed += 1
             file_failed += 1
+            message = _("{file}:{line}: example failed: expected {expected}, got {actual}")
             click.echo(
-                f"{shown}:{outcome.line}: example failed: expected {outcome.expected}, "
-                f"got {outcome.actual}"
+                message.format(
+                    file=shown, line=outcome.line, expected=outcome.expected, actual=outcome.actual
+                )
             )
             click.echo(f"    {outcome.text}")
             for data_error in outcome.errors:
@@ -111,11 +124,17 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
             for line in outcome.trace.splitlines():
                 click.echo(f"    | {line}")
         if not outcomes:
-            click.echo(f"{shown}: no examples")
+            click.echo(_("{file}: no examples").format(file=shown))
         else:
+            message = ngettext(
+                "{file}: {count} example, {passed} passed, {failed} failed",
+                "{file}: {count} examples, {passed} passed, {failed} failed",
+                len(outcomes),
+            )
             ok = len(outcomes) - file_failed
-            count = f"{len(outcomes)} example{'' if len(outcomes) == 1 else 's'}"
-            click.echo(f"{shown}: {count}, {ok} passed, {file_failed} failed")
+            click.echo(
+                message.format(file=shown, count=len(outcomes), passed=ok, failed=file_failed)
+            )
         if show_coverage or stubs:
             from .coverage import coverage
 
@@ -123,7 +142,7 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
             click.echo(report.render())
             if stubs:
                 click.echo(report.render_stubs())
-    click.echo(f"{passed} passed, {failed} failed")
+    click.echo(_("{passed} passed, {failed} failed").format(passed=passed, failed=failed))
     if broken:
         raise SystemExit(2)
     if failed:
@@ -142,7 +161,10 @@ def _report_errors(
         if missing_columns:
             raise SystemExit(1)
         return
-    click.echo(heading or f"\n{len(errors)} data error{'' if len(errors) == 1 else 's'}:", err=True)
+    if heading is None:
+        count = ngettext("{count} data error:", "{count} data errors:", len(errors))
+        heading = "\n" + count.format(count=len(errors))
+    click.echo(heading, err=True)
     for data_error in errors:
         click.echo(f"  {data_error}", err=True)
     raise SystemExit(1)
@@ -161,9 +183,8 @@ def _write(output: str | None, text: str) -> None:
 
 
 def _cannot_write(output: str, error: OSError) -> NoReturn:
-    click.echo(
-        f"qualitykpi: cannot write {display_path(output)}: {error.strerror or error}", err=True
-    )
+    message = _("qualitykpi: cannot write {file}: {reason}")
+    click.echo(message.format(file=display_path(output), reason=error.strerror or error), err=True)
     raise SystemExit(2) from None
 
 
@@ -179,39 +200,52 @@ def _print(output: str | None, blocks: list[Block]) -> None:
 FORMATS = ("table", "json", "csv", "xlsx", "markdown")
 OWNER_FORMATS = ("table", "json", "csv", "markdown")
 TEMPLATE_FORMATS = ("csv", "xlsx")
+XLSX_NEEDS_OUTPUT = N_("--format xlsx writes a workbook: say where with --output FILE")
 
 
 def _output_option(function: Callable[..., None]) -> Callable[..., None]:
-    return click.option(
+    return option(
         "--output",
         "-o",
         metavar="FILE",
         type=click.Path(dir_okay=False),
-        help="Write the results to FILE instead of standard output.",
+        help=N_("Write the results to FILE instead of standard output."),
     )(function)
 
 
 def _entity_option(help: str, *names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
     """The option naming the data column that names the entities."""
-    return click.option(
+    return option(
         *names, "entity", default="entity", show_default=True, metavar="COLUMN", help=help
     )
 
 
-@main.command("score")
+@main.command(
+    "score",
+    short_help=N_("Score the cohort in DATA by RULE and print the ranking."),
+    help=N_(
+        "Score the cohort in DATA by RULE and print the ranking.\n\n"
+        "The ranking gives rank, entity, total, grade, the vetoes that fired and each "
+        "top-level section's subtotal, best grade first, then highest total.  Data errors "
+        "are listed on stderr after the results (exit status 1); the other rows are still "
+        "scored."
+    ),
+)
 @click.argument("rule", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@click.option(
+@option(
     "--format",
     "format_",
     type=click.Choice(FORMATS),
     default=None,
-    help="table (terminal), json, csv (UTF-8 with BOM), xlsx (needs --output) or markdown; "
-    "default: what --output's suffix names, else table.",
+    help=N_(
+        "table (terminal), json, csv (UTF-8 with BOM), xlsx (needs --output) or markdown; "
+        "default: what --output's suffix names, else table."
+    ),
 )
 @_output_option
-@click.option("--explain", is_flag=True, help="Add each entity's deduction ledger.")
-@_entity_option("The column naming the entities.", "--entity", "--entity-column")
+@option("--explain", is_flag=True, help=N_("Add each entity's deduction ledger."))
+@_entity_option(N_("The column naming the entities."), "--entity", "--entity-column")
 @data_options
 @environment_options
 def score_command(
@@ -225,20 +259,15 @@ def score_command(
     sheet: str | None,
     previous: str | None,
 ) -> None:
-    """Score the cohort in DATA by RULE and print the ranking.
-
-    The ranking gives rank, entity, total, grade, the vetoes that fired and
-    each top-level section's subtotal, best grade first, then highest
-    total.  Data errors are listed on stderr after the results (exit status
-    1); the other rows are still scored.
-    """
     format_ = output_format(format_, output, FORMATS, "table")
     if format_ == "xlsx" and output is None:
-        raise click.UsageError("--format xlsx writes a workbook: say where with --output FILE")
+        raise click.UsageError(_(XLSX_NEEDS_OUTPUT))
     if format_ == "csv" and explain:
         raise click.UsageError(
-            "--explain has no place in CSV (one row per entity); "
-            "use --format json, xlsx, markdown or table"
+            _(
+                "--explain has no place in CSV (one row per entity); "
+                "use --format json, xlsx, markdown or table"
+            )
         )
     scheme = _load(rule)
     cohort = _rows(scheme, data, encoding, sheet, entity, previous)
@@ -264,16 +293,24 @@ def score_command(
     _report_errors(results.errors, missing_columns=cohort.missing_columns)
 
 
-@main.command("explain", short_help="Everything about one entity's score.")
+@main.command(
+    "explain",
+    short_help=N_("Everything about one entity's score."),
+    help=N_(
+        "Explain one entity's score: every item, the rule line that decided it, the values "
+        "and peer statistics used, the clause text, the points lost.\n\n"
+        "Peer statistics are computed over the whole cohort in DATA."
+    ),
+)
 @click.argument("rule", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@click.option("--entity", "name", required=True, metavar="NAME", help="The entity to explain.")
-@click.option(
+@option("--entity", "name", required=True, metavar="NAME", help=N_("The entity to explain."))
+@option(
     "--entity-column",
     default="entity",
     show_default=True,
     metavar="COLUMN",
-    help="The column naming the entities.",
+    help=N_("The column naming the entities."),
 )
 @data_options
 @environment_options
@@ -286,11 +323,6 @@ def explain_command(
     sheet: str | None,
     previous: str | None,
 ) -> None:
-    """Explain one entity's score: every item, the rule line that decided it,
-    the values and peer statistics used, the clause text, the points lost.
-
-    Peer statistics are computed over the whole cohort in DATA.
-    """
     name = name.strip()
     scheme = _load(rule)
     cohort = _rows(scheme, data, encoding, sheet, entity_column, previous)
@@ -301,10 +333,12 @@ def explain_command(
     if name in results:
         result = results[name]
         if result.file:
-            click.echo(f"rule {result.file} (“line N” below is line N of it)")
+            click.echo(_("rule {file} (“line N” below is line N of it)").format(file=result.file))
         click.echo(result.explain())
         _report_errors(errors)
-    _report_errors(errors, f"qualitykpi: {name} is not scored: its data has errors")
+    _report_errors(
+        errors, _("qualitykpi: {entity} is not scored: its data has errors").format(entity=name)
+    )
 
 
 def _unknown_entity(
@@ -314,29 +348,46 @@ def _unknown_entity(
     names = [known for known in names if known]
     close = difflib.get_close_matches(name, names, n=3, cutoff=0.5)
     close += [known for known in names if (name in known or known in name) and known not in close]
-    message = f"qualitykpi: no entity {name!r} in column {column!r} of {display_path(data)}"
+    where = {"entity": repr(name), "column": repr(column), "file": display_path(data)}
     if close:
-        message += "; did you mean " + " or ".join(repr(known) for known in dict.fromkeys(close))
-        message += "?"
+        # Translators: between the names of the entities the user may have meant.
+        choices = _(" or ").join(repr(known) for known in dict.fromkeys(close))
+        message = _(
+            "qualitykpi: no entity {entity} in column {column} of {file}; did you mean {choices}?"
+        )
+        message = message.format(choices=choices, **where)
     elif names and len(names) <= 10:
-        message += f" (it has {', '.join(names)})"
+        message = _("qualitykpi: no entity {entity} in column {column} of {file} (it has {names})")
+        message = message.format(names=_(", ").join(names), **where)
+    else:
+        message = _("qualitykpi: no entity {entity} in column {column} of {file}").format(**where)
     click.echo(message, err=True)
     raise SystemExit(2)
 
 
-@main.command("owners", short_help="The responsibility table (任务分解表) of the offices.")
+@main.command(
+    "owners",
+    short_help=N_("The responsibility table (任务分解表) of the offices."),
+    help=N_(
+        "The responsibility table (任务分解表): each office, the items it owns and their points; "
+        "with DATA, the points each office lost per entity.\n\n"
+        "An item with several owners counts in full for each of them."
+    ),
+)
 @click.argument("rule", type=click.Path(dir_okay=False))
 @click.argument("data", required=False, type=click.Path(dir_okay=False))
-@click.option(
+@option(
     "--format",
     "format_",
     type=click.Choice(OWNER_FORMATS),
     default=None,
-    help="table (terminal), json, csv (UTF-8 with BOM) or markdown; "
-    "default: what --output's suffix names, else table.",
+    help=N_(
+        "table (terminal), json, csv (UTF-8 with BOM) or markdown; "
+        "default: what --output's suffix names, else table."
+    ),
 )
 @_output_option
-@_entity_option("The column of DATA naming the entities.", "--entity-column", "--entity")
+@_entity_option(N_("The column of DATA naming the entities."), "--entity-column", "--entity")
 @data_options
 @environment_options
 def owners_command(
@@ -349,11 +400,6 @@ def owners_command(
     sheet: str | None,
     previous: str | None,
 ) -> None:
-    """The responsibility table (任务分解表): each office, the items it owns
-    and their points; with DATA, the points each office lost per entity.
-
-    An item with several owners counts in full for each of them.
-    """
     format_ = output_format(format_, output, OWNER_FORMATS, "table")
     scheme = _load(rule)
     results = None
@@ -378,31 +424,34 @@ def owners_command(
         _report_errors(results.errors, missing_columns=missing)
 
 
-@main.command("check", short_help="Find gaps, overlaps, wrong sums and unfair steps.")
+@main.command(
+    "check",
+    short_help=N_("Find gaps, overlaps, wrong sums and unfair steps."),
+    help=N_(
+        "Check RULES before they are published: every gap, overlap, unreachable line, wrong "
+        "sum, impossible outcome and unfair step, each with file, line, column, severity and "
+        "a stable code (see the diagnostics reference).\n\n"
+        "A rule that does not load is reported as errors, with exit status 2 (a rule error, "
+        "as for every command).  Otherwise the exit status is 1 when there is an error "
+        "finding (with --strict, also a warning), else 0."
+    ),
+)
 @click.argument("rules", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option(
+@option(
     "--format",
     "format_",
     type=click.Choice(("text", "json", "sarif")),
     default="text",
     show_default=True,
-    help="text (compiler style), json (for tools) or sarif (SARIF 2.1.0, for code scanning).",
+    help=N_("text (compiler style), json (for tools) or sarif (SARIF 2.1.0, for code scanning)."),
 )
 @_output_option
-@click.option("--strict", is_flag=True, help="Exit 1 on a warning too, not only on an error.")
-@click.option("--ranges", is_flag=True, help="Also print every node's reachable score range.")
+@option("--strict", is_flag=True, help=N_("Exit 1 on a warning too, not only on an error."))
+@option("--ranges", is_flag=True, help=N_("Also print every node's reachable score range."))
 @environment_options
 def check_command(
     rules: tuple[str, ...], format_: str, output: str | None, strict: bool, ranges: bool
 ) -> None:
-    """Check RULES before they are published: every gap, overlap, unreachable
-    line, wrong sum, impossible outcome and unfair step, each with file, line,
-    column, severity and a stable code (see the diagnostics reference).
-
-    A rule that does not load is reported as errors, with exit status 2 (a
-    rule error, as for every command).  Otherwise the exit status is 1 when
-    there is an error finding (with --strict, also a warning), else 0.
-    """
     found: list[Diagnostic] = []
     texts: list[str] = []
     broken = False
@@ -443,30 +492,30 @@ def check_command(
         raise SystemExit(1)
 
 
-@main.command("verify", short_help="Property-test a rule with generated entities.")
+@main.command(
+    "verify",
+    short_help=N_("Property-test a rule with generated entities."),
+    help=N_(
+        "Property-test RULE with hypothesis: scores within bounds, monotone where a "
+        "direction is declared or implied, vetoes that dominate, a ledger that adds up.\n\n"
+        "A failing property is shown with the smallest entity that breaks it, the node and "
+        "the trace.  Entities no line can score (a gap) are counted as data errors, not "
+        "failures.  Exit status 1 when a property fails. Needs hypothesis: pip install "
+        "'qualitykpi[verify]'."
+    ),
+)
 @click.argument("rule", type=click.Path(dir_okay=False))
-@click.option(
+@option(
     "--examples",
     type=click.IntRange(min=1),
     default=100,
     show_default=True,
     metavar="N",
-    help="Entities to draw for each property.",
+    help=N_("Entities to draw for each property."),
 )
-@click.option(
-    "--seed", type=int, metavar="S", help="Draw the same entities every time (repeatable)."
-)
+@option("--seed", type=int, metavar="S", help=N_("Draw the same entities every time (repeatable)."))
 @environment_options
 def verify_command(rule: str, examples: int, seed: int | None) -> None:
-    """Property-test RULE with hypothesis: scores within bounds, monotone where
-    a direction is declared or implied, vetoes that dominate, a ledger that
-    adds up.
-
-    A failing property is shown with the smallest entity that breaks it,
-    the node and the trace.  Entities no line can score (a gap) are counted
-    as data errors, not failures.  Exit status 1 when a property fails.
-    Needs hypothesis: pip install 'qualitykpi[verify]'.
-    """
     from .verify import NEEDS_HYPOTHESIS, MissingHypothesis, verify
 
     try:
@@ -485,30 +534,36 @@ def verify_command(rule: str, examples: int, seed: int | None) -> None:
         raise SystemExit(1)
 
 
-@main.command("template", short_help="A blank data sheet for the rule's inputs.")
+@main.command(
+    "template",
+    short_help=N_("A blank data sheet for the rule's inputs."),
+    help=N_(
+        "A blank data sheet for collecting the year's data: one column per input and "
+        "assessed item.  What each column holds (label, unit, allowed values) is printed on "
+        "stderr; the xlsx version stops bad values at entry with Excel data validation and "
+        "lists the columns on a second sheet."
+    ),
+)
 @click.argument("rule", type=click.Path(dir_okay=False))
-@click.option(
+@option(
     "--format",
     "format_",
     type=click.Choice(TEMPLATE_FORMATS),
     default=None,
-    help="csv (UTF-8 with BOM, a header row) or xlsx (with data validation); "
-    "default: what --output's suffix names, else csv.",
+    help=N_(
+        "csv (UTF-8 with BOM, a header row) or xlsx (with data validation); "
+        "default: what --output's suffix names, else csv."
+    ),
 )
 @_output_option
-@_entity_option("The name of the column naming the entities.", "--entity-column", "--entity")
+@_entity_option(N_("The name of the column naming the entities."), "--entity-column", "--entity")
 @environment_options
 def template_command(rule: str, format_: str | None, output: str | None, entity: str) -> None:
-    """A blank data sheet for collecting the year's data: one column per
-    input and assessed item.  What each column holds (label, unit, allowed
-    values) is printed on stderr; the xlsx version stops bad values at entry
-    with Excel data validation and lists the columns on a second sheet.
-    """
     format_ = output_format(format_, output, TEMPLATE_FORMATS, "csv")
     scheme = _load(rule)
     if format_ == "xlsx":
         if output is None:
-            raise click.UsageError("--format xlsx writes a workbook: say where with --output FILE")
+            raise click.UsageError(_(XLSX_NEEDS_OUTPUT))
         try:
             write_template_xlsx(scheme, output, entity=entity)
         except OSError as error:
@@ -521,6 +576,8 @@ def template_command(rule: str, format_: str | None, output: str | None, entity:
         _write(output, BOM + buffer.getvalue())
     click.echo(template_notes(scheme, entity=entity), err=True)
 
+
+main.add_command(fmt_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

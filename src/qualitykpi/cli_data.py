@@ -16,7 +16,9 @@ from typing import TextIO
 import attrs
 import click
 
+from .cli_language import option
 from .errors import RuleError
+from .i18n import N_, _
 from .previous import wanted
 from .readers import DataTable, check_columns, read_table
 from .results import Results
@@ -43,10 +45,13 @@ def _read(path: str, encoding: str | None, sheet: str | None, entity: str) -> Da
         click.echo(f"qualitykpi: {error}", err=True)
         raise SystemExit(2) from None
     if table.rows and entity not in table.columns:
-        columns = ", ".join(table.columns) or "none"
+        columns = _(", ").join(table.columns) or _("none")
+        message = _(
+            "qualitykpi: {file} has no column {column} naming the entities "
+            "(its columns: {columns}); say which with --entity-column"
+        )
         click.echo(
-            f"qualitykpi: {display_path(path)} has no column {entity!r} naming the entities "
-            f"(its columns: {columns}); say which with --entity-column",
+            message.format(file=display_path(path), column=repr(entity), columns=columns),
             err=True,
         )
         raise SystemExit(2)
@@ -70,23 +75,26 @@ def rows(
         last = _read(previous, encoding, sheet, entity)
         names = wanted(scheme.inputs)
         if not names:
-            click.echo(
+            message = _(
                 "qualitykpi: warning: --previous gives last period's data, but the rule reads "
-                "no `previous` value",
-                err=True,
+                "no `previous` value"
             )
+            click.echo(message, err=True)
         for name in names:
             if name not in last.columns:
-                click.echo(
-                    f"qualitykpi: warning: {display_path(previous)} has no column {name!r}: "
-                    f"every entity has no data for `previous {name}`",
-                    err=True,
+                message = _(
+                    "qualitykpi: warning: {file} has no column {column}: "
+                    "every entity has no data for `previous {name}`"
                 )
+                shown = display_path(previous)
+                click.echo(message.format(file=shown, column=repr(name), name=name), err=True)
         columns += [f"previous {name}" for name in names]
     problems = check_columns(scheme, columns, entity)
     for problem in problems:
         if problem.kind != "missing-entity":
-            click.echo(f"qualitykpi: warning: {problem.message}", err=True)
+            click.echo(
+                _("qualitykpi: warning: {message}").format(message=problem.message), err=True
+            )
     missing = any(problem.kind == "missing-input" for problem in problems)
     return Data(table, missing, last)
 
@@ -110,7 +118,7 @@ def progress(count: int, stream: TextIO | None = None) -> Iterator[None]:
         TimeElapsedColumn(),
     )
     with Progress(*columns, console=console, transient=True) as bar:
-        bar.add_task(f"scoring {count} rows", total=None)
+        bar.add_task(_("scoring {count} rows").format(count=count), total=None)
         yield
 
 
@@ -121,25 +129,26 @@ def score(scheme: Scheme, data: Data, entity: str, *, about: str | None = None) 
         results = scheme.score_table(data.table, entity=entity, previous=data.previous)
     for note in results.notes:
         if about is None or note.startswith(f"{about} "):
-            click.echo(f"qualitykpi: note: {note}", err=True)
+            click.echo(_("qualitykpi: note: {note}").format(note=note), err=True)
     return results
 
 
 def data_options(function: Callable[..., None]) -> Callable[..., None]:
-    function = click.option(
+    function = option(
         "--previous",
         metavar="FILE",
         type=click.Path(dir_okay=False),
-        help="Last period's data as published: its columns give `previous NAME`, "
-        "matched by entity.",
+        help=N_(
+            "Last period's data as published: its columns give `previous NAME`, matched by entity."
+        ),
     )(function)
-    function = click.option(
+    function = option(
         "--sheet",
         metavar="NAME",
-        help="The worksheet of spreadsheet data (default: the first).",
+        help=N_("The worksheet of spreadsheet data (default: the first)."),
     )(function)
-    return click.option(
+    return option(
         "--encoding",
         metavar="NAME",
-        help="The text encoding of CSV data (default: UTF-8, a byte-order mark allowed).",
+        help=N_("The text encoding of CSV data (default: UTF-8, a byte-order mark allowed)."),
     )(function)

@@ -14,8 +14,10 @@ from typing import Any
 
 import click
 
+from .cli_language import option
 from .environment import Environment
-from .plugins import GROUP, PluginError, command_environment
+from .i18n import N_
+from .plugins import PluginError, command_environment
 
 _KEY = "qualitykpi.environment"
 
@@ -33,18 +35,21 @@ def environment_options(command: Callable[..., None]) -> Callable[..., None]:
         click.get_current_context().meta[_KEY] = environment
         command(*args, **kwargs)
 
-    without = click.option(
+    without = option(
         "--no-plugins",
         is_flag=True,
         envvar="QUALITYKPI_NO_PLUGINS",
-        help=f"Do not load the installed plugins (entry points of {GROUP}).",
+        # The entry-point group is spelt out: a help text is one whole message.
+        help=N_("Do not load the installed plugins (entry points of qualitykpi.plugins)."),
     )(run)
-    return click.option(
+    return option(
         "--env",
         metavar="MODULE:ATTRIBUTE",
         envvar="QUALITYKPI_ENV",
-        help="Also use the scorers and statistics of this qualitykpi Environment "
-        "(a module of the current folder or an installed one; importing it runs its code).",
+        help=N_(
+            "Also use the scorers and statistics of this qualitykpi Environment "
+            "(a module of the current folder or an installed one; importing it runs its code)."
+        ),
     )(without)
 
 

@@ -1,13 +1,31 @@
-"""Readable explanations of results: what decided each node, what was lost."""
+"""Readable explanations of results: what decided each node, what was lost.
+
+Every word is looked up when the explanation is made, in the language of
+that moment: a result scored once explains itself in English and then in
+Chinese.
+"""
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
+from .i18n import N_, _
 from .values import fmt as _points
 
 if TYPE_CHECKING:
-    from .results import NodeResult, Result, Step
+    from .results import LostPoints, NodeResult, Result, Step
+
+#: How a node of each kind is introduced (items and sections need no word).
+_KINDS = {"part": N_("part"), "bonus": N_("bonus"), "task": N_("task")}
+#: The cohort's statistics, as the explanation names them.
+_STATS = {"mean": N_("mean"), "median": N_("median"), "max": N_("max"), "min": N_("min")}
+
+
+def listed(names: Iterable[str]) -> str:
+    """Names one after another, as the language lists them."""
+    # Translators: what separates the names of a list (offices, values).
+    return _(", ").join(names)
 
 
 def _amount(step: Step) -> str:
@@ -18,34 +36,53 @@ def _amount(step: Step) -> str:
     return f"  +{_points(step.amount.copy_negate())}"
 
 
-def explain_node(node: NodeResult, *, file: str | None = None, indent: int = 0) -> str:
-    """The explanation of one node and everything under it."""
-    pad = " " * indent
-    offices = ", ".join(node.owners)
+def _offices(node: NodeResult) -> str:
     if node.supporters:
-        offices += f"; support: {', '.join(node.supporters)}"
-    listed = indent == 0 or node.kind in ("item", "bonus", "task")
-    owners = f"  [{offices}]" if offices and listed else ""
-    kind = "" if node.kind in ("item", "section") else f"{node.kind} "
+        return _("{owners}; support: {supporters}").format(
+            owners=listed(node.owners), supporters=listed(node.supporters)
+        )
+    return listed(node.owners)
+
+
+def _heading(node: NodeResult, indent: int) -> str:
+    offices = _offices(node)
+    listed_here = indent == 0 or node.kind in ("item", "bonus", "task")
+    owners = _("  [{offices}]").format(offices=offices) if offices and listed_here else ""
+    kind = _("{kind} ").format(kind=_(_KINDS[node.kind])) if node.kind in _KINDS else ""
+    score, top = _points(node.score), _points(node.max)
     if node.kind == "task":
         points = ""
     elif not node.capped:
-        points = f": {_points(node.score)} (no cap)"
+        points = _(": {score} (no cap)").format(score=score)
     else:
-        points = f": {_points(node.score)} / {_points(node.max)}"
-    lines = [f"{pad}{node.id} {kind}{node.name}{points}{owners}"]
+        points = _(": {score} / {max}").format(score=score, max=top)
+    return f"{node.id} {kind}{node.name}{points}{owners}"
+
+
+def _step(step: Step) -> str:
+    if step.kind == "note":
+        return _("({note})").format(note=step.description)
+    if step.kind == "round":
+        return _("rounded: {how}").format(how=step.description)
+    if step.line and step.kind in ("line", "clause"):
+        said = _("line {line}: {rule}").format(line=step.line, rule=step.description)
+    else:
+        said = step.description
+    return f"{said}{_amount(step)}"
+
+
+def explain_node(node: NodeResult, *, file: str | None = None, indent: int = 0) -> str:
+    """The explanation of one node and everything under it."""
+    pad = " " * indent
+    lines = [pad + _heading(node, indent)]
     inner = pad + "    "
     if node.inputs:
-        shown = ", ".join(f"{name} = {value}" for name, value in node.inputs)
+        shown = listed(
+            _("{name} = {value}").format(name=name, value=value) for name, value in node.inputs
+        )
         lines.append(f"{inner}{shown}")
     for step in node.steps:
-        where = f"line {step.line}: " if step.line and step.kind in ("line", "clause") else ""
-        if step.kind == "note":
-            lines.append(f"{inner}({step.description})")
-        elif step.kind == "round":
-            lines.append(f"{inner}rounded: {step.description}")
-        else:
-            lines.append(f"{inner}{where}{step.description}{_amount(step)}")
+        lines.append(inner + _step(step))
     if node.text:
         for text_line in node.text.splitlines():
             lines.append(f"{inner}“{text_line}”")
@@ -54,20 +91,48 @@ def explain_node(node: NodeResult, *, file: str | None = None, indent: int = 0) 
     return "\n".join(lines)
 
 
+def _total(result: Result) -> str:
+    total, top = _points(result.total), _points(result.max)
+    if result.grade is not None:
+        return _("total {total} of {max}, grade {grade}").format(
+            total=total, max=top, grade=result.grade
+        )
+    return _("total {total} of {max}").format(total=total, max=top)
+
+
+def _peers(name: str, stats: Iterable[tuple[str, str]]) -> str:
+    shown = listed(
+        _("{stat} {value}").format(stat=_(_STATS[stat]) if stat in _STATS else stat, value=value)
+        for stat, value in stats
+    )
+    return _("peers of {name}: {stats}").format(name=name, stats=shown)
+
+
+def _ledger_line(entry: LostPoints) -> str:
+    where = _(" ({location})").format(location=entry.location) if entry.location else ""
+    owners = _(" [{owners}]").format(owners=listed(entry.owners)) if entry.owners else ""
+    sign = "−" if entry.amount > 0 else "+"
+    said = _("{id} {name}: {reason}").format(
+        id=entry.node_id, name=entry.node_name, reason=entry.reason
+    )
+    return f"  {sign}{_points(entry.amount.copy_abs())}  {said}{where}{owners}"
+
+
 def explain_result(result: Result) -> str:
     """Every node of one entity's result, then the ledger summary."""
-    who = result.entity if result.entity is not None else "(one entity)"
-    grade = f", grade {result.grade}" if result.grade is not None else ""
-    total = f"total {_points(result.total)} of {_points(result.max)}{grade}"
-    lines = [f"{who} — {result.scheme}", total]
-    if result.vetoes:
-        for veto in result.vetoes:
-            where = f" (line {veto.line})" if veto.line else ""
-            lines.append(f"veto: {veto.name} → {veto.effect}{where}")
-    if result.peers:
-        for name, stats in result.peers.items():
-            shown = ", ".join(f"{stat} {value}" for stat, value in stats.items())
-            lines.append(f"peers of {name}: {shown}")
+    who = result.entity if result.entity is not None else _("(one entity)")
+    lines = [f"{who} — {result.scheme}", _total(result)]
+    for veto in result.vetoes:
+        if veto.line:
+            lines.append(
+                _("veto: {name} → {effect} (line {line})").format(
+                    name=veto.name, effect=veto.effect, line=veto.line
+                )
+            )
+        else:
+            lines.append(_("veto: {name} → {effect}").format(name=veto.name, effect=veto.effect))
+    for name, stats in result.peers.items():
+        lines.append(_peers(name, stats.items()))
     lines.append("")
     for node in result.nodes:
         lines.append(explain_node(node, file=result.file))
@@ -76,13 +141,6 @@ def explain_result(result: Result) -> str:
     ledger = result.lost_points()
     if ledger:
         lines.append("")
-        lines.append(f"points lost: {_points(result.lost)}")
-        for entry in ledger:
-            where = f" ({entry.location})" if entry.location else ""
-            owner = f" [{', '.join(entry.owners)}]" if entry.owners else ""
-            sign = "−" if entry.amount > 0 else "+"
-            lines.append(
-                f"  {sign}{_points(entry.amount.copy_abs())}  {entry.node_id} {entry.node_name}: "
-                f"{entry.reason}{where}{owner}"
-            )
+        lines.append(_("points lost: {lost}").format(lost=_points(result.lost)))
+        lines.extend(_ledger_line(entry) for entry in ledger)
     return "\n".join(lines)

@@ -30,6 +30,8 @@ from pygments.token import (  # type: ignore[import-untyped]
     Whitespace,
 )
 
+from .surface import MEASURE_WORDS, VOCABULARY
+
 __all__ = ["RuleLexer"]
 
 # Words that open a statement or a block.
@@ -133,6 +135,26 @@ RULE_WORDS = (
 # The types of an input; ``yes/no`` is matched as a whole before these.
 TYPES = ("percent", "count", "number")
 
+
+def _chinese(kind: str) -> tuple[str, ...]:
+    """The Chinese keywords (:mod:`qualitykpi.surface`) that spell English
+    words of one kind: ``structure``, ``type`` or ``rule``."""
+    found = set()
+    for spelling in VOCABULARY:
+        first = spelling.english[0]
+        if first in STRUCTURE:
+            of = "structure"
+        elif first in TYPES or (first == "yes" and "input_type" in spelling.contexts):
+            of = "type"
+        else:
+            of = "rule"
+        if of == kind:
+            found.add(spelling.chinese)
+    if kind == "rule":
+        found |= set(MEASURE_WORDS)
+    return tuple(sorted(found, key=lambda word: (-len(word), word)))
+
+
 _DIGIT = "[0-9０-９]"
 _SPACE = "[ \t\f\r\u3000\ufeff]"
 
@@ -157,6 +179,10 @@ class RuleLexer(RegexLexer):  # type: ignore[misc]
                 bygroups(Keyword.Type, Whitespace, Keyword.Type, Whitespace, Keyword.Type),
             ),
             (words(TYPES, suffix=r"\b"), Keyword.Type),
+            # Chinese keywords: whole words, a digit may follow at once (`扣3分`).
+            (words(_chinese("type"), suffix=r"(?![^\W\d])"), Keyword.Type),
+            (words(_chinese("structure"), suffix=r"(?![^\W\d])"), Keyword),
+            (words(_chinese("rule"), suffix=r"(?![^\W\d])"), Keyword.Pseudo),
             (words(STRUCTURE, suffix=r"\b"), Keyword),
             (words(RULE_WORDS, suffix=r"\b"), Keyword.Pseudo),
             (rf"{_DIGIT}+[.．]{_DIGIT}+[%％]?", Number.Float),

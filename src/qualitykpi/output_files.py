@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from .i18n import _
 from .source import display_path
 
 #: The format an output file's suffix names.
@@ -43,23 +44,39 @@ def output_format(
         if not suffix:
             return default
         if named is not None and named not in formats:
+            message = _(
+                "{file} ends in {suffix}, which this command does not write (it writes "
+                "{formats}); name a file ending in {suffixes}"
+            )
             raise click.UsageError(
-                f"{shown} ends in {suffix}, which this command does not write (it writes "
-                f"{', '.join(formats)}); name a file ending in {suffixes(formats)}"
+                message.format(
+                    file=shown,
+                    suffix=suffix,
+                    formats=", ".join(formats),
+                    suffixes=suffixes(formats),
+                )
             )
         if named is None:
+            message = _(
+                "cannot tell what to write to {file} from its suffix `{suffix}`; "
+                "name a file ending in {suffixes}, or say --format ({formats})"
+            )
             raise click.UsageError(
-                f"cannot tell what to write to {shown} from its suffix `{suffix}`; "
-                f"name a file ending in {suffixes(formats)}, or say --format "
-                f"({', '.join(formats)})"
+                message.format(
+                    file=shown,
+                    suffix=suffix,
+                    suffixes=suffixes(formats),
+                    formats=", ".join(formats),
+                )
             )
         return named
     text_file = suffix in (".txt", ".text") and given != "xlsx"
     if named is not None and named != given and not text_file:
-        raise click.UsageError(
-            f"--format {given} does not write {named}, but {shown} ends in {suffix}; "
-            f"change the file name or the format"
+        message = _(
+            "--format {format} does not write {named}, but {file} ends in {suffix}; "
+            "change the file name or the format"
         )
+        raise click.UsageError(message.format(format=given, named=named, file=shown, suffix=suffix))
     return given
 
 

@@ -22,23 +22,36 @@ from typing import Any
 
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
+from lark.parsers.lalr_analysis import Shift
 
 from .cache import folder
 from .errors import RuleSyntaxError
 from .source import Source, Span
+from .surface import ZH, grammar_addition, readings
 
 GRAMMAR_NAME = "qualitykpi.lark"
 
 
 def grammar_text() -> str:
-    """The text of the grammar, from the installed package."""
+    """The text of the grammar, from the installed package, with the terminal
+    of the Chinese keywords (:mod:`qualitykpi.surface`)."""
     packaged = resources.files("qualitykpi").joinpath("grammar", GRAMMAR_NAME)
     if packaged.is_file():
-        return packaged.read_text(encoding="utf-8")
+        return packaged.read_text(encoding="utf-8") + grammar_addition()
     # An editable install of a checkout has no package data; the checkout
     # itself has the grammar at its top level.
     checkout = Path(__file__).resolve().parents[2] / "grammar" / GRAMMAR_NAME
-    return checkout.read_text(encoding="utf-8")
+    return checkout.read_text(encoding="utf-8") + grammar_addition()
+
+
+class _Chinese:
+    """Makes the lexer read a Chinese keyword in every parser state: the
+    parser (:func:`parse`) decides which English words it stands for."""
+
+    always_accept = (ZH,)
+
+    def process(self, stream: Iterator[lark.Token]) -> Iterator[lark.Token]:
+        return stream
 
 
 # ``strict`` (terminal collisions are errors) is for the grammar's authors:
@@ -52,6 +65,7 @@ PARSER_OPTIONS: dict[str, Any] = {
     "lexer": "contextual",
     "keep_all_tokens": True,
     "maybe_placeholders": True,
+    "postlex": _Chinese(),
 }
 
 
@@ -80,9 +94,88 @@ def _parser() -> lark.Lark:
 def parse(source: Source) -> lark.Tree[lark.Token]:
     """Parse ``source`` into a Lark tree or raise :class:`RuleSyntaxError`."""
     try:
-        return _parser().parse(source.text)
+        return parse_text(source.text)
     except UnexpectedInput as exc:
         raise _syntax_error(source, exc) from None
+
+
+def parse_text(text: str, parser: lark.Lark | None = None) -> lark.Tree[lark.Token]:
+    """Parse ``text``, in either surface, into the tree of its English twin.
+
+    Each Chinese keyword is fed to the parser as the English tokens it
+    stands for (their values English, their positions the Chinese word's),
+    so everything after the parser reads one language.  Raises Lark's
+    errors; a Chinese keyword that fits nowhere is reported as itself.
+    """
+    interactive: Any = (parser or _parser()).parse_interactive(text)
+    last: lark.Token | None = None
+    for token in interactive.lexer_thread.lex(interactive.parser_state):
+        last = token
+        if token.type != ZH:
+            interactive.feed_token(token)
+            continue
+        reading = _reading(interactive, token)
+        if reading is None:
+            state = interactive.parser_state
+            expected = set(state.parse_conf.states[state.position])
+            raise UnexpectedToken(token, expected, state=state)  # type: ignore[no-untyped-call]
+        for english in reading:
+            interactive.feed_token(english)
+    return interactive.feed_eof(last)  # type: ignore[no-any-return]
+
+
+def _reading(interactive: Any, token: lark.Token) -> tuple[lark.Token, ...] | None:
+    """The English tokens the Chinese ``token`` stands for here, or None."""
+    state = interactive.parser_state
+    accepted = state.parse_conf.states[state.position]
+    fitting = [
+        tuple(
+            lark.Token.new_borrow_pos(_terminal(word), word.removesuffix("()"), token)
+            for word in words
+        )
+        for words in readings(str(token))
+    ]
+    fitting = [tokens for tokens in fitting if not tokens or tokens[0].type in accepted]
+    if len(fitting) > 1:
+        # Several readings start right (`得分` is `score` or `score of`):
+        # the first whose every word the parser takes.
+        for tokens in fitting:
+            if _fits(state, tokens):
+                return tokens
+    return fitting[0] if fitting else None
+
+
+def _fits(state: Any, tokens: tuple[lark.Token, ...]) -> bool:
+    """Whether the parser in ``state`` takes ``tokens``: its LALR automaton
+    run on a copy of the state stack alone (feeding a copy of the parser
+    would build trees, and Lark's tree builder shares lists between them)."""
+    table = state.parse_conf.states
+    stack = list(state.state_stack)
+    for token in tokens:
+        while True:
+            step = table[stack[-1]].get(token.type)
+            if step is None:
+                return False
+            action, argument = step
+            if action is Shift:
+                stack.append(argument)
+                break
+            size = len(argument.expansion)
+            if size:
+                del stack[-size:]
+            stack.append(table[stack[-1]][argument.origin.name][1])
+    return True
+
+
+@functools.cache
+def _terminal(word: str) -> str:
+    """The terminal of an English word of :mod:`qualitykpi.surface`."""
+    special = {"points": "_POINTS", "places": "_PLACES", "0": "NUMBER"}
+    if word.endswith("()"):
+        return "FUNCTION"
+    if word in special:
+        return special[word]
+    return {value: name for name, value in _literals().items()}[word]
 
 
 # --------------------------------------------------------------- error texts

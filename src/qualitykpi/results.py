@@ -10,6 +10,8 @@ import attrs
 
 from .errors import DataError
 from .explain import explain_result
+from .i18n import _
+from .phrases import Said
 from .values import decimal_difference
 
 
@@ -19,14 +21,21 @@ class Step:
 
     ``amount`` is the points this step lost (negative: points a cap, floor,
     clamp or award gave back; ``None``: information only).  The amounts of
-    a node's steps add up exactly to its ``max − score``.
+    a node's steps add up exactly to its ``max − score``.  ``said`` is its
+    description as made (a phrase translated when read); :attr:`description`
+    is it in words, in the language of the moment it is read.
     """
 
     kind: str
-    description: str
+    said: Said = attrs.field(alias="description")
     amount: Decimal | None = None
     line: int | None = None
     text: str | None = None
+
+    @property
+    def description(self) -> str:
+        """What this step did, in the current language."""
+        return str(self.said)
 
 
 @attrs.frozen
@@ -34,9 +43,14 @@ class VetoHit:
     """A veto that fired: its name, what it did, and its rule line."""
 
     name: str
-    effect: str
+    said_effect: Said = attrs.field(alias="effect")
     line: int | None = None
     owners: tuple[str, ...] = ()
+
+    @property
+    def effect(self) -> str:
+        """What it did (``grade D``), in the current language."""
+        return str(self.said_effect)
 
 
 @attrs.frozen
@@ -47,17 +61,24 @@ class LostPoints:
     node_name: str
     owners: tuple[str, ...]
     amount: Decimal
-    reason: str
+    said: Said = attrs.field(alias="reason")
     kind: str
     line: int | None = None
     file: str | None = None
     text: str | None = None
 
     @property
+    def reason(self) -> str:
+        """Why the points were lost (the step's description), in the current language."""
+        return str(self.said)
+
+    @property
     def location(self) -> str | None:
         if self.line is None:
             return None
-        return f"{self.file}:{self.line}" if self.file else f"line {self.line}"
+        if self.file:
+            return f"{self.file}:{self.line}"
+        return _("line {line}").format(line=self.line)
 
 
 @attrs.frozen
@@ -271,7 +292,7 @@ class Result:
                 name,
                 owners,
                 step.amount,
-                step.description,
+                step.said,
                 step.kind,
                 step.line,
                 self.file,

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Literal, TextIO
 import attrs
 
 from .domains import Domain
+from .i18n import N_, _
 from .nodes.tree import Item, Section
 from .source import display_width
 from .values import fmt, to_decimal
@@ -25,10 +26,24 @@ from .values import fmt, to_decimal
 if TYPE_CHECKING:
     from .scheme import Scheme
 
+#: The sheet of the XLSX template to fill in (the reader takes the first sheet,
+#: whatever its name).
+DATA_SHEET = N_("data")
+
 #: Rows of the XLSX template that carry data validation (row 1 is the header).
 VALIDATED_ROWS = 1000
 
 _UNITS: Mapping[str, str] = {"percent": "%", "count": "个/项"}
+
+#: The input types as the notes name them (the rule language's words).
+_TYPES: Mapping[str, str] = {
+    "text": N_("text"),
+    "percent": N_("percent"),
+    "count": N_("count"),
+    "number": N_("number"),
+    "yes/no": N_("yes/no"),
+    "level": N_("level"),
+}
 
 
 @attrs.frozen
@@ -58,9 +73,7 @@ class TemplateColumn:
 def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateColumn]:
     """The entity column, then one column per input of the rule, in its order."""
     columns = [
-        TemplateColumn(
-            entity, "被考核单位 (entity name)", "entity", "text", "", "text, one row each"
-        )
+        TemplateColumn(entity, _("entity name"), "entity", "text", "", _("text, one row each"))
     ]
     assessed = {item.id: item for item in scheme.scorer.assessed_ids()}
     users = _users(scheme)
@@ -69,9 +82,11 @@ def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateCol
         if item is not None:
             columns.append(_assessed_column(item))
             continue
-        label = "、".join(users.get(name, ())) or "(used by no item)"
+        label = "、".join(users.get(name, ())) or _("(used by no item)")
         if name.startswith("previous "):
-            label += " — last period's value (or last period's file: --previous)"
+            label = _("{label} — last period's value (or last period's file: --previous)").format(
+                label=label
+            )
         step = spec.precision
         low: Fraction | None = None
         high: Fraction | None = None
@@ -80,21 +95,17 @@ def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateCol
             domain = Domain.of(spec)
             low, high = domain.low, domain.high
         if spec.type == "percent":
-            allowed = "0–100" + (f", step {fmt(step)}" if step is not None else "")
+            allowed = _stepped("0–100", step)
         elif spec.type == "count":
-            allowed = "whole number ≥ 0"
-            if step is not None and step != 1:
-                allowed += f", step {fmt(step)}"
+            allowed = _stepped(_("whole number ≥ 0"), step if step != 1 else None)
         elif spec.type == "number":
-            allowed = "any number" + (f", step {fmt(step)}" if step is not None else "")
+            allowed = _stepped(_("any number"), step)
         elif spec.type == "level":
-            allowed = "one of " + "、".join(spec.levels)
+            allowed = _("one of {levels}").format(levels="、".join(spec.levels))
         else:
-            allowed = "yes/no (是/否)"
+            allowed = _("yes/no (是/否)")
         if spec.type not in ("yes/no", "level") and (spec.low is not None or spec.high is not None):
-            allowed = _bounds_text(spec.type, low, high) + (
-                f", step {fmt(step)}" if step is not None and step != 1 else ""
-            )
+            allowed = _stepped(_bounds_text(spec.type, low, high), step if step != 1 else None)
         unit = _UNITS.get(spec.type, "")
         columns.append(
             TemplateColumn(
@@ -104,14 +115,25 @@ def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateCol
     return columns
 
 
+def _stepped(allowed: str, step: Fraction | None) -> str:
+    """What a column allows, with its reporting precision when it has one."""
+    if step is None:
+        return allowed
+    return _("{allowed}, step {step}").format(allowed=allowed, step=fmt(step))
+
+
 def _bounds_text(type_: str, low: Fraction | None, high: Fraction | None) -> str:
-    kind = "whole number" if type_ == "count" else "number"
+    whole = type_ == "count"
     if low is not None and high is not None:
-        return f"{kind} {fmt(low)}–{fmt(high)}"
-    if low is not None:
-        return f"{kind} ≥ {fmt(low)}"
-    assert high is not None
-    return f"{kind} ≤ {fmt(high)}"
+        message = _("whole number {low}–{high}") if whole else _("number {low}–{high}")
+    elif low is not None:
+        message = _("whole number ≥ {low}") if whole else _("number ≥ {low}")
+    else:
+        assert high is not None
+        message = _("whole number ≤ {high}") if whole else _("number ≤ {high}")
+    return message.format(
+        low=fmt(low) if low is not None else "", high=fmt(high) if high is not None else ""
+    )
 
 
 def _assessed_column(item: Item) -> TemplateColumn:
@@ -123,16 +145,18 @@ def _assessed_column(item: Item) -> TemplateColumn:
     assert judgement is not None
     low, high = judgement.low, judgement.high
     if judgement.events is not None:
-        allowed = f"{judgement.describe()} (assessed)"
+        allowed = _("{allowed} (assessed)").format(allowed=judgement.describe())
         return TemplateColumn(
             item.id, item.name, "assessed", "number", "", allowed, Fraction(0), None, None, True
         )
     if judgement.kind == "score":
         # "-2–0" reads badly: a deduct-only item's score runs from −cap to 0.
-        between = " to " if low < 0 else "–"
-        allowed = f"{fmt(low)}{between}{fmt(high)} (assessed)"
+        if low < 0:
+            allowed = _("{low} to {high} (assessed)").format(low=fmt(low), high=fmt(high))
+        else:
+            allowed = _("{low}–{high} (assessed)").format(low=fmt(low), high=fmt(high))
     else:
-        allowed = f"{judgement.describe()} (assessed)"
+        allowed = _("{allowed} (assessed)").format(allowed=judgement.describe())
     deduction = judgement.kind == "deduction"
     adjustment = judgement.kind == "adjustment"
     return TemplateColumn(
@@ -186,7 +210,7 @@ def _users(scheme: Scheme) -> dict[str, list[str]]:
             for name in section.combine.reads():
                 users.setdefault(name, []).append(section.name)
     for veto in scheme.scorer.vetoes:
-        users.setdefault(veto.input, []).append(f"{veto.name}（否决项 veto）")
+        users.setdefault(veto.input, []).append(_("{veto} (veto)").format(veto=veto.name))
     # A computed value's users read what it is computed from (last in first:
     # a let reads only lets before it).
     for let in reversed(scheme.scorer.lets):
@@ -197,11 +221,12 @@ def _users(scheme: Scheme) -> dict[str, list[str]]:
 
 def template_notes(scheme: Scheme, entity: str = "entity") -> str:
     """A plain-text table of the template's columns: what to write in each."""
-    rows = [("column", "type", "unit", "allowed", "meaning")]
+    rows = [(_("column"), _("type"), _("unit"), _("allowed"), _("meaning"))]
     for column in template_columns(scheme, entity):
-        rows.append((column.name, column.type, column.unit, column.allowed, column.label))
+        rows.append((column.name, type_name(column), column.unit, column.allowed, column.label))
     widths = [max(display_width(row[i]) for row in rows) for i in range(4)]
-    lines = [f"Data sheet for {scheme.name}: one row per entity; a blank cell is no data."]
+    heading = _("Data sheet for {scheme}: one row per entity; a blank cell is no data.")
+    lines = [heading.format(scheme=scheme.name)]
     for row in rows:
         cells = [
             cell + " " * (width - display_width(cell))
@@ -209,6 +234,11 @@ def template_notes(scheme: Scheme, entity: str = "entity") -> str:
         ]
         lines.append("  ".join([*cells, row[4]]).rstrip())
     return "\n".join(lines) + "\n"
+
+
+def type_name(column: TemplateColumn) -> str:
+    """The column's type as the notes name it, in the current language."""
+    return _(_TYPES[column.type]) if column.type in _TYPES else column.type
 
 
 def write_template_csv(scheme: Scheme, out: TextIO, entity: str = "entity") -> None:
@@ -221,7 +251,8 @@ def write_template_csv(scheme: Scheme, out: TextIO, entity: str = "entity") -> N
 
 
 def write_template_xlsx(scheme: Scheme, path: str | PathLike[str], entity: str = "entity") -> None:
-    """Write a workbook: sheet "data" to fill in, sheet "说明" explaining it."""
+    """Write a workbook: a sheet to fill in ("data", in Chinese "填报数据") and one
+    explaining its columns ("notes", "说明"), in the current language."""
     from openpyxl import Workbook  # type: ignore[import-untyped]
     from openpyxl.comments import Comment  # type: ignore[import-untyped]
     from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
@@ -234,7 +265,7 @@ def write_template_xlsx(scheme: Scheme, path: str | PathLike[str], entity: str =
     workbook = Workbook()
     workbook.properties.title = scheme.name
     sheet = workbook.active
-    sheet.title = "data"
+    sheet.title = _(DATA_SHEET)
     bold = Font(bold=True)
     for index, column in enumerate(columns, start=1):
         letter = get_column_letter(index)
@@ -250,14 +281,14 @@ def write_template_xlsx(scheme: Scheme, path: str | PathLike[str], entity: str =
             sheet.add_data_validation(validation)
     sheet.freeze_panes = "B2"
 
-    notes = workbook.create_sheet("说明")
-    header = ("列 column", "名称 meaning", "类型 type", "单位 unit", "允许范围 allowed")
+    notes = workbook.create_sheet(_("notes"))
+    header = (_("column"), _("meaning"), _("type"), _("unit"), _("allowed"))
     notes.append(header)
     for column in columns:
-        notes.append((column.name, column.label, column.type, column.unit, column.allowed))
+        notes.append(_notes_row(column))
     notes.append(())
-    notes.append(("", "在 data 表中每个被考核单位填一行；空白单元格表示无数据。"))
-    notes.append(("", "Fill the sheet 'data': one row per entity; a blank cell is no data."))
+    fill = _("Fill the sheet '{sheet}': one row per entity; a blank cell is no data.")
+    notes.append(("", fill.format(sheet=sheet.title)))
     for cell in notes[1]:
         cell.font = bold
     wrap = Alignment(wrap_text=True, vertical="top")
@@ -272,8 +303,12 @@ def write_template_xlsx(scheme: Scheme, path: str | PathLike[str], entity: str =
     workbook.save(path)
 
 
+def _notes_row(column: TemplateColumn) -> tuple[str, str, str, str, str]:
+    return (column.name, column.label, type_name(column), column.unit, column.allowed)
+
+
 def _notes_cell(column: TemplateColumn, index: int) -> str:
-    return (column.name, column.label, column.type, column.unit, column.allowed)[index]
+    return _notes_row(column)[index]
 
 
 def _decimal(value: Fraction) -> str:
@@ -284,16 +319,16 @@ def _decimal(value: Fraction) -> str:
 def _validation(column: TemplateColumn, letter: str, factory: Any) -> Any:
     """The Excel data validation that stops a bad value in ``column``."""
     first, last = 2, VALIDATED_ROWS
-    title = "数值无效 Invalid value"
+    title = _("Invalid value")
     if column.kind == "entity":
         # Each entity once: a second row for it would not be scored.
         formula = f"COUNTIF(${letter}${first}:${letter}${last},{letter}{first})=1"
         rule = factory(type="custom", formula1=formula)
-        title = "重复的单位 Duplicate entity"
-        error = "每个被考核单位只填一行。Each entity has one row."
+        title = _("Duplicate entity")
+        error = _("Each entity has one row.")
     elif column.type == "yes/no":
         rule = factory(type="list", formula1='"是,否,yes,no"')
-        error = "请选择：是、否、yes 或 no。Choose 是, 否, yes or no."
+        error = _("Choose 是, 否, yes or no.")
     elif column.type == "level":
         listed = ",".join(column.levels)
         # Excel's list is comma-separated and at most 255 characters: levels
@@ -301,42 +336,38 @@ def _validation(column: TemplateColumn, letter: str, factory: Any) -> Any:
         if any("," in level or '"' in level for level in column.levels) or len(listed) > 255:
             return None
         rule = factory(type="list", formula1=f'"{listed}"')
-        shown = "、".join(column.levels)
-        error = f"请选择：{shown}。Choose one of {', '.join(column.levels)}."
+        error = _("Choose one of {levels}.").format(levels=_(", ").join(column.levels))
     elif column.kind == "assessed" and column.high is None:
         # A deduction per event: its top depends on the row's count of events,
         # which the scoring checks; the sheet stops only what no count allows.
         assert column.low is not None
         low = _decimal(column.low)
         rule = factory(type="decimal", operator="greaterThanOrEqual", formula1=low)
-        error = (
-            f"请填写不小于{low}的扣分（{column.allowed}）。Enter the deduction: {column.allowed}."
-        )
+        error = _("Enter the deduction: {allowed}.").format(allowed=column.allowed)
     elif column.kind == "assessed" or column.type == "percent":
         assert column.low is not None and column.high is not None
         low, high = _decimal(column.low), _decimal(column.high)
         rule = factory(type="decimal", operator="between", formula1=low, formula2=high)
         if column.deduction:
-            error = f"请填写{low}到{high}之间的扣分。Enter the deduction, {low} to {high}."
+            message = _("Enter the deduction, {low} to {high}.")
         elif column.adjustment:
-            error = f"请填写{low}到{high}之间的调整分。Enter the adjustment, {low} to {high}."
+            message = _("Enter the adjustment, {low} to {high}.")
         elif column.kind == "assessed":
-            error = f"请填写{low}到{high}之间的评分。Enter the assessed score, {low} to {high}."
+            message = _("Enter the assessed score, {low} to {high}.")
         else:
-            error = (
-                f"请填写{low}到{high}之间的百分数（如 87.2）。Enter a percentage, {low} to {high}."
-            )
+            message = _("Enter a percentage, {low} to {high}.")
+        error = message.format(low=low, high=high)
     elif column.type == "count":
         rule = factory(type="whole", operator="greaterThanOrEqual", formula1="0")
-        error = "请填写不小于0的整数。Enter a whole number, 0 or more."
+        error = _("Enter a whole number, 0 or more.")
     elif column.type == "number":
         # Any number: the bound is only Excel's largest, so text is refused.
         rule = factory(type="decimal", operator="greaterThanOrEqual", formula1="-9.99E+307")
-        error = "请填写数字。Enter a number."
+        error = _("Enter a number.")
     else:
         return None
     if column.step is not None:
-        error += f"（按{fmt(column.step)}填报 in steps of {fmt(column.step)}）"
+        error = _("{message} In steps of {step}.").format(message=error, step=fmt(column.step))
     rule.allow_blank = True  # blank means no data, which the rule handles
     rule.showErrorMessage = True
     rule.errorStyle = "stop"

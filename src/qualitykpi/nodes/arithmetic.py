@@ -14,6 +14,8 @@ from typing import Literal
 
 import attrs
 
+from ..i18n import N_
+from ..phrases import Joined, Said, phrase
 from ..values import fmt, round_half_up
 from .conditions import ScoreProblem
 from .expressions import (
@@ -313,11 +315,18 @@ class Rounded(Atom):
         return f"<{self.text()}>"
 
 
-def traced(name: str, expression: Expression, scope: Scope, *, as_percent: bool = False) -> str:
+def traced(name: str, expression: Expression, scope: Scope, *, as_percent: bool = False) -> Said:
     """The trace of a computed value: ``growth = (220 − 200) / 200 = 0.1`` (``10%`` when
     ``as_percent``: a ratio the rule compares with percentages)."""
     value = expression.evaluate(scope)
     shown = shown_percent(value) if expression.percent or as_percent else fmt(value)
+    if isinstance(expression, RankOf):
+        # `rank of output = 2 of 7`: the rank is the value itself, said in words.
+        rank, size = scope.ranks.get(expression.name, (0, 0))
+        if rank:
+            words: list[Said] = list(dict.fromkeys([name, expression.text()]))
+            words.append(phrase(N_("{rank} of {size}"), rank=str(rank), size=str(size)))
+            return Joined(tuple(words), " = ")
     steps = [name, expression.text(), expression.show(scope)]
     if not isinstance(expression, RankOf):  # `2 of 13` is the rank itself
         steps.append(shown)

@@ -23,6 +23,8 @@ from typing import Literal
 import attrs
 
 from ..fast import FastValues, Slow, const, multiply, subtract
+from ..i18n import N_
+from ..phrases import Said, phrase
 from ..values import Value, exact, fmt
 from .conditions import ScoreProblem
 
@@ -81,7 +83,7 @@ class PerEvent:
     def judgement(self) -> Judgement:
         return Judgement("deduction", self.low, self.high, self.events)
 
-    def deduction(self, item: str, name: str, count: Value, value: Value) -> tuple[Fraction, str]:
+    def deduction(self, item: str, name: str, count: Value, value: Value) -> tuple[Fraction, Said]:
         """The deduction for ``count`` events and the assessor's ``value``, with its
         description; a count or value that cannot be scored is a problem naming
         the column, the value and the range the count allows."""
@@ -94,9 +96,15 @@ class PerEvent:
                 line=self.line,
             )
         low, high = self.low * count, self.high * count
-        each = f"{fmt(self.low)}–{fmt(self.high)} for each of {fmt(count)} {self.events}"
+        each = phrase(
+            N_("{low}–{high} for each of {count} {events}"),
+            low=fmt(self.low),
+            high=fmt(self.high),
+            count=fmt(count),
+            events=self.events,
+        )
         if value is None and count == 0:
-            return Fraction(0), f"no {self.events}: nothing to deduct"
+            return Fraction(0), phrase(N_("no {events}: nothing to deduct"), events=self.events)
         if not isinstance(value, Fraction):
             raise ScoreProblem(
                 f"no assessed deduction for item {item!r} ({name}): {fmt(count)} "
@@ -113,7 +121,7 @@ class PerEvent:
                 value=value,
                 line=self.line,
             )
-        return value, f"assessed deduction {fmt(value)} ({each})"
+        return value, phrase(N_("assessed deduction {value} ({each})"), value=fmt(value), each=each)
 
     def fast(self, item: str, maximum: Decimal) -> Callable[[FastValues], Decimal]:
         """The raw score on the fast path: ``max − deduction``; anything the traced
@@ -151,7 +159,7 @@ class Adjustment:
     def judgement(self) -> Judgement:
         return Judgement("adjustment", self.low, self.high)
 
-    def adjust(self, item: str, name: str, value: Value) -> tuple[Fraction, str]:
+    def adjust(self, item: str, name: str, value: Value) -> tuple[Fraction, Said]:
         """The adjustment ``value`` and its description; an absent value or one
         outside the bounds is a problem (0 is written for no adjustment)."""
         bounds = _range(self.low, self.high)
@@ -172,7 +180,11 @@ class Adjustment:
                 line=self.line,
             )
         sign = "+" if value > 0 else ""
-        return value, f"assessed adjustment {sign}{fmt(value)} (within {bounds})"
+        return value, phrase(
+            N_("assessed adjustment {value} (within {bounds})"),
+            value=sign + fmt(value),
+            bounds=bounds,
+        )
 
     def fast(self, item: str) -> Callable[[FastValues], Decimal]:
         """The adjustment on the fast path; an absent or out-of-bounds value leaves it."""

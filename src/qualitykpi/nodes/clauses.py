@@ -26,9 +26,11 @@ from ..fast import (
     multiply,
     subtract,
 )
+from ..i18n import N_
+from ..phrases import Said, phrase
 from ..values import Value, exact, exact_or_none, fmt
 from .conditions import Condition, Env, PeerRelative, ScoreProblem, Stats
-from .scorers import Direction, Reach, count_units, fast_units
+from .scorers import Direction, Reach, count_units, fast_units, with_limit
 
 
 class Tested:
@@ -82,6 +84,14 @@ class Tested:
     def takes_absent(self) -> bool:
         """It tests ``no data``: an absent value is what it looks for."""
         return self.condition is not None and self.condition.takes_absent
+
+    def test_construct(self, env: Env) -> Said:
+        """Its test in words: ``late``, ``not late``, ``rate less than 60%``."""
+        if self.condition is None:
+            message = N_("not {input}") if self.negate else N_("{input}")
+            return phrase(message, input=self.input)
+        message = N_("{input} not {condition}") if self.negate else N_("{input} {condition}")
+        return phrase(message, input=self.input, condition=self.condition.construct(env))
 
 
 @attrs.frozen(repr=False)
@@ -144,6 +154,15 @@ class When(Tested):
 
     def limit_kinds(self) -> tuple[str, ...]:
         return ()  # it adds or takes its amount, no more
+
+    def construct(self, env: Env) -> Said:
+        """The clause in words: ``deduct 1 if late``."""
+        message = (
+            N_("deduct {amount} if {test}")
+            if self.effect == "deduct"
+            else N_("award {amount} if {test}")
+        )
+        return phrase(message, amount=fmt(self.amount), test=self.test_construct(env))
 
     def __repr__(self) -> str:
         test = ("not " if self.negate else "") + self.input
@@ -231,6 +250,30 @@ class ForEach:
 
     def direction(self) -> Direction:
         return "higher" if self.effect == "award" else "lower"
+
+    def construct(self, env: Env) -> Said:
+        """The clause in words: ``deduct 1 for each 1 of incidents, at most 2``."""
+        unit: Said = fmt(self.unit)
+        if self.mode == "whole":
+            unit = phrase(N_("whole {unit}"), unit=unit)
+        elif self.mode == "started":
+            unit = phrase(N_("started {unit}"), unit=unit)
+        messages = {
+            ("deduct", False): N_("deduct {amount} for each {unit} of {input}"),
+            ("award", False): N_("award {amount} for each {unit} of {input}"),
+            ("deduct", True): N_("deduct {amount} for each {unit} of {input} beyond {beyond}"),
+            ("award", True): N_("award {amount} for each {unit} of {input} beyond {beyond}"),
+        }
+        main = phrase(
+            messages[self.effect, self.beyond is not None],
+            amount=fmt(self.amount),
+            unit=unit,
+            input=self.input,
+            beyond="" if self.beyond is None else fmt(self.beyond),
+        )
+        if self.cap is None:
+            return main
+        return with_limit(main, phrase(N_("at most {cap}"), cap=fmt(self.cap)))
 
     def __repr__(self) -> str:
         mode = "" if self.mode == "pro rata" else f"{self.mode} "

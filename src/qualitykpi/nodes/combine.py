@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import attrs
 
+from ..phrases import Said
 from ..results import NodeResult
 from .arithmetic import traced
 from .conditions import ScoreProblem
@@ -56,7 +57,7 @@ class Combination:
         }
         return attrs.evolve(base or Scope(), scores=scores, maxima=maxima)
 
-    def score(self, scope: Scope, line: int | None) -> tuple[Fraction, CombineLine, str]:
+    def score(self, scope: Scope, line: int | None) -> tuple[Fraction, CombineLine, Said]:
         """The exact score, the line that gave it, and how it was worked out."""
         for entry in self.lines:
             try:

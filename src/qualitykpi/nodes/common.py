@@ -6,6 +6,8 @@ from collections.abc import Iterable
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+from ..i18n import N_
+from ..phrases import Said, phrase
 from ..values import fmt
 
 if TYPE_CHECKING:
@@ -22,8 +24,9 @@ def as_nodes(values: Iterable[Section | Item]) -> tuple[Section | Item, ...]:
     return tuple(values)
 
 
-def bound_text(value: Fraction | None, side: str) -> str:
-    return fmt(value) if value is not None else f"no {side} bound"
+def bound_text(value: Fraction | None) -> Said:
+    """A lower bound as the trace names it."""
+    return fmt(value) if value is not None else phrase(N_("no lower bound"))
 
 
 def plus(a: Fraction | None, b: Fraction | None) -> Fraction | None:

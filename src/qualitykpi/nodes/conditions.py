@@ -32,6 +32,8 @@ import attrs
 
 from ..domains import ALL, Interval
 from ..fast import Decline, FastValue, never
+from ..i18n import N_
+from ..phrases import Joined, Phrase, Said, phrase
 from ..values import Value, exact, exact_or_none, fmt, labels_tuple
 
 #: Where a condition holds on the value axis (see :meth:`Condition.side`).
@@ -41,6 +43,33 @@ Stats: TypeAlias = Mapping[str, Fraction]
 
 _NO_STATS: Stats = {}
 _ZERO = Fraction(0)
+
+#: A comparison with a value, as the explanation spells it in each language.
+COMPARED = {
+    ">=": N_("at least {value}"),
+    ">": N_("more than {value}"),
+    "<=": N_("at most {value}"),
+    "<": N_("less than {value}"),
+    "=": N_("= {value}"),
+}
+#: The cohort's statistics, as a comparison with them names them.
+STATS = {"mean": N_("mean"), "median": N_("median"), "max": N_("max"), "min": N_("min")}
+
+
+def stat_name(stat: str) -> Said:
+    """A statistic of the cohort by its name in the current language."""
+    return phrase(STATS[stat]) if stat in STATS else stat
+
+
+def interval_phrase(low: str, high: str, low_closed: bool, high_closed: bool) -> Phrase:
+    """``[low, high]`` and its half-open kin, as the documents say them."""
+    if low_closed and high_closed:
+        return phrase(N_("[{low}, {high}]"), low=low, high=high)
+    if high_closed:
+        return phrase(N_("({low}, {high}]"), low=low, high=high)
+    if low_closed:
+        return phrase(N_("[{low}, {high})"), low=low, high=high)
+    return phrase(N_("({low}, {high})"), low=low, high=high)
 
 
 @attrs.frozen
@@ -119,8 +148,12 @@ class Condition(Protocol):
         """Whether ``value`` holds it (a :class:`ScoreProblem` when it cannot tell)."""
         ...
 
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+    def detail(self, value: Value, env: Env, line: int | None) -> Said | None:
         """What it compared ``value`` with, for the trace (None: nothing to add)."""
+        ...
+
+    def construct(self, env: Env) -> Said:
+        """The condition in words, as a rule in the current language writes it."""
         ...
 
     def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
@@ -195,7 +228,7 @@ class _Plain:
     def position(self, target: Fraction | None) -> Fraction | None:
         return None
 
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+    def detail(self, value: Value, env: Env, line: int | None) -> Said | None:
         return None
 
     def gap(self, value: Fraction, target: Fraction | None) -> Fraction | None:
@@ -269,6 +302,18 @@ class Range(_Plain):
     def open_sides(self) -> tuple[bool, bool]:
         return self.low is None, self.high is None
 
+    def construct(self, env: Env) -> Said:
+        low, high = self.low, self.high
+        if low is not None and high is not None and low == high:
+            return phrase(COMPARED["="], value=env.show(low))
+        if high is None and low is not None:
+            return phrase(COMPARED[">=" if self.low_closed else ">"], value=env.show(low))
+        if low is None and high is not None:
+            return phrase(COMPARED["<=" if self.high_closed else "<"], value=env.show(high))
+        if low is None or high is None:
+            return phrase(N_("any value"))
+        return interval_phrase(env.show(low), env.show(high), self.low_closed, self.high_closed)
+
     def describe(self) -> str:
         low, high = self.low, self.high
         if low is not None and high is not None and low == high:
@@ -326,11 +371,21 @@ class PeerRelative(_Plain):
             return False
         return compare(value, self.op, self.bound(env, line, value))
 
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+    def detail(self, value: Value, env: Env, line: int | None) -> Said | None:
         stat = env.peer(self.stat, line, value)
-        return (
-            f"peer {self.stat} {env.show(stat)}, {fmt(self.factor * 100)}% of it is "
-            f"{env.show(self.threshold(stat))}"
+        return phrase(
+            N_("peer {stat} {value}, {share}% of it is {threshold}"),
+            stat=stat_name(self.stat),
+            value=env.show(stat),
+            share=fmt(self.factor * 100),
+            threshold=env.show(self.threshold(stat)),
+        )
+
+    def construct(self, env: Env) -> Said:
+        share = f"{fmt(self.factor * 100)}%"
+        return phrase(
+            COMPARED[self.op],
+            value=phrase(N_("{share} of peer {stat}"), share=share, stat=stat_name(self.stat)),
         )
 
     def comparisons(self) -> tuple[PeerRelative, ...]:
@@ -401,6 +456,9 @@ class IsYes(Unplaced):
         point = Fraction(1 if self.expected else 0)
         return Interval(point, point)
 
+    def construct(self, env: Env) -> Said:
+        return phrase(N_("yes")) if self.expected else phrase(N_("no"))
+
     def __repr__(self) -> str:
         return "<yes>" if self.expected else "<no>"
 
@@ -462,6 +520,12 @@ class OneOf(_Plain):
         members = frozenset(Decimal(index) for index in self.chosen)
         return lambda value: value.__class__ is Decimal and value in members
 
+    def construct(self, env: Env) -> Said:
+        quoted = tuple(phrase(N_("“{level}”"), level=label) for label in self.labels)
+        if len(quoted) == 1:
+            return phrase(COMPARED["="], value=quoted[0])
+        return phrase(N_("in ({levels})"), levels=Joined(quoted, phrase(N_(", "))))
+
     def describe(self) -> str:
         shown = ", ".join(f'"{label}"' for label in self.labels)
         return f"= {shown}" if len(self.chosen) == 1 else f"in ({shown})"
@@ -482,6 +546,9 @@ class NoData(Unplaced):
     def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
         return None  # no present value
 
+    def construct(self, env: Env) -> Said:
+        return phrase(N_("no data"))
+
     def __repr__(self) -> str:
         return "<no data>"
 
@@ -500,6 +567,9 @@ class Otherwise(Unplaced):
 
     def open_sides(self) -> tuple[bool, bool]:
         return True, True
+
+    def construct(self, env: Env) -> Said:
+        return phrase(N_("otherwise"))
 
     def __repr__(self) -> str:
         return "<otherwise>"

@@ -24,6 +24,8 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from ..i18n import N_
+from ..phrases import Said, phrase
 from ..values import Value, fmt
 from .arithmetic import Arithmetic, traced
 from .conditions import Condition, Env, ScoreProblem
@@ -166,11 +168,12 @@ class Let:
         value = self.expression.evaluate(scope)
         return value * _HUNDRED if self.percent else value
 
-    def show(self, scope: Scope) -> str:
+    def show(self, scope: Scope) -> Said:
         """How it was worked out: ``growth = (rd − previous rd) / previous rd = … = 0.1``."""
         if self.expression is None:
             found = scope.values.get(self.name)
-            return f"{self.name}: {'yes' if found else 'no'}"
+            message = N_("{name}: yes") if found else N_("{name}: no")
+            return phrase(message, name=self.name)
         return traced(self.name, self.expression, scope, as_percent=self.shown_percent)
 
     def display(self, value: Value) -> str:

@@ -15,6 +15,8 @@ from typing import TypeVar
 
 import attrs
 
+from ..i18n import N_
+from ..phrases import Said, phrase
 from ..results import NodeResult, Step
 from ..values import InputSpec, Value, as_fraction, fmt, fmt_input, to_decimal
 from .conditions import Env, ScoreProblem
@@ -85,7 +87,7 @@ class Context:
             problem.message, input=problem.input, value=None, line=problem.line or line
         )
 
-    def derivation(self, name: str) -> str | None:
+    def derivation(self, name: str) -> Said | None:
         """How the computed value ``name`` was worked out, for the trace."""
         let = self.lets.get(name)
         if let is None or self.scope is None or name in self.why or self.values.get(name) is None:
@@ -117,7 +119,7 @@ def collect_results(nodes: Sequence[T], run: Callable[[T], NodeResult]) -> list[
 
 def make_step(
     kind: str,
-    description: str,
+    description: Said,
     amount: Fraction | None,
     line: int | None = None,
     text: str | None = None,
@@ -129,17 +131,23 @@ def clamp_score(
     raw: Fraction,
     low: Fraction | None,
     high: Fraction | None,
-    low_label: str,
+    low_label: Said,
     line: int | None,
     steps: list[Step],
 ) -> Fraction:
     """Clamp ``raw`` to ``[low, high]`` (None: no bound on that side), recording the
     points the clamp moved."""
     if high is not None and raw > high:
-        steps.append(make_step("clamp", f"capped at its max {fmt(high)}", raw - high, line))
+        steps.append(
+            make_step(
+                "clamp", phrase(N_("capped at its max {max}"), max=fmt(high)), raw - high, line
+            )
+        )
         return high
     if low is not None and raw < low:
-        steps.append(make_step("clamp", f"kept at {low_label}", raw - low, line))
+        steps.append(
+            make_step("clamp", phrase(N_("kept at {low}"), low=low_label), raw - low, line)
+        )
         return low
     return raw
 

@@ -19,9 +19,12 @@ import attrs
 
 from ..domains import Interval
 from ..fast import Decline, FastScore, FastValue
-from ..values import Value, fmt, rounded
+from ..i18n import N_
+from ..phrases import Said, phrase
+from ..values import Value, rounded
 from .arithmetic import traced
 from .conditions import (
+    COMPARED,
     Condition,
     Env,
     ScoreProblem,
@@ -30,7 +33,7 @@ from .conditions import (
     compare,
 )
 from .expressions import Expression, Scope
-from .scorers import Applied, Conditioned, Direction, Reach
+from .scorers import Applied, AppliedStep, Conditioned, Direction, Reach, quoted, rounding
 
 _NO_STATS: Stats = {}
 _HUNDRED = Fraction(100)
@@ -86,9 +89,12 @@ class Versus(Unplaced):
             return False
         return compare(value, self.op, self.bound(env, line))
 
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+    def detail(self, value: Value, env: Env, line: int | None) -> Said | None:
         scope = attrs.evolve(_scope(env, line, "this comparison"), target=_target(env))
         return traced(self.expression.text(), self.expression, scope)
+
+    def construct(self, env: Env) -> Said:
+        return phrase(COMPARED[self.op], value=self.expression.text())
 
     def interval(self, target: Fraction | None, stats: Stats = _NO_STATS) -> Interval | None:
         return None  # it moves with each entity's values: no place on one axis
@@ -134,15 +140,23 @@ class Computed(Conditioned):
     def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
         exact_score = self.exact(env, maximum)
         score, was_rounded = rounded(exact_score)
-        steps: list[tuple[str, str, Fraction | None]] = [
-            ("line", self.text or repr(self), maximum - score)
-        ]
+        steps: list[AppliedStep] = [("line", quoted(self, env), maximum - score)]
         if was_rounded:
-            steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
+            steps.append(rounding(exact_score, score))
         scope = self._scope(env, maximum)
         detail = traced("score", self.expression, scope)
         condition = self.condition.detail(value, env, self.line)
-        return Applied(score, tuple(steps), f"{condition}; {detail}" if condition else detail)
+        if condition is None:
+            return Applied(score, tuple(steps), detail)
+        both = phrase(N_("{condition}; {score}"), condition=condition, score=detail)
+        return Applied(score, tuple(steps), both)
+
+    def construct(self, env: Env) -> Said:
+        return phrase(
+            N_("{condition} → {outcome}"),
+            condition=self.condition.construct(env),
+            outcome=self.expression.text(),
+        )
 
     def score(self, value: Fraction, env: Env, maximum: Fraction) -> Fraction:
         return rounded(self.exact(env, maximum))[0]

@@ -27,9 +27,11 @@ from ..fast import (
     multiply,
     subtract,
 )
+from ..i18n import N_
+from ..phrases import Said, phrase
 from ..values import Value, exact_or_none, fmt, rounded
 from .conditions import Env, PeerRelative, ScoreProblem, Stats
-from .scorers import Applied, Direction, Reach, _EveryValue
+from .scorers import Applied, AppliedStep, Direction, Reach, _EveryValue, quoted, rounding
 
 
 @attrs.frozen(repr=False)
@@ -70,17 +72,15 @@ class Scaled(_EveryValue):
                     line=self.line,
                 )
             exact_score = maximum * value / top
-            detail = f"peer max {env.show(top)}"
+            detail: Said | None = phrase(N_("peer max {value}"), value=env.show(top))
         else:
             assert self.low is not None and self.high is not None
             exact_score = maximum * (value - self.low) / (self.high - self.low)
             detail = None
         score, was_rounded = rounded(exact_score)
-        steps: list[tuple[str, str, Fraction | None]] = [
-            ("line", self.text or repr(self), maximum - score)
-        ]
+        steps: list[AppliedStep] = [("line", quoted(self, env), maximum - score)]
         if was_rounded:
-            steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
+            steps.append(rounding(exact_score, score))
         return Applied(score, tuple(steps), detail)
 
     def fast(
@@ -126,6 +126,14 @@ class Scaled(_EveryValue):
             return "higher"
         assert self.low is not None and self.high is not None
         return "higher" if self.high > self.low else "lower"
+
+    def construct(self, env: Env) -> Said:
+        if self.to_peer_max:
+            return phrase(N_("scaled to peer max"))
+        assert self.low is not None and self.high is not None
+        return phrase(
+            N_("scaled from {low} to {high}"), low=env.show(self.low), high=env.show(self.high)
+        )
 
     def __repr__(self) -> str:
         if self.to_peer_max:
@@ -182,11 +190,9 @@ class Custom(_EveryValue):
             )
         exact_score = Fraction(raw)
         score, was_rounded = rounded(exact_score)
-        steps: list[tuple[str, str, Fraction | None]] = [
-            ("line", self.text or repr(self), maximum - score)
-        ]
+        steps: list[AppliedStep] = [("line", quoted(self, env), maximum - score)]
         if was_rounded:
-            steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
+            steps.append(rounding(exact_score, score))
         return Applied(score, tuple(steps), None)
 
     def reach(self, maximum: Fraction) -> Reach:
@@ -200,6 +206,9 @@ class Custom(_EveryValue):
 
     def direction(self) -> Direction:
         return self.scorer.direction()
+
+    def construct(self, env: Env) -> Said:
+        return phrase(N_("using {scorer}"), scorer=self.name)
 
     def __repr__(self) -> str:
         return f"<using {self.name}: {self.scorer!r}>"
@@ -245,15 +254,19 @@ class Linear(_EveryValue):
         assert isinstance(value, Fraction)
         exact_score, segment = self.exact(value)
         score, was_rounded = rounded(exact_score)
-        steps: list[tuple[str, str, Fraction | None]] = [
-            ("line", self.text or repr(self), maximum - score)
-        ]
+        steps: list[AppliedStep] = [("line", quoted(self, env), maximum - score)]
         if was_rounded:
-            steps.append(("round", f"{fmt(exact_score)} rounded half up to {fmt(score)}", None))
-        detail = None
+            steps.append(rounding(exact_score, score))
+        detail: Said | None = None
         if segment is not None:
             (x0, y0), (x1, y1) = self.points[segment], self.points[segment + 1]
-            detail = f"between ({env.show(x0)}, {fmt(y0)}) and ({env.show(x1)}, {fmt(y1)})"
+            detail = phrase(
+                N_("between ({x0}, {y0}) and ({x1}, {y1})"),
+                x0=env.show(x0),
+                y0=fmt(y0),
+                x1=env.show(x1),
+                y1=fmt(y1),
+            )
         return Applied(score, tuple(steps), detail)
 
     def fast(
@@ -293,6 +306,10 @@ class Linear(_EveryValue):
 
     def marks(self, target: Fraction | None) -> tuple[Fraction, ...]:
         return tuple(x for x, _ in self.points)
+
+    def construct(self, env: Env) -> Said:
+        points = ", ".join(f"({env.show(x)}, {fmt(y)})" for x, y in self.points)
+        return phrase(N_("linear through {points}"), points=points)
 
     def __repr__(self) -> str:
         points = ", ".join(f"({fmt(x)}, {fmt(y)})" for x, y in self.points)

@@ -7,6 +7,8 @@ from fractions import Fraction
 
 import attrs
 
+from ..i18n import N_
+from ..phrases import Phrase, phrase
 from ..results import NodeResult, Result, Step, VetoHit
 from ..values import InputSpec, exact_or_none, fmt, round_half_up, to_decimal
 from .clauses import Tested, When
@@ -61,11 +63,12 @@ class Veto(Tested):
         clause = When("deduct", 0, self.input, self.condition, self.negate, line=self.line)
         return clause.applies(value, ctx.env(self.input, {}))
 
-    def effect(self) -> str:
+    def effect(self) -> Phrase:
+        """What it does when it fires, said in the current language when shown."""
         if self.grade is not None:
-            return f"grade {self.grade}"
+            return phrase(N_("grade {grade}"), grade=self.grade)
         assert self.score is not None
-        return f"score {fmt(self.score)}"
+        return phrase(N_("score {points}"), points=fmt(self.score))
 
     def __repr__(self) -> str:
         return f"<veto {self.name!r} when {self.input}: {self.effect()}>"
@@ -204,25 +207,33 @@ class SchemeScorer:
         bonus = sum((Fraction(by_id[item.id].score) for item in self.bonuses()), Fraction(0))
         total = top
         if bonus:
-            steps.append(make_step("bonus", f"bonus points add {fmt(bonus)}", -bonus))
+            steps.append(
+                make_step("bonus", phrase(N_("bonus points add {bonus}"), bonus=fmt(bonus)), -bonus)
+            )
             total += bonus
         if self.total is not None:
             if self.plus_bonus and top > self.total:
                 steps.append(
                     make_step(
                         "cap",
-                        f"capped at the total {fmt(self.total)} before bonus",
+                        phrase(
+                            N_("capped at the total {total} before bonus"), total=fmt(self.total)
+                        ),
                         top - self.total,
                     )
                 )
                 total = self.total + bonus
             elif not self.plus_bonus and total > self.total:
                 steps.append(
-                    make_step("cap", f"capped at the total {fmt(self.total)}", total - self.total)
+                    make_step(
+                        "cap",
+                        phrase(N_("capped at the total {total}"), total=fmt(self.total)),
+                        total - self.total,
+                    )
                 )
                 total = self.total
         if total < 0:
-            steps.append(make_step("clamp", "the total is kept at 0", total))
+            steps.append(make_step("clamp", phrase(N_("the total is kept at 0")), total))
             total = Fraction(0)
         kept = self._rounded(total)
         if kept != total:
@@ -230,7 +241,11 @@ class SchemeScorer:
             steps.append(
                 make_step(
                     "round",
-                    f"the total {fmt(total)} rounded half up to {fmt(kept)}",
+                    phrase(
+                        N_("the total {total} rounded half up to {kept}"),
+                        total=fmt(total),
+                        kept=fmt(kept),
+                    ),
                     total - kept,
                 )
             )
@@ -241,7 +256,11 @@ class SchemeScorer:
                 steps.append(
                     make_step(
                         "veto",
-                        f"veto {veto.name!r} sets the total to {fmt(veto.score)}",
+                        phrase(
+                            N_("veto '{name}' sets the total to {score}"),
+                            name=veto.name,
+                            score=fmt(veto.score),
+                        ),
                         total - veto.score,
                         veto.line,
                         veto.text or None,

@@ -35,6 +35,8 @@ from ..fast import (
     multiply,
     subtract,
 )
+from ..i18n import N_
+from ..phrases import Quoted, Said, phrase
 from ..values import Value, exact, exact_or_none, fmt, rounded
 from .conditions import Boundary, Condition, Env, PeerRelative, Side, Stats
 
@@ -55,6 +57,9 @@ class Full:
     def score(self, maximum: Fraction) -> Fraction:
         return maximum
 
+    def construct(self) -> Said:
+        return phrase(N_("full"))
+
     def __repr__(self) -> str:
         return "full"
 
@@ -67,6 +72,9 @@ class Score:
 
     def score(self, maximum: Fraction) -> Fraction:
         return self.value
+
+    def construct(self) -> Said:
+        return phrase(N_("score {points}"), points=fmt(self.value))
 
     def __repr__(self) -> str:
         return f"score {fmt(self.value)}"
@@ -81,11 +89,37 @@ class Deduct:
     def score(self, maximum: Fraction) -> Fraction:
         return maximum - self.amount
 
+    def construct(self) -> Said:
+        return phrase(N_("deduct {points}"), points=fmt(self.amount))
+
     def __repr__(self) -> str:
         return f"deduct {fmt(self.amount)}"
 
 
 Outcome: TypeAlias = Full | Score | Deduct
+
+#: One step of what a line did: its kind, its words, the points it lost.
+AppliedStep: TypeAlias = tuple[str, Said, Fraction | None]
+
+
+def rounding(exact_value: Fraction, kept: Fraction) -> AppliedStep:
+    """The step that says a score with no finite decimal form was rounded."""
+    return (
+        "round",
+        phrase(N_("{exact} rounded half up to {kept}"), exact=fmt(exact_value), kept=fmt(kept)),
+        None,
+    )
+
+
+def with_limit(rule: Said, limit: Said) -> Said:
+    """A rule and its ``at most`` or ``floor``, as one sentence."""
+    return phrase(N_("{rule}, {limit}"), rule=rule, limit=limit)
+
+
+def quoted(line: Any, env: Any) -> Quoted:
+    """A rule line as its author wrote it, and as its construct reads in Chinese."""
+    return Quoted(line.text or repr(line), line.construct(env))
+
 
 # ----------------------------------------------------------------------- lines
 
@@ -95,8 +129,8 @@ class Applied:
     """What a line or clause did: the score it set or the change it made."""
 
     score: Fraction
-    steps: tuple[tuple[str, str, Fraction | None], ...]
-    detail: str | None = None
+    steps: tuple[AppliedStep, ...]
+    detail: Said | None = None
 
 
 class Conditioned:
@@ -197,7 +231,15 @@ class Band(Conditioned):
     def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
         score = self.outcome.score(maximum)
         detail = self.condition.detail(value, env, self.line)
-        return Applied(score, (("line", self.text or repr(self), maximum - score),), detail)
+        return Applied(score, (("line", quoted(self, env), maximum - score),), detail)
+
+    def construct(self, env: Env) -> Said:
+        """The line in words: ``below target by 1–3 points → deduct 3``."""
+        return phrase(
+            N_("{condition} → {outcome}"),
+            condition=self.condition.construct(env),
+            outcome=self.outcome.construct(),
+        )
 
     def reach(self, maximum: Fraction) -> Reach:
         """The scores this line can set (before the item's clamp)."""
@@ -419,33 +461,83 @@ class PerUnit(_EveryValue):
     def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:
         assert isinstance(value, Fraction)
         units = self.units(value)
-        steps: list[tuple[str, str, Fraction | None]] = []
+        steps: list[AppliedStep] = []
         raw, was_rounded = rounded(self.amount * units)
-        label = self.text or repr(self)
+        counted = phrase(
+            N_("{rule}: {units} × {amount}"),
+            rule=quoted(self, env),
+            units=fmt(units),
+            amount=fmt(self.amount),
+        )
         if self.effect == "deduct":
-            steps.append(("line", f"{label}: {fmt(units)} × {fmt(self.amount)}", raw))
+            steps.append(("line", counted, raw))
             taken = raw
             if self.cap is not None and taken > self.cap:
-                steps.append(("cap", f"at most {fmt(self.cap)} deducted", self.cap - taken))
+                cap = phrase(N_("at most {cap} deducted"), cap=fmt(self.cap))
+                steps.append(("cap", cap, self.cap - taken))
                 taken = self.cap
             score = maximum - taken
         else:
-            steps.append(("line", f"{label}: {fmt(units)} × {fmt(self.amount)}", maximum - raw))
+            steps.append(("line", counted, maximum - raw))
             given = raw
             if self.cap is not None and given > self.cap:
-                steps.append(("cap", f"at most {fmt(self.cap)} awarded", given - self.cap))
+                cap = phrase(N_("at most {cap} awarded"), cap=fmt(self.cap))
+                steps.append(("cap", cap, given - self.cap))
                 given = self.cap
             score = given
         if was_rounded:
-            steps.append(("round", f"{fmt(self.amount * units)} rounded half up", None))
+            exact_amount = fmt(self.amount * units)
+            steps.append(("round", phrase(N_("{exact} rounded half up"), exact=exact_amount), None))
         if self.floor is not None and score < self.floor:
-            steps.append(("floor", f"floor {fmt(self.floor)}", score - self.floor))
+            floor = phrase(N_("floor {floor}"), floor=fmt(self.floor))
+            steps.append(("floor", floor, score - self.floor))
             score = self.floor
-        detail = None
-        if self.reference is not None and self.threshold is not None:
-            gap = fmt(abs(value - self.threshold)) + (" points" if env.percent else "")
-            detail = f"{gap} {self.reference} {env.show(self.threshold)}"
-        return Applied(score, tuple(steps), detail)
+        return Applied(score, tuple(steps), self._gap(value, env))
+
+    def _gap(self, value: Fraction, env: Env) -> Said | None:
+        """How far the value is from the threshold the units are counted from."""
+        if self.reference is None or self.threshold is None:
+            return None
+        messages = {
+            ("below", True): N_("{gap} points below {threshold}"),
+            ("below", False): N_("{gap} below {threshold}"),
+            ("above", True): N_("{gap} points above {threshold}"),
+            ("above", False): N_("{gap} above {threshold}"),
+        }
+        return phrase(
+            messages[self.reference, env.percent],
+            gap=fmt(abs(value - self.threshold)),
+            threshold=env.show(self.threshold),
+        )
+
+    def construct(self, env: Env) -> Said:
+        """The line in words: ``each 1% below 100% → deduct 0.3, floor 0``."""
+        unit = env.show(self.unit)
+        each: Said = unit
+        if self.mode == "whole":
+            each = phrase(N_("whole {unit}"), unit=unit)
+        elif self.mode == "started":
+            each = phrase(N_("started {unit}"), unit=unit)
+        messages = {
+            ("below", "deduct"): N_("each {unit} below {threshold} → deduct {amount}"),
+            ("below", "award"): N_("each {unit} below {threshold} → award {amount}"),
+            ("above", "deduct"): N_("each {unit} above {threshold} → deduct {amount}"),
+            ("above", "award"): N_("each {unit} above {threshold} → award {amount}"),
+            (None, "deduct"): N_("each {unit} → deduct {amount}"),
+            (None, "award"): N_("each {unit} → award {amount}"),
+        }
+        threshold = "" if self.threshold is None else env.show(self.threshold)
+        said: Said = phrase(
+            messages[self.reference, self.effect],
+            unit=each,
+            threshold=threshold,
+            amount=fmt(self.amount),
+        )
+        if self.cap is not None:
+            said = with_limit(said, phrase(N_("at most {cap}"), cap=fmt(self.cap)))
+        if self.floor is not None:
+            said = with_limit(said, phrase(N_("floor {floor}"), floor=fmt(self.floor)))
+        return said
 
     def jumps(self, count: int) -> tuple[Fraction, ...]:
         """Whole and started units step at every unit from the origin."""

@@ -8,6 +8,8 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ..i18n import N_
+from ..phrases import phrase
 from ..results import NodeResult, Step
 from ..values import exact, exact_or_none, fmt, rounded, to_decimal
 from .combine import Combination
@@ -23,7 +25,7 @@ from .evaluation import (
     make_step,
 )
 from .expressions import Domains
-from .scorers import Direction
+from .scorers import Direction, rounding
 
 if TYPE_CHECKING:
     from .tree import Item
@@ -147,7 +149,11 @@ class Section:
             steps.append(
                 make_step(
                     "sum",
-                    f"its children are worth {fmt(inner)}, not {fmt(self.max)}",
+                    phrase(
+                        N_("its children are worth {inner}, not {max}"),
+                        inner=fmt(inner),
+                        max=fmt(self.max),
+                    ),
                     self.max - inner,
                     self.line,
                 )
@@ -166,7 +172,7 @@ class Section:
             steps.append(
                 make_step(
                     "cap",
-                    f"deductions here at most {fmt(self.deductions_cap)}",
+                    phrase(N_("deductions here at most {cap}"), cap=fmt(self.deductions_cap)),
                     -given_back,
                     self.line,
                 )
@@ -190,17 +196,14 @@ class Section:
         )
         steps.append(make_step("combine", shown, self.max - raw - lost, where))
         if was_rounded:
-            steps.append(
-                make_step("round", f"{fmt(exact)} rounded half up to {fmt(raw)}", None, where)
-            )
+            kind, said, _ = rounding(exact, raw)
+            steps.append(make_step(kind, said, None, where))
         return raw
 
     def _result(
         self, raw: Fraction, children: tuple[NodeResult, ...], steps: list[Step]
     ) -> NodeResult:
-        score = clamp_score(
-            raw, self.minimum, self.max, bound_text(self.minimum, "lower"), self.line, steps
-        )
+        score = clamp_score(raw, self.minimum, self.max, bound_text(self.minimum), self.line, steps)
         return NodeResult(
             id=self.id,
             name=self.name,

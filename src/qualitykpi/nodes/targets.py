@@ -14,6 +14,8 @@ from typing import Literal
 import attrs
 
 from ..domains import Interval, meet
+from ..i18n import N_
+from ..phrases import Said, phrase
 from ..values import Value, exact, fmt
 from .conditions import (
     _NO_STATS,
@@ -37,8 +39,11 @@ class MeetsTarget(_Plain):
     def holds(self, value: Value, env: Env, line: int | None) -> bool:
         return isinstance(value, Fraction) and value >= _target(env, line, value)
 
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
-        return f"target {env.show(_target(env, line, value))}"
+    def detail(self, value: Value, env: Env, line: int | None) -> Said | None:
+        return phrase(N_("target {target}"), target=env.show(_target(env, line, value)))
+
+    def construct(self, env: Env) -> Said:
+        return phrase(N_("meets target"))
 
     def needs_target(self) -> bool:
         return True
@@ -81,16 +86,44 @@ class OffTarget(_Plain):
         gap = self._gap(value, env, line)
         return gap > 0 and self.by.contains(gap)
 
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+    def detail(self, value: Value, env: Env, line: int | None) -> Said | None:
         target = _target(env, line, value)
         if not isinstance(value, Fraction):
-            return f"target {env.show(target)}"
+            return phrase(N_("target {target}"), target=env.show(target))
         gap = self._gap(value, env, line)
-        side = "below" if gap >= 0 else "above"
-        if self.direction == "above":
-            side = "above" if gap >= 0 else "below"
-        unit = " points" if env.percent else ""
-        return f"target {env.show(target)}: {fmt(abs(gap))}{unit} {side}"
+        below = (gap >= 0) == (self.direction == "below")
+        if env.percent:
+            message = (
+                N_("target {target}: {gap} points below")
+                if below
+                else N_("target {target}: {gap} points above")
+            )
+        else:
+            message = (
+                N_("target {target}: {gap} below") if below else N_("target {target}: {gap} above")
+            )
+        return phrase(message, target=env.show(target), gap=fmt(abs(gap)))
+
+    def construct(self, env: Env) -> Said:
+        by = self.by
+        if by.low is not None and by.high is not None and by.low != by.high:
+            # The documents write a band of the gap as 1–3, its ends as the rule says.
+            span: Said = f"{fmt(by.low)}–{fmt(by.high)}"
+        else:
+            span = by.construct(Env())
+        if env.percent:
+            message = (
+                N_("below target by {by} points")
+                if self.direction == "below"
+                else N_("above target by {by} points")
+            )
+        else:
+            message = (
+                N_("below target by {by}")
+                if self.direction == "below"
+                else N_("above target by {by}")
+            )
+        return phrase(message, by=span)
 
     def needs_target(self) -> bool:
         return True
@@ -166,12 +199,24 @@ class WithinTarget(_Plain):
             isinstance(value, Fraction) and abs(value - _target(env, line, value)) <= self.distance
         )
 
-    def detail(self, value: Value, env: Env, line: int | None) -> str | None:
+    def detail(self, value: Value, env: Env, line: int | None) -> Said | None:
         target = _target(env, line, value)
         if not isinstance(value, Fraction):
-            return f"target {env.show(target)}"
-        unit = " points" if env.percent else ""
-        return f"target {env.show(target)}: {fmt(abs(value - target))}{unit} away"
+            return phrase(N_("target {target}"), target=env.show(target))
+        message = (
+            N_("target {target}: {gap} points away")
+            if env.percent
+            else N_("target {target}: {gap} away")
+        )
+        return phrase(message, target=env.show(target), gap=fmt(abs(value - target)))
+
+    def construct(self, env: Env) -> Said:
+        message = (
+            N_("within {distance} points of target")
+            if env.percent
+            else N_("within {distance} of target")
+        )
+        return phrase(message, distance=fmt(self.distance))
 
     def needs_target(self) -> bool:
         return True

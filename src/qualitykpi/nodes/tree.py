@@ -14,6 +14,8 @@ from typing import Literal
 
 import attrs
 
+from ..i18n import N_
+from ..phrases import Quoted, Said, phrase
 from ..results import NodeResult, Step
 from ..values import Value, exact, exact_or_none, fmt, rounded, to_decimal
 from .assessed import Adjustment, Judgement, PerEvent
@@ -29,7 +31,7 @@ from .evaluation import (
     collect_results,
     make_step,
 )
-from .scorers import Direction
+from .scorers import AppliedStep, Direction, rounding
 from .sections import Section, deducts
 from .tables import Line, Table
 
@@ -257,9 +259,10 @@ class Item:
             capped=self.ceiling is not None,
         )
 
-    def _floor_label(self) -> str:
-        what = "its deduction cap" if self.deduct_cap is not None else "0"
-        return f"{what} ({bound_text(self.minimum, 'lower')})"
+    def _floor_label(self) -> Said:
+        if self.deduct_cap is not None:
+            return phrase(N_("its deduction cap ({bound})"), bound=bound_text(self.minimum))
+        return phrase(N_("0 ({bound})"), bound=bound_text(self.minimum))
 
     def own(self, ctx: Context) -> NodeResult:
         """What an example of this node checks: its result, without its bonuses."""
@@ -276,7 +279,11 @@ class Item:
                 steps.append(
                     make_step(
                         "sum",
-                        f"its parts are worth {fmt(inner)}, not {fmt(self.max)}",
+                        phrase(
+                            N_("its parts are worth {inner}, not {max}"),
+                            inner=fmt(inner),
+                            max=fmt(self.max),
+                        ),
                         self.max - inner,
                         self.line,
                     )
@@ -306,16 +313,25 @@ class Item:
             env = self._env(ctx, name)
             target = env.target
             value = ctx.values.get(name)
+            text: Said
             if target is None:
                 holder = self.target_inputs[name]
-                text = f"target {holder}: no data for {holder}"
+                text = phrase(N_("target {holder}: no data for {holder}"), holder=holder)
             elif isinstance(value, Fraction):
                 # "全年无重大事故" is a target of 0 where lower is better.
                 met = value <= target if self.better == "lower" else value >= target
-                verdict = "met" if met else "not met"
-                text = f"target {env.show(target)}: {verdict} ({name} = {ctx.show(name)})"
+                text = phrase(
+                    N_("target {target}: met ({name} = {value})")
+                    if met
+                    else N_("target {target}: not met ({name} = {value})"),
+                    target=env.show(target),
+                    name=name,
+                    value=ctx.show(name),
+                )
             else:
-                text = f"target {env.show(target)}: no data for {name}"
+                text = phrase(
+                    N_("target {target}: no data for {name}"), target=env.show(target), name=name
+                )
             steps.append(make_step("note", text, None, self.line))
         return Fraction(0)
 
@@ -354,7 +370,12 @@ class Item:
                     ]
                 )
             steps.append(
-                make_step("assessed", f"assessed deduction {fmt(value)}", value, self.line)
+                make_step(
+                    "assessed",
+                    phrase(N_("assessed deduction {value}"), value=fmt(value)),
+                    value,
+                    self.line,
+                )
             )
             return self.max - value
         low = self.minimum if self.minimum is not None else Fraction(0)
@@ -371,7 +392,12 @@ class Item:
                 ]
             )
         steps.append(
-            make_step("assessed", f"assessed score {fmt(value)}", self.max - value, self.line)
+            make_step(
+                "assessed",
+                phrase(N_("assessed score {value}"), value=fmt(value)),
+                self.max - value,
+                self.line,
+            )
         )
         return value
 
@@ -399,7 +425,12 @@ class Item:
                 raw = self._start()
                 if raw != self.max:
                     steps.append(
-                        make_step("start", f"starts at {fmt(raw)}", self.max - raw, self.line)
+                        make_step(
+                            "start",
+                            phrase(N_("starts at {score}"), score=fmt(raw)),
+                            self.max - raw,
+                            self.line,
+                        )
                     )
         except ScoreProblem as problem:
             problems.append(problem)
@@ -481,8 +512,8 @@ class Item:
 
     @staticmethod
     def _record(
-        applied: Sequence[tuple[str, str, Fraction | None]],
-        detail: str | None,
+        applied: Sequence[AppliedStep],
+        detail: Said | None,
         line: int | None,
         steps: list[Step],
     ) -> None:
@@ -497,7 +528,7 @@ class Item:
             why = ctx.absent(clause.input, clause.line)
             if why is not None:
                 raise why
-        label = clause.text or repr(clause)
+        label = Quoted(clause.text or repr(clause), clause.construct(self._env(ctx, clause.input)))
         if isinstance(clause, When):
             change = clause.change(value, self._env(ctx, clause.input))
             if change:
@@ -509,21 +540,29 @@ class Item:
             return Fraction(0)
         raw, was_rounded = rounded(exact_raw)
         if was_rounded:
-            steps.append(
-                make_step(
-                    "round", f"{fmt(exact_raw)} rounded half up to {fmt(raw)}", None, clause.line
-                )
-            )
+            kind, said, _ = rounding(exact_raw, raw)
+            steps.append(make_step(kind, said, None, clause.line))
         sign = -1 if clause.effect == "deduct" else 1
         steps.append(
             make_step(
-                "clause", f"{label}: {fmt(units)} × {fmt(clause.amount)}", -sign * raw, clause.line
+                "clause",
+                phrase(
+                    N_("{rule}: {units} × {amount}"),
+                    rule=label,
+                    units=fmt(units),
+                    amount=fmt(clause.amount),
+                ),
+                -sign * raw,
+                clause.line,
             )
         )
         if clause.cap is not None and raw > clause.cap:
             steps.append(
                 make_step(
-                    "cap", f"at most {fmt(clause.cap)}", sign * (raw - clause.cap), clause.line
+                    "cap",
+                    phrase(N_("at most {cap}"), cap=fmt(clause.cap)),
+                    sign * (raw - clause.cap),
+                    clause.line,
                 )
             )
             raw = clause.cap

@@ -29,6 +29,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import DataError
+from ..i18n import N_, _
 from ..nodes.tree import Item, Section
 from ..results import LostPoints, NodeResult, Result, Results
 from ..scheme import Scheme
@@ -98,11 +99,27 @@ def _score(scores: Mapping[str, Decimal], node_id: str) -> str:
 
 def vetoes_text(result: Result) -> str:
     """The vetoes that fired, by name, ``; ``-separated ('' when none)."""
-    return "; ".join(hit.name for hit in result.vetoes)
+    return _("; ").join(hit.name for hit in result.vetoes)
 
 
 def heading(scheme: Scheme, results: Results) -> str:
-    return f"{scheme.name} — {len(results)} scored, max {number(scheme.scorer.max)}"
+    message = _("{scheme} — {count} scored, max {max}")
+    return message.format(scheme=scheme.name, count=len(results), max=number(scheme.scorer.max))
+
+
+#: The headings of the ranking's first columns, for people: the terminal
+#: table, Markdown, CSV and the workbook write them in the current language
+#: (JSON keys, node ids and codes stay as they are).
+RANK = N_("rank")
+ENTITY = N_("entity")
+TOTAL = N_("total")
+GRADE = N_("grade")
+VETOES = N_("vetoes")
+
+
+def ranking_header() -> list[str]:
+    """rank, entity, total, grade, vetoes: in the current language."""
+    return [_(RANK), _(ENTITY), _(TOTAL), _(GRADE), _(VETOES)]
 
 
 def ranking_rows(scheme: Scheme, results: Results) -> tuple[list[str], list[list[str]]]:
@@ -119,7 +136,7 @@ def _rows(
 ) -> tuple[list[str], list[list[str]]]:
     """The ranking with one score column per node, headed by its id or its name."""
     names = (column.id if by_id else column.name for column in columns)
-    header = ["rank", "entity", "total", "grade", "vetoes", *names]
+    header = [*ranking_header(), *names]
     rows = []
     for rank, result in results.ranking():
         scores = result.scores
@@ -141,20 +158,35 @@ def _rows(
 
 def ledger_lines(result: Result) -> list[str]:
     """One entity's deduction ledger as text lines (largest loss first)."""
-    grade = f", grade {result.grade}" if result.grade is not None else ""
-    lines = [f"{result.entity}: lost {number(result.lost)} of {number(result.max)}{grade}"]
+    if result.grade is not None:
+        first = _("{entity}: lost {lost} of {max}, grade {grade}")
+    else:
+        first = _("{entity}: lost {lost} of {max}")
+    lost, maximum = number(result.lost), number(result.max)
+    lines = [first.format(entity=result.entity, lost=lost, max=maximum, grade=result.grade)]
     for hit in result.vetoes:
-        where = f" (line {hit.line})" if hit.line else ""
-        owners = f" [{', '.join(hit.owners)}]" if hit.owners else ""
-        lines.append(f"  veto: {hit.name} → {hit.effect}{where}{owners}")
+        # Translators: a place in the rule file, after the veto's effect.
+        where = _(" (line {line})").format(line=hit.line) if hit.line else ""
+        owners = f" [{_(', ').join(hit.owners)}]" if hit.owners else ""
+        veto = _("  veto: {name} → {effect}{where}{owners}")
+        lines.append(veto.format(name=hit.name, effect=hit.effect, where=where, owners=owners))
     for entry in result.lost_points():
         sign = "−" if entry.amount > 0 else "+"
-        owners = f" [{', '.join(entry.owners)}]" if entry.owners else ""
+        owners = f" [{_(', ').join(entry.owners)}]" if entry.owners else ""
         where = f" ({entry.location})" if entry.location else ""
         node = f"{entry.node_id} " if entry.node_id else ""
+        line = _("  {sign}{amount}  {node}{name}: {reason}{where}{owners}")
+        amount = number(entry.amount.copy_abs())
         lines.append(
-            f"  {sign}{number(entry.amount.copy_abs())}  {node}{entry.node_name}: "
-            f"{entry.reason}{where}{owners}"
+            line.format(
+                sign=sign,
+                amount=amount,
+                node=node,
+                name=entry.node_name,
+                reason=entry.reason,
+                where=where,
+                owners=owners,
+            )
         )
     return lines
 
@@ -284,8 +316,8 @@ def score_markdown(scheme: Scheme, results: Results, *, explain: bool = False) -
     right = {0, 2, *range(5, len(header))}
     parts = [f"# {heading(scheme, results)}", markdown_table(header, rows, right)]
     if explain:
-        parts.append("## Points lost")
-        for _, result in results.ranking():
+        parts.append("## " + _("Points lost"))
+        for _rank, result in results.ranking():
             lines = ledger_lines(result)
             parts.append(f"### {lines[0]}")
             if len(lines) > 1:
@@ -448,7 +480,7 @@ def score_blocks(scheme: Scheme, results: Results, *, explain: bool = False) -> 
         text_table(header, shown, {0, 2, *range(5, len(header))}, keep={1, 3}),
     ]
     if explain:
-        for _, result in results.ranking():
+        for _rank, result in results.ranking():
             blocks.append("")
             blocks.extend(ledger_lines(result))
     return blocks

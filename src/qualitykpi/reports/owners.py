@@ -14,6 +14,7 @@ from fractions import Fraction
 import attrs
 from rich.cells import cell_len
 
+from ..i18n import N_, _
 from ..nodes.tree import Item, Section
 from ..results import Results
 from ..scheme import Scheme
@@ -63,7 +64,7 @@ class Office:
 
     @property
     def label(self) -> str:
-        return self.name if self.name is not None else "(no office)"
+        return self.name if self.name is not None else _("(no office)")
 
 
 def responsibility(scheme: Scheme) -> list[Office]:
@@ -161,19 +162,22 @@ def _ordered_offices(offices: Sequence[Office]) -> list[Office]:
 
 def _item_text(item: Owned) -> str:
     if item.kind == "task":
-        return f"{item.id} {item.name} (task)"
-    if not item.capped:
-        return f"{item.id} {item.name} (bonus, no cap)"
-    bonus = " bonus" if item.kind == "bonus" else ""
-    return f"{item.id} {item.name} ({number(item.max)}{bonus})"
+        message = _("{id} {name} (task)")
+    elif not item.capped:
+        message = _("{id} {name} (bonus, no cap)")
+    elif item.kind == "bonus":
+        message = _("{id} {name} ({max} bonus)")
+    else:
+        message = _("{id} {name} ({max})")
+    return message.format(id=item.id, name=item.name, max=number(item.max))
 
 
 def _duties(office: Office) -> list[str]:
     """What an office answers for, one line each: items, support, vetoes."""
     return [
         *(_item_text(item) for item in office.items),
-        *(f"support: {_item_text(item)}" for item in office.supports),
-        *(f"veto: {name}" for name, _ in office.vetoes),
+        *(_("support: {item}").format(item=_item_text(item)) for item in office.supports),
+        *(_("veto: {name}").format(name=name) for name, _line in office.vetoes),
     ]
 
 
@@ -188,7 +192,7 @@ def _lost_cells(
     return [number(by_entity.get(entity, Decimal(0))) for entity in entities]
 
 
-OWNERS_NOTE = (
+OWNERS_NOTE = N_(
     "Points lost: the ledger amounts of each office's items added up; an entry with "
     "several owners counts in full for each of them."
 )
@@ -198,7 +202,7 @@ def owners_rows(
     scheme: Scheme, results: Results | None
 ) -> tuple[list[str], list[list[str]], set[int]]:
     offices, entities, lost = owner_table(scheme, results)
-    header = ["office", "points", "items", *entities]
+    header = [_("office"), _("points"), _("items"), *entities]
     rows = [[*_owner_cells(office), *_lost_cells(office, entities, lost)] for office in offices]
     return header, rows, {1, *range(3, len(header))}
 
@@ -206,10 +210,15 @@ def owners_rows(
 def owners_title(scheme: Scheme, results: Results | None) -> str:
     offices = responsibility(scheme)
     count = sum(1 for office in offices if office.name is not None)
-    title = f"{scheme.name} — responsibility table (任务分解表), {count} offices"
-    if results is not None:
-        title += f"; points lost by {len(results)} entities"
-    return title
+    if results is None:
+        title = _("{scheme} — responsibility table (任务分解表), {count} offices")
+    else:
+        title = _(
+            "{scheme} — responsibility table (任务分解表), {count} offices; "
+            "points lost by {entities} entities"
+        )
+    entities = len(results) if results is not None else 0
+    return title.format(scheme=scheme.name, count=count, entities=entities)
 
 
 def owners_blocks(
@@ -226,7 +235,7 @@ def owners_blocks(
     blocks: list[Block] = [owners_title(scheme, None), text_table(header, rows, right)]
     if results is None:
         return blocks
-    header, rows, _ = owners_rows(scheme, results)
+    header, rows, _right = owners_rows(scheme, results)
     offices = [row[0] for row in rows]
     points = [row[1] for row in rows]
     entities = header[3:]
@@ -239,16 +248,22 @@ def owners_blocks(
     office_width = max(min(max(map(cell_len, offices), default=0), NAME_WIDTH), len(header[0]))
     fixed = office_width + 2 + max(map(cell_len, [header[1], *points]))
     groups = column_groups(widths, fixed, width)
-    blocks += [
-        "",
-        f"Points lost by each office, for each of {len(results)} entities "
-        "(an entry with several owners counts in full for each of them):",
-    ]
+    lost = _(
+        "Points lost by each office, for each of {count} entities "
+        "(an entry with several owners counts in full for each of them):"
+    )
+    blocks += ["", lost.format(count=len(results))]
     for part, group in enumerate(groups, start=1):
         if len(groups) > 1:
             first, last = group[0] + 1, group[-1] + 1
-            span = f"entity {first}" if first == last else f"entities {first}–{last}"
-            blocks += ["", f"({part} of {len(groups)}: {span} of {len(entities)})"]
+            if first == last:
+                span = _("({part} of {parts}: entity {first} of {count})")
+            else:
+                span = _("({part} of {parts}: entities {first}–{last} of {count})")
+            shown = span.format(
+                part=part, parts=len(groups), first=first, last=last, count=len(entities)
+            )
+            blocks += ["", shown]
         part_header = [header[0], header[1], *(entities[index] for index in group)]
         part_rows = [
             [office, point, *(row[index] for index in group)]
@@ -294,14 +309,14 @@ def owners_csv(scheme: Scheme, results: Results | None) -> str:
     """One row per office: office, points, the ids of the items it owns and
     supports, the vetoes it owns, then the points lost per entity."""
     offices, entities, lost = owner_table(scheme, results)
-    header = ["office", "points", "items", "supports", "vetoes", *entities]
+    header = [_("office"), _("points"), _("items"), _("supports"), _("vetoes"), *entities]
     rows = [
         [
             office.name or "",
             number(office.points),
             " ".join(item.id for item in office.items),
             " ".join(item.id for item in office.supports),
-            "; ".join(name for name, _ in office.vetoes),
+            _("; ").join(name for name, _line in office.vetoes),
             *_lost_cells(office, entities, lost),
         ]
         for office in offices
@@ -313,5 +328,5 @@ def owners_markdown(scheme: Scheme, results: Results | None) -> str:
     header, rows, right = owners_rows(scheme, results)
     parts = [f"# {owners_title(scheme, results)}", markdown_table(header, rows, right)]
     if results is not None:
-        parts.append(OWNERS_NOTE)
+        parts.append(_(OWNERS_NOTE))
     return "\n\n".join(parts) + "\n"

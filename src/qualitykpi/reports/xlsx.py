@@ -24,11 +24,12 @@ from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Alignment, Font  # type: ignore[import-untyped]
 from openpyxl.utils import get_column_letter  # type: ignore[import-untyped]
 
+from ..i18n import _
 from ..results import Result, Results
 from ..scheme import Scheme
 from ..source import display_width
 from ..values import normalize, to_decimal
-from . import error_json, node_columns, number, top_columns, vetoes_text
+from . import error_json, node_columns, number, ranking_header, top_columns, vetoes_text
 from .owners import OWNERS_NOTE, owner_table
 
 #: The most significant digits a spreadsheet number holds exactly.
@@ -90,7 +91,7 @@ def _sheet(
 
 def _ranking(book: Any, scheme: Scheme, results: Results) -> None:
     tops = top_columns(scheme)
-    header: list[Cell] = ["rank", "entity", "total", "grade", "vetoes"]
+    header: list[Cell] = [*ranking_header()]
     header += [column.name for column in tops]
     rows: list[list[Cell]] = []
     for rank, result in results.ranking():
@@ -105,17 +106,17 @@ def _ranking(book: Any, scheme: Scheme, results: Results) -> None:
                 *(scores.get(column.id) for column in tops),
             ]
         )
-    _sheet(book, "ranking", [header], rows, freeze_columns=2)
+    _sheet(book, _("ranking"), [header], rows, freeze_columns=2)
 
 
 def _breakdown(book: Any, scheme: Scheme, results: Results) -> None:
     columns = node_columns(scheme)
-    ids: list[Cell] = ["entity", "total", *(column.id for column in columns)]
+    ids: list[Cell] = [_("entity"), _("total"), *(column.id for column in columns)]
     names: list[Cell] = [None, None, *(column.name for column in columns)]
-    maxima: list[Cell] = ["max", None, *(column.max for column in columns)]
+    maxima: list[Cell] = [_("max"), None, *(column.max for column in columns)]
     maxima[1] = _total_max(scheme)
     rows: list[list[Cell]] = []
-    for _, result in results.ranking():
+    for _rank, result in results.ranking():
         scores = result.scores
         rows.append(
             [
@@ -124,7 +125,7 @@ def _breakdown(book: Any, scheme: Scheme, results: Results) -> None:
                 *(scores.get(column.id) for column in columns),
             ]
         )
-    _sheet(book, "breakdown", [ids, names, maxima], rows, freeze_columns=1)
+    _sheet(book, _("breakdown"), [ids, names, maxima], rows, freeze_columns=1)
 
 
 def _total_max(scheme: Scheme) -> Decimal:
@@ -133,7 +134,7 @@ def _total_max(scheme: Scheme) -> Decimal:
 
 def _owners(book: Any, scheme: Scheme, results: Results) -> None:
     offices, entities, lost = owner_table(scheme, results)
-    header: list[Cell] = ["office", "points", *entities]
+    header: list[Cell] = [_("office"), _("points"), *entities]
     rows: list[list[Cell]] = []
     for office in offices:
         by_entity = lost.get(office.name, {})
@@ -144,18 +145,27 @@ def _owners(book: Any, scheme: Scheme, results: Results) -> None:
                 *(by_entity.get(entity, Decimal(0)) for entity in entities),
             ]
         )
-    sheet = _sheet(book, "owners", [header], rows, freeze_columns=1)
+    sheet = _sheet(book, _("owners"), [header], rows, freeze_columns=1)
     note = sheet.cell(row=len(rows) + 3, column=1)
-    note.value = OWNERS_NOTE
+    note.value = _(OWNERS_NOTE)
     note.alignment = Alignment(wrap_text=False)
 
 
 def _ledger(book: Any, results: Results) -> None:
-    header: list[Cell] = ["entity", "node", "name", "owners", "amount", "reason", "kind", "line"]
+    header: list[Cell] = [
+        _("entity"),
+        _("node"),
+        _("name"),
+        _("owners"),
+        _("amount"),
+        _("reason"),
+        _("kind"),
+        _("line"),
+    ]
     rows: list[list[Cell]] = []
-    for _, result in results.ranking():
+    for _rank, result in results.ranking():
         rows.extend(_ledger_rows(result))
-    _sheet(book, "ledger", [header], rows, freeze_columns=1)
+    _sheet(book, _("ledger"), [header], rows, freeze_columns=1)
 
 
 def _ledger_rows(result: Result) -> list[list[Cell]]:
@@ -175,7 +185,7 @@ def _ledger_rows(result: Result) -> list[list[Cell]]:
 
 
 def _errors(book: Any, results: Results) -> None:
-    header: list[Cell] = ["entity", "input", "value", "message", "line"]
+    header: list[Cell] = [_("entity"), _("input"), _("value"), _("message"), _("line")]
     rows: list[list[Cell]] = []
     for error in results.errors:
         data = error_json(error)
@@ -189,7 +199,7 @@ def _errors(book: Any, results: Results) -> None:
                 data["line"],
             ]
         )
-    _sheet(book, "errors", [header], rows, freeze_columns=1)
+    _sheet(book, _("errors"), [header], rows, freeze_columns=1)
 
 
 def write_workbook(

@@ -1,0 +1,73 @@
+"""Text that is translated when it is shown, not when it is made.
+
+A trace is worked out once and may be read many times, in English and then
+in Chinese (``with qualitykpi.use_language("zh")``).  Its steps therefore
+hold a :class:`Phrase` — a message of the catalog and the values of its
+placeholders — and turn it into words each time they are read.  Phrases
+compare by message and values, so results stay equal whatever the language.
+
+:class:`Quoted` is the text of a rule line: the author's own words in
+English (exactly as written in the rule file), and the rule's construct
+spelt in the documents' vocabulary in Chinese.
+"""
+
+from __future__ import annotations
+
+from typing import Union
+
+import attrs
+
+from .i18n import _, language
+
+#: What a placeholder of a phrase may hold: words already made, or more phrases.
+Part = Union[str, "Phrase", "Quoted", "Joined"]
+Said = Union[str, "Phrase", "Quoted", "Joined"]
+
+
+def _args(values: dict[str, Part]) -> tuple[tuple[str, Part], ...]:
+    return tuple(sorted(values.items()))
+
+
+@attrs.frozen
+class Phrase:
+    """A message of the catalog (marked with ``N_``) with its placeholders' values."""
+
+    message: str
+    args: tuple[tuple[str, Part], ...] = ()
+
+    def __str__(self) -> str:
+        return _(self.message).format(**{name: str(value) for name, value in self.args})
+
+
+def phrase(message: str, **values: Part) -> Phrase:
+    """``message`` (pass it through ``N_`` so the catalog finds it) with its values."""
+    return Phrase(message, _args(values))
+
+
+@attrs.frozen
+class Quoted:
+    """A rule line as written (shown in English) and as a construct (shown in Chinese)."""
+
+    written: str
+    construct: Said
+
+    def __str__(self) -> str:
+        return self.written if language() == "en" else str(self.construct)
+
+
+@attrs.frozen
+class Joined:
+    """Phrases one after another, joined with ``separator`` (itself a phrase where the
+    languages punctuate differently)."""
+
+    parts: tuple[Said, ...]
+    separator: Said = ", "
+
+    def __str__(self) -> str:
+        separator = str(self.separator)
+        return separator.join(str(part) for part in self.parts)
+
+
+def said(value: Said) -> str:
+    """``value`` in words, in the current language."""
+    return str(value)

@@ -1,0 +1,38 @@
+"""Take the translations of several versions of the catalog into the current one.
+
+    python tools/merge_catalogs.py OTHER.po [OTHER.po …]
+
+When branches that each translated their own messages are merged, the
+catalog conflicts.  Resolve the code, run ``python tools/catalog.py
+update`` on any one version of the catalog, then this: every message still
+untranslated takes the translation another version gives it.
+"""
+
+from __future__ import annotations
+
+import sys
+
+from babel.messages.pofile import read_po, write_po
+from catalog import PO
+
+
+def main(others: list[str]) -> None:
+    found: dict[object, object] = {}
+    for path in others:
+        with open(path, "rb") as handle:
+            for message in read_po(handle, locale="zh_CN", domain="qualitykpi"):
+                if message.id and message.string and not message.fuzzy:
+                    found.setdefault(message.id, message.string)
+    with PO.open("rb") as handle:
+        catalog = read_po(handle, locale="zh_CN", domain="qualitykpi")
+    for message in catalog:
+        strings = message.string if isinstance(message.string, tuple) else (message.string,)
+        if message.id and not all(strings) and message.id in found:
+            message.string = found[message.id]
+            message.flags.discard("fuzzy")
+    with PO.open("wb") as handle:
+        write_po(handle, catalog, width=100, include_lineno=False, sort_by_file=True)
+
+
+if __name__ == "__main__":
+    main(sys.argv[1:])
