@@ -56,7 +56,7 @@ def test_chinese_error_has_the_place_and_code_of_the_english_one(case: str) -> N
 
 def test_several_errors_are_counted_in_chinese() -> None:
     assert str(load_case_zh("several-errors")).endswith("共 3 处错误。")
-    assert load_case_zh("several-errors").message == "共 3 处错误"
+    assert load_case_zh("several-errors").message == "3 个错误"
 
 
 def test_hint_label_is_chinese() -> None:

@@ -540,13 +540,13 @@ def verify_command(rule: str, examples: int, seed: int | None) -> None:
     try:
         import hypothesis  # noqa: F401
     except ImportError:
-        click.echo(NEEDS_HYPOTHESIS, err=True)
+        click.echo(_(NEEDS_HYPOTHESIS), err=True)
         raise SystemExit(2) from None
     scheme = _load(rule)
     try:
         report = verify(scheme, examples=examples, seed=seed)
     except MissingHypothesis:
-        click.echo(NEEDS_HYPOTHESIS, err=True)
+        click.echo(_(NEEDS_HYPOTHESIS), err=True)
         raise SystemExit(2) from None
     click.echo(report.render())
     if not report.ok:

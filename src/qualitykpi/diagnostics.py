@@ -17,47 +17,60 @@ from urllib.parse import quote
 
 import attrs
 
+from .i18n import N_, _, ngettext
 from .source import Source, Span
 
 Severity: TypeAlias = Literal["error", "warning", "info"]
 
-#: Every code the static checks report: its severity and a one-line summary.
+#: Every code the static checks report: its severity and a one-line summary
+#: (marked for the catalog: translate it with ``_()`` where it is shown).
 #: Load errors (``undefined-input``, ``syntax`` …) keep their own codes and
 #: have severity ``error``; see ``docs/errors.rst``.
 CODES: Mapping[str, tuple[Severity, str]] = {
-    "gap": ("warning", "Values of the input that no rule line matches"),
-    "no-data-line": ("info", "A table without a `no data` line where others have one"),
+    "gap": ("warning", N_("Values of the input that no rule line matches")),
+    "no-data-line": ("info", N_("A table without a `no data` line where others have one")),
     "not-analysed": (
         "info",
-        "What the checks cannot analyse: a target, a computed value or a grade that "
-        "differs by entity, or a line that tests levels that are not next to each other",
+        N_(
+            "What the checks cannot analyse: a target, a computed value or a grade that "
+            "differs by entity, or a line that tests levels that are not next to each other"
+        ),
     ),
-    "shadowed": ("warning", "Values of a line that an earlier line always takes"),
-    "unreachable-line": ("warning", "A rule line no value can reach"),
-    "otherwise-not-last": ("warning", "Rule lines after `otherwise`"),
-    "shorthand-endpoint": ("info", "Which of two adjacent `A–B` ranges takes the shared end"),
-    "non-monotone": ("warning", "A better value of the input scores less"),
-    "negative-peer": ("warning", "A comparison with the cohort on an input that can be negative"),
-    "peer-max-zero": ("warning", "`scaled to peer max` that a cohort of zeros leaves unscored"),
-    "sum-mismatch": ("warning", "Children's maxima that do not add up to the parent's max"),
-    "combine-range": ("warning", "A `combine` that can give more than its section's max"),
-    "ratio-number": ("warning", "A ratio compared with a number meant as a percentage"),
-    "total-mismatch": ("warning", "Top-level maxima that do not add up to the scheme's total"),
-    "missing-total": ("info", "A scheme without `total`"),
-    "deduction-exceeds": ("warning", "A deduction larger than what it deducts from"),
-    "award-above-max": ("warning", "A score or award above the max"),
-    "negative-score": ("warning", "A fixed score below 0 in an item that cannot go below 0"),
-    "no-cap": ("info", "A deduction-only item or a bonus without a cap: what bounds it"),
-    "grade-order": ("warning", "Grade bands out of order, or shadowed by an earlier band"),
-    "unreachable-grade": ("warning", "A grade no total can reach"),
-    "unused-input": ("warning", "An input no rule line, clause, veto or target uses"),
-    "veto-no-effect": ("warning", "A veto to the best grade, or to a score no total exceeds"),
-    "duplicate-name": ("warning", "Siblings with the same name"),
-    "no-owner": ("info", "An item with no responsible office"),
+    "shadowed": ("warning", N_("Values of a line that an earlier line always takes")),
+    "unreachable-line": ("warning", N_("A rule line no value can reach")),
+    "otherwise-not-last": ("warning", N_("Rule lines after `otherwise`")),
+    "shorthand-endpoint": ("info", N_("Which of two adjacent `A–B` ranges takes the shared end")),
+    "non-monotone": ("warning", N_("A better value of the input scores less")),
+    "negative-peer": (
+        "warning",
+        N_("A comparison with the cohort on an input that can be negative"),
+    ),
+    "peer-max-zero": ("warning", N_("`scaled to peer max` that a cohort of zeros leaves unscored")),
+    "sum-mismatch": ("warning", N_("Children's maxima that do not add up to the parent's max")),
+    "combine-range": ("warning", N_("A `combine` that can give more than its section's max")),
+    "ratio-number": ("warning", N_("A ratio compared with a number meant as a percentage")),
+    "total-mismatch": ("warning", N_("Top-level maxima that do not add up to the scheme's total")),
+    "missing-total": ("info", N_("A scheme without `total`")),
+    "deduction-exceeds": ("warning", N_("A deduction larger than what it deducts from")),
+    "award-above-max": ("warning", N_("A score or award above the max")),
+    "negative-score": ("warning", N_("A fixed score below 0 in an item that cannot go below 0")),
+    "no-cap": ("info", N_("A deduction-only item or a bonus without a cap: what bounds it")),
+    "grade-order": ("warning", N_("Grade bands out of order, or shadowed by an earlier band")),
+    "unreachable-grade": ("warning", N_("A grade no total can reach")),
+    "unused-input": ("warning", N_("An input no rule line, clause, veto or target uses")),
+    "veto-no-effect": ("warning", N_("A veto to the best grade, or to a score no total exceeds")),
+    "duplicate-name": ("warning", N_("Siblings with the same name")),
+    "no-owner": ("info", N_("An item with no responsible office")),
 }
 
 _ORDER: Mapping[str, int] = {"error": 0, "warning": 1, "info": 2}
 _SARIF_LEVEL: Mapping[str, str] = {"error": "error", "warning": "warning", "info": "note"}
+#: How the text rendering names a severity (``warning[gap]``, ``警告[gap]``).
+_SEVERITY_WORDS: Mapping[str, str] = {
+    "error": N_("error"),
+    "warning": N_("warning"),
+    "info": N_("info"),
+}
 SARIF_SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 
 
@@ -116,13 +129,19 @@ class Diagnostic:
 
     def render(self, source: Source | None = None) -> str:
         """``path:line:col: warning[CODE]: message``, the line with a caret, the hint."""
-        text = f"{self.location}: {self.severity}[{self.code}]: {self.message}"
+        # Translators: the location stays first and ASCII so editors can jump to it.
+        text = _("{location}: {severity}[{code}]: {message}").format(
+            location=self.location,
+            severity=_(_SEVERITY_WORDS[self.severity]),
+            code=self.code,
+            message=self.message,
+        )
         if source is not None and self.line > 0:
             snippet = source.snippet(self.span)
             if snippet:
                 text += "\n" + snippet
         if self.hint:
-            text += f"\n      = help: {self.hint}"
+            text += "\n      = " + _("help: {hint}").format(hint=self.hint)
         return text
 
     def __str__(self) -> str:
@@ -204,13 +223,14 @@ def summary(diagnostics: Sequence[Diagnostic]) -> str:
     counts = {level: 0 for level in _ORDER}
     for diagnostic in diagnostics:
         counts[diagnostic.severity] += 1
-    words = {"error": "error", "warning": "warning", "info": "note"}
-    parts = [
-        f"{count} {words[level]}{'' if count == 1 else 's'}"
-        for level, count in counts.items()
-        if count
-    ]
-    return ", ".join(parts) if parts else "no findings"
+    words = {
+        "error": lambda n: ngettext("{count} error", "{count} errors", n),
+        "warning": lambda n: ngettext("{count} warning", "{count} warnings", n),
+        "info": lambda n: ngettext("{count} note", "{count} notes", n),
+    }
+    parts = [words[level](count).format(count=count) for level, count in counts.items() if count]
+    # Translators: between the counts of the summary line, "2 warnings, 1 note".
+    return _(", ").join(parts) if parts else _("no findings")
 
 
 # ------------------------------------------------------------------ JSON
@@ -263,7 +283,7 @@ def to_sarif(
             {
                 "id": code,
                 "name": code,
-                "shortDescription": {"text": text},
+                "shortDescription": {"text": _(text)},
                 "defaultConfiguration": {"level": _SARIF_LEVEL[level]},
             }
         )
@@ -272,13 +292,17 @@ def to_sarif(
         rule(code, level, text)
     for diagnostic in diagnostics:
         if diagnostic.code not in index:
-            rule(diagnostic.code, diagnostic.severity, f"Rule error: {diagnostic.code}")
+            rule(
+                diagnostic.code,
+                diagnostic.severity,
+                _("Rule error: {code}").format(code=diagnostic.code),
+            )
 
     results: list[dict[str, Any]] = []
     for diagnostic in diagnostics:
         message = diagnostic.message
         if diagnostic.hint:
-            message += f" ({diagnostic.hint})"
+            message = _("{message} ({hint})").format(message=message, hint=diagnostic.hint)
         physical: dict[str, Any] = {"artifactLocation": {"uri": _uri(diagnostic.file)}}
         if diagnostic.line > 0:
             physical["region"] = _region(
@@ -299,7 +323,7 @@ def to_sarif(
                         "artifactLocation": {"uri": _uri(diagnostic.file)},
                         "region": {"startLine": line},
                     },
-                    "message": {"text": f"line {line}"},
+                    "message": {"text": _("line {line}").format(line=line)},
                 }
                 for number, line in enumerate(diagnostic.related)
             ]

@@ -25,7 +25,7 @@ from functools import lru_cache
 import attrs
 
 from .fast import FastValue, always, bound, never
-from .i18n import N_, _
+from .i18n import _
 from .values import InputSpec, InputType, fmt, show_level
 
 # ------------------------------------------------------------- intervals
@@ -324,92 +324,78 @@ class Domain:
     def describe(self, values: ValueSet) -> tuple[str, bool]:
         """A phrase for a snapped set, and whether it is plural.
 
-        ``values below 98% (0–97.9%)``, ``values 93–93.4%``, ``the value 5``.
+        ``values below 98% (0–97.9%)``, ``values 93–93.4%``, ``the value 5``
+        (in the language messages are written in).
         """
         if self.type == "yes/no":
-            shown = [self.show(x) for x in self.points(values)]
-            if len(shown) == 1:
-                return _("the value {value}").format(value=shown[0]), False
+            points = list(self.points(values))
+            if len(points) == 1:
+                return (_("the value yes") if points[0] else _("the value no")), False
             return _("the values yes and no"), True
         if self.type == "level":
             labels = [self.show(x) for x in self.points(values)]
             if len(labels) == 1:
-                return _("the level {level}").format(level=labels[0]), False
-            listed = _(", ").join(labels[:-1])
-            return _("the levels {levels} and {last}").format(levels=listed, last=labels[-1]), True
+                return _("the level {label}").format(label=labels[0]), False
+            # Translators: levels of a list, "the levels "完整", "部分" and "未建立"".
+            listed = _("{earlier} and {last}").format(
+                earlier=_(", ").join(labels[:-1]), last=labels[-1]
+            )
+            return _("the levels {labels}").format(labels=listed), True
         if values.intervals == self.full().intervals:
             return _("every value"), True
         phrases = [self._describe(iv) for iv in values.intervals]
+        only = values.intervals[0]
+        if len(phrases) == 1 and only.low is not None and only.low == only.high:
+            return phrases[0], False
         if len(phrases) == 1:
-            whole, _bare, fields = phrases[0]
-            return _(whole).format(**fields), whole != _ONE_VALUE
-        # Several runs of values: "values" is said once, before the list.
-        words = [_(bare).format(**fields) for _whole, bare, fields in phrases]
-        listed = _(", ").join(words[:-1])
-        return _("values {values} and {last}").format(values=listed, last=words[-1]), True
+            return phrases[0], True
+        # "values 3–5 and the value 7": the word "values" once, before them all.
+        # Translators: "values" is the word every value phrase begins with.
+        words = [phrase.removeprefix(_("values") + " ") for phrase in phrases]
+        listed = _("{earlier} and {last}").format(earlier=_(", ").join(words[:-1]), last=words[-1])
+        return _("values {values}").format(values=listed), True
 
-    def _describe(self, iv: Interval) -> tuple[str, str, dict[str, str]]:
-        """A run of values: its phrase alone, its phrase in a list after "values",
-        and the fields of both."""
+    def _describe(self, iv: Interval) -> str:
         low, high = iv.low, iv.high
         if self.step is not None:
             bottom = None if self.low is None else self.grid_up(self.low)
             top = None if self.high is None else self.grid_down(self.high)
             if low is not None and high is not None:
                 if low == high:
-                    return _ONE_VALUE, _ONE_VALUE, {"value": self.show(low)}
+                    return _("the value {value}").format(value=self.show(low))
                 listed = self._span(low, high)
                 if low == bottom and high != top:
-                    fields = {"value": self.show(high + self.step), "listed": listed}
-                    return _BELOW_LISTED, _BARE_BELOW_LISTED, fields
+                    return _("values below {value} ({values})").format(
+                        value=self.show(high + self.step), values=listed
+                    )
                 if high == top and low != bottom:
-                    fields = {"value": self.show(low - self.step), "listed": listed}
-                    return _ABOVE_LISTED, _BARE_ABOVE_LISTED, fields
-                return _RUN, _BARE_RUN, {"values": listed}
+                    return _("values above {value} ({values})").format(
+                        value=self.show(low - self.step), values=listed
+                    )
+                return _("values {values}").format(values=listed)
             if low is not None:
-                return _AND_ABOVE, _BARE_AND_ABOVE, {"value": self.show(low)}
+                return _("values of {value} and above").format(value=self.show(low))
             if high is not None:
-                return _AND_BELOW, _BARE_AND_BELOW, {"value": self.show(high)}
-            return _EVERY, _EVERY, {}
+                return _("values of {value} and below").format(value=self.show(high))
+            return _("every value")
         if low is not None and high is not None and low == high:
-            return _ONE_VALUE, _ONE_VALUE, {"value": self.show(low)}
+            return _("the value {value}").format(value=self.show(low))
         if low is not None and (high is None or high == self.high) and low != self.low:
             if iv.low_closed:
-                return _AT_LEAST, _BARE_AT_LEAST, {"value": self.show(low)}
-            return _ABOVE, _BARE_ABOVE, {"value": self.show(low)}
+                return _("values of at least {value}").format(value=self.show(low))
+            return _("values above {value}").format(value=self.show(low))
         if high is not None and (low is None or low == self.low) and high != self.high:
             if iv.high_closed:
-                return _AT_MOST, _BARE_AT_MOST, {"value": self.show(high)}
-            return _BELOW, _BARE_BELOW, {"value": self.show(high)}
+                return _("values of at most {value}").format(value=self.show(high))
+            return _("values below {value}").format(value=self.show(high))
         if low is None or high is None:
-            return _EVERY, _EVERY, {}
-        interval = (
-            f"{'[' if iv.low_closed else '('}{self.show(low)}, "
-            f"{self.show(high)}{']' if iv.high_closed else ')'}"
+            return _("every value")
+        return _("values in {interval}").format(
+            interval=(
+                f"{'[' if iv.low_closed else '('}{self.show(low)}, "
+                f"{self.show(high)}{']' if iv.high_closed else ')'}"
+            )
         )
-        return _IN, _BARE_IN, {"interval": interval}
-
-
-# How a run of values is said alone, and in a list after "values" (which the
-# list says once).
-_ONE_VALUE = N_("the value {value}")
-_EVERY = N_("every value")
-_BELOW_LISTED, _BARE_BELOW_LISTED = (
-    N_("values below {value} ({listed})"),
-    N_("below {value} ({listed})"),
-)
-_ABOVE_LISTED, _BARE_ABOVE_LISTED = (
-    N_("values above {value} ({listed})"),
-    N_("above {value} ({listed})"),
-)
-_RUN, _BARE_RUN = N_("values {values}"), "{values}"
-_AND_ABOVE, _BARE_AND_ABOVE = N_("values of {value} and above"), N_("of {value} and above")
-_AND_BELOW, _BARE_AND_BELOW = N_("values of {value} and below"), N_("of {value} and below")
-_AT_LEAST, _BARE_AT_LEAST = N_("values of at least {value}"), N_("of at least {value}")
-_ABOVE, _BARE_ABOVE = N_("values above {value}"), N_("above {value}")
-_AT_MOST, _BARE_AT_MOST = N_("values of at most {value}"), N_("of at most {value}")
-_BELOW, _BARE_BELOW = N_("values below {value}"), N_("below {value}")
-_IN, _BARE_IN = N_("values in {interval}"), N_("in {interval}")
 
 
 @lru_cache(maxsize=256)

@@ -18,7 +18,7 @@ import attrs
 from .compiler import ExampleCase
 from .errors import DataError
 from .explain import explain_node, explain_result
-from .i18n import _
+from .i18n import _, pgettext
 from .nodes.derived import Cohort
 from .nodes.evaluation import Context, ScoreProblems
 from .nodes.tree import Item, Section
@@ -137,7 +137,14 @@ def _outcome(
 
 def _failed(case: ExampleCase, errors: tuple[DataError, ...]) -> ExampleOutcome:
     return ExampleOutcome(
-        case.line, case.text, case.node_id, False, _expected(case), _("error"), "", errors
+        case.line,
+        case.text,
+        case.node_id,
+        False,
+        _expected(case),
+        pgettext("example", "error"),
+        "",
+        errors,
     )
 
 

@@ -18,8 +18,10 @@ modules that follow the pipeline:
 * :mod:`qualitykpi.checks.monotone` — whether a better value ever scores less;
 * :mod:`qualitykpi.checks.context` — a loaded scheme with its spans;
 * :mod:`qualitykpi.checks.lines` — the checks of tables and rule lines;
+* :mod:`qualitykpi.checks.written` — ``no data`` lines and shorthand ranges;
 * :mod:`qualitykpi.checks.peers` — comparisons with the cohort;
-* :mod:`qualitykpi.checks.tree` — sums, outcomes, grades and hygiene;
+* :mod:`qualitykpi.checks.tree` — sums, outcomes and hygiene;
+* :mod:`qualitykpi.checks.grades` — grades and vetoes;
 * :mod:`qualitykpi.checks.caps` — scores the source leaves without a cap;
 * :mod:`qualitykpi.checks.computed` — numbers compared with computed values.
 
@@ -35,24 +37,24 @@ from typing import TYPE_CHECKING
 from ..diagnostics import Diagnostic, make, sort_diagnostics
 from ..domains import NOTHING, Domain
 from ..errors import RuleError
+from ..i18n import _
 from ..values import fmt
 from .caps import check_caps
 from .computed import check_ratio_numbers
 from .context import Context
-from .lines import check_no_data, check_shorthand, check_tables
+from .grades import band_set, check_grades, check_vetoes
+from .lines import check_tables
 from .peers import check_negative_peers, check_peer_max
 from .tree import (
-    band_set,
     check_duplicate_names,
-    check_grades,
     check_outcomes,
     check_owners,
     check_section_deductions,
     check_sums,
     check_total,
     check_unused_inputs,
-    check_vetoes,
 )
+from .written import check_no_data, check_shorthand
 
 if TYPE_CHECKING:
     from ..scheme import Scheme
@@ -177,7 +179,11 @@ def format_ranges(scheme: Scheme) -> str:
     lines = [f"{node_id:<{width}}  {_range(lo, hi)}  {name}" for node_id, name, lo, hi in rows]
     grades = reachable_grades(scheme)
     if scheme.scorer.grades is not None:
-        lines.append("grades that can occur: " + (", ".join(grades) if grades else "none"))
+        lines.append(
+            _("grades that can occur: {grades}").format(
+                grades=_(", ").join(grades) if grades else _("none")
+            )
+        )
     return "\n".join(lines)
 
 
@@ -187,4 +193,4 @@ def _range(low: Fraction | None, high: Fraction | None) -> str:
         return f"{fmt(low)}–{fmt(high)}"
     shown_low = fmt(low) if low is not None else "−∞"
     shown_high = fmt(high) if high is not None else "∞"
-    return f"{shown_low} to {shown_high}"
+    return _("{low} to {high}").format(low=shown_low, high=shown_high)

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterator, Sequence
 
 from ..diagnostics import Diagnostic
+from ..i18n import _
 from ..nodes.tree import Item, Section
 from ..values import fmt
 from .context import Context, what
@@ -41,13 +42,17 @@ def _floor(ctx: Context, item: Item) -> str:
     for holder in _holders(ctx, item):
         if isinstance(holder, Item):
             if holder.minimum is not None:
-                return f"{what(holder)} stops at {fmt(holder.minimum)}"
+                return _("{node} stops at {floor}").format(
+                    node=what(holder), floor=fmt(holder.minimum)
+                )
             continue
         if holder.deductions_cap is not None:
-            return f"{what(holder)} deducts at most {fmt(holder.deductions_cap)}"
+            return _("{node} deducts at most {cap}").format(
+                node=what(holder), cap=fmt(holder.deductions_cap)
+            )
         if holder.minimum is not None:
-            return f"{what(holder)} stops at {fmt(holder.minimum)}"
-    return "the scheme's total stops at 0"
+            return _("{node} stops at {floor}").format(node=what(holder), floor=fmt(holder.minimum))
+    return _("the scheme's total stops at 0")
 
 
 def check_caps(ctx: Context) -> Iterator[Diagnostic]:
@@ -59,19 +64,26 @@ def check_caps(ctx: Context) -> Iterator[Diagnostic]:
         if item.deduct_only:
             yield ctx.diagnostic(
                 "no-cap",
-                f"the deductions of {what(item)} have no lower bound: the item can fall "
-                f"below any score; {_floor(ctx, item)}",
+                _(
+                    "the deductions of {node} have no lower bound: the item can fall "
+                    "below any score; {stop}"
+                ).format(node=what(item), stop=_floor(ctx, item)),
                 ctx.header(item),
-                hint="if the source caps them (最高扣N分), write `deduct at most N`",
+                hint=_("if the source caps them (最高扣N分), write `deduct at most N`"),
             )
             continue
         if scorer.total is not None and not scorer.plus_bonus:
-            stop = f"the total stops at {fmt(scorer.total)}"
+            message = _(
+                "{node} has no cap: it adds whatever it awards; the total stops at {total}"
+            ).format(node=what(item), total=fmt(scorer.total))
         else:
-            stop = "nor has the total (`total N plus bonus`, or no `total`)"
+            message = _(
+                "{node} has no cap: it adds whatever it awards; nor has the total "
+                "(`total N plus bonus`, or no `total`)"
+            ).format(node=what(item))
         yield ctx.diagnostic(
             "no-cap",
-            f"{what(item)} has no cap: it adds whatever it awards; {stop}",
+            message,
             ctx.header(item),
-            hint="if the source caps it (最高加N分), write `at most N` after its name",
+            hint=_("if the source caps it (最高加N分), write `at most N` after its name"),
         )

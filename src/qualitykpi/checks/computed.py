@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from fractions import Fraction
 
 from ..diagnostics import Diagnostic
+from ..i18n import _
 from ..nodes.tree import Item
 from ..values import fmt
 from .context import Context, what
@@ -44,9 +45,15 @@ def _item(ctx: Context, item: Item, ratios: set[str]) -> Iterator[Diagnostic]:
         number = fmt(large[0])
         yield ctx.diagnostic(
             "ratio-number",
-            f"`{line.subject}` is a ratio (0.1 is 10%), and this line of {what(item)} compares "
-            f"it with {number}, that is {fmt(large[0] * 100)}%; did you mean `{number}%`?",
+            _(
+                "`{name}` is a ratio (0.1 is 10%), and this line of {node} compares it with "
+                "{number}, that is {percent}%; did you mean `{number}%`?"
+            ).format(
+                name=line.subject, node=what(item), number=number, percent=fmt(large[0] * 100)
+            ),
             written.span if (written := ctx.line_syntax(item, index)) else ctx.at_line(line.line),
-            hint=f"write `{number}%` for {number} percent; a ratio of {number} (times) is "
-            "written as it is, and this warning can then be left aside",
+            hint=_(
+                "write `{number}%` for {number} percent; a ratio of {number} (times) is "
+                "written as it is, and this warning can then be left aside"
+            ).format(number=number),
         )

@@ -18,6 +18,7 @@ import attrs
 
 from .. import syntax as _syntax
 from ..diagnostics import Diagnostic, make
+from ..i18n import N_, _, ngettext
 from ..nodes.tree import Item, Section
 from ..source import Source, Span, narrow
 from ..syntax_structure import walk_nodes
@@ -138,28 +139,60 @@ class Context:
 # ---------------------------------------------------------------- words
 
 
+#: How a message names a node of each kind, its name filled in.
+_NAMED = {
+    "item": N_('item "{name}"'),
+    "part": N_('part "{name}"'),
+    "bonus": N_('bonus "{name}"'),
+    "section": N_('section "{name}"'),
+}
+
+
+#: How a message names an input's type (the rule's own keyword in English).
+_TYPES = {
+    "percent": N_("percent"),
+    "count": N_("count"),
+    "number": N_("number"),
+    "yes/no": N_("yes/no"),
+    "level": N_("level"),
+}
+
+
+def type_word(kind: str) -> str:
+    """An input's type as messages name it: ``number``, ``percent``."""
+    return _(_TYPES[kind]) if kind in _TYPES else kind
+
+
 def what(node: Item | Section) -> str:
     """How a message names a node: ``item "合格率"``, ``section "质量工作"``."""
     kind = "item" if node.kind == "task" else node.kind
-    return f'{kind} "{node.name}"'
+    return _(_NAMED[kind]).format(name=node.name)
 
 
 def sum_text(values: list[Fraction]) -> str:
     """A sum, with its terms when there are a few: ``10 (4 + 6)``."""
     total = fmt(sum(values, Fraction(0)))
     if 1 < len(values) <= 12:
-        return f"{total} ({' + '.join(fmt(value) for value in values)})"
+        return _("{total} ({terms})").format(
+            total=total, terms=" + ".join(fmt(value) for value in values)
+        )
     return total
-
-
-def plural(count: int, word: str) -> str:
-    """``word``, with an ``s`` unless ``count`` is 1."""
-    return f"{word}{'' if count == 1 else 's'}"
 
 
 def lines_text(numbers: Iterable[int]) -> str:
     """``line 3`` or ``lines 3, 5`` (``an earlier line`` for none)."""
     listed = sorted(set(numbers))
     if not listed:
-        return "an earlier line"
-    return f"{plural(len(listed), 'line')} " + ", ".join(str(n) for n in listed)
+        return _("an earlier line")
+    return ngettext("line {numbers}", "lines {numbers}", len(listed)).format(
+        # Translators: between line numbers, "lines 3, 5".
+        numbers=_(", ").join(str(n) for n in listed)
+    )
+
+
+def join_words(words: list[str]) -> str:
+    """``a``, ``a and b``, ``a, b and c``."""
+    if len(words) <= 1:
+        return "".join(words)
+    # Translators: the end of a list, "a, b and c"; ", " is what comes between the others.
+    return _("{earlier} and {last}").format(earlier=_(", ").join(words[:-1]), last=words[-1])

@@ -3,9 +3,8 @@
 :func:`check_tables` turns the exact analysis of every table
 (:mod:`qualitykpi.checks.tables`, :mod:`qualitykpi.checks.monotone`) into
 ``gap``, ``shadowed``, ``unreachable-line``, ``otherwise-not-last`` and
-``non-monotone`` diagnostics; :func:`check_no_data` and
-:func:`check_shorthand` look at ``no data`` lines and at adjacent ``A–B``
-ranges as written.
+``non-monotone`` diagnostics (:mod:`qualitykpi.checks.written` looks at
+``no data`` lines and at adjacent ``A–B`` ranges as written).
 """
 
 from __future__ import annotations
@@ -16,6 +15,7 @@ from fractions import Fraction
 from .. import syntax
 from ..diagnostics import Diagnostic
 from ..domains import Domain, ValueSet
+from ..i18n import N_, _
 from ..nodes.arithmetic import affine
 from ..nodes.expressions import Expression
 from ..nodes.tree import Item
@@ -36,38 +36,47 @@ from .tables import (
 # ------------------------------------------------------------- tables
 
 
-#: How messages name the built-in peer statistics (a registered one by its name).
-_STAT_WORDS = {"mean": "mean", "median": "median", "max": "max", "min": "min"}
+_STILL_TESTED = N_(
+    "its example lines, `qualitykpi test --coverage` and `qualitykpi verify` still test it"
+)
+_ONLY_GAP_HINT = N_("add a line for them, or end the table with `otherwise → 0`")
 
 
 def _cohort_text(report: SubjectReport, cohort: Mapping[str, Fraction]) -> str:
+    """`` when the peer mean is 90%`` (said after what it qualifies), or nothing."""
     if not cohort:
         return ""
     words = [
-        f"the peer {_STAT_WORDS.get(stat, stat)} is {report.domain.show(value)}"
+        # Translators: {stat} is the statistic as the rule names it (`peer mean`).
+        _("the peer {stat} is {value}").format(stat=stat, value=report.domain.show(value))
         for stat, value in sorted(cohort.items())
     ]
-    return " when " + " and ".join(words)
+    # Translators: "the peer mean is 90% and the peer max is 99%"
+    joined = _(" and ").join(words)
+    return _(" when {cohort}").format(cohort=joined)
 
 
 def _gap_hint(report: SubjectReport) -> str:
     gaps, domain = report.gaps, report.domain
     if domain.type == "level":
         shown = [domain.show(x) for x in domain.points(gaps)]
-        test = f"= {shown[0]}" if len(shown) == 1 else f"in ({', '.join(shown)})"
-        return (
-            f"add a line for {'it' if len(shown) == 1 else 'them'}, such as "
-            f"`{report.subject} {test} → …`, "
+        if len(shown) == 1:
+            return _(
+                "add a line for it, such as `{subject} = {level} → …`, "
+                "or end the table with `otherwise → 0`"
+            ).format(subject=report.subject, level=shown[0])
+        return _(
+            "add a line for them, such as `{subject} in ({levels}) → …`, "
             "or end the table with `otherwise → 0`"
-        )
+        ).format(subject=report.subject, levels=", ".join(shown))
     if len(gaps.intervals) == 1 and domain.step is not None and domain.type != "yes/no":
         iv = gaps.intervals[0]
         if iv.low is not None and iv.high is not None and not report.gap_cohort:
-            return (
-                f"add a line for them, such as `[{domain.show(iv.low)}, "
-                f"{domain.show(iv.high)}] → …`, or end the table with `otherwise → 0`"
-            )
-    return "add a line for them, or end the table with `otherwise → 0`"
+            return _(
+                "add a line for them, such as `[{low}, {high}] → …`, "
+                "or end the table with `otherwise → 0`"
+            ).format(low=domain.show(iv.low), high=domain.show(iv.high))
+    return _(_ONLY_GAP_HINT)
 
 
 def _gap(ctx: Context, item: Item, table: TableReport) -> Iterator[Diagnostic]:
@@ -77,26 +86,26 @@ def _gap(ctx: Context, item: Item, table: TableReport) -> Iterator[Diagnostic]:
     if len(table.subjects) == 1:
         report = table.subjects[0]
         phrase, plural = report.domain.describe(report.gaps)
-        verb = "match" if plural else "matches"
-        them = "them" if plural else "it"
         message = (
-            f"{phrase} of `{report.subject}` {verb} no line of {what(item)}"
-            f"{_cohort_text(report, report.gap_cohort)}, so scoring {them} fails"
+            _("{values} of `{subject}` match no line of {node}{when}, so scoring them fails")
+            if plural
+            else _("{values} of `{subject}` matches no line of {node}{when}, so scoring it fails")
+        ).format(
+            values=phrase,
+            subject=report.subject,
+            node=what(item),
+            when=_cohort_text(report, report.gap_cohort),
         )
         yield ctx.diagnostic("gap", message, ctx.header(item), related=rows, hint=_gap_hint(report))
         return
     parts = []
     for report in table.subjects:
-        phrase, _ = report.domain.describe(report.gaps)
-        parts.append(f"`{report.subject}` has {phrase}")
-    message = f"no line of {what(item)} matches when " + " and ".join(parts) + ", so scoring fails"
-    yield ctx.diagnostic(
-        "gap",
-        message,
-        ctx.header(item),
-        related=rows,
-        hint="add a line for them, or end the table with `otherwise → 0`",
+        phrase = report.domain.describe(report.gaps)[0]
+        parts.append(_("`{subject}` has {values}").format(subject=report.subject, values=phrase))
+    message = _("no line of {node} matches when {values}, so scoring fails").format(
+        node=what(item), values=_(" and ").join(parts)
     )
+    yield ctx.diagnostic("gap", message, ctx.header(item), related=rows, hint=_(_ONLY_GAP_HINT))
 
 
 def _question(report: SubjectReport, row: Row, taken: ValueSet) -> str:
@@ -110,24 +119,28 @@ def _question(report: SubjectReport, row: Row, taken: ValueSet) -> str:
     if domain.step is None or domain.type in ("yes/no", "level") or written_in_points:
         return ""
     if over.low == band.low and over.high is not None and over.high != band.high:
-        return f"; is this band meant to start at {domain.show(over.high + domain.step)}?"
+        return _("; is this band meant to start at {value}?").format(
+            value=domain.show(over.high + domain.step)
+        )
     if over.high == band.high and over.low is not None and over.low != band.low:
-        return f"; is this band meant to end at {domain.show(over.low - domain.step)}?"
+        return _("; is this band meant to end at {value}?").format(
+            value=domain.show(over.low - domain.step)
+        )
     return ""
 
 
 def _empty_reason(report: SubjectReport) -> str:
     domain = report.domain
     if domain.type == "percent":
-        reason = "a percent lies between 0 and 100"
+        reason = _("a percent lies between 0 and 100")
     elif domain.type == "count":
-        reason = "a count is a whole number, 0 or more"
+        reason = _("a count is a whole number, 0 or more")
     else:
         reason = ""
     if domain.step is not None and domain.type != "yes/no" and domain.step != 1:
-        step = f"values are reported in steps of {fmt(domain.step)}"
-        reason = f"{reason}, and {step}" if reason else step
-    return f" ({reason})" if reason else ""
+        step = _("values are reported in steps of {step}").format(step=fmt(domain.step))
+        reason = _("{reason}, and {step}").format(reason=reason, step=step) if reason else step
+    return _(" ({reason})").format(reason=reason) if reason else ""
 
 
 def _row_findings(ctx: Context, item: Item, report: SubjectReport) -> Iterator[Diagnostic]:
@@ -139,19 +152,22 @@ def _row_findings(ctx: Context, item: Item, report: SubjectReport) -> Iterator[D
             if catch.line.otherwise:
                 yield ctx.diagnostic(
                     "otherwise-not-last",
-                    f"this line comes after `otherwise` (line {catch.number}), which matches "
-                    f"every present value of `{report.subject}`, so it is never reached; "
-                    f"should it come before line {catch.number}?",
+                    _(
+                        "this line comes after `otherwise` (line {line}), which matches "
+                        "every present value of `{subject}`, so it is never reached; "
+                        "should it come before line {line}?"
+                    ).format(line=catch.number, subject=report.subject),
                     span,
                     related=[catch.number],
-                    hint="only a `no data` line may follow `otherwise`",
+                    hint=_("only a `no data` line may follow `otherwise`"),
                 )
             else:
                 yield ctx.diagnostic(
                     "unreachable-line",
-                    f"line {catch.number} (`{catch.text}`) holds for every value of "
-                    f"`{report.subject}`, so this line is never reached; should it come "
-                    f"before line {catch.number}?",
+                    _(
+                        "line {line} (`{text}`) holds for every value of `{subject}`, so "
+                        "this line is never reached; should it come before line {line}?"
+                    ).format(line=catch.number, text=catch.text, subject=report.subject),
                     span,
                     related=[catch.number],
                 )
@@ -159,14 +175,20 @@ def _row_findings(ctx: Context, item: Item, report: SubjectReport) -> Iterator[D
         if row.index in report.empty:
             yield ctx.diagnostic(
                 "unreachable-line",
-                f"no value of `{report.subject}` satisfies `{_condition_text(ctx, item, row)}`"
-                f"{_empty_reason(report)}, so this line is never reached; is a number mistyped?",
+                _(
+                    "no value of `{subject}` satisfies `{condition}`{reason}, so this line "
+                    "is never reached; is a number mistyped?"
+                ).format(
+                    subject=report.subject,
+                    condition=_condition_text(ctx, item, row),
+                    reason=_empty_reason(report),
+                ),
                 span,
             )
             continue
         if row.index in report.unreachable or row.index in report.unreachable_positive:
             if is_no_data(row.line):
-                message = "a `no data` line above already takes every absent value"
+                message = _("a `no data` line above already takes every absent value")
                 related: list[int] = [
                     other.number
                     for other in report.rows
@@ -185,48 +207,70 @@ def _row_findings(ctx: Context, item: Item, report: SubjectReport) -> Iterator[D
                 related = [by_index[index].number for index in by]
                 if peer_stats(row.line):
                     positive = row.index in report.unreachable_positive
-                    when = (
-                        "whenever the peer statistics are above 0"
-                        if positive
-                        else "in every cohort"
-                    )
                     condition = _condition_text(ctx, item, row)
                     if _outside_cohort(report, row, positive=positive):
                         message = (
-                            f"{when}, no entity of the cohort has a value that satisfies "
-                            f"`{condition}` (the cohort's own values lie between its peer "
-                            "min and max), so this line is never reached; is it meant for "
-                            "another statistic?"
-                        )
+                            _(
+                                "whenever the peer statistics are above 0, no entity of the "
+                                "cohort has a value that satisfies `{condition}` (the cohort's "
+                                "own values lie between its peer min and max), so this line is "
+                                "never reached; is it meant for another statistic?"
+                            )
+                            if positive
+                            else _(
+                                "in every cohort, no entity of the cohort has a value that "
+                                "satisfies `{condition}` (the cohort's own values lie between "
+                                "its peer min and max), so this line is never reached; is it "
+                                "meant for another statistic?"
+                            )
+                        ).format(condition=condition)
                         related = []
                     else:
                         message = (
-                            f"{when}, every value that satisfies `{condition}` is already "
-                            f"taken by {lines_text(related)}, so this line is never reached; "
-                            "are the lines in the wrong order?"
-                        )
+                            _(
+                                "whenever the peer statistics are above 0, every value that "
+                                "satisfies `{condition}` is already taken by {lines}, so this "
+                                "line is never reached; are the lines in the wrong order?"
+                            )
+                            if positive
+                            else _(
+                                "in every cohort, every value that satisfies `{condition}` is "
+                                "already taken by {lines}, so this line is never reached; are "
+                                "the lines in the wrong order?"
+                            )
+                        ).format(condition=condition, lines=lines_text(related))
                 else:
-                    phrase, _ = report.domain.describe(report.values(row.index))
-                    message = (
-                        f"every value this line covers ({phrase}) is already taken by "
-                        f"{lines_text(related)}, so it is never reached"
-                    )
+                    phrase = report.domain.describe(report.values(row.index))[0]
+                    message = _(
+                        "every value this line covers ({values}) is already taken by "
+                        "{lines}, so it is never reached"
+                    ).format(values=phrase, lines=lines_text(related))
             yield ctx.diagnostic("unreachable-line", message, span, related=related)
             continue
         if row.index in report.taken and not is_catch_all(row.line):
             values, takers = report.taken[row.index]
             related = [by_index[index].number for index in takers]
             phrase, plural = report.domain.describe(values)
-            verb = "are" if plural else "is"
             first = by_index[takers[0]] if len(takers) == 1 else None
-            whom = f"line {first.number} (`{first.text}`)" if first else lines_text(related)
-            yield ctx.diagnostic(
-                "shadowed",
-                f"{phrase} of this line {verb} already taken by {whom}"
-                + (_question(report, row, values) or ", which comes first"),
-                span,
-                related=related,
+            whom = (
+                _("line {line} (`{text}`)").format(line=first.number, text=first.text)
+                if first
+                else lines_text(related)
             )
+            question = _question(report, row, values)
+            if question:
+                message = (
+                    _("{values} of this line are already taken by {lines}{question}")
+                    if plural
+                    else _("{values} of this line is already taken by {lines}{question}")
+                ).format(values=phrase, lines=whom, question=question)
+            else:
+                message = (
+                    _("{values} of this line are already taken by {lines}, which comes first")
+                    if plural
+                    else _("{values} of this line is already taken by {lines}, which comes first")
+                ).format(values=phrase, lines=whom)
+            yield ctx.diagnostic("shadowed", message, span, related=related)
 
 
 def _outside_cohort(report: SubjectReport, row: Row, *, positive: bool) -> bool:
@@ -255,7 +299,7 @@ def _direction(ctx: Context, item: Item, report: SubjectReport) -> tuple[str, st
     parent = ctx.parents.get(item.id)
     declared = item.better or (parent.better if parent is not None else None)
     if declared is not None:
-        return declared, f"as `better {declared}` says", True
+        return declared, _("as `better {direction}` says").format(direction=declared), True
     if item.table is None:
         return "none", "", False
     implied, shown_by = item.table.direction_evidence(
@@ -263,10 +307,16 @@ def _direction(ctx: Context, item: Item, report: SubjectReport) -> tuple[str, st
     )
     numbers = [number for number in dict.fromkeys(shown_by) if number]
     if not numbers:
-        return implied, "as its lines imply", False
+        return implied, _("as its lines imply"), False
     if len(numbers) == 1:
-        return implied, f"as line {numbers[0]} implies", False
-    return implied, f"as the scores of lines {numbers[0]} and {numbers[1]} imply", False
+        return implied, _("as line {line} implies").format(line=numbers[0]), False
+    return (
+        implied,
+        _("as the scores of lines {first} and {second} imply").format(
+            first=numbers[0], second=numbers[1]
+        ),
+        False,
+    )
 
 
 def _monotone(ctx: Context, item: Item, report: SubjectReport) -> Iterator[Diagnostic]:
@@ -287,7 +337,7 @@ def _monotone(ctx: Context, item: Item, report: SubjectReport) -> Iterator[Diagn
     if peak is not None:
         # Bands around the target: the closer, the better, on either side.
         found = monotonicity(item, report, "higher", percent=percent, peak=peak)
-        direction, why = f"closer to {report.domain.show(peak)}", "as the bands around it imply"
+        why = _("as the bands around it imply")
     elif declared:
         found = monotonicity(item, report, direction, percent=percent)
     else:
@@ -296,24 +346,37 @@ def _monotone(ctx: Context, item: Item, report: SubjectReport) -> Iterator[Diagn
         if up is None or down is None:
             return
         if direction == "none":
-            direction, why = "higher", "as no line implies otherwise"
+            direction, why = "higher", _("as no line implies otherwise")
         found = up if direction == "higher" else down
     if found is None:
         return
     show = report.domain.show
     at = found.better_row if found.better_row.index >= found.worse_row.index else found.worse_row
     other = found.worse_row if at is found.better_row else found.better_row
-    what = (
-        f"values of `{report.subject}` {direction}"
-        if peak is not None
-        else f"{direction} values of `{report.subject}`"
-    )
-    message = (
-        f"{what} are better ({why}), but "
-        f"{show(found.better)} scores {fmt(found.better_score)} (line {found.better_row.number})"
-        f" while {show(found.worse)} scores {fmt(found.worse_score)} "
-        f"(line {found.worse_row.number}){_cohort_text(report, found.cohort)}; "
-        "is a score or the order of the lines wrong?"
+    if peak is not None:
+        better = _("values of `{subject}` closer to {value} are better ({why})").format(
+            subject=report.subject, value=show(peak), why=why
+        )
+    elif direction == "lower":
+        better = _("lower values of `{subject}` are better ({why})").format(
+            subject=report.subject, why=why
+        )
+    else:
+        better = _("higher values of `{subject}` are better ({why})").format(
+            subject=report.subject, why=why
+        )
+    message = _(
+        "{better}, but {high} scores {high_score} (line {high_line}) while {low} scores "
+        "{low_score} (line {low_line}){when}; is a score or the order of the lines wrong?"
+    ).format(
+        better=better,
+        high=show(found.better),
+        high_score=fmt(found.better_score),
+        high_line=found.better_row.number,
+        low=show(found.worse),
+        low_score=fmt(found.worse_score),
+        low_line=found.worse_row.number,
+        when=_cohort_text(report, found.cohort),
     )
     yield ctx.diagnostic(
         "non-monotone",
@@ -336,16 +399,19 @@ def _foreign(ctx: Context, item: Item, table: TableReport) -> Iterator[Diagnosti
         catch = rows[catch_index]
         code = "otherwise-not-last" if catch.line.otherwise else "unreachable-line"
         if subject:
-            reach = (
-                f"which holds for every present value of `{subject}`, so it is reached only "
-                f"when `{subject}` has no data"
-            )
+            message = _(
+                "this line comes after line {line} (`{text}`), which holds for every present "
+                "value of `{subject}`, so it is reached only when `{subject}` has no data; "
+                "should it come before line {line}?"
+            ).format(line=catch.number, text=catch.text, subject=subject)
         else:
-            reach = "which tests no input and takes every entity, so it is never reached"
+            message = _(
+                "this line comes after line {line} (`{text}`), which tests no input and "
+                "takes every entity, so it is never reached; should it come before line {line}?"
+            ).format(line=catch.number, text=catch.text)
         yield ctx.diagnostic(
             code,
-            f"this line comes after line {catch.number} (`{catch.text}`), {reach}; "
-            f"should it come before line {catch.number}?",
+            message,
             ctx.row_span(item, rows[index]),
             related=[catch.number],
         )
@@ -358,16 +424,18 @@ def check_tables(ctx: Context) -> Iterator[Diagnostic]:
         if item.table is not None and item.target_inputs:
             # Where a line holds depends on each entity's own target: nothing
             # can be said of gaps or overlaps without it, so say that.
-            held = ", ".join(
-                f"`{subject}` is `{holder}`" for subject, holder in item.target_inputs.items()
+            held = _(", ").join(
+                _("`{subject}` is `{holder}`").format(subject=subject, holder=holder)
+                for subject, holder in item.target_inputs.items()
             )
             yield ctx.diagnostic(
                 "not-analysed",
-                f"the target of {held}, which differs from entity to entity: the gaps, "
-                f"overlaps and order of {what(item)}'s rule lines are not analysed",
+                _(
+                    "the target of {targets}, which differs from entity to entity: the gaps, "
+                    "overlaps and order of {node}'s rule lines are not analysed"
+                ).format(targets=held, node=what(item)),
                 ctx.header(item),
-                hint="its example lines, `qualitykpi test --coverage` and `qualitykpi verify` "
-                "still test it",
+                hint=_(_STILL_TESTED),
             )
             continue
         specs = {**ctx.specs, **_computed_specs(ctx, item)}
@@ -378,12 +446,12 @@ def check_tables(ctx: Context) -> Iterator[Diagnostic]:
             # than judge gaps and overlaps on an axis that is not there.
             yield ctx.diagnostic(
                 "not-analysed",
-                f"where the rule lines of {what(item)} hold depends on values worked out "
-                f"for each entity ({', '.join(f'`{text}`' for text in computed)}): their "
-                "gaps, overlaps and order are not analysed",
+                _(
+                    "where the rule lines of {node} hold depends on values worked out for "
+                    "each entity ({values}): their gaps, overlaps and order are not analysed"
+                ).format(node=what(item), values=_(", ").join(f"`{text}`" for text in computed)),
                 ctx.header(item),
-                hint="its example lines, `qualitykpi test --coverage` and `qualitykpi verify` "
-                "still test it",
+                hint=_(_STILL_TESTED),
             )
             continue
         hulls = [line for line in item.table.lines if line.interval_is_hull] if item.table else []
@@ -394,13 +462,16 @@ def check_tables(ctx: Context) -> Iterator[Diagnostic]:
             shown = hulls[0].text or repr(hulls[0]).strip("<>")
             yield ctx.diagnostic(
                 "not-analysed",
-                f"`{shown}` tests levels that are not next to each "
-                f"other in the list: the gaps, overlaps and order of {what(item)}'s rule "
-                "lines are not analysed",
+                _(
+                    "`{line}` tests levels that are not next to each other in the list: the "
+                    "gaps, overlaps and order of {node}'s rule lines are not analysed"
+                ).format(line=shown, node=what(item)),
                 ctx.at_line(hulls[0].line) or ctx.header(item),
-                hint="test the levels one line each, or list them in an order that puts "
-                "the ones tested together next to each other; its example lines, "
-                "`qualitykpi test --coverage` and `qualitykpi verify` still test it",
+                hint=_(
+                    "test the levels one line each, or list them in an order that puts "
+                    "the ones tested together next to each other; its example lines, "
+                    "`qualitykpi test --coverage` and `qualitykpi verify` still test it"
+                ),
             )
             continue
         table = analyse_table(item, specs)
@@ -477,87 +548,3 @@ def _computed_lines(ctx: Context, item: Item, specs: Mapping[str, InputSpec]) ->
             found.append(line.subject)
         found.extend(expression.text() for expression in line.compared_with())
     return list(dict.fromkeys(found))
-
-
-def _uses_no_data(ctx: Context) -> bool:
-    for item in ctx.items():
-        if item.table is not None and any(is_no_data(line) for line in item.table.lines):
-            return True
-        if any(clause.takes_absent for clause in item.clauses):
-            return True
-    return any(veto.takes_absent for veto in ctx.scheme.scorer.vetoes)
-
-
-def check_no_data(ctx: Context) -> Iterator[Diagnostic]:
-    """``no-data-line``: only in a scheme that says elsewhere what an absent value scores."""
-    if not _uses_no_data(ctx):
-        return
-    for item in ctx.items():
-        if item.kind == "part":
-            continue
-        missing: list[str] = []
-        for node in item.walk():
-            if node.table is None:
-                continue
-            covered = {line.subject for line in node.table.lines if is_no_data(line)}
-            missing.extend(s for s in node.table.subjects() if s not in covered)
-        if missing:
-            names = ", ".join(f"`{name}`" for name in dict.fromkeys(missing))
-            yield ctx.diagnostic(
-                "no-data-line",
-                f"{what(item)} has no `no data` line for {names}: an absent value is a "
-                "data error here, while other items of this scheme say what it scores",
-                ctx.header(item),
-                hint='add `no data → 0` ("未报送的不得分") if an absent value should score',
-            )
-
-
-def _shorthand(line: syntax.Line) -> tuple[str, syntax.Interval] | None:
-    if not isinstance(line, syntax.BandLine):
-        return None
-    condition = line.condition
-    kind = "plain"
-    if isinstance(condition, syntax.TargetDelta):
-        kind, condition = condition.direction, condition.delta  # type: ignore[assignment]
-    if isinstance(condition, syntax.Interval) and condition.shorthand:
-        return f"{line.subject}:{kind}", condition
-    return None
-
-
-def check_shorthand(ctx: Context) -> Iterator[Diagnostic]:
-    """``shorthand-endpoint``: which of two adjacent ``A–B`` ranges takes the shared end."""
-    for written in ctx.nodes.values():
-        if not isinstance(written, syntax.Item):
-            continue
-        groups: dict[str, list[tuple[syntax.BandLine, syntax.Interval]]] = {}
-        for line in written.lines:
-            found = _shorthand(line)
-            if found is not None:
-                assert isinstance(line, syntax.BandLine)
-                groups.setdefault(found[0], []).append((line, found[1]))
-        for ranges in groups.values():
-            shared: list[tuple[syntax.BandLine, syntax.Interval, syntax.BandLine]] = []
-            for upper_line, upper in ranges:
-                for lower_line, lower in ranges:
-                    if lower is not upper and lower.high.value == upper.low.value:
-                        shared.append((lower_line, lower, upper_line))
-                        break
-            if not shared:
-                continue
-            shared.sort(key=lambda entry: entry[2].span.line)
-            words = [
-                f"{entry[1].high.text} to `{entry[1].text}` (line {entry[0].span.line})"
-                for entry in shared
-            ]
-            first = shared[0]
-            message = (
-                "adjacent ranges share an end, which goes to the range it ends: "
-                + ", ".join(words)
-                + " — a range `A–B` leaves out A and includes B (含本数)"
-            )
-            related = {entry[0].span.line for entry in shared} | {
-                entry[2].span.line for entry in shared
-            }
-            yield ctx.diagnostic(
-                "shorthand-endpoint", message, first[2].condition.span, related=related
-            )

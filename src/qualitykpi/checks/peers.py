@@ -17,11 +17,12 @@ from fractions import Fraction
 
 from ..diagnostics import Diagnostic
 from ..domains import Domain
+from ..i18n import _
 from ..nodes.conditions import PeerRelative
 from ..nodes.tree import Item
 from ..source import Span
 from ..values import InputSpec, fmt
-from .context import Context, what
+from .context import Context, type_word, what
 from .tables import Row, condition_interval, is_no_data
 
 _ZERO = Fraction(0)
@@ -38,17 +39,35 @@ def _meaning(comparison: PeerRelative) -> str:
     """What ``K% of`` a negative statistic means, in words and with a number."""
     k = comparison.factor * 100
     example = comparison.threshold(Fraction(-10))
-    side = "above" if k > 100 else "below"
-    return (
-        f"{fmt(abs(k - 100))}% {side} it, measured on its size "
-        f"({fmt(k)}% of a {comparison.stat} of -10 is {fmt(example)})"
+    message = (
+        _("{off}% above it, measured on its size ({k}% of a {stat} of -10 is {example})")
+        if k > 100
+        else _("{off}% below it, measured on its size ({k}% of a {stat} of -10 is {example})")
+    )
+    return message.format(
+        off=fmt(abs(k - 100)), k=fmt(k), stat=comparison.stat, example=fmt(example)
+    )
+
+
+def _negative(name: str, spec: InputSpec, comparison: PeerRelative) -> str:
+    return _(
+        "`{name}` can be negative ({type} with no lower bound), and so can its peer {stat}; "
+        "{k}% of a negative {stat} is {meaning}"
+    ).format(
+        name=name,
+        type=type_word(spec.type),
+        stat=comparison.stat,
+        k=fmt(comparison.factor * 100),
+        meaning=_meaning(comparison),
     )
 
 
 def _hint(name: str, spec: InputSpec) -> str:
     if spec.type == "number" and spec.low is None:
-        return f"if `{name}` cannot be negative, say so: `input {name}: number at least 0`"
-    return f"if `{name}` cannot be negative, declare it `at least 0`"
+        return _(
+            "if `{name}` cannot be negative, say so: `input {name}: number at least 0`"
+        ).format(name=name)
+    return _("if `{name}` cannot be negative, declare it `at least 0`").format(name=name)
 
 
 def _peer_lines(ctx: Context) -> Iterator[tuple[Item, str, PeerRelative | None, Span | None]]:
@@ -76,17 +95,13 @@ def check_negative_peers(ctx: Context) -> Iterator[Diagnostic]:
         if comparison is not None and comparison.factor == 1:
             continue  # 100% of a statistic is the statistic, whatever its sign
         if comparison is None:
-            message = (
-                f"`{name}` can be negative ({spec.type} with no lower bound): when no value "
-                f"of the cohort is above 0, `scaled to peer max` in {what(item)} has no best "
+            message = _(
+                "`{name}` can be negative ({type} with no lower bound): when no value "
+                "of the cohort is above 0, `scaled to peer max` in {node} has no best "
                 "to scale to, and every entity is a data error"
-            )
+            ).format(name=name, type=type_word(spec.type), node=what(item))
         else:
-            message = (
-                f"`{name}` can be negative ({spec.type} with no lower bound), and so can its "
-                f"peer {comparison.stat}; {fmt(comparison.factor * 100)}% of a negative "
-                f"{comparison.stat} is {_meaning(comparison)}"
-            )
+            message = _negative(name, spec, comparison)
         yield ctx.diagnostic("negative-peer", message, where, hint=_hint(name, spec))
     for veto in ctx.scheme.scorer.vetoes:
         spec = ctx.specs.get(veto.input)
@@ -97,9 +112,7 @@ def check_negative_peers(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             yield ctx.diagnostic(
                 "negative-peer",
-                f"`{veto.input}` can be negative ({spec.type} with no lower bound), and so can "
-                f"its peer {comparison.stat}; {fmt(comparison.factor * 100)}% of a negative "
-                f"{comparison.stat} is {_meaning(comparison)}",
+                _negative(veto.input, spec, comparison),
                 ctx.at_line(veto.line),
                 hint=_hint(veto.input, spec),
             )
@@ -118,12 +131,16 @@ def check_peer_max(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             yield ctx.diagnostic(
                 "peer-max-zero",
-                f"if no entity of the cohort has `{line.subject}` above 0, `scaled to peer "
-                f"max` in {what(item)} has no best to scale to, and every entity is a data "
-                "error; is a line for such values missing above it?",
+                _(
+                    "if no entity of the cohort has `{name}` above 0, `scaled to peer max` in "
+                    "{node} has no best to scale to, and every entity is a data error; is a "
+                    "line for such values missing above it?"
+                ).format(name=line.subject, node=what(item)),
                 ctx.row_span(item, Row(index, line)),
-                hint=f"add a line above it such as `at most 0 → 0` (or `= 0 → 0` for a "
-                f"{spec.type} that cannot be negative)",
+                hint=_(
+                    "add a line above it such as `at most 0 → 0` (or `= 0 → 0` for a "
+                    "{type} that cannot be negative)"
+                ).format(type=type_word(spec.type)),
             )
 
 

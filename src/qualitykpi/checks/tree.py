@@ -1,11 +1,12 @@
-"""The checks of the scheme's tree: sums, impossible outcomes, grades and hygiene.
+"""The checks of the scheme's tree: sums, impossible outcomes and hygiene.
 
 * ``sum-mismatch``, ``total-mismatch``, ``missing-total``: maxima that do
   not add up;
 * ``deduction-exceeds``, ``award-above-max``, ``negative-score``: lines,
   clauses and sections that promise more than the score can give;
-* ``grade-order``, ``unreachable-grade`` and totals no grade band matches;
 * ``unused-input``, ``duplicate-name``, ``no-owner``: loose ends.
+
+The grades and vetoes are checked in :mod:`qualitykpi.checks.grades`.
 """
 
 from __future__ import annotations
@@ -17,16 +18,16 @@ from typing import assert_never
 from .. import syntax
 from ..cohorts import expression_reads
 from ..diagnostics import Diagnostic
-from ..domains import NOTHING, Domain, ValueSet
+from ..domains import Domain
+from ..i18n import _
 from ..nodes.clauses import ForEach, When
-from ..nodes.conditions import Condition
 from ..nodes.formulas import Computed
 from ..nodes.scaling import Custom, Linear, Scaled
 from ..nodes.scorers import Band, Deduct, PerUnit, Score, count_units
 from ..nodes.tree import Item, Section, deducts
 from ..source import Span, narrow
 from ..values import fmt
-from .context import Context, lines_text, sum_text, what
+from .context import Context, sum_text, what
 
 # ----------------------------------------------------------------- sums
 
@@ -50,8 +51,9 @@ def check_sums(ctx: Context) -> Iterator[Diagnostic]:
             if sum(worth, Fraction(0)) != item.max:
                 yield ctx.diagnostic(
                     "sum-mismatch",
-                    f"the parts of {what(item)} are worth {sum_text(worth)}, not its max "
-                    f"{fmt(item.max)}; is a max mistyped?",
+                    _(
+                        "the parts of {node} are worth {sum}, not its max {max}; is a max mistyped?"
+                    ).format(node=what(item), sum=sum_text(worth), max=fmt(item.max)),
                     ctx.max_span(item),
                     related=[part.line for part in item.parts if part.line],
                 )
@@ -66,11 +68,13 @@ def check_sums(ctx: Context) -> Iterator[Diagnostic]:
         if sum(worth, Fraction(0)) != section.max:
             yield ctx.diagnostic(
                 "sum-mismatch",
-                f"the children of {what(section)} are worth {sum_text(worth)}, not its max "
-                f"{fmt(section.max)}; is a max mistyped, or a child missing?",
+                _(
+                    "the children of {node} are worth {sum}, not its max {max}; "
+                    "is a max mistyped, or a child missing?"
+                ).format(node=what(section), sum=sum_text(worth), max=fmt(section.max)),
                 ctx.max_span(section),
                 related=[child.line for child in scored if child.line],
-                hint="deduction-only children and tasks count 0, bonuses do not count",
+                hint=_("deduction-only children and tasks count 0, bonuses do not count"),
             )
 
 
@@ -83,15 +87,23 @@ def _combine_range(ctx: Context, section: Section) -> Iterator[Diagnostic]:
     under = section.minimum is not None and (low is None or low < section.minimum)
     if not (over or under):
         return
-    reach = f"{'−∞' if low is None else fmt(low)} to {'∞' if high is None else fmt(high)}"
     yield ctx.diagnostic(
         "combine-range",
-        f"the `combine` of {what(section)} can give {reach}, beyond its range "
-        f"{'−∞' if section.minimum is None else fmt(section.minimum)}–{fmt(section.max)}; "
-        "the score is kept within it, so what "
-        "lies beyond is lost without a word",
+        _(
+            "the `combine` of {node} can give {low} to {high}, beyond its range "
+            "{minimum}–{max}; the score is kept within it, so what lies beyond is lost "
+            "without a word"
+        ).format(
+            node=what(section),
+            low="−∞" if low is None else fmt(low),
+            high="∞" if high is None else fmt(high),
+            minimum="−∞" if section.minimum is None else fmt(section.minimum),
+            max=fmt(section.max),
+        ),
         ctx.max_span(section),
-        hint="scale the combination to the section's max, e.g. `× 100 / 15` for a raw sum worth 15",
+        hint=_(
+            "scale the combination to the section's max, e.g. `× 100 / 15` for a raw sum worth 15"
+        ),
     )
 
 
@@ -106,8 +118,10 @@ def check_total(ctx: Context) -> Iterator[Diagnostic]:
             span = written.total.span if written is not None and written.total is not None else None
             yield ctx.diagnostic(
                 "total-mismatch",
-                f"the scheme's total is {fmt(scorer.total)}, but its sections and items are "
-                f"worth {sum_text(worth)}; is a section missing, or the total wrong?",
+                _(
+                    "the scheme's total is {total}, but its sections and items are worth "
+                    "{sum}; is a section missing, or the total wrong?"
+                ).format(total=fmt(scorer.total), sum=sum_text(worth)),
                 span,
             )
     elif top > 0:
@@ -118,9 +132,13 @@ def check_total(ctx: Context) -> Iterator[Diagnostic]:
             )
         yield ctx.diagnostic(
             "missing-total",
-            f"the scheme declares no `total`; its sections and items are worth {fmt(top)}",
+            _("the scheme declares no `total`; its sections and items are worth {sum}").format(
+                sum=fmt(top)
+            ),
             span,
-            hint=f"write `total {fmt(top)}` so that the checks can confirm the sum",
+            hint=_("write `total {sum}` so that the checks can confirm the sum").format(
+                sum=fmt(top)
+            ),
         )
 
 
@@ -145,10 +163,12 @@ def _most_deducted(line: PerUnit, domain: Domain) -> Fraction | None:
 
 def _size_text(item: Item) -> str:
     if item.deduct_cap is not None:
-        return f"{what(item)}, which deducts at most {fmt(item.deduct_cap)}"
+        return _("{node}, which deducts at most {cap}").format(
+            node=what(item), cap=fmt(item.deduct_cap)
+        )
     if item.ceiling is None:
-        return f"{what(item)}, which has no cap"
-    return f"{what(item)}, worth {fmt(item.max)}"
+        return _("{node}, which has no cap").format(node=what(item))
+    return _("{node}, worth {max}").format(node=what(item), max=fmt(item.max))
 
 
 def _limit(item: Item) -> Fraction | None:
@@ -172,8 +192,8 @@ def _table_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
                 yield from _per_unit_outcome(ctx, item, line, written, here, limit)
             case Linear():
                 span = written.span if written is not None else here
-                for _, score in line.points:
-                    yield from _fixed(ctx, item, score, span, "this line scores")
+                for _input, score in line.points:
+                    yield from _fixed(ctx, item, score, span, _LINE)
             case Scaled() | Custom() | Computed():
                 pass  # scored into the item's range: nothing to say of its outcome
             case _:
@@ -193,12 +213,13 @@ def _band_outcome(
     if isinstance(outcome, Deduct) and limit is not None and outcome.amount > limit:
         yield ctx.diagnostic(
             "deduction-exceeds",
-            f"this line deducts {fmt(outcome.amount)} in {_size_text(item)}; only "
-            f"{fmt(limit)} can be deducted",
+            _("this line deducts {amount} in {node}; only {limit} can be deducted").format(
+                amount=fmt(outcome.amount), node=_size_text(item), limit=fmt(limit)
+            ),
             span,
         )
     elif isinstance(outcome, Score):
-        yield from _fixed(ctx, item, outcome.value, span, "this line scores")
+        yield from _fixed(ctx, item, outcome.value, span, _LINE)
 
 
 def _per_unit_outcome(
@@ -214,8 +235,9 @@ def _per_unit_outcome(
         if line.cap is not None and item.ceiling is not None and line.cap > item.ceiling:
             yield ctx.diagnostic(
                 "award-above-max",
-                f"this line awards at most {fmt(line.cap)} in {_size_text(item)}; "
-                f"the score stops at {fmt(item.max)}",
+                _("this line awards at most {cap} in {node}; the score stops at {max}").format(
+                    cap=fmt(line.cap), node=_size_text(item), max=fmt(item.max)
+                ),
                 cap_span,
             )
         return
@@ -223,8 +245,9 @@ def _per_unit_outcome(
         if limit is not None and line.cap > limit:
             yield ctx.diagnostic(
                 "deduction-exceeds",
-                f"this line deducts at most {fmt(line.cap)} in {_size_text(item)}; "
-                f"only {fmt(limit)} can be deducted",
+                _("this line deducts at most {cap} in {node}; only {limit} can be deducted").format(
+                    cap=fmt(line.cap), node=_size_text(item), limit=fmt(limit)
+                ),
                 cap_span,
             )
         return
@@ -235,38 +258,67 @@ def _per_unit_outcome(
         return
     most = _most_deducted(line, Domain.of(spec))
     if most is None or most > item.max:
-        amount = "without limit" if most is None else f"up to {fmt(most)}"
+        message = (
+            _("this line can deduct without limit in {node}; the score stops at 0")
+            if most is None
+            else _("this line can deduct up to {most} in {node}; the score stops at 0")
+        )
         yield ctx.diagnostic(
             "deduction-exceeds",
-            f"this line can deduct {amount} in {_size_text(item)}; the score stops at 0",
+            message.format(node=_size_text(item), most=None if most is None else fmt(most)),
             written.span if written is not None else here,
-            hint=f"add `, floor 0` (扣完为止) if that is meant, or `, at most {fmt(item.max)}`",
+            hint=_("add `, floor 0` (扣完为止) if that is meant, or `, at most {max}`").format(
+                max=fmt(item.max)
+            ),
         )
+
+
+#: Whose fixed score :func:`_fixed` speaks of: a rule line's, or an item's start.
+_LINE, _START = "line", "start"
 
 
 def _fixed(
-    ctx: Context, item: Item, value: Fraction, span: Span | None, saying: str
+    ctx: Context, item: Item, value: Fraction, span: Span | None, whose: str
 ) -> Iterator[Diagnostic]:
+    line = whose == _LINE
     if item.ceiling is not None and value > item.ceiling:
+        message = (
+            _("this line scores {value} in {node}; the score stops at {stop}")
+            if line
+            else _("it starts at {value} in {node}; the score stops at {stop}")
+        )
         yield ctx.diagnostic(
             "award-above-max",
-            f"{saying} {fmt(value)} in {_size_text(item)}; the score stops at {fmt(item.max)}",
+            message.format(value=fmt(value), node=_size_text(item), stop=fmt(item.max)),
             span,
         )
     elif item.deduct_cap is not None and value < -item.deduct_cap:
+        message = (
+            _("this line scores {value} in {node}; the score stops at {stop}")
+            if line
+            else _("it starts at {value} in {node}; the score stops at {stop}")
+        )
         yield ctx.diagnostic(
             "deduction-exceeds",
-            f"{saying} {fmt(value)} in {_size_text(item)}; the score stops at "
-            f"{fmt(-item.deduct_cap)}",
+            message.format(value=fmt(value), node=_size_text(item), stop=fmt(-item.deduct_cap)),
             span,
         )
     elif not item.deduct_only and value < 0:
+        message = (
+            _(
+                "this line scores {value} in {node}, which cannot score below 0; "
+                "the score stops at 0"
+            )
+            if line
+            else _(
+                "it starts at {value} in {node}, which cannot score below 0; the score stops at 0"
+            )
+        )
         yield ctx.diagnostic(
             "negative-score",
-            f"{saying} {fmt(value)} in {what(item)}, which cannot score below 0; the score "
-            "stops at 0",
+            message.format(value=fmt(value), node=what(item)),
             span,
-            hint="to take points from the section, make it deduction-only: `deduct at most N`",
+            hint=_("to take points from the section, make it deduction-only: `deduct at most N`"),
         )
 
 
@@ -279,7 +331,7 @@ def _clause_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
         match clause:
             case When():
                 yield from _clause_limit(
-                    ctx, item, limit, clause.effect, "", clause.amount, amount_span
+                    ctx, item, limit, clause.effect, False, clause.amount, amount_span
                 )
             case ForEach():
                 if clause.cap is None:
@@ -290,7 +342,7 @@ def _clause_outcomes(ctx: Context, item: Item) -> Iterator[Diagnostic]:
                     else here
                 )
                 yield from _clause_limit(
-                    ctx, item, limit, clause.effect, "at most ", clause.cap, cap_span
+                    ctx, item, limit, clause.effect, True, clause.cap, cap_span
                 )
             case _:
                 assert_never(clause)
@@ -301,23 +353,32 @@ def _clause_limit(
     item: Item,
     limit: Fraction | None,
     effect: str,
-    qualifier: str,
+    capped: bool,
     amount: Fraction,
     span: Span | None,
 ) -> Iterator[Diagnostic]:
-    """A clause that can deduct more than the item allows, or award above its max."""
+    """A clause that can deduct more than the item allows, or award above its max
+    (``capped``: ``amount`` is the cap of a ``for each`` clause)."""
     if effect == "deduct" and limit is not None and amount > limit:
+        message = (
+            _("this clause deducts at most {amount} in {node}; only {limit} can be deducted")
+            if capped
+            else _("this clause deducts {amount} in {node}; only {limit} can be deducted")
+        )
         yield ctx.diagnostic(
             "deduction-exceeds",
-            f"this clause deducts {qualifier}{fmt(amount)} in {_size_text(item)}; only "
-            f"{fmt(limit)} can be deducted",
+            message.format(amount=fmt(amount), node=_size_text(item), limit=fmt(limit)),
             span,
         )
     elif effect == "award" and item.ceiling is not None and amount > item.ceiling:
+        message = (
+            _("this clause awards at most {amount} in {node}; the score stops at {max}")
+            if capped
+            else _("this clause awards {amount} in {node}; the score stops at {max}")
+        )
         yield ctx.diagnostic(
             "award-above-max",
-            f"this clause awards {qualifier}{fmt(amount)} in {_size_text(item)}; the score "
-            f"stops at {fmt(item.max)}",
+            message.format(amount=fmt(amount), node=_size_text(item), max=fmt(item.max)),
             span,
         )
 
@@ -333,7 +394,7 @@ def check_outcomes(ctx: Context) -> Iterator[Diagnostic]:
         if item.start is not None:
             written = ctx.ast_item(item)
             span = written.start.span if written is not None and written.start else None
-            yield from _fixed(ctx, item, item.start, span, "it starts at")
+            yield from _fixed(ctx, item, item.start, span, _START)
 
 
 def check_section_deductions(ctx: Context) -> Iterator[Diagnostic]:
@@ -347,155 +408,23 @@ def check_section_deductions(ctx: Context) -> Iterator[Diagnostic]:
             continue
         taken = [-low for low in lows if low is not None]
         most: Fraction | None = None if None in lows else sum(taken, Fraction(0))
-        amount = "without limit" if most is None else sum_text(taken)
+        amount = sum_text(taken)
         if section.deductions_cap is not None and (most is None or section.deductions_cap < most):
             most = section.deductions_cap
-            amount = f"{fmt(most)} (its `deductions at most`)"
+            amount = _("{amount} (its `deductions at most`)").format(amount=fmt(most))
         if most is None:
             continue  # a deduction without a cap: `no-cap` says the section stops it
         if most > section.max:
             yield ctx.diagnostic(
                 "deduction-exceeds",
-                f"the deductions in {what(section)} can take {amount}, more than its "
-                f"max {fmt(section.max)}; the section stops at 0",
+                _(
+                    "the deductions in {node} can take {amount}, more than its max {max}; "
+                    "the section stops at 0"
+                ).format(node=what(section), amount=amount, max=fmt(section.max)),
                 ctx.header(section),
-                hint=f"cap them with `deductions at most {fmt(section.max)}` if that is meant",
-            )
-
-
-# ---------------------------------------------------------------- grades
-
-
-def band_set(condition: Condition) -> ValueSet:
-    """The totals a grade band takes (before earlier bands take theirs)."""
-    found = condition.interval(None)
-    return NOTHING if found is None or found.empty else ValueSet.of(found)
-
-
-def _below(a: ValueSet, b: ValueSet) -> bool:
-    """Some value of ``a`` is higher than some value of ``b``."""
-    top, bottom = a.intervals[-1], b.intervals[0]
-    if top.high is None or bottom.low is None:
-        return True
-    return top.high > bottom.low
-
-
-def check_grades(ctx: Context) -> Iterator[Diagnostic]:
-    """``grade-order``, ``unreachable-grade`` and totals that no grade band matches."""
-    grades = ctx.scheme.scorer.grades
-    if grades is None:
-        return
-    if grades.tested():
-        yield ctx.diagnostic(
-            "not-analysed",
-            "a grade reads more than the total (another node's score, a rank, an input): "
-            "the order of the grades and the totals no grade matches are not analysed",
-            ctx.at_line(ctx.scheme.scorer.grades_line),
-            hint="the scheme's examples, `qualitykpi test --coverage` and `qualitykpi verify` "
-            "still test it",
-        )
-        return
-    scheme_syntax = ctx.syntax
-    spans: list[Span | None] = [band.span for band in scheme_syntax.grades] if scheme_syntax else []
-    lines = [span.line if span else 0 for span in spans] or [0] * len(grades.bands)
-    spans = spans or [ctx.at_line(ctx.scheme.scorer.grades_line)] * len(grades.bands)
-    low, high = ctx.scheme.scorer.bounds()
-    totals = Domain.totals(low, high, ctx.scheme.scorer.total_places)
-    forced = {veto.grade for veto in ctx.scheme.scorer.vetoes if veto.grade is not None}
-    covered = NOTHING
-    kept: list[tuple[str, ValueSet, int]] = []  # label, reachable totals it gives, line
-    written: list[tuple[str, ValueSet, int]] = []  # label, totals as written, line
-    for index, (label, condition) in enumerate(grades.bands):
-        raw = band_set(condition)
-        effective = raw - covered
-        covered = covered | raw
-        written.append((label, raw, lines[index]))
-        if effective.empty:
-            earlier = [
-                (name, line) for (name, values, line) in written[:-1] if not (values & raw).empty
-            ]
-            names = " or ".join(dict.fromkeys(name for name, _ in earlier))
-            yield ctx.diagnostic(
-                "grade-order",
-                f"grade {label} is never given: every total it covers is already graded "
-                f"{names} ({lines_text(line for _, line in earlier)}); are the bands out "
-                "of order?",
-                spans[index],
-                related=[line for _, line in earlier],
-            )
-            continue
-        reachable = totals.snap(effective)
-        wrong = next(
-            (
-                (name, line)
-                for name, values, line in kept
-                if not reachable.empty and not values.empty and _below(reachable, values)
-            ),
-            None,
-        )
-        if wrong is not None:
-            yield ctx.diagnostic(
-                "grade-order",
-                f"grade {label} is listed after grade {wrong[0]} (line {wrong[1]}) but covers "
-                "higher totals; grades are listed best first (a veto that forces a grade "
-                "keeps the worst by this order)",
-                spans[index],
-                related=[wrong[1]],
-            )
-        elif reachable.empty and label not in forced:
-            top = None if high is None else high + 1
-            phrase, _ = Domain.totals(Fraction(0), top).describe(effective)
-            reach = f"{fmt(low)}–{fmt(high)}" if high is not None else f"{fmt(low)} or more"
-            yield ctx.diagnostic(
-                "unreachable-grade",
-                f"no total this scheme can give ({reach}) gets grade {label}, "
-                f"which needs {phrase.replace('values', 'totals', 1)}",
-                spans[index],
-            )
-        kept.append((label, reachable, lines[index]))
-    missing = totals.snap(totals.full() - covered)
-    if not missing.empty:
-        phrase, plural = totals.describe(missing)
-        phrase = phrase.replace("values", "totals", 1).replace("every value", "every total")
-        yield ctx.diagnostic(
-            "gap",
-            f"{phrase} {'get' if plural else 'gets'} no grade, so scoring "
-            f"{'them' if plural else 'it'} fails",
-            spans[0] if spans else None,
-            related=[line for line in lines if line],
-            hint="end the grades with a band such as `D otherwise`",
-        )
-
-
-def check_vetoes(ctx: Context) -> Iterator[Diagnostic]:
-    """``veto-no-effect``: a veto that can never change a result.
-
-    A veto never improves a grade or a total, so one that forces the best
-    grade, or sets a score no total can exceed, does nothing; the author
-    almost always meant another grade or score.
-    """
-    scorer = ctx.scheme.scorer
-    labels = scorer.grades.labels() if scorer.grades is not None else ()
-    high = scorer.bounds()[1]
-    written = ctx.syntax.vetoes if ctx.syntax is not None else ()
-    for index, veto in enumerate(scorer.vetoes):
-        span = written[index].span if index < len(written) else ctx.at_line(veto.line)
-        if veto.grade is not None and labels and veto.grade == labels[0]:
-            yield ctx.diagnostic(
-                "veto-no-effect",
-                f"veto {veto.name!r} gives grade {veto.grade}, the best there is: a veto never "
-                "improves a grade, so this one never changes any",
-                span,
-                hint=f"a veto gives the worst grade, here `grade {labels[-1]}`",
-            )
-        elif veto.score is not None and high is not None and veto.score >= high:
-            yield ctx.diagnostic(
-                "veto-no-effect",
-                f"veto {veto.name!r} sets the total to {fmt(veto.score)}, but no total this "
-                f"scheme can give is above {fmt(high)}: a veto never raises a total, so this "
-                "one never changes any",
-                span,
-                hint="a veto usually sets the total to 0 (`→ score 0`)",
+                hint=_("cap them with `deductions at most {max}` if that is meant").format(
+                    max=fmt(section.max)
+                ),
             )
 
 
@@ -515,8 +444,10 @@ def check_unused_inputs(ctx: Context) -> Iterator[Diagnostic]:
         span = narrow(ctx.source, decl.span, name) if decl and ctx.source else None
         yield ctx.diagnostic(
             "unused-input",
-            f"input `{name}` is declared but no rule line, clause, veto or target uses it; "
-            "is a line missing, or is it left over?",
+            _(
+                "input `{name}` is declared but no rule line, clause, veto or target uses it; "
+                "is a line missing, or is it left over?"
+            ).format(name=name),
             span,
         )
 
@@ -524,7 +455,7 @@ def check_unused_inputs(ctx: Context) -> Iterator[Diagnostic]:
 def check_duplicate_names(ctx: Context) -> Iterator[Diagnostic]:
     """``duplicate-name``: two children of one parent with the same name."""
     scorer = ctx.scheme.scorer
-    groups: list[tuple[str, tuple[Section | Item, ...]]] = [("the scheme", scorer.children)]
+    groups: list[tuple[str, tuple[Section | Item, ...]]] = [(_("the scheme"), scorer.children)]
     for node in scorer.walk():
         if isinstance(node, Section):
             groups.append((what(node), node.children))
@@ -538,8 +469,10 @@ def check_duplicate_names(ctx: Context) -> Iterator[Diagnostic]:
                 continue
             yield ctx.diagnostic(
                 "duplicate-name",
-                f'{parent} has another child named "{child.name}" (line {earlier.line}); '
-                "reports and explanations cannot tell them apart by name",
+                _(
+                    '{parent} has another child named "{name}" (line {line}); '
+                    "reports and explanations cannot tell them apart by name"
+                ).format(parent=parent, name=child.name, line=earlier.line),
                 ctx.header(child),
                 related=[earlier.line] if earlier.line else [],
             )
@@ -557,7 +490,9 @@ def check_owners(ctx: Context) -> Iterator[Diagnostic]:
         if isinstance(node, Item) and node.kind != "part" and not node.owners:
             yield ctx.diagnostic(
                 "no-owner",
-                f"{what(node)} has no owner (责任单位), nor does any section above it; "
-                "who answers for it?",
+                _(
+                    "{node} has no owner (责任单位), nor does any section above it; "
+                    "who answers for it?"
+                ).format(node=what(node)),
                 ctx.header(node),
             )

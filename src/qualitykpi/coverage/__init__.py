@@ -55,6 +55,7 @@ from typing import TYPE_CHECKING
 
 import attrs
 
+from ..i18n import _, ngettext
 from .analysis import Analysis
 from .cases import Case, Stub
 from .clauses import ClauseCases
@@ -83,13 +84,19 @@ class CoverageReport:
         name = self.file or "<scheme>"
         total = len(self.cases)
         lines = [
-            f"{name}: the examples try {len(self.tried)} of {total} "
-            f"{'case' if total == 1 else 'cases'} (boundaries, caps, floors, vetoes, no data)"
+            ngettext(
+                "{file}: the examples try {tried} of {total} case "
+                "(boundaries, caps, floors, vetoes, no data)",
+                "{file}: the examples try {tried} of {total} cases "
+                "(boundaries, caps, floors, vetoes, no data)",
+                total,
+            ).format(file=name, tried=len(self.tried), total=total)
         ]
         seen: set[str] = set()
         for case in self.untried:
-            text = f"{name}:{case.line}: " if case.line else f"{name}: "
-            text += case.describe().removeprefix(f"line {case.line}: ")
+            # The place as compilers write it, so that editors can jump to it.
+            place = f"{name}:{case.line}" if case.line else name
+            text = f"{place}: {case.summary()}"
             if text not in seen:
                 seen.add(text)
                 lines.append(f"  {text}")
@@ -107,14 +114,22 @@ class CoverageReport:
         name = self.file or "<scheme>"
         stubs = self.stubs()
         if not stubs:
-            return f"{name}: no example lines to add"
-        lines = [f"{name}: example lines for the untried cases (check each score first):"]
+            return _("{file}: no example lines to add").format(file=name)
+        lines = [
+            _("{file}: example lines for the untried cases (check each score first):").format(
+                file=name
+            )
+        ]
         where = None
         for stub in sorted(stubs, key=lambda s: s.before or 0):
             if stub.where != where:
                 where = stub.where
-                place = f", before line {stub.before}" if stub.before else ""
-                lines.append(f"  # in {stub.where}{place}:")
+                heading = (
+                    _("# in {node}, before line {line}:").format(node=stub.where, line=stub.before)
+                    if stub.before
+                    else _("# in {node}:").format(node=stub.where)
+                )
+                lines.append(f"  {heading}")
             lines.append(f"  {stub.line}")
         return "\n".join(lines)
 

@@ -17,6 +17,7 @@ import attrs
 
 from .. import syntax
 from ..compiler import ExampleCase
+from ..i18n import _
 from ..nodes.evaluation import ScoreProblems
 from ..nodes.scheme_scorer import SchemeScorer
 from ..nodes.tables import Line
@@ -193,7 +194,7 @@ class Analysis:
         grade: bool = False,
     ) -> Stub:
         ctx = self.scheme._context(None, dict(values), dict(peers))  # type: ignore[arg-type]
-        comment = f"# check this score: {note}"
+        comment = _("# check this score: {note}").format(note=note)
         try:
             if node is None:
                 result = self.scorer.evaluate(ctx)
@@ -204,14 +205,16 @@ class Analysis:
                 expected = fmt(node.own(ctx).score)
         except ScoreProblems as exc:
             expected = "?"
-            comment = f"# {note}; no score now: {exc.problems[0].message}"
+            comment = _("# {note}; no score now: {problem}").format(
+                note=note, problem=exc.problems[0].message
+            )
         shown_values = dict(values)
         wanted = node.inputs() if node is not None else tuple(self.specs)
         shown_peers = {name: stats for name, stats in peers.items() if name in wanted}
         line = example_line(shown_values, shown_peers, self.specs, expected) + f"  {comment}"
         if node is None:
             syntax_end = self.scheme.syntax.span.end_line if self.scheme.syntax else None
-            return Stub(None, line, syntax_end, "the scheme")
+            return Stub(None, line, syntax_end, _("the scheme"))
         written = self.syntax.get(node.id)
         before = written.span.end_line if written is not None else None
         return Stub(node.id, line, before, node_label(node))
@@ -240,7 +243,7 @@ class Analysis:
 
 def stats_used(rows: Sequence[tuple[int, Line]]) -> list[str]:
     """The peer statistics a table's lines compare with (``scaled to peer max``: max)."""
-    stats = [comparison.stat for _, line in rows for comparison in line.comparisons()]
+    stats = [comparison.stat for _index, line in rows for comparison in line.comparisons()]
     return list(dict.fromkeys(stats))
 
 

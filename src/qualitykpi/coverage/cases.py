@@ -12,6 +12,7 @@ from fractions import Fraction
 
 import attrs
 
+from ..i18n import N_, _
 from ..nodes.tree import Item, Section
 from ..values import InputSpec, Value, fmt
 
@@ -54,17 +55,34 @@ def example_line(
     return f"{text} → {expected}"
 
 
+#: How a report names a node of each kind, its id and name filled in.
+_LABELS = {
+    "item": N_("item {id} “{name}”"),
+    "part": N_("part {id} “{name}”"),
+    "bonus": N_("bonus {id} “{name}”"),
+    "task": N_("task {id} “{name}”"),
+    "section": N_("section {id} “{name}”"),
+}
+
+
 def node_label(node: Node, *, line: bool = True) -> str:
     """``item q1 “合格率” (line 8)``."""
-    where = f" (line {node.line})" if node.line and line else ""
-    return f"{node.kind} {node.id} “{node.name}”{where}"
+    label = _LABELS.get(node.kind)
+    named = (
+        _(label).format(id=node.id, name=node.name)
+        if label is not None
+        else f"{node.kind} {node.id} “{node.name}”"
+    )
+    if node.line and line:
+        return _("{node} (line {line})").format(node=named, line=node.line)
+    return named
 
 
 def rule_ref(thing: object) -> str:
     """``line 14``; for a scorer built in Python (no line), what it is."""
     line = getattr(thing, "line", None)
     if line:
-        return f"line {line}"
+        return _("line {line}").format(line=line)
     if isinstance(thing, Item | Section):
         return node_label(thing)
     return f"`{rule_text(thing)}`"
@@ -106,8 +124,14 @@ class Case:
     def tried(self) -> bool:
         return bool(self.tried_by)
 
+    def summary(self) -> str:
+        """```below target by 3–5 points` — the value just inside 3 (…)``."""
+        if self.text:
+            return _("`{text}` — {case}").format(text=self.text, case=self.what)
+        return self.what
+
     def describe(self) -> str:
         """``line 14: `below target by 3–5 points` — the value just inside 3 (…)``."""
-        place = f"line {self.line}: " if self.line else ""
-        text = f"`{self.text}` — " if self.text else ""
-        return f"{place}{text}{self.what}"
+        if self.line:
+            return _("line {line}: {case}").format(line=self.line, case=self.summary())
+        return self.summary()

@@ -13,6 +13,7 @@ from fractions import Fraction
 from typing import assert_never
 
 from ..domains import Domain, Interval, ValueSet
+from ..i18n import _
 from ..nodes.clauses import ForEach, When
 from ..nodes.conditions import Condition, Env, ScoreProblem
 from ..nodes.evaluation import Context, ScoreProblems
@@ -48,15 +49,7 @@ class ClauseCases:
                         assert_never(clause)
             if node.deduct_cap is not None:
                 peers = self.found.baseline(node)[1]
-                self.cap_case(
-                    node,
-                    "deduct cap",
-                    "the deduction cap",
-                    "deduct at most",
-                    node.deduct_cap,
-                    self.worst(node),
-                    peers,
-                )
+                self.cap_case(node, "deduct cap", node.deduct_cap, self.worst(node), peers)
         for node in self.found.scorer.walk():
             if isinstance(node, Section) and node.deductions_cap is not None:
                 base_values, peers = self.found.baseline(node)
@@ -65,37 +58,38 @@ class ClauseCases:
                     if isinstance(child, Item) and child.deduct_cap is not None:
                         worst.update(self.worst(child))
                 self.cap_case(
-                    node,
-                    "deductions cap",
-                    "the cap on deductions",
-                    "deductions at most",
-                    node.deductions_cap,
-                    {**base_values, **worst},
-                    peers,
+                    node, "deductions cap", node.deductions_cap, {**base_values, **worst}, peers
                 )
 
     def cap_case(
         self,
         node: Node,
         key: str,
-        what: str,
-        words: str,
         limit: Fraction,
         values: Mapping[str, Value],
         peers: Peers,
     ) -> None:
-        """A node's cap on deductions, as a case, when these values reach it."""
+        """A node's cap on deductions (``key``: an item's ``deduct cap`` or a section's
+        ``deductions cap``), as a case, when these values reach it."""
         if (node.id, key) not in self.keys(node, values, peers):
             return  # the deductions cannot exceed the cap
         where = node_label(node, line=False)
-        note = f"{rule_ref(node)}: {words} {fmt(limit)} reached"
+        if key == "deduct cap":
+            note = _("{line}: deduct at most {limit} reached")
+            what = _("no example reaches the deduction cap (deduct at most {limit}) of {node}")
+        else:
+            note = _("{line}: deductions at most {limit} reached")
+            what = _(
+                "no example reaches the cap on deductions (deductions at most {limit}) of {node}"
+            )
+        note = note.format(line=rule_ref(node), limit=fmt(limit))
         self.found.add(
             Case(
                 "cap",
                 node.id,
                 node.line,
                 "",
-                f"no example reaches {what} ({words} {fmt(limit)}) of {where}",
+                what.format(limit=fmt(limit), node=where),
                 (node.id, key),
                 self.found.stub(node, values, peers, note),
             )
@@ -114,7 +108,7 @@ class ClauseCases:
 
     def worst(self, item: Item) -> dict[str, Value]:
         """Values that make every deduction of a deduction-only item count."""
-        values, _ = self.found.baseline(item)
+        values, _peers = self.found.baseline(item)
         for clause in item.clauses:
             if clause.effect != "deduct":
                 continue
@@ -152,7 +146,7 @@ class ClauseCases:
         def environment(peers: Mapping[str, Fraction]) -> Env:
             return Env(peers=dict(peers), subject=clause.input, percent=spec.type == "percent")
 
-        word = "deducts" if clause.effect == "deduct" else "awards"
+        deducts = clause.effect == "deduct"
         absent = condition is not None and condition.takes_absent
         if condition is None or absent or condition.on_yes_no or spec.type in ("yes/no", "level"):
             decide = decide_with(environment({}))
@@ -164,21 +158,19 @@ class ClauseCases:
             for value in options:
                 applies = decide(value) == 0
                 key = (*base, "value", value)
-                what = (
-                    f"{self.found.show(clause.input, value)}, where it "
-                    f"{word if applies else 'does not ' + word[:-1]}"
+                what = _where_it(deducts, applies).format(
+                    value=self.found.show(clause.input, value)
                 )
+                note = _("{line}: {case}").format(line=rule_ref(clause), case=what)
                 self.found.add(
                     Case(
                         "clause",
                         item.id,
                         clause.line,
                         rule_text(clause),
-                        f"{what}, is not tried",
+                        _("{case}, is not tried").format(case=what),
                         key,
-                        self.found.input_stub(
-                            item, clause.input, value, {}, f"{rule_ref(clause)}: {what}"
-                        ),
+                        self.found.input_stub(item, clause.input, value, {}, note),
                     )
                 )
             for example in self.found.examples:
@@ -197,21 +189,17 @@ class ClauseCases:
         for side in sides(environment(reference))[0]:
             applies = side.owner == 0
             detail = self.found.show(clause.input, side.value)
-            what = (
-                f"the value just {'inside' if applies else 'outside'} {side.end.label}, "
-                f"where it {word if applies else 'does not ' + word[:-1]}"
-            )
+            what = _just_where_it(deducts, applies).format(end=side.end.label)
+            note = _("{line}: {case}").format(line=rule_ref(clause), case=what)
             self.found.add(
                 Case(
                     "clause",
                     item.id,
                     clause.line,
                     rule_text(clause),
-                    f"{what} ({detail}), is not tried",
+                    _("{case} ({detail}), is not tried").format(case=what, detail=detail),
                     (*base, *side.key),
-                    self.found.input_stub(
-                        item, clause.input, side.value, reference, f"{rule_ref(clause)}: {what}"
-                    ),
+                    self.found.input_stub(item, clause.input, side.value, reference, note),
                 )
             )
         for example in self.found.examples:
@@ -237,10 +225,14 @@ class ClauseCases:
                 item.id,
                 clause.line,
                 rule_text(clause),
-                f"no example reaches its cap (at most {fmt(clause.cap)})",
+                _("no example reaches its cap (at most {limit})").format(limit=fmt(clause.cap)),
                 (item.id, "clause cap", index),
                 self.found.input_stub(
-                    item, clause.input, reach, {}, f"at most {fmt(clause.cap)} reached"
+                    item,
+                    clause.input,
+                    reach,
+                    {},
+                    _("at most {limit} reached").format(limit=fmt(clause.cap)),
                 ),
             )
         )
@@ -267,10 +259,18 @@ class ClauseCases:
                     None,
                     veto.line,
                     "",
-                    f"veto “{veto.name}” ({veto.effect()}): no scheme example makes it fire "
-                    f"(such as {shown})",
+                    _(
+                        "veto “{veto}” ({effect}): no scheme example makes it fire "
+                        "(such as {values})"
+                    ).format(veto=veto.name, effect=veto.effect(), values=shown),
                     key,
-                    self.found.stub(None, values, peers, f"veto fires ({shown})", grade=True),
+                    self.found.stub(
+                        None,
+                        values,
+                        peers,
+                        _("veto fires ({values})").format(values=shown),
+                        grade=True,
+                    ),
                 )
             )
             for example in scheme_examples:
@@ -313,7 +313,7 @@ class ClauseCases:
                         if step.line == line.line and step.kind == kind:
                             yield (node.id, step.kind, index)
             for index, clause in enumerate(node.clauses):
-                for _ in clause.limit_kinds():
+                for _kind in clause.limit_kinds():
                     for step in result.steps:
                         if step.kind == "cap" and step.line == clause.line:
                             yield (node.id, "clause cap", index)
@@ -397,3 +397,21 @@ def _results(nodes: Sequence[Node], ctx: Context) -> Iterator[NodeResult]:
             yield from _results(node.children, ctx)
             continue
         yield from result.walk()
+
+
+def _where_it(deducts: bool, applies: bool) -> str:
+    """``{value}, where it deducts`` and its kin, untranslated placeholders left in."""
+    if deducts:
+        return _("{value}, where it deducts") if applies else _("{value}, where it does not deduct")
+    return _("{value}, where it awards") if applies else _("{value}, where it does not award")
+
+
+def _just_where_it(deducts: bool, applies: bool) -> str:
+    """``the value just inside {end}, where it deducts`` and its kin."""
+    if deducts:
+        if applies:
+            return _("the value just inside {end}, where it deducts")
+        return _("the value just outside {end}, where it does not deduct")
+    if applies:
+        return _("the value just inside {end}, where it awards")
+    return _("the value just outside {end}, where it does not award")

@@ -12,6 +12,7 @@ from collections.abc import Callable, Mapping, Sequence
 from fractions import Fraction
 from typing import assert_never
 
+from ..i18n import _
 from ..nodes.conditions import Env, ScoreProblem
 from ..nodes.derived import Let
 from ..nodes.formulas import Computed
@@ -50,7 +51,7 @@ class TableCases:
         """Whether ``let`` can be tried through one of its inputs (see
         :mod:`qualitykpi.coverage.axes`); if so, the examples' values of it are known."""
         found = self.found
-        values, _ = found.baseline(item)
+        values, _peers = found.baseline(item)
         held = {name: value for name, value in values.items() if name in found.specs}
         if let.expression is not None:
             needs = let.expression.needs()
@@ -84,9 +85,11 @@ class TableCases:
                     item.id,
                     line.line,
                     rule_text(line),
-                    f"no example leaves {subject} without data",
+                    _("no example leaves {name} without data").format(name=subject),
                     key,
-                    self.found.input_stub(item, subject, None, {}, f"{rule_ref(line)}: no data"),
+                    self.found.input_stub(
+                        item, subject, None, {}, _("{line}: no data").format(line=rule_ref(line))
+                    ),
                 )
             )
         target = item.targets.get(subject)
@@ -135,7 +138,6 @@ class TableCases:
                 if spec.type == "yes/no"
                 else [Fraction(index) for index in range(len(spec.levels))]
             )
-            what = "value" if spec.type == "yes/no" else "level"
             for option in options:
                 owner = decide(option)
                 if owner is None:
@@ -143,17 +145,21 @@ class TableCases:
                 line = item.table.lines[owner]
                 value_key = (*base, "value", option)
                 shown = show_value(option, spec)
+                untried = (
+                    _("the value {value} is not tried")
+                    if spec.type == "yes/no"
+                    else _("the level {value} is not tried")
+                )
+                note = _("{line}: {value}").format(line=rule_ref(line), value=shown)
                 self.found.add(
                     Case(
                         "value",
                         item.id,
                         line.line,
                         rule_text(line),
-                        f"the {what} {shown} is not tried",
+                        untried.format(value=shown),
                         value_key,
-                        self.found.input_stub(
-                            item, subject, option, {}, f"{rule_ref(line)}: {shown}"
-                        ),
+                        self.found.input_stub(item, subject, option, {}, note),
                     )
                 )
             for example in self.found.examples:
@@ -169,22 +175,28 @@ class TableCases:
             line = item.table.lines[side.owner]
             gap, detail = self.side_detail(line, subject, side, target)
             if side.end.owner == side.owner:
-                where = f"just inside {side.end.label}"
+                where = _("just inside {end}").format(end=side.end.label)
             else:
                 other = rule_ref(item.table.lines[side.end.owner])
                 where = (
-                    f"just below {side.end.label}, before {other} takes over"
+                    _("just below {end}, before {line} takes over")
                     if side.side == "below"
-                    else f"just above {side.end.label}, past {other}"
-                )
-            note = f"{rule_ref(line)}: {where}" + (f" (gap {gap})" if gap else "")
+                    else _("just above {end}, past {line}")
+                ).format(end=side.end.label, line=other)
+            note = (
+                _("{line}: {where} (gap {gap})").format(line=rule_ref(line), where=where, gap=gap)
+                if gap
+                else _("{line}: {where}").format(line=rule_ref(line), where=where)
+            )
             self.found.add(
                 Case(
                     "boundary",
                     item.id,
                     line.line,
                     rule_text(line),
-                    f"the value {where} ({detail}) is not tried",
+                    _("the value {where} ({detail}) is not tried").format(
+                        where=where, detail=detail
+                    ),
                     (*base, "boundary", *side.key),
                     self.found.input_stub(item, subject, side.value, reference, note),
                 )
@@ -222,10 +234,14 @@ class TableCases:
         measured = line.gap(value, target)
         if measured is not None:
             gap = fmt(measured)
-            shown = f"gap {gap}, {shown}"
+            shown = _("gap {gap}, {value}").format(gap=gap, value=shown)
         if side.end.peer is not None:
             stat, number = side.end.peer
-            shown += f" given peer {stat} {show_value(number, self.found.specs.get(subject))}"
+            shown = _("{values} given peer {stat} {value}").format(
+                values=shown,
+                stat=stat,
+                value=show_value(number, self.found.specs.get(subject)),
+            )
         return gap, shown
 
     # ------------------------------------------------------- caps, floors
@@ -250,13 +266,18 @@ class TableCases:
             for kind, limit in limits:
                 if limit is None:
                     continue
-                word = "at most" if kind == "cap" else "floor"
                 value = _reaching(line, kind, item.max, spec)
                 if value is None or decide(value) != index:
                     continue  # no value of the input that this line scores reaches it
-                note = f"{rule_ref(line)}: {word} {fmt(limit)} reached"
+                if kind == "cap":
+                    note = _("{line}: at most {limit} reached")
+                    what = _("no example reaches its cap (at most {limit})")
+                else:
+                    note = _("{line}: floor {limit} reached")
+                    what = _("no example reaches its floor (floor {limit})")
+                note = note.format(line=rule_ref(line), limit=fmt(limit))
+                what = what.format(limit=fmt(limit))
                 stub = self.found.input_stub(item, subject, value, dict(env.peers), note)
-                what = f"no example reaches its {kind} ({word} {fmt(limit)})"
                 key = (item.id, kind, index)
                 self.found.add(Case(kind, item.id, line.line, rule_text(line), what, key, stub))
 

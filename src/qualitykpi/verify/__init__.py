@@ -48,6 +48,7 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from ..i18n import N_, _, ngettext
 from .plan import Plan
 from .properties import Checker, DataErrors, Failure, Falsified, Tally
 from .strategies import Case, Strategies
@@ -56,16 +57,16 @@ if TYPE_CHECKING:
     from ..scheme import Scheme
 
 #: What ``qualitykpi verify`` says when hypothesis is not installed.
-NEEDS_HYPOTHESIS = "qualitykpi verify needs hypothesis: pip install 'qualitykpi[verify]'"
+NEEDS_HYPOTHESIS = N_("qualitykpi verify needs hypothesis: pip install 'qualitykpi[verify]'")
 
 #: The properties, in the order they run and are reported.
 PROPERTIES = ("bounds", "monotone", "vetoes", "ledger")
 
 _DESCRIPTIONS = {
-    "bounds": "every node scores within [minimum, max] and its bounds",
-    "monotone": "a better value of an input never scores less",
-    "vetoes": "a veto caps the grade and keeps the total, or caps the total",
-    "ledger": "the lost points add up to max − score at every node and in total",
+    "bounds": N_("every node scores within [minimum, max] and its bounds"),
+    "monotone": N_("a better value of an input never scores less"),
+    "vetoes": N_("a veto caps the grade and keeps the total, or caps the total"),
+    "ledger": N_("the lost points add up to max − score at every node and in total"),
 }
 
 
@@ -73,7 +74,7 @@ class MissingHypothesis(ImportError):
     """hypothesis is not installed."""
 
     def __init__(self) -> None:
-        super().__init__(NEEDS_HYPOTHESIS)
+        super().__init__(_(NEEDS_HYPOTHESIS))
 
 
 # ==================================================================== report
@@ -111,43 +112,60 @@ class VerifyReport:
 
     def render(self) -> str:
         where = self.file or self.scheme
-        seed = f", seed {self.seed}" if self.seed is not None else ""
-        lines = [f"verify {where}: up to {self.examples} entities per property{seed}"]
+        heading = (
+            _("verify {file}: up to {count} entities per property, seed {seed}")
+            if self.seed is not None
+            else _("verify {file}: up to {count} entities per property")
+        )
+        lines = [heading.format(file=where, count=self.examples, seed=self.seed)]
         width = max(len(name) for name in PROPERTIES)
         for outcome in self.properties:
             if outcome.status == "skipped":
-                lines.append(f"  {outcome.name:<{width}}  skipped: {outcome.reason}")
+                skipped = _("skipped: {reason}").format(reason=outcome.reason)
+                lines.append(f"  {outcome.name:<{width}}  {skipped}")
                 continue
-            status = "ok" if outcome.status == "ok" else "FAILED"
-            errors = f"; {outcome.data_errors} could not be scored" if outcome.data_errors else ""
-            lines.append(
-                f"  {outcome.name:<{width}}  {status:<6}  {outcome.description} "
-                f"({outcome.tried} entities{errors})"
-            )
+            # Translators: the status column of verify's table; keep it short.
+            status = _("ok") if outcome.status == "ok" else _("FAILED")
+            tried = (
+                # Translators: after the property's description, space included.
+                _(" ({tried} entities; {errors} could not be scored)")
+                if outcome.data_errors
+                else _(" ({tried} entities)")
+            ).format(tried=outcome.tried, errors=outcome.data_errors)
+            lines.append(f"  {outcome.name:<{width}}  {status:<6}  {_(outcome.description)}{tried}")
         for failure in self.failures:
             lines.append("")
-            lines.append(f"property {failure.property} failed: {failure.message}")
-            lines.append("  smallest counterexample (as example lines of that node):")
+            lines.append(
+                _("property {name} failed: {message}").format(
+                    name=failure.property, message=failure.message
+                )
+            )
+            lines.append("  " + _("smallest counterexample (as example lines of that node):"))
             lines.extend(f"    {example}" for example in failure.examples)
-            lines.append("  trace:")
+            lines.append("  " + _("trace:"))
             lines.extend(f"    {line}" for line in failure.trace.splitlines())
         if self.data_errors:
             lines.append("")
             lines.append(
-                "data errors (not property failures; `qualitykpi check` reports the gaps):"
+                _("data errors (not property failures; `qualitykpi check` reports the gaps):")
             )
             for group in self.data_errors:
-                place = f"line {group.line}: " if group.line else ""
-                lines.append(
-                    f"  {place}{group.message} (and the like: "
-                    f"{group.count} {'time' if group.count == 1 else 'times'})"
-                )
+                like = ngettext(
+                    "{message} (and the like: {count} time)",
+                    "{message} (and the like: {count} times)",
+                    group.count,
+                ).format(message=group.message, count=group.count)
+                if group.line:
+                    like = _("line {line}: {message}").format(line=group.line, message=like)
+                lines.append(f"  {like}")
         lines.append("")
         failed = len(self.failures)
         lines.append(
-            "passed"
+            _("passed")
             if not failed
-            else f"{failed} {'property' if failed == 1 else 'properties'} failed"
+            else ngettext("{count} property failed", "{count} properties failed", failed).format(
+                count=failed
+            )
         )
         return "\n".join(lines)
 
@@ -219,9 +237,9 @@ def _scratch_home() -> Iterator[None]:
 
 def _skip_reason(plan: Plan, name: str) -> str | None:
     if name == "monotone" and not plan.directed:
-        return "no node declares or implies a direction in a numeric input"
+        return _("no node declares or implies a direction in a numeric input")
     if name == "vetoes" and not plan.scheme.scorer.vetoes:
-        return "the scheme has no veto"
+        return _("the scheme has no veto")
     return None
 
 

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..domains import Domain
+from ..i18n import _
 from ..nodes.conditions import Env, PeerRelative, ScoreProblem
 from ..nodes.derived import NO_COHORT, Cohort
 from ..nodes.evaluation import Context
@@ -359,19 +360,21 @@ def _combine(directions: Iterator[Direction | None]) -> Direction | None:
 
 def _why(node: Node, name: str, direction: Direction) -> str:
     if isinstance(node, Item) and node.better is not None:
-        return f"declared: better {direction}"
+        return _("declared: better {direction}").format(direction=direction)
     if isinstance(node, Item) and node.table is not None and not node.parts:
         implied, shown_by = node.table.direction_evidence(name, node.max, node.targets.get(name))
         numbers = [number for number in dict.fromkeys(shown_by) if number]
         if implied == direction and len(numbers) == 1:
-            return f"implied by line {numbers[0]}"
+            return _("implied by line {line}").format(line=numbers[0])
         if implied == direction and numbers:
-            return f"implied by the scores of lines {numbers[0]} and {numbers[1]}"
+            return _("implied by the scores of lines {first} and {second}").format(
+                first=numbers[0], second=numbers[1]
+            )
         if implied == direction:
-            return "implied by its lines"
+            return _("implied by its lines")
     if isinstance(node, Item) and not node.parts:
-        return "implied by its clauses"
-    return "implied by everything under it"
+        return _("implied by its clauses")
+    return _("implied by everything under it")
 
 
 def _depths(nodes: Sequence[Node], depth: int = 0) -> Iterator[tuple[int, Node]]:
@@ -384,7 +387,7 @@ def _directed(scorer: SchemeScorer, name: str) -> tuple[Directed, ...]:
     """The nodes directed in ``name``, deepest first (a failure is reported where it starts)."""
     found: list[Directed] = []
     ordered = sorted(_depths(scorer.children), key=lambda pair: -pair[0])
-    for _, node in ordered:
+    for _depth, node in ordered:
         direction = _direction(node, name)
         if direction in ("higher", "lower"):
             assert direction is not None
@@ -394,5 +397,5 @@ def _directed(scorer: SchemeScorer, name: str) -> tuple[Directed, ...]:
     total = _combine(_direction(top, name) for top in tops)
     if total in ("higher", "lower") and not score_veto:
         assert total is not None
-        found.append(Directed(None, total, "implied by every node that reads it"))
+        found.append(Directed(None, total, _("implied by every node that reads it")))
     return tuple(found)

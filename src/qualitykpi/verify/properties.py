@@ -16,6 +16,7 @@ import attrs
 
 from ..coverage.cases import example_line, node_label
 from ..explain import explain_node
+from ..i18n import _
 from ..nodes.conditions import ScoreProblem
 from ..nodes.evaluation import Context, ScoreProblems
 from ..nodes.tree import Item
@@ -158,19 +159,23 @@ class Checker:
             ceiling = node.ceiling if isinstance(node, Item) else node.max
             problem = None
             if not _within(score, node.minimum, ceiling):
-                problem = (
-                    f"scores {fmt(score)}, outside [{_end(node.minimum)}, {_end(ceiling)}] "
-                    "(its minimum and max)"
+                problem = _(
+                    "{node} scores {score}, outside [{low}, {high}] (its minimum and max)"
+                ).format(
+                    node=node_label(node),
+                    score=fmt(score),
+                    low=_end(node.minimum),
+                    high=_end(ceiling),
                 )
             elif not _within(score, low, high):
-                problem = (
-                    f"scores {fmt(score)}, outside its bounds() {_end(low)}–{_end(high)} "
+                problem = _(
+                    "{node} scores {score}, outside its bounds() {low}–{high} "
                     "(what its lines and clauses claim they can give)"
-                )
+                ).format(node=node_label(node), score=fmt(score), low=_end(low), high=_end(high))
             if problem is not None:
                 raise self.fail(
                     "bounds",
-                    f"{node_label(node)} {problem}",
+                    problem,
                     node,
                     [self.example(node, entity, fmt(score))],
                     self.trace(node_result),
@@ -182,7 +187,9 @@ class Checker:
         if not (_within(total, low, high) and total >= 0):
             raise self.fail(
                 "bounds",
-                f"the total {fmt(total)} is outside the scheme's bounds {fmt(low)}–{_end(high)}",
+                _("the total {total} is outside the scheme's bounds {low}–{high}").format(
+                    total=fmt(total), low=fmt(low), high=_end(high)
+                ),
                 None,
                 [self.example(None, entity, _expected(result))],
                 self.trace(result),
@@ -210,9 +217,24 @@ class Checker:
             if own + below != lost:
                 raise self.fail(
                     "ledger",
-                    f"{node_label(node)} lost {fmt(lost)} (max {fmt(node_result.max)} − score "
-                    f"{fmt(node_result.score)}), but its steps add up to {fmt(own)}"
-                    + (f" and its children lost {fmt(below)}" if node_result.children else ""),
+                    (
+                        _(
+                            "{node} lost {lost} (max {max} − score {score}), but its steps add "
+                            "up to {own} and its children lost {below}"
+                        )
+                        if node_result.children
+                        else _(
+                            "{node} lost {lost} (max {max} − score {score}), but its steps add "
+                            "up to {own}"
+                        )
+                    ).format(
+                        node=node_label(node),
+                        lost=fmt(lost),
+                        max=fmt(node_result.max),
+                        score=fmt(node_result.score),
+                        own=fmt(own),
+                        below=fmt(below),
+                    ),
                     node,
                     [self.example(node, entity, fmt(node_result.score))],
                     self.trace(node_result),
@@ -224,8 +246,12 @@ class Checker:
         if ledger != lost:
             raise self.fail(
                 "ledger",
-                f"the lost points add up to {fmt(ledger)}, but max − total is "
-                f"{fmt(result.max)} − {fmt(result.total)} = {fmt(lost)}",
+                _(
+                    "the lost points add up to {ledger}, but max − total is "
+                    "{max} − {total} = {lost}"
+                ).format(
+                    ledger=fmt(ledger), max=fmt(result.max), total=fmt(result.total), lost=fmt(lost)
+                ),
                 None,
                 [self.example(None, entity, _expected(result))],
                 self.trace(result),
@@ -255,22 +281,40 @@ class Checker:
         names = [hit.name for hit in result.vetoes]
         if names != [veto.name for veto in fired]:
             problems.append(
-                f"the result lists the vetoes {names}, but {[veto.name for veto in fired]} fired"
+                _("the result lists the vetoes {listed}, but {fired} fired").format(
+                    listed=names, fired=[veto.name for veto in fired]
+                )
             )
         if total != expected_total:
-            what = (
-                f"the vetoes that fired ({', '.join(veto.name for veto in fired)}) should "
-                f"leave {fmt(expected_total)}"
-                if fired
-                else f"no veto fired, so it should be the total without vetoes, {fmt(plain.total)}"
-            )
-            problems.append(f"the total is {fmt(total)}; {what}")
+            if fired:
+                problems.append(
+                    _(
+                        "the total is {total}; the vetoes that fired ({vetoes}) should leave "
+                        "{expected}"
+                    ).format(
+                        total=fmt(total),
+                        vetoes=", ".join(veto.name for veto in fired),
+                        expected=fmt(expected_total),
+                    )
+                )
+            else:
+                problems.append(
+                    _(
+                        "the total is {total}; no veto fired, so it should be the total without "
+                        "vetoes, {expected}"
+                    ).format(total=fmt(total), expected=fmt(plain.total))
+                )
         if result.grade != expected_grade:
-            problems.append(f"the grade is {result.grade}, not {expected_grade}")
+            problems.append(
+                _("the grade is {grade}, not {expected}").format(
+                    grade=result.grade, expected=expected_grade
+                )
+            )
         if problems:
             raise self.fail(
                 "vetoes",
-                "; ".join(problems),
+                # Translators: between the problems one counterexample shows.
+                _("; ").join(problems),
                 None,
                 [self.example(None, entity, _expected(result))],
                 self.trace(result),
@@ -304,12 +348,29 @@ class Checker:
             spec = self.scheme.inputs[name]
             shown_worse = _show(worse[0].values[name], spec)
             shown_better = _show(better[0].values[name], spec)
-            what = node_label(node) if node is not None else "the total"
+            what = node_label(node) if node is not None else _("the total")
+            message = (
+                _(
+                    "{node}: lower {name} is better ({why}), but {name} = {better} scores "
+                    "{better_score}, less than {worse_score} for {name} = {worse}"
+                )
+                if directed.direction == "lower"
+                else _(
+                    "{node}: higher {name} is better ({why}), but {name} = {better} scores "
+                    "{better_score}, less than {worse_score} for {name} = {worse}"
+                )
+            )
             raise self.fail(
                 "monotone",
-                f"{what}: {directed.direction} {name} is better ({directed.why}), but "
-                f"{name} = {shown_better} scores {fmt(better[1])}, less than "
-                f"{fmt(worse[1])} for {name} = {shown_worse}",
+                message.format(
+                    node=what,
+                    name=name,
+                    why=directed.why,
+                    better=shown_better,
+                    better_score=fmt(better[1]),
+                    worse_score=fmt(worse[1]),
+                    worse=shown_worse,
+                ),
                 node,
                 [
                     self.example(node, worse[0], _score_text(worse_result)),
@@ -362,4 +423,4 @@ def _within(value: Fraction, low: Fraction | None, high: Fraction | None) -> boo
 
 
 def _end(value: Fraction | None) -> str:
-    return "unbounded" if value is None else fmt(value)
+    return _("unbounded") if value is None else fmt(value)
