@@ -51,6 +51,7 @@ if TYPE_CHECKING:
         up_to,
         within_target,
     )
+    from .feedback import Notice, build_notice, notice, notices
     from .i18n import language, set_language, use_language
     from .nodes.clauses import ForEach, When
     from .nodes.conditions import IsYes, NoData, Otherwise, PeerRelative, Range
@@ -125,6 +126,10 @@ _HOME: dict[str, str] = {
     "check_columns": "readers",
     "read_table": "readers",
     "LostPoints": "results",
+    "Notice": "feedback",
+    "build_notice": "feedback",
+    "notice": "feedback",
+    "notices": "feedback",
     "NodeResult": "results",
     "Result": "results",
     "Results": "results",
@@ -180,6 +185,7 @@ __all__ = [
     "MeetsTarget",
     "NoData",
     "NodeResult",
+    "Notice",
     "OffTarget",
     "Otherwise",
     "PeerRelative",
@@ -214,6 +220,7 @@ __all__ = [
     "band",
     "below_target",
     "between",
+    "build_notice",
     "check",
     "check_columns",
     "check_text",
@@ -229,6 +236,8 @@ __all__ = [
     "load",
     "loads",
     "more_than",
+    "notice",
+    "notices",
     "of_peer",
     "per_unit",
     "plugin_environment",

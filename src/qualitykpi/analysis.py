@@ -21,14 +21,15 @@ from . import syntax
 from . import syntax_expressions as ex
 from .analysis_examples import check_example
 from .analysis_expressions import ExpressionAnalyser, Resolver
+from .analysis_inputs import check_declaration
 from .analysis_lines import LineAnalyser
 from .analysis_lines import leaves as _leaves
 from .errors import RuleError
+from .i18n import _
 from .nodes import derived
 from .registry import NO_EXTENSIONS
 from .source import Span, narrow
 from .syntax_structure import walk_nodes
-from .values import level_key
 
 if TYPE_CHECKING:
     from .registry import Extensions
@@ -66,72 +67,47 @@ class _Analyser:
             if first is not None:
                 self.lines.error(
                     "duplicate-input",
-                    f"input `{decl.name}` is declared twice (first on line {first.span.line}); "
-                    "an input is declared once per scheme",
+                    _(
+                        "input `{name}` is declared twice (first on line {line}); an input is "
+                        "declared once per scheme"
+                    ).format(name=decl.name, line=first.span.line),
                     narrow(self.lines.source, decl.span, decl.name),
                 )
                 continue
             self.lines.inputs[decl.name] = decl
-            self.bounds(decl)
-            if decl.type == "level":
-                self.levels(decl)
-            if decl.precision is not None:
-                if decl.type == "yes/no":
-                    self.lines.error(
-                        "bad-precision", "a yes/no input has no precision", decl.precision.span
-                    )
-                elif decl.precision.value <= 0:
-                    self.lines.error(
-                        "bad-precision",
-                        "a precision is a positive step such as 0.1",
-                        decl.precision.span,
-                    )
+            check_declaration(self.lines, decl)
 
-    def levels(self, decl: syntax.InputDecl) -> None:
-        """``one of "完整", "部分", "未建立"``: some levels, each once, none empty."""
-        if not decl.levels:
-            self.lines.error(
-                "level-list",
-                f'`{decl.name}` is one of no values; list them: `one of "完整", "部分", "未建立"`',
-                decl.span,
-            )
-        seen: dict[str, syntax.Label] = {}
-        for label in decl.levels:
-            key = level_key(label.value)
-            if not key:
+    def headers(self) -> None:
+        """Each column header names one input: the data may title a column by the
+        header or by the name, so neither may stand for two inputs."""
+        inputs = self.lines.inputs
+        owner: dict[str, syntax.InputDecl] = {}
+        for decl in inputs.values():
+            header = decl.header
+            if header is None:
+                continue
+            first = owner.get(header.value)
+            named = inputs.get(header.value)
+            if first is not None:
                 self.lines.error(
-                    "level-list", "a level needs some text between its quotes", label.span
+                    "duplicate-header",
+                    _(
+                        "inputs `{first}` and `{name}` have the same column header {header} "
+                        "(first on line {line}); the data could not tell their columns apart"
+                    ).format(first=first.name, name=decl.name, header=header, line=first.span.line),
+                    header.span,
                 )
-            elif key in seen:
+            elif named is not None and named is not decl:
                 self.lines.error(
-                    "level-list",
-                    f"{label} is listed twice among the levels of `{decl.name}`"
-                    + (f" (as {seen[key]})" if seen[key].value != label.value else ""),
-                    label.span,
+                    "header-is-name",
+                    _(
+                        "the column header {header} of `{name}` is the name of the input "
+                        "declared on line {line}; the data could not tell their columns apart"
+                    ).format(header=header, name=decl.name, line=named.span.line),
+                    header.span,
                 )
             else:
-                seen[key] = label
-
-    def bounds(self, decl: syntax.InputDecl) -> None:
-        """``at least A`` / ``at most B`` of an input: numbers of its own kind, in order."""
-        given = [bound for bound in (decl.low, decl.high) if bound is not None]
-        if not given:
-            return
-        if decl.type == "yes/no":
-            self.lines.error(
-                "type-mismatch", "a yes/no input has no range of values", given[0].span
-            )
-            return
-        for bound in given:
-            self.lines.number_for(bound, decl)
-        low, high = decl.low, decl.high
-        if low is not None and high is not None and low.value > high.value:
-            self.lines.error(
-                "reversed-range",
-                f"`{decl.name}` is at least {low.text} and at most "
-                f"{high.text}, which no value is; swap the two numbers",
-                high.span,
-            )
+                owner[header.value] = decl
 
     def all_decls(self) -> Iterator[syntax.InputDecl]:
         yield from self.scheme.inputs
@@ -162,15 +138,18 @@ class _Analyser:
         if node_id in self.ids:
             self.lines.error(
                 "duplicate-id",
-                f"the id `{node_id}` is used twice (first on line "
-                f"{self.ids[node_id].line}); ids must be unique",
+                _(
+                    "the id `{node_id}` is used twice (first on line {line}); ids must be unique"
+                ).format(node_id=node_id, line=self.ids[node_id].line),
                 span,
             )
         elif node_id in self.lines.inputs:
             self.lines.error(
                 "id-is-input",
-                f"the id `{node_id}` is also the name of an input; the "
-                "data could not tell the two columns apart",
+                _(
+                    "the id `{node_id}` is also the name of an input; the data could not "
+                    "tell the two columns apart"
+                ).format(node_id=node_id),
                 span,
             )
         self.ids[node_id] = span
@@ -186,9 +165,10 @@ class _Analyser:
                     if not child.is_task:
                         self.lines.error(
                             "task-scored",
-                            f'section "{node.name}" has no points (`max N`), so it holds '
-                            f'only tasks; "{child.name}" has points — add `max N` to the '
-                            "section",
+                            _(
+                                'section "{name}" has no points (`max N`), so it holds only tasks; '
+                                '"{child}" has points — add `max N` to the section'
+                            ).format(name=node.name, child=child.name),
                             child.span,
                         )
             self.size(node.max, node.deduct_cap, node.deductions_cap)
@@ -210,10 +190,10 @@ class _Analyser:
                 continue
             if number.percent:
                 self.lines.error(
-                    "percent-literal", "points are not a percentage; drop the `%`", number.span
+                    "percent-literal", _("points are not a percentage; drop the `%`"), number.span
                 )
             if number.value < 0:
-                self.lines.error("negative-points", "points cannot be negative", number.span)
+                self.lines.error("negative-points", _("points cannot be negative"), number.span)
 
     def item(self, item: syntax.Item, parent: syntax.Item | None) -> syntax.Item:
         self.size(item.max, item.deduct_cap)
@@ -226,37 +206,46 @@ class _Analyser:
         if scoring and (has_rules or item.assessed):
             self.lines.error(
                 "mixed-scoring",
-                f'item "{item.name}" has parts, so its score is the sum '
-                "of its parts; move its rule lines into a part",
+                _(
+                    'item "{name}" has parts, so its score is the sum of its parts; move '
+                    "its rule lines into a part"
+                ).format(name=item.name),
                 item.span,
             )
         if item.assessed and has_rules:
             self.lines.error(
                 "mixed-scoring",
-                f'{item.kind} "{item.name}" is assessed: its score comes from '
-                "the data, so it cannot also have rule lines or clauses",
+                _(
+                    '{kind} "{name}" is assessed: its score comes from the data, so it '
+                    "cannot also have rule lines or clauses"
+                ).format(kind=item.kind, name=item.name),
                 item.assessed.span,
             )
         if item.is_task:
             if scoring or item.assessed or has_rules:
                 self.lines.error(
                     "task-scored",
-                    f'item "{item.name}" has no points (`max N`), so it is a task and is not '
-                    "scored; add `max N` to score it, or drop its rule lines",
+                    _(
+                        'item "{name}" has no points (`max N`), so it is a task and is not '
+                        "scored; add `max N` to score it, or drop its rule lines"
+                    ).format(name=item.name),
                     item.span,
                 )
         elif not (scoring or item.assessed or has_rules):
             self.lines.error(
                 "no-rule",
-                f'{item.kind} "{item.name}" has no rule: give it rule lines, '
-                "clauses, parts, or `assessed`",
+                _(
+                    '{kind} "{name}" has no rule: give it rule lines, clauses, parts, or `assessed`'
+                ).format(kind=item.kind, name=item.name),
                 item.span,
             )
         if item.start is not None and item.lines:
             self.lines.error(
                 "misplaced",
-                "`start at` is for items scored by clauses alone; this "
-                "item has a table, which sets where the clauses start",
+                _(
+                    "`start at` is for items scored by clauses alone; this item has a "
+                    "table, which sets where the clauses start"
+                ),
                 item.start.span,
             )
         if item.assessed is not None and item.assessed.deduction_cap is not None:
@@ -320,13 +309,15 @@ class _Analyser:
         for number in (low, high):
             if number.percent:
                 self.lines.error(
-                    "percent-literal", "points are not a percentage; drop the `%`", number.span
+                    "percent-literal", _("points are not a percentage; drop the `%`"), number.span
                 )
         if low.value > high.value:
             self.lines.error(
                 "reversed-range",
-                f"the {what} `{low.text}–{high.text}` runs backwards: its first number is "
-                f"the larger; write `{high.text}–{low.text}`",
+                _(
+                    "the {what} `{low}–{high}` runs backwards: its first number is "
+                    "the larger; write `{high}–{low}`"
+                ).format(what=what, low=low.text, high=high.text),
                 high.span,
             )
 
@@ -340,15 +331,17 @@ class _Analyser:
             if number.value < 0:
                 self.lines.error(
                     "negative-points",
-                    "a deduction per event is a positive amount; `deduction` already subtracts",
+                    _("a deduction per event is a positive amount; `deduction` already subtracts"),
                     number.span,
                 )
         decl = self.lines.lookup(assessed.events, assessed.span)
         if decl is not None and decl.type != "count":
             self.lines.error(
                 "type-mismatch",
-                f"`for each {decl.name}` counts events, but `{decl.name}` is a {decl.type}; "
-                f"declare it `input {decl.name}: count`",
+                _(
+                    "`for each {name}` counts events, but `{name}` is a {type}; declare it "
+                    "`input {name}: count`"
+                ).format(name=decl.name, type=decl.type),
                 narrow(self.lines.source, assessed.span, decl.name),
             )
 
@@ -360,9 +353,11 @@ class _Analyser:
         if not computed:
             self.lines.error(
                 "misplaced",
-                f'`assessed adjustment` adjusts the score {item.kind} "{item.name}" '
-                "computes from its rule lines or clauses, and it has none; an assessor's "
-                "whole score is `assessed`",
+                _(
+                    '`assessed adjustment` adjusts the score {kind} "{name}" computes from '
+                    "its rule lines or clauses, and it has none; an assessor's whole score "
+                    "is `assessed`"
+                ).format(kind=item.kind, name=item.name),
                 adjustment.span,
             )
 
@@ -377,8 +372,10 @@ class _Analyser:
                 continue
             self.lines.error(
                 "impossible-outcome",
-                f'bonus "{item.name}" has no cap, so it has no full marks to give or to '
-                "scale to; give the points (`→ 2`), or a cap (`bonus … at most 2`)",
+                _(
+                    'bonus "{name}" has no cap, so it has no full marks to give or to '
+                    "scale to; give the points (`→ 2`), or a cap (`bonus … at most 2`)"
+                ).format(name=item.name),
                 span,
             )
 
@@ -401,8 +398,10 @@ class _Analyser:
                 if len(local) != 1:
                     self.lines.error(
                         "ambiguous-subject",
-                        "this target names no input, and the item "
-                        "does not have exactly one; write `target NAME VALUE`",
+                        _(
+                            "this target names no input, and the item does not have exactly one; "
+                            "write `target NAME VALUE`"
+                        ),
                         target.span,
                     )
                     continue
@@ -410,7 +409,9 @@ class _Analyser:
             decl = self.lines.lookup(name, target.span)
             if name in found:
                 self.lines.error(
-                    "duplicate-statement", f"the target of `{name}` is given twice", target.span
+                    "duplicate-statement",
+                    _("the target of `{name}` is given twice").format(name=name),
+                    target.span,
                 )
             if target.source is not None:
                 self.target_source(target, name, decl)
@@ -438,7 +439,9 @@ class _Analyser:
         if target.source == name:
             self.lines.error(
                 "target-input",
-                f"`{name}` cannot be its own target; name the input that holds it",
+                _("`{name}` cannot be its own target; name the input that holds it").format(
+                    name=name
+                ),
                 target.span,
             )
         elif {"yes/no", "level"} & {source.type, decl.type} or (source.type == "percent") != (
@@ -446,8 +449,11 @@ class _Analyser:
         ):
             self.lines.error(
                 "target-input",
-                f"`{target.source}` is a {source.type} and `{name}` a {decl.type}: a target "
-                "is measured in its input's unit, so both must be percentages or both numbers",
+                _(
+                    "`{source}` is a {type} and `{name}` a {input_type}: a target is "
+                    "measured in its input's unit, so both must be percentages or both "
+                    "numbers"
+                ).format(source=target.source, type=source.type, name=name, input_type=decl.type),
                 target.span,
             )
 
@@ -460,15 +466,19 @@ class _Analyser:
                 if not self.grade_labels:
                     self.lines.error(
                         "unknown-grade",
-                        f"this veto forces grade {veto.grade}, but the scheme has no `grades`",
+                        _("this veto forces grade {grade}, but the scheme has no `grades`").format(
+                            grade=veto.grade
+                        ),
                         narrow(self.lines.source, veto.span, f"grade {veto.grade}"),
                     )
                 elif veto.grade not in self.grade_labels:
-                    labels = ", ".join(self.grade_labels)
+                    labels = _(", ").join(self.grade_labels)
                     self.lines.error(
                         "unknown-grade",
-                        f"this veto forces grade {veto.grade}, which is "
-                        f"not one of the scheme's grades ({labels})",
+                        _(
+                            "this veto forces grade {grade}, which is not one of the scheme's "
+                            "grades ({labels})"
+                        ).format(grade=veto.grade, labels=labels),
                         narrow(self.lines.source, veto.span, f"grade {veto.grade}"),
                     )
 
@@ -477,14 +487,18 @@ class _Analyser:
         for band in self.scheme.grades:
             if band.label in seen:
                 self.lines.error(
-                    "duplicate-grade", f"grade {band.label} is listed twice", band.span
+                    "duplicate-grade",
+                    _("grade {label} is listed twice").format(label=band.label),
+                    band.span,
                 )
             seen.add(band.label)
             if band.label in ("and", "or"):
                 self.lines.error(
                     "bad-grade",
-                    f"a grade's test goes on to the next line after `{band.label}`, not "
-                    f"before it: end the line above with `{band.label}`",
+                    _(
+                        "a grade's test goes on to the next line after `{label}`, not before "
+                        "it: end the line above with `{label}`"
+                    ).format(label=band.label),
                     band.span,
                 )
             if band.test is not None:
@@ -494,9 +508,11 @@ class _Analyser:
             if not isinstance(condition, syntax.Compare | syntax.Interval | syntax.Otherwise):
                 self.lines.error(
                     "bad-grade",
-                    f"a grade is decided by the total; `{condition.text}` "
-                    "cannot test it (use `at least 90`, `[80, 90)`, `otherwise`, or a test of "
-                    "values such as `at least 90 and score of key at least 24`)",
+                    _(
+                        "a grade is decided by the total; `{text}` cannot test it (use `at "
+                        "least 90`, `[80, 90)`, `otherwise`, or a test of values such as `at "
+                        "least 90 and score of key at least 24`)"
+                    ).format(text=condition.text),
                     band.span,
                 )
             elif isinstance(condition, syntax.Interval):
@@ -518,7 +534,7 @@ class _Analyser:
                 shown = condition.text if condition is not None else leaf.text
                 self.lines.error(
                     "bad-grade",
-                    f"the total is a number: `{shown}` cannot test it",
+                    _("the total is a number: `{shown}` cannot test it").format(shown=shown),
                     leaf.span,
                 )
 
@@ -527,6 +543,7 @@ class _Analyser:
 
     def run(self) -> Analysis:
         self.declare_all()
+        self.headers()
         self.expressions.prepare()
         children = self.assign_ids(self.scheme.children, "")
         children = tuple(self.node(child) for child in children)

@@ -12,6 +12,7 @@ from collections.abc import Mapping
 
 from . import syntax
 from .analysis_lines import LineAnalyser
+from .i18n import _
 from .source import Span
 
 
@@ -27,7 +28,10 @@ def check_example(
     if example.grade is not None and not top:
         lines.error(
             "misplaced",
-            "only an example of the whole scheme can expect a grade; a grade belongs to the total",
+            _(
+                "only an example of the whole scheme can expect a grade; a grade "
+                "belongs to the total"
+            ),
             example.span,
         )
     rows = [row.assignments for row in example.rows] or [example.assignments]
@@ -35,7 +39,7 @@ def check_example(
         if row.grade is not None and not top:
             lines.error(
                 "misplaced",
-                "only an example of the whole scheme can expect a grade",
+                _("only an example of the whole scheme can expect a grade"),
                 row.span,
             )
     for assignment in (assignment for row in rows for assignment in row):
@@ -45,15 +49,19 @@ def check_example(
         if name.startswith("previous ") and name not in lines.inputs:
             lines.error(
                 "undefined-input",
-                f"no rule line reads `{name}`: an example gives last period's value only "
-                "where the rule reads it",
+                _(
+                    "no rule line reads `{name}`: an example gives last period's value "
+                    "only where the rule reads it"
+                ).format(name=name),
                 assignment.span,
             )
             continue
         if name in lines.lets:
             lines.error(
                 "misplaced",
-                f"`{name}` is computed from other values: give the values it is computed from",
+                _(
+                    "`{name}` is computed from other values: give the values it is computed from"
+                ).format(name=name),
                 assignment.span,
             )
             continue
@@ -67,23 +75,33 @@ def check_example(
             else:
                 lines.error(
                     "type-mismatch",
-                    f"`{name}` is a {decl.type}, not a level; write its value without quotes",
+                    _("`{name}` is a {type}, not a level; write its value without quotes").format(
+                        name=name, type=decl.type
+                    ),
                     assignment.span,
                 )
         elif decl.type == "level" and value is not None:
-            listed = ", ".join(str(label) for label in decl.levels)
+            listed = _(", ").join(str(label) for label in decl.levels)
             lines.error(
                 "type-mismatch",
-                f"`{name}` is one of {listed}; write the level in quotes",
+                _("`{name}` is one of {listed}; write the level in quotes").format(
+                    name=name, listed=listed
+                ),
                 assignment.span,
             )
         elif isinstance(value, bool) and decl.type != "yes/no":
-            lines.error("type-mismatch", f"`{name}` is a {decl.type}, not yes/no", assignment.span)
+            lines.error(
+                "type-mismatch",
+                _("`{name}` is a {type}, not yes/no").format(name=name, type=decl.type),
+                assignment.span,
+            )
         elif isinstance(value, syntax.Num):
             if decl.type == "yes/no":
                 lines.error(
                     "type-mismatch",
-                    f"`{name}` is yes/no; write `{name} = yes` or `{name} = no`",
+                    _("`{name}` is yes/no; write `{name} = yes` or `{name} = no`").format(
+                        name=name
+                    ),
                     assignment.span,
                 )
             else:
@@ -96,8 +114,9 @@ def check_example(
             if not 1 <= peer.value.value <= peer.size.value:
                 lines.error(
                     "bad-rank",
-                    f"a rank runs from 1 to the cohort's size, not {peer.value.text} of "
-                    f"{peer.size.text}",
+                    _("a rank runs from 1 to the cohort's size, not {rank} of {size}").format(
+                        rank=peer.value.text, size=peer.size.text
+                    ),
                     peer.span,
                 )
             continue
@@ -106,7 +125,7 @@ def check_example(
         if peer_input is None:
             lines.error(
                 "ambiguous-subject",
-                "name the input of this peer statistic: `given NAME peer mean V`",
+                _("name the input of this peer statistic: `given NAME peer mean V`"),
                 peer.span,
             )
         elif peer_input not in lines.inputs:

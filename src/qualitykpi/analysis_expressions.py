@@ -24,6 +24,7 @@ from . import syntax
 from . import syntax_expressions as ex
 from .analysis_lines import LineAnalyser
 from .errors import RuleSyntaxError
+from .i18n import _
 from .nodes import derived
 from .nodes import expressions as nodes
 from .nodes.arithmetic import Arithmetic
@@ -161,9 +162,11 @@ class ExpressionAnalyser:
         if decl is None and any(let.name == part.name for let in self.scheme.lets):
             self.lines.error(
                 "undefined-input",
-                f"`previous` reads last period's value of an input, and `{part.name}` is "
-                f"computed: compute it from last period's values (`previous` of each input "
-                "it reads)",
+                _(
+                    "`previous` reads last period's value of an input, and `{name}` is "
+                    "computed: compute it from last period's values (`previous` of each "
+                    "input it reads)"
+                ).format(name=part.name),
                 part.span,
             )
             return
@@ -173,7 +176,9 @@ class ExpressionAnalyser:
         if decl.type == "yes/no":
             self.lines.error(
                 "type-mismatch",
-                f"`previous {part.name}` needs a number, but `{part.name}` is yes/no",
+                _("`previous {name}` needs a number, but `{name}` is yes/no").format(
+                    name=part.name
+                ),
                 part.span,
             )
             return
@@ -185,22 +190,27 @@ class ExpressionAnalyser:
         if let.name in self.lines.inputs:
             self.lines.error(
                 "let-name",
-                f"`{let.name}` is already an input; give the computed value another name",
+                _("`{name}` is already an input; give the computed value another name").format(
+                    name=let.name
+                ),
                 span,
             )
         elif let.name in _keywords():
             self.lines.error(
                 "let-name",
-                f"`{let.name}` is a word of the rule language; give the computed value "
-                "another name",
+                _(
+                    "`{name}` is a word of the rule language; give the computed value another name"
+                ).format(name=let.name),
                 span,
             )
         elif let.name in self.lets:
             first = self.lets[let.name].span.line
             self.lines.error(
                 "let-name",
-                f"`{let.name}` is computed twice (first on line {first}); a `let` name is "
-                "one per scheme",
+                _(
+                    "`{name}` is computed twice (first on line {first}); a `let` name is "
+                    "one per scheme"
+                ).format(name=let.name, first=first),
                 span,
             )
         else:
@@ -241,7 +251,9 @@ class ExpressionAnalyser:
             if name in visiting:
                 self.lines.error(
                     "let-cycle",
-                    f"`{name}` is computed from itself (through `{via.name}`)",
+                    _("`{name}` is computed from itself (through `{via}`)").format(
+                        name=name, via=via.name
+                    ),
                     via.span,
                 )
                 return
@@ -297,7 +309,9 @@ class ExpressionAnalyser:
                         if decl is not None and decl.type == "yes/no":
                             self.lines.error(
                                 "type-mismatch",
-                                f"`{name}` is yes/no: it has no value to compute with",
+                                _("`{name}` is yes/no: it has no value to compute with").format(
+                                    name=name
+                                ),
                                 part.span,
                             )
                     if isinstance(part, ex.PeerOf):
@@ -310,19 +324,19 @@ class ExpressionAnalyser:
                         close = difflib.get_close_matches(ref, sorted(self.node_refs), n=1)
                         self.lines.error(
                             "unknown-node",
-                            f"no section or item has the id or name `{ref}`",
+                            _("no section or item has the id or name `{ref}`").format(ref=ref),
                             part.span,
-                            f"did you mean `{close[0]}`?" if close else None,
+                            _("did you mean `{guess}`?").format(guess=close[0]) if close else None,
                         )
                 case ex.WordOf(word="total"):
                     if not site.grade:
-                        self.wrong_place(part, "a grade or `combine`")
+                        self.wrong_place(part, _("a grade or `combine`"))
                 case ex.WordOf(word="target"):
                     if site.item is None or site.let:
-                        self.wrong_place(part, "an item's rule line")
+                        self.wrong_place(part, _("an item's rule line"))
                 case ex.WordOf(word="full"):
                     if site.item is None and not site.grade:
-                        self.wrong_place(part, "an item (it is the item's max)")
+                        self.wrong_place(part, _("an item (it is the item's max)"))
                 case ex.Arith(op="+" | "−", left=left, right=right):
                     self.mixed(left, right, part)
                 case _:
@@ -338,7 +352,9 @@ class ExpressionAnalyser:
             return False
         self.lines.errors.append(
             RuleSyntaxError(
-                f"unknown word `{name}`; did you mean `{close[0]}`?",
+                _("unknown word `{name}`; did you mean `{guess}`?").format(
+                    name=name, guess=close[0]
+                ),
                 source=self.lines.source,
                 span=part.span,
             )
@@ -346,7 +362,11 @@ class ExpressionAnalyser:
         return True
 
     def wrong_place(self, part: ex.Expr, where: str) -> None:
-        self.lines.error("misplaced", f"`{part.text}` can only be read in {where}", part.span)
+        self.lines.error(
+            "misplaced",
+            _("`{text}` can only be read in {where}").format(text=part.text, where=where),
+            part.span,
+        )
 
     def mixed(self, left: ex.Expr, right: ex.Expr, whole: ex.Expr) -> None:
         """``pass − 2``: a bare number added to a percent is ambiguous; ask for ``%``."""
@@ -359,8 +379,10 @@ class ExpressionAnalyser:
             ):
                 self.lines.error(
                     "percent-literal",
-                    f"`{other.text}` is a percentage: write `{one.text}%` for "
-                    f"{one.text} percentage points, or compute with a plain number",
+                    _(
+                        "`{text}` is a percentage: write `{number}%` for {number} "
+                        "percentage points, or compute with a plain number"
+                    ).format(text=other.text, number=one.text),
                     one.span,
                 )
 

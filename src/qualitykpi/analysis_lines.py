@@ -19,6 +19,7 @@ import attrs
 
 from . import syntax
 from .errors import RuleError, RuleSemanticError
+from .i18n import _
 from .registry import BUILTIN_STATISTICS
 from .source import Source, Span, narrow
 from .values import as_fraction, level_key
@@ -55,13 +56,17 @@ class LineAnalyser:
         if decl is None:
             close = self.closest(name)
             hint = (
-                f"did you mean `{close}`?"
+                _("did you mean `{close}`?").format(close=close)
                 if close
-                else (f"declare it with `input {name}: percent` (or count, number, yes/no)")
+                else (
+                    _("declare it with `input {name}: percent` (or count, number, yes/no)").format(
+                        name=name
+                    )
+                )
             )
             self.error(
                 "undefined-input",
-                f"no input named `{name}` is declared",
+                _("no input named `{name}` is declared").format(name=name),
                 narrow(self.source, span, name),
                 hint,
             )
@@ -97,15 +102,20 @@ class LineAnalyser:
         if not local:
             self.error(
                 "no-subject",
-                f"this line tests no input: {where} declares none; declare "
-                "one with `input NAME: TYPE` or name it at the start of the line",
+                _(
+                    "this line tests no input: {where} declares none; declare one with "
+                    "`input NAME: TYPE` or name it at the start of the line"
+                ).format(where=where),
                 span,
             )
         else:
-            names = ", ".join(f"`{name}`" for name in local)
+            names = _(", ").join(f"`{name}`" for name in local)
             self.error(
                 "ambiguous-subject",
-                f"{where} has several inputs ({names}); name the one this line tests at its start",
+                _(
+                    "{where} has several inputs ({names}); name the one this line tests at "
+                    "its start"
+                ).format(where=where, names=names),
                 span,
             )
         return None
@@ -147,36 +157,42 @@ class LineAnalyser:
             self.number_for(line.high, decl)
             if line.low.value == line.high.value:
                 self.error(
-                    "empty-range", "`scaled from A to B` needs two different ends", line.span
+                    "empty-range", _("`scaled from A to B` needs two different ends"), line.span
                 )
         if deduct_only:
-            self.error("deduct-only", "a deduction-only item can only deduct", line.span)
+            self.error("deduct-only", _("a deduction-only item can only deduct"), line.span)
 
     def custom_line(
         self, line: syntax.CustomLine, decl: syntax.InputDecl, deduct_only: bool
     ) -> None:
         self.numeric(decl, line.span, f"`using {line.name}`")
         if deduct_only:
-            self.error("deduct-only", "a deduction-only item can only deduct", line.span)
+            self.error("deduct-only", _("a deduction-only item can only deduct"), line.span)
         kinds = self.environment.scorers
         kind = kinds.get(line.name)
         where = narrow(self.source, line.span, line.name)
         if kind is None:
-            known = ", ".join(f"`{name}`" for name in kinds) or "none is registered"
+            known = _(", ").join(f"`{name}`" for name in kinds) or _("none is registered")
             self.error(
                 "unknown-scorer",
-                f"no scorer named `{line.name}` is registered (known: {known})",
+                _("no scorer named `{name}` is registered (known: {known})").format(
+                    name=line.name, known=known
+                ),
                 where,
                 self.environment.suggest(line.name, list(kinds))
-                or "a scorer comes from the program that loads the rule "
-                "(Environment.register_scorer) or from a plugin the qualitykpi command "
-                "loads; a rule file cannot define one",
+                or _(
+                    "a scorer comes from the program that loads the rule "
+                    "(Environment.register_scorer) or from a plugin the qualitykpi command "
+                    "loads; a rule file cannot define one"
+                ),
             )
             return
         args: dict[str, Fraction] = {}
         for name, number in line.args:
             if name in args:
-                self.error("bad-argument", f"`{name}` is given twice", number.span)
+                self.error(
+                    "bad-argument", _("`{name}` is given twice").format(name=name), number.span
+                )
             self.number_for(number, decl)
             args[name] = as_fraction(number.value)
         try:
@@ -193,43 +209,51 @@ class LineAnalyser:
     ) -> None:
         self.numeric(decl, line.span, "`each`")
         if line.unit.value <= 0:
-            self.error("bad-unit", "the unit counted by `each` must be more than 0", line.unit.span)
+            self.error(
+                "bad-unit", _("the unit counted by `each` must be more than 0"), line.unit.span
+            )
         self.number_for(line.unit, decl)
         if line.threshold is not None:
             self.number_for(line.threshold, decl)
         if line.reference == "missing" and isinstance(targets.get(decl.name), str):
             self.error(
                 "target-input",
-                f"`each missing` counts up to a fixed target; the target of `{decl.name}` is "
-                f"the input `{targets[decl.name]}`, which differs entity by entity",
+                _(
+                    "`each missing` counts up to a fixed target; the target of `{name}` is "
+                    "the input `{source}`, which differs entity by entity"
+                ).format(name=decl.name, source=targets[decl.name]),
                 line.span,
             )
         if line.reference == "missing" and decl.name not in targets and decl.type != "percent":
             self.error(
                 "no-target",
-                f"`each missing` counts up to the target of `{decl.name}`, "
-                "but it has none (and only a percent has a top of its range)",
+                _(
+                    "`each missing` counts up to the target of `{name}`, but it has none "
+                    "(and only a percent has a top of its range)"
+                ).format(name=decl.name),
                 line.span,
             )
         if line.effect == "award" and line.reference in ("below", "missing"):
             self.error(
                 "impossible-outcome",
-                "an award counts units above a threshold or from "
-                "zero (`each 1 above 90 → award 0.5`); below it, deduct",
+                _(
+                    "an award counts units above a threshold or from zero (`each 1 above "
+                    "90 → award 0.5`); below it, deduct"
+                ),
                 line.span,
             )
         if line.effect == "award" and deduct_only:
-            self.error("deduct-only", "a deduction-only item can only deduct", line.span)
+            self.error("deduct-only", _("a deduction-only item can only deduct"), line.span)
         if line.amount.value < 0:
             self.error(
                 "negative-points",
-                "write a positive amount; `deduct` already subtracts",
+                _("write a positive amount; `deduct` already subtracts"),
                 line.amount.span,
             )
         for points in (line.amount, line.cap, line.floor):
             if points is not None and points.percent:
                 self.error(
-                    "percent-literal", "points are not a percentage; drop the `%`", points.span
+                    "percent-literal", _("points are not a percentage; drop the `%`"), points.span
                 )
 
     def outcome(self, outcome: syntax.Outcome, deduct_only: bool) -> None:
@@ -237,34 +261,40 @@ class LineAnalyser:
             number = outcome.amount if isinstance(outcome, syntax.Deduct) else outcome.value
             if number.percent:
                 self.error(
-                    "percent-literal", "points are not a percentage; drop the `%`", number.span
+                    "percent-literal", _("points are not a percentage; drop the `%`"), number.span
                 )
             if isinstance(outcome, syntax.Deduct) and number.value < 0:
                 self.error(
                     "negative-points",
-                    "write a positive amount; `deduct` already subtracts",
+                    _("write a positive amount; `deduct` already subtracts"),
                     number.span,
                 )
             if deduct_only and isinstance(outcome, syntax.Fixed) and number.value > 0:
                 self.error(
-                    "deduct-only", "a deduction-only item scores between −cap and 0", outcome.span
+                    "deduct-only",
+                    _("a deduction-only item scores between −cap and 0"),
+                    outcome.span,
                 )
 
     def numeric(self, decl: syntax.InputDecl, span: Span, what: str) -> bool:
         if decl.type == "yes/no":
             self.error(
                 "type-mismatch",
-                f"{what} needs a number, but `{decl.name}` is yes/no; test it with `yes` or `no`",
+                _(
+                    "{what} needs a number, but `{name}` is yes/no; test it with `yes` or `no`"
+                ).format(what=what, name=decl.name),
                 span,
             )
             return False
         if decl.type == "level":
             first = decl.levels[0] if decl.levels else '"…"'
-            listed = ", ".join(str(label) for label in decl.levels)
+            listed = _(", ").join(str(label) for label in decl.levels)
             self.error(
                 "type-mismatch",
-                f"{what} needs a number, but `{decl.name}` is a level (one of {listed}); "
-                f"test it with `= {first}` or `in ({first}, …)`",
+                _(
+                    "{what} needs a number, but `{name}` is a level (one of {listed}); "
+                    "test it with `= {first}` or `in ({first}, …)`"
+                ).format(what=what, name=decl.name, listed=listed, first=first),
                 span,
             )
             return False
@@ -277,18 +307,21 @@ class LineAnalyser:
         for index, known in enumerate(decl.levels):
             if level_key(known.value) == key:
                 return index
-        listed = ", ".join(str(known) for known in decl.levels)
+        listed = _(", ").join(str(known) for known in decl.levels)
         close = difflib.get_close_matches(
             label.value, [known.value for known in decl.levels], n=1, cutoff=0.5
         )
         self.error(
             "unknown-level",
-            f"{label} is not one of the levels of `{decl.name}` ({listed})",
+            _("{label} is not one of the levels of `{name}` ({listed})").format(
+                label=label, name=decl.name, listed=listed
+            ),
             label.span,
-            f'did you mean "{close[0]}"?'
+            _('did you mean "{guess}"?').format(guess=close[0])
             if close
-            else f"`{decl.name}` is declared on line "
-            f"{decl.span.line}; add the level there if it is missing",
+            else _(
+                "`{name}` is declared on line {line}; add the level there if it is missing"
+            ).format(name=decl.name, line=decl.span.line),
         )
         return None
 
@@ -298,8 +331,10 @@ class LineAnalyser:
         if number.percent and decl.type != "percent":
             self.error(
                 "percent-literal",
-                f"`{number.text}` is a percentage, but `{decl.name}` "
-                f"is a {decl.type}; write the number without `%`",
+                _(
+                    "`{text}` is a percentage, but `{name}` is a {type}; write the number "
+                    "without `%`"
+                ).format(text=number.text, name=decl.name, type=decl.type),
                 number.span,
             )
 
@@ -317,8 +352,10 @@ class LineAnalyser:
         if targets is not None and decl.name not in targets:
             self.error(
                 "no-target",
-                f"this line compares `{decl.name}` with its target, but "
-                "no target is set; add `target VALUE` to the item",
+                _(
+                    "this line compares `{name}` with its target, but no target is set; "
+                    "add `target VALUE` to the item"
+                ).format(name=decl.name),
                 span,
             )
 
@@ -329,11 +366,16 @@ class LineAnalyser:
         known = [*BUILTIN_STATISTICS, *registered]
         self.error(
             "unknown-statistic",
-            f"no peer statistic named `{stat}`; the built-in ones are mean, median, max and min",
+            _(
+                "no peer statistic named `{stat}`; the built-in ones are mean, median, max and min"
+            ).format(stat=stat),
             narrow(self.source, span, stat),
             self.environment.suggest(stat, known)
-            or "a statistic comes from the program that loads the rule "
-            "(Environment.register_statistic) or from a plugin the qualitykpi command loads",
+            or _(
+                "a statistic comes from the program that loads the rule "
+                "(Environment.register_statistic) or from a plugin the qualitykpi "
+                "command loads"
+            ),
         )
 
     def interval(self, interval: syntax.Interval, decl: syntax.InputDecl) -> None:
@@ -352,15 +394,18 @@ class LineAnalyser:
             )
             self.error(
                 "reversed-range",
-                f"the range `{interval.text}` runs backwards: its "
-                f"first number is the larger; write `{fixed}`",
+                _(
+                    "the range `{text}` runs backwards: its first number is the larger; "
+                    "write `{fixed}`"
+                ).format(text=interval.text, fixed=fixed),
                 interval.span,
             )
         elif low == high and not (interval.low_closed and interval.high_closed):
             self.error(
                 "empty-range",
-                f"the range `{interval.text}` holds no value; for one "
-                f"value write `= {interval.low.text}`",
+                _("the range `{text}` holds no value; for one value write `= {low}`").format(
+                    text=interval.text, low=interval.low.text
+                ),
                 interval.span,
             )
 
@@ -369,19 +414,23 @@ class LineAnalyser:
     ) -> None:
         if clause.amount.percent:
             self.error(
-                "percent-literal", "points are not a percentage; drop the `%`", clause.amount.span
+                "percent-literal",
+                _("points are not a percentage; drop the `%`"),
+                clause.amount.span,
             )
         if clause.amount.value < 0:
             self.error(
                 "negative-points",
-                f"write a positive amount; `{clause.effect}` says which way it goes",
+                _("write a positive amount; `{effect}` says which way it goes").format(
+                    effect=clause.effect
+                ),
                 clause.amount.span,
             )
         if clause.effect == "award" and deduct_only:
-            self.error("deduct-only", "a deduction-only item can only deduct", clause.span)
+            self.error("deduct-only", _("a deduction-only item can only deduct"), clause.span)
         if isinstance(clause, syntax.EachClause) and clause.cap is not None and clause.cap.percent:
             self.error(
-                "percent-literal", "points are not a percentage; drop the `%`", clause.cap.span
+                "percent-literal", _("points are not a percentage; drop the `%`"), clause.cap.span
             )
         if isinstance(clause, syntax.IfClause):
             self.test(clause.test, targets)
@@ -393,7 +442,7 @@ class LineAnalyser:
             if clause.unit.value <= 0:
                 self.error(
                     "bad-unit",
-                    "the unit counted by `for each` must be more than 0",
+                    _("the unit counted by `for each` must be more than 0"),
                     clause.unit.span,
                 )
             self.number_for(clause.unit, decl)
@@ -417,8 +466,9 @@ class LineAnalyser:
                 )
                 self.error(
                     "type-mismatch",
-                    f"`{test.input}` is a {decl.type}, not yes/no; say "
-                    f"what to test, e.g. `{example}`",
+                    _(
+                        "`{input}` is a {type}, not yes/no; say what to test, e.g. `{example}`"
+                    ).format(input=test.input, type=decl.type, example=example),
                     test.span,
                 )
         else:

@@ -17,6 +17,7 @@ from lark import Token, Tree
 from . import syntax
 from .builder_lines import LineBuilder, TreeReader
 from .errors import RuleError, RuleSemanticError
+from .i18n import N_, _
 from .source import Source
 from .values import SCORE_PLACES
 
@@ -91,16 +92,20 @@ class Builder:
             kind = stmt.data
             if kind == "total":
                 if total is not None:
-                    self.read.error("duplicate-total", "the scheme's `total` is given twice", stmt)
+                    self.read.error(
+                        "duplicate-total", _("the scheme's `total` is given twice"), stmt
+                    )
                 total = self.read.number(self.read.trees(stmt, "number")[0])
                 plus_bonus = bool(self.read.tokens(stmt, "PLUS"))
             elif kind == "total_rounding":
                 if total_places is not None:
-                    self.read.error("duplicate-total", "`total rounded to` is given twice", stmt)
+                    self.read.error("duplicate-total", _("`total rounded to` is given twice"), stmt)
                 total_places = self.places(self.read.number(self.read.trees(stmt, "number")[0]))
             elif kind == "grades":
                 if seen_grades:
-                    self.read.error("duplicate-grades", "the scheme has two `grades` blocks", stmt)
+                    self.read.error(
+                        "duplicate-grades", _("the scheme has two `grades` blocks"), stmt
+                    )
                 seen_grades = True
                 grades = tuple(self.grade(band) for band in self.read.trees(stmt, "grade"))
             elif kind == "input_decl":
@@ -116,7 +121,7 @@ class Builder:
             elif kind == "let":
                 self.let(stmt)
             else:
-                self.misplaced(stmt, "the scheme")
+                self.misplaced(stmt, _("the scheme"))
         return syntax.Scheme(
             name,
             total,
@@ -139,8 +144,10 @@ class Builder:
         if number.percent or value != value.to_integral_value() or not 0 <= value <= MAX_PLACES:
             self.read.error(
                 "bad-places",
-                f"a total is rounded to 0 to {MAX_PLACES} decimal places (分值保留整数 is "
-                f"`total rounded to 0 places`), not {number.text}",
+                _(
+                    "a total is rounded to 0 to {places} decimal places (分值保留整数 is "
+                    "`total rounded to 0 places`), not {number}"
+                ).format(places=MAX_PLACES, number=number.text),
                 number.span,
             )
             return None
@@ -151,48 +158,65 @@ class Builder:
 
     def misplaced(self, stmt: Tree[Token], where: str) -> None:
         what = {
-            "total": ("`total`", "it belongs at the top of the scheme"),
-            "total_rounding": ("`total rounded to`", "it belongs at the top of the scheme"),
-            "grades": ("`grades`", "they belong at the top of the scheme"),
-            "veto": ("a `veto`", "it belongs at the top of the scheme"),
-            "section": ("a `section`", "sections hold items, not the other way round"),
-            "item": ("an `item`", "items stand in a section or the scheme"),
-            "part": ("a `part`", "parts belong inside an item"),
-            "bonus": ("a `bonus`", "a bonus stands in the scheme, a section or an item"),
-            "target": ("a `target`", "targets belong to an item or part"),
-            "target_input": ("a `target`", "targets belong to an item or part"),
-            "assessed": ("`assessed`", "it belongs to an item or part"),
-            "assessed_each": ("`assessed`", "it belongs to an item or part"),
-            "assessed_adjustment": ("`assessed adjustment`", "it belongs to an item or part"),
-            "start_at": ("`start at`", "it belongs to an item or part"),
-            "better": ("`better`", "it belongs to an item or part"),
-            "owner_stmt": ("`owner`", "owners belong to a section, item, part or bonus"),
-            "support_stmt": ("`support`", "supporting offices belong to a section or item"),
-            "input_decl": ("an `input`", "inputs are declared in the scheme or an item"),
-            "example": ("an `example`", "examples belong to the scheme, a section or an item"),
-            "cohort_example": (
-                "an `example cohort`",
-                "examples belong to the scheme, a section or an item",
+            "total": (N_("`total`"), N_("it belongs at the top of the scheme")),
+            "total_rounding": (N_("`total rounded to`"), N_("it belongs at the top of the scheme")),
+            "grades": (N_("`grades`"), N_("they belong at the top of the scheme")),
+            "veto": (N_("a `veto`"), N_("it belongs at the top of the scheme")),
+            "section": (N_("a `section`"), N_("sections hold items, not the other way round")),
+            "item": (N_("an `item`"), N_("items stand in a section or the scheme")),
+            "part": (N_("a `part`"), N_("parts belong inside an item")),
+            "bonus": (N_("a `bonus`"), N_("a bonus stands in the scheme, a section or an item")),
+            "target": (N_("a `target`"), N_("targets belong to an item or part")),
+            "target_input": (N_("a `target`"), N_("targets belong to an item or part")),
+            "assessed": (N_("`assessed`"), N_("it belongs to an item or part")),
+            "assessed_each": (N_("`assessed`"), N_("it belongs to an item or part")),
+            "assessed_adjustment": (
+                N_("`assessed adjustment`"),
+                N_("it belongs to an item or part"),
             ),
-            "text": ("`text`", "it belongs to a node"),
+            "start_at": (N_("`start at`"), N_("it belongs to an item or part")),
+            "better": (N_("`better`"), N_("it belongs to an item or part")),
+            "owner_stmt": (N_("`owner`"), N_("owners belong to a section, item, part or bonus")),
+            "support_stmt": (N_("`support`"), N_("supporting offices belong to a section or item")),
+            "input_decl": (N_("an `input`"), N_("inputs are declared in the scheme or an item")),
+            "example": (
+                N_("an `example`"),
+                N_("examples belong to the scheme, a section or an item"),
+            ),
+            "cohort_example": (
+                N_("an `example cohort`"),
+                N_("examples belong to the scheme, a section or an item"),
+            ),
+            "text": (N_("`text`"), N_("it belongs to a node")),
             "combine_formula": (
-                "`combine`",
-                "it says how a section's children make its score; put the nodes it "
-                "combines in a section",
+                N_("`combine`"),
+                N_(
+                    "it says how a section's children make its score; put the nodes it "
+                    "combines in a section"
+                ),
             ),
             "combine_table": (
-                "`combine`",
-                "it says how a section's children make its score; put the nodes it "
-                "combines in a section",
+                N_("`combine`"),
+                N_(
+                    "it says how a section's children make its score; put the nodes it "
+                    "combines in a section"
+                ),
             ),
         }
         if stmt.data in _LINE_KINDS:
-            label, why = "a rule line", "rule lines belong inside an item or part"
+            label, why = N_("a rule line"), N_("rule lines belong inside an item or part")
         elif stmt.data in _CLAUSE_KINDS:
-            label, why = "a clause", "clauses belong inside an item or part"
+            label, why = N_("a clause"), N_("clauses belong inside an item or part")
         else:
             label, why = what.get(stmt.data, (stmt.data, ""))
-        self.read.error("misplaced", f"{label} cannot stand in {where}: {why}", stmt)
+        message = _("{what} cannot stand in {where}: {why}")
+        self.read.error(
+            "misplaced",
+            message.format(
+                what=_(label) if label else label, where=where, why=_(why) if why else why
+            ),
+            stmt,
+        )
 
     def node(self, tree: Tree[Token]) -> syntax.Section | syntax.Item:
         built = self._node(tree)
@@ -233,8 +257,10 @@ class Builder:
             if uncapped:
                 self.read.error(
                     "misplaced",
-                    "a section cannot be `deduct` without a cap; write `deduct at most N`, "
-                    "or put the deductions in an item written `deduct`",
+                    _(
+                        "a section cannot be `deduct` without a cap; write `deduct at most N`, "
+                        "or put the deductions in an item written `deduct`"
+                    ),
                     tree,
                 )
             return self.section(
@@ -243,8 +269,10 @@ class Builder:
         if deductions_cap is not None:
             self.read.error(
                 "misplaced",
-                "`deductions at most` belongs to a section; an item that only "
-                "deducts is written `deduct at most N`",
+                _(
+                    "`deductions at most` belongs to a section; an item that only "
+                    "deducts is written `deduct at most N`"
+                ),
                 tree,
             )
         built = self.item(cast(Any, kind), tree, node_id, name, maximum, deduct_cap, owners, body)
@@ -291,7 +319,7 @@ class Builder:
                 self.let(stmt)
             elif kind in ("combine_formula", "combine_table"):
                 if combine is not None:
-                    self.read.error("duplicate-statement", "`combine` is given twice", stmt)
+                    self.read.error("duplicate-statement", _("`combine` is given twice"), stmt)
                 combine = self.combine(stmt)
             else:
                 self.misplaced(stmt, f'section "{name}"')
@@ -360,11 +388,11 @@ class Builder:
                 examples.append(self.lines.example(stmt))
             elif data == "start_at":
                 if start is not None:
-                    self.read.error("duplicate-statement", "`start at` is given twice", stmt)
+                    self.read.error("duplicate-statement", _("`start at` is given twice"), stmt)
                 start = self.read.number(self.read.trees(stmt, "number")[0])
             elif data in ("assessed", "assessed_each", "assessed_adjustment"):
                 if assessed is not None or adjustment is not None:
-                    self.read.error("duplicate-statement", "`assessed` is given twice", stmt)
+                    self.read.error("duplicate-statement", _("`assessed` is given twice"), stmt)
                 numbers = [self.read.number(number) for number in self.read.trees(stmt, "number")]
                 if data == "assessed_adjustment":
                     adjustment = syntax.Adjustment(numbers[0], numbers[1], self.read.span(stmt))
@@ -386,7 +414,9 @@ class Builder:
             elif data == "part":
                 self.read.error(
                     "misplaced",
-                    f"a `part` cannot stand in {where}: parts belong directly inside an item",
+                    _(
+                        "a `part` cannot stand in {where}: parts belong directly inside an item"
+                    ).format(where=where),
                     stmt,
                 )
             else:
@@ -466,11 +496,15 @@ class Builder:
 
     def input_decl(self, tree: Tree[Token]) -> syntax.InputDecl:
         name = str(self.read.tokens(tree, "NAME")[0])
+        headers = self.read.tokens(tree, "STRING")
+        header = self.lines.label_of(headers[0]) if headers else None
         for levels in self.read.trees(tree, "levels"):
             labels = tuple(
                 self.lines.label_of(token) for token in self.read.tokens(levels, "STRING")
             )
-            return syntax.InputDecl(name, "level", None, self.read.span(tree), levels=labels)
+            return syntax.InputDecl(
+                name, "level", None, self.read.span(tree), levels=labels, header=header
+            )
         type_tree = self.read.trees(tree, "input_type")[0]
         words = "".join(str(token) for token in type_tree.children)
         type_ = cast(syntax.InputType, "yes/no" if words == "yes/no" else words)
@@ -486,13 +520,17 @@ class Builder:
             if given is not None:
                 words = "at least" if bound.data == "bound_low" else "at most"
                 self.read.error(
-                    "duplicate-statement", f"`{words}` is given twice for `{name}`", bound
+                    "duplicate-statement",
+                    _("`{words}` is given twice for `{name}`").format(words=words, name=name),
+                    bound,
                 )
             if bound.data == "bound_low":
                 low = value
             else:
                 high = value
-        return syntax.InputDecl(name, type_, precision, self.read.span(tree), low, high)
+        return syntax.InputDecl(
+            name, type_, precision, self.read.span(tree), low, high, header=header
+        )
 
     def target(self, tree: Tree[Token]) -> syntax.Target:
         span = self.read.span(tree)
@@ -535,11 +573,15 @@ def _check_depth(source: Source, tree: Tree[Token]) -> None:
                 assert isinstance(keyword, Token)
                 raise RuleSemanticError(
                     "too-deep",
-                    f"this {node.data} is nested {depth} levels deep; sections, items and "
-                    f"parts nest at most {MAX_DEPTH} levels",
+                    _(
+                        "this {kind} is nested {depth} levels deep; sections, items and "
+                        "parts nest at most {most} levels"
+                    ).format(kind=node.data, depth=depth, most=MAX_DEPTH),
                     source=source,
                     span=TreeReader(source).span(keyword),
-                    hint="a rule tree is rarely deeper than five levels: is a `}` missing "
-                    "above this line?",
+                    hint=_(
+                        "a rule tree is rarely deeper than five levels: is a `}` missing "
+                        "above this line?"
+                    ),
                 )
         stack.extend((child, depth) for child in node.children if isinstance(child, Tree))

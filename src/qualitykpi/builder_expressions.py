@@ -20,6 +20,7 @@ from lark import Token, Tree
 
 from . import syntax
 from . import syntax_expressions as ex
+from .i18n import N_, _
 from .source import Span
 
 _OPS = {"+": "+", "＋": "+", "-": "−", "−": "−", "×": "×", "*": "×", "＊": "×"}
@@ -84,10 +85,10 @@ class ExpressionBuilder:
             ref = self.read.string(token) if token.type == "STRING" else str(token)
             return ex.NodeOf(cast(Any, data.removesuffix("_of")), ref, span, text)
         if data == "paren":
-            self.brackets(tree, "write `(` and `)` around a part of a calculation")
+            self.brackets(tree, N_("write `(` and `)` around a part of a calculation"))
             return self.expr(self.read.trees(tree)[0])
         if data == "call":
-            self.brackets(tree, "a function's values are written in `(` and `)`")
+            self.brackets(tree, N_("a function's values are written in `(` and `)`"))
             function = str(self.read.tokens(tree, "FUNCTION")[0])
             args = tuple(self.expr(arg) for arg in self.read.trees(tree))
             if not self.arguments(function, args, span):
@@ -108,12 +109,12 @@ class ExpressionBuilder:
             for token in (*self.read.tokens(tree, "OPEN"), *self.read.tokens(tree, "CLOSE"))
         ]
         if found != ["(", ")"]:
-            self.read.error("bad-bracket", message, tree)
+            self.read.error("bad-bracket", _(message), tree)
 
     def arguments(self, function: str, args: tuple[ex.Expr, ...], span: Span) -> bool:
         """Whether the call's values are as the function takes them (else an error)."""
         if function == "abs" and len(args) != 1:
-            self.read.error("bad-call", "`abs(x)` takes one value", span)
+            self.read.error("bad-call", _("`abs(x)` takes one value"), span)
             return False
         if function == "round":
             places = args[1] if len(args) == 2 else None
@@ -125,12 +126,16 @@ class ExpressionBuilder:
             ):
                 self.read.error(
                     "bad-call",
-                    "`round(x, N)` rounds half up to N decimal places: N is 0, 1, 2, 3 or 4",
+                    _("`round(x, N)` rounds half up to N decimal places: N is 0, 1, 2, 3 or 4"),
                     span,
                 )
                 return False
         if function in ("min", "max") and len(args) < 2:
-            self.read.error("bad-call", f"`{function}(a, b, …)` takes two values or more", span)
+            self.read.error(
+                "bad-call",
+                _("`{function}(a, b, …)` takes two values or more").format(function=function),
+                span,
+            )
             return False
         return True
 

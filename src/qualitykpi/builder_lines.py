@@ -18,6 +18,7 @@ from . import syntax
 from . import syntax_expressions as ex
 from .builder_expressions import ExpressionBuilder
 from .errors import RuleError, RuleSemanticError
+from .i18n import _
 from .source import Source, Span
 from .values import MAX_PLACES, MAX_WHOLE_DIGITS, size_problem
 
@@ -114,10 +115,10 @@ class TreeReader:
         if negative:
             value = value.copy_negate()  # exact: `-` would round to 28 digits
         span, text = self.located(tree)
-        problem = size_problem(value)
+        shown = text if len(text) <= 24 else text[:20] + "…"
+        problem = size_problem(value, f"`{shown}`")
         if problem:
-            shown = text if len(text) <= 24 else text[:20] + "…"
-            self.error("number-size", f"`{shown}` {problem}", span)
+            self.error("number-size", problem, span)
             value = _within_bounds(value)
         return syntax.Num(value, percent, span, text)
 
@@ -216,7 +217,7 @@ class LineBuilder:
         ]
         if brackets != ["(", ")"]:
             self.read.error(
-                "bad-point", "a point of `linear through` is written `(value, score)`", tree
+                "bad-point", _("a point of `linear through` is written `(value, score)`"), tree
             )
         x, y = (self.read.number(number) for number in self.read.trees(tree, "number"))
         return x, y
@@ -249,13 +250,13 @@ class LineBuilder:
             elif child.data == "cap":
                 if cap is not None:
                     self.read.error(
-                        "duplicate-statement", "`at most` is given twice on this line", child
+                        "duplicate-statement", _("`at most` is given twice on this line"), child
                     )
                 cap = self.read.number(self.read.trees(child, "number")[0])
             elif child.data == "floor":
                 if floor is not None:
                     self.read.error(
-                        "duplicate-statement", "`floor` is given twice on this line", child
+                        "duplicate-statement", _("`floor` is given twice on this line"), child
                     )
                 floor = self.read.number(self.read.trees(child, "number")[0])
         assert unit is not None and amount is not None
@@ -407,7 +408,7 @@ class LineBuilder:
         if tree.data == "cohort_example":
             rows: list[syntax.CohortRow] = []
             for row in self.read.trees(tree, "cohort_row"):
-                assignments, _, score, grade = self.example_parts(row)
+                assignments, _subject, score, grade = self.example_parts(row)
                 entity = self.read.label(self.read.trees(row, "label")[0])
                 rows.append(
                     syntax.CohortRow(entity, assignments, score, grade, *self.read.located(row))

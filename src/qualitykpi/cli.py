@@ -27,6 +27,7 @@ from .cli_language import SHOW_VERSION, Group, Option, option
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .environment import read_rule_file
 from .errors import DataError, RuleError
+from .feedback import build_notice, notices
 from .i18n import N_, _, ngettext
 from .output_files import output_format
 from .scheme import Scheme
@@ -304,7 +305,15 @@ def score_command(
 )
 @click.argument("rule", type=click.Path(dir_okay=False))
 @click.argument("data", type=click.Path(dir_okay=False))
-@option("--entity", "name", required=True, metavar="NAME", help=N_("The entity to explain."))
+@option("--entity", "name", metavar="NAME", help=N_("The entity to explain."))
+@option(
+    "--notice",
+    is_flag=True,
+    help=N_(
+        "Print the entity's notice of points lost (扣分说明) instead; without --entity, "
+        "every entity's, one to a page (separated by a form feed)."
+    ),
+)
 @option(
     "--entity-column",
     default="entity",
@@ -317,20 +326,30 @@ def score_command(
 def explain_command(
     rule: str,
     data: str,
-    name: str,
+    name: str | None,
+    notice: bool,
     entity_column: str,
     encoding: str | None,
     sheet: str | None,
     previous: str | None,
 ) -> None:
-    name = name.strip()
+    if name is None and not notice:
+        raise click.UsageError(_("name the entity with --entity NAME (or ask for --notice)"))
+    name = name.strip() if name is not None else None
     scheme = _load(rule)
     cohort = _rows(scheme, data, encoding, sheet, entity_column, previous)
     results = _score(scheme, cohort, entity_column, about=name)
+    if name is None:
+        click.echo(notices(results, scheme), nl=False)
+        _report_errors(results.errors)
+        return
     errors = [error for error in results.errors if error.entity == name]
     if name not in results and not errors:
         _unknown_entity(name, data, entity_column, cohort.table.rows)
-    if name in results:
+    if name in results and notice:
+        click.echo(build_notice(results, name, scheme).text(), nl=False)
+        _report_errors(errors)
+    elif name in results:
         result = results[name]
         if result.file:
             click.echo(_("rule {file} (“line N” below is line N of it)").format(file=result.file))

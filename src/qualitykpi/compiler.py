@@ -403,6 +403,7 @@ class _Compiler:
                 _n(decl.low) if decl.low is not None else None,
                 _n(decl.high) if decl.high is not None else None,
                 decl.level_labels(),
+                decl.header.value if decl.header is not None else None,
             )
             for decl in self.inputs.values()
         )

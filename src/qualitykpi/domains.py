@@ -25,6 +25,7 @@ from functools import lru_cache
 import attrs
 
 from .fast import FastValue, always, bound, never
+from .i18n import N_, _
 from .values import InputSpec, InputType, fmt, show_level
 
 # ------------------------------------------------------------- intervals
@@ -328,56 +329,87 @@ class Domain:
         if self.type == "yes/no":
             shown = [self.show(x) for x in self.points(values)]
             if len(shown) == 1:
-                return f"the value {shown[0]}", False
-            return "the values yes and no", True
+                return _("the value {value}").format(value=shown[0]), False
+            return _("the values yes and no"), True
         if self.type == "level":
             labels = [self.show(x) for x in self.points(values)]
             if len(labels) == 1:
-                return f"the level {labels[0]}", False
-            return "the levels " + ", ".join(labels[:-1]) + " and " + labels[-1], True
+                return _("the level {level}").format(level=labels[0]), False
+            listed = _(", ").join(labels[:-1])
+            return _("the levels {levels} and {last}").format(levels=listed, last=labels[-1]), True
         if values.intervals == self.full().intervals:
-            return "every value", True
+            return _("every value"), True
         phrases = [self._describe(iv) for iv in values.intervals]
-        if len(phrases) == 1 and phrases[0].startswith("the value "):
-            return phrases[0], False
-        words = [phrase.removeprefix("values ") for phrase in phrases]
-        if len(words) == 1:
-            return f"values {words[0]}", True
-        return "values " + ", ".join(words[:-1]) + " and " + words[-1], True
+        if len(phrases) == 1:
+            whole, _bare, fields = phrases[0]
+            return _(whole).format(**fields), whole != _ONE_VALUE
+        # Several runs of values: "values" is said once, before the list.
+        words = [_(bare).format(**fields) for _whole, bare, fields in phrases]
+        listed = _(", ").join(words[:-1])
+        return _("values {values} and {last}").format(values=listed, last=words[-1]), True
 
-    def _describe(self, iv: Interval) -> str:
+    def _describe(self, iv: Interval) -> tuple[str, str, dict[str, str]]:
+        """A run of values: its phrase alone, its phrase in a list after "values",
+        and the fields of both."""
         low, high = iv.low, iv.high
         if self.step is not None:
             bottom = None if self.low is None else self.grid_up(self.low)
             top = None if self.high is None else self.grid_down(self.high)
             if low is not None and high is not None:
                 if low == high:
-                    return f"the value {self.show(low)}"
+                    return _ONE_VALUE, _ONE_VALUE, {"value": self.show(low)}
                 listed = self._span(low, high)
                 if low == bottom and high != top:
-                    return f"values below {self.show(high + self.step)} ({listed})"
+                    fields = {"value": self.show(high + self.step), "listed": listed}
+                    return _BELOW_LISTED, _BARE_BELOW_LISTED, fields
                 if high == top and low != bottom:
-                    return f"values above {self.show(low - self.step)} ({listed})"
-                return f"values {listed}"
+                    fields = {"value": self.show(low - self.step), "listed": listed}
+                    return _ABOVE_LISTED, _BARE_ABOVE_LISTED, fields
+                return _RUN, _BARE_RUN, {"values": listed}
             if low is not None:
-                return f"values of {self.show(low)} and above"
+                return _AND_ABOVE, _BARE_AND_ABOVE, {"value": self.show(low)}
             if high is not None:
-                return f"values of {self.show(high)} and below"
-            return "every value"
+                return _AND_BELOW, _BARE_AND_BELOW, {"value": self.show(high)}
+            return _EVERY, _EVERY, {}
         if low is not None and high is not None and low == high:
-            return f"the value {self.show(low)}"
+            return _ONE_VALUE, _ONE_VALUE, {"value": self.show(low)}
         if low is not None and (high is None or high == self.high) and low != self.low:
-            above = "of at least" if iv.low_closed else "above"
-            return f"values {above} {self.show(low)}"
+            if iv.low_closed:
+                return _AT_LEAST, _BARE_AT_LEAST, {"value": self.show(low)}
+            return _ABOVE, _BARE_ABOVE, {"value": self.show(low)}
         if high is not None and (low is None or low == self.low) and high != self.high:
-            below = "of at most" if iv.high_closed else "below"
-            return f"values {below} {self.show(high)}"
+            if iv.high_closed:
+                return _AT_MOST, _BARE_AT_MOST, {"value": self.show(high)}
+            return _BELOW, _BARE_BELOW, {"value": self.show(high)}
         if low is None or high is None:
-            return "every value"
-        return (
-            f"values in {'[' if iv.low_closed else '('}{self.show(low)}, "
+            return _EVERY, _EVERY, {}
+        interval = (
+            f"{'[' if iv.low_closed else '('}{self.show(low)}, "
             f"{self.show(high)}{']' if iv.high_closed else ')'}"
         )
+        return _IN, _BARE_IN, {"interval": interval}
+
+
+# How a run of values is said alone, and in a list after "values" (which the
+# list says once).
+_ONE_VALUE = N_("the value {value}")
+_EVERY = N_("every value")
+_BELOW_LISTED, _BARE_BELOW_LISTED = (
+    N_("values below {value} ({listed})"),
+    N_("below {value} ({listed})"),
+)
+_ABOVE_LISTED, _BARE_ABOVE_LISTED = (
+    N_("values above {value} ({listed})"),
+    N_("above {value} ({listed})"),
+)
+_RUN, _BARE_RUN = N_("values {values}"), "{values}"
+_AND_ABOVE, _BARE_AND_ABOVE = N_("values of {value} and above"), N_("of {value} and above")
+_AND_BELOW, _BARE_AND_BELOW = N_("values of {value} and below"), N_("of {value} and below")
+_AT_LEAST, _BARE_AT_LEAST = N_("values of at least {value}"), N_("of at least {value}")
+_ABOVE, _BARE_ABOVE = N_("values above {value}"), N_("above {value}")
+_AT_MOST, _BARE_AT_MOST = N_("values of at most {value}"), N_("of at most {value}")
+_BELOW, _BARE_BELOW = N_("values below {value}"), N_("below {value}")
+_IN, _BARE_IN = N_("values in {interval}"), N_("in {interval}")
 
 
 @lru_cache(maxsize=256)

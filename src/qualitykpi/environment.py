@@ -22,6 +22,7 @@ from typing import TYPE_CHECKING
 
 from . import cache
 from .errors import RuleError
+from .i18n import _
 from .registry import (
     BUILTIN_STATISTICS,
     CustomScorer,
@@ -158,8 +159,10 @@ class Environment:
         """
         if not isinstance(text, str):
             raise TypeError(
-                f"check_text() takes rule text (a str), not {type(text).__name__}; "
-                "to check a rule file, use check(path)"
+                _(
+                    "check_text() takes rule text (a str), not {type}; to check a rule "
+                    "file, use check(path)"
+                ).format(type=type(text).__name__)
             )
         return self.check_loaded(text, name)[1]
 
@@ -202,8 +205,10 @@ def read_rule_file(path: str | bytes | PathLike[str]) -> tuple[str, str]:
     if isinstance(path, str) and "\n" in path:
         # No rule file is named with a line break; rule text always has one.
         raise TypeError(
-            "this is rule text, not the path of a rule file: load it with loads() "
-            "and check it with check_text()"
+            _(
+                "this is rule text, not the path of a rule file: load it with loads() "
+                "and check it with check_text()"
+            )
         )
     name = display_path(path)
     data = Path(path).read_bytes()
@@ -213,12 +218,15 @@ def read_rule_file(path: str | bytes | PathLike[str]) -> tuple[str, str]:
         try:
             data.decode("gb18030")
         except UnicodeDecodeError:
-            looks = ""
+            message = _("{name} is not UTF-8 text: byte {start} cannot be read")
         else:
-            looks = " (it looks like GBK/GB18030 text)"
+            message = _(
+                "{name} is not UTF-8 text (it looks like GBK/GB18030 text): byte {start} "
+                "cannot be read"
+            )
         raise RuleError(
-            f"{name} is not UTF-8 text{looks}: byte {error.start} cannot be read",
-            hint="save it as UTF-8 (in Notepad or WPS: 另存为, 编码 UTF-8)",
+            message.format(name=name, start=error.start),
+            hint=_("save it as UTF-8 (in Notepad or WPS: 另存为, 编码 UTF-8)"),
         ) from None
 
 

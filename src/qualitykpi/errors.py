@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from .i18n import _, ngettext
 from .source import Source, Span
 
 
@@ -61,11 +62,12 @@ class RuleError(ValueError):
             if self.span is not None and self.span.line > 0:
                 where += f":{self.span.line}:{self.span.column}"
             where += ": "
-        text = f"{where}error: {self.message}"
+        # The labels are translated; the location and the code-like parts are not.
+        text = where + _("error: {message}").format(message=self.message)
         if self.source is not None and self.span is not None and self.span.line > 0:
             text += "\n" + self.source.snippet(self.span)
         if self.hint:
-            text += f"\n      = help: {self.hint}"
+            text += "\n      " + _("= help: {hint}").format(hint=self.hint)
         return text
 
     def __reduce__(self) -> tuple[Any, ...]:
@@ -113,7 +115,8 @@ class RuleErrors(RuleError):
     def __init__(self, errors: Sequence[RuleError]) -> None:
         self._errors = tuple(errors)
         first = self._errors[0]
-        self.message = f"{len(self._errors)} errors"
+        count = len(self._errors)
+        self.message = ngettext("{count} error", "{count} errors", count).format(count=count)
         self.source = first.source
         self.span = first.span
         self.hint = None
@@ -125,7 +128,9 @@ class RuleErrors(RuleError):
 
     def render(self) -> str:
         body = "\n\n".join(error.render() for error in self._errors)
-        return f"{body}\n\n{len(self._errors)} errors."
+        count = len(self._errors)
+        total = ngettext("{count} error.", "{count} errors.", count).format(count=count)
+        return f"{body}\n\n{total}"
 
 
 class DataError(RuleError):
@@ -154,16 +159,16 @@ class DataError(RuleError):
         super().__init__(message, source=source, span=span, hint=hint)
 
     def render(self) -> str:
-        who = f"entity {self.entity!r}: " if self.entity is not None else ""
-        where = ""
+        text = self.message
         if self.source is not None:
-            where = f" (rule {self.source.name}"
+            rule = self.source.name
             if self.span is not None and self.span.line > 0:
-                where += f":{self.span.line}"
-            where += ")"
-        text = f"{who}{self.message}{where}"
+                rule += f":{self.span.line}"
+            text = _("{message} (rule {rule})").format(message=text, rule=rule)
         if self.hint:
-            text += f"; {self.hint}"
+            text = _("{message}; {hint}").format(message=text, hint=self.hint)
+        if self.entity is not None:
+            text = _("entity {entity}: {message}").format(entity=repr(self.entity), message=text)
         return text
 
 

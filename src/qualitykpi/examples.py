@@ -18,6 +18,7 @@ import attrs
 from .compiler import ExampleCase
 from .errors import DataError
 from .explain import explain_node, explain_result
+from .i18n import _
 from .nodes.derived import Cohort
 from .nodes.evaluation import Context, ScoreProblems
 from .nodes.tree import Item, Section
@@ -39,6 +40,12 @@ class ExampleOutcome:
     actual: str
     trace: str
     errors: tuple[DataError, ...] = ()
+
+    @property
+    def failure(self) -> str:
+        """What a failed example says: ``example failed: expected 7, got 3``."""
+        message = _("example failed: expected {expected}, got {actual}")
+        return message.format(expected=self.expected, actual=self.actual)
 
 
 def run_examples(scheme: Scheme) -> list[ExampleOutcome]:
@@ -87,9 +94,9 @@ def _cohort(
     """Each row's context, its statistics and ranks computed over the rows."""
     read = [_values(scheme, case) for case in cases]
     names = [case.cohort[0] if case.cohort else "" for case in cases]
-    contexts = scheme._cohort_contexts(names, [values for values, _ in read])
+    contexts = scheme._cohort_contexts(names, [values for values, _errors in read])
     out: dict[str, Context | tuple[DataError, ...]] = {}
-    for name, (_, errors), ctx in zip(names, read, contexts, strict=True):
+    for name, (_values_read, errors), ctx in zip(names, read, contexts, strict=True):
         out[name] = tuple(errors) if errors else ctx
     return out
 
@@ -106,9 +113,9 @@ def _outcome(
             actual = fmt(Fraction(result.total))
             if case.grade is not None:
                 actual = (
-                    f"{actual} grade {result.grade}"
+                    _("{score} grade {grade}").format(score=actual, grade=result.grade)
                     if case.score is not None
-                    else f"grade {result.grade}"
+                    else _("grade {grade}").format(grade=result.grade)
                 )
             passed = (case.score is None or Fraction(result.total) == case.score) and (
                 case.grade is None or result.grade == case.grade
@@ -130,7 +137,7 @@ def _outcome(
 
 def _failed(case: ExampleCase, errors: tuple[DataError, ...]) -> ExampleOutcome:
     return ExampleOutcome(
-        case.line, case.text, case.node_id, False, _expected(case), "error", "", errors
+        case.line, case.text, case.node_id, False, _expected(case), _("error"), "", errors
     )
 
 
@@ -141,12 +148,11 @@ def _example_value(value: object) -> object:
 
 
 def _expected(case: ExampleCase) -> str:
-    parts = []
-    if case.score is not None:
-        parts.append(fmt(case.score))
-    if case.grade is not None:
-        parts.append(f"grade {case.grade}")
-    return " ".join(parts)
+    if case.grade is None:
+        return fmt(case.score) if case.score is not None else ""
+    if case.score is None:
+        return _("grade {grade}").format(grade=case.grade)
+    return _("{score} grade {grade}").format(score=fmt(case.score), grade=case.grade)
 
 
 def _single_subject(node: Section | Item | None) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from typing import Literal
 
+from .i18n import _
 from .nodes.clauses import ForEach, When
 from .nodes.conditions import Condition, PeerRelative, Range
 from .nodes.scaling import Linear, Scaled
@@ -119,7 +120,7 @@ def per_unit(
     ``each 1 below 100 → deduct 0.3, floor 0``.
     """
     if below is not None and above is not None:
-        raise ValueError("give either below= or above=, not both")
+        raise ValueError(_("give either below= or above=, not both"))
     reference: Literal["below", "above"] | None = (
         "below" if below is not None else "above" if above is not None else None
     )

@@ -117,6 +117,14 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     return translations.ngettext(singular, plural, count)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, as meant in ``context`` (one
+    English phrase may need two translations: a heading of the notice and
+    the same heading of a report)."""
+    translations = _translations()
+    return message if translations is None else translations.pgettext(context, message)
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for the catalog; translate it with :func:`_` when shown."""
     return message

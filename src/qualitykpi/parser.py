@@ -26,6 +26,7 @@ from lark.parsers.lalr_analysis import Shift
 
 from .cache import folder
 from .errors import RuleSyntaxError
+from .i18n import N_, _
 from .source import Source, Span
 from .surface import ZH, grammar_addition, readings
 
@@ -181,11 +182,11 @@ def _terminal(word: str) -> str:
 # --------------------------------------------------------------- error texts
 
 _WORDS = {
-    "NUMBER": "a number",
-    "STRING": "a name in quotes",
-    "NAME": "a name",
-    "_SEP": "the end of the line",
-    "$END": "the end of the file",
+    "NUMBER": N_("a number"),
+    "STRING": N_("a name in quotes"),
+    "NAME": N_("a name"),
+    "_SEP": N_("the end of the line"),
+    "$END": N_("the end of the file"),
     **{
         name: f"`{text}`"
         for name, text in zip(
@@ -196,13 +197,18 @@ _WORDS = {
     },
 }
 
+_WORD_TEXTS = frozenset(_WORDS.values())
+
 # Sets of terminals that mark a context, and how an author would name it.
 _GROUPS = (
-    ({"INPUT", "ITEM"}, "a statement (such as `item`, `input` or `at least 90% → full`) or `}`"),
-    ({"OTHERWISE", "MEETS"}, "a condition (such as `at least 90%`, `1–3` or `otherwise`)"),
-    ({"FULL", "DEDUCT", "NUMBER"}, "an outcome (such as `full`, `deduct 1` or a score)"),
-    ({"COUNT", "YES"}, "an input type: `percent`, `count`, `number` or `yes/no`"),
-    ({"UP", "OPEN"}, "a range of points (such as `up to 1`, `1–3` or `more than 15`)"),
+    (
+        {"INPUT", "ITEM"},
+        N_("a statement (such as `item`, `input` or `at least 90% → full`) or `}`"),
+    ),
+    ({"OTHERWISE", "MEETS"}, N_("a condition (such as `at least 90%`, `1–3` or `otherwise`)")),
+    ({"FULL", "DEDUCT", "NUMBER"}, N_("an outcome (such as `full`, `deduct 1` or a score)")),
+    ({"COUNT", "YES"}, N_("an input type: `percent`, `count`, `number` or `yes/no`")),
+    ({"UP", "OPEN"}, N_("a range of points (such as `up to 1`, `1–3` or `more than 15`)")),
 )
 
 # Keywords a line or statement starts with: a misspelt one is read as a name.
@@ -273,44 +279,55 @@ _MISTAKES: dict[str, list[str]] = {
 _EXACT = ("owner-quotes", "text-quotes", "input-name")
 
 _MESSAGES = {
-    "expression-arrow": "a comparison with a calculation ends with `→` before its outcome: "
-    "`x at least y + 2% → full`",
-    "number-subject": "a rule line cannot start with a number or a bracket, which start "
-    "conditions (`80–90`, `[80, 90)`): put the input first (`rate × 2 at least …`), or "
-    "name the value with `let`",
-    "deduct-amount": "`deduct` needs the points it takes off, for example `deduct 1`",
-    "award-amount": "`award` needs the points it gives, for example `award 0.5`",
-    "outcome": (
+    "expression-arrow": N_(
+        "a comparison with a calculation ends with `→` before its outcome: "
+        "`x at least y + 2% → full`"
+    ),
+    "number-subject": N_(
+        "a rule line cannot start with a number or a bracket, which start "
+        "conditions (`80–90`, `[80, 90)`): put the input first (`rate × 2 at least …`), or "
+        "name the value with `let`"
+    ),
+    "deduct-amount": N_("`deduct` needs the points it takes off, for example `deduct 1`"),
+    "award-amount": N_("`award` needs the points it gives, for example `award 0.5`"),
+    "outcome": N_(
         "this line has a condition but no outcome; end it with an outcome such as "
         "`→ full`, `→ deduct 1` or `→ 3`"
     ),
-    "arrow-outcome": "the outcome after `→` is missing: `full`, `deduct N`, `award N` or a score",
-    "condition-number": "this comparison needs a number, for example `at least 90%`",
-    "range-end": "this range needs a number at each end, for example `1–3`",
-    "bare-number": "a number alone is not a condition; write `at least 90`, `= 90` or `80–90`",
-    "interval-comma": "separate the two ends of an interval with a comma: `[92%, 94.4%]`",
-    "interval-close": "this interval is never closed; end it with `]` or `)`",
-    "interval-end": "an interval needs a number at each end, for example `[92%, 94.4%]`",
-    "each-effect": "an `each` line ends with `deduct N` or `award N`: `each 1 → deduct 0.5`",
-    "by": "write `by` and the range of points: `below target by 1–3 points`",
-    "max": 'this {kind} needs its maximum score after its name: `{kind} "名称" max 10`',
-    "bonus-cap": 'a bonus gives its cap after its name as `bonus "名称" at most 5`, '
-    "or none for no cap",
-    "name": 'this {kind} needs a name in quotes: `{kind} "制造业产品质量合格率" max 10`',
-    "scheme-name": 'the scheme needs a name in quotes: `scheme "2024年度质量工作考核" {{`',
-    "owner-quotes": 'write each office in quotes: `owner "区市监局", "区农经局"`',
-    "text-quotes": '`text` keeps the original wording in quotes: `text "每差1%扣0.3分"`',
-    "input-name": "an input needs a name without quotes: `input pass_rate: percent`",
-    "input-colon": "write a colon between an input's name and its type: `input pass_rate: percent`",
-    "input-type": "an input's type is one of `percent`, `count`, `number` or `yes/no`",
-    "precision": "`precision` needs the step the data are reported in, for example `precision 0.1`",
-    "target": "`target` needs a number, for example `target 90%`",
-    "total": "`total` needs a number, for example `total 100`",
-    "veto-when": 'a veto names its trigger after `when`: `veto "名称" when incident → grade D`',
-    "veto-effect": "a veto says what it does after `→`: `→ grade D` or `→ score 0`",
-    "example-arrow": "an example ends with `→` and the score it expects: `example x = 1 → 7`",
-    "example-score": "an example needs the score it expects after `→`",
-    "brace-open": "a `{{` is missing: the body of this {kind} is written in braces, `{{ … }}`",
+    "arrow-outcome": N_(
+        "the outcome after `→` is missing: `full`, `deduct N`, `award N` or a score"
+    ),
+    "condition-number": N_("this comparison needs a number, for example `at least 90%`"),
+    "range-end": N_("this range needs a number at each end, for example `1–3`"),
+    "bare-number": N_("a number alone is not a condition; write `at least 90`, `= 90` or `80–90`"),
+    "interval-comma": N_("separate the two ends of an interval with a comma: `[92%, 94.4%]`"),
+    "interval-close": N_("this interval is never closed; end it with `]` or `)`"),
+    "interval-end": N_("an interval needs a number at each end, for example `[92%, 94.4%]`"),
+    "each-effect": N_("an `each` line ends with `deduct N` or `award N`: `each 1 → deduct 0.5`"),
+    "by": N_("write `by` and the range of points: `below target by 1–3 points`"),
+    "max": N_('this {kind} needs its maximum score after its name: `{kind} "名称" max 10`'),
+    "bonus-cap": N_(
+        'a bonus gives its cap after its name as `bonus "名称" at most 5`, or none for no cap'
+    ),
+    "name": N_('this {kind} needs a name in quotes: `{kind} "制造业产品质量合格率" max 10`'),
+    "scheme-name": N_('the scheme needs a name in quotes: `scheme "2024年度质量工作考核" {{`'),
+    "owner-quotes": N_('write each office in quotes: `owner "区市监局", "区农经局"`'),
+    "text-quotes": N_('`text` keeps the original wording in quotes: `text "每差1%扣0.3分"`'),
+    "input-name": N_("an input needs a name without quotes: `input pass_rate: percent`"),
+    "input-colon": N_(
+        "write a colon between an input's name and its type: `input pass_rate: percent`"
+    ),
+    "input-type": N_("an input's type is one of `percent`, `count`, `number` or `yes/no`"),
+    "precision": N_(
+        "`precision` needs the step the data are reported in, for example `precision 0.1`"
+    ),
+    "target": N_("`target` needs a number, for example `target 90%`"),
+    "total": N_("`total` needs a number, for example `total 100`"),
+    "veto-when": N_('a veto names its trigger after `when`: `veto "名称" when incident → grade D`'),
+    "veto-effect": N_("a veto says what it does after `→`: `→ grade D` or `→ score 0`"),
+    "example-arrow": N_("an example ends with `→` and the score it expects: `example x = 1 → 7`"),
+    "example-score": N_("an example needs the score it expects after `→`"),
+    "brace-open": N_("a `{{` is missing: the body of this {kind} is written in braces, `{{ … }}`"),
 }
 
 
@@ -365,14 +382,18 @@ def _describe_expected(expected: set[str]) -> str:
     names = expected - {"DASH", "MINUS"} if "NUMBER" in expected else expected
     for marks, text in _GROUPS:
         if marks <= names:
-            return text
+            return _(text)
     literals = _literals()
     phrases = sorted({_WORDS.get(name) or f"`{literals.get(name, '')}`" for name in names} - {"``"})
     if len(phrases) > 8:
         phrases = [*phrases[:8], "…"]
+    # Sorted before translation, so the list is in one order in every language.
+    phrases = [_(phrase) if phrase in _WORD_TEXTS else phrase for phrase in phrases]
     if len(phrases) < 2:
-        return phrases[0] if phrases else "something else"
-    return ", ".join(phrases[:-1]) + " or " + phrases[-1]
+        return phrases[0] if phrases else _("something else")
+    # Translators: joins the first keywords of a list of what may come next.
+    listed = _(", ").join(phrases[:-1])
+    return _("{keywords} or {last}").format(keywords=listed, last=phrases[-1])
 
 
 # ------------------------------------------------------------ positions
@@ -502,7 +523,8 @@ def _misspelt(source: Source, token: lark.Token, expected: set[str]) -> tuple[st
     fitting = {_literals().get(name, "points" if name == "_POINTS" else "") for name in expected}
     guess = _guess(token.value, fitting) if token.type == "NAME" else None
     if guess is not None:
-        return f"unknown word `{token.value}`; did you mean `{guess}`?", _token_span(source, token)
+        message = _("unknown word `{word}`; did you mean `{guess}`?")
+        return message.format(word=token.value, guess=guess), _token_span(source, token)
     strings = r'"(?:[^"\\]|\\.)*"|“[^”]*”'
     code = re.sub(strings, lambda m: " " * len(m[0]), source.line_text(line)[: column - 1])
     words = [(m.start() + 1, m[0]) for m in re.finditer(r"[^\W\d]\w*", code)]
@@ -511,7 +533,9 @@ def _misspelt(source: Source, token: lark.Token, expected: set[str]) -> tuple[st
         declared = re.search(rf"\binput\s+{re.escape(word)}\b", source.text)
         guess = None if declared else _guess(word, _LINE_WORDS)
         if guess is not None:
-            message = f"unknown word `{word}`; did you mean `{guess}`?"
+            message = _("unknown word `{word}`; did you mean `{guess}`?").format(
+                word=word, guess=guess
+            )
             return message, _span_at(line, start, len(word))
     return None
 
@@ -523,19 +547,29 @@ def _bad_character(source: Source, exc: UnexpectedCharacters) -> RuleSyntaxError
     if char in '"“':
         other = "”" if char == '"' else '"'
         if other in source.line_text(exc.line)[exc.column :]:
-            hint = f"it opens with `{char}` but closes with `{other}`; use a matching pair"
+            hint = _(
+                "it opens with `{char}` but closes with `{other}`; use a matching pair"
+            ).format(char=char, other=other)
         closing = '"' if char == '"' else "”"
-        message = f"this text in quotes is never closed; end it on the same line with `{closing}`"
+        message = _(
+            "this text in quotes is never closed; end it on the same line with `{closing}`"
+        ).format(closing=closing)
     elif char == "." and source.text[pos - 1 : pos].isdigit():
-        message = "a number has one decimal point at most"
+        message = _("a number has one decimal point at most")
     elif char in _LOOKALIKES:
-        message = f"`{char}` is not accepted here; write `{_LOOKALIKES[char]}` instead"
+        message = _("`{char}` is not accepted here; write `{fix}` instead").format(
+            char=char, fix=_LOOKALIKES[char]
+        )
     elif unicodedata.category(char)[0] in "ZC":
         name = unicodedata.name(char, "control character").lower()
-        message = f"an invisible {name} (U+{ord(char):04X}) stands here; use a plain space or none"
+        message = _(
+            "an invisible {name} (U+{char:04X}) stands here; use a plain space or none"
+        ).format(name=name, char=ord(char))
     else:
-        expected = _describe_expected(_accepts(exc.state)) if exc.state else "something else"
-        message = f"`{char}` has no meaning in a rule file; what belongs here is {expected}"
+        expected = _describe_expected(_accepts(exc.state)) if exc.state else _("something else")
+        message = _(
+            "`{char}` has no meaning in a rule file; what belongs here is {expected}"
+        ).format(char=char, expected=expected)
     return RuleSyntaxError(message, source=source, span=span, hint=hint)
 
 
@@ -544,10 +578,12 @@ def _early_end(source: Source) -> RuleSyntaxError:
     if opened is not None:
         line, column = opened
         what = _kind(source, line, "block")
-        message = f"this {what}'s `{{` is never closed; add a `}}` where its body ends"
+        message = _("this {what}'s `{{` is never closed; add a `}}` where its body ends").format(
+            what=what
+        )
         return RuleSyntaxError(message, source=source, span=_span_at(line, column))
     last = max(len(source.text.splitlines()), 1)
-    message = 'the file ends too early: a rule file is one `scheme "NAME" { … }`'
+    message = _('the file ends too early: a rule file is one `scheme "NAME" { … }`')
     return RuleSyntaxError(message, source=source, span=_span_at(last, _code_end(source, last)))
 
 
@@ -568,29 +604,43 @@ def _syntax_error(source: Source, exc: UnexpectedInput) -> RuleSyntaxError:
     if expected <= {"$END", "_SEP"}:
         extra = _extra_brace(source)
         if extra is not None or token.type == "RBRACE":
-            message = "this `}` closes nothing: there is one `}` too many"
+            message = _("this `}` closes nothing: there is one `}` too many")
             span = _span_at(*extra) if extra is not None else span
         else:
-            message = "a rule file holds one scheme, and this comes after its closing `}`"
+            message = _("a rule file holds one scheme, and this comes after its closing `}`")
     elif misspelt := _misspelt(source, token, expected):
         message, span = misspelt
     elif exact is None and "_SEP" in expected and token.value in _LINE_WORDS:
-        message = f"`{token.value}` starts a new statement: put it on its own line, or after `;`"
+        message = _(
+            "`{value}` starts a new statement: put it on its own line, or after `;`"
+        ).format(value=token.value)
     elif token.type == "STRING" and re.fullmatch(r"\s*(section|item|part|bonus)\s*", before):
         # `item "…"` fails at its name only where `item` was read as a name.
         word = before.split()[0]
         opened = _unclosed_brace(source)
-        above = f"the `{{` on line {opened[0]}" if opened else "a block above"
-        message = f"`{word}` cannot start a statement here: is {above} missing its `}}`?"
+        above = (
+            _("the `{{` on line {line}").format(line=opened[0]) if opened else _("a block above")
+        )
+        message = _("`{word}` cannot start a statement here: is {above} missing its `}}`?").format(
+            word=word, above=above
+        )
         span = _span_at(span.line, before.index(word) + 1, len(word))
     elif label is not None:
         span = _label_span(source, label, token, span)
-        message = _MESSAGES[label].format(kind=_kind(source, span.line))
+        message = _(_MESSAGES[label]).format(kind=_kind(source, span.line))
     elif token.type == "_SEP":
-        end = "the end of the line" if token.value[:1] == "\n" else "`;`"
-        message = f"expected {_describe_expected(expected)} before {end}"
+        end = _("the end of the line") if token.value[:1] == "\n" else "`;`"
+        message = _("expected {expected} before {end}").format(
+            expected=_describe_expected(expected), end=end
+        )
     else:
-        found = {"NUMBER": f"the number `{token.value}`", "STRING": f"the text {token.value}"}
-        what = found.get(token.type, f"`{token.value}`")
-        message = f"expected {_describe_expected(expected)} here, not {what}"
+        if token.type == "NUMBER":
+            what = _("the number `{number}`").format(number=token.value)
+        elif token.type == "STRING":
+            what = _("the text {text}").format(text=token.value)
+        else:
+            what = f"`{token.value}`"
+        message = _("expected {expected} here, not {what}").format(
+            expected=_describe_expected(expected), what=what
+        )
     return RuleSyntaxError(message, source=source, span=span)

@@ -27,6 +27,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .environment import Environment
+from .i18n import _
 from .registry import ScorerKind, Statistic
 
 if TYPE_CHECKING:
@@ -81,11 +82,13 @@ def environment_from_spec(spec: str) -> Environment:
     no argument that returns one.  Importing a module runs its code: name
     only modules you trust.
     """
-    module_name, _, attribute = spec.partition(":")
+    module_name, _colon, attribute = spec.partition(":")
     if not (_dotted(module_name) and _dotted(attribute)):
         raise PluginError(
-            f"--env {spec}: write the module and the environment in it as MODULE:ATTRIBUTE, "
-            "such as myrules:ENVIRONMENT"
+            _(
+                "--env {spec}: write the module and the environment in it as "
+                "MODULE:ATTRIBUTE, such as myrules:ENVIRONMENT"
+            ).format(spec=spec)
         )
     here = os.getcwd()
     if here not in sys.path:
@@ -98,11 +101,15 @@ def environment_from_spec(spec: str) -> Environment:
         # Only the module itself missing, not a module it imports in turn.
         if isinstance(error, ModuleNotFoundError) and _within(module_name, error.name):
             raise PluginError(
-                f"--env {spec}: there is no module `{module_name}` in the current folder "
-                "or among the installed packages"
+                _(
+                    "--env {spec}: there is no module `{module_name}` in the current "
+                    "folder or among the installed packages"
+                ).format(spec=spec, module_name=module_name)
             ) from None
         raise PluginError(
-            f"--env {spec}: importing `{module_name}` failed: {_why(error)}"
+            _("--env {spec}: importing `{module_name}` failed: {error}").format(
+                spec=spec, module_name=module_name, error=_why(error)
+            )
         ) from None
     value: object = module
     for part in attribute.split("."):
@@ -110,24 +117,40 @@ def environment_from_spec(spec: str) -> Environment:
             value = getattr(value, part)
         except AttributeError:
             known = [name for name, item in vars(module).items() if isinstance(item, Environment)]
-            has = f" (its environments: {', '.join(known)})" if known else ""
+            if known:
+                message = _(
+                    "--env {spec}: module `{module}` has no attribute `{attribute}` "
+                    "(its environments: {known})"
+                )
+            else:
+                message = _("--env {spec}: module `{module}` has no attribute `{attribute}`")
             raise PluginError(
-                f"--env {spec}: module `{module_name}` has no attribute `{attribute}`{has}"
+                message.format(
+                    spec=spec, module=module_name, attribute=attribute, known=", ".join(known)
+                )
             ) from None
     if isinstance(value, Environment):
         return value
     if not callable(value):
         raise PluginError(
-            f"--env {spec}: `{attribute}` is {_kind(value)}, not a qualitykpi "
-            "Environment or a function returning one"
+            _(
+                "--env {spec}: `{attribute}` is {value}, not a qualitykpi Environment "
+                "or a function returning one"
+            ).format(spec=spec, attribute=attribute, value=_kind(value))
         )
     try:
         made = value()
     except Exception as error:
-        raise PluginError(f"--env {spec}: calling `{attribute}()` failed: {_why(error)}") from None
+        raise PluginError(
+            _("--env {spec}: calling `{attribute}()` failed: {error}").format(
+                spec=spec, attribute=attribute, error=_why(error)
+            )
+        ) from None
     if not isinstance(made, Environment):
         raise PluginError(
-            f"--env {spec}: `{attribute}()` returned {_kind(made)}, not a qualitykpi Environment"
+            _("--env {spec}: `{attribute}()` returned {made}, not a qualitykpi Environment").format(
+                spec=spec, attribute=attribute, made=_kind(made)
+            )
         )
     return made
 
@@ -168,7 +191,11 @@ class _Assembly:
             return True
         if same_is_fine and held == new:
             return False
-        raise PluginError(f"the {what} is registered by both {self.origins[what]} and {origin}")
+        raise PluginError(
+            _("the {what} is registered by both {first} and {origin}").format(
+                what=what, first=self.origins[what], origin=origin
+            )
+        )
 
 
 def _with_plugins() -> _Assembly:
@@ -179,7 +206,11 @@ def _with_plugins() -> _Assembly:
         try:
             register(own)
         except Exception as error:
-            raise PluginError(f"{_describe(entry)} failed to register: {_why(error)}") from None
+            raise PluginError(
+                _("{entry} failed to register: {error}").format(
+                    entry=_describe(entry), error=_why(error)
+                )
+            ) from None
         assembly.add(own, _describe(entry))
     return assembly
 
@@ -195,10 +226,14 @@ def _load(entry: EntryPoint) -> Callable[..., object]:
     try:
         register: object = entry.load()
     except Exception as error:
-        raise PluginError(f"{_describe(entry)} failed to load: {_why(error)}") from None
+        raise PluginError(
+            _("{entry} failed to load: {error}").format(entry=_describe(entry), error=_why(error))
+        ) from None
     if not callable(register):
         raise PluginError(
-            f"{_describe(entry)} names {_kind(register)}, not a function register(environment)"
+            _("{entry} names {register}, not a function register(environment)").format(
+                entry=_describe(entry), register=_kind(register)
+            )
         )
     return register
 

@@ -19,6 +19,7 @@ from collections.abc import Iterable, Mapping, Sequence
 import attrs
 
 from .errors import DataError
+from .i18n import _
 from .values import is_absent
 
 PREFIX = "previous "
@@ -55,9 +56,13 @@ def merge(
     entity: str,
     names: Sequence[str],
     *,
-    source: str = "last period's data",
+    source: str | None = None,
 ) -> Merged:
-    """``rows`` with ``previous NAME`` filled from ``previous``'s column NAME, by entity."""
+    """``rows`` with ``previous NAME`` filled from ``previous``'s column NAME, by entity.
+
+    ``source`` names ``previous`` in the notes (by default "last period's data")."""
+    if source is None:
+        source = _("last period's data")
     last: dict[str, Mapping[str, object]] = {}
     notes: list[str] = []
     for row in previous:
@@ -65,7 +70,8 @@ def merge(
         if not name:
             continue
         if name in last:
-            notes.append(f"{name} appears twice in {source}; its first row is used")
+            message = _("{entity} appears twice in {source}; its first row is used")
+            notes.append(message.format(entity=name, source=source))
             continue
         last[name] = row
     merged: list[dict[str, object]] = []
@@ -78,10 +84,9 @@ def merge(
         before = last.get(name)
         if before is None:
             if name:
-                notes.append(
-                    f"{name} is not in {source}: it has no data for "
-                    + ", ".join(f"`{PREFIX}{input}`" for input in names)
-                )
+                missing = _(", ").join(f"`{PREFIX}{input}`" for input in names)
+                message = _("{entity} is not in {source}: it has no data for {inputs}")
+                notes.append(message.format(entity=name, source=source, inputs=missing))
             merged.append(out)
             continue
         for input in names:
@@ -90,8 +95,16 @@ def merge(
             if given and _text(found) and given != _text(found):
                 errors.append(
                     DataError(
-                        f"gives {column!r} = {given}, but {source} has {input!r} = "
-                        f"{_text(found)}; give last period's value in one place",
+                        _(
+                            "gives {column} = {given}, but {source} has {input} = {found}; give "
+                            "last period's value in one place"
+                        ).format(
+                            column=repr(column),
+                            given=given,
+                            source=source,
+                            input=repr(input),
+                            found=_text(found),
+                        ),
                         entity=name,
                         input=column,
                         value=row.get(column),
@@ -100,9 +113,6 @@ def merge(
             elif not given:
                 out[column] = found
         merged.append(out)
-    notes.extend(
-        f"{name} is in {source} but not in this period's data: it is not scored"
-        for name in last
-        if name not in seen
-    )
+    gone = _("{entity} is in {source} but not in this period's data: it is not scored")
+    notes.extend(gone.format(entity=name, source=source) for name in last if name not in seen)
     return Merged(tuple(merged), tuple(notes), tuple(errors))

@@ -21,6 +21,8 @@ import difflib
 import io
 import json
 import math
+import re
+import unicodedata
 from collections.abc import Iterable, Sequence
 from decimal import ROUND_HALF_UP, Context, Decimal
 from os import PathLike
@@ -30,6 +32,7 @@ from typing import TYPE_CHECKING, Any, Literal
 import attrs
 
 from .errors import RuleError
+from .i18n import _
 from .source import display_path
 from .values import normalize
 
@@ -58,7 +61,9 @@ class DataFileError(RuleError):
 
     def __init__(self, path: str, message: str, *, hint: str | None = None) -> None:
         self.path = path
-        super().__init__(f"data file {path}: {message}", hint=hint)
+        super().__init__(
+            _("data file {path}: {message}").format(path=path, message=message), hint=hint
+        )
 
 
 @attrs.frozen
@@ -91,24 +96,37 @@ def read_table(
     name = display_path(path)
     suffix = file.suffix.lower()
     if sheet is not None and suffix not in (".xlsx", ".xlsm"):
-        raise DataFileError(name, f"--sheet applies to .xlsx workbooks, not {suffix or 'this'}")
+        raise DataFileError(
+            name,
+            _("--sheet applies to .xlsx workbooks, not {suffix}").format(suffix=suffix or "this"),
+        )
     if encoding is not None:
         try:
             codecs.lookup(encoding)
         except LookupError:
-            raise DataFileError(name, f"unknown encoding {encoding!r}") from None
+            raise DataFileError(
+                name, _("unknown encoding {encoding}").format(encoding=repr(encoding))
+            ) from None
     if suffix in (".xlsx", ".xlsm"):
         return _read_xlsx(file, name, sheet)
     if suffix == ".xls":
         raise DataFileError(
-            name, "the old .xls format is not read", hint="save the sheet as .xlsx or CSV"
+            name, _("the old .xls format is not read"), hint=_("save the sheet as .xlsx or CSV")
         )
     if suffix not in (".csv", ".tsv", ".txt", ".json"):
-        raise DataFileError(name, f"unknown file type {suffix!r}; use one of {_SUFFIXES}")
+        raise DataFileError(
+            name,
+            _("unknown file type {suffix}; use one of {suffixes}").format(
+                suffix=repr(suffix), suffixes=_SUFFIXES
+            ),
+        )
     try:
         data = file.read_bytes()
     except OSError as error:
-        raise DataFileError(name, f"cannot read it: {error.strerror or error}") from error
+        raise DataFileError(
+            name,
+            _("cannot read it: {error}").format(error=error.strerror or error),
+        ) from error
     if suffix == ".json":
         return _read_json(data, name, encoding)
     text, used = _decode(data, name, encoding)
@@ -120,14 +138,16 @@ def read_table(
 
 def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
     """The text of ``data`` and the encoding it was read with."""
-    hint = "name the file's encoding with --encoding (e.g. --encoding gbk)"
+    hint = _("name the file's encoding with --encoding (e.g. --encoding gbk)")
     if encoding is not None:
         try:
             return data.decode(encoding), encoding
         except UnicodeDecodeError as error:
             raise DataFileError(
                 name,
-                f"is not valid {encoding} (byte {error.start}: {error.reason})",
+                _("is not valid {encoding} (byte {start}: {reason})").format(
+                    encoding=encoding, start=error.start, reason=error.reason
+                ),
                 hint=hint,
             ) from None
     for bom, codec in _BOMS:
@@ -136,14 +156,18 @@ def _decode(data: bytes, name: str, encoding: str | None) -> tuple[str, str]:
                 return data.decode(codec), codec
             except UnicodeDecodeError:
                 raise DataFileError(
-                    name, f"starts with a {codec} byte-order mark but is not {codec}", hint=hint
+                    name,
+                    _("starts with a {codec} byte-order mark but is not {codec}").format(
+                        codec=codec
+                    ),
+                    hint=hint,
                 ) from None
     for codec in ("utf-8", "gb18030"):
         try:
             return data.decode(codec), codec
         except UnicodeDecodeError:
             continue
-    raise DataFileError(name, "is neither UTF-8 nor GB18030/GBK text", hint=hint)
+    raise DataFileError(name, _("is neither UTF-8 nor GB18030/GBK text"), hint=hint)
 
 
 def _read_delimited(text: str, name: str, encoding: str, delimiter: str) -> DataTable:
@@ -160,16 +184,20 @@ def _read_delimited(text: str, name: str, encoding: str, delimiter: str) -> Data
         if "end of data" in str(error):
             raise DataFileError(
                 name,
-                f"line {start}: a quoted cell starts here and is never closed",
-                hint='add the closing `"`, or remove the opening one',
+                _("line {start}: a quoted cell starts here and is never closed").format(
+                    start=start
+                ),
+                hint=_('add the closing `"`, or remove the opening one'),
             ) from None
-        raise DataFileError(name, f"line {reader.line_num}: {error}") from None
+        raise DataFileError(
+            name, _("line {line}: {error}").format(line=reader.line_num, error=error)
+        ) from None
     rows, numbers = _build_rows(lines, name, blank="", pad_short=False)
     return DataTable(rows, _columns(lines), name, encoding, row_numbers=numbers)
 
 
 def _columns(lines: list[tuple[int, list[Any]]]) -> tuple[str, ...]:
-    _, header = _header(lines)
+    _start, header = _header(lines)
     return tuple(cell for cell in header if cell)
 
 
@@ -202,11 +230,13 @@ def _build_rows(
     """
     header_row, header = _header(lines)
     if not header:
-        raise DataFileError(name, "has no header row (the first row names the columns)")
+        raise DataFileError(name, _("has no header row (the first row names the columns)"))
     seen: set[str] = set()
     for cell in header:
         if cell and cell in seen:
-            raise DataFileError(name, f"the column {cell!r} appears twice in the header")
+            raise DataFileError(
+                name, _("the column {cell} appears twice in the header").format(cell=repr(cell))
+            )
         seen.add(cell)
     named = max((index + 1 for index, cell in enumerate(header) if cell), default=0)
     rows: list[dict[str, object]] = []
@@ -217,19 +247,27 @@ def _build_rows(
         if not pad_short and len(cells) < named:
             raise DataFileError(
                 name,
-                f"line {number} has {len(cells)} cells, but the header (line {header_row}) "
-                f"names {named} columns",
-                hint="a separator or a cell is missing in that line; an empty cell is "
-                "written as nothing between two separators",
+                _(
+                    "line {number} has {cells} cells, but the header (line {header_row}) "
+                    "names {named} columns"
+                ).format(number=number, cells=len(cells), header_row=header_row, named=named),
+                hint=_(
+                    "a separator or a cell is missing in that line; an empty cell is "
+                    "written as nothing between two separators"
+                ),
             )
         for index, cell in enumerate(cells):
             if _present(cell) and (index >= len(header) or not header[index]):
                 letter = _column_letter(index)
                 raise DataFileError(
                     name,
-                    f"row {number} has data in column {letter}, which has no name "
-                    "in the header row",
-                    hint=f"name column {letter} in row {header_row} or delete its data",
+                    _(
+                        "row {number} has data in column {letter}, which has no name in the "
+                        "header row"
+                    ).format(number=number, letter=letter),
+                    hint=_("name column {letter} in row {header_row} or delete its data").format(
+                        letter=letter, header_row=header_row
+                    ),
                 )
         padded = list(cells) + [blank] * (len(header) - len(cells))
         rows.append({column: padded[i] for i, column in enumerate(header) if column})
@@ -259,20 +297,30 @@ def _read_xlsx(file: Path, name: str, sheet: str | None) -> DataTable:
     try:
         workbook = load_workbook(file, read_only=True, data_only=True)
     except OSError as error:
-        raise DataFileError(name, f"cannot read it: {error.strerror or error}") from error
+        raise DataFileError(
+            name,
+            _("cannot read it: {error}").format(error=error.strerror or error),
+        ) from error
     except (InvalidFileException, zipfile.BadZipFile, KeyError) as error:
-        raise DataFileError(name, f"is not a readable .xlsx workbook ({error})") from None
+        raise DataFileError(
+            name, _("is not a readable .xlsx workbook ({error})").format(error=error)
+        ) from None
     try:
         titles: list[str] = [str(ws.title) for ws in workbook.worksheets]
         if not titles:
-            raise DataFileError(name, "has no worksheet")
+            raise DataFileError(name, _("has no worksheet"))
         if sheet is None:
             index = 0
         elif sheet in titles:
             index = titles.index(sheet)
         else:
-            listed = ", ".join(repr(title) for title in titles)
-            raise DataFileError(name, f"has no sheet {sheet!r}; its sheets are {listed}")
+            listed = _(", ").join(repr(title) for title in titles)
+            raise DataFileError(
+                name,
+                _("has no sheet {sheet}; its sheets are {listed}").format(
+                    sheet=repr(sheet), listed=listed
+                ),
+            )
         worksheet = workbook.worksheets[index]
         # A stored sheet size can be wrong (some tools write none); read it all.
         worksheet.reset_dimensions()
@@ -287,10 +335,12 @@ def _read_xlsx(file: Path, name: str, sheet: str | None) -> DataTable:
         shown = ", ".join(uncomputed[:5]) + (", …" if len(uncomputed) > 5 else "")
         raise DataFileError(
             name,
-            f"has {len(uncomputed)} formula cell(s) with no saved result ({shown}): "
-            "the workbook was written by a program and never calculated, so their "
-            "values are unknown",
-            hint="open it in Excel or WPS and save it, so the results are stored",
+            _(
+                "has {uncomputed} formula cell(s) with no saved result ({shown}): the "
+                "workbook was written by a program and never calculated, so their "
+                "values are unknown"
+            ).format(uncomputed=len(uncomputed), shown=shown),
+            hint=_("open it in Excel or WPS and save it, so the results are stored"),
         )
     rows, numbers = _build_rows(lines, name, blank=None, pad_short=True)
     return DataTable(rows, _columns(lines), name, None, titles[index], row_numbers=numbers)
@@ -396,8 +446,10 @@ def _read_json(data: bytes, name: str, encoding: str | None) -> DataTable:
     except UnicodeDecodeError as error:
         raise DataFileError(
             name,
-            f"is not valid {used} (byte {error.start}: {error.reason})",
-            hint="JSON files are UTF-8; name another encoding with --encoding",
+            _("is not valid {used} (byte {start}: {reason})").format(
+                used=used, start=error.start, reason=error.reason
+            ),
+            hint=_("JSON files are UTF-8; name another encoding with --encoding"),
         ) from None
 
     def constant(word: str) -> object:
@@ -410,7 +462,9 @@ def _read_json(data: bytes, name: str, encoding: str | None) -> DataTable:
         found: dict[str, Any] = {}
         for key, value in pairs:
             if key in found:
-                raise DataFileError(name, f"the key {key!r} appears twice in one object")
+                raise DataFileError(
+                    name, _("the key {key} appears twice in one object").format(key=repr(key))
+                )
             found[key] = value
         return found
 
@@ -424,28 +478,35 @@ def _read_json(data: bytes, name: str, encoding: str | None) -> DataTable:
         )
     except json.JSONDecodeError as error:
         raise DataFileError(
-            name, f"is not valid JSON (line {error.lineno}, column {error.colno}: {error.msg})"
+            name,
+            _("is not valid JSON (line {lineno}, column {colno}: {msg})").format(
+                lineno=error.lineno, colno=error.colno, msg=error.msg
+            ),
         ) from None
     if isinstance(document, dict):
         key = next((k for k in ("rows", "entities") if k in document), None)
         if key is None:
-            raise DataFileError(name, 'holds an object without a "rows" or "entities" list')
+            raise DataFileError(name, _('holds an object without a "rows" or "entities" list'))
         document = document[key]
     if not isinstance(document, list):
-        raise DataFileError(name, "must hold a list of objects, one per entity")
+        raise DataFileError(name, _("must hold a list of objects, one per entity"))
     columns: dict[str, None] = {}
     records: list[dict[str, object]] = []
     for number, record in enumerate(document, start=1):
         if not isinstance(record, dict):
-            raise DataFileError(name, f"row {number} is not an object of column: value")
+            raise DataFileError(
+                name, _("row {number} is not an object of column: value").format(number=number)
+            )
         row: dict[str, object] = {}
         for raw_key, value in record.items():
             key = str(raw_key).strip()
             if isinstance(value, dict | list):
                 raise DataFileError(
                     name,
-                    f"row {number}, key {key!r}: a value must be a number, text, "
-                    "true/false or null, not a list or object",
+                    _(
+                        "row {number}, key {key}: a value must be a number, text, true/false "
+                        "or null, not a list or object"
+                    ).format(number=number, key=repr(key)),
                 )
             row[key] = value.strip() if isinstance(value, str) else value
             columns.setdefault(key, None)
@@ -477,48 +538,117 @@ def check_columns(
 ) -> list[ColumnProblem]:
     """What a table's columns lack or have too many, with likely renames.
 
-    Missing entity column first, then unknown columns in table order, then
-    missing inputs in the rule's declaration order.
+    An input is matched by its name or by its declared column header;
+    guesses offer the header where there is one (the title the offices
+    write).  Missing entity column first, then unknown columns in table
+    order, then missing inputs in the rule's declaration order.
     """
     present = list(dict.fromkeys(columns))
     specs = scheme.inputs
     assessed = {item.id: item.name for item in scheme.scorer.assessed_ids()}
-    unknown = [column for column in present if column != entity and column not in specs]
-    missing = [name for name in specs if name not in present]
+    headers = {spec.header: name for name, spec in specs.items() if spec.header}
+    unknown = [
+        column
+        for column in present
+        if column != entity and column not in specs and column not in headers
+    ]
+    missing = [name for name in specs if name not in present and specs[name].header not in present]
+    # Each missing input is guessed at by its header and by its name.
+    titles = [title for name in missing for title in _titles(name, specs[name].header)]
     problems: list[ColumnProblem] = []
     if entity not in present:
         guess = _closest(entity, unknown)
-        message = f"the data has no entity column {entity!r} (the column naming each entity)"
         if guess:
-            message += f"; is it the column {guess!r}?"
+            message = _(
+                "the data has no entity column {entity} (the column naming each entity); "
+                "is it the column {guess}?"
+            )
+        else:
+            message = _("the data has no entity column {entity} (the column naming each entity)")
+        message = message.format(entity=repr(entity), guess=repr(guess))
         problems.append(ColumnProblem("missing-entity", entity, guess, message))
     # Each guess compares one name with every candidate: with thousands of
     # mismatched columns that is minutes of work, so only the first ones guess.
     for position, column in enumerate(unknown):
-        candidates = [*missing, *([entity] if entity not in present else [])]
+        candidates = [*titles, *([entity] if entity not in present else [])]
         guess = _closest(column, candidates) if position < GUESSES else None
-        message = f"column {column!r} matches no input of the rule"
-        message += f"; did you mean {guess!r}?" if guess else " and is not used"
+        if guess:
+            message = _("column {column} matches no input of the rule; did you mean {guess}?")
+        else:
+            message = _("column {column} matches no input of the rule and is not used")
+        message = message.format(column=repr(column), guess=repr(guess))
         problems.append(ColumnProblem("unknown-column", column, guess, message))
     for position, name in enumerate(missing):
-        guess = _closest(name, unknown) if position < GUESSES else None
-        what = (
-            f"assessed item {name!r} ({assessed[name]})" if name in assessed else f"input {name!r}"
-        )
-        message = (
-            f"the rule's {what} has no column in the data (every entity will have no data for it)"
-        )
-        if guess:
-            message += f"; is it the column {guess!r}?"
+        header = specs[name].header
+        guess = None
+        if position < GUESSES:
+            guess = _closest(header, unknown) if header else None
+            guess = guess or _closest(name, unknown)
+        if name in assessed:
+            what = _("assessed item {id} ({name})").format(id=repr(name), name=assessed[name])
+        else:
+            what = _("input {name}").format(name=repr(name))
+        if header and guess:
+            message = _(
+                "the rule's input {name} has no column in the data, titled {header} or {name} "
+                "(every entity will have no data for it); is it the column {guess}?"
+            )
+        elif header:
+            message = _(
+                "the rule's input {name} has no column in the data, titled {header} or {name} "
+                "(every entity will have no data for it)"
+            )
+        elif guess:
+            message = _(
+                "the rule's {what} has no column in the data (every entity will have no data "
+                "for it); is it the column {guess}?"
+            )
+        else:
+            message = _(
+                "the rule's {what} has no column in the data (every entity will have no data "
+                "for it)"
+            )
+        message = message.format(what=what, guess=repr(guess), name=repr(name), header=repr(header))
         problems.append(ColumnProblem("missing-input", name, guess, message))
     return problems
 
 
+def _titles(name: str, header: str | None) -> tuple[str, ...]:
+    return (header, name) if header else (name,)
+
+
+def _fold(text: str) -> str:
+    """A column title as compared: full-width forms as half-width (NFKC), any case,
+    no spaces (an office's sheet writes ``（%）``, ``(%)`` or ``( % )`` alike)."""
+    return "".join(unicodedata.normalize("NFKC", text).casefold().split())
+
+
+def _bare(text: str) -> str:
+    """A folded title without what brackets add (a unit: ``合格率(%)`` → ``合格率``)."""
+    return _BRACKETED.sub("", text).strip("(")
+
+
+_BRACKETED = re.compile(r"\([^()]*\)?$|\[[^\[\]]*\]?$|【[^【】]*】?$")
+
+
 def _closest(word: str, candidates: Sequence[str]) -> str | None:
-    """The candidate ``word`` most likely misspells, ignoring case and spaces."""
-    folded = {candidate.casefold().strip(): candidate for candidate in candidates}
-    key = word.casefold().strip()
+    """The candidate ``word`` most likely misspells.
+
+    Titles equal but for width, case or spaces match first; then titles
+    equal but for a bracketed unit (``食品抽检合格率`` for ``食品抽检合格率（%）``,
+    or a bracket left open); then the closest by difflib's ratio, which
+    weighs each Chinese character as one.
+    """
+    folded: dict[str, str] = {}
+    for candidate in candidates:
+        folded.setdefault(_fold(candidate), candidate)
+    key = _fold(word)
     if key in folded:
         return folded[key]
+    bare: dict[str, str] = {}
+    for fold, candidate in folded.items():
+        bare.setdefault(_bare(fold), candidate)
+    if _bare(key) and _bare(key) in bare:
+        return bare[_bare(key)]
     found = difflib.get_close_matches(key, list(folded), n=1, cutoff=0.6)
     return folded[found[0]] if found else None

@@ -17,6 +17,7 @@ from typing import Any, Protocol
 
 import attrs
 
+from .i18n import _
 from .nodes.scorers import Direction, Reach
 
 BUILTIN_STATISTICS = ("mean", "median", "max", "min")
@@ -64,22 +65,34 @@ class ScorerKind:
         """The scorer for these arguments; ``ValueError`` when they do not fit."""
         unknown = [name for name in args if name not in (*self.params, *self.optional)]
         if unknown:
-            known = ", ".join((*self.params, *self.optional)) or "none"
-            raise ValueError(f"`{self.name}` takes no parameter `{unknown[0]}` (it takes {known})")
+            known = _(", ").join((*self.params, *self.optional)) or _("none")
+            raise ValueError(
+                _("`{name}` takes no parameter `{parameter}` (it takes {known})").format(
+                    name=self.name, parameter=unknown[0], known=known
+                )
+            )
         missing = [name for name in self.params if name not in args]
         if missing:
-            raise ValueError(f"`{self.name}` needs `{missing[0]} = …`")
+            raise ValueError(
+                _("`{name}` needs `{parameter} = …`").format(name=self.name, parameter=missing[0])
+            )
         scorer = self.factory(**args)
         if not isinstance(scorer, CustomScorer):
-            raise TypeError(f"the factory of `{self.name}` did not return a CustomScorer")
+            raise TypeError(
+                _("the factory of `{name}` did not return a CustomScorer").format(name=self.name)
+            )
         return scorer
 
 
 def _check_name(name: str, taken: Sequence[str] = ()) -> None:
     if not name.isidentifier():
-        raise ValueError(f"{name!r} cannot be used from rule files: use letters, digits and _")
+        raise ValueError(
+            _("{name} cannot be used from rule files: use letters, digits and _").format(
+                name=repr(name)
+            )
+        )
     if name in taken:
-        raise ValueError(f"{name!r} is built in and cannot be registered")
+        raise ValueError(_("{name} is built in and cannot be registered").format(name=repr(name)))
 
 
 class Extensions(Protocol):
@@ -131,7 +144,7 @@ class Registry:
 
     def suggest(self, name: str, known: Sequence[str]) -> str:
         close = difflib.get_close_matches(name, list(known), n=1, cutoff=0.6)
-        return f"did you mean `{close[0]}`?" if close else ""
+        return _("did you mean `{name}`?").format(name=close[0]) if close else ""
 
     def statistic_values(
         self, values: Sequence[Fraction], names: Collection[str] | None = None
@@ -149,8 +162,10 @@ def exact_result(value: Any, what: str) -> Fraction:
     """An extension's result as an exact fraction; a float is refused."""
     if isinstance(value, bool) or not isinstance(value, Fraction | Decimal | int):
         raise TypeError(
-            f"{what} returned {type(value).__name__} {value!r}; return a Fraction, a Decimal "
-            "or an int — a float would lose exactness"
+            _(
+                "{what} returned {type} {value}; return a Fraction, a Decimal or an "
+                "int — a float would lose exactness"
+            ).format(what=what, type=type(value).__name__, value=repr(value))
         )
     result = Fraction(value)
     return result

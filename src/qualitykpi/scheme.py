@@ -23,6 +23,8 @@ from .diagnostics import Diagnostic
 from .errors import DataError, RuleError, raise_collected
 from .examples import ExampleOutcome, run_examples
 from .fast import Decline, FastValue, FastValues, Slow
+from .headers import Columns, from_column
+from .i18n import _
 from .nodes.conditions import PeerRelative, ScoreProblem
 from .nodes.derived import NO_COHORT, Cohort
 from .nodes.evaluation import Context, ScoreProblems
@@ -86,6 +88,7 @@ class Scheme(ComputedScoring):
         self._plans: dict[StatsKey, Plan | None] = {}
         for item in scorer.assessed_ids():
             self._specs.setdefault(item.id, InputSpec(item.id, "number"))
+        self._columns = Columns.of(self._specs)
         #: What the scheme computes from values (None: nothing; it is scored by its plan).
         self._derivation: Derivation | None = None
         if computes(scorer):
@@ -146,7 +149,7 @@ class Scheme(ComputedScoring):
         (``{"output": (2, 13)}``: 2nd of 13); :meth:`score_table` computes both.
         """
         cells = self._cells(inputs)
-        values, errors = self._read(entity, cells)
+        values, errors = self._read(entity, cells, inputs)
         try:
             stats = self._given_peers(peers)
         except DataError as exc:
@@ -260,7 +263,7 @@ class Scheme(ComputedScoring):
                 continue
             seen.add(name)
             cells = self._cells(row)
-            values, row_errors = self._read(name, cells)
+            values, row_errors = self._read(name, cells, row)
             if row_errors:
                 errors.extend(row_errors)
                 bad[name] = row_errors
@@ -362,10 +365,13 @@ class Scheme(ComputedScoring):
                     yield from ((line.subject, comparison) for comparison in line.comparisons())
 
     def _read(
-        self, entity: str | None, cells: tuple[object, ...]
+        self,
+        entity: str | None,
+        cells: tuple[object, ...],
+        row: Mapping[str, object] | None = None,
     ) -> tuple[dict[str, FastValue], list[DataError]]:
         """The entity's values from its cells (see :meth:`_cells`), and the errors of
-        those that cannot be read."""
+        those that cannot be read; ``row``, the cells came from, names their columns."""
         values: dict[str, FastValue] = {}
         errors: list[DataError] = []
         for (name, spec), raw in zip(self._specs.items(), cells, strict=True):
@@ -374,7 +380,10 @@ class Scheme(ComputedScoring):
             except ValueProblem as problem:
                 errors.append(
                     DataError(
-                        f"input {name!r}: {problem}",
+                        from_column(
+                            _("input {input}: {problem}").format(input=repr(name), problem=problem),
+                            self._columns.column(name, row),
+                        ),
                         entity=entity,
                         input=name,
                         value=raw,
@@ -382,6 +391,9 @@ class Scheme(ComputedScoring):
                         span=self._spans.get(name),
                     )
                 )
+        if row is not None and self._columns.headed:
+            for name, message in self._columns.disagreements(self._specs, row):
+                errors.append(DataError(message, entity=entity, input=name, value=row[name]))
         return values, errors
 
     def _given_peers(self, peers: PeerInput | None) -> dict[str, dict[str, Fraction]]:
@@ -460,7 +472,7 @@ class Scheme(ComputedScoring):
 
     def _cells(self, row: Mapping[str, object]) -> tuple[object, ...]:
         """The cells of the inputs, in the order of the specs."""
-        return tuple(row.get(name) for name in self._specs)
+        return self._columns.cells(row)
 
     def _traced(
         self,

@@ -14,6 +14,7 @@ from typing import Literal, Protocol, TypeAlias, assert_never
 
 import attrs
 
+from .i18n import _
 from .nodes import conditions, scaling, targets
 from .source import Span
 from .syntax_expressions import CompareExpr, Expr, Formula, Num
@@ -197,14 +198,16 @@ class PeerCompare:
         if not self.factor.percent:
             checker.error(
                 "peer-share",
-                f"write the share of the peer {self.stat} as a percentage: "
-                f"`{self.factor.text}%` (120% of the mean is `120%`)",
+                _(
+                    "write the share of the peer {stat} as a percentage: "
+                    "`{number}%` (120% of the mean is `120%`)"
+                ).format(stat=self.stat, number=self.factor.text),
                 self.factor.span,
             )
         if self.factor.value < 0:
             checker.error(
                 "negative-points",
-                "a share of the peer statistic cannot be negative",
+                _("a share of the peer statistic cannot be negative"),
                 self.factor.span,
             )
 
@@ -262,7 +265,7 @@ class WithinTarget:
         checker.number_for(self.distance, decl)
         if self.distance.value < 0:
             checker.error(
-                "negative-points", "a distance from the target cannot be negative", self.span
+                "negative-points", _("a distance from the target cannot be negative"), self.span
             )
 
     def compile(self) -> targets.WithinTarget:
@@ -303,7 +306,9 @@ class YesNo:
         if decl.type != "yes/no":
             checker.error(
                 "type-mismatch",
-                f"`{self.text}` tests a yes/no input, but `{decl.name}` is a {decl.type}",
+                _("`{test}` tests a yes/no input, but `{input}` is a {type}").format(
+                    test=self.text, input=decl.name, type=decl.type
+                ),
                 self.span,
             )
 
@@ -323,18 +328,23 @@ class LevelTest:
         if decl.type != "level":
             checker.error(
                 "type-mismatch",
-                f'`{self.text}` tests a level (an input `one of "…", "…"`), but '
-                f"`{decl.name}` is a {decl.type}",
+                _(
+                    '`{test}` tests a level (an input `one of "…", "…"`), but `{input}` is a {type}'
+                ).format(test=self.text, input=decl.name, type=decl.type),
                 self.span,
-                hint="compare a number with `at least`, `more than`, `=` … and a number "
-                "without quotes",
+                hint=_(
+                    "compare a number with `at least`, `more than`, `=` … and a number "
+                    "without quotes"
+                ),
             )
             return
         seen: set[int] = set()
         for label in self.labels:
             index = checker.level_of(label, decl)
             if index is not None and index in seen:
-                checker.error("level-list", f"{label} is listed twice", label.span)
+                checker.error(
+                    "level-list", _("{level} is listed twice").format(level=label), label.span
+                )
             if index is not None:
                 seen.add(index)
 
@@ -466,18 +476,22 @@ class LinearLine:
             checker.number_for(x, decl)
             if y.percent:
                 checker.error(
-                    "percent-literal", "scores are points, not a percentage; drop the `%`", y.span
+                    "percent-literal",
+                    _("scores are points, not a percentage; drop the `%`"),
+                    y.span,
                 )
-        values = [x.value for x, _ in self.points]
+        values = [x.value for x, _score in self.points]
         if any(later <= earlier for earlier, later in pairwise(values)):
             checker.error(
                 "linear-order",
-                "the points of `linear through` go from the lowest value to the highest, "
-                "each value once",
+                _(
+                    "the points of `linear through` go from the lowest value to the highest, "
+                    "each value once"
+                ),
                 self.span,
             )
-        if deduct_only and any(y.value > 0 for _, y in self.points):
-            checker.error("deduct-only", "a deduction-only item can only deduct", self.span)
+        if deduct_only and any(y.value > 0 for _value, y in self.points):
+            checker.error("deduct-only", _("a deduction-only item can only deduct"), self.span)
 
     def compile(self, subject: str) -> scaling.Linear:
         points = tuple((as_fraction(x.value), as_fraction(y.value)) for x, y in self.points)

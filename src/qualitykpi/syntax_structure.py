@@ -44,6 +44,8 @@ class InputDecl:
     high: Num | None = None
     #: A level input's list (``one of "完整", "部分", "未建立"``), in order.
     levels: tuple[Label, ...] = ()
+    #: The column header the offices use (``"制造业产品质量合格率（%）"``), if declared.
+    header: Label | None = None
 
     def level_labels(self) -> tuple[str, ...]:
         return tuple(label.value for label in self.levels)

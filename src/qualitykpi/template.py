@@ -68,6 +68,8 @@ class TemplateColumn:
     levels: tuple[str, ...] = ()
     #: An assessor's adjustment to a computed score (``assessed adjustment``).
     adjustment: bool = False
+    #: The input the column fills, when it is titled by the input's header, not its name.
+    input: str | None = None
 
 
 def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateColumn]:
@@ -107,9 +109,24 @@ def template_columns(scheme: Scheme, entity: str = "entity") -> list[TemplateCol
         if spec.type not in ("yes/no", "level") and (spec.low is not None or spec.high is not None):
             allowed = _stepped(_bounds_text(spec.type, low, high), step if step != 1 else None)
         unit = _UNITS.get(spec.type, "")
+        title = spec.header or name
+        if spec.header:
+            # The sheet says which input a headed column fills: errors name the input.
+            label = _("{label} (input {name})").format(label=label, name=name)
         columns.append(
             TemplateColumn(
-                name, label, "input", spec.type, unit, allowed, low, high, step, False, spec.levels
+                title,
+                label,
+                "input",
+                spec.type,
+                unit,
+                allowed,
+                low,
+                high,
+                step,
+                False,
+                spec.levels,
+                input=name if spec.header else None,
             )
         )
     return columns

@@ -37,17 +37,15 @@ from typing import Literal, TypeAlias
 
 import attrs
 
+from .decimal_text import FULL_WIDTH, parse_decimal, shorten
+from .decimal_text import MAX_NUMBER_TEXT as MAX_NUMBER_TEXT
+from .decimal_text import MAX_PLACES as MAX_PLACES
+from .decimal_text import MAX_WHOLE_DIGITS as MAX_WHOLE_DIGITS
+from .decimal_text import size_problem as size_problem
+from .i18n import _
+
 #: Places a non-terminating computed score is rounded to (half up).
 SCORE_PLACES = 4
-
-#: Digits a number in a rule or a data file may have before its decimal point.
-MAX_WHOLE_DIGITS = 18
-#: Digits a number in a rule or a data file may have after its decimal point.
-MAX_PLACES = 20
-#: Characters a number's text may have once its zero padding is dropped;
-#: the longest number within the bounds is far shorter, so nothing longer
-#: is handed to ``Decimal``.
-MAX_NUMBER_TEXT = 80
 
 Value: TypeAlias = Fraction | bool | None
 #: ``level`` is an input that takes one of listed texts (``one of "优", "良", "差"``).
@@ -57,29 +55,11 @@ _YES = {"yes", "y", "true", "t", "1", "是", "有", "√", "✓"}
 _NO = {"no", "n", "false", "f", "0", "否", "无", "×", "✗"}
 
 
-_GROUPED = re.compile(r"[-+]?[0-9]{1,3}(,[0-9]{3})+(\.[0-9]+)?")
 # ASCII digits only: Python's Decimal also reads Arabic-Indic digits and "1_000",
 # and NFKC turns ① and ² into digits; none of those is a number a person typed.
 # A plain cell, read without further ado: at most 18 digits before the point
 # and 20 after it (MAX_WHOLE_DIGITS, MAX_PLACES), ASCII only.
 _PLAIN = re.compile(r"-?[0-9]{1,18}(?:\.[0-9]{1,20})?")
-_DECIMAL = re.compile(r"[-+]?(?:[0-9]+(?:\.[0-9]*)?|\.[0-9]+)(?:[eE][-+]?[0-9]+)?")
-# The full-width forms Chinese input methods and Excel paste, and the minus
-# sign of Word; nothing else is mapped.
-_FULL_WIDTH = str.maketrans(
-    {
-        **{chr(0xFF10 + digit): str(digit) for digit in range(10)},
-        "．": ".",
-        "，": ",",
-        "－": "-",
-        "＋": "+",
-        "％": "%",
-        "−": "-",
-        "ｅ": "e",
-        "Ｅ": "E",
-        "\u3000": " ",
-    }
-)
 
 
 #: Exact decimal arithmetic: room for every number the language allows, and a
@@ -143,7 +123,7 @@ def exact(value: Decimal | int | str | Fraction) -> Fraction:
         value = Decimal(value)
     if not value.is_finite():
         raise ValueError(f"{value} is not a finite number")
-    problem = size_problem(value)
+    problem = size_problem(value, shorten(str(value)))
     if problem:
         raise ValueError(problem)
     return as_fraction(value)
@@ -157,70 +137,6 @@ def as_fraction(value: Decimal | int) -> Fraction:
     """
     numerator, denominator = value.as_integer_ratio()
     return Fraction(numerator, denominator)
-
-
-def size_problem(number: Decimal) -> str | None:
-    """Why a finite decimal is too large or too fine to be a rule's or a datum's number.
-
-    Reads only the exponent and the digits, never expands the number, so
-    ``1e99999999`` is answered as fast as ``1``.
-    """
-    if not number:
-        return None
-    _, digits, exponent = number.as_tuple()
-    assert isinstance(exponent, int)
-    whole = number.adjusted() + 1
-    if whole > MAX_WHOLE_DIGITS:
-        return (
-            f"has {whole} digits before the decimal point; a number has at most {MAX_WHOLE_DIGITS}"
-        )
-    # Trailing zeros are not places: 1.500 has one.
-    places = -exponent
-    index = len(digits) - 1
-    while places > 0 and index > 0 and digits[index] == 0:
-        places -= 1
-        index -= 1
-    if places > MAX_PLACES:
-        return f"has {places} digits after the decimal point; a number has at most {MAX_PLACES}"
-    return None
-
-
-def parse_decimal(text: str) -> Decimal:
-    """Read decimal text exactly; full-width digits are accepted, nothing else is mapped.
-
-    Leading zeros and zeros after the last decimal place are dropped before
-    the text's length is bounded: ``1.000…0`` is 1, however many zeros.
-    """
-    cleaned = text.translate(_FULL_WIDTH).strip()
-    if "," in cleaned:
-        # Only thousands grouping ("1,234.5"); "1,5" is refused, not read as 15.
-        if not _GROUPED.fullmatch(cleaned):
-            raise ValueError(f"{_shorten(text)!r} is not a number")
-        cleaned = cleaned.replace(",", "")
-    if not _DECIMAL.fullmatch(cleaned):
-        raise ValueError(f"{_shorten(text)!r} is not a number")
-    cleaned = _without_padding(cleaned)
-    if len(cleaned) > MAX_NUMBER_TEXT:
-        raise ValueError(
-            f"{_shorten(text)!r} has too many digits: a number has at most "
-            f"{MAX_WHOLE_DIGITS} before the decimal point and {MAX_PLACES} after it"
-        )
-    return Decimal(cleaned)
-
-
-def _without_padding(number: str) -> str:
-    """Decimal text without leading zeros or zeros after its last decimal place."""
-    sign = number[:1] if number[:1] in "+-" else ""
-    body = number[len(sign) :]
-    mantissa, marker, exponent = body.partition("e") if "e" in body else body.partition("E")
-    whole, point, fraction = mantissa.partition(".")
-    whole = whole.lstrip("0") or "0"
-    fraction = fraction.rstrip("0")
-    return sign + whole + (point + fraction if fraction else "") + marker + exponent
-
-
-def _shorten(text: str) -> str:
-    return text if len(text) <= 24 else text[:20] + "…"
 
 
 def is_finite_decimal(value: Fraction) -> bool:
@@ -325,7 +241,7 @@ def fmt(value: Fraction | Decimal | int) -> str:
         value = Fraction(value)
     if is_finite_decimal(value):
         return format(to_decimal(value), "f")
-    approx, _ = rounded(value)
+    approx, _exact = rounded(value)
     return "≈" + format(to_decimal(approx), "f")
 
 
@@ -381,6 +297,8 @@ class InputSpec:
     low: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     high: Fraction | None = attrs.field(default=None, converter=exact_or_none)
     levels: tuple[str, ...] = attrs.field(default=(), converter=labels_tuple)
+    #: The column header the offices use; the data may title the column by it or by ``name``.
+    header: str | None = None
     _step: Decimal | None = attrs.field(init=False, default=None, eq=False, repr=False)
     _known: dict[str, Decimal | bool] = attrs.field(init=False, factory=dict, eq=False, repr=False)
 
@@ -455,35 +373,35 @@ class InputSpec:
             return None
         index = self.level(raw) if isinstance(raw, str) else None
         if index is None:
-            allowed = ", ".join(f'"{label}"' for label in self.levels)
-            raise ValueProblem(f"{_shown(raw)} is not one of the levels of this input ({allowed})")
+            allowed = _(", ").join(f'"{label}"' for label in self.levels)
+            message = _("{value} is not one of the levels of this input ({levels})")
+            raise ValueProblem(message.format(value=_shown(raw), levels=allowed))
         return Decimal(index)
 
     def _checked(self, number: Decimal) -> Decimal:
         """``number``, if it is one of this input's values (else :class:`ValueProblem`)."""
         if self.type == "percent" and not 0 <= number <= 100:
-            raise ValueProblem(
-                f"{fmt(number)} is not a percentage: a percent input lies between 0 and 100"
-            )
+            message = _("{value} is not a percentage: a percent input lies between 0 and 100")
+            raise ValueProblem(message.format(value=fmt(number)))
         if self.type == "count":
             if number != number.to_integral_value():
-                raise ValueProblem(f"{fmt(number)} is not a whole number: a count is 0, 1, 2, …")
+                message = _("{value} is not a whole number: a count is 0, 1, 2, …")
+                raise ValueProblem(message.format(value=fmt(number)))
             if number < 0:
-                raise ValueProblem(f"{fmt(number)} is negative: a count is 0, 1, 2, …")
+                message = _("{value} is negative: a count is 0, 1, 2, …")
+                raise ValueProblem(message.format(value=fmt(number)))
         if self.low is not None and number < self.low:
-            raise ValueProblem(
-                f"{fmt(number)} is below the values declared for it (at least {fmt(self.low)})"
-            )
+            message = _("{value} is below the values declared for it (at least {low})")
+            raise ValueProblem(message.format(value=fmt(number), low=fmt(self.low)))
         if self.high is not None and number > self.high:
-            raise ValueProblem(
-                f"{fmt(number)} is above the values declared for it (at most {fmt(self.high)})"
-            )
+            message = _("{value} is above the values declared for it (at most {high})")
+            raise ValueProblem(message.format(value=fmt(number), high=fmt(self.high)))
         if self.precision is not None and not self._on_grid(number):
-            raise ValueProblem(
-                f"{fmt(number)} has more precision than declared (precision "
-                f"{fmt(self.precision)}); the data must be reported in steps of "
-                f"{fmt(self.precision)}, nothing is rounded"
+            message = _(
+                "{value} has more precision than declared (precision {step}); the data "
+                "must be reported in steps of {step}, nothing is rounded"
             )
+            raise ValueProblem(message.format(value=fmt(number), step=fmt(self.precision)))
         return number
 
 
@@ -531,12 +449,13 @@ def _read_yes_no(raw: object) -> bool:
             return True
         if word in _NO:
             return False
-    raise ValueProblem(f"{_shown(raw)} is not yes or no (write yes/no, 是/否, 1/0)")
+    message = _("{value} is not yes or no (write yes/no, 是/否, 1/0)")
+    raise ValueProblem(message.format(value=_shown(raw)))
 
 
 def _shown(raw: object) -> str:
     if isinstance(raw, str):
-        return repr(_shorten(raw))
+        return repr(shorten(raw))
     return shown_value(raw)
 
 
@@ -549,32 +468,34 @@ def shown_value(raw: object) -> str:
     if isinstance(raw, numbers.Integral) and not isinstance(raw, bool):
         whole = int(raw)
         if whole.bit_length() > 10_000:
-            return "a very long integer"  # too long for str(); its size is said elsewhere
-        return _shorten(str(whole))
+            return _("a very long integer")  # too long for str(); its size is said elsewhere
+        return shorten(str(whole))
     if isinstance(raw, Decimal):
-        return _shorten(str(raw))
-    return _shorten(repr(raw))
+        return shorten(str(raw))
+    return shorten(repr(raw))
 
 
 def _read_number(raw: object, *, allow_percent: bool) -> Decimal:
     if isinstance(raw, bool):
-        raise ValueProblem(f"{raw!r} is a yes/no value where a number belongs")
+        message = _("{value} is a yes/no value where a number belongs")
+        raise ValueProblem(message.format(value=repr(raw)))
     shown = _shown(raw)
     if isinstance(raw, numbers.Integral):
         raw = Decimal(int(raw))
     elif isinstance(raw, float):
         # The shortest repr is the decimal the float was typed as.
         if not math.isfinite(raw):
-            raise ValueProblem(f"{shown} is not a number")
+            raise ValueProblem(_("{value} is not a number").format(value=shown))
         raw = Decimal(repr(raw))
     elif isinstance(raw, Fraction):
         if not is_finite_decimal(raw):
-            raise ValueProblem(
-                f"{raw} has no finite decimal form: data are decimal numbers, such as 87.2"
+            message = _(
+                "{value} has no finite decimal form: data are decimal numbers, such as 87.2"
             )
+            raise ValueProblem(message.format(value=raw))
         raw = to_decimal(raw)
     elif isinstance(raw, str):
-        text = raw.translate(_FULL_WIDTH).strip()
+        text = raw.translate(FULL_WIDTH).strip()
         if allow_percent and text.endswith("%"):
             text = text[:-1].strip()
         try:
@@ -582,12 +503,13 @@ def _read_number(raw: object, *, allow_percent: bool) -> Decimal:
         except ValueError as unreadable:
             raise ValueProblem(str(unreadable)) from None
     if not isinstance(raw, Decimal):
-        raise ValueProblem(f"{shown} ({type(raw).__name__}) is not a number")
+        message = _("{value} ({type}) is not a number")
+        raise ValueProblem(message.format(value=shown, type=type(raw).__name__))
     if not raw.is_finite():
-        raise ValueProblem(f"{shown} is not a number")
-    problem = size_problem(raw)
+        raise ValueProblem(_("{value} is not a number").format(value=shown))
+    problem = size_problem(raw, shown)
     if problem:
-        raise ValueProblem(f"{shown} {problem}")
+        raise ValueProblem(problem)
     return raw
 
 

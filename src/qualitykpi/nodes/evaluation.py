@@ -15,7 +15,7 @@ from typing import TypeVar
 
 import attrs
 
-from ..i18n import N_
+from ..i18n import N_, _
 from ..phrases import Said, phrase
 from ..results import NodeResult, Step
 from ..values import InputSpec, Value, as_fraction, fmt, fmt_input, to_decimal
@@ -49,7 +49,11 @@ def exact_values(values: Mapping[str, object]) -> dict[str, Value]:
         elif isinstance(value, int):
             out[name] = Fraction(value)
         else:
-            raise TypeError(f"the value of {name!r} must be exact: Fraction, Decimal, int or bool")
+            raise TypeError(
+                _("the value of {name} must be exact: Fraction, Decimal, int or bool").format(
+                    name=repr(name)
+                )
+            )
     return out
 
 

@@ -14,7 +14,7 @@ from typing import Literal
 
 import attrs
 
-from ..i18n import N_
+from ..i18n import N_, _
 from ..phrases import Quoted, Said, phrase
 from ..results import NodeResult, Step
 from ..values import Value, exact, exact_or_none, fmt, rounded, to_decimal
@@ -486,10 +486,23 @@ class Item:
                     why = ctx.absent(line.subject, line.line or self.line)
                     if why is not None:
                         raise why
-                    where = f"line {line.line} of " if line.line else ""
+                    if line.line:
+                        message = _(
+                            "no data for {input}, which line {line} of {kind} {name} tests, "
+                            "and no `no data` line says what that scores"
+                        )
+                    else:
+                        message = _(
+                            "no data for {input}, which {kind} {name} tests, and no `no data` "
+                            "line says what that scores"
+                        )
                     raise ScoreProblem(
-                        f"no data for {line.subject!r}, which {where}{self.kind} {self.name!r} "
-                        "tests, and no `no data` line says what that scores",
+                        message.format(
+                            input=repr(line.subject),
+                            line=line.line,
+                            kind=self.kind,
+                            name=repr(self.name),
+                        ),
                         input=line.subject,
                         value=None,
                         line=line.line or self.line,

@@ -221,7 +221,7 @@ def node_json(node: NodeResult) -> JSONObject:
 def _json_value(value: object) -> object:
     if value is None or isinstance(value, bool | str):
         return value
-    if isinstance(value, Decimal) and value.is_finite() and not size_problem(value):
+    if isinstance(value, Decimal) and value.is_finite() and not size_problem(value, str(value)):
         return number(value)
     if isinstance(value, Fraction):
         return fmt(value)

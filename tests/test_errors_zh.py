@@ -1,0 +1,194 @@
+"""Rule errors, data errors and failed examples in Chinese.
+
+Every case of ``tests/golden/errors/`` is rendered again in Chinese into
+``tests/golden/errors-zh/<case>.txt``; the place, the code and the caret
+are those of the English error, only the words differ.  Run with
+``QK_UPDATE_GOLDEN=1`` to rewrite the files after a deliberate change of
+wording, and read the diff as a rule author would.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+import qualitykpi as qk
+from conftest import check_golden
+from qualitykpi.source import display_width
+from test_errors import CASES, GOLDEN, load_case
+
+GOLDEN_ZH = GOLDEN.parent / "errors-zh"
+
+
+def load_case_zh(case: str) -> qk.RuleError:
+    with qk.use_language("zh"):
+        return load_case(case)
+
+
+def test_every_english_case_has_a_chinese_golden_file() -> None:
+    assert sorted(path.stem for path in GOLDEN_ZH.glob("*.txt") if path.stem in CASES) == sorted(
+        CASES
+    )
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_chinese_golden_text(case: str) -> None:
+    check_golden(GOLDEN_ZH / f"{case}.txt", str(load_case_zh(case)) + "\n")
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_chinese_error_has_the_place_and_code_of_the_english_one(case: str) -> None:
+    english, chinese = load_case(case), load_case_zh(case)
+    assert type(chinese) is type(english)
+    assert [(each.code, each.line, each.column) for each in chinese.errors] == [
+        (each.code, each.line, each.column) for each in english.errors
+    ]
+    for each in chinese.errors:
+        assert str(each).startswith(f"{case}.rule:{each.line}:{each.column}: 错误：")
+        # The snippet and its caret are the same lines in both languages.
+        assert each.render().splitlines()[1:3] == next(
+            other.render().splitlines()[1:3]
+            for other in english.errors
+            if (other.line, other.column) == (each.line, each.column)
+        )
+    # English is what the suite speaks outside the block.
+    assert " error: " in str(load_case(case))
+
+
+def test_several_errors_are_counted_in_chinese() -> None:
+    assert str(load_case_zh("several-errors")).endswith("共 3 处错误。")
+    assert load_case_zh("several-errors").message == "共 3 处错误"
+
+
+def test_hint_label_is_chinese() -> None:
+    text = str(load_case_zh("undefined-input"))
+    assert text.endswith("\n      = 提示：是否应为 `incident`？")
+
+
+def test_caret_under_a_chinese_line_with_a_chinese_message() -> None:
+    """A line of Chinese text: the caret counts each CJK character as two columns.
+
+    The line lacks the points after 扣, so the caret stands after its end."""
+    text = (
+        'scheme "示范考核" {\n'
+        '  item "制造业产品质量合格率" max 10 {\n'
+        "    input 合格率: percent\n"
+        "    合格率 不低于 90% → 扣\n"
+        "  }\n"
+        "}\n"
+    )
+    with qk.use_language("zh"), pytest.raises(qk.RuleError) as caught:
+        qk.loads(text, name="示范.rule")
+    error = caught.value
+    assert error.line == 4 and error.column is not None
+    message, shown, carets = str(error).splitlines()[:3]
+    assert message.startswith("示范.rule:4:")
+    assert "错误：" in message
+    line = text.splitlines()[3]
+    assert shown.endswith(line)
+    gutter = shown.index("| ") + 2
+    assert carets[gutter:].startswith(" " * display_width(line[: error.column - 1]) + "^")
+    assert carets.index("^") == gutter + display_width(line[: error.column - 1])
+
+
+# ------------------------------------------------------------ data errors
+
+RULE = """scheme "示范考核" {
+  item "制造业产品质量合格率" max 10 owner "第三方机构" {
+    input 合格率: percent precision 0.1
+    target 90%
+    meets target → full
+    below target by up to 1 points → deduct 1
+    below target by 1–3 points → deduct 3
+    below target by more than 3 points → deduct 10
+    example 合格率 = 87% → 7
+    example 合格率 = 95% → 9
+  }
+  item "重大质量事件" max 2 {
+    input 事件数: count
+    each 1 → deduct 1, floor 0
+  }
+}
+"""
+
+ROWS = [
+    {"entity": "甲区", "合格率": "", "事件数": "1"},
+    {"entity": "乙区", "合格率": "八十", "事件数": "0"},
+    {"entity": "丙区", "合格率": "120", "事件数": "1.5"},
+    {"entity": "丁区", "合格率": "87.25", "事件数": "1"},
+    {"entity": "戊区", "合格率": "91", "事件数": "-1"},
+]
+
+
+def _data_errors() -> str:
+    scheme = qk.loads(RULE, name="示范.rule")
+    lines = [str(error) for error in scheme.score_table(ROWS).errors]
+    columns = ["考核对象", "合格 率", "事件数", "备注"]
+    lines += [problem.message for problem in qk.check_columns(scheme, columns, "考核对象")]
+    return "\n".join(lines) + "\n"
+
+
+def test_data_errors_in_chinese() -> None:
+    """A missing value, unreadable and out-of-domain values, and unknown columns."""
+    with qk.use_language("zh"):
+        text = _data_errors()
+    check_golden(GOLDEN_ZH / "data-errors.txt", text)
+    assert "考核对象 '甲区'：" in text and "无数据" in text
+    assert "'八十' 不是数值" in text
+    assert "列 '合格 率' 与规则的输入项都不对应；是否应为 '合格率'？" in text
+
+
+def test_data_errors_keep_their_english_wording() -> None:
+    text = _data_errors()
+    assert "entity '乙区': input '合格率': '八十' is not a number (rule 示范.rule:3)" in text
+    assert "column '合格 率' matches no input of the rule; did you mean '合格率'?" in text
+
+
+def test_a_data_error_read_in_chinese_keeps_its_entity_input_and_value() -> None:
+    with qk.use_language("zh"):
+        errors = qk.loads(RULE, name="示范.rule").score_table(ROWS).errors
+    unreadable = next(error for error in errors if error.entity == "乙区")
+    assert (unreadable.input, unreadable.value, unreadable.code) == ("合格率", "八十", "data")
+
+
+# ------------------------------------------------------------ examples
+
+
+def test_a_failing_example_says_so_in_chinese() -> None:
+    scheme = qk.loads(RULE, name="示范.rule")
+    with qk.use_language("zh"):
+        failed = [outcome for outcome in scheme.run_examples() if not outcome.passed]
+        # The sentence is written when it is read, in the language of that moment.
+        assert [outcome.failure for outcome in failed] == ["示例未通过：应得 9，实得 10"]
+    english = [outcome for outcome in scheme.run_examples() if not outcome.passed]
+    assert english[0].failure == "example failed: expected 9, got 10"
+
+
+def test_a_failing_grade_example_in_chinese() -> None:
+    text = (
+        'scheme "s" {\n'
+        "  grades { A at least 90; B otherwise }\n"
+        '  item "x" max 100 {\n'
+        "    input r: percent\n"
+        "    at least 90% → full\n"
+        "    otherwise → 50\n"
+        "  }\n"
+        "  example r = 95% → 100 grade B\n"
+        "  example r = 20% → grade A\n"
+        "}\n"
+    )
+    scheme = qk.loads(text, name="g.rule")
+    with qk.use_language("zh"):
+        failures = [outcome.failure for outcome in scheme.run_examples()]
+    assert failures == [
+        "示例未通过：应得 100 分，等级 B，实得 100 分，等级 A",
+        "示例未通过：应得 等级 A，实得 等级 B",
+    ]
+
+
+def test_a_failing_example_with_a_data_error_in_chinese() -> None:
+    text = RULE.replace("example 合格率 = 87% → 7", "example 合格率 = 120% → 7")
+    scheme = qk.loads(text, name="示范.rule")
+    with qk.use_language("zh"):
+        outcome = scheme.run_examples()[0]
+        assert outcome.failure == "示例未通过：应得 7，实得 出错"
+    assert "120 不是百分比" in str(outcome.errors[0])
