@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from .checks import format_ranges, load_errors
-from .cli_data import data_options
+from .cli_data import cannot_read, cannot_write, data_options
 from .cli_data import rows as _rows
 from .cli_data import score as _score
 from .cli_environment import current, environment_options
@@ -47,13 +47,8 @@ def _load(path: str) -> Scheme:
         click.echo(str(error), err=True)
         raise SystemExit(2) from None
     except OSError as error:
-        _cannot_read(path, error)
+        cannot_read(path, error)
         raise SystemExit(2) from None
-
-
-def _cannot_read(path: str, error: OSError) -> None:
-    message = _("qualitykpi: cannot read {file}: {reason}")
-    click.echo(message.format(file=display_path(path), reason=error.strerror or error), err=True)
 
 
 @click.group(
@@ -101,7 +96,7 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
             broken = True
             continue
         except OSError as error:
-            _cannot_read(path, error)
+            cannot_read(path, error)
             broken = True
             continue
         shown = display_path(path)
@@ -184,8 +179,7 @@ def _write(output: str | None, text: str) -> None:
 
 
 def _cannot_write(output: str, error: OSError) -> NoReturn:
-    message = _("qualitykpi: cannot write {file}: {reason}")
-    click.echo(message.format(file=display_path(output), reason=error.strerror or error), err=True)
+    cannot_write(output, error)
     raise SystemExit(2) from None
 
 
@@ -478,7 +472,7 @@ def check_command(
         try:
             text, name = read_rule_file(path)
         except OSError as error:
-            _cannot_read(path, error)
+            cannot_read(path, error)
             broken = True
             continue
         except RuleError as error:

@@ -29,6 +29,16 @@ from .source import display_path
 PROGRESS_ROWS = 50
 
 
+def cannot_read(path: str, error: OSError) -> None:
+    message = _("qualitykpi: cannot read {file}: {reason}")
+    click.echo(message.format(file=display_path(path), reason=error.strerror or error), err=True)
+
+
+def cannot_write(path: str, error: OSError) -> None:
+    message = _("qualitykpi: cannot write {file}: {reason}")
+    click.echo(message.format(file=display_path(path), reason=error.strerror or error), err=True)
+
+
 @attrs.frozen
 class Data:
     """A cohort as read, whether a rule input has no column in it, and last period's data."""

@@ -4,14 +4,18 @@ from __future__ import annotations
 
 import sys
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import click
 
+from .cli_data import cannot_read, cannot_write
 from .cli_language import Command, option
+from .environment import read_rule_file
 from .errors import RuleError
-from .fmt import Surface, format_rule
 from .i18n import N_, _
-from .source import display_path
+
+if TYPE_CHECKING:
+    from .fmt import Surface
 
 
 @click.command(
@@ -38,25 +42,23 @@ from .source import display_path
 @option("--check", is_flag=True, help=N_("Change nothing; exit 1 when a file is not laid out so."))
 @option("-w", "--write", "write", is_flag=True, help=N_("Rewrite the files in place."))
 def fmt_command(files: tuple[str, ...], to: Surface | None, check: bool, write: bool) -> None:
+    # The formatter needs the parser, and so Lark: imported here, not when
+    # the command line starts (the other commands answer from the cache).
+    from .fmt import format_rule
+
     if check and write:
         raise click.UsageError(_("--check and --write exclude each other: choose one"))
     if len(files) > 1 and not (check or write):
         raise click.UsageError(_("to print more than one file, use --check or --write"))
     changed = broken = False
     for path in files:
-        shown = "<stdin>" if path == "-" else display_path(path)
         try:
-            text = sys.stdin.read() if path == "-" else Path(path).read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as error:
-            reason = getattr(error, "strerror", None) or str(error)
-            click.echo(
-                _("qualitykpi: cannot read {file}: {reason}").format(file=shown, reason=reason),
-                err=True,
-            )
+            text, shown = (sys.stdin.read(), "<stdin>") if path == "-" else read_rule_file(path)
+            formatted = format_rule(text, to=to, name=shown)
+        except OSError as error:
+            cannot_read(path, error)
             broken = True
             continue
-        try:
-            formatted = format_rule(text, to=to, name=shown)
         except RuleError as error:
             click.echo(str(error), err=True)
             broken = True
@@ -67,7 +69,12 @@ def fmt_command(files: tuple[str, ...], to: Surface | None, check: bool, write: 
                 click.echo(_("{file}: not in canonical layout").format(file=shown), err=True)
         elif write and path != "-":
             if formatted != text:
-                Path(path).write_text(formatted, encoding="utf-8")
+                try:
+                    Path(path).write_text(formatted, encoding="utf-8")
+                except OSError as error:
+                    cannot_write(path, error)
+                    broken = True
+                    continue
                 click.echo(_("{file}: rewritten").format(file=shown), err=True)
         else:
             click.echo(formatted, nl=False)
