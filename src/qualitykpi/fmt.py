@@ -66,11 +66,7 @@ class FormatError(ValueError):
 
 def surface_of(text: str) -> Surface:
     """The surface ``text`` is written in: Chinese when any keyword is."""
-    source = Source("<rule>", text)
-    for word in _words(parse(source)):
-        if _chinese(word.token, text):
-            return "zh"
-    return "en"
+    return _surface(list(_words(parse(Source("<rule>", text)))), text)
 
 
 def format_rule(text: str, *, to: Surface | None = None, name: str = "<rule>") -> str:
@@ -82,7 +78,7 @@ def format_rule(text: str, *, to: Surface | None = None, name: str = "<rule>") -
     tree = parse(source)
     words = list(_words(tree))
     if to is None:
-        to = "zh" if any(_chinese(word.token, text) for word in words) else "en"
+        to = _surface(words, text)
     return _Writer(text, words, to).write()
 
 
@@ -95,6 +91,10 @@ def _words(tree: Tree[Token]) -> Iterator[_Word]:
                 yield _Word(child, path)
 
     yield from walk(tree, (tree,))
+
+
+def _surface(words: list[_Word], text: str) -> Surface:
+    return "zh" if any(_chinese(word.token, text) for word in words) else "en"
 
 
 def _chinese(token: Token, text: str) -> bool:
@@ -215,7 +215,7 @@ class _Writer:
         if token.type == "NAME" and word.parent in ("mode", "stat"):
             return self.keywords(index)  # a statistic a host registered is a name
         self.piece(str(token), before=not self._glued_before(word))
-        if token.type == "NUMBER" or (token.type == "NAME" and word.parent == "label"):
+        if token.type == "NUMBER":
             self._after_number(index)
         return index + 1
 
@@ -257,8 +257,7 @@ class _Writer:
         if context == "floor" and self.to == "zh":
             number = self.words[end] if end < len(self.words) else None
             if number is not None and str(number.token) == "0" and self._floor_zero(number):
-                self.piece("扣完为止", before=True)
-                self.pieces[-1] = ("扣完为止", True, True)
+                self.piece("扣完为止")
                 return end + 1
         if self.to == "zh":
             for text in self.keyword_run(run, context):
@@ -314,16 +313,11 @@ class _Writer:
         if kind == "_COMMA":
             chinese = self.to == "zh" and word.parent not in _BRACKETED
             value = "，" if chinese else ","
-        elif kind in ("DASH", "MINUS", "ENDASH") and (
-            word.parent in _RANGES or word.parent == "number"
-        ):
-            glued_after = word.parent == "number"
-            self.piece(value, before=word.parent not in _RANGES, after=not glued_after)
-            if word.parent in _RANGES:
-                self.pieces[-1] = (value, False, False)
+        elif kind in ("DASH", "MINUS", "ENDASH") and word.parent in _RANGES:
+            self.piece(value, before=False, after=False)  # `1–3`
             return
-        if kind == "TO" or str(word.token) == "to":
-            self.piece("至" if self.to == "zh" else "to")
+        elif kind in ("DASH", "MINUS") and word.parent == "number":
+            self.piece(value, after=False)  # `-5`
             return
         self.piece(
             value,
@@ -369,7 +363,7 @@ class _Writer:
         statements = word.parent in _STATEMENT_LISTS or word.parent == "start"
         mark = "；" if self.to == "zh" else ";"
         if inline:
-            if self.pieces and self.pieces[-1][0] not in ("{",):
+            if self.pieces and self.pieces[-1][0] != "{":
                 self.piece(mark, before=False, after=mark not in _NO_SPACE_AFTER)
             return
         lines = value.split("\n")
@@ -378,8 +372,6 @@ class _Writer:
                 self.piece(mark, before=False, after=mark not in _NO_SPACE_AFTER)
             return
         self.flush()
-        if not statements:
-            self.continued = True
         blank = False
         for number, text in enumerate(lines[1:], start=2):
             comment = text.find("#")
