@@ -231,16 +231,25 @@ class Context(click.Context):
     formatter_class = HelpFormatter
 
 
+class _Shown:
+    """An attribute kept in English (marked with ``N_``) and translated each
+    time it is read: click reads help texts when it shows them."""
+
+    def __set_name__(self, owner: type, name: str) -> None:
+        self.slot = f"_{name}"
+
+    def __get__(self, instance: object, owner: type | None = None) -> str | None:
+        value: str | None = getattr(instance, self.slot, None)
+        return None if value is None else _(value)
+
+    def __set__(self, instance: object, value: str | None) -> None:
+        setattr(instance, self.slot, value)
+
+
 class Option(click.Option):
     """An option whose help is translated when it is shown."""
 
-    @property
-    def help(self) -> str | None:
-        return None if self._help is None else _(self._help)
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help = value
+    help = _Shown()
 
 
 def language_option() -> Option:
@@ -259,28 +268,12 @@ class _Translated(click.Command):
     moment, with ``--lang``."""
 
     context_class = Context
-    _help: str | None
-    _short_help: str | None
+    help = _Shown()
+    short_help = _Shown()
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         self.params.append(language_option())
-
-    @property
-    def help(self) -> str | None:
-        return None if self._help is None else _(self._help)
-
-    @help.setter
-    def help(self, value: str | None) -> None:
-        self._help = value
-
-    @property
-    def short_help(self) -> str | None:
-        return None if self._short_help is None else _(self._short_help)
-
-    @short_help.setter
-    def short_help(self, value: str | None) -> None:
-        self._short_help = value
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)
