@@ -14,7 +14,6 @@ import qualitykpi as qk
 from qualitykpi import i18n
 
 ROOT = Path(__file__).resolve().parents[1]
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 PLACEHOLDER = re.compile(r"\{(\w*)[^{}]*\}")
 
 
@@ -26,7 +25,7 @@ def _catalog():  # type: ignore[no-untyped-def]
 def _in_code() -> set[str | tuple[str, ...]]:
     found: set[str | tuple[str, ...]] = set()
     for _name, _line, message, _comments, _context in extract_from_dir(
-        ROOT / "src" / "qualitykpi", method_map=[("**.py", "python")], keywords=KEYWORDS
+        ROOT / "src" / "qualitykpi", method_map=[("**.py", "python")], keywords=i18n.KEYWORDS
     ):
         found.add(message if isinstance(message, str) else tuple(message))
     return found

@@ -20,10 +20,11 @@ from babel.messages.catalog import Catalog
 from babel.messages.extract import extract_from_dir
 from babel.messages.pofile import read_po, write_po
 
+from qualitykpi.i18n import KEYWORDS
+
 ROOT = Path(__file__).resolve().parents[1]
 SOURCE = ROOT / "src" / "qualitykpi"
 PO = SOURCE / "locale" / "zh_CN" / "LC_MESSAGES" / "qualitykpi.po"
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 
 
 def extracted() -> Catalog:
@@ -41,11 +42,23 @@ def extracted() -> Catalog:
     return catalog
 
 
+def read(path: Path = PO) -> Catalog:
+    """A catalog file (this one's, by default)."""
+    with path.open("rb") as handle:
+        return read_po(handle, locale="zh_CN", domain="qualitykpi")
+
+
+def write(catalog: Catalog) -> None:
+    """Write ``catalog`` as this catalog file, without line numbers (see ``update``)."""
+    PO.parent.mkdir(parents=True, exist_ok=True)
+    with PO.open("wb") as handle:
+        write_po(handle, catalog, width=100, include_lineno=False, sort_by_file=True)
+
+
 def update() -> None:
     template = extracted()
     if PO.exists():
-        with PO.open("rb") as handle:
-            catalog = read_po(handle, locale="zh_CN", domain="qualitykpi")
+        catalog = read()
     else:
         catalog = Catalog(locale="zh_CN", project="qualitykpi", domain="qualitykpi")
     created = catalog.creation_date
@@ -59,14 +72,11 @@ def update() -> None:
     catalog.copyright_holder = "the qualitykpi team"
     catalog.last_translator = "the qualitykpi team"
     catalog.language_team = "Chinese (Simplified)"
-    PO.parent.mkdir(parents=True, exist_ok=True)
-    with PO.open("wb") as handle:
-        write_po(handle, catalog, width=100, include_lineno=False, sort_by_file=True)
+    write(catalog)
 
 
 def check() -> int:
-    with PO.open("rb") as handle:
-        catalog = read_po(handle, locale="zh_CN", domain="qualitykpi")
+    catalog = read()
     missing = [
         message.id
         for message in catalog

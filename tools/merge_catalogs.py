@@ -11,27 +11,24 @@ untranslated takes the translation another version gives it.
 from __future__ import annotations
 
 import sys
+from pathlib import Path
 
-from babel.messages.pofile import read_po, write_po
-from catalog import PO
+from catalog import read, write
 
 
 def main(others: list[str]) -> None:
     found: dict[object, object] = {}
     for path in others:
-        with open(path, "rb") as handle:
-            for message in read_po(handle, locale="zh_CN", domain="qualitykpi"):
-                if message.id and message.string and not message.fuzzy:
-                    found.setdefault(message.id, message.string)
-    with PO.open("rb") as handle:
-        catalog = read_po(handle, locale="zh_CN", domain="qualitykpi")
+        for message in read(Path(path)):
+            if message.id and message.string and not message.fuzzy:
+                found.setdefault(message.id, message.string)
+    catalog = read()
     for message in catalog:
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
         if message.id and not all(strings) and message.id in found:
             message.string = found[message.id]
             message.flags.discard("fuzzy")
-    with PO.open("wb") as handle:
-        write_po(handle, catalog, width=100, include_lineno=False, sort_by_file=True)
+    write(catalog)
 
 
 if __name__ == "__main__":

@@ -33,6 +33,8 @@ Language = Literal["en", "zh"]
 #: The languages messages are written in.
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
 DOMAIN = "qualitykpi"
+#: The functions that mark messages, as the extractor (Babel) reads them.
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
 CATALOG = Path(__file__).resolve().parent / "locale" / "zh_CN" / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 _chosen: ContextVar[Language | None] = ContextVar("qualitykpi_language", default=None)
@@ -68,21 +70,23 @@ def language() -> Language:
 
 def set_language(value: Language | None) -> None:
     """Write messages in ``value`` from now on (None: as the locale says)."""
-    if value is not None and value not in LANGUAGES:
-        raise ValueError(f"unknown language {value!r}: choose one of {', '.join(LANGUAGES)}")
-    _chosen.set(value)
+    _chosen.set(_known(value))
 
 
 @contextlib.contextmanager
 def use_language(value: Language | None) -> Iterator[None]:
     """Write messages in ``value`` inside the ``with`` block."""
-    if value is not None and value not in LANGUAGES:
-        raise ValueError(f"unknown language {value!r}: choose one of {', '.join(LANGUAGES)}")
-    token = _chosen.set(value)
+    token = _chosen.set(_known(value))
     try:
         yield
     finally:
         _chosen.reset(token)
+
+
+def _known(value: Language | None) -> Language | None:
+    if value is not None and value not in LANGUAGES:
+        raise ValueError(f"unknown language {value!r}: choose one of {', '.join(LANGUAGES)}")
+    return value
 
 
 @functools.cache
