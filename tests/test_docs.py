@@ -106,6 +106,26 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
+def indented_body(lines: list[str], index: int, outer: int) -> tuple[int, str, int]:
+    """The text indented deeper than ``outer`` from ``lines[index]`` on, dedented:
+    (its first line number, the text, the index after it); (0, "", …) when empty."""
+    body: list[tuple[int, str]] = []
+    while index < len(lines):
+        line = lines[index]
+        if line.strip() and _indent(line) <= outer:
+            break
+        body.append((index + 1, line))
+        index += 1
+    while body and not body[-1][1].strip():
+        body.pop()
+    while body and not body[0][1].strip():
+        body.pop(0)
+    if not body:
+        return 0, "", index
+    depth = min(_indent(line) for _, line in body if line.strip())
+    return body[0][0], "\n".join(line[depth:] for _, line in body) + "\n", index
+
+
 def code_blocks(page: Path) -> list[Block]:
     """Every ``.. code-block::`` of ``page``, in order."""
     lines = page.read_text(encoding="utf-8").splitlines()
@@ -119,26 +139,14 @@ def code_blocks(page: Path) -> list[Block]:
         outer = len(match["indent"])
         while index < len(lines) and _OPTION.match(lines[index]) and _indent(lines[index]) > outer:
             index += 1
-        body: list[tuple[int, str]] = []
-        while index < len(lines):
-            line = lines[index]
-            if line.strip() and _indent(line) <= outer:
-                break
-            body.append((index + 1, line))
-            index += 1
-        while body and not body[-1][1].strip():
-            body.pop()
-        while body and not body[0][1].strip():
-            body.pop(0)
-        if not body:
+        first, text, index = indented_body(lines, index, outer)
+        if not text:
             continue
-        depth = min(_indent(line) for _, line in body if line.strip())
-        text = "\n".join(line[depth:] for _, line in body) + "\n"
         after_index = index
         while after_index < len(lines) and not lines[after_index].strip():
             after_index += 1
         after = lines[after_index].strip() if after_index < len(lines) else None
-        blocks.append(Block(page, body[0][0], match["lang"], text, after))
+        blocks.append(Block(page, first, match["lang"], text, after))
     return blocks
 
 

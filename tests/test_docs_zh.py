@@ -24,6 +24,7 @@ from pathlib import Path
 import pytest
 
 from qualitykpi.fmt import Surface, format_rule
+from test_docs import indented_body
 
 DOCS = Path(__file__).resolve().parents[1] / "docs"
 PAGES = [DOCS / "cookbook.rst", DOCS / "tutorial.rst", DOCS / "tutorial.zh.rst"]
@@ -73,25 +74,6 @@ def _indent(line: str) -> int:
     return len(line) - len(line.lstrip(" "))
 
 
-def _body(lines: list[str], index: int, outer: int) -> tuple[int, str, int]:
-    """The indented text from ``lines[index]`` on: (first line number, text, next index)."""
-    body: list[tuple[int, str]] = []
-    while index < len(lines):
-        line = lines[index]
-        if line.strip() and _indent(line) <= outer:
-            break
-        body.append((index + 1, line))
-        index += 1
-    while body and not body[-1][1].strip():
-        body.pop()
-    while body and not body[0][1].strip():
-        body.pop(0)
-    if not body:
-        return 0, "", index
-    depth = min(_indent(line) for _, line in body if line.strip())
-    return body[0][0], "\n".join(line[depth:] for _, line in body) + "\n", index
-
-
 def literals_and_marks(page: Path) -> list[Literal | tuple[str, int]]:
     """The literal blocks of ``page`` and its twin marks ``(to, line)``, in order."""
     lines = page.read_text(encoding="utf-8").splitlines()
@@ -113,7 +95,7 @@ def literals_and_marks(page: Path) -> list[Literal | tuple[str, int]]:
             outer, language = _indent(line), ""
         else:
             continue
-        first, text, index = _body(lines, index, outer)
+        first, text, index = indented_body(lines, index, outer)
         if text:
             found.append(Literal(page, first, language, text))
     return found
