@@ -131,6 +131,13 @@ def make_step(
     return Step(kind, description, None if amount is None else to_decimal(amount), line, text)
 
 
+def sum_step(message: str, inner: Fraction, maximum: Fraction, line: int | None) -> Step:
+    """The step that reconciles a node's max with what its children or parts
+    are worth (``message`` marked with ``N_``, placeholders ``inner``, ``max``)."""
+    said = phrase(message, inner=fmt(inner), max=fmt(maximum))
+    return make_step("sum", said, maximum - inner, line)
+
+
 def clamp_score(
     raw: Fraction,
     low: Fraction | None,

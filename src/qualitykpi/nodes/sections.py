@@ -23,6 +23,7 @@ from .evaluation import (
     clamp_score,
     collect_results,
     make_step,
+    sum_step,
 )
 from .expressions import Domains
 from .scorers import Direction, rounding
@@ -147,15 +148,8 @@ class Section:
         inner = sum((Fraction(result.max) for result in scored), Fraction(0))
         if inner != self.max:
             steps.append(
-                make_step(
-                    "sum",
-                    phrase(
-                        N_("its children are worth {inner}, not {max}"),
-                        inner=fmt(inner),
-                        max=fmt(self.max),
-                    ),
-                    self.max - inner,
-                    self.line,
+                sum_step(
+                    N_("its children are worth {inner}, not {max}"), inner, self.max, self.line
                 )
             )
         deductions = sum(

@@ -30,6 +30,7 @@ from .evaluation import (
     clamp_score,
     collect_results,
     make_step,
+    sum_step,
 )
 from .scorers import AppliedStep, Direction, rounding
 from .sections import Section, deducts
@@ -277,15 +278,8 @@ class Item:
             inner = sum((part.max for part in self.parts), Fraction(0))
             if inner != self.max:
                 steps.append(
-                    make_step(
-                        "sum",
-                        phrase(
-                            N_("its parts are worth {inner}, not {max}"),
-                            inner=fmt(inner),
-                            max=fmt(self.max),
-                        ),
-                        self.max - inner,
-                        self.line,
+                    sum_step(
+                        N_("its parts are worth {inner}, not {max}"), inner, self.max, self.line
                     )
                 )
         elif self.assessed:
