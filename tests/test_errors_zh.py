@@ -192,3 +192,43 @@ def test_a_failing_example_with_a_data_error_in_chinese() -> None:
         outcome = scheme.run_examples()[0]
         assert outcome.failure == "示例未通过：应得 7，实得 出错"
     assert "120 不是百分比" in str(outcome.errors[0])
+
+
+# ------------------------------------------------------------ scoring-time problems
+
+SCORING_RULE = """scheme "示范考核" {
+  grades { A at least 90; B at least 60; C otherwise }
+  input 事故: yes/no
+  veto "重大事故" when 事故 → grade C
+  item k1 "合格率" max 10 {
+    input 合格率: percent
+    合格率 at least 90% → full
+    合格率 at least 80% → 6
+  }
+  item k2 "评定" max 5 { assessed }
+  item k3 "事件" max 3 {
+    input 事件数: count
+    deduct 1 for each 事件数, at most 3
+  }
+}
+"""
+
+SCORING_ROWS = [
+    {"entity": "甲区", "合格率": "70", "k2": "4", "事件数": "1", "事故": "否"},
+    {"entity": "乙区", "合格率": "95", "k2": "", "事件数": "0", "事故": "否"},
+    {"entity": "丙区", "合格率": "95", "k2": "7", "事件数": "", "事故": ""},
+]
+
+
+def test_problems_found_while_scoring_are_told_in_chinese() -> None:
+    """A value no line matches, an assessed score absent or out of range, a count or a
+    veto's input absent: found by the nodes while scoring, worded in the language."""
+    scheme = qk.loads(SCORING_RULE, name="示范.rule")
+    with qk.use_language("zh"):
+        errors = scheme.score_table(SCORING_ROWS).errors
+        text = "\n".join(str(error) for error in errors) + "\n"
+    check_golden(GOLDEN_ZH / "scoring-errors.txt", text)
+    assert "项目 '合格率' 没有一行细则与 合格率 = 70% 相符" in text
+    assert not any(word in text for word in ("no data", "matches", "assessed", "item '"))
+    english = [str(error) for error in scheme.score_table(SCORING_ROWS).errors]
+    assert english[0].startswith("entity '甲区': no rule line of item '合格率' matches")

@@ -204,7 +204,7 @@ class HelpFormatter(click.HelpFormatter):
         self, rows: Iterable[tuple[str, str]], col_max: int = 30, col_spacing: int = 2
     ) -> None:
         if language() != "zh":
-            super().write_dl(rows, col_max, col_spacing)
+            super().write_dl(list(rows), col_max, col_spacing)
             return
         rows = list(rows)
         first_width = min(

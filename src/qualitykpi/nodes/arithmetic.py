@@ -14,7 +14,7 @@ from typing import Literal
 
 import attrs
 
-from ..i18n import N_
+from ..i18n import N_, _
 from ..phrases import Joined, Said, phrase
 from ..values import fmt, round_half_up
 from .conditions import ScoreProblem
@@ -116,7 +116,9 @@ class Arithmetic:
             return left * right
         if not right:
             raise ScoreProblem(
-                f"`{self.text()}` divides by zero ({self.right.text()} = 0)",
+                _("`{expression}` divides by zero ({divisor} = 0)").format(
+                    expression=self.text(), divisor=self.right.text()
+                ),
                 input=None,
                 value=None,
                 line=None,

@@ -23,14 +23,16 @@ from typing import Literal
 import attrs
 
 from ..fast import FastValues, Slow, const, multiply, subtract
-from ..i18n import N_
+from ..i18n import N_, _
 from ..phrases import Said, phrase
 from ..values import Value, exact, fmt
 from .conditions import ScoreProblem
 
 
 def _range(low: Fraction, high: Fraction) -> str:
-    return f"{fmt(low)} to {fmt(high)}" if low < 0 else f"{fmt(low)}–{fmt(high)}"
+    if low < 0:
+        return _("{low} to {high}").format(low=fmt(low), high=fmt(high))
+    return f"{fmt(low)}–{fmt(high)}"
 
 
 @attrs.frozen
@@ -89,8 +91,9 @@ class PerEvent:
         the column, the value and the range the count allows."""
         if not isinstance(count, Fraction):
             raise ScoreProblem(
-                f"no data for {self.events!r}, which the assessed deduction of item "
-                f"{item!r} ({name}) counts",
+                _(
+                    "no data for {input}, which the assessed deduction of item {id} ({name}) counts"
+                ).format(input=repr(self.events), id=repr(item), name=name),
                 input=self.events,
                 value=count,
                 line=self.line,
@@ -107,16 +110,35 @@ class PerEvent:
             return Fraction(0), phrase(N_("no {events}: nothing to deduct"), events=self.events)
         if not isinstance(value, Fraction):
             raise ScoreProblem(
-                f"no assessed deduction for item {item!r} ({name}): {fmt(count)} "
-                f"{self.events} call for a deduction of {fmt(low)}–{fmt(high)} ({each})",
+                _(
+                    "no assessed deduction for item {id} ({name}): {count} {input} call for "
+                    "a deduction of {low}–{high} ({each})"
+                ).format(
+                    id=repr(item),
+                    name=name,
+                    count=fmt(count),
+                    input=self.events,
+                    low=fmt(low),
+                    high=fmt(high),
+                    each=each,
+                ),
                 input=item,
                 value=value,
                 line=self.line,
             )
         if not low <= value <= high:
             raise ScoreProblem(
-                f"the assessed deduction {fmt(value)} for item {item!r} ({name}) is outside "
-                f"{fmt(low)}–{fmt(high)} ({each})",
+                _(
+                    "the assessed deduction {value} for item {id} ({name}) is outside "
+                    "{low}–{high} ({each})"
+                ).format(
+                    value=fmt(value),
+                    id=repr(item),
+                    name=name,
+                    low=fmt(low),
+                    high=fmt(high),
+                    each=each,
+                ),
                 input=item,
                 value=value,
                 line=self.line,
@@ -165,16 +187,19 @@ class Adjustment:
         bounds = _range(self.low, self.high)
         if not isinstance(value, Fraction):
             raise ScoreProblem(
-                f"no assessed adjustment for item {item!r} ({name}): write one within "
-                f"{bounds}, or 0 for none",
+                _(
+                    "no assessed adjustment for item {id} ({name}): write one within "
+                    "{bounds}, or 0 for none"
+                ).format(id=repr(item), name=name, bounds=bounds),
                 input=item,
                 value=value,
                 line=self.line,
             )
         if not self.low <= value <= self.high:
             raise ScoreProblem(
-                f"the assessed adjustment {fmt(value)} for item {item!r} ({name}) is outside "
-                f"{bounds}",
+                _(
+                    "the assessed adjustment {value} for item {id} ({name}) is outside {bounds}"
+                ).format(value=fmt(value), id=repr(item), name=name, bounds=bounds),
                 input=item,
                 value=value,
                 line=self.line,

@@ -26,7 +26,7 @@ from ..fast import (
     multiply,
     subtract,
 )
-from ..i18n import N_
+from ..i18n import N_, _
 from ..phrases import Said, phrase
 from ..values import Value, exact, exact_or_none, fmt
 from .conditions import Condition, Env, PeerRelative, ScoreProblem, Stats
@@ -110,7 +110,9 @@ class When(Tested):
         if self.condition is None:
             if value is None:
                 raise ScoreProblem(
-                    f"no data for {self.input!r}, which this clause tests",
+                    _("no data for {input}, which this clause tests").format(
+                        input=repr(self.input)
+                    ),
                     input=self.input,
                     value=value,
                     line=self.line,
@@ -119,7 +121,9 @@ class When(Tested):
         else:
             if value is None and not self.condition.takes_absent:
                 raise ScoreProblem(
-                    f"no data for {self.input!r}, which this clause tests",
+                    _("no data for {input}, which this clause tests").format(
+                        input=repr(self.input)
+                    ),
                     input=self.input,
                     value=value,
                     line=self.line,
@@ -193,7 +197,7 @@ class ForEach:
         """(units counted, uncapped amount) for ``value``."""
         if not isinstance(value, Fraction):
             raise ScoreProblem(
-                f"no data for {self.input!r}, which this clause counts",
+                _("no data for {input}, which this clause counts").format(input=repr(self.input)),
                 input=self.input,
                 value=value,
                 line=self.line,

@@ -14,6 +14,7 @@ from fractions import Fraction
 
 import attrs
 
+from ..i18n import _
 from ..phrases import Said
 from ..results import NodeResult
 from .arithmetic import traced
@@ -71,7 +72,7 @@ class Combination:
                     value=problem.value,
                     line=problem.line or entry.line or line,
                 ) from None
-        raise ScoreProblem("no line of `combine` holds", input=None, value=None, line=line)
+        raise ScoreProblem(_("no line of `combine` holds"), input=None, value=None, line=line)
 
     def bounds(self, domains: Domains) -> tuple[Fraction | None, Fraction | None]:
         """The scores its lines can give, from the children's bounds (None: unbounded)."""

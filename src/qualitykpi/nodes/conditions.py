@@ -32,7 +32,7 @@ import attrs
 
 from ..domains import ALL, Interval
 from ..fast import Decline, FastValue, never
-from ..i18n import N_
+from ..i18n import N_, _
 from ..phrases import Joined, Phrase, Said, phrase
 from ..values import Value, exact, exact_or_none, fmt, labels_tuple
 
@@ -114,8 +114,10 @@ class Env:
     def peer(self, stat: str, line: int | None, value: Value) -> Fraction:
         if stat not in self.peers:
             raise ScoreProblem(
-                f"needs the peer {stat} of {self.subject!r}: score a cohort with "
-                f"score_table(), or pass peers={{{self.subject!r}: {{{stat!r}: …}}}}",
+                _(
+                    "needs the peer {statistic} of {input}: score a cohort with "
+                    "score_table(), or pass peers={{{input}: {{{key}: …}}}}"
+                ).format(statistic=stat, input=repr(self.subject), key=repr(stat)),
                 input=self.subject,
                 value=value,
                 line=line,

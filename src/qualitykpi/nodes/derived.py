@@ -24,7 +24,7 @@ from typing import Literal, TypeAlias
 
 import attrs
 
-from ..i18n import N_
+from ..i18n import N_, _
 from ..phrases import Said, phrase
 from ..values import Value, fmt
 from .arithmetic import Arithmetic, traced
@@ -106,7 +106,9 @@ class Leaf:
 
 
 def _absent(name: str, value: Value) -> ScoreProblem:
-    return ScoreProblem(f"no data for {name!r}", input=name, value=value, line=None)
+    return ScoreProblem(
+        _("no data for {input}").format(input=repr(name)), input=name, value=value, line=None
+    )
 
 
 @attrs.frozen
@@ -268,7 +270,9 @@ def derive(
         except ScoreProblem as problem:
             out[let.name] = None
             why[let.name] = ScoreProblem(
-                f"`{let.name}` cannot be worked out: {problem.message}",
+                _("`{name}` cannot be worked out: {problem}").format(
+                    name=let.name, problem=problem.message
+                ),
                 input=problem.input or let.name,
                 value=problem.value,
                 line=let.line,

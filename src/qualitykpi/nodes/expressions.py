@@ -37,6 +37,7 @@ from typing import Literal, Protocol, TypeAlias
 
 import attrs
 
+from ..i18n import _
 from ..values import Value, fmt
 from .conditions import ScoreProblem
 
@@ -147,7 +148,9 @@ class Expression(Protocol):
 
 
 def _missing(what: str, name: str) -> ScoreProblem:
-    return ScoreProblem(f"no data for {what}", input=name, value=None, line=None)
+    return ScoreProblem(
+        _("no data for {input}").format(input=what), input=name, value=None, line=None
+    )
 
 
 def _present(value: Value, what: str, name: str) -> Fraction:
@@ -272,8 +275,12 @@ class Given(Atom):
             "peers": scope.count,
         }[self.word]
         if value is None:
-            hint = " (score a cohort, or write an `example cohort`)" if self.word == "peers" else ""
-            raise _missing(f"`{self.word}`{hint}", self.word)
+            what = (
+                _("`peers` (score a cohort, or write an `example cohort`)")
+                if self.word == "peers"
+                else f"`{self.word}`"
+            )
+            raise _missing(what, self.word)
         return Fraction(value)
 
     def needs(self) -> Needs:
@@ -315,7 +322,10 @@ class PeerStat(Atom):
     def evaluate(self, scope: Scope) -> Fraction:
         value = scope.stats.get(self.name, {}).get(self.stat)
         if value is None:
-            raise _missing(f"the peer {self.stat} of {self.name!r}", self.name)
+            what = _("the peer {statistic} of {input}").format(
+                statistic=self.stat, input=repr(self.name)
+            )
+            raise _missing(what, self.name)
         return value / _HUNDRED if self.percent else value
 
     def needs(self) -> Needs:
@@ -351,8 +361,10 @@ class RankOf(Atom):
         ranked = scope.ranks.get(self.name)
         if ranked is None:
             raise _missing(
-                f"the rank of {self.name!r} (score a cohort, or give it in an example: "
-                "`given rank 2 of 13`)",
+                _(
+                    "the rank of {input} (score a cohort, or give it in an example: "
+                    "`given rank 2 of 13`)"
+                ).format(input=repr(self.name)),
                 self.name,
             )
         return Fraction(ranked[0])
@@ -389,7 +401,8 @@ class NodeValue(Atom):
     def evaluate(self, scope: Scope) -> Fraction:
         found = (scope.scores if self.what == "score" else scope.maxima).get(self.ref)
         if found is None:
-            raise _missing(f"the {self.what} of {self.ref!r}", self.ref)
+            what = _("the score of {node}") if self.what == "score" else _("the max of {node}")
+            raise _missing(what.format(node=repr(self.ref)), self.ref)
         return found
 
     def needs(self) -> Needs:

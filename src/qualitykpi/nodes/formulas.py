@@ -19,7 +19,7 @@ import attrs
 
 from ..domains import Interval
 from ..fast import Decline, FastScore, FastValue
-from ..i18n import N_
+from ..i18n import N_, _
 from ..phrases import Said, phrase
 from ..values import Value, rounded
 from .arithmetic import traced
@@ -42,8 +42,10 @@ _HUNDRED = Fraction(100)
 def _scope(env: Env, line: int | None, what: str) -> Scope:
     if not isinstance(env.scope, Scope):
         raise ScoreProblem(
-            f"{what} needs the values of the entity and its cohort: score it with "
-            "Scheme.score or score_table",
+            _(
+                "{what} needs the values of the entity and its cohort: score it with "
+                "Scheme.score or score_table"
+            ).format(what=_(what)),
             input=env.subject or None,
             value=None,
             line=line,
@@ -79,7 +81,7 @@ class Versus(Unplaced):
 
     def bound(self, env: Env, line: int | None) -> Fraction:
         try:
-            scope = attrs.evolve(_scope(env, line, "this comparison"), target=_target(env))
+            scope = attrs.evolve(_scope(env, line, N_("this comparison")), target=_target(env))
             return self.expression.evaluate(scope) * self.scale
         except ScoreProblem as problem:
             raise _located(problem, line) from None
@@ -90,7 +92,7 @@ class Versus(Unplaced):
         return compare(value, self.op, self.bound(env, line))
 
     def detail(self, value: Value, env: Env, line: int | None) -> Said | None:
-        scope = attrs.evolve(_scope(env, line, "this comparison"), target=_target(env))
+        scope = attrs.evolve(_scope(env, line, N_("this comparison")), target=_target(env))
         return traced(self.expression.text(), self.expression, scope)
 
     def construct(self, env: Env) -> Said:
@@ -134,7 +136,7 @@ class Computed(Conditioned):
 
     def _scope(self, env: Env, maximum: Fraction) -> Scope:
         """The entity's scope, with the item's max and the subject's target."""
-        scope = _scope(env, self.line, "a computed score")
+        scope = _scope(env, self.line, N_("a computed score"))
         return attrs.evolve(scope, full=maximum, target=_target(env))
 
     def apply(self, value: Value, env: Env, maximum: Fraction) -> Applied:

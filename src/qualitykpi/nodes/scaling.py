@@ -27,7 +27,7 @@ from ..fast import (
     multiply,
     subtract,
 )
-from ..i18n import N_
+from ..i18n import N_, _
 from ..phrases import Said, phrase
 from ..values import Value, exact_or_none, fmt, rounded
 from .conditions import Env, PeerRelative, ScoreProblem, Stats
@@ -63,10 +63,12 @@ class Scaled(_EveryValue):
                 # or below there is no share to give, and any score would be
                 # a guess, so the entity is named instead.
                 raise ScoreProblem(
-                    f"the peer max of {self.subject!r} is {env.show(top)}: `scaled to peer "
-                    "max` gives each entity its share of the cohort's best, which needs a "
-                    "best above 0 (add a line such as `at most 0 → 0` above it to say what "
-                    "such values score)",
+                    _(
+                        "the peer max of {input} is {value}: `scaled to peer max` gives "
+                        "each entity its share of the cohort's best, which needs a best "
+                        "above 0 (add a line such as `at most 0 → 0` above it to say what "
+                        "such values score)"
+                    ).format(input=repr(self.subject), value=env.show(top)),
                     input=self.subject,
                     value=value,
                     line=self.line,
@@ -177,8 +179,9 @@ class Custom(_EveryValue):
             raw = self.scorer.score(value, maximum)
         except (ArithmeticError, ValueError) as error:
             raise ScoreProblem(
-                f"the scorer `{self.name}` cannot score "
-                f"{self.subject} = {env.show(value)}: {error}",
+                _("the scorer `{name}` cannot score {input} = {value}: {error}").format(
+                    name=self.name, input=self.subject, value=env.show(value), error=error
+                ),
                 input=self.subject,
                 value=value,
                 line=self.line,

@@ -7,7 +7,7 @@ from fractions import Fraction
 
 import attrs
 
-from ..i18n import N_
+from ..i18n import N_, _
 from ..phrases import Phrase, phrase
 from ..results import NodeResult, Result, Step, VetoHit
 from ..values import InputSpec, exact_or_none, fmt, round_half_up, to_decimal
@@ -55,7 +55,9 @@ class Veto(Tested):
             if why is not None:
                 raise why
             raise ScoreProblem(
-                f"no data for {self.input!r}, which veto {self.name!r} tests",
+                _("no data for {input}, which veto {name} tests").format(
+                    input=repr(self.input), name=repr(self.name)
+                ),
                 input=self.input,
                 value=value,
                 line=self.line,
@@ -339,7 +341,7 @@ class SchemeScorer:
                 return worst
             problems.append(
                 ScoreProblem(
-                    f"no grade band matches the total {fmt(total)}",
+                    _("no grade band matches the total {total}").format(total=fmt(total)),
                     input=None,
                     value=total,
                     line=self.grades_line,

@@ -14,7 +14,7 @@ from typing import Literal
 import attrs
 
 from ..domains import Interval, meet
-from ..i18n import N_
+from ..i18n import N_, _
 from ..phrases import Said, phrase
 from ..values import Value, exact, fmt
 from .conditions import (
@@ -264,14 +264,18 @@ def _meet(a: Interval, b: Interval) -> Interval | None:
 def _target(env: Env, line: int | None, value: Value) -> Fraction:
     if env.target is None and env.target_source:
         raise ScoreProblem(
-            f"no data for {env.target_source!r}, the target of {env.subject!r}",
+            _("no data for {target}, the target of {input}").format(
+                target=repr(env.target_source), input=repr(env.subject)
+            ),
             input=env.target_source,
             value=None,
             line=line,
         )
     if env.target is None:
         raise ScoreProblem(
-            f"this line compares {env.subject!r} with its target, but no target is set",
+            _("this line compares {input} with its target, but no target is set").format(
+                input=repr(env.subject)
+            ),
             input=env.subject,
             value=value,
             line=line,

@@ -39,6 +39,10 @@ from .tables import Line, Table
 __all__ = ["Bounds", "Item", "Section", "as_nodes", "deducts"]  # the tree's nodes, in one place
 
 
+#: What a data error calls a node of each kind.
+KIND_WORDS = {"item": N_("item"), "part": N_("part"), "bonus": N_("bonus"), "task": N_("task")}
+
+
 # Typed converters: attrs' mypy plugin cannot see through a bare ``tuple``.
 def _clauses(values: Iterable[Clause]) -> tuple[Clause, ...]:
     return tuple(values)
@@ -343,7 +347,9 @@ class Item:
             raise ScoreProblems(
                 [
                     ScoreProblem(
-                        f"no assessed score for item {self.id!r} ({self.name})",
+                        _("no assessed score for item {id} ({name})").format(
+                            id=repr(self.id), name=self.name
+                        ),
                         input=self.id,
                         value=value,
                         line=self.line,
@@ -355,8 +361,15 @@ class Item:
                 raise ScoreProblems(
                     [
                         ScoreProblem(
-                            f"the assessed deduction {fmt(value)} for item {self.id!r} "
-                            f"({self.name}) is outside 0–{fmt(self.assessed_cap)}",
+                            _(
+                                "the assessed deduction {value} for item {id} ({name}) "
+                                "is outside 0–{cap}"
+                            ).format(
+                                value=fmt(value),
+                                id=repr(self.id),
+                                name=self.name,
+                                cap=fmt(self.assessed_cap),
+                            ),
                             input=self.id,
                             value=value,
                             line=self.line,
@@ -377,8 +390,16 @@ class Item:
             raise ScoreProblems(
                 [
                     ScoreProblem(
-                        f"the assessed score {fmt(value)} for item {self.id!r} ({self.name}) "
-                        f"is outside {fmt(low)}–{fmt(self.max)}",
+                        _(
+                            "the assessed score {value} for item {id} ({name}) "
+                            "is outside {low}–{high}"
+                        ).format(
+                            value=fmt(value),
+                            id=repr(self.id),
+                            name=self.name,
+                            low=fmt(low),
+                            high=fmt(self.max),
+                        ),
                         input=self.id,
                         value=value,
                         line=self.line,
@@ -494,7 +515,7 @@ class Item:
                         message.format(
                             input=repr(line.subject),
                             line=line.line,
-                            kind=self.kind,
+                            kind=_(KIND_WORDS[self.kind]),
                             name=repr(self.name),
                         ),
                         input=line.subject,
@@ -506,7 +527,12 @@ class Item:
                 return self._apply(line, value, ctx, steps)
         subject = self.table.subjects()[0] if self.table.subjects() else ""
         raise ScoreProblem(
-            f"no rule line of {self.kind} {self.name!r} matches {subject} = {ctx.show(subject)}",
+            _("no rule line of {kind} {name} matches {input} = {value}").format(
+                kind=_(KIND_WORDS[self.kind]),
+                name=repr(self.name),
+                input=subject,
+                value=ctx.show(subject),
+            ),
             input=subject,
             value=ctx.values.get(subject),
             line=self.line,
