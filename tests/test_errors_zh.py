@@ -14,6 +14,7 @@ import pytest
 import qualitykpi as qk
 from conftest import check_golden
 from qualitykpi.source import display_width
+from qualitykpi.surface import in_chinese, written_in
 from test_errors import CASES, GOLDEN, load_case
 
 GOLDEN_ZH = GOLDEN.parent / "errors-zh"
@@ -232,3 +233,65 @@ def test_problems_found_while_scoring_are_told_in_chinese() -> None:
     assert not any(word in text for word in ("no data", "matches", "assessed", "item '"))
     english = [str(error) for error in scheme.score_table(SCORING_ROWS).errors]
     assert english[0].startswith("entity '甲区': no rule line of item '合格率' matches")
+
+
+# ------------------------------------------------------------ examples in the file's surface
+
+CHINESE_FILE = """方案 "示范" {
+  总分 100
+  项目 "合格率" 满分 10 {
+    输入 合格率: 百分比
+    合格率 不低于 90% → 满分
+    合格率 不低于 85% → 扣
+  }
+}
+"""
+
+
+@pytest.mark.parametrize("language", ["zh", "en"])
+def test_a_chinese_file_is_shown_its_keywords_in_chinese(language: str) -> None:
+    """The examples in a message are what the author would type: Chinese keywords for a
+    Chinese file, in either message language."""
+    with qk.use_language(language), pytest.raises(qk.RuleSyntaxError) as caught:
+        qk.loads(CHINESE_FILE, name="示范.rule")
+    message = caught.value.message
+    assert "`扣 1 分`" in message and "deduct" not in message
+    if language == "zh":
+        # The gloss of the English keyword goes once the keyword is Chinese.
+        assert message == "`扣`后须写扣几分，如 `扣 1 分`"
+
+
+def test_an_english_file_is_shown_english_keywords_in_a_chinese_message() -> None:
+    english = CHINESE_FILE.replace("方案", "scheme").replace("总分", "total")
+    english = english.replace("项目", "item").replace("满分", "max", 1).replace("满分", "full")
+    english = english.replace("输入", "input").replace("百分比", "percent")
+    english = english.replace("不低于", "at least").replace("扣", "deduct")
+    with qk.use_language("zh"), pytest.raises(qk.RuleSyntaxError) as caught:
+        qk.loads(english, name="demo.rule")
+    assert caught.value.message == "`deduct`（扣）后须写扣几分，如 `deduct 1`"
+
+
+@pytest.mark.parametrize(
+    ("english", "chinese"),
+    [
+        ("`deduct 1`", "`扣 1 分`"),
+        ('`veto "名称" when incident → grade D`', '`否决 "名称" 当 incident → 等级 D`'),
+        ("`each 1 → deduct 0.5`", "`每 1 → 扣 0.5 分`"),
+        ("`given rank 2 of 13`", "`已知 排名 2 共 13`"),
+        ('`bonus "名称" at most 5`', '`加分项 "名称" 最高加 5`'),
+        ("`peer max of x`", "`全市 最高值 的 x`"),
+        ("`x at least 90% → full`", "`x 不低于 90% → 满分`"),
+        ("text outside backticks: at least, deduct", "text outside backticks: at least, deduct"),
+        ('`text "deduct 1"`', '`原文 "deduct 1"`'),
+        ("an unpaired ` stays `deduct", "an unpaired ` stays `deduct"),
+    ],
+)
+def test_code_examples_are_spelt_in_chinese(english: str, chinese: str) -> None:
+    assert in_chinese(english) == chinese
+
+
+def test_a_file_is_chinese_when_a_keyword_outside_strings_and_comments_is() -> None:
+    assert written_in(CHINESE_FILE) == "zh"
+    assert written_in('scheme "每差1%" { } # 满分') == "en"
+    # A name that holds a keyword is a name: 年度总分 is not 总分.
+    assert written_in("scheme x { input 年度总分: number }") == "en"

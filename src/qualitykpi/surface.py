@@ -245,3 +245,128 @@ def _by_context() -> dict[str, tuple[Spelling, ...]]:
         context: tuple(sorted(spellings, key=lambda s: -len(s.english)))
         for context, spellings in table.items()
     }
+
+
+# ------------------------------------------------------------------ code in messages
+
+#: Strings and comments of a rule file: what is not keywords.
+_NOT_CODE = re.compile(r'"(?:[^"\\\n]|\\.)*"?|“[^”\n]*”?|#[^\n]*')
+
+#: The pieces of a code example in a message: quoted strings (kept), words, the rest.
+_CODE_PIECE = re.compile(
+    r'"[^"]*"|“[^”]*”|[A-Za-z_][A-Za-z0-9_]*(?:\(\))?|\d+(?:\.\d+)?%?|\s+|.', re.DOTALL
+)
+
+#: A keyword in backticks followed by itself in brackets.
+_GLOSSED = re.compile(r"`([^`]+)`[（(]\1[）)]")
+
+#: English keywords after which a Chinese amount takes ``分`` (``扣 1 分``).
+_POINTS_WORDS = frozenset({("deduct",), ("award",), ("deduct", "at", "most"), ("floor",)})
+
+
+@functools.lru_cache(maxsize=32)
+def written_in(text: str) -> str:
+    """The surface of rule ``text``: ``"zh"`` when a keyword outside its strings and
+    comments is Chinese, else ``"en"``.  It needs no parse, so a file with a syntax
+    error has a surface too."""
+    code = _NOT_CODE.sub(" ", text)
+    return "zh" if re.search(r"(?<![^\W\d])" + zh_pattern(), code) else "en"
+
+
+def in_chinese(message: str) -> str:
+    """``message`` with the English keywords of its code examples (the spans in
+    backticks) spelled in Chinese: `deduct 1` becomes `扣 1 分`.
+
+    Names, numbers and quoted strings stay as they are.  Where one English
+    keyword has several Chinese spellings, a message's example is a line of
+    its own, so the spelling a line uses is taken (see :func:`_plain_spellings`).
+    """
+    parts = message.split("`")
+    # Odd pieces are inside backticks; an unpaired backtick leaves the rest alone.
+    last = len(parts) if len(parts) % 2 == 1 else len(parts) - 1
+    spelt = "`".join(
+        _code_in_chinese(part) if index % 2 == 1 and index < last else part
+        for index, part in enumerate(parts)
+    )
+    # A Chinese message glosses an English keyword (`deduct`（扣）): no need once spelt.
+    return _GLOSSED.sub(r"`\1`", spelt)
+
+
+def _code_in_chinese(code: str) -> str:
+    pieces = _CODE_PIECE.findall(code)
+    words = _plain_spellings()
+    longest = max(len(english) for english in words)
+    out: list[str] = []
+    # The rules the keyword before sits in: `of` after `rank` is the 共 of a rank.
+    hints: frozenset[str] = frozenset()
+    index = 0
+    while index < len(pieces):
+        match = _keyword_at(pieces, index, longest, words, hints)
+        if match is None:
+            out.append(pieces[index])
+            index += 1
+            continue
+        english, spelling = match
+        out.append(spelling.chinese)
+        hints = spelling.contexts | {"_".join(english)}
+        if english == ("peer",):
+            hints |= {"stat"}  # `peer max`: the statistic, not a node's max
+        index += 2 * len(english) - 1
+        if english in _POINTS_WORDS and _amount_follows(pieces, index):
+            out.extend(pieces[index : index + 2])
+            out.append(" 分")
+            index += 2
+    return "".join(out)
+
+
+def _keyword_at(
+    pieces: list[str],
+    index: int,
+    longest: int,
+    words: dict[tuple[str, ...], tuple[Spelling, ...]],
+    hints: frozenset[str],
+) -> tuple[tuple[str, ...], Spelling] | None:
+    """The keyword that starts at ``pieces[index]``: the longest that fits the keyword
+    before, else the longest.  Words of one keyword are separated by single spaces."""
+    found: list[tuple[tuple[str, ...], Spelling]] = []
+    for size in range(longest, 0, -1):
+        taken = pieces[index : index + 2 * size - 1 : 2]
+        between = pieces[index + 1 : index + 2 * size - 1 : 2]
+        english = tuple(taken)
+        if len(taken) == size and all(space == " " for space in between) and english in words:
+            found.append((english, _choose(words[english], hints)))
+    fitting = [(english, spelling) for english, spelling in found if spelling.contexts & hints]
+    chosen = fitting or found
+    return chosen[0] if chosen else None
+
+
+def _choose(spellings: Sequence[Spelling], hints: frozenset[str]) -> Spelling:
+    """The spelling that shares a rule with the keyword before, else the first."""
+    return next((s for s in spellings if s.contexts & hints), spellings[0])
+
+
+def _amount_follows(pieces: list[str], index: int) -> bool:
+    return (
+        index + 1 < len(pieces)
+        and pieces[index] == " "
+        and re.fullmatch(r"\d+(?:\.\d+)?|N", pieces[index + 1]) is not None
+    )
+
+
+@functools.cache
+def _plain_spellings() -> dict[tuple[str, ...], tuple[Spelling, ...]]:
+    """The Chinese spellings of each English keyword, the one a line on its own uses
+    first: one read anywhere if there is one, else a comparison's, else the table's
+    first."""
+    table: dict[tuple[str, ...], list[Spelling]] = {}
+    for spelling in VOCABULARY:
+        if spelling.canonical:
+            table.setdefault(spelling.english, []).append(spelling)
+
+    def rank(spelling: Spelling) -> int:
+        if not spelling.contexts:
+            return 0
+        return 1 if "comparator" in spelling.contexts else 2
+
+    # sorted() is stable: equals keep the table's order.
+    return {english: tuple(sorted(found, key=rank)) for english, found in table.items()}

@@ -34,10 +34,13 @@ from collections.abc import Callable, Iterable, Iterator
 from fractions import Fraction
 from typing import TYPE_CHECKING
 
+import attrs
+
 from ..diagnostics import Diagnostic, make, sort_diagnostics
 from ..domains import NOTHING, Domain
 from ..errors import RuleError
 from ..i18n import _
+from ..surface import in_chinese, written_in
 from ..values import fmt
 from .caps import check_caps
 from .computed import check_ratio_numbers
@@ -115,7 +118,17 @@ CHECKS: tuple[Check, ...] = (
 def check_scheme(scheme: Scheme, checks: Iterable[Check] = CHECKS) -> list[Diagnostic]:
     """Every finding of the static checks on a loaded scheme, sorted by line and column."""
     ctx = Context.of(scheme)
-    return sort_diagnostics(diagnostic for run in checks for diagnostic in run(ctx))
+    found = sort_diagnostics(diagnostic for run in checks for diagnostic in run(ctx))
+    if scheme.source is not None and written_in(scheme.source.text) == "zh":
+        # The examples in a finding are written as the author writes the file.
+        found = [in_surface(diagnostic) for diagnostic in found]
+    return found
+
+
+def in_surface(diagnostic: Diagnostic) -> Diagnostic:
+    """``diagnostic`` with the keywords of its code examples in Chinese."""
+    hint = None if diagnostic.hint is None else in_chinese(diagnostic.hint)
+    return attrs.evolve(diagnostic, message=in_chinese(diagnostic.message), hint=hint)
 
 
 def load_errors(error: RuleError, name: str) -> list[Diagnostic]:
