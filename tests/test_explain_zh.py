@@ -10,6 +10,7 @@ from click.testing import CliRunner
 import qualitykpi as qk
 from conftest import DATA, ROOT, assert_ledger_adds_up, check_golden
 from qualitykpi.cli import main
+from test_fmt import BRIEF
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "zh"
 EXAMPLES = ROOT / "examples"
@@ -81,3 +82,13 @@ def test_one_result_explains_itself_in_the_language_asked_each_time() -> None:
     with qk.use_language("zh"):
         assert_ledger_adds_up(result)
         assert result.lost_points() == results["乙"].lost_points()
+
+
+def test_a_chinese_line_is_quoted_with_its_measure_words() -> None:
+    """``扣 3 分`` is quoted whole, though the parse tree has no token for ``分``."""
+    scheme = qk.loads(BRIEF, name="示范.rule")
+    result = scheme.score({"系统性事件": "否", "合格率": "87.2", "办结率": "97.5", "事件数": "3"})
+    with qk.use_language("zh"):
+        text = result.explain()
+    assert "「低于目标值 1–3 个百分点 → 扣 3 分」" in text
+    assert "扣至最高扣分（-2）为止" in text

@@ -8,6 +8,7 @@ extends it with the blocks these statements stand in.
 
 from __future__ import annotations
 
+import re
 import unicodedata
 from decimal import Decimal
 from typing import Any, cast
@@ -20,6 +21,7 @@ from .builder_expressions import ExpressionBuilder
 from .errors import RuleError, RuleSemanticError
 from .i18n import _
 from .source import Source, Span
+from .surface import MEASURE_WORDS
 from .values import MAX_PLACES, MAX_WHOLE_DIGITS, size_problem
 
 _OPS: dict[str, syntax.Op] = {
@@ -35,6 +37,12 @@ _OPS: dict[str, syntax.Op] = {
     "≥": ">=",
     "≤": "<=",
 }
+
+
+#: A measure word (``分``, ``次`` …) after a node, as a whole word.
+_MEASURE_AFTER = re.compile(
+    r"[ \t\u3000]*(?:" + "|".join(map(re.escape, MEASURE_WORDS)) + r")(?![^\W\d])"
+)
 
 
 class TreeReader:
@@ -72,9 +80,16 @@ class TreeReader:
         )
 
     def located(self, node: Tree[Token] | Token) -> tuple[Span, str]:
-        """The span of ``node`` and its text, with runs of spaces made one."""
+        """The span of ``node`` and its text, with runs of spaces made one.
+
+        The measure words after it (``扣 3 分``) are part of its text, though the
+        parse tree has no token for them."""
         span = self.span(node)
-        return span, " ".join(self.source.text[span.start : span.end].split())
+        end = span.end
+        if span.start < end:
+            while found := _MEASURE_AFTER.match(self.source.text, end):
+                end = found.end()
+        return span, " ".join(self.source.text[span.start : end].split())
 
     def error(
         self, code: str, message: str, node: Tree[Token] | Token | Span, hint: str | None = None
