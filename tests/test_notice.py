@@ -65,6 +65,17 @@ def test_notice_golden(example: str, entity: str, lang: str) -> None:
     check_golden(GOLDEN / f"{example}.{entity}.{lang}.txt", text)
 
 
+def test_a_chinese_notice_quotes_an_english_rule_line_in_chinese_keywords() -> None:
+    """As the brief's example reads: 按第 72 行「低于目标值 5–10 个百分点 → 扣 6 分」."""
+    scheme, results = _scored("shuangtaizi-2016-2017")
+    with qk.use_language("zh"):
+        chinese = qk.notice(results, "盘山县", scheme)
+    english = qk.notice(results, "盘山县", scheme)
+    assert "评分细则第 72 行：「低于目标值 5–10 个百分点 → 扣 6 分」" in chinese
+    assert "below target by 5–10 points → deduct 6" not in chinese
+    assert "Rule line 72: “below target by 5–10 points → deduct 6”" in english
+
+
 @pytest.mark.parametrize("lang", ["en", "zh"])
 def test_notice_with_a_bonus_and_of_a_unit_that_lost_nothing(
     bonus: tuple[qk.Scheme, qk.Results], lang: str

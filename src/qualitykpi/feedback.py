@@ -24,6 +24,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .i18n import _, language, pgettext
+from .surface import code_in_chinese
 from .values import fmt, to_decimal
 
 if TYPE_CHECKING:
@@ -382,7 +383,11 @@ def _point_lines(number: int, point: NoticePoint, *, same_text: bool) -> list[st
         for text in point.quotation:
             lines.append(pad + _("Text of the rules: {text}").format(text=_quoted(text)))
     for line, text in point.lines:
-        lines.append(pad + _("Rule line {line}: {text}").format(line=line, text=_quoted(text)))
+        # A Chinese reader is shown an English rule line in Chinese keywords.
+        shown_line = code_in_chinese(text) if language() == "zh" else text
+        lines.append(
+            pad + _("Rule line {line}: {text}").format(line=line, text=_quoted(shown_line))
+        )
     for reason, amount in point.reasons:
         lines.append(pad + _("{reason}: {points}").format(reason=reason, points=_signed(amount)))
     if point.data:

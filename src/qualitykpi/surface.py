@@ -260,6 +260,9 @@ _CODE_PIECE = re.compile(
 #: A keyword in backticks followed by itself in brackets.
 _GLOSSED = re.compile(r"`([^`]+)`[（(]\1[）)]")
 
+#: English spellings of one keyword that the table lists once.
+_SAME_WORDS = {"point": "points"}
+
 #: English keywords after which a Chinese amount takes ``分`` (``扣 1 分``).
 _POINTS_WORDS = frozenset({("deduct",), ("award",), ("deduct", "at", "most"), ("floor",)})
 
@@ -285,15 +288,21 @@ def in_chinese(message: str) -> str:
     # Odd pieces are inside backticks; an unpaired backtick leaves the rest alone.
     last = len(parts) if len(parts) % 2 == 1 else len(parts) - 1
     spelt = "`".join(
-        _code_in_chinese(part) if index % 2 == 1 and index < last else part
+        code_in_chinese(part) if index % 2 == 1 and index < last else part
         for index, part in enumerate(parts)
     )
     # A Chinese message glosses an English keyword (`deduct`（扣）): no need once spelt.
     return _GLOSSED.sub(r"`\1`", spelt)
 
 
-def _code_in_chinese(code: str) -> str:
-    pieces = _CODE_PIECE.findall(code)
+def code_in_chinese(code: str) -> str:
+    """A line of rule code with its English keywords spelt in Chinese
+    (``below target by 1–3 points → deduct 3`` is ``低于目标值 1–3 个百分点 → 扣 3 分``);
+    Chinese keywords, names, numbers and strings stay as they are."""
+    pieces = [_SAME_WORDS.get(piece, piece) for piece in _CODE_PIECE.findall(code)]
+    for index, piece in enumerate(pieces[:-1]):
+        if pieces[index + 1] == "(" and piece.isidentifier():
+            pieces[index] = piece + "()"  # a call: `round(…)` is the keyword `round()`
     words = _plain_spellings()
     longest = max(len(english) for english in words)
     out: list[str] = []
@@ -303,7 +312,12 @@ def _code_in_chinese(code: str) -> str:
     while index < len(pieces):
         match = _keyword_at(pieces, index, longest, words, hints)
         if match is None:
-            out.append(pieces[index])
+            piece = pieces[index]
+            out.append(
+                piece[:-2]
+                if piece.endswith("()") and pieces[index + 1 : index + 2] == ["("]
+                else piece
+            )
             index += 1
             continue
         english, spelling = match
