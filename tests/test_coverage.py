@@ -99,7 +99,7 @@ def test_boundaries_no_data_floor_and_veto() -> None:
     )
     assert untried(report) == [
         "  t.rule:5: veto “事故” (grade B): no scheme example makes it fire "
-        "(such as incident = yes)",
+        "(such as `incident = yes`)",
         "  t.rule:10: `below target by up to 3 points → deduct 2` — the value just inside "
         "the target (gap 0.1, rate = 89.9%) is not tried",
         "  t.rule:11: `below target by more than 3 points → deduct 6` — the value just "

@@ -74,7 +74,7 @@ def test_coverage_and_stubs_in_chinese() -> None:
     _code, out = run_zh("test", SHUANGTAIZI, "--coverage", "--stubs")
     check_golden(GOLDEN / "coverage-shuangtaizi.txt", out)
     assert "示例检验了全部 38 种情形中的 22 种" in out
-    assert "# 请核对此得分：第 69 行：恰在 the target 以内（差距 0.1）" in out
+    assert "# 请核对此得分：第 69 行：恰在 目标值 以内（差距 0.1）" in out
 
 
 def test_verify_failure_report_in_chinese() -> None:

@@ -188,7 +188,7 @@ def test_each_level_is_a_coverage_case(scheme: qk.Scheme) -> None:
     for level in ("完整", "部分", "未建立", "优", "良", "中", "差"):
         assert f'the level "{level}" is not tried' in rendered
     assert 'class = "二类", where it deducts' in rendered
-    assert '(such as level = "未建立")' in rendered
+    assert '(such as `level = "未建立"`)' in rendered
     stubs = report.render_stubs()
     assert 'example level = "部分" → 0.5' in stubs
     assert "example level = 1" not in stubs

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .i18n import N_, _
+from .i18n import N_, NP_, _, pgettext
 from .values import fmt as _points
 
 if TYPE_CHECKING:
@@ -19,7 +19,12 @@ if TYPE_CHECKING:
 #: How a node of each kind is introduced (items and sections need no word).
 _KINDS = {"part": N_("part"), "bonus": N_("bonus"), "task": N_("task")}
 #: The cohort's statistics, as the explanation names them.
-_STATS = {"mean": N_("mean"), "median": N_("median"), "max": N_("max"), "min": N_("min")}
+_STATS = {
+    "mean": NP_("statistic", "mean"),
+    "median": NP_("statistic", "median"),
+    "max": NP_("statistic", "max"),
+    "min": NP_("statistic", "min"),
+}
 
 
 def listed(names: Iterable[str]) -> str:
@@ -102,7 +107,9 @@ def _total(result: Result) -> str:
 
 def _peers(name: str, stats: Iterable[tuple[str, str]]) -> str:
     shown = listed(
-        _("{stat} {value}").format(stat=_(_STATS[stat]) if stat in _STATS else stat, value=value)
+        _("{stat} {value}").format(
+            stat=pgettext("statistic", _STATS[stat]) if stat in _STATS else stat, value=value
+        )
         for stat, value in stats
     )
     return _("peers of {name}: {stats}").format(name=name, stats=shown)

@@ -34,7 +34,13 @@ Language = Literal["en", "zh"]
 LANGUAGES: tuple[Language, ...] = ("en", "zh")
 DOMAIN = "qualitykpi"
 #: The functions that mark messages, as the extractor (Babel) reads them.
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2)}
+KEYWORDS = {
+    "_": None,
+    "N_": None,
+    "NP_": ((1, "c"), 2),
+    "ngettext": (1, 2),
+    "pgettext": ((1, "c"), 2),
+}
 CATALOG = Path(__file__).resolve().parent / "locale" / "zh_CN" / "LC_MESSAGES" / f"{DOMAIN}.po"
 
 _chosen: ContextVar[Language | None] = ContextVar("qualitykpi_language", default=None)
@@ -119,6 +125,12 @@ def ngettext(singular: str, plural: str, count: int) -> str:
     if translations is None:
         return singular if count == 1 else plural
     return translations.ngettext(singular, plural, count)
+
+
+def NP_(context: str, message: str) -> str:
+    """Mark ``message``, meant in ``context``, for the catalog; translate it
+    later with :func:`pgettext` and the same context."""
+    return message
 
 
 def pgettext(context: str, message: str) -> str:

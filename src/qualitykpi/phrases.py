@@ -17,7 +17,7 @@ from typing import Union
 
 import attrs
 
-from .i18n import _, language
+from .i18n import _, language, pgettext
 
 #: What a placeholder of a phrase may hold: words already made, or more phrases.
 Part = Union[str, "Phrase", "Quoted", "Joined"]
@@ -34,9 +34,12 @@ class Phrase:
 
     message: str
     args: tuple[tuple[str, Part], ...] = ()
+    #: The message's context in the catalog (``NP_``), if it has one.
+    context: str | None = None
 
     def __str__(self) -> str:
-        return _(self.message).format(**{name: str(value) for name, value in self.args})
+        words = _(self.message) if self.context is None else pgettext(self.context, self.message)
+        return words.format(**{name: str(value) for name, value in self.args})
 
 
 def phrase(message: str, **values: Part) -> Phrase:

@@ -22,6 +22,7 @@ from ..nodes.evaluation import ScoreProblems
 from ..nodes.scheme_scorer import SchemeScorer
 from ..nodes.tables import Line
 from ..nodes.tree import Item
+from ..surface import code_in_chinese, written_in
 from ..values import InputSpec, Value, fmt
 from .axes import Axis
 from .cases import Case, Node, Stub, example_line, node_label, show_value
@@ -211,7 +212,11 @@ class Analysis:
         shown_values = dict(values)
         wanted = node.inputs() if node is not None else tuple(self.specs)
         shown_peers = {name: stats for name, stats in peers.items() if name in wanted}
-        line = example_line(shown_values, shown_peers, self.specs, expected) + f"  {comment}"
+        example = example_line(shown_values, shown_peers, self.specs, expected)
+        source = self.scheme.source
+        if source is not None and written_in(source.text) == "zh":
+            example = code_in_chinese(example)  # to paste into a file written in Chinese
+        line = f"{example}  {comment}"
         if node is None:
             syntax_end = self.scheme.syntax.span.end_line if self.scheme.syntax else None
             return Stub(None, line, syntax_end, _("the scheme"))

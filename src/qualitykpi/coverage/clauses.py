@@ -261,7 +261,7 @@ class ClauseCases:
                     "",
                     _(
                         "veto “{veto}” ({effect}): no scheme example makes it fire "
-                        "(such as {values})"
+                        "(such as `{values}`)"
                     ).format(veto=veto.name, effect=veto.effect(), values=shown),
                     key,
                     self.found.stub(

@@ -32,7 +32,7 @@ import attrs
 
 from ..domains import ALL, Interval
 from ..fast import Decline, FastValue, never
-from ..i18n import N_, _
+from ..i18n import N_, NP_, _
 from ..phrases import Joined, Phrase, Said, phrase
 from ..values import Value, exact, exact_or_none, fmt, labels_tuple
 
@@ -52,13 +52,20 @@ COMPARED = {
     "<": N_("less than {value}"),
     "=": N_("= {value}"),
 }
-#: The cohort's statistics, as a comparison with them names them.
-STATS = {"mean": N_("mean"), "median": N_("median"), "max": N_("max"), "min": N_("min")}
+#: The cohort's statistics, as a comparison with them names them ("max" of a
+#: cohort is not the "max" of a node: hence the context).
+STAT_CONTEXT = "statistic"
+STATS = {
+    "mean": NP_(STAT_CONTEXT, "mean"),
+    "median": NP_(STAT_CONTEXT, "median"),
+    "max": NP_(STAT_CONTEXT, "max"),
+    "min": NP_(STAT_CONTEXT, "min"),
+}
 
 
 def stat_name(stat: str) -> Said:
     """A statistic of the cohort by its name in the current language."""
-    return phrase(STATS[stat]) if stat in STATS else stat
+    return Phrase(STATS[stat], context=STAT_CONTEXT) if stat in STATS else stat
 
 
 def interval_phrase(low: str, high: str, low_closed: bool, high_closed: bool) -> Phrase:
@@ -412,7 +419,9 @@ class PeerRelative(_Plain):
         stat = stats.get(self.stat)
         if stat is None:
             return ()
-        label = f"{fmt(self.factor * 100)}% of peer {self.stat}"
+        label = _("{percent}% of peer {statistic}").format(
+            percent=fmt(self.factor * 100), statistic=stat_name(self.stat)
+        )
         return (Boundary(label, self.threshold(stat), (self.stat, stat)),)
 
     def side(self) -> Side:

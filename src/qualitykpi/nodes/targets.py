@@ -54,7 +54,9 @@ class MeetsTarget(_Plain):
     def ends(
         self, target: Fraction | None, stats: Stats = _NO_STATS, unit: str = ""
     ) -> tuple[Boundary, ...]:
-        return () if target is None else (Boundary(f"the target {fmt(target)}{unit}", target),)
+        if target is None:
+            return ()
+        return (Boundary(_("the target {value}").format(value=f"{fmt(target)}{unit}"), target),)
 
     def side(self) -> Side:
         return "high"
@@ -159,7 +161,7 @@ class OffTarget(_Plain):
         sign = -1 if self.direction == "below" else 1
         gaps = [_ZERO] + [end for end in range_ends(self.by) if end > 0]
         return tuple(
-            Boundary("the target" if gap == 0 else fmt(gap), target + sign * gap)
+            Boundary(_("the target") if gap == 0 else fmt(gap), target + sign * gap)
             for gap in dict.fromkeys(gaps)
         )
 
@@ -231,10 +233,11 @@ class WithinTarget(_Plain):
     ) -> tuple[Boundary, ...]:
         if target is None:
             return ()
-        away = f"{fmt(self.distance)}{' points' if unit == '%' else ''}"
+        distance = fmt(self.distance)
+        away = _("{number} points").format(number=distance) if unit == "%" else distance
         return (
-            Boundary(f"{away} below the target", target - self.distance),
-            Boundary(f"{away} above the target", target + self.distance),
+            Boundary(_("{away} below the target").format(away=away), target - self.distance),
+            Boundary(_("{away} above the target").format(away=away), target + self.distance),
         )
 
     def side(self) -> Side:
