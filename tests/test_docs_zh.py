@@ -175,7 +175,7 @@ def test_translate_keeps_a_fragment_a_fragment() -> None:
     assert translate("目标值 90%\n达到目标值 → 满分\n", "en") == "target 90%\nmeets target → full\n"
     assert translate("target 90%\nmeets target → full\n") == "目标值 90%\n达到目标值 → 满分\n"
     assert translate('item "重大" max 2 { … }\n') == '项目 "重大" 满分 2 { … }\n'
-    assert translate('owner "甲"、"乙"\n') == '责任单位 "甲"，"乙"\n'
+    assert translate('owner "甲", "乙"\n') == '责任单位 "甲"、"乙"\n'
     assert (
         translate('section a "甲" max 3 {\n  item b "乙" max 3 { … }\n')
         == '部分 a "甲" 满分 3 {\n  项目 b "乙" 满分 3 { … }\n'

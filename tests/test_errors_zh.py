@@ -279,7 +279,7 @@ def test_an_english_file_is_shown_english_keywords_in_a_chinese_message() -> Non
         ("`each 1 → deduct 0.5`", "`每 1 → 扣 0.5 分`"),
         ("`given rank 2 of 13`", "`已知 排名 2 共 13`"),
         ('`bonus "名称" at most 5`', '`加分项 "名称" 最高加 5`'),
-        ("`peer max of x`", "`全市 最高值 的 x`"),
+        ("`peer max of x`", "`全市最高值 的 x`"),
         ("`x at least 90% → full`", "`x 不低于 90% → 满分`"),
         ("text outside backticks: at least, deduct", "text outside backticks: at least, deduct"),
         ('`text "deduct 1"`', '`原文 "deduct 1"`'),

@@ -71,7 +71,8 @@ def shape(value: Any) -> Any:
             tuple(
                 (field.name, shape(getattr(value, field.name)))
                 for field in attrs.fields(type(value))
-                if field.name != "text"
+                # `_known` and the like are caches, filled as examples run.
+                if field.name != "text" and not field.name.startswith("_")
             ),
         )
     if isinstance(value, (tuple, list)):
@@ -79,10 +80,10 @@ def shape(value: Any) -> Any:
     if isinstance(value, dict):
         return tuple((key, shape(item)) for key, item in value.items())
     if isinstance(value, str) and " " in value:
-        # A computed value is named by its text (`rank of x`, `排名 x`).
-        return " ".join(
-            " ".join(readings(word)[0]) if readings(word) else word for word in value.split()
-        )
+        # A computed value is named by its text (`rank of x`, `排名 x`), in
+        # the words and the order of its surface (`peer max of x`, `x 的 全市最高值`).
+        words = [w for word in value.split() for w in (readings(word) or ((word,),))[0]]
+        return tuple(sorted(words))
     return value
 
 
@@ -117,7 +118,8 @@ def test_the_briefs_example_is_canonical_and_has_an_english_twin() -> None:
     assert format_rule(BRIEF) == BRIEF
     english = format_rule(BRIEF, to="en")
     assert "each missing 1% deduct 0.3, floor 0" in english
-    assert "below target by at most 1 point → deduct 1" in english
+    # `不超过` in a gap to the target is `up to` (0 < d ≤ 1): the brief's 不超过 1 个百分点.
+    assert "below target by up to 1 point → deduct 1" in english
     # A measure word (次) has no English twin: back in Chinese it is left out.
     assert format_rule(english, to="zh") == BRIEF.replace("每 1 次", "每 1")
     assert_same_meaning(english, BRIEF)
@@ -255,3 +257,131 @@ def test_the_language_reference_lists_every_chinese_keyword() -> None:
     table = table.split("\nThe shape of a file\n")[0]
     rows = re.findall(r"\* - ``([^`]+)``\n\s+- ``([^`]+)``", table)
     assert rows == [(s.chinese, " ".join(s.english)) for s in VOCABULARY]
+
+
+# ------------------------------------------------------------ word orders
+
+ORDERS_EN = """\
+scheme "语序" {
+  item "a" max 10 owner "甲", "乙" {
+    input x: count
+    input y: count
+    deduct 1 for each x, at most 2
+    award 0.5 for each whole 2 of y beyond 3
+    example x = 1, y = 7 → 10
+    example x = 5, y = 0 → 8
+  }
+  item "b" max 5 {
+    input r: percent
+    input s: percent
+    input t: number
+    r each started 1% below 90% → deduct 0.5, floor 0
+    s each 1 above 2 → award 1, at most 2
+    t at least 120% of peer mean → 3
+    s = peer max of s → 4
+    example r = 88.5%, s = 4, t = 3 given s peer max 4, t peer mean 3 → 4
+  }
+  item "c" deduct at most 1 {
+    assessed deduction at most 1
+  }
+}
+"""
+
+ORDERS_ZH = """\
+方案 "语序" {
+  项目 "a" 满分 10 责任单位 "甲"、"乙" {
+    输入 x: 次数
+    输入 y: 次数
+    每 x 扣 1 分，最多 2 分
+    每 满 2 项 y 超出 3 加 0.5 分
+    示例 x = 1，y = 7 → 10
+    示例 x = 5，y = 0 → 8
+  }
+  项目 "b" 满分 5 {
+    输入 r: 百分比
+    输入 s: 百分比
+    输入 t: 数值
+    r 低于 90%，每差 含不足 1% → 扣 0.5 分，扣完为止
+    s 高于 2，每超 1 → 加 1 分，最多 2 分
+    t 不低于 全市平均值 的 120% → 3
+    s = s 的 全市最高值 → 4
+    示例 r = 88.5%，s = 4，t = 3 已知 s 全市最高值 4，t 全市平均值 3 → 4
+  }
+  项目 "c" 最高扣 1 分 {
+    酌情 扣分 最多 1 分
+  }
+}
+"""
+
+# The same rule as the Chinese surface wrote it before it had orders of its own.
+ORDERS_OLD = """\
+方案 "语序" {
+  项目 "a" 满分 10 责任单位 "甲"，"乙" {
+    输入 x: 次数
+    输入 y: 次数
+    扣 1 分 每 x，最多 2
+    加 0.5 分 每 满 2 项 y 超出 3
+    示例 x = 1，y = 7 → 10
+    示例 x = 5，y = 0 → 8
+  }
+  项目 "b" 满分 5 {
+    输入 r: 百分比
+    输入 s: 百分比
+    输入 t: 数值
+    r 每 进一 1% 低于 90% → 扣 0.5 分，扣完为止
+    s 每 1 高于 2 → 加 1 分，最多 2 分
+    t 不低于 120% 的 全市 平均值 → 3
+    s = 全市 最高值 的 s → 4
+    示例 r = 88.5%，s = 4，t = 3 已知 s 全市 最高值 4，t 全市 平均值 3 → 4
+  }
+  项目 "c" 最高扣 1 分 {
+    酌情 扣分 最多 1
+  }
+}
+"""
+
+
+def test_chinese_writes_the_documents_word_order() -> None:
+    assert format_rule(ORDERS_EN, to="zh") == ORDERS_ZH
+    assert format_rule(ORDERS_ZH, to="en") == ORDERS_EN
+    assert_same_meaning(ORDERS_EN, ORDERS_ZH)
+    assert all(outcome.passed for outcome in qk.loads(ORDERS_ZH, "a.rule").run_examples())
+
+
+def test_the_english_word_order_of_earlier_chinese_still_reads() -> None:
+    assert_same_meaning(ORDERS_EN, ORDERS_OLD)
+    assert format_rule(ORDERS_OLD) == ORDERS_ZH
+
+
+def test_a_reordered_line_quotes_its_whole_text() -> None:
+    scheme = qk.loads(ORDERS_ZH, "a.rule")
+    texts = [clause.text for clause in scheme.scorer.children[0].clauses]
+    # From its first word to its last, the measure word after its number included.
+    assert texts == ["每 x 扣 1 分，最多 2 分", "每 满 2 项 y 超出 3 加 0.5 分"]
+
+
+def test_a_measure_word_or_of_is_told_by_the_word_after_it() -> None:
+    per_unit = BRIEF.replace("每 1 次 扣 1 分", "每 1 项 扣 1 分")
+    assert all(outcome.passed for outcome in qk.loads(per_unit, "a.rule").run_examples())
+    assert "each 1 deduct 1" in format_rule(per_unit, to="en")
+    clause = BRIEF.replace("每 1 次 扣 1 分", "每 1 项 事件数 扣 1 分")
+    assert "deduct 1 for each 1 of 事件数" in format_rule(clause, to="en")
+
+
+@pytest.mark.parametrize(
+    ("line", "words"),
+    [
+        ("each x deduct 1", "in English write `deduct N for each NAME`"),
+        ("x of peer max at least 1 → full", "in English write `peer STAT of NAME`"),
+        ("at least peer mean of 120% → full", "in English write `N of peer STAT`"),
+        ("less than 2, each missing 1 → deduct 1", "in English write `each U below T`"),
+        ("不低于 2，每差 1 → 扣 1 分", "`低于` goes with `每差`"),
+        ("低于 2，每超 1 → 扣 1 分", "`低于` goes with `每差`"),
+    ],
+)
+def test_a_chinese_word_order_is_a_rule_error_elsewhere(line: str, words: str) -> None:
+    text = f'scheme "s" {{\n  item "i" max 1 {{\n    input x: number\n    {line}\n  }}\n}}\n'
+    with pytest.raises(qk.RuleSyntaxError) as raised:
+        qk.loads(text, "a.rule")
+    assert words in str(raised.value)
+    assert raised.value.line == 4

@@ -23,6 +23,7 @@ from .i18n import _
 from .source import Source, Span
 from .surface import MEASURE_WORDS
 from .values import MAX_PLACES, MAX_WHOLE_DIGITS, size_problem
+from .word_order import Reordered
 
 _OPS: dict[str, syntax.Op] = {
     "at least": ">=",
@@ -507,8 +508,12 @@ def _edge_token(tree: Tree[Token], *, forward: bool) -> Token | None:
 
     The parser keeps every token, keywords included, so that a statement's
     span starts at its keyword; Lark's own position propagation did the same
-    at a third of the parse time.
+    at a third of the parse time.  A node the parser put in the English
+    order from a Chinese one (:class:`~qualitykpi.word_order.Reordered`)
+    knows its edges.
     """
+    if isinstance(tree, Reordered):
+        return tree.first if forward else tree.last
     for child in tree.children if forward else reversed(tree.children):
         if child is None:
             continue  # the placeholder of an absent optional part

@@ -11,8 +11,12 @@ written on one line (``grades { A at least 90; … }``) stays on one line; a
 header or list continued on the next line stays continued, indented four
 more; at most one blank line in a row; single spaces between words, none
 inside ``1–3``, ``90%``, ``(…)`` and before ``,`` or ``:``.  English keeps
-``→`` and ASCII punctuation; Chinese writes ``，`` and ``；`` and ``分``
-after an amount (``扣 1 分``), as the documents do.  Formatting is
+``→`` and ASCII punctuation; Chinese writes ``，`` and ``；``, ``、``
+between offices, ``分`` after an amount (``扣 1 分``) and the documents'
+word order where it is not the English one (``每 x 扣 1 分``, from
+:mod:`qualitykpi.word_order`): the words are then written in another order
+than they stand in the text, and what lies after each word in the text (a
+measure word, a comment) goes with it.  Formatting is
 idempotent, and English → Chinese → English gives the canonical English
 file back.
 """
@@ -28,7 +32,8 @@ from lark import Token, Tree
 
 from .parser import parse
 from .source import Source
-from .surface import MEASURE_WORDS, POINTS_AFTER, spellings_for
+from .surface import CAP_AFTER, MEASURE_WORDS, POINTS_AFTER, spellings_for
+from .word_order import chinese_order
 
 Surface = Literal["en", "zh"]
 
@@ -40,8 +45,10 @@ _RANGES = frozenset(
 )
 # Commas inside brackets stay ASCII in Chinese too: `[80, 90)`, `(1, 2)`, `max(a, b)`.
 _BRACKETED = frozenset({"interval", "point", "call"})
-_NO_SPACE_BEFORE = frozenset({",", "，", ";", "；", ")", "]", ":", "%"})
-_NO_SPACE_AFTER = frozenset({"(", "[", "，", "；"})
+_NO_SPACE_BEFORE = frozenset({",", "，", "、", ";", "；", ")", "]", ":", "%"})
+_NO_SPACE_AFTER = frozenset({"(", "[", "，", "、", "；"})
+# Lists of offices or levels: Chinese separates them with `、`.
+_LISTS = frozenset({"owners", "owner_stmt", "supporters", "support_stmt", "levels"})
 _PUNCTUATION = {"％": "%", "（": "(", "）": ")", "［": "[", "］": "]", "：": ":", "->": "→"}
 _PUNCTUATION["=>"] = "→"
 _VALUES = frozenset({"NAME", "STRING", "NUMBER", "FUNCTION"})
@@ -49,10 +56,12 @@ _VALUES = frozenset({"NAME", "STRING", "NUMBER", "FUNCTION"})
 
 @attrs.frozen
 class _Word:
-    """A token as written into the output, with where it sat in the tree."""
+    """A token as written into the output, with where it sat in the tree; or
+    a word of a Chinese word order that has no token (``literal``)."""
 
     token: Token
     path: tuple[Tree[Token], ...]
+    literal: bool = False
 
     @property
     def parent(self) -> str:
@@ -66,7 +75,7 @@ class FormatError(ValueError):
 
 def surface_of(text: str) -> Surface:
     """The surface ``text`` is written in: Chinese when any keyword is."""
-    return _surface(list(_words(parse(Source("<rule>", text)))), text)
+    return _surface(list(_words(parse(Source("<rule>", text)), "en")), text)
 
 
 def format_rule(text: str, *, to: Surface | None = None, name: str = "<rule>") -> str:
@@ -76,19 +85,37 @@ def format_rule(text: str, *, to: Surface | None = None, name: str = "<rule>") -
     """
     source = Source(name, text)
     tree = parse(source)
-    words = list(_words(tree))
     if to is None:
-        to = _surface(words, text)
-    return _Writer(text, words, to).write()
+        to = _surface(list(_words(tree, "en")), text)
+    return _Writer(text, list(_words(tree, to)), to).write()
 
 
-def _words(tree: Tree[Token]) -> Iterator[_Word]:
+def _words(tree: Tree[Token], to: Surface) -> Iterator[_Word]:
+    """The words of ``tree`` in the order ``to`` writes them: the tree's,
+    except where Chinese has an order of its own (:mod:`qualitykpi.word_order`)."""
+
     def walk(node: Tree[Token], path: tuple[Tree[Token], ...]) -> Iterator[_Word]:
-        for child in node.children:
-            if isinstance(child, Tree):
-                yield from walk(child, (*path, child))
-            elif isinstance(child, Token):
-                yield _Word(child, path)
+        order = chinese_order(node) if to == "zh" else None
+        if order is None:
+            for child in node.children:
+                yield from part(child, path)
+            return
+        for step in order:
+            if isinstance(step, str):
+                yield _Word(Token("ZH_WORD", step), path, literal=True)
+                continue
+            at, where = node, path
+            for index in step[:-1]:
+                child = at.children[index]
+                assert isinstance(child, Tree)
+                at, where = child, (*where, child)
+            yield from part(at.children[step[-1]], where)
+
+    def part(child: Tree[Token] | Token | None, path: tuple[Tree[Token], ...]) -> Iterator[_Word]:
+        if isinstance(child, Tree):
+            yield from walk(child, (*path, child))
+        elif isinstance(child, Token):
+            yield _Word(child, path)
 
     yield from walk(tree, (tree,))
 
@@ -114,6 +141,16 @@ class _Writer:
         self.continued = False
         self.blocks: list[bool] = []  # for each open brace: written on one line?
         self.blank_pending = False
+        self.trailing = ""  # a comment that ends the line being written
+        # What follows each word in the text, up to the next word there: a
+        # Chinese word order writes words in another order than they stand.
+        placed = sorted(
+            (index for index, word in enumerate(words) if not word.literal),
+            key=lambda index: (words[index].token.start_pos or 0, index),
+        )
+        ends = [words[index].token.start_pos or 0 for index in placed[1:]] + [len(text)]
+        self.after = dict(zip(placed, ends, strict=True))
+        self.start = words[placed[0]].token.start_pos or 0 if placed else len(text)
 
     # ------------------------------------------------------------ output
 
@@ -128,6 +165,8 @@ class _Writer:
             if index and before and self.pieces[index - 1][2]:
                 out += " "
             out += text
+        if self.trailing:
+            out, self.trailing = out + "  " + self.trailing, ""
         indent = "  " * self.level + ("    " if self.continued else "")
         if self.blank_pending and self.lines and self.lines[-1]:
             self.lines.append("")
@@ -144,13 +183,14 @@ class _Writer:
         self.lines.append("  " * self.level + comment)
 
     def write(self) -> str:
-        self.gap(0, self.words[0].token.start_pos or 0 if self.words else len(self.text))
+        self.gap(0, self.start)
         index = 0
         while index < len(self.words):
-            index = self.word(index)
-            end = self.words[index - 1].token.end_pos or 0
-            start = self.words[index].token.start_pos if index < len(self.words) else None
-            self.gap(end, len(self.text) if start is None else start)
+            written = range(index, self.word(index))
+            for done in written:
+                if done in self.after:
+                    self.gap(self.words[done].token.end_pos or 0, self.after[done])
+            index = written.stop
         self.flush()
         while self.lines and not self.lines[-1]:
             self.lines.pop()
@@ -168,7 +208,7 @@ class _Writer:
                     self.piece(word)
         if comment >= 0:
             if self.pieces:
-                self.piece("  " + between[comment:].rstrip(), before=False)
+                self.trailing = between[comment:].rstrip()
             else:
                 self.comment_line(between[comment:].rstrip())
 
@@ -189,6 +229,8 @@ class _Writer:
             self.open_brace(index)
         elif kind == "RBRACE":
             self.close_brace()
+        elif word.literal:
+            self.piece(str(token), before=str(token) != "，", after=str(token) != "，")
         elif kind in ("STRING", "NAME", "NUMBER"):
             return self.value(index)
         elif kind == "FUNCTION":
@@ -233,7 +275,9 @@ class _Writer:
         following = self.words[index + 1] if index + 1 < len(self.words) else None
         if following is not None and following.path[-1] is word.path[-1]:
             return  # the number goes on (`90%`)
-        if str(word.path[-2].data) in POINTS_AFTER:
+        before = self.words[index - 1].token
+        capped = before.type == "MOST" and str(word.path[-2].data) in CAP_AFTER
+        if capped or str(word.path[-2].data) in POINTS_AFTER:
             self.piece("分")
 
     def _floor_zero(self, word: _Word) -> bool:
@@ -247,13 +291,24 @@ class _Writer:
         end = index
         while end < len(self.words):
             word = self.words[end]
-            if word.path[-1] is not parent or not (
-                self.is_keyword(word) or (word.token.type == "NAME" and word.parent == "stat")
+            # `peer mean` is one Chinese word, `全市平均值`, though `mean` is a `stat`.
+            statistic = self.to == "zh" and run[-1:] == ["peer"] and word.parent == "stat"
+            if not statistic and (
+                word.literal
+                or word.path[-1] is not parent
+                or not (
+                    self.is_keyword(word) or (word.token.type == "NAME" and word.parent == "stat")
+                )
             ):
                 break
+            if statistic and word.token.type == "NAME":
+                break  # a statistic a host registered: `全市 p75`
             run.append(str(word.token))
             end += 1
         context = str(parent.data)
+        if context == "comparator" and str(first.path[-2].data) == "delta_compare":
+            # `不超过` in a gap to the target is `up to`, so `at most` there is `最多`.
+            context = "delta_compare"
         if context == "floor" and self.to == "zh":
             number = self.words[end] if end < len(self.words) else None
             if number is not None and str(number.token) == "0" and self._floor_zero(number):
@@ -312,7 +367,7 @@ class _Writer:
         kind = word.token.type
         if kind == "_COMMA":
             chinese = self.to == "zh" and word.parent not in _BRACKETED
-            value = "，" if chinese else ","
+            value = ("、" if word.parent in _LISTS else "，") if chinese else ","
         elif kind in ("DASH", "MINUS", "ENDASH") and word.parent in _RANGES:
             self.piece(value, before=False, after=False)  # `1–3`
             return

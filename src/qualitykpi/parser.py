@@ -4,6 +4,17 @@ The one grammar lives in ``grammar/qualitykpi.lark`` at the top of the
 checkout; the wheel carries it as package data.  Every parse failure goes
 through :func:`_syntax_error`, so none forgets its location, and none shows
 a Lark terminal name.
+
+Chinese is read with the same grammar (:func:`parse_text`): a Chinese
+keyword is lexed as one ``ZH`` token and fed to Lark's interactive LALR
+parser as the English tokens it stands for, the reading the parser state
+accepts.  Where the next word decides (``项`` is ``of`` before a name and a
+measure word before ``扣``) :func:`_reading` looks at it in the text.  The
+constructs Chinese writes in another order ("每项扣1分", "全市平均值的
+120%") have Chinese-only productions, which :mod:`qualitykpi.surface` adds
+to the grammar with ``%extend`` (the grammar file stays English); their
+``zh_…`` nodes are rewritten as the English tree after parsing, by
+:mod:`qualitykpi.word_order`.
 """
 
 from __future__ import annotations
@@ -20,6 +31,7 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import attrs
 import lark
 from lark.exceptions import UnexpectedCharacters, UnexpectedInput, UnexpectedToken
 from lark.parsers.lalr_analysis import Shift
@@ -28,7 +40,9 @@ from .cache import folder
 from .errors import RuleSyntaxError
 from .i18n import N_, _
 from .source import Source, Span
-from .surface import ZH, grammar_addition, readings
+from .surface import ZH, grammar_addition, readings, zh_pattern
+from .word_order import GRAMMAR as WORD_ORDERS
+from .word_order import WordOrderError, normalize
 
 GRAMMAR_NAME = "qualitykpi.lark"
 
@@ -38,11 +52,11 @@ def grammar_text() -> str:
     of the Chinese keywords (:mod:`qualitykpi.surface`)."""
     packaged = resources.files("qualitykpi").joinpath("grammar", GRAMMAR_NAME)
     if packaged.is_file():
-        return packaged.read_text(encoding="utf-8") + grammar_addition()
+        return packaged.read_text(encoding="utf-8") + grammar_addition() + WORD_ORDERS
     # An editable install of a checkout has no package data; the checkout
     # itself has the grammar at its top level.
     checkout = Path(__file__).resolve().parents[2] / "grammar" / GRAMMAR_NAME
-    return checkout.read_text(encoding="utf-8") + grammar_addition()
+    return checkout.read_text(encoding="utf-8") + grammar_addition() + WORD_ORDERS
 
 
 class _Chinese:
@@ -98,6 +112,9 @@ def parse(source: Source) -> lark.Tree[lark.Token]:
         return parse_text(source.text)
     except UnexpectedInput as exc:
         raise _syntax_error(source, exc) from None
+    except WordOrderError as exc:
+        span = _token_span(source, exc.token)
+        raise RuleSyntaxError(_(exc.message), source=source, span=span) from None
 
 
 def parse_text(text: str, parser: lark.Lark | None = None) -> lark.Tree[lark.Token]:
@@ -105,8 +122,10 @@ def parse_text(text: str, parser: lark.Lark | None = None) -> lark.Tree[lark.Tok
 
     Each Chinese keyword is fed to the parser as the English tokens it
     stands for (their values English, their positions the Chinese word's),
-    so everything after the parser reads one language.  Raises Lark's
-    errors; a Chinese keyword that fits nowhere is reported as itself.
+    so everything after the parser reads one language; a line in a Chinese
+    word order becomes its English twin's tree (:mod:`qualitykpi.word_order`).
+    Raises Lark's errors, and :class:`~qualitykpi.word_order.WordOrderError`;
+    a Chinese keyword that fits nowhere is reported as itself.
     """
     interactive: Any = (parser or _parser()).parse_interactive(text)
     last: lark.Token | None = None
@@ -115,17 +134,17 @@ def parse_text(text: str, parser: lark.Lark | None = None) -> lark.Tree[lark.Tok
         if token.type != ZH:
             interactive.feed_token(token)
             continue
-        reading = _reading(interactive, token)
+        reading = _reading(interactive, token, text)
         if reading is None:
             state = interactive.parser_state
             expected = set(state.parse_conf.states[state.position])
             raise UnexpectedToken(token, expected, state=state)  # type: ignore[no-untyped-call]
         for english in reading:
             interactive.feed_token(english)
-    return interactive.feed_eof(last)  # type: ignore[no-any-return]
+    return normalize(interactive.feed_eof(last), text)
 
 
-def _reading(interactive: Any, token: lark.Token) -> tuple[lark.Token, ...] | None:
+def _reading(interactive: Any, token: lark.Token, text: str) -> tuple[lark.Token, ...] | None:
     """The English tokens the Chinese ``token`` stands for here, or None."""
     state = interactive.parser_state
     accepted = state.parse_conf.states[state.position]
@@ -140,13 +159,39 @@ def _reading(interactive: Any, token: lark.Token) -> tuple[lark.Token, ...] | No
     if len(fitting) > 1:
         # Several readings start right (`得分` is `score` or `score of`):
         # the first whose every word the parser takes.
-        for tokens in fitting:
-            if _fits(state, tokens):
-                return tokens
+        whole = [tokens for tokens in fitting if _fits(state, tokens)]
+        if len(whole) > 1:
+            # `项` is `of` in `每 2 项 x 扣 1 分` and nothing in `每 2 项 扣 1 分`:
+            # the word after it decides.
+            after = _next_terminals(text, token.end_pos or 0)
+            for tokens in whole:
+                if any(_fits(state, (*tokens, _Terminal(name))) for name in after):
+                    return tokens
+        if whole:
+            return whole[0]
     return fitting[0] if fitting else None
 
 
-def _fits(state: Any, tokens: tuple[lark.Token, ...]) -> bool:
+@attrs.frozen
+class _Terminal:
+    type: str
+
+
+def _next_terminals(text: str, pos: int) -> set[str]:
+    """The terminals the word after ``pos`` may be (all, for a Chinese
+    keyword, that its readings start with)."""
+    rest = text[pos:].lstrip(" \t\f\r\u3000\ufeff")
+    chinese = re.match(zh_pattern(), rest)
+    if chinese:
+        return {_terminal(words[0]) for words in readings(chinese[0]) if words}
+    found = {"_SEP"} if not rest or rest[0] in ";；\n#" else set()
+    for terminal in _parser().terminals:
+        if terminal.name != ZH and re.match(terminal.pattern.to_regexp(), rest):
+            found.add(terminal.name)
+    return found
+
+
+def _fits(state: Any, tokens: tuple[lark.Token | _Terminal, ...]) -> bool:
     """Whether the parser in ``state`` takes ``tokens``: its LALR automaton
     run on a copy of the state stack alone (feeding a copy of the parser
     would build trees, and Lark's tree builder shares lists between them)."""

@@ -111,14 +111,17 @@ VOCABULARY: tuple[Spelling, ...] = (
     _s("个百分点", "points"),
     _s("百分点", "points", canonical=False),
     _s("不低于", "at least"),
+    # In a gap to the target (`低于目标值 不超过 1 个百分点`) the parser, which
+    # tries readings in this order, takes `不超过` for `up to`.
+    _s("不超过", "up to", "delta_up_to"),
     _s("不超过", "at most", "comparator", "bound_high"),
-    _s("最多", "at most", "cap", "for_each", "assessed"),
+    _s("最多", "at most", "cap", "for_each", "assessed", "delta_compare"),
     _s("超过", "more than"),
     _s("高于", "more than", canonical=False),
     _s("低于", "less than"),
     _s("低于", "below", "per_unit_below"),
     _s("高于", "above", "per_unit_above"),
-    _s("至多", "up to", "delta_up_to"),
+    _s("至多", "up to", canonical=False),
     _s("无数据", "no data"),
     _s("未报送", "no data", canonical=False),
     _s("其他", "otherwise"),
@@ -126,22 +129,29 @@ VOCABULARY: tuple[Spelling, ...] = (
     _s("否", "no"),
     _s("属于", "in", "level_in"),
     _s("至", "to"),
+    _s("全市平均值", "peer mean"),
+    _s("全市中位数", "peer median"),
+    _s("全市最高值", "peer max"),
+    _s("全市最低值", "peer min"),
     _s("全市", "peer"),
     _s("的", "of", "peer_compare", "peer_of", "share_compare"),
-    _s("平均值", "mean"),
-    _s("中位数", "median"),
-    _s("最高值", "max", "stat"),
-    _s("最低值", "min", "stat"),
+    _s("平均值", "mean", canonical=False),
+    _s("中位数", "median", canonical=False),
+    _s("最高值", "max", canonical=False),
+    _s("最低值", "min", canonical=False),
     # ---- outcomes and lines
     _s("扣", "deduct"),
     _s("得", "award", "award", "bare_award"),
     _s("加", "award", "effect_award", "award_if", "award_each"),
     _s("每差", "each missing", "each_line"),
+    _s("每少", "each missing", canonical=False),
+    _s("每超", "each beyond", "zh_each_line"),
     _s("每", "each", "each_line"),
     _s("每", "for each", "deduct_each", "award_each", "assessed_each"),
     _s("差", "missing", "per_unit_missing"),
     _s("满", "whole", "mode"),
-    _s("进一", "started", "mode"),
+    _s("含不足", "started", "mode"),
+    _s("进一", "started", canonical=False),
     _s("扣完为止", "floor 0", "floor"),
     _s("最低", "floor", "floor"),
     _s("按比例折算", "scaled from", "scaled_line"),
@@ -197,6 +207,11 @@ POINTS_AFTER: frozenset[str] = frozenset(
 )
 
 
+#: Where ``fmt`` writes ``分`` after a cap (a number after ``at most``):
+#: ``最多扣 5 分``, ``最高加 5 分``, ``，最多 2 分``.
+CAP_AFTER: frozenset[str] = frozenset({"max_size", "bonus", "assessed", "for_each"})
+
+
 @functools.cache
 def chinese_words() -> tuple[str, ...]:
     """Every Chinese keyword and measure word, longest first."""
@@ -214,7 +229,8 @@ def zh_pattern() -> str:
 
 
 def grammar_addition() -> str:
-    """The lines the grammar gains for the Chinese surface."""
+    """The line the grammar gains for the Chinese keywords: their terminal.
+    (The productions of Chinese word orders are :data:`qualitykpi.word_order.GRAMMAR`.)"""
     return f"\n{ZH}.{ZH_PRIORITY}: /{zh_pattern()}/\n"
 
 
