@@ -18,7 +18,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import qualitykpi as qk
-from qualitykpi import parser
+from qualitykpi import parser_errors
 from qualitykpi.source import display_width
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "errors"
@@ -203,13 +203,13 @@ def test_grade_ranges_are_checked_like_table_ranges(band: str, code: str, messag
     assert (caught.value.line, caught.value.column) == (2, 28)
 
 
-@pytest.mark.parametrize("label", sorted(parser._MISTAKES))
+@pytest.mark.parametrize("label", sorted(parser_errors._MISTAKES))
 def test_every_example_of_a_typical_mistake_gets_its_message(label: str) -> None:
     """The parser's table of typical mistakes: each example fails, with its own sentence."""
-    template = re.escape(parser._MESSAGES[label]).replace(r"\{kind\}", r"\w+")
+    template = re.escape(parser_errors._MESSAGES[label]).replace(r"\{kind\}", r"\w+")
     template = template.replace(r"\{\{", r"\{").replace(r"\}\}", r"\}")
-    for example in parser._MISTAKES[label]:
-        text = example if example.startswith("scheme") else parser._WRAP.format(example)
+    for example in parser_errors._MISTAKES[label]:
+        text = example if example.startswith("scheme") else parser_errors._WRAP.format(example)
         with pytest.raises(qk.RuleSyntaxError) as caught:
             qk.loads(text, name="mistake.rule")
         assert re.fullmatch(template, caught.value.message), (example, caught.value.message)

@@ -546,7 +546,7 @@ def _fractions(condition: syntax.Condition) -> syntax.Condition:
 def _keywords() -> frozenset[str]:
     # The words of the grammar, from the parser: only when a `let` is analysed,
     # so that loading a cached rule (the checks) does not import Lark.
-    from .parser import keywords
+    from .parser_errors import keywords
 
     return keywords()
 
