@@ -53,6 +53,8 @@ class NoticePoint:
     notes: tuple[str, ...]
     owners: tuple[str, ...]
     supporters: tuple[str, ...]
+    #: The node's id in the rule (a report shows it beside the name).
+    id: str = ""
 
 
 @attrs.frozen
@@ -229,6 +231,7 @@ def _point(
         notes,
         owners,
         supporters,
+        node.id,
     )
 
 
