@@ -60,6 +60,8 @@ from .xlsx import (
     write_table,
 )
 
+CENTRED = Alignment(horizontal="center", vertical="top")
+
 
 def title_of(scheme: Scheme, info: ReportInfo) -> str:
     return info.title if info.title is not None else scheme.name
@@ -133,6 +135,7 @@ def _ranking(book: Any, scheme: Scheme, results: Results, info: ReportInfo) -> t
                 cell.font = LOW_FONT
         if result.vetoes:
             sheet.cell(row=line, column=5).font = VETO_FONT
+        sheet.cell(row=line, column=4).alignment = CENTRED
     sheet.freeze_panes = sheet.cell(row=top + 2, column=3)
     line = last + 2
     for text in _legend(results):
