@@ -10,7 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
-from conftest import DATA, check_golden
+from conftest import DATA, ROOT, check_golden
 from qualitykpi import cli_report
 from qualitykpi.cli import main
 
@@ -149,3 +149,15 @@ def test_a_writer_that_finds_its_library_missing_late(
     assert code == 2
     assert "needs qk_test_library_not_installed" in err and "Traceback" not in err
     sys.modules.pop("qk_test_late_writer", None)
+
+
+def test_docs_describe_report_and_every_option() -> None:
+    page = (ROOT / "docs" / "cli.rst").read_text(encoding="utf-8")
+    assert "``qualitykpi report``" in page
+    section = page[page.index("``qualitykpi report``") :]
+    section = section[: section.index("``qualitykpi explain``")]
+    for param in cli_report.report_command.params:
+        for name in param.opts:
+            if name.startswith("--") and name not in ("--help", "--env", "--no-plugins"):
+                assert name in section, name
+    assert (ROOT / "docs" / "images" / "workbook-ranking.png").exists()

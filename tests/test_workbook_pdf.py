@@ -62,9 +62,7 @@ def to_pdf(workbook: Path, folder: Path) -> Path:
 
 def pages(pdf: Path) -> list[str]:
     """The text of each page."""
-    info = subprocess.run(
-        ["pdfinfo", str(pdf)], check=True, capture_output=True, text=True
-    ).stdout
+    info = subprocess.run(["pdfinfo", str(pdf)], check=True, capture_output=True, text=True).stdout
     count = int(next(line for line in info.splitlines() if line.startswith("Pages:")).split()[1])
     return [
         subprocess.run(

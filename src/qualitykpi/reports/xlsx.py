@@ -40,13 +40,16 @@ EXACT_DIGITS = 15
 
 Cell = str | int | Decimal | None
 
-BOLD = Font(bold=True)
-TITLE = Font(bold=True, size=14)
-QUIET = Font(color="595959")
+#: The workbook's own font (openpyxl's default style): a font without a name
+#: would be drawn in the reader's default, a serif in LibreOffice.
+FONT = "Calibri"
+BOLD = Font(name=FONT, size=11, bold=True)
+TITLE = Font(name=FONT, bold=True, size=14)
+QUIET = Font(name=FONT, size=11, color="595959")
 #: Excel's own "bad" style: the lowest grade.
 LOW_FILL = PatternFill("solid", start_color="FFC7CE", end_color="FFC7CE")
-LOW_FONT = Font(color="9C0006")
-VETO_FONT = Font(bold=True, color="C00000")
+LOW_FONT = Font(name=FONT, size=11, color="9C0006")
+VETO_FONT = Font(name=FONT, size=11, bold=True, color="C00000")
 HEADER_FILL = PatternFill("solid", start_color="D9E1F2", end_color="D9E1F2")
 GROUP_FILL = PatternFill("solid", start_color="F2F2F2", end_color="F2F2F2")
 _THIN = Side(style="thin", color="A6A6A6")
