@@ -32,8 +32,9 @@ pytestmark = [
 ]
 
 HENAN = (str(ROOT / "examples/henan-2021.rule"), str(ROOT / "examples/henan-2021.csv"))
-#: What today's workbook took for this cohort, in A4 pages, before the print setup.
-PAGES_BEFORE = 38
+#: What `score -o FILE.xlsx` printed on for this cohort before the workbook had a
+#: print setup, in A4 pages (without the ledger; shuangtaizi's took 38 with it).
+PAGES_BEFORE = 55
 
 
 def to_pdf(workbook: Path, folder: Path) -> Path:
@@ -95,7 +96,7 @@ def test_far_fewer_pages(printed: tuple[list[str], dict[str, object]]) -> None:
     text, _scores = printed
     # Ranking, charts, the breakdown of 94 nodes, the owners, 14 entities' notices.
     assert 6 <= len(text) <= 25, len(text)
-    assert len(text) < PAGES_BEFORE
+    assert len(text) < PAGES_BEFORE / 2
     assert f"Page 1 of {len(text)}" in text[0]
 
 

@@ -64,8 +64,8 @@ HEADER_ALIGN = Alignment(wrap_text=True, vertical="center", horizontal="center")
 PORTRAIT_WIDTH = 95
 LANDSCAPE_WIDTH = 140
 SHRINK = 1.45
-#: The height in points of a line of 11-point text, Chinese included.
-LINE_HEIGHT = 15.5
+#: The height in points of a line of 11-point text: Chinese fonts need more than Latin.
+LINE_HEIGHT = 16.5
 
 
 def number_format(value: Decimal) -> str:
