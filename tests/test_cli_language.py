@@ -204,8 +204,8 @@ def test_workbook_in_chinese(tmp_path: Path) -> None:
     code, _, _ = zh("score", RULE, CSV, "--explain", "-o", str(path))
     assert code == 0
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["排名", "得分明细", "责任单位", "扣分明细"]
-    assert [cell.value for cell in book["排名"][1]][:5] == [
+    assert book.sheetnames == ["排名", "图表", "得分明细", "责任单位", "扣分说明"]
+    assert [cell.value for cell in book["排名"][4]][:5] == [
         "排名",
         "考核对象",
         "总分",

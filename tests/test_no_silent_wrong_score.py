@@ -268,9 +268,12 @@ def test_the_output_format_follows_the_file_name(tmp_path: Path) -> None:
     code, _, err = run("score", str(rule), str(data), "--format", "csv", "-o", str(book))
     assert code == 2 and "--format csv" in err
     code, _, err = run("score", str(rule), str(data), "-o", str(tmp_path / "r.html"))
-    assert code == 2 and "suffix" in err
-    code, _, err = run("owners", str(rule), "-o", str(tmp_path / "owners.xlsx"))
-    assert code == 2
+    assert code == 2 and "ends in .html, which this command does not write" in err
+    code, _, err = run("score", str(rule), str(data), "-o", str(tmp_path / "r.pdf"))
+    assert code == 2 and "suffix `.pdf`" in err
+    owners = tmp_path / "owners.xlsx"
+    assert run("owners", str(rule), "-o", str(owners))[0] == 0
+    assert owners.read_bytes()[:2] == b"PK"
 
 
 def test_a_data_frame_is_scored_as_it_comes() -> None:
@@ -560,8 +563,8 @@ def test_output_named_only_by_its_suffix(tmp_path: Path) -> None:
     rule, data = EXAMPLES / "henan-2021.rule", EXAMPLES / "henan-2021.csv"
     code, _, _ = run("score", str(rule), str(data), "-o", str(tmp_path / ".xlsx"))
     assert code == 0 and (tmp_path / ".xlsx").read_bytes()[:2] == b"PK"
-    code, _, err = run("owners", str(rule), "-o", str(tmp_path / "o.xlsx"))
-    assert code == 2 and "ends in .xlsx, which this command does not write" in err
+    code, _, err = run("owners", str(rule), "-o", str(tmp_path / "o.md"), "--format", "xlsx")
+    assert code == 2 and "--format xlsx does not write markdown" in err
 
 
 def test_a_peer_line_outside_the_cohort_is_not_blamed_on_another_line() -> None:

@@ -279,7 +279,7 @@ def test_every_command_that_loads_rules_takes_the_options() -> None:
         if names & {"rule", "rules"}:
             loading += 1
             assert {"env", "no_plugins"} <= names, command.name
-    assert loading == 7
+    assert loading == 8
 
 
 # -------------------------------------------------- entry-point discovery

@@ -7,6 +7,7 @@ import json
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import openpyxl
 import pytest
@@ -16,6 +17,7 @@ from conftest import DATA, read_csv
 from qualitykpi import reports
 from qualitykpi.reports import owners as owners_report
 from qualitykpi.reports import xlsx as xlsx_report
+from qualitykpi.reports.workbook import write_workbook
 from qualitykpi.source import display_width
 
 RULE = """\
@@ -337,9 +339,9 @@ def test_long_decimals_are_written_as_text(tmp_path: Path) -> None:
     book = openpyxl.Workbook()
     sheet = book.active
     exact = Decimal("1234567890.123456789")
-    xlsx_report._put(sheet, 1, 1, exact)
-    xlsx_report._put(sheet, 1, 2, Decimal("123456789.012345"))
-    xlsx_report._put(sheet, 1, 3, Decimal("5.0"))
+    xlsx_report.put(sheet, 1, 1, exact)
+    xlsx_report.put(sheet, 1, 2, Decimal("123456789.012345"))
+    xlsx_report.put(sheet, 1, 3, Decimal("5.0"))
     path = tmp_path / "numbers.xlsx"
     book.save(path)
     row = next(openpyxl.load_workbook(path).active.iter_rows(values_only=True))
@@ -348,33 +350,44 @@ def test_long_decimals_are_written_as_text(tmp_path: Path) -> None:
     assert row[2] == 5
 
 
+def _table(sheet: Any, first: str) -> list[tuple[Any, ...]]:
+    rows = list(sheet.iter_rows(values_only=True))
+    return rows[next(index for index, row in enumerate(rows) if row[0] == first) :]
+
+
 def test_workbook_round_trip(scheme: qk.Scheme, results: qk.Results, tmp_path: Path) -> None:
     path = tmp_path / "t.xlsx"
-    xlsx_report.write_workbook(path, scheme, results, explain=True)
+    write_workbook(path, scheme, results)
     book = openpyxl.load_workbook(path)
-    assert book.sheetnames == ["ranking", "breakdown", "owners", "ledger", "errors"]
-    breakdown = list(book["breakdown"].iter_rows(values_only=True))
-    assert breakdown[0] == ("entity", "total", "s1", "a", "a1", "a2", "b", "d", "e", "t")
-    assert breakdown[2] == ("max", 12, 10, 6, 3, 3, 4, 2, 3, 0)
-    assert breakdown[5] == ("乙", 0, 5, 1, 1, 0, 4, 0, 0, 0)
-    owners = {row[0]: row[1:] for row in book["owners"].iter_rows(min_row=2, values_only=True)}
-    assert owners["农业局"] == (4, 2, 0, 0)
-    assert owners["(no office)"] == (2, 0, 7, 2)
-    ledger = list(book["ledger"].iter_rows(min_row=2, values_only=True))
-    assert ledger[0] == ("甲", "b", "基础", "农业局, 林业局", 2, "scaled from 0 to 100", "line", 21)
-    errors = list(book["errors"].iter_rows(min_row=2, values_only=True))
-    assert [row[:3] for row in errors] == [("丁", "base", "abc")]
+    assert book.sheetnames == ["ranking", "charts", "breakdown", "owners", "notices", "errors"]
+    header, total, grade, *nodes = _table(book["breakdown"], "item")
+    assert (total[0], grade[0]) == ("total", "grade")
+    assert [row[1] for row in nodes] == ["s1", "a", "a1", "a2", "b", "d", "e", "t"]
+    assert [row[2] for row in [total, *nodes]] == [12, 10, 6, 3, 3, 4, 2, 3, 0]
+    column = 3 + header[3:].index("乙")
+    assert [row[column] for row in [total, *nodes]] == [0, 5, 1, 1, 0, 4, 0, 0, 0]
+    owners = {row[0]: row[1:] for row in _table(book["owners"], "office")[1:] if row[0]}
+    assert owners["农业局"][0] == 4
+    assert owners["(no office)"][0] == 2
+    notices = _table(book["notices"], "entity")
+    first = next(row for row in notices if row[0] == "甲" and row[1] == "b")
+    assert first[2:4] == ("基础", 2)
+    assert first[-1] == "农业局, 林业局"
+    errors = _table(book["errors"], "entity")
+    assert [row[:3] for row in errors[1:]] == [("丁", "base", "abc")]
 
 
 def test_worked_example_breakdown_matches_the_library(tmp_path: Path) -> None:
     scheme = qk.load(DATA / "worked_example.rule")
     results = scheme.score_table(read_csv(DATA / "worked_example.csv"))
     path = tmp_path / "w.xlsx"
-    xlsx_report.write_workbook(path, scheme, results)
-    rows = list(openpyxl.load_workbook(path)["breakdown"].iter_rows(values_only=True))
-    ids = rows[0][2:]
-    for row in rows[3:]:
-        result = results[str(row[0])]
-        assert Decimal(repr(row[1])) == result.total
-        for node_id, value in zip(ids, row[2:], strict=True):
-            assert Decimal(repr(value)) == result[str(node_id)].score
+    write_workbook(path, scheme, results, notices=False)
+    rows = _table(openpyxl.load_workbook(path)["breakdown"], "item")
+    entities = rows[0][3:]
+    assert rows[1][0] == "total"
+    for index, entity in enumerate(entities, start=3):
+        result = results[str(entity)]
+        assert Decimal(repr(rows[1][index])) == result.total
+        for row in rows[2:]:
+            if row[1] is not None:  # the grade row has none
+                assert Decimal(repr(row[index])) == result[str(row[1])].score

@@ -21,12 +21,14 @@ def main(others: list[str]) -> None:
     for path in others:
         for message in read(Path(path)):
             if message.id and message.string and not message.fuzzy:
-                found.setdefault(message.id, message.string)
+                # One msgid may have a translation per context ("max" of a node, of a cohort).
+                found.setdefault((message.context, message.id), message.string)
     catalog = read()
     for message in catalog:
         strings = message.string if isinstance(message.string, tuple) else (message.string,)
-        if message.id and not all(strings) and message.id in found:
-            message.string = found[message.id]
+        key = (message.context, message.id)
+        if message.id and not all(strings) and key in found:
+            message.string = found[key]
             message.flags.discard("fuzzy")
     write(catalog)
 

@@ -19,18 +19,20 @@ import click
 
 from .checks import format_ranges, load_errors
 from .cli_data import cannot_read, cannot_write, data_options
+from .cli_data import load_rule as _load
+from .cli_data import report_errors as _report_errors
 from .cli_data import rows as _rows
 from .cli_data import score as _score
 from .cli_environment import current, environment_options
 from .cli_fmt import fmt_command
 from .cli_language import SHOW_VERSION, Group, Option, option
+from .cli_report import report_command
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .environment import read_rule_file
-from .errors import DataError, RuleError
+from .errors import RuleError
 from .feedback import build_notice, notices
 from .i18n import N_, _, ngettext
 from .output_files import output_format
-from .scheme import Scheme
 from .source import Source, display_path
 from .template import template_notes, write_template_csv, write_template_xlsx
 
@@ -38,17 +40,6 @@ from .template import template_notes, write_template_csv, write_template_xlsx
 # imports what it prints with, so `check` and `test` start without them.
 if TYPE_CHECKING:
     from .reports import Block
-
-
-def _load(path: str) -> Scheme:
-    try:
-        return current().load(path)
-    except RuleError as error:
-        click.echo(str(error), err=True)
-        raise SystemExit(2) from None
-    except OSError as error:
-        cannot_read(path, error)
-        raise SystemExit(2) from None
 
 
 @click.group(
@@ -145,27 +136,6 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
         raise SystemExit(1)
 
 
-def _report_errors(
-    errors: Sequence[DataError], heading: str | None = None, *, missing_columns: bool = False
-) -> None:
-    """List data errors on stderr and exit 1 (the results are already out).
-
-    A rule input with no column in the data is a data problem too, even when
-    every entity could be scored (a `no data` line took the absent values).
-    """
-    if not errors:
-        if missing_columns:
-            raise SystemExit(1)
-        return
-    if heading is None:
-        count = ngettext("{count} data error:", "{count} data errors:", len(errors))
-        heading = "\n" + count.format(count=len(errors))
-    click.echo(heading, err=True)
-    for data_error in errors:
-        click.echo(f"  {data_error}", err=True)
-    raise SystemExit(1)
-
-
 def _write(output: str | None, text: str) -> None:
     """Results to ``output``, or to stdout; always UTF-8."""
     data = text.encode("utf-8")
@@ -193,7 +163,7 @@ def _print(output: str | None, blocks: list[Block]) -> None:
 
 
 FORMATS = ("table", "json", "csv", "xlsx", "markdown")
-OWNER_FORMATS = ("table", "json", "csv", "markdown")
+OWNER_FORMATS = ("table", "json", "csv", "xlsx", "markdown")
 TEMPLATE_FORMATS = ("csv", "xlsx")
 XLSX_NEEDS_OUTPUT = N_("--format xlsx writes a workbook: say where with --output FILE")
 
@@ -279,10 +249,10 @@ def score_command(
         _write(output, reports.score_markdown(scheme, results, explain=explain))
     else:
         assert output is not None
-        from .reports.xlsx import write_workbook
+        from .reports.workbook import write_workbook
 
         try:
-            write_workbook(output, scheme, results, explain=explain)
+            write_workbook(output, scheme, results, notices=explain)
         except OSError as error:
             _cannot_write(output, error)
     _report_errors(results.errors, missing_columns=cohort.missing_columns)
@@ -395,7 +365,7 @@ def _unknown_entity(
     type=click.Choice(OWNER_FORMATS),
     default=None,
     help=N_(
-        "table (terminal), json, csv (UTF-8 with BOM) or markdown; "
+        "table (terminal), json, csv (UTF-8 with BOM), xlsx (needs --output) or markdown; "
         "default: what --output's suffix names, else table."
     ),
 )
@@ -414,6 +384,8 @@ def owners_command(
     previous: str | None,
 ) -> None:
     format_ = output_format(format_, output, OWNER_FORMATS, "table")
+    if format_ == "xlsx" and output is None:
+        raise click.UsageError(_(XLSX_NEEDS_OUTPUT))
     scheme = _load(rule)
     results = None
     missing = False
@@ -431,6 +403,14 @@ def owners_command(
         _write(output, owners_report.owners_json(scheme, results))
     elif format_ == "csv":
         _write(output, owners_report.owners_csv(scheme, results))
+    elif format_ == "xlsx":
+        assert output is not None
+        from .reports.workbook import write_owners
+
+        try:
+            write_owners(output, scheme, results)
+        except OSError as error:
+            _cannot_write(output, error)
     else:
         _write(output, owners_report.owners_markdown(scheme, results))
     if results is not None:
@@ -591,6 +571,7 @@ def template_command(rule: str, format_: str | None, output: str | None, entity:
 
 
 main.add_command(fmt_command)
+main.add_command(report_command)
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(main())

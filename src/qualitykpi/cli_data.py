@@ -1,4 +1,5 @@
-"""The commands' data: reading a cohort (and last period's), checking its columns, scoring it.
+"""The commands' data: loading the rule, reading a cohort (and last period's), checking its
+columns, scoring it, reporting its errors.
 
 ``score``, ``explain`` and ``owners`` read DATA the same way: the table, the
 columns that do not fit the rule (warnings), last period's data with
@@ -9,16 +10,17 @@ named), and a progress bar while a long cohort is scored.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import TextIO
 
 import attrs
 import click
 
+from .cli_environment import current
 from .cli_language import option
-from .errors import RuleError
-from .i18n import N_, _
+from .errors import DataError, RuleError
+from .i18n import N_, _, ngettext
 from .previous import wanted
 from .readers import DataTable, check_columns, read_table
 from .results import Results
@@ -37,6 +39,40 @@ def cannot_read(path: str, error: OSError) -> None:
 def cannot_write(path: str, error: OSError) -> None:
     message = _("qualitykpi: cannot write {file}: {reason}")
     click.echo(message.format(file=display_path(path), reason=error.strerror or error), err=True)
+
+
+def load_rule(path: str) -> Scheme:
+    """Load RULE with the command's environment; a rule error or an unreadable
+    file ends the command with exit status 2."""
+    try:
+        return current().load(path)
+    except RuleError as error:
+        click.echo(str(error), err=True)
+        raise SystemExit(2) from None
+    except OSError as error:
+        cannot_read(path, error)
+        raise SystemExit(2) from None
+
+
+def report_errors(
+    errors: Sequence[DataError], heading: str | None = None, *, missing_columns: bool = False
+) -> None:
+    """List data errors on stderr and exit 1 (the results are already out).
+
+    A rule input with no column in the data is a data problem too, even when
+    every entity could be scored (a `no data` line took the absent values).
+    """
+    if not errors:
+        if missing_columns:
+            raise SystemExit(1)
+        return
+    if heading is None:
+        count = ngettext("{count} data error:", "{count} data errors:", len(errors))
+        heading = "\n" + count.format(count=len(errors))
+    click.echo(heading, err=True)
+    for data_error in errors:
+        click.echo(f"  {data_error}", err=True)
+    raise SystemExit(1)
 
 
 @attrs.frozen

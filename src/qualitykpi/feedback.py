@@ -54,6 +54,8 @@ class NoticePoint:
     notes: tuple[str, ...]
     owners: tuple[str, ...]
     supporters: tuple[str, ...]
+    #: The node's id in the rule (a report shows it beside the name).
+    id: str = ""
 
 
 @attrs.frozen
@@ -230,6 +232,7 @@ def _point(
         notes,
         owners,
         supporters,
+        node.id,
     )
 
 

@@ -25,6 +25,9 @@ SUFFIX_FORMATS = {
     ".markdown": "markdown",
     ".txt": "table",
     ".text": "table",
+    ".html": "html",
+    ".htm": "html",
+    ".docx": "docx",
 }
 
 

@@ -1,0 +1,163 @@
+"""`qualitykpi report`: choosing the format, the usage errors, --notes, a missing extra."""
+
+from __future__ import annotations
+
+import os
+import sys
+from pathlib import Path
+
+import openpyxl
+import pytest
+from click.testing import CliRunner
+
+from conftest import DATA, ROOT, check_golden
+from qualitykpi import cli_report
+from qualitykpi.cli import main
+
+GOLDEN = Path(__file__).resolve().parent / "golden"
+WORKED = ("data/worked_example.rule", "data/worked_example.csv")
+
+#: Each way to name the output wrongly, with the reason it is refused.
+USAGE = [
+    [],  # no --output
+    ["-o", "report"],  # no suffix, no --format
+    ["-o", "report.pdf"],  # a suffix nobody writes
+    ["-o", "report.json"],  # a suffix of a format report does not write
+    ["-o", "report.json", "--format", "xlsx"],  # --format and the suffix disagree
+]
+
+
+def run(*args: str) -> tuple[int, str, str]:
+    cwd = os.getcwd()
+    os.chdir(DATA.parent)
+    try:
+        result = CliRunner().invoke(main, list(args), prog_name="qualitykpi")
+    finally:
+        os.chdir(cwd)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr
+
+
+def _usage_errors(*lang: str) -> str:
+    shown = []
+    for extra in USAGE:
+        code, out, err = run(*lang, "report", *WORKED, *extra)
+        assert (code, out) == (2, ""), extra
+        assert "Traceback" not in err
+        shown.append(f"$ qualitykpi report RULE DATA {' '.join(extra)}".rstrip() + "\n" + err)
+    return "\n".join(shown)
+
+
+def test_usage_errors() -> None:
+    check_golden(GOLDEN / "cli" / "report_usage.stderr.txt", _usage_errors())
+
+
+def test_usage_errors_in_chinese() -> None:
+    check_golden(GOLDEN / "cli_zh" / "report_usage.stderr.txt", _usage_errors("--lang", "zh"))
+
+
+def test_format_without_suffix(tmp_path: Path) -> None:
+    target = tmp_path / "report"
+    code, _, err = run("report", *WORKED, "-o", str(target), "--format", "xlsx")
+    assert (code, err) == (0, "")
+    with target.open("rb") as handle:
+        assert openpyxl.load_workbook(handle).sheetnames[0] == "ranking"
+
+
+def test_unwritable_output(tmp_path: Path) -> None:
+    target = tmp_path / "missing" / "report.xlsx"
+    code, _, err = run("report", *WORKED, "-o", str(target))
+    assert code == 2 and f"cannot write {target}" in err
+
+
+# -------------------------------------------------------------------- notes
+
+
+def test_notes_become_paragraphs(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_text(
+        "\ufeff各地要对照扣分说明，\n认真整改。\n\n\n"
+        "The results were\nreviewed on 5 March.\n  \nLast 段落。\n",
+        encoding="utf-8",
+    )
+    assert cli_report.read_notes(str(notes)) == (
+        "各地要对照扣分说明，认真整改。",
+        "The results were reviewed on 5 March.",
+        "Last 段落。",
+    )
+    target = tmp_path / "r.xlsx"
+    code, _, err = run("report", *WORKED, "-o", str(target), "--notes", str(notes))
+    assert (code, err) == (0, "")
+    cells = [row[0] for row in openpyxl.load_workbook(target)["ranking"].values if row[0]]
+    assert cells[-4:] == [
+        "Notes",
+        "各地要对照扣分说明，认真整改。",
+        "The results were reviewed on 5 March.",
+        "Last 段落。",
+    ]
+
+
+def test_notes_that_are_not_utf8_or_missing(tmp_path: Path) -> None:
+    notes = tmp_path / "notes.txt"
+    notes.write_bytes("整改".encode("gbk"))
+    target = tmp_path / "r.xlsx"
+    code, _, err = run("report", *WORKED, "-o", str(target), "--notes", str(notes))
+    assert code == 2
+    assert f"{notes} is not UTF-8 text (byte 0); save it as UTF-8" in err
+    assert not target.exists()
+    code, _, err = run("report", *WORKED, "-o", str(target), "--notes", str(tmp_path / "none"))
+    assert code == 2 and "cannot read" in err
+
+
+# ------------------------------------------------------------ missing extra
+
+
+def test_a_missing_writer_library_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A writer module that imports a library which is not installed.
+    (tmp_path / "qk_test_writer.py").write_text(
+        "import qk_test_library_not_installed\n\n"
+        "def write_report(path, scheme, results, info):\n"
+        "    raise AssertionError('not reached')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli_report.WRITERS, ".xlsx", "qk_test_writer:write_report")
+    target = tmp_path / "r.xlsx"
+    code, out, err = run("report", *WORKED, "-o", str(target))
+    assert (code, out) == (2, "")
+    assert err == (
+        "qualitykpi: this report needs qk_test_library_not_installed, which is not installed; "
+        'install it with: pip install "qualitykpi[reports]"\n'
+    )
+    assert not target.exists()
+    sys.modules.pop("qk_test_writer", None)
+
+
+def test_a_writer_that_finds_its_library_missing_late(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    (tmp_path / "qk_test_late_writer.py").write_text(
+        "from qualitykpi.reports.document import require\n\n"
+        "def write_report(path, scheme, results, info):\n"
+        "    require('qk_test_library_not_installed')\n",
+        encoding="utf-8",
+    )
+    monkeypatch.syspath_prepend(str(tmp_path))
+    monkeypatch.setitem(cli_report.WRITERS, ".xlsx", "qk_test_late_writer:write_report")
+    code, _, err = run("report", *WORKED, "-o", str(tmp_path / "r.xlsx"))
+    assert code == 2
+    assert "needs qk_test_library_not_installed" in err and "Traceback" not in err
+    sys.modules.pop("qk_test_late_writer", None)
+
+
+def test_docs_describe_report_and_every_option() -> None:
+    page = (ROOT / "docs" / "cli.rst").read_text(encoding="utf-8")
+    assert "``qualitykpi report``" in page
+    section = page[page.index("``qualitykpi report``") :]
+    section = section[: section.index("``qualitykpi explain``")]
+    for param in cli_report.report_command.params:
+        for name in param.opts:
+            if name.startswith("--") and name not in ("--help", "--env", "--no-plugins"):
+                assert name in section, name
+    assert (ROOT / "docs" / "images" / "workbook-ranking.png").exists()
