@@ -208,7 +208,7 @@ def _ranking_section(scheme: Scheme, results: Results) -> str:
         link = f'<a href="#entity-{index + 1}">{escape(result.entity or "")}</a>'
         cells = [
             _cell(str(rank), sort=rank, classes="num"),
-            _cell(link),
+            _cell(link, classes="entity"),
             _cell(exact(result.total), sort=totals[index], classes="num"),
             _cell(escape(grade), sort=place, classes="grade"),
             _cell(mark, classes="vetoes" if vetoes else ""),

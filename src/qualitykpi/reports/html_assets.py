@@ -42,7 +42,9 @@ a { color: #0b57d0; }
 table { border-collapse: collapse; margin: 0.4em 0 1em; font-size: 0.93em; }
 th, td { border: 1px solid var(--line); padding: 4px 8px; vertical-align: top; }
 thead th { background: var(--head); text-align: left; min-width: 3.5em; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+td.num { text-align: right; font-variant-numeric: tabular-nums; white-space: nowrap; }
+th.num { text-align: right; }
+td.entity { white-space: nowrap; }
 td.vetoes { min-width: 12em; }
 th button { font: inherit; font-weight: bold; color: inherit; background: none; border: 0;
             padding: 0; cursor: pointer; text-align: inherit; }
