@@ -28,6 +28,8 @@ from .source import display_path, display_width
 #: ``"module:function"``, the function taking (path, scheme, results, info).
 WRITERS: dict[str, str] = {
     ".xlsx": "qualitykpi.reports.workbook:write_report",
+    ".html": "qualitykpi.reports.html:write_report",
+    ".htm": "qualitykpi.reports.html:write_report",
 }
 
 

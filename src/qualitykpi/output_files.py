@@ -18,7 +18,6 @@ from .source import display_path
 #: The format an output file's suffix names.
 SUFFIX_FORMATS = {
     ".xlsx": "xlsx",
-    ".xlsm": "xlsx",
     ".csv": "csv",
     ".json": "json",
     ".md": "markdown",
