@@ -37,8 +37,8 @@ from . import number, total_of
 from .document import ReportInfo
 
 #: Column widths of the ranking tables, in mm (the type area is 156 mm wide).
-_WIDTHS = (24, 82, 50)
-_WIDTHS_WITH_VETO = (16, 46, 44, 50)
+_WIDTHS = (24, 78, 54)
+_WIDTHS_WITH_VETO = (15, 42, 54, 45)
 
 
 def write_report(

@@ -324,6 +324,10 @@ def table(
     added = document.add_table(rows=1 + len(rows), cols=len(header))
     added.style = document.styles["Table Grid"]
     added.alignment = _table.WD_TABLE_ALIGNMENT.CENTER
+    added.autofit = False
+    # LibreOffice reads the grid's widths, Word the cells'.
+    for column, width in zip(added.columns, widths_mm, strict=True):
+        column.width = _shared.Mm(width)
     for index, cells in enumerate([header, *rows]):
         row = added.rows[index]
         for column, text in enumerate(cells):
