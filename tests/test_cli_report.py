@@ -65,6 +65,26 @@ def test_format_without_suffix(tmp_path: Path) -> None:
         assert openpyxl.load_workbook(handle).sheetnames[0] == "ranking"
 
 
+@pytest.mark.parametrize("suffix", [".xlsx", ".html", ".htm", ".docx"])
+def test_each_suffix_gets_its_report(tmp_path: Path, suffix: str) -> None:
+    """The command writes what the suffix names, with the office's title and year."""
+    target = tmp_path / f"report{suffix}"
+    named = ("--title", "考核通报", "--year", "2024")
+    code, out, err = run("--lang", "zh", "report", *WORKED, "-o", str(target), *named)
+    assert (code, out, err) == (0, "", "")
+    if suffix == ".xlsx":
+        with target.open("rb") as handle:
+            assert openpyxl.load_workbook(handle).sheetnames[0] == "排名"
+    elif suffix == ".docx":
+        import docx
+
+        first = docx.Document(str(target)).paragraphs[0].text
+        assert first == "考核通报"
+    else:
+        page = target.read_text(encoding="utf-8")
+        assert page.startswith("<!DOCTYPE html>") and "考核通报" in page and "2024" in page
+
+
 def test_unwritable_output(tmp_path: Path) -> None:
     target = tmp_path / "missing" / "report.xlsx"
     code, _, err = run("report", *WORKED, "-o", str(target))

@@ -502,7 +502,10 @@ def _with_saved_results(path: Path, results: dict[str, str]) -> None:
     sheet = parts["xl/worksheets/sheet1.xml"].decode("utf-8")
     for cell, value in results.items():
         sheet, count = re.subn(
-            rf'(<c r="{cell}">\s*<f>[^<]*</f>)\s*<v\s*/>', rf"\1<v>{value}</v>", sheet
+            # `<v/>`, or `<v></v>` when openpyxl writes through lxml.
+            rf'(<c r="{cell}">\s*<f>[^<]*</f>)\s*<v\s*(?:/>|></v>)',
+            rf"\1<v>{value}</v>",
+            sheet,
         )
         assert count == 1, cell
     parts["xl/worksheets/sheet1.xml"] = sheet.encode("utf-8")

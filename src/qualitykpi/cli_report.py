@@ -30,6 +30,7 @@ WRITERS: dict[str, str] = {
     ".xlsx": "qualitykpi.reports.workbook:write_report",
     ".html": "qualitykpi.reports.html:write_report",
     ".htm": "qualitykpi.reports.html:write_report",
+    ".docx": "qualitykpi.reports.docx:write_report",
 }
 
 
