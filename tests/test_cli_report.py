@@ -85,6 +85,21 @@ def test_each_suffix_gets_its_report(tmp_path: Path, suffix: str) -> None:
         assert page.startswith("<!DOCTYPE html>") and "考核通报" in page and "2024" in page
 
 
+def test_notices_dir_writes_one_word_document_per_entity(tmp_path: Path) -> None:
+    target, folder = tmp_path / "通报.docx", tmp_path / "扣分说明"
+    code, out, err = run(
+        "--lang", "zh", "report", *WORKED, "-o", str(target), "--notices-dir", str(folder)
+    )
+    assert (code, out, err) == (0, "", "")
+    assert sorted(path.name for path in folder.iterdir()) == [
+        "丙扣分说明.docx",
+        "乙扣分说明.docx",
+        "甲扣分说明.docx",
+    ]
+    code, _, err = run("report", *WORKED, "-o", str(tmp_path / "r.html"), "--notices-dir", "x")
+    assert code == 2 and "--notices-dir writes Word documents" in err
+
+
 def test_unwritable_output(tmp_path: Path) -> None:
     target = tmp_path / "missing" / "report.xlsx"
     code, _, err = run("report", *WORKED, "-o", str(target))

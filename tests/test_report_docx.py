@@ -27,7 +27,13 @@ from conftest import ROOT
 from qualitykpi.reports import gongwen as page
 from qualitykpi.reports import score_data
 from qualitykpi.reports.document import MissingExtra, ReportInfo
-from qualitykpi.reports.docx import chinese_number, date_text, title, write_report
+from qualitykpi.reports.docx import (
+    chinese_number,
+    date_text,
+    title,
+    write_notices,
+    write_report,
+)
 from test_notice import BONUS_RULE
 
 EXAMPLES = ROOT / "examples"
@@ -362,3 +368,42 @@ def test_libreoffice_lays_out_a_page_for_the_announcement_and_each_notice(
     pdf = tmp_path / f"{path.stem}.pdf"
     assert done.returncode == 0 and pdf.exists(), done.stdout + done.stderr
     assert _pages(pdf) >= 1 + len(results)
+
+
+# ------------------------------------------------------------ one file per unit
+
+
+def test_each_unit_gets_its_notice_as_a_file_of_its_own(
+    written: tuple[Scored, str, Path], tmp_path: Path
+) -> None:
+    """The attachment pages of the report, one Word document per unit (CHINESE.md §4)."""
+    (scheme, results), lang, path = written
+    with qk.use_language(lang):  # type: ignore[arg-type]
+        files = write_notices(tmp_path / "notices", scheme, results, INFO)
+    in_report = _parts(docx.Document(str(path)))[1]
+    assert [file.parent for file in files] == [tmp_path / "notices"] * len(results)
+    for file, (_rank, result), pages in zip(files, results.ranking(), in_report, strict=True):
+        suffix = "扣分说明.docx" if lang == "zh" else " notice of points lost.docx"
+        assert file.name == f"{result.entity}{suffix}"
+        alone = [p.text for p in docx.Document(str(file)).paragraphs]
+        # The same letter as the report's page, without the page break before it.
+        assert alone == [p.text for p in pages]
+        assert not docx.Document(str(file)).paragraphs[0].paragraph_format.page_break_before
+
+
+def test_unit_file_names_are_safe_and_distinct(tmp_path: Path) -> None:
+    scheme = qk.loads(BONUS_RULE, name="bonus.rule")
+    rows = [
+        {"entity": name, "rate": "95", "campaigns": "1", "innovations": "0"}
+        for name in ("甲/乙", "甲:乙", "CON.", "丙")
+    ]
+    with qk.use_language("zh"):
+        files = write_notices(tmp_path, scheme, scheme.score_table(rows), INFO)
+    names = sorted(file.name for file in files)
+    assert names == [
+        "CON扣分说明.docx",
+        "丙扣分说明.docx",
+        "甲_乙扣分说明-2.docx",
+        "甲_乙扣分说明.docx",
+    ]
+    assert all(file.is_file() for file in files)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, NoReturn
 
 import click
 
@@ -23,6 +23,10 @@ from .i18n import N_, _
 from .output_files import SUFFIX_FORMATS, output_format, suffixes
 from .reports.document import MissingExtra, ReportInfo, require
 from .source import display_path, display_width
+
+if TYPE_CHECKING:
+    from .results import Results
+    from .scheme import Scheme
 
 #: The writer of each kind of report file, by the suffix of its name:
 #: ``"module:function"``, the function taking (path, scheme, results, info).
@@ -122,6 +126,16 @@ def read_notes(path: str) -> tuple[str, ...]:
     help=N_("A UTF-8 text file of the office's notes; blank lines separate paragraphs."),
 )
 @option(
+    "--notices-dir",
+    "notices_dir",
+    metavar="DIR",
+    type=click.Path(file_okay=False),
+    help=N_(
+        "With a .docx report, also write each entity's notice of points lost (扣分说明) "
+        "as a Word document of its own in DIR, named after the entity."
+    ),
+)
+@option(
     "--entity",
     "--entity-column",
     "entity",
@@ -140,6 +154,7 @@ def report_command(
     title: str | None,
     year: str | None,
     notes: str | None,
+    notices_dir: str | None,
     entity: str,
     encoding: str | None,
     sheet: str | None,
@@ -159,6 +174,9 @@ def report_command(
         raise click.UsageError(
             message.format(file=shown, suffixes=suffixes(known), formats=", ".join(known))
         )
+    if notices_dir is not None and format_ != "docx":
+        message = _("--notices-dir writes Word documents: it goes with a .docx report")
+        raise click.UsageError(message)
     try:
         write = writer(format_)
     except MissingExtra as error:
@@ -175,7 +193,19 @@ def report_command(
         raise SystemExit(2) from None
     except MissingExtra as error:
         _missing(error)
+    if notices_dir is not None:
+        _write_notices(notices_dir, scheme, results, info)
     report_errors(results.errors, missing_columns=cohort.missing_columns)
+
+
+def _write_notices(folder: str, scheme: Scheme, results: Results, info: ReportInfo) -> None:
+    from .reports.docx import write_notices  # python-docx is there: the report was written
+
+    try:
+        write_notices(folder, scheme, results, info)
+    except OSError as error:
+        cannot_write(folder, error)
+        raise SystemExit(2) from None
 
 
 def _missing(error: MissingExtra) -> NoReturn:

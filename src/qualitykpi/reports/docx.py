@@ -21,10 +21,12 @@ the exact decimal text of its :class:`~decimal.Decimal`.
 from __future__ import annotations
 
 import datetime
+import re
 from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from itertools import groupby
 from os import PathLike
+from pathlib import Path
 from typing import Any
 
 from ..feedback import Notice, NoticePoint, build_notice
@@ -53,6 +55,49 @@ def write_report(
     document.core_properties.title = title(scheme, info)
     document.core_properties.language = "zh-CN" if language() == "zh" else "en"
     page.save(document, path)
+
+
+def write_notices(
+    folder: str | PathLike[str], scheme: Scheme, results: Results, info: ReportInfo
+) -> list[Path]:
+    """Write each unit's 扣分说明 as a Word document of its own into ``folder`` (made
+    when missing), named after the unit; the paths written, in rank order.
+
+    An office sends each unit its own letter: these are the attachment pages of
+    :func:`write_report`, one file each."""
+    where = Path(folder)
+    where.mkdir(parents=True, exist_ok=True)
+    written: list[Path] = []
+    taken: set[str] = set()
+    for _rank, result in results.ranking():
+        assert result.entity is not None  # a cohort's results are named
+        notice = build_notice(results, result.entity, scheme)
+        document = page.new_document()
+        _notice(document, notice, info, new_page=False)
+        document.core_properties.title = _heading(notice)
+        document.core_properties.language = "zh-CN" if language() == "zh" else "en"
+        path = where / _file_name(result.entity, taken)
+        page.save(document, path)
+        written.append(path)
+    return written
+
+
+#: What a file name may not hold on Windows, where most offices open them.
+_NOT_IN_NAMES = re.compile(r'[\\/:*?"<>|\x00-\x1f]')
+
+
+def _file_name(entity: str, taken: set[str]) -> str:
+    """``{entity}扣分说明.docx``, made safe for a file system and unique in its folder
+    (two units whose names differ only in such characters get ``-2``, ``-3``…)."""
+    stem = pgettext("file name", "{entity} notice of points lost").format(
+        entity=_NOT_IN_NAMES.sub("_", entity).strip(" .") or "_"
+    )
+    name, number_ = f"{stem}.docx", 1
+    while name.casefold() in taken:
+        number_ += 1
+        name = f"{stem}-{number_}.docx"
+    taken.add(name.casefold())
+    return name
 
 
 def title(scheme: Scheme, info: ReportInfo) -> str:
@@ -225,9 +270,12 @@ def _ranking_table(
 # ---------------------------------------------------------------- 扣分说明
 
 
-def _notice(document: Any, notice: Notice, info: ReportInfo) -> None:
-    heading = _("{scheme}: notice of points lost").format(scheme=notice.scheme)
-    page.paragraph(document, heading, page.TITLE, new_page=True)
+def _heading(notice: Notice) -> str:
+    return _("{scheme}: notice of points lost").format(scheme=notice.scheme)
+
+
+def _notice(document: Any, notice: Notice, info: ReportInfo, *, new_page: bool = True) -> None:
+    page.paragraph(document, _heading(notice), page.TITLE, new_page=new_page)
     page.paragraph(document, _("To: {entity}").format(entity=notice.entity), page.FLUSH)
     opening = _(
         "Under the scoring rules of {scheme}, the points your unit lost in the "
