@@ -115,14 +115,24 @@ def _peers(name: str, stats: Iterable[tuple[str, str]]) -> str:
     return _("peers of {name}: {stats}").format(name=name, stats=shown)
 
 
-def _ledger_line(entry: LostPoints) -> str:
+def ledger_line(entry: LostPoints) -> str:
+    """One entry of a deduction ledger: ``  −3  g1 合格率: … (file:12) [office]``."""
     where = _(" ({location})").format(location=entry.location) if entry.location else ""
-    owners = _(" [{owners}]").format(owners=listed(entry.owners)) if entry.owners else ""
+    owners = offices_after(entry.owners)
     sign = "−" if entry.amount > 0 else "+"
-    said = _("{id} {name}: {reason}").format(
-        id=entry.node_id, name=entry.node_name, reason=entry.reason
-    )
+    if entry.node_id:
+        said = _("{id} {name}: {reason}").format(
+            id=entry.node_id, name=entry.node_name, reason=entry.reason
+        )
+    else:
+        said = _("{name}: {reason}").format(name=entry.node_name, reason=entry.reason)
     return f"  {sign}{_points(entry.amount.copy_abs())}  {said}{where}{owners}"
+
+
+def offices_after(owners: Iterable[str]) -> str:
+    """`` [office, office]`` after a line (full-width brackets in Chinese), or nothing."""
+    shown = listed(owners)
+    return _(" [{owners}]").format(owners=shown) if shown else ""
 
 
 def explain_result(result: Result) -> str:
@@ -149,5 +159,5 @@ def explain_result(result: Result) -> str:
     if ledger:
         lines.append("")
         lines.append(_("points lost: {lost}").format(lost=_points(result.lost)))
-        lines.extend(_ledger_line(entry) for entry in ledger)
+        lines.extend(ledger_line(entry) for entry in ledger)
     return "\n".join(lines)

@@ -29,6 +29,7 @@ from rich.table import Table
 from rich.text import Text
 
 from ..errors import DataError
+from ..explain import ledger_line, offices_after
 from ..i18n import N_, _
 from ..nodes.tree import Item, Section
 from ..results import LostPoints, NodeResult, Result, Results
@@ -167,27 +168,11 @@ def ledger_lines(result: Result) -> list[str]:
     for hit in result.vetoes:
         # Translators: a place in the rule file, after the veto's effect.
         where = _(" (line {line})").format(line=hit.line) if hit.line else ""
-        owners = f" [{_(', ').join(hit.owners)}]" if hit.owners else ""
         veto = _("  veto: {name} → {effect}{where}{owners}")
+        owners = offices_after(hit.owners)
         lines.append(veto.format(name=hit.name, effect=hit.effect, where=where, owners=owners))
-    for entry in result.lost_points():
-        sign = "−" if entry.amount > 0 else "+"
-        owners = f" [{_(', ').join(entry.owners)}]" if entry.owners else ""
-        where = f" ({entry.location})" if entry.location else ""
-        node = f"{entry.node_id} " if entry.node_id else ""
-        line = _("  {sign}{amount}  {node}{name}: {reason}{where}{owners}")
-        amount = number(entry.amount.copy_abs())
-        lines.append(
-            line.format(
-                sign=sign,
-                amount=amount,
-                node=node,
-                name=entry.node_name,
-                reason=entry.reason,
-                where=where,
-                owners=owners,
-            )
-        )
+    # The same lines as `explain` writes: one wording, one bracket style.
+    lines.extend(ledger_line(entry) for entry in result.lost_points())
     return lines
 
 
