@@ -6,6 +6,7 @@ import json
 import os
 from pathlib import Path
 
+import click
 import openpyxl
 import pytest
 from click.testing import CliRunner
@@ -121,14 +122,19 @@ def test_english_help_is_unchanged_but_for_lang() -> None:
 
 
 def test_clicks_own_errors_in_chinese() -> None:
+    original = click.exceptions.MissingParameter.format_message
     code, out, err = zh("score")
+    # click's own sentence ends with 。 in Chinese; click itself is left as it was.
+    assert click.exceptions.MissingParameter.format_message is original
     assert (code, out) == (2, "")
     assert err == (
         "用法：qualitykpi score [OPTIONS] RULE DATA\n"
         "运行 'qualitykpi score --help' 查看帮助。\n"
         "\n"
-        "错误：缺少参数 'RULE'.\n"
+        "错误：缺少参数 'RULE'。\n"
     )
+    _, version, _ = zh("--version")
+    assert version.startswith("qualitykpi，版本 ")
     _, _, err = zh("scor")
     assert "错误：没有命令 'scor'。 是否要用 'score'？" in err
     _, _, err = zh("score", "--format", "html", RULE, CSV)

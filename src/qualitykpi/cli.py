@@ -25,7 +25,7 @@ from .cli_data import rows as _rows
 from .cli_data import score as _score
 from .cli_environment import current, environment_options
 from .cli_fmt import fmt_command
-from .cli_language import SHOW_VERSION, Group, Option, option
+from .cli_language import SHOW_VERSION, VERSION_MESSAGE, Group, Option, option
 from .cli_report import report_command
 from .diagnostics import Diagnostic, render_text, summary, to_json, to_sarif
 from .environment import read_rule_file
@@ -47,7 +47,9 @@ if TYPE_CHECKING:
     context_settings={"help_option_names": ["-h", "--help"]},
     help=N_("Score quality-work assessment rules (质量工作考核评分细则) exactly."),
 )
-@click.version_option(package_name="qualitykpi", cls=Option, help=SHOW_VERSION)
+@click.version_option(
+    package_name="qualitykpi", cls=Option, help=SHOW_VERSION, message=VERSION_MESSAGE
+)
 def main() -> None:
     pass
 

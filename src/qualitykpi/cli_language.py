@@ -38,6 +38,18 @@ LANG_HELP = N_(
 SHOW_HELP = N_("Show this message and exit.")
 SHOW_VERSION = N_("Show the version and exit.")
 
+
+class _Later(str):
+    """A message click fills in with ``%`` when it prints it (``--version``'s):
+    translated then, not when the command is defined."""
+
+    def __mod__(self, values: Any) -> str:
+        shown: str = _(str(self)) % values
+        return shown
+
+
+VERSION_MESSAGE = _Later(N_("%(prog)s, version %(version)s"))
+
 #: What click prints in its own words, for the catalog: help headings and
 #: usage errors.  A plural is two messages here (Chinese has one form), and
 #: :func:`_click_ngettext` asks for the one click would print.
@@ -105,11 +117,27 @@ def click_speaks() -> Iterator[None]:
             if hasattr(module, name):
                 saved.append((module, name, getattr(module, name)))
                 setattr(module, name, replacement)
+    missing = click.exceptions.MissingParameter
+    saved.append((missing, "format_message", missing.format_message))
+    missing.format_message = _full_stop(missing.format_message)  # type: ignore[method-assign,assignment]
     try:
         yield
     finally:
         for module, name, original in saved:
             setattr(module, name, original)
+
+
+def _full_stop(format_message: Callable[[Any], str]) -> Callable[[Any], str]:
+    """click ends "Missing argument 'X'" with a period of its own, outside its
+    messages: a Chinese sentence ends with 。"""
+
+    def formatted(self: Any) -> str:
+        text = format_message(self)
+        if language() == "zh" and text.endswith("."):
+            return text[:-1] + "。"
+        return text
+
+    return formatted
 
 
 def requested_language(args: Sequence[str]) -> Language | None:
