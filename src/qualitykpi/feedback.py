@@ -16,7 +16,7 @@ the notice as data (for reports that lay it out themselves),
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING
@@ -264,11 +264,13 @@ def _quoted(text: str) -> str:
     return f"「{text}」" if language() == "zh" else f"“{text}”"
 
 
-def _joined(parts: Iterator[str] | list[str] | tuple[str, ...]) -> str:
+def joined(parts: Iterable[str]) -> str:
+    """Parts of a sentence, with the comma of the language."""
     return ("，" if language() == "zh" else ", ").join(parts)
 
 
-def _offices(owners: tuple[str, ...], supporters: tuple[str, ...]) -> str | None:
+def offices_line(owners: tuple[str, ...], supporters: tuple[str, ...]) -> str | None:
+    """The sentence naming the responsible (and supporting) offices, or None."""
     listed = "、".join(owners) if language() == "zh" else ", ".join(owners)
     if supporters:
         helpers = "、".join(supporters) if language() == "zh" else ", ".join(supporters)
@@ -282,7 +284,7 @@ def _offices(owners: tuple[str, ...], supporters: tuple[str, ...]) -> str | None
     return None
 
 
-def _signed(amount: Decimal) -> str:
+def signed(amount: Decimal) -> str:
     """A loss as ``deduct 6``, points given back as ``add back 0.6``."""
     if amount >= 0:
         return _("deduct {points}").format(points=fmt(amount))
@@ -303,7 +305,7 @@ def _render(notice: Notice) -> str:
     ]
     section = 1
     out.append(_heading(section, _("Result")))
-    out.append("    " + _standing(notice))
+    out.append("    " + standing(notice))
     section += 1
     if notice.points:
         lost = pgettext("notice", "Points lost ({points} in all)").format(
@@ -321,7 +323,7 @@ def _render(notice: Notice) -> str:
         out.append(
             "    "
             + _("Adjustment of the total: {what}: {points}").format(
-                what=what, points=_signed(amount)
+                what=what, points=signed(amount)
             )
         )
     if notice.vetoes:
@@ -334,15 +336,15 @@ def _render(notice: Notice) -> str:
                 else veto.name
             )
             line = _("{veto}: {effect}").format(veto=where, effect=veto.effect)
-            offices = _offices(veto.owners, ())
-            out.append("    " + (_joined([line, offices]) if offices else line))
+            offices = offices_line(veto.owners, ())
+            out.append("    " + (joined([line, offices]) if offices else line))
     if notice.bonuses:
         section += 1
         out.append(_heading(section, _("Bonuses")))
         for name, points, owners in notice.bonuses:
             line = _("{name}: {points} bonus points").format(name=name, points=fmt(points))
-            offices = _offices(owners, ())
-            out.append("    " + (_joined([line, offices]) if offices else line))
+            offices = offices_line(owners, ())
+            out.append("    " + (joined([line, offices]) if offices else line))
         if notice.bonus_points != _sum(bonus[1] for bonus in notice.bonuses):
             # The total's cap kept part of them back.
             added = _("Added to the total: {points}").format(points=fmt(notice.bonus_points))
@@ -355,7 +357,8 @@ def _render(notice: Notice) -> str:
     return "\n".join(out) + "\n"
 
 
-def _standing(notice: Notice) -> str:
+def standing(notice: Notice) -> str:
+    """Total, grade and rank, as one sentence: ``总分 89.6 分（满分 100 分），等级 D，…。``"""
     parts = [
         pgettext("notice", "total {total} of {max}").format(
             total=fmt(notice.total), max=fmt(notice.max)
@@ -369,14 +372,14 @@ def _standing(notice: Notice) -> str:
                 rank=notice.rank, count=notice.cohort
             )
         )
-    return _("{standing}.").format(standing=_joined(parts))
+    return _("{standing}.").format(standing=joined(parts))
 
 
 def _point_lines(number: int, point: NoticePoint, *, same_text: bool) -> list[str]:
     pad = "       "
     lines = [
         _("    {number}. {item}: {points}").format(
-            number=number, item=" › ".join(point.path), points=_signed(point.amount)
+            number=number, item=" › ".join(point.path), points=signed(point.amount)
         )
     ]
     if same_text and point.quotation:
@@ -392,13 +395,13 @@ def _point_lines(number: int, point: NoticePoint, *, same_text: bool) -> list[st
             pad + _("Rule line {line}: {text}").format(line=line, text=_quoted(shown_line))
         )
     for reason, amount in point.reasons:
-        lines.append(pad + _("{reason}: {points}").format(reason=reason, points=_signed(amount)))
+        lines.append(pad + _("{reason}: {points}").format(reason=reason, points=signed(amount)))
     if point.data:
-        shown = _joined([f"{column} {value}" for column, value in point.data])
+        shown = joined([f"{column} {value}" for column, value in point.data])
         if point.notes:
-            shown = _("{values} ({notes})").format(values=shown, notes=_joined(point.notes))
+            shown = _("{values} ({notes})").format(values=shown, notes=joined(point.notes))
         lines.append(pad + _("Data: {values}").format(values=shown))
-    offices = _offices(point.owners, point.supporters)
+    offices = offices_line(point.owners, point.supporters)
     if offices:
         lines.append(pad + offices)
     return lines

@@ -23,13 +23,12 @@ from __future__ import annotations
 import datetime
 import re
 from collections.abc import Iterable, Sequence
-from decimal import Decimal
 from itertools import groupby
 from os import PathLike
 from pathlib import Path
 from typing import Any
 
-from ..feedback import Notice, NoticePoint, build_notice
+from ..feedback import Notice, NoticePoint, build_notice, joined, offices_line, signed, standing
 from ..i18n import _, language, ngettext, pgettext
 from ..results import Result, Results
 from ..scheme import Scheme
@@ -167,10 +166,6 @@ def _second(number_: int, text: str) -> str:
     return f"({number_}) {text}"
 
 
-def _joined(parts: Iterable[str]) -> str:
-    return ("，" if language() == "zh" else ", ").join(parts)
-
-
 def _listed(names: Iterable[str]) -> str:
     return ("、" if language() == "zh" else ", ").join(names)
 
@@ -302,7 +297,7 @@ def _notice(document: Any, notice: Notice, info: ReportInfo, *, new_page: bool =
         previous = point.quotation
     for what, amount in notice.adjustments:
         line = _("Adjustment of the total: {what}: {points}").format(
-            what=what, points=_signed(amount)
+            what=what, points=signed(amount)
         )
         page.paragraph(document, line, page.BODY)
 
@@ -316,16 +311,16 @@ def _notice(document: Any, notice: Notice, info: ReportInfo, *, new_page: bool =
                 else veto.name
             )
             line = _("{veto}: {effect}").format(veto=where, effect=veto.effect)
-            offices = _offices(veto.owners, ())
-            page.paragraph(document, _joined([line, offices]) if offices else line, page.BODY)
+            offices = offices_line(veto.owners, ())
+            page.paragraph(document, joined([line, offices]) if offices else line, page.BODY)
 
     if notice.bonuses:
         section += 1
         page.paragraph(document, _first(section, _("Bonuses")), page.HEADING_1)
         for name, points, owners in notice.bonuses:
             line = _("{name}: {points} bonus points").format(name=name, points=fmt(points))
-            offices = _offices(owners, ())
-            page.paragraph(document, _joined([line, offices]) if offices else line, page.BODY)
+            offices = offices_line(owners, ())
+            page.paragraph(document, joined([line, offices]) if offices else line, page.BODY)
         if notice.bonus_points != total_of(bonus[1] for bonus in notice.bonuses):
             # The total's cap kept part of them back.
             added = _("Added to the total: {points}").format(points=fmt(notice.bonus_points))
@@ -341,9 +336,7 @@ def _notice(document: Any, notice: Notice, info: ReportInfo, *, new_page: bool =
 
 
 def _point(document: Any, index: int, point: NoticePoint, *, same_text: bool) -> None:
-    heading = _("{item}: {points}").format(
-        item=" › ".join(point.path), points=_signed(point.amount)
-    )
+    heading = _("{item}: {points}").format(item=" › ".join(point.path), points=signed(point.amount))
     page.paragraph(document, _second(index, heading), page.HEADING_2)
     if same_text and point.quotation:
         # The parts of one item quote the item's text: once is enough.
@@ -356,50 +349,19 @@ def _point(document: Any, index: int, point: NoticePoint, *, same_text: bool) ->
         line = _("Rule line {line}: {text}").format(line=line_number, text=_quoted(text))
         page.paragraph(document, line, page.BODY)
     for reason, amount in point.reasons:
-        line = _("{reason}: {points}").format(reason=reason, points=_signed(amount))
+        line = _("{reason}: {points}").format(reason=reason, points=signed(amount))
         page.paragraph(document, line, page.BODY)
     if point.data:
-        shown = _joined(f"{column} {value}" for column, value in point.data)
+        shown = joined(f"{column} {value}" for column, value in point.data)
         if point.notes:
-            shown = _("{values} ({notes})").format(values=shown, notes=_joined(point.notes))
+            shown = _("{values} ({notes})").format(values=shown, notes=joined(point.notes))
         page.paragraph(document, _("Data: {values}").format(values=shown), page.BODY)
-    offices = _offices(point.owners, point.supporters)
+    offices = offices_line(point.owners, point.supporters)
     if offices:
         page.paragraph(document, offices, page.BODY)
 
 
 def _standing(notice: Notice) -> str:
-    parts = [
-        pgettext("notice", "total {total} of {max}").format(
-            total=fmt(notice.total), max=fmt(notice.max)
-        )
-    ]
-    if notice.grade is not None:
-        parts.append(_("grade {grade}").format(grade=notice.grade))
-    if notice.rank is not None:
-        parts.append(
-            _("rank {rank} of the {count} units assessed").format(
-                rank=notice.rank, count=notice.cohort
-            )
-        )
-    standing = _("{standing}.").format(standing=_joined(parts))
     # A sentence of its own here, not a line of a letter's text block.
-    return standing[:1].upper() + standing[1:]
-
-
-def _signed(amount: Decimal) -> str:
-    if amount >= 0:
-        return _("deduct {points}").format(points=fmt(amount))
-    return _("add back {points}").format(points=fmt(amount.copy_negate()))
-
-
-def _offices(owners: tuple[str, ...], supporters: tuple[str, ...]) -> str | None:
-    if supporters:
-        if owners:
-            return _("Responsible office: {owners} (lead); supporting: {supporters}").format(
-                owners=_listed(owners), supporters=_listed(supporters)
-            )
-        return _("Supporting offices: {supporters}").format(supporters=_listed(supporters))
-    if owners:
-        return _("Responsible office: {owners}").format(owners=_listed(owners))
-    return None
+    text = standing(notice)
+    return text[:1].upper() + text[1:]

@@ -22,7 +22,7 @@ from decimal import Decimal
 from fractions import Fraction
 from html import escape
 
-from ..feedback import Notice, NoticePoint, build_notice
+from ..feedback import Notice, NoticePoint, build_notice, offices_line, signed, standing
 from ..i18n import _, language, ngettext, pgettext
 from ..results import Result, Results
 from ..scheme import Scheme
@@ -338,7 +338,7 @@ def _entity_section(scheme: Scheme, results: Results, index: int, rank: int, res
     parts = [
         f'<section class="entity" id="entity-{index}" data-entity="{escape(entity)}">',
         f"<h2>{escape(f'{rank}. {entity}')}</h2>",
-        f'<p class="standing">{escape(_standing(notice))}</p>',
+        f'<p class="standing">{escape(standing(notice))}</p>',
         _subtotals(result),
         _vetoes(notice),
         _points(notice),
@@ -346,24 +346,6 @@ def _entity_section(scheme: Scheme, results: Results, index: int, rank: int, res
         "</section>",
     ]
     return "\n".join(part for part in parts if part)
-
-
-def _standing(notice: Notice) -> str:
-    parts = [
-        pgettext("notice", "total {total} of {max}").format(
-            total=exact(notice.total), max=exact(notice.max)
-        )
-    ]
-    if notice.grade is not None:
-        parts.append(_("grade {grade}").format(grade=notice.grade))
-    if notice.rank is not None:
-        parts.append(
-            _("rank {rank} of the {count} units assessed").format(
-                rank=notice.rank, count=notice.cohort
-            )
-        )
-    comma = "，" if language() == "zh" else ", "
-    return _("{standing}.").format(standing=comma.join(parts))
 
 
 def _subtotals(result: Result) -> str:
@@ -388,17 +370,11 @@ def _vetoes(notice: Notice) -> str:
             else veto.name
         )
         line = _("{veto}: {effect}").format(veto=where, effect=veto.effect)
-        offices = _offices(veto.owners, ())
+        offices = offices_line(veto.owners, ())
         text = escape(line) + (f" — {escape(offices)}" if offices else "")
         items.append(f"<li>{text}</li>")
     heading = escape(_("Vetoes"))
     return f'<h3 class="veto">{heading}</h3>\n<ul class="vetoes">{"".join(items)}</ul>'
-
-
-def _signed(amount: Decimal) -> str:
-    if amount >= 0:
-        return _("deduct {points}").format(points=exact(amount))
-    return _("add back {points}").format(points=exact(amount.copy_negate()))
 
 
 def _points(notice: Notice) -> str:
@@ -417,14 +393,14 @@ def _points(notice: Notice) -> str:
         rows.append(
             f"<tr>{_cell(str(number), sort=number, classes='num')}"
             f"{_cell(escape(' › '.join(point.path)))}"
-            f"{_cell(escape(_signed(point.amount)), classes='num')}"
+            f"{_cell(escape(signed(point.amount)), classes='num')}"
             f"{_cell(_details(point), classes='details')}"
-            f"{_cell(escape(_offices(point.owners, point.supporters) or ''))}</tr>"
+            f"{_cell(escape(offices_line(point.owners, point.supporters) or ''))}</tr>"
         )
     for what, amount in notice.adjustments:
         text = _("Adjustment of the total: {what}: {points}")
         rows.append(
-            f"<tr>{_cell('')}{_cell(escape(text.format(what=what, points=_signed(amount))))}"
+            f"<tr>{_cell('')}{_cell(escape(text.format(what=what, points=signed(amount))))}"
             f"{_cell('')}{_cell('')}{_cell('')}</tr>"
         )
     header = [_("No."), _("item"), _("points"), _("details"), _("office")]
@@ -439,7 +415,7 @@ def _details(point: NoticePoint) -> str:
     for line, text in point.lines:
         lines.append(_("Rule line {line}: {text}").format(line=line, text=_quoted(text)))
     for reason, amount in point.reasons:
-        lines.append(_("{reason}: {points}").format(reason=reason, points=_signed(amount)))
+        lines.append(_("{reason}: {points}").format(reason=reason, points=signed(amount)))
     if point.data:
         comma = "，" if language() == "zh" else ", "
         shown = comma.join(f"{column} {value}" for column, value in point.data)
@@ -453,28 +429,13 @@ def _quoted(text: str) -> str:
     return f"「{text}」" if language() == "zh" else f"“{text}”"
 
 
-def _offices(owners: tuple[str, ...], supporters: tuple[str, ...]) -> str | None:
-    separator = "、" if language() == "zh" else ", "
-    listed = separator.join(owners)
-    if supporters:
-        helpers = separator.join(supporters)
-        if owners:
-            return _("Responsible office: {owners} (lead); supporting: {supporters}").format(
-                owners=listed, supporters=helpers
-            )
-        return _("Supporting offices: {supporters}").format(supporters=helpers)
-    if owners:
-        return _("Responsible office: {owners}").format(owners=listed)
-    return None
-
-
 def _bonuses(notice: Notice) -> str:
     if not notice.bonuses:
         return ""
     items = []
     for name, points, owners in notice.bonuses:
         line = _("{name}: {points} bonus points").format(name=name, points=exact(points))
-        offices = _offices(owners, ())
+        offices = offices_line(owners, ())
         items.append(f"<li>{escape(line)}{f' — {escape(offices)}' if offices else ''}</li>")
     total = sum((Fraction(points) for _name, points, _owners in notice.bonuses), Fraction(0))
     if Fraction(notice.bonus_points) != total:
