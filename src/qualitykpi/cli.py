@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, NoReturn
 import click
 
 from .checks import format_ranges, load_errors
-from .cli_data import cannot_read, cannot_write, data_options
+from .cli_data import cannot_read, cannot_write, data_options, entity_option
 from .cli_data import load_rule as _load
 from .cli_data import report_errors as _report_errors
 from .cli_data import rows as _rows
@@ -180,13 +180,6 @@ def _output_option(function: Callable[..., None]) -> Callable[..., None]:
     )(function)
 
 
-def _entity_option(help: str, *names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
-    """The option naming the data column that names the entities."""
-    return option(
-        *names, "entity", default="entity", show_default=True, metavar="COLUMN", help=help
-    )
-
-
 @main.command(
     "score",
     short_help=N_("Score the cohort in DATA by RULE and print the ranking."),
@@ -212,7 +205,7 @@ def _entity_option(help: str, *names: str) -> Callable[[Callable[..., None]], Ca
 )
 @_output_option
 @option("--explain", is_flag=True, help=N_("Add each entity's deduction ledger."))
-@_entity_option(N_("The column naming the entities."), "--entity", "--entity-column")
+@entity_option(N_("The column naming the entities."), "--entity", "--entity-column")
 @data_options
 @environment_options
 def score_command(
@@ -372,7 +365,7 @@ def _unknown_entity(
     ),
 )
 @_output_option
-@_entity_option(N_("The column of DATA naming the entities."), "--entity-column", "--entity")
+@entity_option(N_("The column of DATA naming the entities."), "--entity-column", "--entity")
 @data_options
 @environment_options
 def owners_command(
@@ -551,7 +544,7 @@ def verify_command(rule: str, examples: int, seed: int | None) -> None:
     ),
 )
 @_output_option
-@_entity_option(N_("The name of the column naming the entities."), "--entity-column", "--entity")
+@entity_option(N_("The name of the column naming the entities."), "--entity-column", "--entity")
 @environment_options
 def template_command(rule: str, format_: str | None, output: str | None, entity: str) -> None:
     format_ = output_format(format_, output, TEMPLATE_FORMATS, "csv")

@@ -198,3 +198,10 @@ def data_options(function: Callable[..., None]) -> Callable[..., None]:
         metavar="NAME",
         help=N_("The text encoding of CSV data (default: UTF-8, a byte-order mark allowed)."),
     )(function)
+
+
+def entity_option(help: str, *names: str) -> Callable[[Callable[..., None]], Callable[..., None]]:
+    """The option naming the data column that names the entities."""
+    return option(
+        *names, "entity", default="entity", show_default=True, metavar="COLUMN", help=help
+    )

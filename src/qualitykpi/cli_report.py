@@ -16,7 +16,16 @@ from typing import TYPE_CHECKING, NoReturn
 
 import click
 
-from .cli_data import cannot_read, cannot_write, data_options, load_rule, report_errors, rows, score
+from .cli_data import (
+    cannot_read,
+    cannot_write,
+    data_options,
+    entity_option,
+    load_rule,
+    report_errors,
+    rows,
+    score,
+)
 from .cli_environment import environment_options
 from .cli_language import Command, option
 from .i18n import N_, _
@@ -135,15 +144,7 @@ def read_notes(path: str) -> tuple[str, ...]:
         "as a Word document of its own in DIR, named after the entity."
     ),
 )
-@option(
-    "--entity",
-    "--entity-column",
-    "entity",
-    default="entity",
-    show_default=True,
-    metavar="COLUMN",
-    help=N_("The column naming the entities."),
-)
+@entity_option(N_("The column naming the entities."), "--entity", "--entity-column")
 @data_options
 @environment_options
 def report_command(
