@@ -65,3 +65,22 @@ def assert_ledger_adds_up(result: qk.Result) -> None:
         own = sum((Fraction(s.amount) for s in node.steps if s.amount is not None), Fraction(0))
         below = sum((lost(child) for child in node.children if child.kind != "bonus"), Fraction(0))
         assert own + below == lost(node), node.id
+
+
+def run_cli(*args: str, cwd: Path = DATA.parent) -> tuple[int, str, str]:
+    """``qualitykpi ARGS`` in ``cwd`` (by default the tests' folder, so that the
+    relative paths in golden files do not depend on the checkout's place):
+    exit status, stdout, stderr.  An exception other than an exit is raised."""
+    from click.testing import CliRunner
+
+    from qualitykpi.cli import main
+
+    before = os.getcwd()
+    os.chdir(cwd)
+    try:
+        result = CliRunner().invoke(main, list(args), prog_name="qualitykpi")
+    finally:
+        os.chdir(before)
+    if result.exception is not None and not isinstance(result.exception, SystemExit):
+        raise result.exception
+    return result.exit_code, result.stdout, result.stderr

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-import os
 import subprocess
 import sys
 from decimal import Decimal
@@ -14,10 +13,8 @@ from typing import Any
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from conftest import DATA, ROOT, check_golden
-from qualitykpi.cli import main
+from conftest import DATA, ROOT, check_golden, run_cli
 from qualitykpi.cli_data import progress as _progress
 
 GOLDEN = Path(__file__).resolve().parent / "golden" / "cli"
@@ -30,16 +27,7 @@ SHUANGTAIZI = (
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    # Relative paths keep the golden files independent of the checkout's place.
-    cwd = os.getcwd()
-    os.chdir(DATA.parent)
-    try:
-        result = CliRunner().invoke(main, list(args), prog_name="qualitykpi")
-    finally:
-        os.chdir(cwd)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    return run_cli(*args)
 
 
 # ---------------------------------------------------------------------- test

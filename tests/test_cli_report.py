@@ -2,17 +2,14 @@
 
 from __future__ import annotations
 
-import os
 import sys
 from pathlib import Path
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
-from conftest import DATA, ROOT, check_golden
+from conftest import ROOT, check_golden, run_cli
 from qualitykpi import cli_report
-from qualitykpi.cli import main
 
 GOLDEN = Path(__file__).resolve().parent / "golden"
 WORKED = ("data/worked_example.rule", "data/worked_example.csv")
@@ -28,15 +25,7 @@ USAGE = [
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    cwd = os.getcwd()
-    os.chdir(DATA.parent)
-    try:
-        result = CliRunner().invoke(main, list(args), prog_name="qualitykpi")
-    finally:
-        os.chdir(cwd)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    return run_cli(*args)
 
 
 def _usage_errors(*lang: str) -> str:

@@ -68,16 +68,13 @@ least 90% of 60 = 54: 江源区 (1st, 60) has it; 高新区 (2nd) has 52.8 < 54;
 from __future__ import annotations
 
 import json
-import os
 from collections.abc import Iterator
 from decimal import Decimal
 
 import pytest
-from click.testing import CliRunner
 
 import qualitykpi
-from conftest import ROOT, read_csv
-from qualitykpi.cli import main
+from conftest import ROOT, read_csv, run_cli
 
 EXAMPLES = ROOT / "examples"
 RULE = EXAMPLES / "water-2023.rule"
@@ -467,15 +464,7 @@ def test_without_last_years_data_the_no_data_lines_decide(
 
 
 def _run(*args: str) -> tuple[int, str, str]:
-    cwd = os.getcwd()
-    os.chdir(ROOT)  # paths as a user types them from the repository root
-    try:
-        result = CliRunner().invoke(main, list(args), prog_name="qualitykpi")
-    finally:
-        os.chdir(cwd)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    return run_cli(*args, cwd=ROOT)  # paths as a user types them from the repository root
 
 
 def _lines(text: str) -> Iterator[list[str]]:

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime
 import json
-import os
 from collections import Counter
 from decimal import Decimal
 from pathlib import Path
@@ -17,11 +16,9 @@ from typing import Any
 
 import openpyxl
 import pytest
-from click.testing import CliRunner
 
 import qualitykpi as qk
-from conftest import DATA, ROOT
-from qualitykpi.cli import main
+from conftest import ROOT, run_cli
 from qualitykpi.i18n import use_language
 from qualitykpi.readers import read_table
 from qualitykpi.reports.document import ReportInfo
@@ -36,15 +33,7 @@ EXAMPLES = {"henan": HENAN, "shuangtaizi": SHUANGTAIZI}
 
 
 def run(*args: str) -> tuple[int, str, str]:
-    cwd = os.getcwd()
-    os.chdir(DATA.parent)
-    try:
-        result = CliRunner().invoke(main, list(args), prog_name="qualitykpi")
-    finally:
-        os.chdir(cwd)
-    if result.exception is not None and not isinstance(result.exception, SystemExit):
-        raise result.exception
-    return result.exit_code, result.stdout, result.stderr
+    return run_cli(*args)
 
 
 def exact(value: object) -> Decimal:
