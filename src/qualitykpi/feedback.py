@@ -60,10 +60,21 @@ class NoticePoint:
 
 @attrs.frozen
 class NoticeVeto:
+    """A veto that fired: ``said()`` is its sentence in the current language."""
+
     name: str
     effect: str
     line: int | None
     owners: tuple[str, ...]
+
+    def said(self) -> str:
+        """``name (line 95): grade D`` (``名称（第 95 行）：等级 D``)."""
+        where = (
+            _("{name} (line {line})").format(name=self.name, line=self.line)
+            if self.line
+            else self.name
+        )
+        return _("{veto}: {effect}").format(veto=where, effect=self.effect)
 
 
 @attrs.frozen
@@ -330,12 +341,7 @@ def _render(notice: Notice) -> str:
         section += 1
         out.append(_heading(section, _("Vetoes")))
         for veto in notice.vetoes:
-            where = (
-                _("{name} (line {line})").format(name=veto.name, line=veto.line)
-                if veto.line
-                else veto.name
-            )
-            line = _("{veto}: {effect}").format(veto=where, effect=veto.effect)
+            line = veto.said()
             offices = offices_line(veto.owners, ())
             out.append("    " + (joined([line, offices]) if offices else line))
     if notice.bonuses:

@@ -305,12 +305,7 @@ def _notice(document: Any, notice: Notice, info: ReportInfo, *, new_page: bool =
         section += 1
         page.paragraph(document, _first(section, _("Vetoes")), page.HEADING_1)
         for veto in notice.vetoes:
-            where = (
-                _("{name} (line {line})").format(name=veto.name, line=veto.line)
-                if veto.line
-                else veto.name
-            )
-            line = _("{veto}: {effect}").format(veto=where, effect=veto.effect)
+            line = veto.said()
             offices = offices_line(veto.owners, ())
             page.paragraph(document, joined([line, offices]) if offices else line, page.BODY)
 

@@ -364,12 +364,7 @@ def _vetoes(notice: Notice) -> str:
         return ""
     items = []
     for veto in notice.vetoes:
-        where = (
-            _("{name} (line {line})").format(name=veto.name, line=veto.line)
-            if veto.line
-            else veto.name
-        )
-        line = _("{veto}: {effect}").format(veto=where, effect=veto.effect)
+        line = veto.said()
         offices = offices_line(veto.owners, ())
         text = escape(line) + (f" — {escape(offices)}" if offices else "")
         items.append(f"<li>{text}</li>")
