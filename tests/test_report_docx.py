@@ -324,8 +324,12 @@ def test_a_missing_python_docx_names_the_extra(monkeypatch: pytest.MonkeyPatch) 
         monkeypatch.delitem(sys.modules, f"qualitykpi.reports.{module}")
         # `from . import gongwen` takes the package's attribute when it has one.
         monkeypatch.delattr(reports, module)
-    with pytest.raises(MissingExtra, match=re.escape('pip install "qualitykpi[reports]"')):
+    with pytest.raises(
+        MissingExtra, match=re.escape('pip install "qualitykpi[reports]"')
+    ) as raised:
         importlib.import_module("qualitykpi.reports.docx")
+    # The package to install, not the module it brings.
+    assert str(raised.value).startswith("this report needs python-docx, which")
 
 
 # ---------------------------------------------------------------- LibreOffice

@@ -45,4 +45,9 @@ def require(module: str, extra: str = "reports") -> ModuleType:
             "this report needs {module}, which is not installed; "
             'install it with: pip install "qualitykpi[{extra}]"'
         )
-        raise MissingExtra(message.format(module=module, extra=extra)) from error
+        package = _PACKAGES.get(module.partition(".")[0], module)
+        raise MissingExtra(message.format(module=package, extra=extra)) from error
+
+
+#: The package that installs a module, where the two names differ.
+_PACKAGES = {"docx": "python-docx"}
