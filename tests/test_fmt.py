@@ -284,6 +284,11 @@ scheme "语序" {
   item "c" deduct at most 1 {
     assessed deduction at most 1
   }
+  item d "d" deduct {
+    input n: count
+    assessed deduction 5–10 for each n
+    example n = 2, d = 12 → -12
+  }
 }
 """
 
@@ -309,6 +314,11 @@ ORDERS_ZH = """\
   }
   项目 "c" 最高扣 1 分 {
     酌情 扣分 最多 1 分
+  }
+  项目 d "d" 扣分项 {
+    输入 n: 次数
+    酌情 每 n 扣分 5–10
+    示例 n = 2，d = 12 → -12
   }
 }
 """
@@ -336,6 +346,11 @@ ORDERS_OLD = """\
   }
   项目 "c" 最高扣 1 分 {
     酌情 扣分 最多 1
+  }
+  项目 d "d" 扣分项 {
+    输入 n: 次数
+    酌情 扣分 5–10 每 n
+    示例 n = 2，d = 12 → -12
   }
 }
 """
@@ -374,6 +389,7 @@ def test_a_measure_word_or_of_is_told_by_the_word_after_it() -> None:
         ("each x deduct 1", "in English write `deduct N for each NAME`"),
         ("x of peer max at least 1 → full", "in English write `peer STAT of NAME`"),
         ("at least peer mean of 120% → full", "in English write `N of peer STAT`"),
+        ("assessed for each x deduction 5–10", "write `assessed deduction A–B for each NAME`"),
         ("less than 2, each missing 1 → deduct 1", "in English write `each U below T`"),
         ("不低于 2，每差 1 → 扣 1 分", "`低于` goes with `每差`"),
         ("低于 2，每超 1 → 扣 1 分", "`低于` goes with `每差`"),

@@ -35,6 +35,7 @@ GRAMMAR = r"""
 %extend line: [subject] condition _COMMA "each" ("missing" | BEYOND) [mode] number _ARROW? per_unit_effect (_COMMA modifier)* -> zh_each_line
 %extend s_atom: NAME "of" "peer" stat -> zh_peer_of
 %extend condition: comparator "peer" stat "of" number -> zh_peer_compare
+%extend assessed: "assessed" "for" "each" NAME DEDUCTION number _rangesep number -> zh_assessed_each
 """  # noqa: E501
 
 # What an English author wrote instead, for the error that says so.
@@ -55,6 +56,10 @@ _ENGLISH = {
     "zh_peer_compare": N_(
         "`peer STAT of N` is the Chinese word order; in English write `N of peer STAT`"
     ),
+    "zh_assessed_each": N_(
+        "`assessed for each NAME deduction A–B` is the Chinese word order; in English "
+        "write `assessed deduction A–B for each NAME`"
+    ),
 }
 
 # The child that is a Chinese word wherever the production is Chinese.
@@ -64,6 +69,7 @@ _MARKERS = {
     "zh_each_line": 3,
     "zh_peer_of": 1,
     "zh_peer_compare": 3,
+    "zh_assessed_each": 1,
 }
 
 _DIRECTION = {"less than": ("below", "missing"), "more than": ("above", "beyond")}
@@ -181,12 +187,19 @@ def _peer_compare(tree: Tree[Token]) -> Tree[Token]:
     return _reordered("peer_compare", [comparator, number, of, peer, stat])
 
 
+def _assessed_each(tree: Tree[Token]) -> Tree[Token]:
+    # assessed for each NAME deduction A – B → assessed deduction A – B for each NAME
+    assessed, for_, each, name, *deduction = tree.children
+    return _reordered("assessed_each", [assessed, *deduction, for_, each, name])
+
+
 _REWRITES = {
     "zh_deduct_each": _each_clause,
     "zh_award_each": _each_clause,
     "zh_each_line": _each_line,
     "zh_peer_of": _peer_of,
     "zh_peer_compare": _peer_compare,
+    "zh_assessed_each": _assessed_each,
 }
 
 # ------------------------------------------------------------ writing Chinese
@@ -217,6 +230,11 @@ def chinese_order(node: Tree[Token]) -> Sequence[Part] | None:
         return [(3,), (2,), (0,), (1,)]
     if label == "peer_compare":
         return [(0,), (3,), (4,), (2,), (1,)]
+    if label == "assessed_each":
+        # assessed deduction A – B for each NAME → 酌情 每 NAME 扣分 A – B
+        last = len(node.children) - 1
+        deduction = [(index,) for index in range(1, last - 2)]
+        return [(0,), (last - 2,), (last - 1,), (last,), *deduction]
     return None
 
 
