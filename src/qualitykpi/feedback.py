@@ -57,6 +57,13 @@ class NoticePoint:
     #: The node's id in the rule (a report shows it beside the name).
     id: str = ""
 
+    def lines_shown(self) -> tuple[tuple[int, str], ...]:
+        """:attr:`lines` for the reader: an English line in Chinese keywords when the
+        language is Chinese (「低于目标值 5–10 个百分点 → 扣 6 分」)."""
+        if language() != "zh":
+            return self.lines
+        return tuple((line, code_in_chinese(text)) for line, text in self.lines)
+
 
 @attrs.frozen
 class NoticeVeto:
@@ -394,12 +401,8 @@ def _point_lines(number: int, point: NoticePoint, *, same_text: bool) -> list[st
     else:
         for text in point.quotation:
             lines.append(pad + _("Text of the rules: {text}").format(text=_quoted(text)))
-    for line, text in point.lines:
-        # A Chinese reader is shown an English rule line in Chinese keywords.
-        shown_line = code_in_chinese(text) if language() == "zh" else text
-        lines.append(
-            pad + _("Rule line {line}: {text}").format(line=line, text=_quoted(shown_line))
-        )
+    for line, text in point.lines_shown():
+        lines.append(pad + _("Rule line {line}: {text}").format(line=line, text=_quoted(text)))
     for reason, amount in point.reasons:
         lines.append(pad + _("{reason}: {points}").format(reason=reason, points=signed(amount)))
     if point.data:

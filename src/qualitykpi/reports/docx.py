@@ -340,7 +340,7 @@ def _point(document: Any, index: int, point: NoticePoint, *, same_text: bool) ->
         for text in point.quotation:
             line = _("Text of the rules: {text}").format(text=_quoted(text))
             page.paragraph(document, line, page.BODY)
-    for line_number, text in point.lines:
+    for line_number, text in point.lines_shown():
         line = _("Rule line {line}: {text}").format(line=line_number, text=_quoted(text))
         page.paragraph(document, line, page.BODY)
     for reason, amount in point.reasons:

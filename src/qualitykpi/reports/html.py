@@ -407,7 +407,7 @@ def _details(point: NoticePoint) -> str:
     lines = []
     for text in point.quotation:
         lines.append(_("Text of the rules: {text}").format(text=_quoted(text)))
-    for line, text in point.lines:
+    for line, text in point.lines_shown():
         lines.append(_("Rule line {line}: {text}").format(line=line, text=_quoted(text)))
     for reason, amount in point.reasons:
         lines.append(_("{reason}: {points}").format(reason=reason, points=signed(amount)))

@@ -33,7 +33,7 @@ from typing import Any, TypeVar
 from openpyxl import Workbook  # type: ignore[import-untyped]
 from openpyxl.styles import Alignment  # type: ignore[import-untyped]
 
-from ..feedback import Notice, build_notice
+from ..feedback import Notice, build_notice, signed
 from ..i18n import _, language, ngettext, pgettext
 from ..nodes.tree import Item, Section
 from ..results import Results
@@ -283,12 +283,6 @@ def _standing(notice: Notice) -> str:
     return _joined(parts)
 
 
-def _signed(amount: Decimal) -> str:
-    if amount >= 0:
-        return _("deduct {points}").format(points=number(amount))
-    return _("add back {points}").format(points=number(amount.copy_negate()))
-
-
 def _offices(owners: Sequence[str], supporters: Sequence[str]) -> str | None:
     listed = _(", ").join(owners)
     if supporters:
@@ -307,9 +301,10 @@ def _notice_rows(notice: Notice) -> list[tuple[str, list[Cell]]]:
         ("entity", [entity, None, lost, notice.lost, _standing(notice), None, None, None])
     ]
     for point in notice.points:
-        how = [_("line {line}: {text}").format(line=line, text=text) for line, text in point.lines]
+        shown = point.lines_shown()
+        how = [_("line {line}: {text}").format(line=line, text=text) for line, text in shown]
         how += [
-            _("{reason}: {points}").format(reason=reason, points=_signed(amount))
+            _("{reason}: {points}").format(reason=reason, points=signed(amount))
             for reason, amount in point.reasons
         ]
         data = _(", ").join(f"{column} {value}" for column, value in point.data)
