@@ -45,7 +45,7 @@ def test_henan_in_chinese(tmp_path: Path, henan: tuple[qk.Scheme, qk.Results]) -
         assert fact in page
     assert "<p>请各单位认真整改。</p>" in page
     # The rules are English; a Chinese reader sees their lines in Chinese keywords.
-    assert "扣 1 分 每 major_incidents" in page and "deduct 1 for each" not in page
+    assert "每 major_incidents 扣 1 分" in page and "deduct 1 for each" not in page
     for heading in ("考核排名", "等级分布", "各单位总分", "各责任单位失分情况"):
         assert f"<h2>{heading}</h2>" in page
     # Every entity: a row of the ranking and a section of its own, in ranking order.

@@ -24,7 +24,6 @@ from typing import TYPE_CHECKING
 import attrs
 
 from .i18n import _, language, pgettext
-from .surface import code_in_chinese
 from .values import fmt, to_decimal
 
 if TYPE_CHECKING:
@@ -62,7 +61,9 @@ class NoticePoint:
         language is Chinese (「低于目标值 5–10 个百分点 → 扣 6 分」)."""
         if language() != "zh":
             return self.lines
-        return tuple((line, code_in_chinese(text)) for line, text in self.lines)
+        from .fmt import line_in_chinese  # the parser, only for a Chinese reader
+
+        return tuple((line, line_in_chinese(text)) for line, text in self.lines)
 
 
 @attrs.frozen

@@ -30,9 +30,10 @@ from typing import Literal
 import attrs
 from lark import Token, Tree
 
+from .errors import RuleSyntaxError
 from .parser import parse
 from .source import Source
-from .surface import CAP_AFTER, MEASURE_WORDS, POINTS_AFTER, spellings_for
+from .surface import CAP_AFTER, MEASURE_WORDS, POINTS_AFTER, code_in_chinese, spellings_for
 from .word_order import chinese_order
 
 Surface = Literal["en", "zh"]
@@ -88,6 +89,20 @@ def format_rule(text: str, *, to: Surface | None = None, name: str = "<rule>") -
     if to is None:
         to = _surface(list(_words(tree, "en")), text)
     return _Writer(text, list(_words(tree, to)), to).write()
+
+
+def line_in_chinese(line: str) -> str:
+    """One rule line of an item, written in Chinese as ``fmt --to zh`` writes it
+    (its keywords and, where Chinese has its own, its word order):
+    ``deduct 1 for each x`` is ``每 x 扣 1 分``.  A line that is not an item's line
+    on its own gets its keywords spelt in place (:func:`surface.code_in_chinese`)."""
+    text = f'scheme "s" {{\n  item "i" max 1 {{\n    {line}\n  }}\n}}\n'
+    try:
+        written = format_rule(text, to="zh").splitlines()
+    except RuleSyntaxError:
+        return code_in_chinese(line)
+    # The line is what fmt wrote between the item's braces (continuations joined).
+    return " ".join(part.strip() for part in written[2:-2])
 
 
 def _words(tree: Tree[Token], to: Surface) -> Iterator[_Word]:
