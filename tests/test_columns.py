@@ -253,3 +253,11 @@ def test_to_frame_without_pandas_says_what_to_install(monkeypatch: pytest.Monkey
     monkeypatch.setitem(sys.modules, "pandas", None)  # what an absent module looks like
     with pytest.raises(ImportError, match="pip install pandas"):
         results.to_frame()
+
+
+def test_a_column_named_twice_is_refused_not_half_read() -> None:
+    table = pa.table(
+        [pa.array(["a"]), pa.array([1.0]), pa.array([2.0])], names=["entity", "x", "x"]
+    )
+    with pytest.raises(ValueError, match="the column 'x' appears twice"):
+        SCHEME.score_table(table)

@@ -19,6 +19,8 @@ import struct
 from collections.abc import Iterator, Sequence
 from typing import Any
 
+from .i18n import _
+
 #: Rows converted at a time: a slice's columns as Python objects, no more.
 SLICE = 4_096
 
@@ -48,6 +50,11 @@ def columnar_rows(table: Any) -> Iterator[dict[str, object]]:
             yield from _rows(names, columns)
         return
     names = list(table.schema.names)
+    repeated = next((name for index, name in enumerate(names) if name in names[:index]), None)
+    if repeated is not None:
+        # A row keeps one cell of a name: the other column would be lost silently.
+        message = _("the column {cell} appears twice in the header")
+        raise ValueError(message.format(cell=repr(repeated)))
     batches = table.to_batches(max_chunksize=SLICE) if hasattr(table, "to_batches") else [table]
     for batch in batches:
         columns = [
