@@ -194,7 +194,7 @@ def test_booleans_are_yes_or_no_and_text_is_text() -> None:
         assert (error.entity, error.input, error.value, error.line) == ("b", "q", "中", 2)
 
 
-def test_the_entity_column_is_found_by_name_and_a_table_may_be_previous_data() -> None:
+def test_the_entity_column_is_found_by_name() -> None:
     scheme = qk.load(DATA / "worked_example.rule")
     frame = pd.read_csv(DATA / "worked_example.csv").rename(columns={"entity": "单位"})
     expected = scheme.score_table(frame.to_dict("records"), entity="单位")
@@ -261,3 +261,15 @@ def test_a_column_named_twice_is_refused_not_half_read() -> None:
     )
     with pytest.raises(ValueError, match="the column 'x' appears twice"):
         SCHEME.score_table(table)
+
+
+def test_last_periods_data_may_be_a_table_too() -> None:
+    examples = DATA.parents[1] / "examples"
+    scheme = qk.load(examples / "water-2023.rule")
+    now, last = (pd.read_csv(examples / name) for name in ("water-2023.csv", "water-2022.csv"))
+    expected = scheme.score_table(now.to_dict("records"), previous=last.to_dict("records"))
+    assert len(expected) == 7 and expected.errors == ()
+    for convert in (pa.Table.from_pandas, pl.from_pandas):
+        results = scheme.score_table(convert(now), previous=convert(last))
+        assert results.to_dict() == expected.to_dict()
+        assert results.notes == expected.notes
