@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
-from typing import Protocol, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import attrs
 
@@ -12,6 +12,7 @@ from .errors import DataError
 from .explain import explain_result
 from .i18n import _
 from .phrases import Said
+from .results_export import ranking_frame, score_data, score_json
 from .values import decimal_difference
 
 
@@ -350,6 +351,27 @@ class Results:
             else:
                 ranked.append((position, result))
         return ranked
+
+    def to_dict(self, *, explain: bool = False) -> dict[str, Any]:
+        """The JSON object ``qualitykpi score --format json`` writes: ``scheme``,
+        ``entities`` in ranking order (every number as exact decimal text, each
+        node's score, and with ``explain`` the ledger) and ``errors``."""
+        return score_data(self, explain=explain)
+
+    def to_json(self, *, explain: bool = False) -> str:
+        """:meth:`to_dict` as the text ``qualitykpi score --format json`` writes."""
+        return score_json(self, explain=explain)
+
+    def to_frame(self) -> Any:
+        """A pandas DataFrame of the ranking, one row per entity, best first.
+
+        Columns ``rank``, ``entity``, ``total``, ``grade`` (None without one),
+        ``vetoes`` (a tuple of the names of those that fired), then every
+        node's score by id, in tree order.  Scores are the exact
+        :class:`~decimal.Decimal` objects (dtype ``object``), never floats.
+        pandas is imported only here; without it, an ``ImportError`` says so.
+        """
+        return ranking_frame(self)
 
     def _key(self, result: Result) -> tuple[int, Decimal]:
         grades = self.grades

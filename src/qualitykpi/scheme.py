@@ -176,8 +176,8 @@ class Scheme(ComputedScoring):
         ``rows`` are mappings of column to value, a :class:`DataTable` from
         :func:`read_table` (whose rows are then named by their place in the
         file: "row 7" is the sheet's row 7, not the seventh entity), or a
-        pandas ``DataFrame`` as it comes (the entity column may be its
-        index; NaN, ``None`` and ``pd.NA`` are absent values).  Returns
+        pandas or polars ``DataFrame`` or pyarrow ``Table`` as it comes (a
+        pandas index may be the entity column; nulls are absent).  Returns
         results by entity in row order.  Rows with bad data have no result;
         their :class:`DataError` objects are in ``.errors``, and every other
         row is scored.
@@ -237,7 +237,7 @@ class Scheme(ComputedScoring):
                 raise TypeError(
                     f"row {index} is a {type(row).__name__}: score_table takes rows as "
                     "mappings of column to value, a DataTable from read_table, or a "
-                    "pandas DataFrame"
+                    "pandas, pyarrow or polars table"
                 )
             raw_name = row.get(entity)
             name = "" if is_absent(raw_name) else str(raw_name).strip()

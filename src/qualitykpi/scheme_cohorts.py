@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 import attrs
 
 from .cohorts import Derivation, subexpressions
+from .columns import columnar_kind, columnar_rows
 from .errors import DataError
 from .fast import FastValue, FastValues
 from .nodes.conditions import ScoreProblem
@@ -156,12 +157,22 @@ def _records(rows: Any, entity: str) -> Iterable[Mapping[str, object]]:
 
 
 def is_data_frame(rows: object) -> bool:
-    """A pandas DataFrame, recognised without importing pandas (it is optional)."""
+    """A pandas DataFrame, a pyarrow Table or a polars DataFrame, recognised
+    without importing any of them (they are optional)."""
     kind = type(rows)
-    return kind.__name__ == "DataFrame" and kind.__module__.split(".")[0] == "pandas"
+    pandas = kind.__name__ == "DataFrame" and kind.__module__.split(".")[0] == "pandas"
+    return pandas or columnar_kind(rows) is not None
 
 
-def frame_records(frame: Any, entity: str) -> list[dict[str, object]]:
+def frame_records(frame: Any, entity: str) -> Iterable[dict[str, object]]:
+    """A data frame's rows as dicts: those of a pyarrow or polars table read by
+    column (:mod:`qualitykpi.columns`), those of a pandas DataFrame as below."""
+    if columnar_kind(frame) is not None:
+        return columnar_rows(frame)
+    return _pandas_records(frame, entity)
+
+
+def _pandas_records(frame: Any, entity: str) -> list[dict[str, object]]:
     """A DataFrame's rows as dicts; an index named after the entity column becomes it.
 
     pandas widens float32 cells to Python floats (91.2 becomes

@@ -14,12 +14,10 @@ from __future__ import annotations
 
 import csv
 import io
-import json
 import re
 from collections.abc import Container, Iterable, Mapping, Sequence
 from decimal import Decimal
-from fractions import Fraction
-from typing import IO, Any
+from typing import IO
 
 import attrs
 from rich.box import Box
@@ -28,13 +26,20 @@ from rich.console import Console
 from rich.table import Table
 from rich.text import Text
 
-from ..errors import DataError
 from ..explain import ledger_line, offices_after
 from ..i18n import N_, _
 from ..nodes.tree import Item, Section
-from ..results import LostPoints, NodeResult, Result, Results
+from ..results import Result, Results
+from ..results_export import JSONObject as JSONObject
+from ..results_export import dumps as dumps
+from ..results_export import entity_json as entity_json
+from ..results_export import error_json as error_json
+from ..results_export import node_json as node_json
+from ..results_export import number as number
+from ..results_export import score_data as score_data
+from ..results_export import score_json as score_json
 from ..scheme import Scheme
-from ..values import decimal_sum, fmt, normalize, shown_value, size_problem, to_decimal
+from ..values import decimal_sum, to_decimal
 
 #: A table border of plain ASCII: a dashed rule under the header and nothing
 #: else.  Box-drawing characters are "ambiguous width" and take two columns
@@ -47,16 +52,9 @@ PIPE_WIDTH = 100
 #: What a CSV file starts with so that Excel reads it as UTF-8.
 BOM = "\ufeff"
 
-JSONObject = dict[str, Any]
-
 
 # ------------------------------------------------------------------ numbers
-
-
-def number(value: Decimal | Fraction) -> str:
-    """The exact decimal text of ``value``: ``27.15``, ``10``, ``-0.5``."""
-    value = to_decimal(value) if isinstance(value, Fraction) else normalize(value)
-    return format(value, "f")
+# (`number` and the JSON of the ranking are in qualitykpi.results_export.)
 
 
 def total_of(values: Iterable[Decimal]) -> Decimal:
@@ -174,90 +172,6 @@ def ledger_lines(result: Result) -> list[str]:
     # The same lines as `explain` writes: one wording, one bracket style.
     lines.extend(ledger_line(entry) for entry in result.lost_points())
     return lines
-
-
-def _ledger_json(entry: LostPoints) -> JSONObject:
-    return {
-        "node": entry.node_id or None,
-        "name": entry.node_name,
-        "owners": list(entry.owners),
-        "amount": number(entry.amount),
-        "reason": entry.reason,
-        "kind": entry.kind,
-        "line": entry.line,
-    }
-
-
-# --------------------------------------------------------------------- json
-
-
-def node_json(node: NodeResult) -> JSONObject:
-    return {
-        "id": node.id,
-        "name": node.name,
-        "kind": node.kind,
-        "score": number(node.score),
-        "max": number(node.max) if node.capped else None,
-        "owners": list(node.owners),
-        "children": [node_json(child) for child in node.children],
-    }
-
-
-def _json_value(value: object) -> object:
-    if value is None or isinstance(value, bool | str):
-        return value
-    if isinstance(value, Decimal) and value.is_finite() and not size_problem(value, str(value)):
-        return number(value)
-    if isinstance(value, Fraction):
-        return fmt(value)
-    return shown_value(value)
-
-
-def error_json(error: DataError) -> JSONObject:
-    return {
-        "entity": error.entity,
-        "input": error.input,
-        "value": _json_value(error.value),
-        "message": error.message,
-        "line": error.line,
-    }
-
-
-def entity_json(rank: int, result: Result, *, explain: bool) -> JSONObject:
-    out: JSONObject = {
-        "rank": rank,
-        "entity": result.entity,
-        "total": number(result.total),
-        "max": number(result.max),
-        "grade": result.grade,
-        "vetoes": [
-            {"name": hit.name, "effect": hit.effect, "line": hit.line} for hit in result.vetoes
-        ],
-        "nodes": [node_json(node) for node in result.nodes],
-    }
-    if explain:
-        out["ledger"] = [_ledger_json(entry) for entry in result.lost_points()]
-    return out
-
-
-def score_data(results: Results, *, explain: bool = False) -> JSONObject:
-    """The ranking as the JSON object of ``qualitykpi score --format json``."""
-    return {
-        "scheme": results.scheme,
-        "entities": [
-            entity_json(rank, result, explain=explain) for rank, result in results.ranking()
-        ],
-        "errors": [error_json(error) for error in results.errors],
-    }
-
-
-def dumps(data: JSONObject) -> str:
-    """Deterministic JSON text: UTF-8 characters as they are, two-space indent."""
-    return json.dumps(data, ensure_ascii=False, indent=2) + "\n"
-
-
-def score_json(results: Results, *, explain: bool = False) -> str:
-    return dumps(score_data(results, explain=explain))
 
 
 # ---------------------------------------------------------------------- csv
