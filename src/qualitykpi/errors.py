@@ -12,7 +12,7 @@ from typing import Any
 
 from .i18n import _, ngettext
 from .source import Source, Span
-from .surface import in_chinese, written_in
+from .surface import in_chinese
 
 
 class RuleError(ValueError):
@@ -33,7 +33,7 @@ class RuleError(ValueError):
         span: Span | None = None,
         hint: str | None = None,
     ) -> None:
-        if source is not None and written_in(source.text) == "zh":
+        if source is not None and source.chinese:
             # The examples in a message are written as the author writes the file.
             message = in_chinese(message)
             hint = None if hint is None else in_chinese(hint)

@@ -13,6 +13,8 @@ from os import PathLike
 
 import attrs
 
+from .surface import written_in
+
 
 @attrs.frozen
 class Span:
@@ -40,11 +42,21 @@ class Source:
     text: str = attrs.field(repr=False)
     # Split once: the analysis and the checks ask for hundreds of lines.
     _lines: tuple[str, ...] = attrs.field(init=False, repr=False, eq=False)
+    # Told once, when first asked: every error and finding of the file asks.
+    _surface: str | None = attrs.field(init=False, default=None, repr=False, eq=False)
 
     def __attrs_post_init__(self) -> None:
         # Lines end at "\n" only, as the parser counts them (not at form
         # feeds or U+2028, which str.splitlines() would also split at).
         object.__setattr__(self, "_lines", tuple(self.text.split("\n")))
+
+    @property
+    def chinese(self) -> bool:
+        """Whether the file is written with Chinese keywords
+        (:func:`~qualitykpi.surface.written_in`)."""
+        if self._surface is None:
+            object.__setattr__(self, "_surface", written_in(self.text))
+        return self._surface == "zh"
 
     def line_text(self, line: int) -> str:
         if 1 <= line <= len(self._lines):

@@ -283,7 +283,6 @@ _SAME_WORDS = {"point": "points"}
 _POINTS_WORDS = frozenset({("deduct",), ("award",), ("deduct", "at", "most"), ("floor",)})
 
 
-@functools.lru_cache(maxsize=32)
 def written_in(text: str) -> str:
     """The surface of rule ``text``: ``"zh"`` when a keyword outside its strings and
     comments is Chinese, else ``"en"``.  It needs no parse, so a file with a syntax

@@ -40,7 +40,7 @@ from ..diagnostics import Diagnostic, make, sort_diagnostics
 from ..domains import NOTHING, Domain
 from ..errors import RuleError
 from ..i18n import _
-from ..surface import in_chinese, written_in
+from ..surface import in_chinese
 from ..values import fmt
 from .caps import check_caps
 from .computed import check_ratio_numbers
@@ -119,7 +119,7 @@ def check_scheme(scheme: Scheme, checks: Iterable[Check] = CHECKS) -> list[Diagn
     """Every finding of the static checks on a loaded scheme, sorted by line and column."""
     ctx = Context.of(scheme)
     found = sort_diagnostics(diagnostic for run in checks for diagnostic in run(ctx))
-    if scheme.source is not None and written_in(scheme.source.text) == "zh":
+    if scheme.source is not None and scheme.source.chinese:
         # The examples in a finding are written as the author writes the file.
         found = [in_surface(diagnostic) for diagnostic in found]
     return found

@@ -56,7 +56,7 @@ from typing import TYPE_CHECKING
 import attrs
 
 from ..i18n import _, ngettext
-from ..surface import in_chinese, written_in
+from ..surface import in_chinese
 from .analysis import Analysis
 from .cases import Case, Stub
 from .clauses import ClauseCases
@@ -153,7 +153,7 @@ def coverage(scheme: Scheme) -> CoverageReport:
     """The cases of ``scheme``'s rules and which of its ``example`` lines try them."""
     cases = _cases(scheme)
     cases.sort(key=lambda case: (case.line or 0, str(case.key)))
-    if scheme.source is not None and written_in(scheme.source.text) == "zh":
+    if scheme.source is not None and scheme.source.chinese:
         # The code a case quotes is written as the author writes the file.
         cases = [attrs.evolve(case, what=in_chinese(case.what)) for case in cases]
     return CoverageReport(scheme.source.name if scheme.source is not None else None, tuple(cases))

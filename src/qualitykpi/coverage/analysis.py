@@ -22,7 +22,7 @@ from ..nodes.evaluation import ScoreProblems
 from ..nodes.scheme_scorer import SchemeScorer
 from ..nodes.tables import Line
 from ..nodes.tree import Item
-from ..surface import code_in_chinese, written_in
+from ..surface import code_in_chinese
 from ..values import InputSpec, Value, fmt
 from .axes import Axis
 from .cases import Case, Node, Stub, example_line, node_label, show_value
@@ -214,7 +214,7 @@ class Analysis:
         shown_peers = {name: stats for name, stats in peers.items() if name in wanted}
         example = example_line(shown_values, shown_peers, self.specs, expected)
         source = self.scheme.source
-        if source is not None and written_in(source.text) == "zh":
+        if source is not None and source.chinese:
             example = code_in_chinese(example)  # to paste into a file written in Chinese
         line = f"{example}  {comment}"
         if node is None:
