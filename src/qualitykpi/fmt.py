@@ -23,6 +23,7 @@ file back.
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Iterator
 from typing import Literal
@@ -91,6 +92,8 @@ def format_rule(text: str, *, to: Surface | None = None, name: str = "<rule>") -
     return _Writer(text, list(_words(tree, to)), to).write()
 
 
+# A report quotes the same lines for every unit: each is formatted once.
+@functools.lru_cache(maxsize=1024)
 def line_in_chinese(line: str) -> str:
     """One rule line of an item, written in Chinese as ``fmt --to zh`` writes it
     (its keywords and, where Chinese has its own, its word order):
