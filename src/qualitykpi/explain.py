@@ -10,21 +10,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from typing import TYPE_CHECKING
 
-from .i18n import N_, NP_, _, pgettext
+from .i18n import _
+from .phrases import KIND_WORDS, stat_name
 from .values import fmt as _points
 
 if TYPE_CHECKING:
     from .results import LostPoints, NodeResult, Result, Step
 
-#: How a node of each kind is introduced (items and sections need no word).
-_KINDS = {"part": N_("part"), "bonus": N_("bonus"), "task": N_("task")}
-#: The cohort's statistics, as the explanation names them.
-_STATS = {
-    "mean": NP_("statistic", "mean"),
-    "median": NP_("statistic", "median"),
-    "max": NP_("statistic", "max"),
-    "min": NP_("statistic", "min"),
-}
+#: The kinds of node introduced by their word (items and sections need none).
+_INTRODUCED = ("part", "bonus", "task")
 
 
 def listed(names: Iterable[str]) -> str:
@@ -53,7 +47,7 @@ def _heading(node: NodeResult, indent: int) -> str:
     offices = _offices(node)
     listed_here = indent == 0 or node.kind in ("item", "bonus", "task")
     owners = _("  [{offices}]").format(offices=offices) if offices and listed_here else ""
-    kind = _("{kind} ").format(kind=_(_KINDS[node.kind])) if node.kind in _KINDS else ""
+    kind = _("{kind} ").format(kind=_(KIND_WORDS[node.kind])) if node.kind in _INTRODUCED else ""
     score, top = _points(node.score), _points(node.max)
     if node.kind == "task":
         points = ""
@@ -107,10 +101,7 @@ def _total(result: Result) -> str:
 
 def _peers(name: str, stats: Iterable[tuple[str, str]]) -> str:
     shown = listed(
-        _("{stat} {value}").format(
-            stat=pgettext("statistic", _STATS[stat]) if stat in _STATS else stat, value=value
-        )
-        for stat, value in stats
+        _("{stat} {value}").format(stat=stat_name(stat), value=value) for stat, value in stats
     )
     return _("peers of {name}: {stats}").format(name=name, stats=shown)
 

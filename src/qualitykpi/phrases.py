@@ -17,7 +17,7 @@ from typing import Union
 
 import attrs
 
-from .i18n import _, language, pgettext
+from .i18n import N_, NP_, _, language, pgettext
 
 #: What a placeholder of a phrase may hold: words already made, or more phrases.
 Part = Union[str, "Phrase", "Quoted", "Joined"]
@@ -74,3 +74,25 @@ class Joined:
 def said(value: Said) -> str:
     """``value`` in words, in the current language."""
     return str(value)
+
+
+# ------------------------------------------------------------ names of things
+
+#: What a node of each kind is called (in explanations, data errors).
+KIND_WORDS = {"item": N_("item"), "part": N_("part"), "bonus": N_("bonus"), "task": N_("task")}
+
+#: The cohort's statistics by name ("max" of a cohort is not the "max" of a
+#: node: hence the context).
+STAT_CONTEXT = "statistic"
+# The catalog's extractor reads literals only: the context is spelt out again.
+STAT_WORDS = {
+    "mean": NP_("statistic", "mean"),
+    "median": NP_("statistic", "median"),
+    "max": NP_("statistic", "max"),
+    "min": NP_("statistic", "min"),
+}
+
+
+def stat_name(stat: str) -> Said:
+    """A statistic of the cohort by its name in the language it is shown in."""
+    return Phrase(STAT_WORDS[stat], context=STAT_CONTEXT) if stat in STAT_WORDS else stat

@@ -32,8 +32,8 @@ import attrs
 
 from ..domains import ALL, Interval
 from ..fast import Decline, FastValue, never
-from ..i18n import N_, NP_, _
-from ..phrases import Joined, Phrase, Said, phrase
+from ..i18n import N_, _
+from ..phrases import Joined, Phrase, Said, phrase, stat_name
 from ..values import Value, exact, exact_or_none, fmt, labels_tuple
 
 #: Where a condition holds on the value axis (see :meth:`Condition.side`).
@@ -52,20 +52,6 @@ COMPARED = {
     "<": N_("less than {value}"),
     "=": N_("= {value}"),
 }
-#: The cohort's statistics, as a comparison with them names them ("max" of a
-#: cohort is not the "max" of a node: hence the context).
-STAT_CONTEXT = "statistic"
-STATS = {
-    "mean": NP_(STAT_CONTEXT, "mean"),
-    "median": NP_(STAT_CONTEXT, "median"),
-    "max": NP_(STAT_CONTEXT, "max"),
-    "min": NP_(STAT_CONTEXT, "min"),
-}
-
-
-def stat_name(stat: str) -> Said:
-    """A statistic of the cohort by its name in the current language."""
-    return Phrase(STATS[stat], context=STAT_CONTEXT) if stat in STATS else stat
 
 
 def interval_phrase(low: str, high: str, low_closed: bool, high_closed: bool) -> Phrase:

@@ -15,7 +15,7 @@ from typing import Literal
 import attrs
 
 from ..i18n import N_, _
-from ..phrases import Quoted, Said, phrase
+from ..phrases import KIND_WORDS, Quoted, Said, phrase
 from ..results import NodeResult, Step
 from ..values import Value, exact, exact_or_none, fmt, rounded, to_decimal
 from .assessed import Adjustment, Judgement, PerEvent
@@ -37,10 +37,6 @@ from .sections import Section, deducts
 from .tables import Line, Table
 
 __all__ = ["Bounds", "Item", "Section", "as_nodes", "deducts"]  # the tree's nodes, in one place
-
-
-#: What a data error calls a node of each kind.
-KIND_WORDS = {"item": N_("item"), "part": N_("part"), "bonus": N_("bonus"), "task": N_("task")}
 
 
 # Typed converters: attrs' mypy plugin cannot see through a bare ``tuple``.
