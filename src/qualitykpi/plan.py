@@ -111,6 +111,9 @@ class Plan:
     max: Decimal
     hits: tuple[VetoHit, ...]
     peers: Mapping[str, Mapping[str, str]]
+    #: Each item without parts: its slot, the item and its compiled node, which
+    #: writes its score (a traced one, its own subtree's) into the slots.
+    leaves: tuple[tuple[int, Item, Node], ...] = ()
     #: One object per distinct score: a cohort's scores take few values, and a
     #: result keeps its nodes' scores.
     _seen: dict[Decimal, Decimal] = attrs.field(factory=dict, init=False, eq=False, repr=False)
@@ -126,6 +129,20 @@ class Plan:
         fast path."""
         scores = [ZERO] * len(self.shapes)
         total, grade, fired = self.run(values, scores)
+        return self.result(entity, total, grade, fired, scores, trace, file)
+
+    def result(
+        self,
+        entity: str | None,
+        total: Decimal,
+        grade: str | None,
+        fired: Sequence[int],
+        scores: list[Decimal],
+        trace: Callable[[], Result],
+        file: str | None,
+    ) -> Result:
+        """The result of an entity whose numbers are worked out (here, or a column at a
+        time by :mod:`qualitykpi.columnar`); its trace is run when first asked for."""
         total = normalize(total)
         # Each distinct score once, written as a result shows it.
         seen = self._seen
@@ -214,6 +231,7 @@ class _Compiler:
             name for name, spec in specs.items() if spec.type == "yes/no"
         }
         self.shapes: list[Shape] = []
+        self.leaves: list[tuple[int, Item, Node]] = []
 
     def plan(self) -> Plan:
         scorer = self.scorer
@@ -304,6 +322,7 @@ class _Compiler:
                 name: {stat: fmt(value) for stat, value in stats.items()}
                 for name, stats in self.peers.items()
             },
+            tuple(self.leaves),
         )
 
     def node(self, node: Section | Item) -> tuple[int, Node]:
@@ -317,6 +336,8 @@ class _Compiler:
             case Item():
                 children = [self.node(part) for part in node.parts]
                 run = self.item(node, slot, children)
+                if not children:
+                    self.leaves.append((slot, node, run))
                 bonuses = [self.node(bonus) for bonus in node.bonuses]
                 if bonuses:
                     run = _with_bonuses(run, [bonus for _, bonus in bonuses])

@@ -12,12 +12,13 @@ import gc
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
 
 from . import syntax as _syntax
 from .cohorts import Derivation, computes
+from .columnar import columns_unfit
 from .compiler import ExampleCase, compile_scheme
 from .diagnostics import Diagnostic
 from .errors import DataError, RuleError, raise_collected
@@ -170,6 +171,7 @@ class Scheme(ComputedScoring):
         entity: str = "entity",
         *,
         previous: Iterable[Mapping[str, object]] | DataTable | Any | None = None,
+        engine: Literal["auto", "rows", "columns"] = "auto",
     ) -> Results:
         """Score a cohort; peer statistics are computed over it.
 
@@ -186,9 +188,25 @@ class Scheme(ComputedScoring):
         table or a DataFrame, like ``rows``): its column ``rd`` gives each
         entity's ``previous rd``, matched by entity name.  Entities of one
         period only are named in ``.notes``.
+
+        ``engine`` says how: ``"rows"`` one entity at a time, ``"columns"`` a
+        column at a time on NumPy (:mod:`qualitykpi.columnar`: the same
+        results, many times faster on a large cohort), ``"auto"`` by column
+        from :data:`~qualitykpi.columnar.COLUMNS_FROM` rows when it can.
         """
         with _collector_paused():
             if previous is None:
+                if engine != "rows":
+                    why = columns_unfit(self._derivation is not None, rows, engine == "columns")
+                    if why is None:
+                        # NumPy is imported only for a cohort that takes this path.
+                        from .columnar.cohort import score_columns
+
+                        scored = score_columns(self, rows, entity, is_data_frame(rows))
+                        if scored is not None:
+                            return scored
+                    elif engine == "columns":
+                        raise ValueError(f"engine='columns' cannot score this cohort: {why}")
                 return self._score_rows(rows, entity)
             return self._with_previous(rows, previous, entity)
 

@@ -30,7 +30,7 @@ import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal, TypeAlias
@@ -516,14 +516,30 @@ def _read_number(raw: object, *, allow_percent: bool) -> Decimal:
 def peer_statistics(values: Iterable[Fraction]) -> dict[str, Fraction]:
     """Mean, median, max and min of the present values of one input."""
     ordered = sorted(values)
-    if not ordered:
+    return counted_statistics([(value, 1) for value in ordered])
+
+
+def counted_statistics(counted: Sequence[tuple[Fraction, int]]) -> dict[str, Fraction]:
+    """:func:`peer_statistics` of values given in ascending order with how many
+    times each occurs: a column of a million values is a few thousand pairs."""
+    if not counted:
         return {}
-    n = len(ordered)
+    n = sum(count for _, count in counted)
     middle = n // 2
-    median = ordered[middle] if n % 2 else (ordered[middle - 1] + ordered[middle]) / 2
+
+    def at(place: int) -> Fraction:
+        # The value at a place (0-based) of the sorted values.
+        seen = 0
+        for value, count in counted:
+            seen += count
+            if place < seen:
+                return value
+        raise AssertionError("a place beyond the values")
+
+    median = at(middle) if n % 2 else (at(middle - 1) + at(middle)) / 2
     return {
-        "mean": sum(ordered, Fraction(0)) / n,
+        "mean": sum((value * count for value, count in counted), Fraction(0)) / n,
         "median": median,
-        "max": ordered[-1],
-        "min": ordered[0],
+        "max": counted[-1][0],
+        "min": counted[0][0],
     }

@@ -1,0 +1,279 @@
+"""Scoring a cohort a column at a time: what :meth:`Scheme.score_table` does for
+a large cohort, with the same results and the same data errors as row by row.
+
+The rows are read by column (:mod:`.frames` for a data frame; a list of rows
+is gathered into columns), each column encoded once (:mod:`.encode`), the
+peer statistics counted from the codes, and the plan run over the columns
+(:mod:`.evaluate`).  A row with a cell that cannot be read, or one the plan
+leaves, is scored by the row path — which is also what names its problems,
+so that an error reads the same whichever path a cohort took.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping, Sequence
+from decimal import Decimal
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from ..errors import DataError
+from ..fast import Decline, FastValue
+from ..readers import DataTable
+from ..results import Result, Results
+from ..values import counted_statistics, fmt, is_absent
+from .encode import Column, encode
+from .evaluate import ColumnarPlan, Scored
+from .frames import frame_columns
+from .lazy import ColumnResults
+
+if TYPE_CHECKING:
+    from ..scheme import Scheme
+
+Stats = dict[str, dict[str, Fraction]]
+
+
+def score_columns(scheme: Scheme, rows: Any, entity: str, frame: bool) -> Results | None:
+    """The cohort's results, or None when it is one to score row by row (a column
+    given twice, values too large for the column path's integers)."""
+    source = _Source.of(scheme, rows, entity, frame)
+    if source is None:
+        return None
+    peer_mode = bool(scheme.peer_inputs())
+    loop_errors: dict[int, list[DataError]] = {}
+    kept: list[int] = []
+    names: list[str] = []
+    seen: set[str] = set()
+    plain = _plain_names(source.names)
+    if plain is not None:
+        names, kept = plain, list(range(len(plain)))
+    for position, raw in enumerate(source.names if plain is None else ()):
+        index = source.numbers[position] if source.numbers else position + 1
+        name = "" if is_absent(raw) else str(raw).strip()
+        if not name:
+            loop_errors[position] = [
+                DataError(
+                    f"row {index} has no entity name in column {entity!r}",
+                    entity=f"row {index}",
+                    input=entity,
+                    value=raw,
+                )
+            ]
+        elif name in seen:
+            loop_errors[position] = [
+                DataError(
+                    f"appears again in row {index}; that row is not scored",
+                    entity=name,
+                    input=entity,
+                    value=raw,
+                )
+            ]
+        else:
+            seen.add(name)
+            kept.append(position)
+            names.append(name)
+    picked = np.asarray(kept, dtype=np.int64)
+    columns = {name: encode(source.cells(name, picked), spec) for name, spec in _specs(scheme)}
+    bad = np.zeros(len(kept), dtype=bool)
+    for column in columns.values():
+        bad |= column.bad()
+    stats = _statistics(scheme, columns)
+    plan = scheme._plan(stats)
+    if plan is None:
+        return None
+    try:
+        columnar = ColumnarPlan(plan, scheme.scorer, stats, _yes_no(scheme))
+    except Decline:
+        return None
+    scored = columnar.score(columns, len(kept))
+    if scored is None:
+        return None
+
+    # The rows the row path scores: their results, and the errors of every row.
+    eager: dict[int, Result] = {}
+    row_errors: dict[int, list[DataError]] = {}
+    score_errors: dict[int, list[DataError]] = {}
+    for place in np.flatnonzero(bad | scored.slow).tolist():
+        position = kept[place]
+        row = source.row(position)
+        cells = scheme._cells(row)
+        values, read_errors = scheme._read(names[place], cells, row)
+        outcome = scheme._evaluate(names[place], values, stats, plan, cells)
+        if read_errors:
+            row_errors[position] = read_errors
+            if not isinstance(outcome, Result):
+                score_errors[position] = _besides(outcome, read_errors)
+        elif isinstance(outcome, Result):
+            eager[place] = outcome
+        else:
+            score_errors[position] = outcome
+    errors = _ordered(len(source.names), loop_errors, row_errors, score_errors, peer_mode)
+    results = ColumnResults(
+        names,
+        scored,
+        plan,
+        eager,
+        np.flatnonzero(~(bad | scored.slow)),
+        lambda place: _values(columns, place),
+        lambda entity, values: scheme._traced(entity, values, stats),
+        scheme.scorer.file,
+    )
+    return Results(
+        scheme.name,
+        results,
+        tuple(errors),
+        {key: {stat: fmt(v) for stat, v in value.items()} for key, value in stats.items()},
+        scheme.scorer.grades.labels() if scheme.scorer.grades is not None else (),
+    )
+
+
+def _plain_names(raw: list[object]) -> list[str] | None:
+    """The entity names, when every one is text, not blank, and given once (the
+    common case, checked a column at a time); else None."""
+    if set(map(type, raw)) != {str}:
+        return None
+    names: list[str] = list(map(str.strip, raw))  # type: ignore[arg-type]
+    found = set(names)
+    if len(found) != len(names) or "" in found:
+        return None
+    return names
+
+
+class _Source:
+    """Rows or a frame, seen by column."""
+
+    def __init__(
+        self,
+        names: list[object],
+        columns: Mapping[str, Any],
+        row: Any,
+        numbers: Sequence[int],
+        read_from: Mapping[str, str],
+    ) -> None:
+        self.names = names
+        self._columns = columns
+        self.row = row
+        self.numbers = numbers
+        self._read_from = read_from
+
+    @classmethod
+    def of(cls, scheme: Scheme, rows: Any, entity: str, frame: bool) -> _Source | None:
+        headers = dict(scheme._columns.headed)
+        if frame:
+            wanted = [*scheme._specs, *headers.values()]
+            found = frame_columns(rows, entity, wanted)
+            if found is None:
+                return None
+            if any(
+                name in found.cells and header in found.cells for name, header in headers.items()
+            ):
+                return None  # given twice: the row path compares the two cells row by row
+            read_from = {
+                name: name if name in found.cells else headers.get(name, name)
+                for name in scheme._specs
+            }
+            return cls(found.names, found.cells, found.row, (), read_from)
+        numbers: Sequence[int] = ()
+        if isinstance(rows, DataTable):
+            if len(rows.row_numbers) == len(rows.rows):
+                numbers = rows.row_numbers
+            rows = rows.rows
+        listed = rows if isinstance(rows, Sequence) else list(rows)
+        if not all(isinstance(row, Mapping) for row in listed):
+            return None  # the row path says which row is not a mapping
+        if headers and any(
+            name in row and header in row for row in listed for name, header in headers.items()
+        ):
+            return None
+        names = [row.get(entity) for row in listed]
+        cells = {
+            name: [
+                row.get(name) if name in row else row.get(headers.get(name, name)) for row in listed
+            ]
+            for name in scheme._specs
+        }
+        return cls(names, cells, listed.__getitem__, numbers, {name: name for name in cells})
+
+    def cells(self, name: str, picked: Any) -> Any:
+        column = self._columns.get(self._read_from[name])
+        if column is None:
+            return [None] * len(picked)
+        if isinstance(column, np.ndarray):
+            return column[picked]
+        return [column[position] for position in picked.tolist()]
+
+
+def _specs(scheme: Scheme) -> Iterable[tuple[str, Any]]:
+    return scheme._specs.items()
+
+
+def _yes_no(scheme: Scheme) -> set[str]:
+    return {name for name, spec in scheme._specs.items() if spec.type == "yes/no"}
+
+
+def _statistics(scheme: Scheme, columns: Mapping[str, Column]) -> Stats:
+    """:meth:`Scheme.cohort_peers`, counted from the codes."""
+    used = {comparison.stat for _, comparison in scheme._comparisons()}
+    stats: Stats = {}
+    for name in scheme.peer_inputs():
+        column = columns[name]
+        counts = np.bincount(column.codes, minlength=len(column.values)).tolist()
+        counted = sorted(
+            (Fraction(value), count)
+            for value, count in zip(column.values, counts, strict=True)
+            if isinstance(value, Decimal) and count
+        )
+        if not counted:
+            continue
+        merged: list[tuple[Fraction, int]] = []
+        for value, count in counted:  # equal values written differently are one
+            if merged and merged[-1][0] == value:
+                merged[-1] = (value, merged[-1][1] + count)
+            else:
+                merged.append((value, count))
+        found = counted_statistics(merged)
+        registered = used - set(found)
+        if registered:
+            ordered = [value for value, count in merged for _ in range(count)]
+            found.update(scheme.environment.statistic_values(ordered, used))
+        stats[name] = found
+    return stats
+
+
+def _values(columns: Mapping[str, Column], place: int) -> dict[str, FastValue]:
+    return {name: column.value(place) for name, column in columns.items()}
+
+
+def _besides(found: Sequence[DataError], unread: Sequence[DataError]) -> list[DataError]:
+    inputs = {error.input for error in unread}
+    return [error for error in found if error.input not in inputs]
+
+
+def _ordered(
+    size: int,
+    loop: Mapping[int, list[DataError]],
+    read: Mapping[int, list[DataError]],
+    scoring: Mapping[int, list[DataError]],
+    peer_mode: bool,
+) -> list[DataError]:
+    """The errors in the order the row path gives them: scored as read, each row's
+    reading then scoring errors; scored after the cohort's statistics, every
+    reading error first."""
+    rows = sorted({*loop, *read, *scoring})
+    errors: list[DataError] = []
+    if peer_mode:
+        for position in rows:
+            errors.extend(loop.get(position, ()))
+            errors.extend(read.get(position, ()))
+        for position in rows:
+            errors.extend(scoring.get(position, ()))
+        return errors
+    for position in rows:
+        errors.extend(loop.get(position, ()))
+        errors.extend(read.get(position, ()))
+        errors.extend(scoring.get(position, ()))
+    return errors
+
+
+__all__ = ["Scored", "score_columns"]

@@ -1,0 +1,99 @@
+"""A data frame's columns as they come: pandas, pyarrow and polars, without rows.
+
+Each column a scheme reads is taken whole.  A column of plain numbers
+without nulls stays a NumPy array, whose distinct values are read once each
+(:mod:`.encode`); any other column becomes the Python cells the row path
+would see, from the same conversion (:mod:`qualitykpi.columns` for pyarrow
+and polars), so that a cell means the same thing on either path.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import attrs
+
+from ..columns import _cells as _typed_cells
+from ..columns import columnar_kind
+
+
+@attrs.frozen(eq=False)
+class FrameColumns:
+    """What a frame holds for a scheme: its entity cells and the columns it reads."""
+
+    size: int
+    names: list[object]
+    #: By column name: a NumPy array of numbers, or a list of cells.
+    cells: dict[str, Any]
+
+    def row(self, index: int) -> dict[str, object]:
+        """One row as the row path reads it (only the columns read)."""
+        return {name: _cell(column, index) for name, column in self.cells.items()}
+
+
+def frame_columns(frame: Any, entity: str, wanted: Sequence[str]) -> FrameColumns | None:
+    """The entity column and those of ``wanted`` that the frame has; None when the
+    frame is one the row path must read (a column name given twice)."""
+    kind = columnar_kind(frame)
+    if kind == "pyarrow":
+        names_of = list(frame.schema.names)
+    elif kind == "polars":
+        names_of = list(frame.columns)
+    else:
+        if entity not in frame.columns and entity in (frame.index.names or ()):
+            frame = frame.reset_index()
+        names_of = list(frame.columns)
+    if len(set(names_of)) != len(names_of):
+        return None
+    present = set(names_of)
+    cells: dict[str, Any] = {}
+    for name in dict.fromkeys(wanted):
+        if name in present:
+            cells[name] = _column(frame, kind, name)
+    size = len(frame)
+    names = _column(frame, kind, entity, numbers=False) if entity in present else [None] * size
+    return FrameColumns(size, list(names), cells)
+
+
+def _column(frame: Any, kind: str | None, name: str, *, numbers: bool = True) -> Any:
+    if kind == "pyarrow":
+        column = frame.column(name)
+        dtype = str(column.type)
+        if numbers and column.null_count == 0 and _plain_number(dtype):
+            return column.to_numpy()
+        return _typed_cells(column.to_pylist(), dtype)
+    if kind == "polars":
+        series = frame.get_column(name)
+        dtype = str(series.dtype)
+        if numbers and series.null_count() == 0 and _plain_number(dtype):
+            return series.to_numpy()
+        return _typed_cells(series.to_list(), dtype)
+    series = frame[name]
+    array = getattr(series, "array", None)
+    numpy = type(array).__name__ == "NumpyExtensionArray" or type(array).__name__ == "PandasArray"
+    if numbers and numpy and series.dtype.kind in "biuf":
+        return series.to_numpy()
+    if series.dtype.kind == "f" and series.dtype.itemsize < 8:
+        return list(series.to_numpy())  # NumPy float32 cells, as the row path reads them
+    return series.tolist()
+
+
+def _plain_number(dtype: str) -> bool:
+    """A pyarrow or polars type whose NumPy form holds the same numbers as its cells."""
+    return dtype.lower() in {
+        "int8", "int16", "int32", "int64", "uint8", "uint16", "uint32", "uint64",
+        "double", "float64", "bool",
+        "boolean",
+    }  # fmt: skip
+
+
+def _cell(column: Any, index: int) -> object:
+    cell = column[index]
+    item = getattr(cell, "item", None)
+    # A NumPy number as the Python number a row holds; a float32 stays one.
+    if item is not None and getattr(getattr(cell, "dtype", None), "itemsize", 8) == 8:
+        return item()
+    if item is not None and getattr(cell.dtype, "kind", "") in "biu":
+        return item()
+    return cell

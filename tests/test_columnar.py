@@ -1,0 +1,161 @@
+"""The column path (:mod:`qualitykpi.columnar`) gives the row path's results.
+
+``score_table(…, engine="columns")`` must give, on every cohort, the same
+results (totals, grades, vetoes, every node's score, the ledger of every
+entity, the peer statistics) and the same data errors, in the same order,
+as ``engine="rows"``: over generated scheme trees and rule files, with
+values on and next to every edge, absent values, unreadable cells, rows
+without a name and names given twice; over the shipped examples; and for
+each kind of table (rows, pandas, pyarrow, polars).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import qualitykpi as qk
+import strategies as gen
+from conftest import ROOT
+from test_columns import SCHEME as FRAME_SCHEME
+from test_columns import as_frames, cohorts, errors_of
+
+np = pytest.importorskip("numpy")
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
+import bench_cohort  # noqa: E402
+
+
+def same(rows: qk.Results, columns: qk.Results) -> None:
+    """Everything a user can read of two scored cohorts is equal."""
+    assert list(columns.results) == list(rows.results)
+    assert columns.to_dict(explain=True) == rows.to_dict(explain=True)
+    for entity, result in rows.results.items():
+        assert columns[entity] == result, entity
+        assert columns[entity].steps == result.steps, entity
+    assert columns.peers == rows.peers
+    assert errors_of(columns) == errors_of(rows)
+
+
+@st.composite
+def widened(draw: st.DrawFn, rows: list[dict[str, str]], entity: str = "entity") -> list[dict]:
+    """The rows of a generated cohort repeated under new names (so that values
+    repeat, as in a real cohort), with sometimes an unreadable cell, a row
+    without a name and a name given twice."""
+    copies = draw(st.integers(1, 6))
+    out = [{**row, entity: f"{row[entity]}-{copy}"} for copy in range(copies) for row in rows]
+    draw(st.randoms()).shuffle(out)
+    if out and draw(st.booleans()):
+        victim = draw(st.integers(0, len(out) - 1))
+        column = draw(st.sampled_from([key for key in out[victim] if key != entity] or [entity]))
+        out[victim] = {**out[victim], column: draw(st.sampled_from(["abc", "-5", "1e400", "是的"]))}
+    if out and draw(st.booleans()):
+        out.append({**out[0]})  # a name given twice
+    if out and draw(st.booleans()):
+        out.insert(draw(st.integers(0, len(out))), {**out[-1], entity: " "})
+    return out
+
+
+PROPERTIES = settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+
+
+@PROPERTIES
+@given(st.data())
+def test_generated_trees_score_the_same_by_column_as_by_row(data: st.DataObject) -> None:
+    g = data.draw(gen.schemes(depth=2), label="scheme")
+    base = data.draw(g.cohorts(absent=data.draw(st.booleans()), max_size=6), label="rows")
+    rows = data.draw(widened(base), label="cohort")
+    same(g.scheme.score_table(rows, engine="rows"), g.scheme.score_table(rows, engine="columns"))
+
+
+@PROPERTIES
+@given(st.data())
+def test_generated_rule_files_score_the_same_by_column_as_by_row(data: st.DataObject) -> None:
+    rule = data.draw(gen.rule_texts(), label="rule")
+    scheme = qk.loads(rule.text)
+    rows = data.draw(widened(data.draw(gen.text_cohorts(rule))), label="cohort")
+    same(scheme.score_table(rows, engine="rows"), scheme.score_table(rows, engine="columns"))
+
+
+@settings(max_examples=40, deadline=None)
+@given(cohorts)
+def test_every_librarys_table_scores_the_same_by_column_as_rows_by_row(
+    records: list[dict[str, object]],
+) -> None:
+    expected = FRAME_SCHEME.score_table(records, engine="rows")
+    for name, table in as_frames(records).items():
+        got = FRAME_SCHEME.score_table(table, engine="columns")
+        assert got.to_dict()["entities"] == expected.to_dict()["entities"], name
+        assert got.peers == expected.peers, name
+        assert errors_of(got) == errors_of(expected), name
+
+
+@pytest.mark.parametrize("count", [1, 300])
+def test_the_shuangtaizi_scheme_scores_the_same_by_column(count: int) -> None:
+    scheme = qk.load(ROOT / "examples" / "shuangtaizi-2016-2017.rule")
+    rows = bench_cohort.cohort_rows(scheme, count)
+    rows[0] = {**rows[0], "pass_rate": "abc"}
+    same(scheme.score_table(rows, engine="rows"), scheme.score_table(rows, engine="columns"))
+
+
+def test_a_large_cohort_takes_the_column_path_by_itself() -> None:
+    scheme = qk.load(ROOT / "examples" / "shuangtaizi-2016-2017.rule")
+    rows = bench_cohort.cohort_rows(scheme, qk.columnar.COLUMNS_FROM)
+    large = scheme.score_table(rows)
+    assert type(large.results).__name__ == "ColumnResults"
+    small = scheme.score_table(rows[:20])
+    assert type(small.results) is dict
+    assert small.to_dict() == scheme.score_table(rows[:20], engine="columns").to_dict()
+
+
+def test_a_scheme_that_computes_over_the_cohort_is_scored_by_row() -> None:
+    scheme = qk.loads(
+        'scheme "g" { item "a" max 5 { input x: number; let share = x / peer mean of x\n'
+        "  share at least 1 → full; otherwise → 0 } }"
+    )
+    rows = [{"entity": f"e{n}", "x": str(n)} for n in range(1, 4)]
+    with pytest.raises(ValueError, match="computes values over the cohort"):
+        scheme.score_table(rows, engine="columns")
+    assert type(scheme.score_table(rows).results) is dict
+
+
+def test_scores_too_large_for_int64_are_scored_by_row() -> None:
+    scheme = qk.loads(
+        'scheme "big" { item "a" max 100000000000000000 { input x: number\n'
+        "  at least 1 → full; otherwise → 0.5 } }"
+    )
+    rows = [{"entity": f"e{n}", "x": str(n % 3)} for n in range(50)]
+    columns = scheme.score_table(rows, engine="columns")
+    assert type(columns.results) is dict  # the row path took it
+    same(scheme.score_table(rows, engine="rows"), columns)
+
+
+def test_an_item_reading_an_input_it_does_not_list_is_not_shared_by_rows() -> None:
+    from qualitykpi.columnar.evaluate import _Only, _Unlisted
+
+    values = _Only({"x": None})
+    assert values.get("x") is None
+    with pytest.raises(_Unlisted):
+        values.get("y")
+    with pytest.raises(_Unlisted):
+        "y" in values  # noqa: B015
+
+
+def test_a_pandas_frame_of_a_million_cells_keeps_its_numbers_exact() -> None:
+    pd = pytest.importorskip("pandas")
+    scheme = qk.loads(
+        'scheme "e" { item "a" max 3 { input r: percent precision 0.1\n'
+        "  each whole 1% below 100% → deduct 0.3, floor 0 } }"
+    )
+    tenths = np.arange(0, 1001, dtype=np.int64)
+    frame = pd.DataFrame({"entity": [f"e{n}" for n in range(1001)], "r": tenths / 10})
+    results = scheme.score_table(frame, engine="columns")
+    # 99.7% is 0.3 points short: no whole 1%, no deduction; a float would say 0.29999…
+    assert results["e997"].total == 3
+    assert str(results["e970"].total) == "2.1"
+    assert str(results["e0"].total) == "0"
+    same(scheme.score_table(frame, engine="rows"), results)
