@@ -503,7 +503,8 @@ class Figures:
     columns: Columns
     cohort: Cohort | None
     cli: bench_cohort.CliRun
-    dask: Dask | None
+    dask: Dask | None  # None: not available, or skipped
+    skipped_large: bool = False  # the 双台子 cohort and Dask were left out
 
 
 def measure(
@@ -515,8 +516,12 @@ def measure(
     *,
     skip_large: bool = False,
     echo: bool = False,
+    cli_run: bench_cohort.CliRun | None = None,
 ) -> Figures:
-    """Every measurement of issue 14; with ``echo``, each one's lines as it ends."""
+    """Every measurement of issue 14; with ``echo``, each one's lines as it ends.
+
+    ``cli_run`` is the command's figures if they were just measured (by
+    ``bench_cohort``, on as many entities): the command is then not run again."""
 
     def shown(figures: _T, report: Callable[[_T], list[str]]) -> _T:
         if echo:
@@ -525,9 +530,9 @@ def measure(
 
     columns = shown(measure_columns(rows, runs), report_columns)
     cohort = None if skip_large else shown(measure_cohort(entities), report_cohort)
-    command = shown(measure_cli(cli), report_cli)
+    command = shown(cli_run or measure_cli(cli), report_cli)
     parallel = None if skip_large else shown(measure_dask(dask), report_dask)
-    return Figures(columns, cohort, command, parallel)
+    return Figures(columns, cohort, command, parallel, skip_large)
 
 
 def main(argv: Sequence[str] | None = None) -> None:
