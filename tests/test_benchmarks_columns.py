@@ -212,3 +212,25 @@ def test_the_issue_14_table_says_what_was_not_measured() -> None:
     assert sum("not available" in row for row in absent) == 3
     skipped = run.table(run.figures_14(_fake(cohort=False, skipped=True)))
     assert sum(" skipped " in row for row in skipped) == 3
+
+
+def test_the_dask_row_generates_by_partition_and_checks_the_count(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Without qualitykpi.dask, its one call is stood in for by score_table per partition."""
+    pytest.importorskip("dask.dataframe")
+
+    def per_partition(scheme: qk.Scheme, frame: object) -> int:
+        def scored(part: pd.DataFrame) -> int:
+            return len(scheme.score_table(part, "entity").results)
+
+        return int(frame.map_partitions(scored).sum().compute())  # type: ignore[attr-defined]
+
+    monkeypatch.setattr(columns, "dask_available", lambda: True)
+    monkeypatch.setattr(columns, "dask_score", per_partition)
+    figures = columns.measure_dask(1200, partition=500)
+    assert (figures.rows, figures.partitions) == (1200, 3)
+    assert "1,200 generated rows in 3 partitions" in columns.report_dask(figures)[0]
+    monkeypatch.setattr(columns, "dask_score", lambda scheme, frame: 1199)
+    with pytest.raises(AssertionError, match="scored 1199 of 1200"):
+        columns.measure_dask(1200, partition=500)
