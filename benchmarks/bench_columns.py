@@ -505,6 +505,8 @@ class Figures:
     cli: bench_cohort.CliRun
     dask: Dask | None  # None: not available, or skipped
     skipped_large: bool = False  # the 双台子 cohort and Dask were left out
+    entities_asked: int = 1_000_000  # the sizes asked for, measured or not
+    dask_asked: int = 10_000_000
 
 
 def measure(
@@ -532,7 +534,7 @@ def measure(
     cohort = None if skip_large else shown(measure_cohort(entities), report_cohort)
     command = shown(cli_run or measure_cli(cli), report_cli)
     parallel = None if skip_large else shown(measure_dask(dask), report_dask)
-    return Figures(columns, cohort, command, parallel, skip_large)
+    return Figures(columns, cohort, command, parallel, skip_large, entities, dask)
 
 
 def main(argv: Sequence[str] | None = None) -> None:

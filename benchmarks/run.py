@@ -184,8 +184,7 @@ def figures_14(outcome: bench_columns.Figures) -> list[Figure]:
     columns, cohort, cli = outcome.columns, outcome.cohort, outcome.cli
     rate, float_rate = columns.rows / columns.qualitykpi, columns.rows / columns.numpy_float
     exact_rate = columns.rows / columns.numpy_exact
-    cohort_what = f"双台子 score_table, {cohort.entities if cohort else 1_000_000:,} entities"
-    cohort_what += " from a DataFrame"
+    cohort_what = f"双台子 score_table, {outcome.entities_asked:,} entities from a DataFrame"
     dask = outcome.dask
     skipped = "skipped" if outcome.skipped_large else "not available"
     return [
@@ -236,7 +235,7 @@ def figures_14(outcome: bench_columns.Figures) -> list[Figure]:
             "MiB",
         ),
         Figure(
-            f"Dask, R1–R5, {dask.rows if dask else 10_000_000:,} generated rows",
+            f"Dask, R1–R5, {outcome.dask_asked:,} generated rows",
             dask.rows / dask.seconds if dask else None,
             None,
             "rows/s",

@@ -187,6 +187,7 @@ def _fake(*, cohort: bool = True, dask: bool = False, skipped: bool = False) -> 
         cli=cohort_bench.CliRun(seconds=4.0, peak_mib=320.0, entities=30_000),
         dask=columns.Dask(10_000_000, 20, 50.0, 10.0) if dask else None,
         skipped_large=skipped,
+        entities_asked=1_000_000 if cohort else 5_000,
     )
 
 
@@ -212,6 +213,7 @@ def test_the_issue_14_table_says_what_was_not_measured() -> None:
     assert sum("not available" in row for row in absent) == 3
     skipped = run.table(run.figures_14(_fake(cohort=False, skipped=True)))
     assert sum(" skipped " in row for row in skipped) == 3
+    assert "双台子 score_table, 5,000 entities from a DataFrame, wall" in skipped[3]
 
 
 def test_the_dask_row_generates_by_partition_and_checks_the_count(
