@@ -1,18 +1,24 @@
-"""Run every benchmark in one run and print the figures against the targets of issue 10.
+"""Run every benchmark in one run and print the figures against the targets of
+issues 10 and 14.
 
 Run from the repository root, in the project's virtualenv::
 
-    python benchmarks/run.py [--quick]
+    python benchmarks/run.py [--issue 10] [--issue 14] [--quick] [--skip-large]
 
-It runs, one after the other in this process (and the fresh processes they
-start), ``bench_score`` (R1–R5 against a hand-written ``decimal`` function),
-``bench_cohort`` (the 双台子 scheme: ``score_table``, the ``score`` command,
-``import qualitykpi``) and ``bench_check`` (the 1,000-item file), prints what
-each prints, then one table: each figure, its target, today's figure over the
-target and whether it is met.  ``--quick`` uses smaller sizes to see that
-everything runs; its figures are noisier, and its 30,000-entity command is a
-3,000-entity one, so that row is not comparable with its target.  Not a test:
-nothing asserts a timing.
+For issue 10 it runs, one after the other in this process (and the fresh
+processes they start), ``bench_score`` (R1–R5 against a hand-written
+``decimal`` function), ``bench_cohort`` (the 双台子 scheme: ``score_table``,
+the ``score`` command, ``import qualitykpi``) and ``bench_check`` (the
+1,000-item file); for issue 14, ``bench_columns`` (R1–R5 on a million rows of
+DataFrame columns against numpy, 双台子 on a million entities from a
+DataFrame, the command on 30,000 entities, Dask on ten million rows).  It
+prints what each prints, then a table per issue: each figure, its target,
+today's figure over the target and whether it is met.  Without ``--issue``
+it runs both, and issue 14 reuses issue 10's measurement of the command.
+``--quick`` uses smaller sizes to see that everything runs; its figures are
+noisier and its sizes are not those of the targets, so its rows are not
+comparable with them.  ``--skip-large`` leaves out issue 14's 双台子 cohort
+and Dask run.  Not a test: nothing asserts a timing.
 """
 
 from __future__ import annotations
@@ -32,6 +38,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent))
 
 import bench_check
 import bench_cohort
+import bench_columns
 import bench_score
 
 
@@ -53,27 +60,45 @@ QUICK = Sizes(5_000, 1_000, 3, 300, 3, 3_000, 5, 1_000, 2)
 
 
 @dataclass(frozen=True)
+class Sizes14:
+    rows: int
+    runs: int
+    entities: int
+    cli_entities: int
+    dask_rows: int
+
+
+FULL_14 = Sizes14(1_000_000, 3, 1_000_000, 30_000, 10_000_000)
+QUICK_14 = Sizes14(20_000, 3, 5_000, 3_000, 200_000)
+
+
+@dataclass(frozen=True)
 class Figure:
     """One line of the summary: a figure, its target, and how they compare."""
 
     what: str
-    today: float
+    today: float | None  # None: not measured here ("not available")
     target: float | None  # None: shown for comparison, no target of its own
-    unit: str  # "µs", "ms", "s", "MiB" or "×"
+    unit: str  # "µs", "ms", "s", "MiB", "rows/s" or "×"
     note: str = ""
+    at_least: bool = False  # the target is a floor (rows/s), not a ceiling
+    missing: str = "not available"  # what ``today`` None shows
 
     def cells(self) -> tuple[str, str, str, str, str]:
+        if self.today is None:
+            return (self.what, self.missing, "—", "—", "—")
         today = _show(self.today, self.unit)
         if self.target is None:
             return (self.what, today, "—", "—", "—")
-        met = "yes" if self.today <= self.target else "no"
-        target = f"≤ {_show(self.target, self.unit)}"
-        return (self.what, today, target, f"{self.today / self.target:.1f}", met)
+        ratio = self.today / self.target
+        met = "yes" if (ratio >= 1 if self.at_least else ratio <= 1) else "no"
+        target = f"{'≥' if self.at_least else '≤'} {_show(self.target, self.unit)}"
+        return (self.what, today, target, f"{ratio:.1f}" if ratio >= 0.1 else f"{ratio:.2g}", met)
 
 
 def _show(value: float, unit: str) -> str:
     if unit == "×":
-        return f"{value:.1f}×"
+        return f"{value:.1f}×" if value >= 1 else f"{value:.2g}×"
     if unit == "MiB":
         return f"{value:.0f} MiB"
     return f"{value:.3g} {unit}" if value < 100 else f"{value:,.0f} {unit}"
@@ -155,6 +180,71 @@ def figures(outcome: Outcome) -> list[Figure]:
     ]
 
 
+def figures_14(outcome: bench_columns.Figures) -> list[Figure]:
+    columns, cohort, cli = outcome.columns, outcome.cohort, outcome.cli
+    rate, float_rate = columns.rows / columns.qualitykpi, columns.rows / columns.numpy_float
+    exact_rate = columns.rows / columns.numpy_exact
+    cohort_what = f"双台子 score_table, {outcome.entities_asked:,} entities from a DataFrame"
+    dask = outcome.dask
+    skipped = "skipped" if outcome.skipped_large else "not available"
+    return [
+        Figure(
+            f"R1–R5 score_table, {columns.rows:,} rows of DataFrame columns",
+            rate,
+            1_000_000,
+            "rows/s",
+            f"numpy float {float_rate:,.0f} rows/s, numpy exact int64 {exact_rate:,.0f} rows/s",
+            at_least=True,
+        ),
+        Figure(
+            "R1–R5 score_table rows/s / numpy float rows/s",
+            rate / float_rate,
+            0.1,
+            "×",
+            f"numpy float wrong: {columns.float_wrong_totals:,} totals (by up to "
+            f"{columns.float_largest_error:.1e}), {columns.float_wrong_grades:,} grades; "
+            "numpy exact agrees on every row",
+            at_least=True,
+        ),
+        Figure(
+            f"{cohort_what}, wall",
+            cohort.score_seconds if cohort else None,
+            60,
+            "s",
+            f"scoring only; building the frame {cohort.build_seconds:.1f} s" if cohort else "",
+            missing=skipped,
+        ),
+        Figure(
+            f"{cohort_what}, peak RSS",
+            cohort.peak_mib if cohort else None,
+            4096,
+            "MiB",
+            f"the frame built: {cohort.frame_mib:,.0f} MiB" if cohort else "",
+            missing=skipped,
+        ),
+        Figure(
+            f"双台子 `qualitykpi score --format csv`, {cli.entities:,} entities, wall",
+            cli.seconds,
+            5,
+            "s",
+        ),
+        Figure(
+            f"双台子 `qualitykpi score --format csv`, {cli.entities:,} entities, peak RSS",
+            cli.peak_mib,
+            300,
+            "MiB",
+        ),
+        Figure(
+            f"Dask, R1–R5, {outcome.dask_asked:,} generated rows",
+            dask.rows / dask.seconds if dask else None,
+            None,
+            "rows/s",
+            f"{dask.seconds:.1f} s, generating alone {dask.generate_seconds:.1f} s" if dask else "",
+            missing=skipped,
+        ),
+    ]
+
+
 def table(rows: Sequence[Figure]) -> list[str]:
     header = ("what", "today", "target", "today/target", "met")
     cells = [figure.cells() for figure in rows]
@@ -184,16 +274,52 @@ def _pad(text: str, width: int, right: bool) -> str:
 
 def main(argv: Sequence[str] | None = None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--quick", action="store_true", help="smaller sizes, to see it runs")
-    args = parser.parse_args(argv)
-    sizes = QUICK if args.quick else FULL
-    outcome = measure(sizes)
-    print(
-        f"Issue 10 targets ({'quick sizes, not comparable' if args.quick else 'full sizes'}); "
-        f"Python {platform.python_version()}, {platform.machine()}, "
-        f"{_cpus()} CPUs; {outcome.seconds:.0f} s in all"
+    parser.add_argument(
+        "--issue",
+        type=int,
+        choices=(10, 14),
+        action="append",
+        help="print this issue's table (may be given twice; default: both)",
     )
-    print("\n".join(table(figures(outcome))))
+    parser.add_argument("--quick", action="store_true", help="smaller sizes, to see it runs")
+    parser.add_argument(
+        "--skip-large", action="store_true", help="issue 14 without the 双台子 cohort and Dask"
+    )
+    args = parser.parse_args(argv)
+    issues = args.issue or [10, 14]
+    tables: list[str] = []
+    cli: bench_cohort.CliRun | None = None
+    if 10 in issues:
+        outcome = measure(QUICK if args.quick else FULL)
+        tables.append(
+            "\n".join([_heading(10, args.quick, outcome.seconds), *table(figures(outcome))])
+        )
+        cli = outcome.cohort.cli
+    if 14 in issues:
+        sizes = QUICK_14 if args.quick else FULL_14
+        start = time.perf_counter()
+        large = bench_columns.measure(
+            sizes.rows,
+            sizes.runs,
+            sizes.entities,
+            sizes.cli_entities,
+            sizes.dask_rows,
+            skip_large=args.skip_large,
+            echo=True,
+            cli_run=cli if cli is not None and cli.entities == sizes.cli_entities else None,
+        )
+        print(flush=True)
+        heading = _heading(14, args.quick, time.perf_counter() - start)
+        tables.append("\n".join([heading, *table(figures_14(large))]))
+    print("\n\n".join(tables))
+
+
+def _heading(issue: int, quick: bool, seconds: float) -> str:
+    return (
+        f"Issue {issue} targets ({'quick sizes, not comparable' if quick else 'full sizes'}); "
+        f"Python {platform.python_version()}, {platform.machine()}, "
+        f"{_cpus()} CPUs; {seconds:.0f} s in all"
+    )
 
 
 def _cpus() -> int:
