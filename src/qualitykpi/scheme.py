@@ -193,15 +193,29 @@ class Scheme(ComputedScoring):
             return self._with_previous(rows, previous, entity)
 
     def _score_rows(
-        self, rows: Iterable[Mapping[str, object]] | DataTable | Any, entity: str
+        self,
+        rows: Iterable[Mapping[str, object]] | DataTable | Any,
+        entity: str,
+        *,
+        peers: Mapping[str, Mapping[str, Fraction]] | None = None,
+        first_row: int = 1,
+        taken: Iterable[str] = (),
     ) -> Results:
+        """Score rows as a cohort.  A part of a larger cohort (:mod:`qualitykpi.dask`)
+        gives the whole cohort's statistics as ``peers``, the number of its first row,
+        and the names ``taken`` by earlier rows; a scheme that computes over the
+        cohort cannot be scored in parts this way."""
+        if peers is not None and self._derivation is not None:
+            raise ValueError("a scheme that computes over the cohort is scored whole")
         wanted = self.peer_inputs()
         read: list[
             tuple[str, dict[str, FastValue] | None, tuple[object, ...], dict[str, FastValue]]
         ] = []
         results: dict[str, Result] = {}
         errors: list[DataError] = []
-        stats: dict[str, dict[str, Fraction]] = {}
+        stats: dict[str, dict[str, Fraction]] = {
+            name: dict(found) for name, found in (peers or {}).items()
+        }
         plan = self._plan(stats)
 
         derivation = self._derivation
@@ -223,7 +237,7 @@ class Scheme(ComputedScoring):
 
         # Entities with unreadable cells, and those cells' errors.
         bad: dict[str, list[DataError]] = {}
-        seen: set[str] = set()
+        seen: set[str] = set(taken)
         numbers: Sequence[int] = ()
         if isinstance(rows, DataTable):
             if len(rows.row_numbers) == len(rows.rows):
@@ -232,7 +246,7 @@ class Scheme(ComputedScoring):
         elif is_data_frame(rows):
             rows = frame_records(rows, entity)
         for position, row in enumerate(rows):
-            index = numbers[position] if numbers else position + 1
+            index = numbers[position] if numbers else position + first_row
             if not isinstance(row, Mapping):
                 raise TypeError(
                     f"row {index} is a {type(row).__name__}: score_table takes rows as "
@@ -267,7 +281,7 @@ class Scheme(ComputedScoring):
             if row_errors:
                 errors.extend(row_errors)
                 bad[name] = row_errors
-            if not wanted and derivation is None:
+            if peers is not None or (not wanted and derivation is None):
                 # Nothing waits for the cohort: scored now, its values let go.
                 score(name, values, cells)
                 continue
@@ -289,7 +303,7 @@ class Scheme(ComputedScoring):
             for (name, _, cells, _), row, why in zip(read, computed, whys, strict=True):
                 done = why
                 score(name, row, cells)  # type: ignore[arg-type]
-        else:
+        elif peers is None:
             stats = self.cohort_peers(entry[3] for entry in read)
             plan = self._plan(stats)
             for name, kept, cells, _ in read:
