@@ -9,9 +9,13 @@ partition at a time are refused, never scored wrong.
 from __future__ import annotations
 
 import importlib.util
+import itertools
 import runpy
 import sys
+from collections import Counter
 from collections.abc import Iterator, Sequence
+from decimal import Decimal
+from fractions import Fraction
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -197,3 +201,21 @@ def test_generated_schemes_and_cohorts_score_as_in_process(client: Any, data: An
 
 def scheme_of(rule: str) -> qk.Scheme:
     return qk.load(EXAMPLES / rule)
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    values=st.lists(
+        st.decimals(min_value=-1000, max_value=1000, places=2, allow_nan=False), min_size=1
+    ),
+    cuts=st.lists(st.integers(0, 50), max_size=4),
+)
+def test_statistics_from_partitions_value_counts_are_the_cohorts(
+    values: list[Decimal], cuts: list[int]
+) -> None:
+    from qualitykpi.dask_cohort import peer_statistics_of
+    from qualitykpi.values import peer_statistics
+
+    bounds = [0, *sorted(min(cut, len(values)) for cut in cuts), len(values)]
+    parts = [{"x": Counter(values[low:high])} for low, high in itertools.pairwise(bounds)]
+    assert peer_statistics_of(parts) == {"x": peer_statistics(Fraction(v) for v in values)}

@@ -201,10 +201,8 @@ class Scheme(ComputedScoring):
         first_row: int = 1,
         taken: Iterable[str] = (),
     ) -> Results:
-        """Score rows as a cohort.  A part of a larger cohort (:mod:`qualitykpi.dask`)
-        gives the whole cohort's statistics as ``peers``, the number of its first row,
-        and the names ``taken`` by earlier rows; a scheme that computes over the
-        cohort cannot be scored in parts this way."""
+        # A part of a larger cohort (qualitykpi.dask) gives the whole's statistics,
+        # the number of its first row, and the names earlier rows have taken.
         if peers is not None and self._derivation is not None:
             raise ValueError("a scheme that computes over the cohort is scored whole")
         wanted = self.peer_inputs()
