@@ -96,9 +96,10 @@ def score(scheme: Scheme, frame: Any, entity: str = "entity") -> DaskResults:
     entity)`` would, a partition at a time.
 
     The cohort's statistics and the names' uniqueness are worked out now (the
-    frame is read once for them, twice when a name appears in two partitions);
-    the scores are lazy.  Persist the frame first if it is costly to read.
-    Raises :class:`NotPartitionable` for a scheme that computes over the cohort.
+    frame is read once for them, and again when a name appears in two
+    partitions); the scores are lazy.  Persist the frame first if it is costly
+    to read.  Raises :class:`NotPartitionable` for a scheme that computes over
+    the cohort or uses a plugin.
     """
     dask = importlib.import_module("dask")
 
