@@ -210,16 +210,55 @@ class Scheme(ComputedScoring):
                 return self._score_rows(rows, entity)
             return self._with_previous(rows, previous, entity)
 
-    def _score_rows(
-        self, rows: Iterable[Mapping[str, object]] | DataTable | Any, entity: str
+    def _score_part(
+        self,
+        part: Any,
+        entity: str,
+        peers: Mapping[str, Mapping[str, Fraction]],
+        first_row: int,
+        taken: Iterable[str],
     ) -> Results:
+        """One part of a larger cohort, scored with the whole's statistics (see
+        :mod:`qualitykpi.dask`): by column when it can, else row by row."""
+        with _collector_paused():
+            if columns_unfit(self._derivation is not None, part, asked=True) is None:
+                from .columnar.cohort import score_columns
+
+                scored = score_columns(
+                    self,
+                    part,
+                    entity,
+                    is_data_frame(part),
+                    peers=peers,
+                    first_row=first_row,
+                    taken=taken,
+                )
+                if scored is not None:
+                    return scored
+            return self._score_rows(part, entity, peers=peers, first_row=first_row, taken=taken)
+
+    def _score_rows(
+        self,
+        rows: Iterable[Mapping[str, object]] | DataTable | Any,
+        entity: str,
+        *,
+        peers: Mapping[str, Mapping[str, Fraction]] | None = None,
+        first_row: int = 1,
+        taken: Iterable[str] = (),
+    ) -> Results:
+        # A part of a larger cohort (qualitykpi.dask) gives the whole's statistics,
+        # the number of its first row, and the names earlier rows have taken.
+        if peers is not None and self._derivation is not None:
+            raise ValueError("a scheme that computes over the cohort is scored whole")
         wanted = self.peer_inputs()
         read: list[
             tuple[str, dict[str, FastValue] | None, tuple[object, ...], dict[str, FastValue]]
         ] = []
         results: dict[str, Result] = {}
         errors: list[DataError] = []
-        stats: dict[str, dict[str, Fraction]] = {}
+        stats: dict[str, dict[str, Fraction]] = {
+            name: dict(found) for name, found in (peers or {}).items()
+        }
         plan = self._plan(stats)
 
         derivation = self._derivation
@@ -241,7 +280,7 @@ class Scheme(ComputedScoring):
 
         # Entities with unreadable cells, and those cells' errors.
         bad: dict[str, list[DataError]] = {}
-        seen: set[str] = set()
+        seen: set[str] = set(taken)
         numbers: Sequence[int] = ()
         if isinstance(rows, DataTable):
             if len(rows.row_numbers) == len(rows.rows):
@@ -250,7 +289,7 @@ class Scheme(ComputedScoring):
         elif is_data_frame(rows):
             rows = frame_records(rows, entity)
         for position, row in enumerate(rows):
-            index = numbers[position] if numbers else position + 1
+            index = numbers[position] if numbers else position + first_row
             if not isinstance(row, Mapping):
                 raise TypeError(
                     f"row {index} is a {type(row).__name__}: score_table takes rows as "
@@ -285,7 +324,7 @@ class Scheme(ComputedScoring):
             if row_errors:
                 errors.extend(row_errors)
                 bad[name] = row_errors
-            if not wanted and derivation is None:
+            if peers is not None or (not wanted and derivation is None):
                 # Nothing waits for the cohort: scored now, its values let go.
                 score(name, values, cells)
                 continue
@@ -307,7 +346,7 @@ class Scheme(ComputedScoring):
             for (name, _, cells, _), row, why in zip(read, computed, whys, strict=True):
                 done = why
                 score(name, row, cells)  # type: ignore[arg-type]
-        else:
+        elif peers is None:
             stats = self.cohort_peers(entry[3] for entry in read)
             plan = self._plan(stats)
             for name, kept, cells, _ in read:

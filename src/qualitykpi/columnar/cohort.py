@@ -34,22 +34,38 @@ if TYPE_CHECKING:
 Stats = dict[str, dict[str, Fraction]]
 
 
-def score_columns(scheme: Scheme, rows: Any, entity: str, frame: bool) -> Results | None:
+def score_columns(
+    scheme: Scheme,
+    rows: Any,
+    entity: str,
+    frame: bool,
+    *,
+    peers: Mapping[str, Mapping[str, Fraction]] | None = None,
+    first_row: int = 1,
+    taken: Iterable[str] = (),
+) -> Results | None:
     """The cohort's results, or None when it is one to score row by row (a column
-    given twice, values too large for the column path's integers)."""
+    given twice, values too large for the column path's integers).
+
+    A part of a larger cohort (:mod:`qualitykpi.dask`) gives the whole's
+    ``peers``, the number of its ``first_row``, and the names earlier parts
+    have ``taken``, as for :meth:`Scheme._score_rows`.
+    """
     source = _Source.of(scheme, rows, entity, frame)
     if source is None:
         return None
-    peer_mode = bool(scheme.peer_inputs())
+    # Scored after the cohort's statistics (as the row path does when it must
+    # count them first), every reading error comes before the scoring ones.
+    peer_mode = peers is None and bool(scheme.peer_inputs())
     loop_errors: dict[int, list[DataError]] = {}
     kept: list[int] = []
     names: list[str] = []
-    seen: set[str] = set()
-    plain = _plain_names(source.names)
+    seen: set[str] = set(taken)
+    plain = _plain_names(source.names, seen)
     if plain is not None:
         names, kept = plain, list(range(len(plain)))
     for position, raw in enumerate(source.names if plain is None else ()):
-        index = source.numbers[position] if source.numbers else position + 1
+        index = source.numbers[position] if source.numbers else position + first_row
         name = "" if is_absent(raw) else str(raw).strip()
         if not name:
             loop_errors[position] = [
@@ -78,7 +94,11 @@ def score_columns(scheme: Scheme, rows: Any, entity: str, frame: bool) -> Result
     bad = np.zeros(len(kept), dtype=bool)
     for column in columns.values():
         bad |= column.bad()
-    stats = _statistics(scheme, columns)
+    stats = (
+        _statistics(scheme, columns)
+        if peers is None
+        else {name: dict(found) for name, found in peers.items()}
+    )
     plan = scheme._plan(stats)
     if plan is None:
         return None
@@ -128,14 +148,14 @@ def score_columns(scheme: Scheme, rows: Any, entity: str, frame: bool) -> Result
     )
 
 
-def _plain_names(raw: list[object]) -> list[str] | None:
+def _plain_names(raw: list[object], taken: set[str]) -> list[str] | None:
     """The entity names, when every one is text, not blank, and given once (the
     common case, checked a column at a time); else None."""
     if set(map(type, raw)) != {str}:
         return None
     names: list[str] = list(map(str.strip, raw))  # type: ignore[arg-type]
     found = set(names)
-    if len(found) != len(names) or "" in found:
+    if len(found) != len(names) or "" in found or not found.isdisjoint(taken):
         return None
     return names
 
