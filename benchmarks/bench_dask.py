@@ -6,7 +6,8 @@ Run from the repository root, with the ``dask`` extra installed::
 
 Each partition's rows are generated on its worker with numpy, seeded by the
 partition's number (so the cohort is the same from run to run, and never
-passes through this process): rates on a 0.1 grid, incidents 0–4, and a
+passes through this process), as ``bench_score.rows`` draws them: rates on
+a 0.1 grid, half of each on or next to a band edge, incidents 0–4, and a
 veto input that is "yes" for about 5% of the rows.  The rules are R1–R5 of
 ``bench_score.py``.  It times the whole of it — the first pass (statistics
 and names), scoring every partition and the ranks — with the scores and
@@ -21,33 +22,45 @@ import sys
 import time
 from collections.abc import Sequence
 from dataclasses import dataclass
+from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 # The benchmarks are scripts beside this one, not a package.
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
+import bench_score
 from bench_score import RULE
 
 import qualitykpi as qk
 
 
-def partition(number: int, size: int, first: int) -> Any:
-    """``size`` seeded rows, named from ``first`` on."""
+def r1_r5_part(count: int, seed: int) -> Any:
+    """``count`` R1–R5 rows drawn vectorised like ``bench_score.rows``: half of each
+    percent on or next to a band edge, 5% of incidents yes; entity names carry the seed."""
     import numpy as np
     import pandas as pd
 
-    rng = np.random.default_rng(20261214 + number)
-    tenths = rng.integers(0, 1001, size=(3, size))
+    rng = np.random.default_rng(seed)
+
+    def percent(edges: list[str]) -> Any:
+        tenth = np.array([round(Decimal(edge) * 10) for edge in edges], np.int64)
+        values = np.where(
+            rng.random(count) < 0.5,
+            tenth[rng.integers(0, len(tenth), count)],
+            rng.integers(0, 1001, count),
+        )
+        return values / 10
+
+    edges = bench_score._edges
     return pd.DataFrame(
         {
-            "entity": [f"e{index}" for index in range(first, first + size)],
-            # Floats are read through their shortest repr: 87.2 is 87.2.
-            "pass_rate": tenths[0] / 10,
-            "resolution": tenths[1] / 10,
-            "incidents": rng.integers(0, 5, size=size),
-            "veg": tenths[2] / 10,
-            "incident": np.where(rng.random(size) < 0.05, "yes", "no").astype(object),
+            "entity": [f"p{seed}-{index}" for index in range(count)],
+            "pass_rate": percent(edges([90, 89, 87, 85, 80, 75, 74])),
+            "resolution": percent(edges(list(range(90, 101)))),
+            "incidents": rng.integers(0, 5, count),
+            "veg": percent([*edges([92, 90]), "94.4", "94.5", "94.6", "91.9", "89.9"]),
+            "incident": rng.random(count) < 0.05,
         }
     )
 
@@ -60,12 +73,8 @@ def frame(rows: int, partitions: int) -> Any:
     sizes = [
         rows // partitions + (1 if index < rows % partitions else 0) for index in range(partitions)
     ]
-    starts = [sum(sizes[:index]) for index in range(partitions)]
-    meta = partition(0, 0, 0)
-    parts = [
-        dask.delayed(partition)(index, size, start)
-        for index, (size, start) in enumerate(zip(sizes, starts, strict=True))
-    ]
+    meta = r1_r5_part(0, 0)
+    parts = [dask.delayed(r1_r5_part)(size, index) for index, size in enumerate(sizes)]
     with dask.config.set({"dataframe.convert-string": False}):
         return dd.from_delayed(parts, meta=meta, verify_meta=False)
 

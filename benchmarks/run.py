@@ -239,7 +239,10 @@ def figures_14(outcome: bench_columns.Figures) -> list[Figure]:
             dask.rows / dask.seconds if dask else None,
             None,
             "rows/s",
-            f"{dask.seconds:.1f} s, generating alone {dask.generate_seconds:.1f} s" if dask else "",
+            f"{dask.seconds:.1f} s on {dask.workers} worker processes, {dask.partitions} "
+            "partitions, the rows generated on the workers"
+            if dask
+            else "",
             missing=skipped,
         ),
     ]

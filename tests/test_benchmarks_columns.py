@@ -41,6 +41,7 @@ def _load(name: str) -> ModuleType:
 # bench_columns imports the scripts beside it by name
 score_bench = _load("bench_score")
 cohort_bench = _load("bench_cohort")
+bench_dask = _load("bench_dask")
 columns = _load("bench_columns")
 
 
@@ -112,7 +113,7 @@ def test_a_value_off_the_one_decimal_grid_is_refused() -> None:
 
 
 def test_the_vectorised_r1_r5_partition_scores_as_the_exact_version(r1_r5: qk.Scheme) -> None:
-    part = columns.r1_r5_part(2000, seed=3)
+    part = bench_dask.r1_r5_part(2000, seed=3)
     exact = columns.exact_scores(part)
     columns.agree(exact, r1_r5.score_table(part, "entity"), part["entity"].tolist())
     assert part["entity"].is_unique
@@ -187,7 +188,7 @@ def _fake(*, cohort: bool = True, dask: bool = False, skipped: bool = False) -> 
         ),
         cohort=columns.Cohort(1_000_000, 5.0, 75.0, 300.0, 5000.0) if cohort else None,
         cli=cohort_bench.CliRun(seconds=4.0, peak_mib=320.0, entities=30_000),
-        dask=columns.Dask(10_000_000, 20, 50.0, 10.0) if dask else None,
+        dask=bench_dask.Figures(10_000_000, 40, 2, 50.0, 10_000_000, 0) if dask else None,
         skipped_large=skipped,
         entities_asked=1_000_000 if cohort else 5_000,
     )
@@ -218,26 +219,11 @@ def test_the_issue_14_table_says_what_was_not_measured() -> None:
     assert "双台子 score_table, 5,000 entities from a DataFrame, wall" in skipped[3]
 
 
-def test_the_dask_row_generates_by_partition_and_checks_the_count(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    """Without qualitykpi.dask, its one call is stood in for by score_table per partition."""
-    pytest.importorskip("dask.dataframe")
-
-    def per_partition(scheme: qk.Scheme, frame: object) -> int:
-        def scored(part: pd.DataFrame) -> int:
-            return len(scheme.score_table(part, "entity").results)
-
-        return int(frame.map_partitions(scored).sum().compute())  # type: ignore[attr-defined]
-
-    monkeypatch.setattr(columns, "dask_available", lambda: True)
-    monkeypatch.setattr(columns, "dask_score", per_partition)
-    figures = columns.measure_dask(1200, partition=500)
-    assert (figures.rows, figures.partitions) == (1200, 3)
-    assert "1,200 generated rows in 3 partitions" in columns.report_dask(figures)[0]
-    monkeypatch.setattr(columns, "dask_score", lambda scheme, frame: 1199)
-    with pytest.raises(AssertionError, match="scored 1199 of 1200"):
-        columns.measure_dask(1200, partition=500)
+def test_the_dask_row_scores_every_generated_row_on_a_local_cluster() -> None:
+    pytest.importorskip("distributed")
+    figures = bench_dask.measure(3000, partitions=3, workers=1)
+    assert (figures.rows, figures.scored, figures.errors) == (3000, 3000, 0)
+    assert "3,000 rows in 3 partitions" in bench_dask.report(figures)[0]
 
 
 def test_no_combination_of_r1_r5_scores_puts_the_float_version_across_a_grade() -> None:
