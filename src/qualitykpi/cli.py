@@ -11,7 +11,7 @@ import difflib
 import io
 import json
 import sys
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, NoReturn
 
@@ -138,14 +138,18 @@ def test_command(rules: tuple[str, ...], show_coverage: bool, stubs: bool) -> No
         raise SystemExit(1)
 
 
-def _write(output: str | None, text: str) -> None:
-    """Results to ``output``, or to stdout; always UTF-8."""
-    data = text.encode("utf-8")
+def _write(output: str | None, text: str | Iterable[str]) -> None:
+    """Results to ``output``, or to stdout; always UTF-8.  Text given in pieces is
+    written as they are made, so that a large cohort's is never whole in memory."""
+    pieces = [text] if isinstance(text, str) else text
     if output is None:
-        click.echo(data, nl=False)  # bytes: straight to the binary stream
+        for piece in pieces:
+            click.echo(piece.encode("utf-8"), nl=False)  # bytes: straight to the binary stream
         return
     try:
-        Path(output).write_bytes(data)
+        with Path(output).open("wb") as stream:
+            for piece in pieces:
+                stream.write(piece.encode("utf-8"))
     except OSError as error:
         _cannot_write(output, error)
 
@@ -237,9 +241,9 @@ def score_command(
     if format_ == "table":
         _print(output, reports.score_blocks(scheme, results, explain=explain))
     elif format_ == "json":
-        _write(output, reports.score_json(results, explain=explain))
+        _write(output, reports.score_json_pieces(results, explain=explain))
     elif format_ == "csv":
-        _write(output, reports.score_csv(scheme, results))
+        _write(output, reports.score_csv_pieces(scheme, results))
     elif format_ == "markdown":
         _write(output, reports.score_markdown(scheme, results, explain=explain))
     else:

@@ -129,21 +129,6 @@ class Plan:
         fast path."""
         scores = [ZERO] * len(self.shapes)
         total, grade, fired = self.run(values, scores)
-        return self.result(entity, total, grade, fired, scores, trace, file)
-
-    def result(
-        self,
-        entity: str | None,
-        total: Decimal,
-        grade: str | None,
-        fired: Sequence[int],
-        scores: list[Decimal],
-        trace: Callable[[], Result],
-        file: str | None,
-    ) -> Result:
-        """The result of an entity whose numbers are worked out (here, or a column at a
-        time by :mod:`qualitykpi.columnar`); its trace is run when first asked for."""
-        total = normalize(total)
         # Each distinct score once, written as a result shows it.
         seen = self._seen
         if len(seen) < SCORES_SHARED:
@@ -154,6 +139,21 @@ class Plan:
                 scores[slot] = shown
         else:
             scores = [normalize(score) for score in scores]
+        return self.result(entity, normalize(total), grade, fired, lambda: scores, trace, file)
+
+    def result(
+        self,
+        entity: str | None,
+        total: Decimal,
+        grade: str | None,
+        fired: Sequence[int],
+        scores: Callable[[], list[Decimal]],
+        trace: Callable[[], Result],
+        file: str | None,
+    ) -> Result:
+        """The result of an entity whose numbers are worked out (here, or a column at a
+        time by :mod:`qualitykpi.columnar`): ``total`` as shown, ``scores`` each node's
+        as shown, worked out when first read; the trace is run when first asked for."""
         tracer = Tracer(trace, (total, grade))
         return Result(
             entity=entity,
@@ -164,9 +164,9 @@ class Plan:
             vetoes=tuple(self.hits[index] for index in fired),
             file=file,
             peers=self.peers,
-            layout=lambda: self.nodes(scores, tracer),
+            layout=lambda: self.nodes(scores(), tracer),
             tracer=tracer,
-            score_map=lambda: self.scores(scores),
+            score_map=lambda: self.scores(scores()),
         )
 
     def scores(self, scores: Sequence[Decimal]) -> dict[str, Decimal]:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any, Protocol, TypeVar
 
@@ -343,14 +343,17 @@ class Results:
         below every unit of a better grade, whatever its total.  Units of
         the same grade and total share a rank.
         """
-        ordered = sorted(self.results.values(), key=self._key)
-        ranked: list[tuple[int, Result]] = []
-        for position, result in enumerate(ordered, start=1):
-            if ranked and self._key(ranked[-1][1]) == self._key(result):
-                ranked.append((ranked[-1][0], result))
-            else:
-                ranked.append((position, result))
-        return ranked
+        return list(self.ranked())
+
+    def ranked(self) -> Iterator[tuple[int, Result]]:
+        """:meth:`ranking`, one result at a time: a large cohort scored by column
+        (:mod:`qualitykpi.columnar`) is sorted on its columns, and each result
+        is made when it is reached, so that a writer holds one at a time."""
+        by_columns = getattr(self.results, "ranked", None)
+        if by_columns is not None:
+            yield from by_columns(self.grades)
+            return
+        yield from competition(sorted(self.results.values(), key=self._key), self._key)
 
     def to_dict(self, *, explain: bool = False) -> dict[str, Any]:
         """The JSON object ``qualitykpi score --format json`` writes: ``scheme``,
@@ -374,6 +377,27 @@ class Results:
         return ranking_frame(self)
 
     def _key(self, result: Result) -> tuple[int, Decimal]:
-        grades = self.grades
+        return ranking_key(self.grades)(result)
+
+
+def ranking_key(grades: Sequence[str]) -> Callable[[Result], tuple[int, Decimal]]:
+    """What the ranking sorts by, best first: the grade's place, then the total."""
+
+    def key(result: Result) -> tuple[int, Decimal]:
         place = grades.index(result.grade) if result.grade in grades else len(grades)
+        # copy_negate: `-` on a Decimal rounds to 28 digits and could tie two totals.
         return place, result.total.copy_negate()
+
+    return key
+
+
+def competition(
+    ordered: Iterable[Result], key: Callable[[Result], object]
+) -> Iterator[tuple[int, Result]]:
+    """Results in ranking order with competition ranks (1, 2, 2, 4): equal keys share."""
+    rank, previous = 0, None
+    for position, result in enumerate(ordered, start=1):
+        found = key(result)
+        if position == 1 or found != previous:
+            rank, previous = position, found
+        yield rank, result

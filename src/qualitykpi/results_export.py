@@ -14,7 +14,9 @@ objects themselves.
 from __future__ import annotations
 
 import importlib
+import itertools
 import json
+from collections.abc import Iterator
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -101,7 +103,7 @@ def score_data(results: Results, *, explain: bool = False) -> JSONObject:
     return {
         "scheme": results.scheme,
         "entities": [
-            entity_json(rank, result, explain=explain) for rank, result in results.ranking()
+            entity_json(rank, result, explain=explain) for rank, result in results.ranked()
         ],
         "errors": [error_json(error) for error in results.errors],
     }
@@ -113,7 +115,37 @@ def dumps(data: JSONObject) -> str:
 
 
 def score_json(results: Results, *, explain: bool = False) -> str:
-    return dumps(score_data(results, explain=explain))
+    return "".join(score_json_pieces(results, explain=explain))
+
+
+#: Stands for the entities while the rest of the document is written.
+_ENTITIES = "\x00entities\x00"
+
+
+def score_json_pieces(results: Results, *, explain: bool = False) -> Iterator[str]:
+    """:func:`score_json`'s text in pieces, one entity at a time, made as they are
+    written: a cohort of a million entities is never one object in memory."""
+    ranked = results.ranked()
+    first = next(ranked, None)
+    document = {
+        "scheme": results.scheme,
+        "entities": [_ENTITIES] if first is not None else [],
+        "errors": [error_json(error) for error in results.errors],
+    }
+    text = dumps(document)
+    if first is None:
+        yield text
+        return
+    marker = json.dumps(_ENTITIES)
+    before, after = text.split(marker)
+    yield before
+    for index, (rank, result) in enumerate(itertools.chain([first], ranked)):
+        entity = json.dumps(
+            entity_json(rank, result, explain=explain), ensure_ascii=False, indent=2
+        )
+        # As an item of the list, two levels in: every line four spaces further.
+        yield ("" if index == 0 else ",\n    ") + entity.replace("\n", "\n    ")
+    yield after
 
 
 # ---------------------------------------------------------------- dataframe

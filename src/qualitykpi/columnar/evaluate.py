@@ -139,7 +139,7 @@ class ColumnarPlan:
                 if score is None:
                     bad[code] = True
                     continue
-                number = _scaled(score, scale)
+                number = scaled(score, scale)
                 if abs(number) >= _LIMIT // (len(self.plan.shapes) + 4):
                     return None
                 table[code] = number
@@ -204,7 +204,7 @@ class ColumnarPlan:
                             deductions = deductions + score
                     cap = const_or_none(tree.deductions_cap)
                     if cap is not None:
-                        floor = -_scaled(cap, scale)
+                        floor = -scaled(cap, scale)
                         raw = raw + np.maximum(floor - deductions, 0)
                     low, high = const_or_none(tree.minimum), const(tree.max)
                     scores[slot] = _clamp(raw, low, high, scale)
@@ -226,7 +226,7 @@ class ColumnarPlan:
         total = top + bonus
         cap = const_or_none(self.scorer.total)
         if cap is not None:
-            limit = _scaled(cap, scale)
+            limit = scaled(cap, scale)
             if self.scorer.plus_bonus:
                 total = np.where(top > limit, limit + bonus, total)
             else:
@@ -254,7 +254,7 @@ class ColumnarPlan:
             hit = held[column.codes]
             fired.append(hit)
             if sets is not None:
-                total = np.where(hit, np.minimum(total, _scaled(sets, scale)), total)
+                total = np.where(hit, np.minimum(total, scaled(sets, scale)), total)
         return total, fired
 
     def _grades(self, total: Any, scale: int, fired: list[Any], slow: Any) -> Any:
@@ -295,7 +295,8 @@ def _places(numbers: Sequence[Decimal]) -> int:
     return places
 
 
-def _scaled(number: Decimal, scale: int) -> int:
+def scaled(number: Decimal, scale: int) -> int:
+    """``number`` in counts of ``10**-scale`` (:class:`Decline` if it has more places)."""
     shifted = number.scaleb(scale, context=EXACT)
     whole = int(shifted)
     if whole != shifted:
@@ -307,10 +308,10 @@ def _clamp(raw: Any, low: Decimal | None, high: Decimal | None, scale: int) -> A
     """:func:`qualitykpi.plan._clamp` on a column."""
     clamped = raw
     if low is not None:
-        bottom = _scaled(low, scale)
+        bottom = scaled(low, scale)
         clamped = np.where(raw < bottom, bottom, raw)
     if high is not None:
-        top = _scaled(high, scale)
+        top = scaled(high, scale)
         clamped = np.where(raw > top, top, clamped)
     return clamped
 

@@ -10,16 +10,17 @@ makes, and its trace is run, as there, only when it is read.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
 import numpy as np
 
-from ..fast import FastValue
-from ..plan import Plan
-from ..results import Result
-from .evaluate import Scored
+from ..fast import Decline, FastValue
+from ..plan import SCORES_SHARED, Plan
+from ..results import Result, competition, ranking_key
+from ..values import normalize
+from .evaluate import Scored, scaled
 
 
 class ColumnResults(Mapping[str, Result]):
@@ -51,6 +52,9 @@ class ColumnResults(Mapping[str, Result]):
         self._rows: list[int] = np.flatnonzero(kept).tolist()
         self._places: dict[str, int] | None = None
         self._labels = plan.scorer.grades.labels() if plan.scorer.grades is not None else ()
+        # A row's scores in one piece, read in one call.
+        self._matrix = np.column_stack(scored.scores) if scored.scores else None
+        self._shown: dict[int, Decimal] = {}
 
     def __len__(self) -> int:
         return len(self._rows)
@@ -79,7 +83,6 @@ class ColumnResults(Mapping[str, Result]):
         if made is not None:
             return made
         scored = self._scored
-        scores = [scored.decimal(column[row]) for column in scored.scores]
         grade_index = int(scored.grades[row])
         grade = self._labels[grade_index] if grade_index >= 0 else None
         fired = [index for index, hit in enumerate(scored.fired) if hit[row]]
@@ -89,24 +92,57 @@ class ColumnResults(Mapping[str, Result]):
         def trace() -> Result:
             return self._trace(entity, values(row))
 
-        total: Decimal = scored.decimal(scored.total[row])
+        def scores() -> list[Decimal]:
+            assert self._matrix is not None
+            return [self._show(number) for number in self._matrix[row].tolist()]
+
+        total = self._show(int(scored.total[row]))
         return self._plan.result(entity, total, grade, fired, scores, trace, self._file)
 
-    def totals(self) -> list[tuple[str, Decimal, str | None]]:
-        """Each entity's total and grade, in row order, without making its result."""
+    def _show(self, number: int) -> Decimal:
+        """A score as a result shows it; each distinct one made once."""
+        shown = self._shown.get(number)
+        if shown is None:
+            shown = normalize(self._scored.decimal(number))
+            if len(self._shown) < SCORES_SHARED:
+                self._shown[number] = shown
+        return shown
+
+    def ranked(self, grades: Sequence[str]) -> Iterator[tuple[int, Result]]:
+        """Results best first, with competition ranks, as
+        :meth:`~qualitykpi.results.Results.ranking` orders them: sorted on the
+        columns, each result made as it is reached."""
         scored = self._scored
-        out: list[tuple[str, Decimal, str | None]] = []
-        for row in self._rows:
+        rows = np.asarray(self._rows, dtype=np.int64)
+        if not len(rows):
+            return
+        place = np.full(len(rows), len(grades), dtype=np.int64)
+        totals = scored.total[rows].copy()
+        for index, row in enumerate(self._rows):
             made = self._eager.get(row)
-            if made is not None:
-                out.append((made.entity or "", made.total, made.grade))
-                continue
-            grade_index = int(scored.grades[row])
-            out.append(
-                (
-                    self._names[row],
-                    scored.decimal(scored.total[row]),
-                    self._labels[grade_index] if grade_index >= 0 else None,
-                )
+            if made is not None:  # scored by the row path: its own numbers
+                try:
+                    totals[index] = scaled(made.total, scored.scale)
+                except Decline:  # more places than the columns keep: sorted as results
+                    by = ranking_key(grades)
+                    yield from competition(sorted(map(self.at, self._rows), key=by), by)
+                    return
+                place[index] = grades.index(made.grade) if made.grade in grades else len(grades)
+        if self._labels and grades:
+            fast = np.array([row not in self._eager for row in self._rows])
+            index = scored.grades[rows].astype(np.int64)
+            known = np.array(
+                [grades.index(label) if label in grades else len(grades) for label in self._labels]
+                + [len(grades)],
+                dtype=np.int64,
             )
-        return out
+            place = np.where(fast, known[np.where(index >= 0, index, len(self._labels))], place)
+        # By grade, then by total, best first; equal ones in row order.
+        order = np.lexsort((-totals, place))
+        rank = 0
+        previous: tuple[int, int] | None = None
+        for position, at in enumerate(order.tolist(), start=1):
+            key = (int(place[at]), int(totals[at]))
+            if key != previous:
+                rank, previous = position, key
+            yield rank, self.at(self._rows[at])

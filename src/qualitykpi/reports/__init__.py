@@ -14,8 +14,9 @@ from __future__ import annotations
 
 import csv
 import io
+import itertools
 import re
-from collections.abc import Container, Iterable, Mapping, Sequence
+from collections.abc import Container, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from typing import IO
 
@@ -38,6 +39,7 @@ from ..results_export import node_json as node_json
 from ..results_export import number as number
 from ..results_export import score_data as score_data
 from ..results_export import score_json as score_json
+from ..results_export import score_json_pieces as score_json_pieces
 from ..scheme import Scheme
 from ..values import decimal_sum, to_decimal
 
@@ -134,13 +136,21 @@ def _rows(
     results: Results, columns: Sequence[Column], *, by_id: bool
 ) -> tuple[list[str], list[list[str]]]:
     """The ranking with one score column per node, headed by its id or its name."""
+    header, rows = _ranked_rows(results, columns, by_id=by_id)
+    return header, list(rows)
+
+
+def _ranked_rows(
+    results: Results, columns: Sequence[Column], *, by_id: bool
+) -> tuple[list[str], Iterator[list[str]]]:
+    """:func:`_rows`, the rows made one at a time."""
     names = (column.id if by_id else column.name for column in columns)
     header = [*ranking_header(), *names]
-    rows = []
-    for rank, result in results.ranking():
-        scores = result.scores
-        rows.append(
-            [
+
+    def rows() -> Iterator[list[str]]:
+        for rank, result in results.ranked():
+            scores = result.scores
+            yield [
                 str(rank),
                 result.entity or "",
                 number(result.total),
@@ -148,8 +158,8 @@ def _rows(
                 vetoes_text(result),
                 *(_score(scores, column.id) for column in columns),
             ]
-        )
-    return header, rows
+
+    return header, rows()
 
 
 # ------------------------------------------------------------------- ledger
@@ -178,11 +188,21 @@ def ledger_lines(result: Result) -> list[str]:
 
 
 def csv_text(header: Sequence[str], rows: Iterable[Sequence[str]]) -> str:
+    return "".join(csv_pieces(header, rows))
+
+
+def csv_pieces(header: Sequence[str], rows: Iterable[Sequence[str]]) -> Iterator[str]:
+    """CSV text with a byte-order mark, a piece per thousand rows, made as written."""
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
     writer.writerow(header)
-    writer.writerows(rows)
-    return BOM + buffer.getvalue()
+    yield BOM + buffer.getvalue()
+    rows = iter(rows)
+    while chunk := list(itertools.islice(rows, 1000)):
+        buffer.seek(0)
+        buffer.truncate()
+        writer.writerows(chunk)
+        yield buffer.getvalue()
 
 
 def score_csv(scheme: Scheme, results: Results) -> str:
@@ -191,8 +211,13 @@ def score_csv(scheme: Scheme, results: Results) -> str:
 
     The text starts with a byte-order mark so that Excel reads it as UTF-8.
     """
-    header, rows = _rows(results, node_columns(scheme), by_id=True)
-    return csv_text(header, rows)
+    return "".join(score_csv_pieces(scheme, results))
+
+
+def score_csv_pieces(scheme: Scheme, results: Results) -> Iterator[str]:
+    """:func:`score_csv` in pieces, each entity's row made as it is written."""
+    header, rows = _ranked_rows(results, node_columns(scheme), by_id=True)
+    return csv_pieces(header, rows)
 
 
 # ----------------------------------------------------------------- markdown
