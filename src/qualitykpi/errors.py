@@ -183,3 +183,10 @@ def raise_collected(errors: Sequence[RuleError]) -> None:
         raise errors[0]
     if errors:
         raise RuleErrors(errors)
+
+
+def besides(found: Sequence[DataError], unread: Sequence[DataError]) -> list[DataError]:
+    """The errors in ``found`` about other inputs than the cells in ``unread``: what
+    an entity's unreadable cells caused downstream is not news."""
+    inputs = {error.input for error in unread}
+    return [error for error in found if error.input not in inputs]

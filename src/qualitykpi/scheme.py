@@ -7,9 +7,7 @@ lets one entity's bad data stop the others from being scored.
 
 from __future__ import annotations
 
-import contextlib
-import gc
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Iterable, Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
@@ -21,7 +19,7 @@ from .cohorts import Derivation, computes
 from .columnar import columns_unfit
 from .compiler import ExampleCase, compile_scheme
 from .diagnostics import Diagnostic
-from .errors import DataError, RuleError, raise_collected
+from .errors import DataError, RuleError, besides, raise_collected
 from .examples import ExampleOutcome, run_examples
 from .fast import Decline, FastValue, FastValues, Slow
 from .headers import Columns, from_column
@@ -35,14 +33,14 @@ from .plan import Plan, StatsKey, compile_plan, stats_key
 from .readers import DataTable
 from .registry import BUILTIN_STATISTICS, NO_EXTENSIONS
 from .results import Result, Results, find_node
-from .scheme_cohorts import ComputedScoring, frame_records, is_data_frame
+from .scheme_cohorts import ComputedScoring, is_data_frame
+from .scheme_rows import RowScoring, collector_paused
 from .source import Source, Span
 from .values import (
     InputSpec,
     Value,
     ValueProblem,
     fmt,
-    is_absent,
     peer_statistics,
 )
 
@@ -55,7 +53,7 @@ PeerInput = Mapping[str, Mapping[str, object]]
 PLANS_KEPT = 16
 
 
-class Scheme(ComputedScoring):
+class Scheme(RowScoring, ComputedScoring):
     """A compiled scoring scheme.
 
     Build one with :func:`load` or :func:`loads`, or wrap a scorer tree
@@ -161,7 +159,7 @@ class Scheme(ComputedScoring):
             if isinstance(outcome, Result) and not errors:
                 return outcome
             if not isinstance(outcome, Result):
-                errors.extend(_besides(outcome, errors))
+                errors.extend(besides(outcome, errors))
         raise_collected(errors)
         raise AssertionError("unreachable")
 
@@ -194,7 +192,7 @@ class Scheme(ComputedScoring):
         results, many times faster on a large cohort), ``"auto"`` by column
         from :data:`~qualitykpi.columnar.COLUMNS_FROM` rows when it can.
         """
-        with _collector_paused():
+        with collector_paused():
             if previous is None:
                 if engine != "rows":
                     why = columns_unfit(self._derivation is not None, rows, engine == "columns")
@@ -209,155 +207,6 @@ class Scheme(ComputedScoring):
                         raise ValueError(f"engine='columns' cannot score this cohort: {why}")
                 return self._score_rows(rows, entity)
             return self._with_previous(rows, previous, entity)
-
-    def _score_part(
-        self,
-        part: Any,
-        entity: str,
-        peers: Mapping[str, Mapping[str, Fraction]],
-        first_row: int,
-        taken: Iterable[str],
-    ) -> Results:
-        """One part of a larger cohort, scored with the whole's statistics (see
-        :mod:`qualitykpi.dask`): by column when it can, else row by row."""
-        with _collector_paused():
-            if columns_unfit(self._derivation is not None, part, asked=True) is None:
-                from .columnar.cohort import score_columns
-
-                scored = score_columns(
-                    self,
-                    part,
-                    entity,
-                    is_data_frame(part),
-                    peers=peers,
-                    first_row=first_row,
-                    taken=taken,
-                )
-                if scored is not None:
-                    return scored
-            return self._score_rows(part, entity, peers=peers, first_row=first_row, taken=taken)
-
-    def _score_rows(
-        self,
-        rows: Iterable[Mapping[str, object]] | DataTable | Any,
-        entity: str,
-        *,
-        peers: Mapping[str, Mapping[str, Fraction]] | None = None,
-        first_row: int = 1,
-        taken: Iterable[str] = (),
-    ) -> Results:
-        # A part of a larger cohort (qualitykpi.dask) gives the whole's statistics,
-        # the number of its first row, and the names earlier rows have taken.
-        if peers is not None and self._derivation is not None:
-            raise ValueError("a scheme that computes over the cohort is scored whole")
-        wanted = self.peer_inputs()
-        read: list[
-            tuple[str, dict[str, FastValue] | None, tuple[object, ...], dict[str, FastValue]]
-        ] = []
-        results: dict[str, Result] = {}
-        errors: list[DataError] = []
-        stats: dict[str, dict[str, Fraction]] = {
-            name: dict(found) for name, found in (peers or {}).items()
-        }
-        plan = self._plan(stats)
-
-        derivation = self._derivation
-        cohort = NO_COHORT
-        done: Mapping[str, ScoreProblem] | None = None
-
-        def score(name: str, values: FastValues, cells: tuple[object, ...]) -> None:
-            outcome = self._evaluate(name, values, stats, plan, cells, cohort, done)
-            if name in bad:
-                # Scored all the same, so that all its errors are named together;
-                # what its unreadable cells caused downstream is not news.
-                if not isinstance(outcome, Result):
-                    errors.extend(_besides(outcome, bad[name]))
-                return
-            if isinstance(outcome, Result):
-                results[name] = outcome
-            else:
-                errors.extend(outcome)
-
-        # Entities with unreadable cells, and those cells' errors.
-        bad: dict[str, list[DataError]] = {}
-        seen: set[str] = set(taken)
-        numbers: Sequence[int] = ()
-        if isinstance(rows, DataTable):
-            if len(rows.row_numbers) == len(rows.rows):
-                numbers = rows.row_numbers
-            rows = rows.rows
-        elif is_data_frame(rows):
-            rows = frame_records(rows, entity)
-        for position, row in enumerate(rows):
-            index = numbers[position] if numbers else position + first_row
-            if not isinstance(row, Mapping):
-                raise TypeError(
-                    f"row {index} is a {type(row).__name__}: score_table takes rows as "
-                    "mappings of column to value, a DataTable from read_table, or a "
-                    "pandas, pyarrow or polars table"
-                )
-            raw_name = row.get(entity)
-            name = "" if is_absent(raw_name) else str(raw_name).strip()
-            if not name:
-                errors.append(
-                    DataError(
-                        f"row {index} has no entity name in column {entity!r}",
-                        entity=f"row {index}",
-                        input=entity,
-                        value=raw_name,
-                    )
-                )
-                continue
-            if name in seen:
-                errors.append(
-                    DataError(
-                        f"appears again in row {index}; that row is not scored",
-                        entity=name,
-                        input=entity,
-                        value=raw_name,
-                    )
-                )
-                continue
-            seen.add(name)
-            cells = self._cells(row)
-            values, row_errors = self._read(name, cells, row)
-            if row_errors:
-                errors.extend(row_errors)
-                bad[name] = row_errors
-            if peers is not None or (not wanted and derivation is None):
-                # Nothing waits for the cohort: scored now, its values let go.
-                score(name, values, cells)
-                continue
-            # Valid values still count for the peer statistics of the cohort,
-            # so one bad cell does not shift everyone else's comparison.  Only
-            # those are kept until then (and a bad row's values, which cannot
-            # be read again); the rest is read again from the cells.  Values
-            # computed from values need them all.
-            peer_values = (
-                values if derivation is not None else {key: values.get(key) for key in wanted}
-            )
-            read.append((name, values if row_errors else None, cells, peer_values))
-        if derivation is not None:
-            computed, whys, cohort = self._cohort_values(
-                [entry[0] for entry in read], [entry[3] for entry in read]
-            )
-            stats = {name: dict(found) for name, found in cohort.stats.items()}
-            plan = self._plan(stats)
-            for (name, _, cells, _), row, why in zip(read, computed, whys, strict=True):
-                done = why
-                score(name, row, cells)  # type: ignore[arg-type]
-        elif peers is None:
-            stats = self.cohort_peers(entry[3] for entry in read)
-            plan = self._plan(stats)
-            for name, kept, cells, _ in read:
-                score(name, kept if kept is not None else self._read(name, cells)[0], cells)
-        return Results(
-            self.name,
-            results,
-            tuple(errors),
-            {key: {stat: fmt(v) for stat, v in value.items()} for key, value in stats.items()},
-            self.scorer.grades.labels() if self.scorer.grades is not None else (),
-        )
 
     def uses_extensions(self) -> bool:
         """Whether a line uses a registered scorer, or compares with a registered statistic."""
@@ -604,29 +453,6 @@ class Scheme(ComputedScoring):
         return run_examples(self)
 
 
-def _besides(found: Sequence[DataError], unread: Sequence[DataError]) -> list[DataError]:
-    """The errors in ``found`` about other inputs than the cells in ``unread``."""
-    inputs = {error.input for error in unread}
-    return [error for error in found if error.input not in inputs]
-
-
-@contextlib.contextmanager
-def _collector_paused() -> Iterator[None]:
-    # Parsing makes tens of thousands of small objects that all live until
-    # the AST is built, and so does scoring a cohort (every row's values and
-    # result); the cycle collector rescans them again and again, which
-    # doubled the time to load a large file and cost a third of the time to
-    # score a cohort.  Neither makes cycles worth collecting early, and the
-    # collector is restored after.
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
-
-
 def compile_text(text: str, name: str, environment: Extensions) -> Scheme:
     # The parser (and Lark) are imported here, not with this module: a scheme
     # loaded from the cache (qualitykpi.cache) needs neither.
@@ -634,7 +460,7 @@ def compile_text(text: str, name: str, environment: Extensions) -> Scheme:
 
     """The whole pipeline: text → parse tree → AST → analysis → scorers."""
     source = Source(name, text)
-    with _collector_paused():
+    with collector_paused():
         scheme_ast, errors = builder.build(source, parser.parse(source))
     result = analysis.analyse(scheme_ast, environment)
     all_errors: list[RuleError] = [*errors, *result.errors]

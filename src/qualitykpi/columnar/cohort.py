@@ -18,7 +18,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from ..errors import DataError
+from ..errors import DataError, besides
 from ..fast import Decline, FastValue
 from ..readers import DataTable
 from ..results import Result, Results
@@ -123,7 +123,7 @@ def score_columns(
         if read_errors:
             row_errors[position] = read_errors
             if not isinstance(outcome, Result):
-                score_errors[position] = _besides(outcome, read_errors)
+                score_errors[position] = besides(outcome, read_errors)
         elif isinstance(outcome, Result):
             eager[place] = outcome
         else:
@@ -263,11 +263,6 @@ def _statistics(scheme: Scheme, columns: Mapping[str, Column]) -> Stats:
 
 def _values(columns: Mapping[str, Column], place: int) -> dict[str, FastValue]:
     return {name: column.value(place) for name, column in columns.items()}
-
-
-def _besides(found: Sequence[DataError], unread: Sequence[DataError]) -> list[DataError]:
-    inputs = {error.input for error in unread}
-    return [error for error in found if error.input not in inputs]
 
 
 def _ordered(

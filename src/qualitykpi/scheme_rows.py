@@ -1,0 +1,240 @@
+"""The part of :class:`~qualitykpi.scheme.Scheme` that scores a cohort row by row,
+and a part of a larger cohort (:mod:`qualitykpi.dask`) by column or by row.
+
+A mixin, so that the scheme's front (``score``, ``score_table``) stays in
+:mod:`qualitykpi.scheme`; the column path is :mod:`qualitykpi.columnar`.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import gc
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from fractions import Fraction
+from typing import TYPE_CHECKING, Any, cast
+
+from .columnar import columns_unfit
+from .errors import DataError, besides
+from .fast import FastValue, FastValues
+from .nodes.conditions import ScoreProblem
+from .nodes.derived import NO_COHORT, Cohort
+from .nodes.scheme_scorer import SchemeScorer
+from .plan import Plan
+from .readers import DataTable
+from .results import Result, Results
+from .scheme_cohorts import frame_records, is_data_frame
+from .values import InputSpec, Value, fmt, is_absent
+
+if TYPE_CHECKING:
+    from .cohorts import Derivation
+    from .scheme import Scheme
+
+
+class RowScoring:
+    """Scoring a cohort one row at a time."""
+
+    if TYPE_CHECKING:
+        scorer: SchemeScorer
+        _specs: dict[str, InputSpec]
+        _derivation: Derivation | None
+
+        @property
+        def name(self) -> str: ...
+
+        def peer_inputs(self) -> tuple[str, ...]: ...
+
+        def cohort_peers(
+            self, rows: Iterable[Mapping[str, Value | Any]]
+        ) -> dict[str, dict[str, Fraction]]: ...
+
+        def _cells(self, row: Mapping[str, object]) -> tuple[object, ...]: ...
+
+        def _read(
+            self,
+            entity: str | None,
+            cells: tuple[object, ...],
+            row: Mapping[str, object] | None = None,
+        ) -> tuple[dict[str, FastValue], list[DataError]]: ...
+
+        def _plan(self, peers: Mapping[str, Mapping[str, Fraction]]) -> Plan | None: ...
+
+        def _evaluate(
+            self,
+            entity: str | None,
+            values: FastValues,
+            peers: Mapping[str, Mapping[str, Fraction]],
+            plan: Plan | None,
+            cells: tuple[object, ...],
+            cohort: Cohort = NO_COHORT,
+            done: Mapping[str, ScoreProblem] | None = None,
+        ) -> Result | list[DataError]: ...
+
+        def _cohort_values(
+            self, names: Sequence[str], rows: Sequence[Mapping[str, object]]
+        ) -> tuple[list[dict[str, Value]], list[dict[str, ScoreProblem]], Cohort]: ...
+
+    def _score_part(
+        self,
+        part: Any,
+        entity: str,
+        peers: Mapping[str, Mapping[str, Fraction]],
+        first_row: int,
+        taken: Iterable[str],
+    ) -> Results:
+        """One part of a larger cohort, scored with the whole's statistics (see
+        :mod:`qualitykpi.dask`): by column when it can, else row by row."""
+        with collector_paused():
+            if columns_unfit(self._derivation is not None, part, asked=True) is None:
+                from .columnar.cohort import score_columns
+
+                scored = score_columns(
+                    cast("Scheme", self),
+                    part,
+                    entity,
+                    is_data_frame(part),
+                    peers=peers,
+                    first_row=first_row,
+                    taken=taken,
+                )
+                if scored is not None:
+                    return scored
+            return self._score_rows(part, entity, peers=peers, first_row=first_row, taken=taken)
+
+    def _score_rows(
+        self,
+        rows: Iterable[Mapping[str, object]] | DataTable | Any,
+        entity: str,
+        *,
+        peers: Mapping[str, Mapping[str, Fraction]] | None = None,
+        first_row: int = 1,
+        taken: Iterable[str] = (),
+    ) -> Results:
+        # A part of a larger cohort (qualitykpi.dask) gives the whole's statistics,
+        # the number of its first row, and the names earlier rows have taken.
+        if peers is not None and self._derivation is not None:
+            raise ValueError("a scheme that computes over the cohort is scored whole")
+        wanted = self.peer_inputs()
+        read: list[
+            tuple[str, dict[str, FastValue] | None, tuple[object, ...], dict[str, FastValue]]
+        ] = []
+        results: dict[str, Result] = {}
+        errors: list[DataError] = []
+        stats: dict[str, dict[str, Fraction]] = {
+            name: dict(found) for name, found in (peers or {}).items()
+        }
+        plan = self._plan(stats)
+
+        derivation = self._derivation
+        cohort = NO_COHORT
+        done: Mapping[str, ScoreProblem] | None = None
+
+        def score(name: str, values: FastValues, cells: tuple[object, ...]) -> None:
+            outcome = self._evaluate(name, values, stats, plan, cells, cohort, done)
+            if name in bad:
+                # Scored all the same, so that all its errors are named together;
+                # what its unreadable cells caused downstream is not news.
+                if not isinstance(outcome, Result):
+                    errors.extend(besides(outcome, bad[name]))
+                return
+            if isinstance(outcome, Result):
+                results[name] = outcome
+            else:
+                errors.extend(outcome)
+
+        # Entities with unreadable cells, and those cells' errors.
+        bad: dict[str, list[DataError]] = {}
+        seen: set[str] = set(taken)
+        numbers: Sequence[int] = ()
+        if isinstance(rows, DataTable):
+            if len(rows.row_numbers) == len(rows.rows):
+                numbers = rows.row_numbers
+            rows = rows.rows
+        elif is_data_frame(rows):
+            rows = frame_records(rows, entity)
+        for position, row in enumerate(rows):
+            index = numbers[position] if numbers else position + first_row
+            if not isinstance(row, Mapping):
+                raise TypeError(
+                    f"row {index} is a {type(row).__name__}: score_table takes rows as "
+                    "mappings of column to value, a DataTable from read_table, or a "
+                    "pandas, pyarrow or polars table"
+                )
+            raw_name = row.get(entity)
+            name = "" if is_absent(raw_name) else str(raw_name).strip()
+            if not name:
+                errors.append(
+                    DataError(
+                        f"row {index} has no entity name in column {entity!r}",
+                        entity=f"row {index}",
+                        input=entity,
+                        value=raw_name,
+                    )
+                )
+                continue
+            if name in seen:
+                errors.append(
+                    DataError(
+                        f"appears again in row {index}; that row is not scored",
+                        entity=name,
+                        input=entity,
+                        value=raw_name,
+                    )
+                )
+                continue
+            seen.add(name)
+            cells = self._cells(row)
+            values, row_errors = self._read(name, cells, row)
+            if row_errors:
+                errors.extend(row_errors)
+                bad[name] = row_errors
+            if peers is not None or (not wanted and derivation is None):
+                # Nothing waits for the cohort: scored now, its values let go.
+                score(name, values, cells)
+                continue
+            # Valid values still count for the peer statistics of the cohort,
+            # so one bad cell does not shift everyone else's comparison.  Only
+            # those are kept until then (and a bad row's values, which cannot
+            # be read again); the rest is read again from the cells.  Values
+            # computed from values need them all.
+            peer_values = (
+                values if derivation is not None else {key: values.get(key) for key in wanted}
+            )
+            read.append((name, values if row_errors else None, cells, peer_values))
+        if derivation is not None:
+            computed, whys, cohort = self._cohort_values(
+                [entry[0] for entry in read], [entry[3] for entry in read]
+            )
+            stats = {name: dict(found) for name, found in cohort.stats.items()}
+            plan = self._plan(stats)
+            for (name, _, cells, _), row, why in zip(read, computed, whys, strict=True):
+                done = why
+                score(name, row, cells)  # type: ignore[arg-type]
+        elif peers is None:
+            stats = self.cohort_peers(entry[3] for entry in read)
+            plan = self._plan(stats)
+            for name, kept, cells, _ in read:
+                score(name, kept if kept is not None else self._read(name, cells)[0], cells)
+        return Results(
+            self.name,
+            results,
+            tuple(errors),
+            {key: {stat: fmt(v) for stat, v in value.items()} for key, value in stats.items()},
+            self.scorer.grades.labels() if self.scorer.grades is not None else (),
+        )
+
+
+@contextlib.contextmanager
+def collector_paused() -> Iterator[None]:
+    # Parsing makes tens of thousands of small objects that all live until
+    # the AST is built, and so does scoring a cohort (every row's values and
+    # result); the cycle collector rescans them again and again, which
+    # doubled the time to load a large file and cost a third of the time to
+    # score a cohort.  Neither makes cycles worth collecting early, and the
+    # collector is restored after.
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
