@@ -71,8 +71,8 @@ class Scored:
     """A cohort's numbers: each as ``int64`` counts of ``10**-scale`` points."""
 
     scale: int
-    #: By slot (the plan's shapes), one score per row.
-    scores: list[Any]
+    #: One row per entity, one column per slot (the plan's shapes).
+    scores: Any
     total: Any
     #: Index of each row's grade among the labels; -1: no grades.
     grades: Any
@@ -148,7 +148,11 @@ class ColumnarPlan:
         total = self._assemble(scores, scale, size)
         total, fired = self._vetoes(total, scale, columns, size, slow)
         grades = self._grades(total, scale, fired, slow)
-        return Scored(scale, scores, total, grades, fired, slow)
+        # A row's scores in one piece, read in one call when its result is made.
+        matrix = np.empty((size, len(scores)), dtype=np.int64)
+        for slot, column in enumerate(scores):
+            matrix[:, slot] = column
+        return Scored(scale, matrix, total, grades, fired, slow)
 
     # ------------------------------------------------------------ items
 

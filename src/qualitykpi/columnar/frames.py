@@ -76,6 +76,8 @@ def _column(frame: Any, kind: str | None, name: str, *, numbers: bool = True) ->
         return series.to_numpy()
     if series.dtype.kind == "f" and series.dtype.itemsize < 8:
         return list(series.to_numpy())  # NumPy float32 cells, as the row path reads them
+    if str(series.dtype) in ("str", "string") and not series.isna().any():
+        return series.tolist()  # text, and nothing missing: the cells as they are
     # As ``to_dict("records")`` gives them to the row path: a missing cell of a
     # nullable column is None there, where ``tolist`` gives pandas' NA.
     cells: list[object] = frame[[name]].to_dict("list")[name]

@@ -52,8 +52,6 @@ class ColumnResults(Mapping[str, Result]):
         self._rows: list[int] = np.flatnonzero(kept).tolist()
         self._places: dict[str, int] | None = None
         self._labels = plan.scorer.grades.labels() if plan.scorer.grades is not None else ()
-        # A row's scores in one piece, read in one call.
-        self._matrix = np.column_stack(scored.scores) if scored.scores else None
         self._shown: dict[int, Decimal] = {}
 
     def __len__(self) -> int:
@@ -93,8 +91,7 @@ class ColumnResults(Mapping[str, Result]):
             return self._trace(entity, values(row))
 
         def scores() -> list[Decimal]:
-            assert self._matrix is not None
-            return [self._show(number) for number in self._matrix[row].tolist()]
+            return [self._show(number) for number in scored.scores[row].tolist()]
 
         total = self._show(int(scored.total[row]))
         return self._plan.result(entity, total, grade, fired, scores, trace, self._file)
