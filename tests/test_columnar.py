@@ -159,3 +159,67 @@ def test_a_pandas_frame_of_a_million_cells_keeps_its_numbers_exact() -> None:
     assert str(results["e970"].total) == "2.1"
     assert str(results["e0"].total) == "0"
     same(scheme.score_table(frame, engine="rows"), results)
+
+
+def test_the_command_writes_a_column_scored_cohort_as_it_wrote_one_scored_by_row(
+    tmp_path: Path,
+) -> None:
+    """CSV and JSON are written one entity at a time from a cohort scored by column:
+    the bytes are those of the same cohort scored row by row, written whole."""
+    from conftest import run_cli
+    from qualitykpi import reports
+
+    rule = ROOT / "examples" / "shuangtaizi-2016-2017.rule"
+    scheme = qk.load(rule)
+    rows = bench_cohort.cohort_rows(scheme, qk.columnar.COLUMNS_FROM + 500)
+    rows[3] = {**rows[3], "pass_rate": "不详"}  # a data error, named the same way
+    data = bench_cohort.write_csv(rows, tmp_path / "units.csv")
+    by_row = scheme.score_table(qk.read_table(data), engine="rows")
+    for format_, expected in (
+        ("csv", reports.score_csv(scheme, by_row)),
+        ("json", by_row.to_json()),
+    ):
+        out = tmp_path / f"out.{format_}"
+        code, _, _ = run_cli("score", str(rule), str(data), "--format", format_, "-o", str(out))
+        assert code == 1  # the data error
+        assert out.read_bytes() == expected.encode("utf-8"), format_
+    code, table, _ = run_cli("score", str(rule), str(data))
+    first = by_row.ranking()[0][1]
+    assert first.entity in table and code == 1
+
+
+@pytest.mark.parametrize("forced", [True, False])
+def test_a_total_no_grade_band_holds_is_graded_by_a_veto_or_named(forced: bool) -> None:
+    """Grades without ``otherwise``: below the lowest band only a veto to the lowest
+    grade decides; without one the row path names the problem, on either path."""
+    veto = 'veto "v" when bad → grade C' if forced else 'veto "v" when bad → grade B'
+    scheme = qk.loads(
+        'scheme "g" {\n  grades { A at least 8; B at least 5; C at least 3 }\n'
+        f"  input bad: yes/no\n  {veto}\n"
+        '  item "a" max 10 { input x: number; at least 1 → 4; otherwise → 1 }\n}'
+    )
+    rows = [{"entity": f"e{n}", "x": str(n % 3), "bad": "是" if n % 2 else "否"} for n in range(40)]
+    by_row = scheme.score_table(rows, engine="rows")
+    same(by_row, scheme.score_table(rows, engine="columns"))
+    # A total of 1 is in no band: graded C by the veto to C when it fires, else an error.
+    assert {result.grade for result in by_row} == {"C"}
+    assert len(by_row.errors) == (7 if forced else 14)
+
+
+def test_pandas_nullable_columns_read_as_the_row_path_reads_them() -> None:
+    pd = pytest.importorskip("pandas")
+    frame = pd.DataFrame(
+        {
+            "entity": pd.Series(["甲", None, "丙", "丁", " "] * 3, dtype="string"),
+            "x": pd.Series([1.5, None, 80.0, 120.0, 3.0] * 3, dtype="Float64"),
+            "r": pd.Series([90.1, 87.2, None, 99.9, 100.0] * 3, dtype="float32"),
+            "n": pd.Series([0, 3, None, 2, 1] * 3, dtype="Int64"),
+            "q": pd.Series(["优", "良", None, "差", "中"] * 3, dtype="string"),
+            "bad": pd.Series([True, False, None, False, True] * 3, dtype="boolean"),
+        }
+    )
+    by_row = FRAME_SCHEME.score_table(frame, engine="rows")
+    by_column = FRAME_SCHEME.score_table(frame, engine="columns")
+    assert by_column.to_dict(explain=True) == by_row.to_dict(explain=True)
+    assert errors_of(by_column) == errors_of(by_row)
+    assert len(by_row.errors) > 0 and len(by_row) > 0

@@ -16,7 +16,7 @@ from __future__ import annotations
 import importlib
 import itertools
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any
@@ -161,19 +161,16 @@ def ranking_frame(results: Results) -> Any:
             "install it with: pip install pandas"
         )
         raise ImportError(message) from error
-    ranked = results.ranking()
-    # Every result of a cohort has the same nodes; the union keeps tree order.
-    nodes = list(dict.fromkeys(key for _rank, result in ranked for key in result.scores))
-    rows = [
-        [
-            rank,
-            result.entity,
-            result.total,
-            result.grade,
-            tuple(hit.name for hit in result.vetoes),
-            *(result.scores.get(node) for node in nodes),
-        ]
-        for rank, result in ranked
-    ]
+    # One pass, each result made and let go (a cohort scored by column makes
+    # them as they are reached); every result of a cohort has the same nodes,
+    # and the union keeps tree order.
+    nodes: dict[str, None] = {}
+    found: list[tuple[list[object], Mapping[str, Decimal]]] = []
+    for rank, result in results.ranked():
+        scores = result.scores
+        nodes.update(dict.fromkeys(scores))
+        head = [rank, result.entity, result.total, result.grade]
+        found.append(([*head, tuple(hit.name for hit in result.vetoes)], scores))
+    rows = [[*head, *(scores.get(node) for node in nodes)] for head, scores in found]
     header = ["rank", "entity", "total", "grade", "vetoes", *nodes]
     return pandas.DataFrame(rows, columns=header, dtype=object).astype({"rank": "int64"})
