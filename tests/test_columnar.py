@@ -223,3 +223,24 @@ def test_pandas_nullable_columns_read_as_the_row_path_reads_them() -> None:
     assert by_column.to_dict(explain=True) == by_row.to_dict(explain=True)
     assert errors_of(by_column) == errors_of(by_row)
     assert len(by_row.errors) > 0 and len(by_row) > 0
+
+
+def test_the_whitespace_pandas_strips_from_names_is_what_python_strips() -> None:
+    from qualitykpi.columnar.frames import WHITESPACE
+
+    assert set(WHITESPACE) == {chr(c) for c in range(sys.maxunicode + 1) if chr(c).isspace()}
+
+
+@pytest.mark.parametrize("name", [" 甲", "甲\x1f", "甲\u3000", "", None, "乙"])
+def test_a_frames_names_padded_blank_missing_or_repeated_are_named_as_by_row(
+    name: str | None,
+) -> None:
+    pd = pytest.importorskip("pandas")
+    names = [f"单位{n}" for n in range(30)]
+    names[7] = name  # type: ignore[call-overload]
+    names[12] = "乙" if name == "乙" else names[12]
+    frame = pd.DataFrame({"entity": pd.Series(names, dtype="str"), "x": [1.0] * 30})
+    same(
+        FRAME_SCHEME.score_table(frame, engine="rows"),
+        FRAME_SCHEME.score_table(frame, engine="columns"),
+    )

@@ -154,16 +154,7 @@ def score_part(
 
     with use_language(lang):
         results = scheme._score_part(part, entity, peers, first_row, taken)
-        rows = [
-            [
-                result.entity,
-                result.total,
-                result.grade,
-                tuple(hit.name for hit in result.vetoes),
-                *(result.scores.get(node) for node in nodes),
-            ]
-            for result in results
-        ]
+        rows = list(results.records(nodes))
         errors = [error_json(error) for error in results.errors]
     scores = pandas.DataFrame(
         rows, columns=["entity", "total", "grade", "vetoes", *nodes], dtype=object

@@ -355,6 +355,18 @@ class Results:
             return
         yield from competition(sorted(self.results.values(), key=self._key), self._key)
 
+    def records(self, ids: Sequence[str]) -> Iterator[list[object]]:
+        """Each result in row order as ``[entity, total, grade, vetoes, *scores]``:
+        the names of the vetoes that fired, and the scores of the nodes ``ids`` (None
+        where a result has no such node).  A cohort scored by column gives them
+        off its columns, without making its results."""
+        by_columns = getattr(self.results, "records", None)
+        if by_columns is not None:
+            yield from by_columns(ids)
+            return
+        for result in self.results.values():
+            yield record(result, ids)
+
     def to_dict(self, *, explain: bool = False) -> dict[str, Any]:
         """The JSON object ``qualitykpi score --format json`` writes: ``scheme``,
         ``entities`` in ranking order (every number as exact decimal text, each
@@ -378,6 +390,13 @@ class Results:
 
     def _key(self, result: Result) -> tuple[int, Decimal]:
         return ranking_key(self.grades)(result)
+
+
+def record(result: Result, ids: Sequence[str]) -> list[object]:
+    """One row of :meth:`Results.records`."""
+    scores = result.scores
+    vetoes = tuple(hit.name for hit in result.vetoes)
+    return [result.entity, result.total, result.grade, vetoes, *map(scores.get, ids)]
 
 
 def ranking_key(grades: Sequence[str]) -> Callable[[Result], tuple[int, Decimal]]:

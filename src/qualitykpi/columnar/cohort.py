@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
@@ -61,7 +61,7 @@ def score_columns(
     kept: list[int] = []
     names: list[str] = []
     seen: set[str] = set(taken)
-    plain = _plain_names(source.names, seen)
+    plain = _plain_names(source.names, seen, source.trimmed_names)
     if plain is not None:
         names, kept = plain, list(range(len(plain)))
     for position, raw in enumerate(source.names if plain is None else ()):
@@ -89,7 +89,8 @@ def score_columns(
             seen.add(name)
             kept.append(position)
             names.append(name)
-    picked = np.asarray(kept, dtype=np.int64)
+    # Every row, in the common case: no column to copy.
+    picked = None if plain is not None else np.asarray(kept, np.int64)
     columns = {name: encode(source.cells(name, picked), spec) for name, spec in _specs(scheme)}
     bad = np.zeros(len(kept), dtype=bool)
     for column in columns.values():
@@ -148,12 +149,16 @@ def score_columns(
     )
 
 
-def _plain_names(raw: list[object], taken: set[str]) -> list[str] | None:
+def _plain_names(raw: list[object], taken: set[str], trimmed: bool) -> list[str] | None:
     """The entity names, when every one is text, not blank, and given once (the
-    common case, checked a column at a time); else None."""
-    if set(map(type, raw)) != {str}:
-        return None
-    names: list[str] = list(map(str.strip, raw))  # type: ignore[arg-type]
+    common case, checked a column at a time); else None.  ``trimmed``: the
+    frame has found them text with nothing to strip."""
+    if trimmed:
+        names = cast("list[str]", raw)
+    else:
+        if set(map(type, raw)) != {str}:
+            return None
+        names = list(map(str.strip, raw))  # type: ignore[arg-type]
     found = set(names)
     if len(found) != len(names) or "" in found or not found.isdisjoint(taken):
         return None
@@ -170,8 +175,10 @@ class _Source:
         row: Any,
         numbers: Sequence[int],
         read_from: Mapping[str, str],
+        trimmed_names: bool = False,
     ) -> None:
         self.names = names
+        self.trimmed_names = trimmed_names
         self._columns = columns
         self.row = row
         self.numbers = numbers
@@ -193,7 +200,7 @@ class _Source:
                 name: name if name in found.cells else headers.get(name, name)
                 for name in scheme._specs
             }
-            return cls(found.names, found.cells, found.row, (), read_from)
+            return cls(found.names, found.cells, found.row, (), read_from, found.trimmed_names)
         numbers: Sequence[int] = ()
         if isinstance(rows, DataTable):
             if len(rows.row_numbers) == len(rows.rows):
@@ -216,7 +223,10 @@ class _Source:
         return cls(names, cells, listed.__getitem__, numbers, {name: name for name in cells})
 
     def cells(self, name: str, picked: Any) -> Any:
+        """The cells of input ``name`` in the rows ``picked`` (None: every row)."""
         column = self._columns.get(self._read_from[name])
+        if picked is None:
+            return [None] * len(self.names) if column is None else column
         if column is None:
             return [None] * len(picked)
         if isinstance(column, np.ndarray):

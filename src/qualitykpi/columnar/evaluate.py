@@ -71,7 +71,7 @@ class Scored:
     """A cohort's numbers: each as ``int64`` counts of ``10**-scale`` points."""
 
     scale: int
-    #: One row per entity, one column per slot (the plan's shapes).
+    #: One row per slot (the plan's shapes), one column per entity.
     scores: Any
     total: Any
     #: Index of each row's grade among the labels; -1: no grades.
@@ -131,7 +131,11 @@ class ColumnarPlan:
         scale = max(scale, self._constant_places())
         if scale > 18:
             return None
-        scores: list[Any] = [None] * len(self.plan.shapes)
+        # One array of every score, slot by slot (each slot's column contiguous),
+        # written in place: a row's scores are read in one call when its result
+        # is made.
+        matrix = np.empty((len(self.plan.shapes), size), dtype=np.int64)
+        scores: list[Any] = list(matrix)
         for leaf in leaves:
             table = np.zeros(len(leaf.scores), dtype=np.int64)
             bad = np.zeros(len(leaf.scores), dtype=bool)
@@ -143,15 +147,12 @@ class ColumnarPlan:
                 if abs(number) >= _LIMIT // (len(self.plan.shapes) + 4):
                     return None
                 table[code] = number
-            scores[leaf.slot] = table[leaf.codes]
-            slow |= bad[leaf.codes]
+            np.take(table, leaf.codes, out=scores[leaf.slot])
+            if bad.any():
+                slow |= bad[leaf.codes]
         total = self._assemble(scores, scale, size)
         total, fired = self._vetoes(total, scale, columns, size, slow)
         grades = self._grades(total, scale, fired, slow)
-        # A row's scores in one piece, read in one call when its result is made.
-        matrix = np.empty((size, len(scores)), dtype=np.int64)
-        for slot, column in enumerate(scores):
-            matrix[:, slot] = column
         return Scored(scale, matrix, total, grades, fired, slow)
 
     # ------------------------------------------------------------ items
@@ -211,12 +212,12 @@ class ColumnarPlan:
                         floor = -scaled(cap, scale)
                         raw = raw + np.maximum(floor - deductions, 0)
                     low, high = const_or_none(tree.minimum), const(tree.max)
-                    scores[slot] = _clamp(raw, low, high, scale)
+                    scores[slot][...] = _clamp(raw, low, high, scale)
                 case Item():
                     parts = [node(part) for part in tree.parts]
                     if parts:
                         low, ceiling = const_or_none(tree.minimum), const_or_none(tree.ceiling)
-                        scores[slot] = _clamp(sum(parts, zero), low, ceiling, scale)
+                        scores[slot][...] = _clamp(sum(parts, zero), low, ceiling, scale)
                     for bonus in tree.bonuses:
                         node(bonus)
             return scores[slot]

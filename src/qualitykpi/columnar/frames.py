@@ -26,6 +26,8 @@ class FrameColumns:
     names: list[object]
     #: By column name: a NumPy array of numbers, or a list of cells.
     cells: dict[str, Any]
+    #: The names are known to be text, none missing, blank or with spaces to strip.
+    trimmed_names: bool = False
 
     def row(self, index: int) -> dict[str, object]:
         """One row as the row path reads it (only the columns read)."""
@@ -53,7 +55,24 @@ def frame_columns(frame: Any, entity: str, wanted: Sequence[str]) -> FrameColumn
             cells[name] = _column(frame, kind, name)
     size = len(frame)
     names = _column(frame, kind, entity, numbers=False) if entity in present else [None] * size
-    return FrameColumns(size, list(names), cells)
+    trimmed = kind is None and entity in present and _trimmed_text(frame[entity])
+    return FrameColumns(size, list(names), cells, trimmed)
+
+
+#: What ``str.strip`` strips: the characters for which ``str.isspace()`` holds.
+WHITESPACE = (
+    "\t\n\x0b\x0c\r\x1c\x1d\x1e\x1f \x85\xa0\u1680\u2000\u2001\u2002\u2003\u2004\u2005"
+    "\u2006\u2007\u2008\u2009\u200a\u2028\u2029\u202f\u205f\u3000"
+)
+
+
+def _trimmed_text(series: Any) -> bool:
+    """Whether a pandas text column's names are none of them missing, blank or
+    with spaces to strip, found by pandas a column at a time (a Python loop
+    over a million names is a sizeable part of scoring them)."""
+    if str(series.dtype) not in ("str", "string") or series.isna().any():
+        return False
+    return bool((series.str.strip(WHITESPACE) == series).all() and not (series == "").any())
 
 
 def _column(frame: Any, kind: str | None, name: str, *, numbers: bool = True) -> Any:

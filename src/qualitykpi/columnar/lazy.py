@@ -18,7 +18,7 @@ import numpy as np
 
 from ..fast import Decline, FastValue
 from ..plan import SCORES_SHARED, Plan
-from ..results import Result, competition, ranking_key
+from ..results import Result, competition, ranking_key, record
 from ..values import normalize
 from .evaluate import Scored, scaled
 
@@ -91,10 +91,33 @@ class ColumnResults(Mapping[str, Result]):
             return self._trace(entity, values(row))
 
         def scores() -> list[Decimal]:
-            return [self._show(number) for number in scored.scores[row].tolist()]
+            return [self._show(number) for number in scored.scores[:, row].tolist()]
 
         total = self._show(int(scored.total[row]))
         return self._plan.result(entity, total, grade, fired, scores, trace, self._file)
+
+    def records(self, ids: Sequence[str]) -> Iterator[list[object]]:
+        """Each result in row order as ``[entity, total, grade, vetoes, *scores]``
+        (the node scores of ``ids``, None for a node it does not have), read off the
+        columns without making a result: a table of a large cohort."""
+        scored = self._scored
+        slot_of = {shape.id: slot for slot, shape in enumerate(self._plan.shapes)}
+        slots = [slot_of.get(node) for node in ids]
+        hits = self._plan.hits
+        show = self._show
+        for row in self._rows:
+            made = self._eager.get(row)
+            if made is not None:
+                yield record(made, ids)
+                continue
+            numbers = scored.scores[:, row].tolist()
+            index = int(scored.grades[row])
+            grade = self._labels[index] if index >= 0 else None
+            fired = tuple(
+                hit.name for hit, found in zip(hits, scored.fired, strict=True) if found[row]
+            )
+            shown = [None if slot is None else show(numbers[slot]) for slot in slots]
+            yield [self._names[row], show(int(scored.total[row])), grade, fired, *shown]
 
     def _show(self, number: int) -> Decimal:
         """A score as a result shows it; each distinct one made once."""
