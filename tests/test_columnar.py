@@ -244,3 +244,28 @@ def test_a_frames_names_padded_blank_missing_or_repeated_are_named_as_by_row(
         FRAME_SCHEME.score_table(frame, engine="rows"),
         FRAME_SCHEME.score_table(frame, engine="columns"),
     )
+
+
+def test_a_plugins_scorer_and_statistic_score_the_same_by_column() -> None:
+    """A host's scorer is evaluated traced, once per distinct value; a registered
+    statistic is computed over the whole sorted column."""
+    plugin = pytest.importorskip("qualitykpi_efficacy")
+    environment = qk.Environment()
+    plugin.register(environment)
+    scheme = environment.load(ROOT / "examples" / "efficacy.rule")
+    rng = np.random.default_rng(14)
+    rows = [
+        {
+            "entity": f"e{n}",
+            "pass_rate": str(rng.integers(700, 1001) / 10),
+            "complaints": str(rng.integers(0, 40)),
+            "awards": str(rng.integers(0, 9)),
+        }
+        for n in range(300)
+    ]
+    missing = [name for name in scheme.inputs if name not in rows[0]]
+    for row in rows:
+        row.update({name: "0" for name in missing})
+    by_row = scheme.score_table(rows, engine="rows")
+    assert len(by_row) > 250, by_row.errors[:3]
+    same(by_row, scheme.score_table(rows, engine="columns"))
