@@ -269,3 +269,8 @@ def test_a_plugins_scorer_and_statistic_score_the_same_by_column() -> None:
     by_row = scheme.score_table(rows, engine="rows")
     assert len(by_row) > 250, by_row.errors[:3]
     same(by_row, scheme.score_table(rows, engine="columns"))
+
+
+def test_an_unknown_engine_is_refused() -> None:
+    with pytest.raises(ValueError, match="engine is 'auto', 'rows' or 'columns', not 'fast'"):
+        FRAME_SCHEME.score_table([], engine="fast")  # type: ignore[arg-type]

@@ -192,6 +192,9 @@ class Scheme(RowScoring, ComputedScoring):
         results, many times faster on a large cohort), ``"auto"`` by column
         from :data:`~qualitykpi.columnar.COLUMNS_FROM` rows when it can.
         """
+        if engine not in ("auto", "rows", "columns"):
+            message = _("engine is 'auto', 'rows' or 'columns', not {engine!r}")
+            raise ValueError(message.format(engine=engine))
         with collector_paused():
             if previous is None:
                 if engine != "rows":
@@ -204,7 +207,8 @@ class Scheme(RowScoring, ComputedScoring):
                         if scored is not None:
                             return scored
                     elif engine == "columns":
-                        raise ValueError(f"engine='columns' cannot score this cohort: {why}")
+                        message = _("engine='columns' cannot score this cohort: {why}")
+                        raise ValueError(message.format(why=why))
                 return self._score_rows(rows, entity)
             return self._with_previous(rows, previous, entity)
 

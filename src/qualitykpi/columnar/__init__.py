@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import importlib.util
 
+from ..i18n import _
 from ..readers import DataTable
 
 #: The cohort size from which ``score_table`` scores by column by itself.
@@ -26,13 +27,13 @@ def columns_unfit(computes: bool, rows: object, asked: bool) -> str | None:
     """Why the column path does not take this cohort (None: it does); a cohort
     that does not say its size is taken only when asked."""
     if computes:
-        return "the scheme computes values over the cohort"
+        return _("the scheme computes values over the cohort (let, rank of, previous, combine)")
     if not asked:
         size = len(rows.rows) if isinstance(rows, DataTable) else _size(rows)
         if size is None or size < COLUMNS_FROM:
-            return "a small cohort"
+            return _("the cohort is small")
     if importlib.util.find_spec("numpy") is None:
-        return 'NumPy is not installed (pip install "qualitykpi[batch]")'
+        return _('NumPy is not installed (pip install "qualitykpi[batch]")')
     return None
 
 
