@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import csv
+import importlib
 import os
+import sys
 from fractions import Fraction
 from pathlib import Path
+from types import ModuleType
 
 import pytest
 
@@ -65,6 +68,17 @@ def assert_ledger_adds_up(result: qk.Result) -> None:
         own = sum((Fraction(s.amount) for s in node.steps if s.amount is not None), Fraction(0))
         below = sum((lost(child) for child in node.children if child.kind != "bonus"), Fraction(0))
         assert own + below == lost(node), node.id
+
+
+BENCHMARKS = ROOT / "benchmarks"
+
+
+def benchmark(name: str) -> ModuleType:
+    """The script ``benchmarks/NAME.py`` as a module, imported once: the scripts
+    are not a package and import each other by name, as they do when run."""
+    if str(BENCHMARKS) not in sys.path:
+        sys.path.insert(0, str(BENCHMARKS))
+    return importlib.import_module(name)
 
 
 def run_cli(*args: str, cwd: Path = DATA.parent) -> tuple[int, str, str]:

@@ -5,31 +5,16 @@ and a run at tiny sizes reaches its summary table.  No timing is asserted
 
 from __future__ import annotations
 
-import importlib.util
-import sys
 from collections import Counter
 from fractions import Fraction
-from pathlib import Path
 from types import ModuleType
 
 import pytest
 
 import qualitykpi as qk
+from conftest import benchmark
 
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-
-
-def _load(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules while they are built
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
-
-cohort = _load("bench_cohort")
+cohort = benchmark("bench_cohort")
 
 
 @pytest.fixture(scope="module")
@@ -73,7 +58,7 @@ def test_same_seed_same_rows(scheme: qk.Scheme) -> None:
 
 @pytest.fixture(scope="module")
 def tiny_run() -> tuple[ModuleType, object]:
-    run = _load("run")
+    run = benchmark("run")
     tiny = run.Sizes(
         score_rows=200,
         score_single=20,

@@ -6,43 +6,27 @@ asserted (benchmarks/README.md says why)."""
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import json
 import subprocess
 import sys
 from fractions import Fraction
-from pathlib import Path
-from types import ModuleType
 
 import numpy as np
 import pandas as pd
 import pytest
 
 import qualitykpi as qk
-
-BENCHMARKS = Path(__file__).resolve().parents[1] / "benchmarks"
-
-
-def _load(name: str) -> ModuleType:
-    if name in sys.modules and getattr(sys.modules[name], "__file__", None) == str(
-        BENCHMARKS / f"{name}.py"
-    ):
-        return sys.modules[name]
-    spec = importlib.util.spec_from_file_location(name, BENCHMARKS / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    # dataclasses look their module up in sys.modules while they are built
-    sys.modules[name] = module
-    spec.loader.exec_module(module)
-    return module
-
+from conftest import (
+    BENCHMARKS,
+    benchmark,
+)
 
 # bench_columns imports the scripts beside it by name
-score_bench = _load("bench_score")
-cohort_bench = _load("bench_cohort")
-bench_dask = _load("bench_dask")
-columns = _load("bench_columns")
+score_bench = benchmark("bench_score")
+cohort_bench = benchmark("bench_cohort")
+bench_dask = benchmark("bench_dask")
+columns = benchmark("bench_columns")
 
 
 @pytest.fixture(scope="module")
@@ -195,7 +179,7 @@ def _fake(*, cohort: bool = True, dask: bool = False, skipped: bool = False) -> 
 
 
 def test_the_issue_14_table_on_made_up_figures() -> None:
-    run = _load("run")
+    run = benchmark("run")
     lines = run.table(run.figures_14(_fake(dask=True)))
     assert lines[0].split()[:3] == ["what", "today", "target"]
     rows = lines[1:]
@@ -211,7 +195,7 @@ def test_the_issue_14_table_on_made_up_figures() -> None:
 
 
 def test_the_issue_14_table_says_what_was_not_measured() -> None:
-    run = _load("run")
+    run = benchmark("run")
     absent = run.table(run.figures_14(_fake(cohort=False)))
     assert sum("not available" in row for row in absent) == 3
     skipped = run.table(run.figures_14(_fake(cohort=False, skipped=True)))

@@ -20,14 +20,13 @@ from hypothesis import strategies as st
 
 import qualitykpi as qk
 import strategies as gen
-from conftest import ROOT
+from conftest import ROOT, benchmark
 from test_columns import SCHEME as FRAME_SCHEME
 from test_columns import as_frames, cohorts, errors_of
 
 np = pytest.importorskip("numpy")
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "benchmarks"))
-import bench_cohort  # noqa: E402
+bench_cohort = benchmark("bench_cohort")
 
 
 def same(rows: qk.Results, columns: qk.Results) -> None:

@@ -8,16 +8,13 @@ partition at a time are refused, never scored wrong.
 
 from __future__ import annotations
 
-import importlib.util
 import itertools
 import runpy
-import sys
 from collections import Counter
 from collections.abc import Iterator, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from pathlib import Path
-from types import ModuleType
 from typing import Any
 
 import pytest
@@ -26,6 +23,7 @@ from hypothesis import strategies as st
 
 import qualitykpi as qk
 import strategies as gen
+from conftest import benchmark
 from qualitykpi.i18n import use_language
 from qualitykpi.results_export import error_json
 
@@ -36,15 +34,6 @@ qdask = pytest.importorskip("qualitykpi.dask")
 
 ROOT = Path(__file__).resolve().parents[1]
 EXAMPLES = ROOT / "examples"
-
-
-def _bench(name: str) -> ModuleType:
-    spec = importlib.util.spec_from_file_location(name, ROOT / "benchmarks" / f"{name}.py")
-    assert spec is not None and spec.loader is not None
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[name] = module  # dataclasses look their module up while they are built
-    spec.loader.exec_module(module)
-    return module
 
 
 @pytest.fixture(scope="module")
@@ -107,7 +96,7 @@ def test_each_shipped_example_scores_as_in_process(client: Any, rule: str, data:
 
 
 def test_a_generated_shuangtaizi_cohort_over_many_partitions(client: Any) -> None:
-    cohort = _bench("bench_cohort")
+    cohort = benchmark("bench_cohort")
     scheme = qk.load(cohort.RULE)
     frame = pandas.DataFrame(cohort.cohort_rows(scheme, 400, seed=14))
     expected, scores, _ = assert_same(scheme, frame, partitions=7)
