@@ -273,3 +273,15 @@ def test_a_plugins_scorer_and_statistic_score_the_same_by_column() -> None:
 def test_an_unknown_engine_is_refused() -> None:
     with pytest.raises(ValueError, match="engine is 'auto', 'rows' or 'columns', not 'fast'"):
         FRAME_SCHEME.score_table([], engine="fast")  # type: ignore[arg-type]
+
+
+def test_scores_past_32_bits_are_kept_in_64() -> None:
+    scheme = qk.loads(
+        'scheme "wide" { item "a" max 1000000000000 { input x: number\n'
+        "  at least 1 → full; otherwise → 0.5 } }"
+    )
+    rows = [{"entity": f"e{n}", "x": str(n % 3)} for n in range(50)]
+    columns = scheme.score_table(rows, engine="columns")
+    assert type(columns.results).__name__ == "ColumnResults"
+    assert columns["e1"].total == 1000000000000
+    same(scheme.score_table(rows, engine="rows"), columns)

@@ -94,7 +94,8 @@ def score_columns(
     columns = {name: encode(source.cells(name, picked), spec) for name, spec in _specs(scheme)}
     bad = np.zeros(len(kept), dtype=bool)
     for column in columns.values():
-        bad |= column.bad()
+        if column.problems:
+            bad |= column.bad()
     stats = (
         _statistics(scheme, columns)
         if peers is None

@@ -131,11 +131,8 @@ class ColumnarPlan:
         scale = max(scale, self._constant_places())
         if scale > 18:
             return None
-        # One array of every score, slot by slot (each slot's column contiguous),
-        # written in place: a row's scores are read in one call when its result
-        # is made.
-        matrix = np.empty((len(self.plan.shapes), size), dtype=np.int64)
-        scores: list[Any] = list(matrix)
+        share = len(self.plan.shapes) + 4
+        tables = []
         for leaf in leaves:
             table = np.zeros(len(leaf.scores), dtype=np.int64)
             bad = np.zeros(len(leaf.scores), dtype=bool)
@@ -144,10 +141,24 @@ class ColumnarPlan:
                     bad[code] = True
                     continue
                 number = scaled(score, scale)
-                if abs(number) >= _LIMIT // (len(self.plan.shapes) + 4):
+                if abs(number) >= _LIMIT // share:
                     return None
                 table[code] = number
-            np.take(table, leaf.codes, out=scores[leaf.slot])
+            tables.append((leaf, table, bad))
+        # One array of every score, slot by slot (each slot's column contiguous),
+        # written in place: a row's scores are read in one call when its result
+        # is made.  32 bits where every score and every sum of them fits: half
+        # the memory to touch.
+        biggest = max(
+            [int(np.abs(table).max()) for _, table, _ in tables if len(table)]
+            + [abs(scaled(constant, scale)) for constant in self._constants()],
+            default=0,
+        )
+        narrow = biggest < (1 << 31) // share
+        matrix = np.empty((len(self.plan.shapes), size), dtype=np.int32 if narrow else np.int64)
+        scores: list[Any] = list(matrix)
+        for leaf, table, bad in tables:
+            np.take(table.astype(matrix.dtype), leaf.codes, out=scores[leaf.slot])
             if bad.any():
                 slow |= bad[leaf.codes]
         total = self._assemble(scores, scale, size)
@@ -159,11 +170,21 @@ class ColumnarPlan:
 
     def _leaf(self, slot: int, run: Node, columns: Mapping[str, Column], size: int) -> _Leaf:
         names = self.inputs[slot]
-        codes, rows = keyed([columns[name] for name in names], size)
+        combinations: list[dict[str, FastValue]]
+        if len(names) == 1:
+            # One input: its codes number its distinct values already.
+            column = columns[names[0]]
+            codes = column.codes
+            combinations = [{names[0]: value} for value in column.values]
+        else:
+            codes, rows = keyed([columns[name] for name in names], size)
+            combinations = [
+                {name: columns[name].value(row) for name in names} for row in rows.tolist()
+            ]
         out = [ZERO] * len(self.plan.shapes)
         scores: list[Decimal | None] = []
-        for row in rows.tolist():
-            values = _Only({name: columns[name].value(row) for name in names})
+        for combination in combinations:
+            values = _Only(combination)
             try:
                 scores.append(run(values, out))
             except (Slow, ArithmeticError, ScoreProblems, _Unlisted):
@@ -173,6 +194,10 @@ class ColumnarPlan:
     # --------------------------------------------------------- the tree
 
     def _constant_places(self) -> int:
+        return _places(self._constants())
+
+    def _constants(self) -> list[Decimal]:
+        """Every constant the tree's sums and limits use."""
         constants: list[Decimal] = [self.plan.max]
         for node in self.scorer.walk():
             constants.extend(
@@ -188,55 +213,66 @@ class ColumnarPlan:
         total = const_or_none(self.scorer.total)
         constants.extend(value for value in [total] if value is not None)
         constants.extend(sets for _, _, sets, _ in self.vetoes if sets is not None)
-        return _places(constants)
+        return constants
 
     def _assemble(self, scores: list[Any], scale: int, size: int) -> Any:
-        """Every node's score above the items, and the total before vetoes."""
+        """Every node's score above the items, and the total before vetoes.
+
+        Sums are added in place: a million rows' temporaries are fresh memory
+        each, and touching it the first time costs more than the adding.
+        """
         slots = iter(range(len(self.plan.shapes)))
-        zero = np.zeros(size, dtype=np.int64)
+
+        def summed(columns: list[Any]) -> Any:
+            out = np.zeros(size, dtype=np.int64)
+            for column in columns:
+                np.add(out, column, out=out)
+            return out
 
         def node(tree: Section | Item) -> Any:
             slot = next(slots)
             match tree:
                 case Section():
                     children = [(child, node(child)) for child in tree.children]
-                    raw, deductions = zero, zero
-                    for child, score in children:
-                        if child.kind == "bonus":
-                            continue
-                        raw = raw + score
-                        if deducts(child):
-                            deductions = deductions + score
+                    counted = [score for child, score in children if child.kind != "bonus"]
+                    raw = summed(counted)
                     cap = const_or_none(tree.deductions_cap)
                     if cap is not None:
-                        floor = -scaled(cap, scale)
-                        raw = raw + np.maximum(floor - deductions, 0)
+                        deductions = summed(
+                            [
+                                score
+                                for child, score in children
+                                if child.kind != "bonus" and deducts(child)
+                            ]
+                        )
+                        # What the deductions took beyond the cap is given back.
+                        np.subtract(-scaled(cap, scale), deductions, out=deductions)
+                        np.add(raw, np.maximum(deductions, 0, out=deductions), out=raw)
                     low, high = const_or_none(tree.minimum), const(tree.max)
-                    scores[slot][...] = _clamp(raw, low, high, scale)
+                    _clamp(raw, low, high, scale, scores[slot])
                 case Item():
                     parts = [node(part) for part in tree.parts]
                     if parts:
                         low, ceiling = const_or_none(tree.minimum), const_or_none(tree.ceiling)
-                        scores[slot][...] = _clamp(sum(parts, zero), low, ceiling, scale)
+                        _clamp(summed(parts), low, ceiling, scale, scores[slot])
                     for bonus in tree.bonuses:
                         node(bonus)
             return scores[slot]
 
         tops = [(child, node(child)) for child in self.scorer.children]
-        top = sum((score for child, score in tops if child.kind != "bonus"), zero)
-        bonus = sum(
-            (scores[slot] for slot, shape in enumerate(self.plan.shapes) if shape.kind == "bonus"),
-            zero,
+        top = summed([score for child, score in tops if child.kind != "bonus"])
+        bonus = summed(
+            [scores[slot] for slot, shape in enumerate(self.plan.shapes) if shape.kind == "bonus"]
         )
-        total = top + bonus
+        total = np.add(top, bonus)
         cap = const_or_none(self.scorer.total)
         if cap is not None:
             limit = scaled(cap, scale)
             if self.scorer.plus_bonus:
                 total = np.where(top > limit, limit + bonus, total)
             else:
-                total = np.minimum(total, limit)
-        total = np.maximum(total, 0)
+                np.minimum(total, limit, out=total)
+        np.maximum(total, 0, out=total)
         places = self.scorer.total_places
         if places is not None and scale > places:
             # Half up, as 四舍五入: the total is not negative here.
@@ -267,23 +303,33 @@ class ColumnarPlan:
             return np.full(len(total), -1, dtype=np.int8)
         labels = self.labels
         found, codes = distinct(total)
-        earned = np.full(len(found), -1, dtype=np.int64)
+        # Each distinct total's grade by the bands, as the plan finds it (-1: none).
+        earned = np.full(len(found), -1, dtype=np.int8)
         for code, number in enumerate(found.tolist()):
             value = Decimal(number).scaleb(-scale, context=EXACT)
             for label, holds in zip(self.band_labels, self.bands, strict=True):
                 if holds(value):
                     earned[code] = labels.index(label)
                     break
-        grade = earned[codes.reshape(-1)]
-        worst = np.full(len(total), -1, dtype=np.int64)
-        for hit, (_, _, _, forced) in zip(fired, self.vetoes, strict=True):
-            if forced is not None and forced in labels:
-                worst = np.where(hit, np.maximum(worst, labels.index(forced)), worst)
+        grade = earned[codes]
+        lowest = len(labels) - 1
+        forcing = [
+            (hit, labels.index(forced))
+            for hit, (_, _, _, forced) in zip(fired, self.vetoes, strict=True)
+            if forced is not None and forced in labels
+        ]
+        worst = None
+        if forcing:
+            worst = np.full(len(total), -1, dtype=np.int8)
+            for hit, place in forcing:
+                np.maximum(worst, place, out=worst, where=hit)
         # No band holds: only a veto to the lowest grade decides; else the row
         # path names the problem.
-        undecided = (grade < 0) & (worst != len(labels) - 1)
-        slow |= undecided
-        return np.maximum(grade, worst).astype(np.int8)
+        if (grade < 0).any():
+            slow |= (grade < 0) & (True if worst is None else worst != lowest)
+        if worst is not None:
+            np.maximum(grade, worst, out=grade)
+        return grade
 
 
 def _reads(item: Item) -> tuple[str, ...]:
@@ -309,16 +355,16 @@ def scaled(number: Decimal, scale: int) -> int:
     return whole
 
 
-def _clamp(raw: Any, low: Decimal | None, high: Decimal | None, scale: int) -> Any:
-    """:func:`qualitykpi.plan._clamp` on a column."""
-    clamped = raw
+def _clamp(raw: Any, low: Decimal | None, high: Decimal | None, scale: int, out: Any) -> None:
+    """:func:`qualitykpi.plan._clamp` on a column, into ``out``: above ``high``,
+    ``high``; else below ``low``, ``low``."""
+    out[...] = raw
     if low is not None:
         bottom = scaled(low, scale)
-        clamped = np.where(raw < bottom, bottom, raw)
+        np.copyto(out, bottom, where=raw < bottom)
     if high is not None:
         top = scaled(high, scale)
-        clamped = np.where(raw > top, top, clamped)
-    return clamped
+        np.copyto(out, top, where=raw > top)
 
 
 __all__ = ["ColumnarPlan", "Scored"]

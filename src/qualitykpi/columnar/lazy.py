@@ -46,10 +46,14 @@ class ColumnResults(Mapping[str, Result]):
         self._file = file
         # The rows that have a result, in row order: those scored here and those
         # the row path scored.
-        kept = np.zeros(len(names), dtype=bool)
-        kept[fast] = True
-        kept[list(eager)] = True
-        self._rows: list[int] = np.flatnonzero(kept).tolist()
+        self._rows: Sequence[int]
+        if len(fast) == len(names):
+            self._rows = range(len(names))  # every row: no list of a million indices
+        else:
+            kept = np.zeros(len(names), dtype=bool)
+            kept[fast] = True
+            kept[list(eager)] = True
+            self._rows = np.flatnonzero(kept).tolist()
         self._places: dict[str, int] | None = None
         self._labels = plan.scorer.grades.labels() if plan.scorer.grades is not None else ()
         self._shown: dict[int, Decimal] = {}
@@ -133,30 +137,33 @@ class ColumnResults(Mapping[str, Result]):
         :meth:`~qualitykpi.results.Results.ranking` orders them: sorted on the
         columns, each result made as it is reached."""
         scored = self._scored
-        rows = np.asarray(self._rows, dtype=np.int64)
+        rows = (
+            np.arange(len(self._rows), dtype=np.int64)
+            if isinstance(self._rows, range)
+            else np.asarray(self._rows, dtype=np.int64)
+        )
         if not len(rows):
             return
-        place = np.full(len(rows), len(grades), dtype=np.int64)
         totals = scored.total[rows].copy()
-        for index, row in enumerate(self._rows):
-            made = self._eager.get(row)
-            if made is not None:  # scored by the row path: its own numbers
-                try:
-                    totals[index] = scaled(made.total, scored.scale)
-                except Decline:  # more places than the columns keep: sorted as results
-                    by = ranking_key(grades)
-                    yield from competition(sorted(map(self.at, self._rows), key=by), by)
-                    return
-                place[index] = grades.index(made.grade) if made.grade in grades else len(grades)
+        place = np.full(len(rows), len(grades), dtype=np.int64)
         if self._labels and grades:
-            fast = np.array([row not in self._eager for row in self._rows])
             index = scored.grades[rows].astype(np.int64)
             known = np.array(
                 [grades.index(label) if label in grades else len(grades) for label in self._labels]
                 + [len(grades)],
                 dtype=np.int64,
             )
-            place = np.where(fast, known[np.where(index >= 0, index, len(self._labels))], place)
+            place = known[np.where(index >= 0, index, len(self._labels))]
+        # The rows the row path scored: their own numbers (the rows are in order).
+        for row, made in self._eager.items():
+            at = int(np.searchsorted(rows, row))
+            try:
+                totals[at] = scaled(made.total, scored.scale)
+            except Decline:  # more places than the columns keep: sorted as results
+                by = ranking_key(grades)
+                yield from competition(sorted(map(self.at, self._rows), key=by), by)
+                return
+            place[at] = grades.index(made.grade) if made.grade in grades else len(grades)
         # By grade, then by total, best first; equal ones in row order.
         order = np.lexsort((-totals, place))
         rank = 0
