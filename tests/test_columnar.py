@@ -122,17 +122,6 @@ def test_a_scheme_that_computes_over_the_cohort_is_scored_by_row() -> None:
     assert type(scheme.score_table(rows).results) is dict
 
 
-def test_scores_too_large_for_int64_are_scored_by_row() -> None:
-    scheme = qk.loads(
-        'scheme "big" { item "a" max 100000000000000000 { input x: number\n'
-        "  at least 1 → full; otherwise → 0.5 } }"
-    )
-    rows = [{"entity": f"e{n}", "x": str(n % 3)} for n in range(50)]
-    columns = scheme.score_table(rows, engine="columns")
-    assert type(columns.results) is dict  # the row path took it
-    same(scheme.score_table(rows, engine="rows"), columns)
-
-
 def test_an_item_reading_an_input_it_does_not_list_is_not_shared_by_rows() -> None:
     from qualitykpi.columnar.evaluate import _Only, _Unlisted
 
@@ -275,13 +264,22 @@ def test_an_unknown_engine_is_refused() -> None:
         FRAME_SCHEME.score_table([], engine="fast")  # type: ignore[arg-type]
 
 
-def test_scores_past_32_bits_are_kept_in_64() -> None:
+@pytest.mark.parametrize(
+    ("maximum", "kept_as"),
+    [
+        ("1000000000000", "ColumnResults"),  # past 32 bits: kept in 64
+        ("100000000000000000", "dict"),  # sums could pass 64 bits: scored by row
+    ],
+)
+def test_scores_too_wide_for_the_columns_integers_are_kept_wider_or_scored_by_row(
+    maximum: str, kept_as: str
+) -> None:
     scheme = qk.loads(
-        'scheme "wide" { item "a" max 1000000000000 { input x: number\n'
+        f'scheme "wide" {{ item "a" max {maximum} {{ input x: number\n'
         "  at least 1 → full; otherwise → 0.5 } }"
     )
     rows = [{"entity": f"e{n}", "x": str(n % 3)} for n in range(50)]
     columns = scheme.score_table(rows, engine="columns")
-    assert type(columns.results).__name__ == "ColumnResults"
-    assert columns["e1"].total == 1000000000000
+    assert type(columns.results).__name__ == kept_as
+    assert columns["e1"].total == int(maximum)
     same(scheme.score_table(rows, engine="rows"), columns)
