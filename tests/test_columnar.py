@@ -283,3 +283,16 @@ def test_scores_too_wide_for_the_columns_integers_are_kept_wider_or_scored_by_ro
     assert type(columns.results).__name__ == kept_as
     assert columns["e1"].total == int(maximum)
     same(scheme.score_table(rows, engine="rows"), columns)
+
+
+@pytest.mark.parametrize("dtype", ["int8", "uint8", "int16", "int32", "uint32", "uint64", "int64"])
+def test_whole_number_columns_of_every_width_read_as_by_row(dtype: str) -> None:
+    """Their extremes included: counted apart in 64 bits, or hashed when they do not fit."""
+    pd = pytest.importorskip("pandas")
+    info = np.iinfo(dtype)
+    cells = np.array([info.min, info.max, 0, 1, info.max, info.min, 3] * 5, dtype=dtype)
+    frame = pd.DataFrame({"entity": [f"e{n}" for n in range(len(cells))], "n": cells})
+    by_row = FRAME_SCHEME.score_table(frame, engine="rows")
+    by_column = FRAME_SCHEME.score_table(frame, engine="columns")
+    assert by_column.to_dict(explain=True) == by_row.to_dict(explain=True)
+    assert errors_of(by_column) == errors_of(by_row)

@@ -92,8 +92,9 @@ def distinct(cells: Any) -> tuple[Any, Any]:
     at hand (several times faster than sorting)."""
     if cells.dtype.kind in "iu" and len(cells):
         low, high = int(cells.min()), int(cells.max())
-        if high - low <= 4 * len(cells) + 1024:
-            offsets = cells - low
+        # In int64, so that neither a narrow type nor the offset overflows.
+        if high - low <= 4 * len(cells) + 1024 and high < 1 << 63:
+            offsets = cells.astype(np.int64) - low
             used = np.flatnonzero(np.bincount(offsets, minlength=high - low + 1))
             renumber = np.empty(high - low + 1, dtype=np.int64)
             renumber[used] = np.arange(len(used), dtype=np.int64)
