@@ -296,3 +296,18 @@ def test_whole_number_columns_of_every_width_read_as_by_row(dtype: str) -> None:
     by_column = FRAME_SCHEME.score_table(frame, engine="columns")
     assert by_column.to_dict(explain=True) == by_row.to_dict(explain=True)
     assert errors_of(by_column) == errors_of(by_row)
+
+
+def test_rows_given_once_are_read_once() -> None:
+    """A generator of rows is scored whole by column, and by row when the columns
+    cannot take it (a name under both its column and its header)."""
+    scheme = qk.loads(
+        'scheme "h" { item "a" max 5 { input x "产值": number\n'
+        "  at least 1 → full; otherwise → 0 } }"
+    )
+    rows = [{"entity": f"e{n}", "x": str(n % 3)} for n in range(10)]
+    assert len(scheme.score_table((row for row in rows), engine="columns")) == 10
+    both = [{**row, "产值": row["x"]} for row in rows]
+    by_row = scheme.score_table(both, engine="rows")
+    assert len(by_row) == 10
+    same(by_row, scheme.score_table((row for row in both), engine="columns"))

@@ -7,7 +7,7 @@ lets one entity's bad data stop the others from being scored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Literal
@@ -195,6 +195,9 @@ class Scheme(RowScoring, ComputedScoring):
         if engine not in ("auto", "rows", "columns"):
             message = _("engine is 'auto', 'rows' or 'columns', not {engine!r}")
             raise ValueError(message.format(engine=engine))
+        if engine == "columns" and not isinstance(rows, Sequence | DataTable):
+            # Rows that can be read once are read once: the row path may need them again.
+            rows = rows if is_data_frame(rows) else list(rows)
         with collector_paused():
             if previous is None:
                 if engine != "rows":
