@@ -80,7 +80,8 @@ def _column(frame: Any, kind: str | None, name: str, *, numbers: bool = True) ->
         column = frame.column(name)
         dtype = str(column.type)
         if numbers and column.null_count == 0 and _plain_number(dtype):
-            return column.to_numpy()
+            # A RecordBatch's column is an Array, which copies only when told to.
+            return column.to_numpy() if hasattr(column, "chunks") else column.to_numpy(False)
         return _typed_cells(column.to_pylist(), dtype)
     if kind == "polars":
         series = frame.get_column(name)
