@@ -137,16 +137,28 @@ def test_notes_that_are_not_utf8_or_missing(tmp_path: Path) -> None:
 # ------------------------------------------------------------ missing extra
 
 
-def test_a_missing_writer_library_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    # A writer module that imports a library which is not installed.
-    (tmp_path / "qk_test_writer.py").write_text(
-        "import qk_test_library_not_installed\n\n"
-        "def write_report(path, scheme, results, info):\n"
-        "    raise AssertionError('not reached')\n",
+def _fake_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, module: str, before: str, body: str
+) -> None:
+    """A writer module of the test's own, made the one for ``.xlsx``: ``before`` its
+    module level, ``body`` what its ``write_report`` does."""
+    (tmp_path / f"{module}.py").write_text(
+        f"{before}\n\ndef write_report(path, scheme, results, info):\n    {body}\n",
         encoding="utf-8",
     )
     monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(cli_report.WRITERS, ".xlsx", "qk_test_writer:write_report")
+    monkeypatch.setitem(cli_report.WRITERS, ".xlsx", f"{module}:write_report")
+
+
+def test_a_missing_writer_library_is_named(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # A writer module that imports a library which is not installed.
+    _fake_writer(
+        tmp_path,
+        monkeypatch,
+        "qk_test_writer",
+        "import qk_test_library_not_installed",
+        "raise AssertionError('not reached')",
+    )
     target = tmp_path / "r.xlsx"
     code, out, err = run("report", *WORKED, "-o", str(target))
     assert (code, out) == (2, "")
@@ -161,14 +173,13 @@ def test_a_missing_writer_library_is_named(tmp_path: Path, monkeypatch: pytest.M
 def test_a_writer_that_finds_its_library_missing_late(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    (tmp_path / "qk_test_late_writer.py").write_text(
-        "from qualitykpi.reports.document import require\n\n"
-        "def write_report(path, scheme, results, info):\n"
-        "    require('qk_test_library_not_installed')\n",
-        encoding="utf-8",
+    _fake_writer(
+        tmp_path,
+        monkeypatch,
+        "qk_test_late_writer",
+        "from qualitykpi.reports.document import require",
+        "require('qk_test_library_not_installed')",
     )
-    monkeypatch.syspath_prepend(str(tmp_path))
-    monkeypatch.setitem(cli_report.WRITERS, ".xlsx", "qk_test_late_writer:write_report")
     code, _, err = run("report", *WORKED, "-o", str(tmp_path / "r.xlsx"))
     assert code == 2
     assert "needs qk_test_library_not_installed" in err and "Traceback" not in err
