@@ -18,10 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 import attrs
 
+from .entities import entity_name as read_name
 from .i18n import Language, use_language
 from .results_export import error_json
 from .scheme_cohorts import frame_records
-from .values import counted_statistics, is_absent
+from .values import counted_statistics
 
 if TYPE_CHECKING:
     from .scheme import Scheme
@@ -45,8 +46,7 @@ class Survey:
 
 def entity_name(row: Mapping[str, object], entity: str) -> str:
     """The row's entity name as ``score_table`` reads it ("" for none)."""
-    raw = row.get(entity)
-    return "" if is_absent(raw) else str(raw).strip()
+    return read_name(row.get(entity))
 
 
 def survey_part(

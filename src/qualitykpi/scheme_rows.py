@@ -14,6 +14,7 @@ from fractions import Fraction
 from typing import TYPE_CHECKING, Any, cast
 
 from .columnar import columns_unfit
+from .entities import entity_name, name_error
 from .errors import DataError, besides
 from .fast import FastValue, FastValues
 from .nodes.conditions import ScoreProblem
@@ -23,7 +24,7 @@ from .plan import Plan
 from .readers import DataTable
 from .results import Result, Results
 from .scheme_cohorts import frame_records, is_data_frame
-from .values import InputSpec, Value, fmt, is_absent
+from .values import InputSpec, Value, fmt
 
 if TYPE_CHECKING:
     from .cohorts import Derivation
@@ -160,26 +161,10 @@ class RowScoring:
                     "pandas, pyarrow or polars table"
                 )
             raw_name = row.get(entity)
-            name = "" if is_absent(raw_name) else str(raw_name).strip()
-            if not name:
-                errors.append(
-                    DataError(
-                        f"row {index} has no entity name in column {entity!r}",
-                        entity=f"row {index}",
-                        input=entity,
-                        value=raw_name,
-                    )
-                )
-                continue
-            if name in seen:
-                errors.append(
-                    DataError(
-                        f"appears again in row {index}; that row is not scored",
-                        entity=name,
-                        input=entity,
-                        value=raw_name,
-                    )
-                )
+            name = entity_name(raw_name)
+            wrong = name_error(raw_name, name, index, entity, seen)
+            if wrong is not None:
+                errors.append(wrong)
                 continue
             seen.add(name)
             cells = self._cells(row)
