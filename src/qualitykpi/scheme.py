@@ -10,6 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from itertools import groupby
 from typing import TYPE_CHECKING, Any, Literal
 
 import attrs
@@ -40,8 +41,8 @@ from .values import (
     InputSpec,
     Value,
     ValueProblem,
+    counted_statistics,
     fmt,
-    peer_statistics,
 )
 
 if TYPE_CHECKING:
@@ -242,9 +243,6 @@ class Scheme(RowScoring, ComputedScoring):
         The built-in statistics, and the registered ones the scheme uses.
         """
         wanted = self.peer_inputs()
-        # An environment may hold statistics this scheme never names (every
-        # installed plugin's, for the command): they are neither computed nor shown.
-        used = {comparison.stat for _, comparison in self._comparisons()}
         columns: dict[str, list[Fraction | Decimal]] = {name: [] for name in wanted}
         for values in rows:
             for name in wanted:
@@ -256,11 +254,22 @@ class Scheme(RowScoring, ComputedScoring):
             if column:
                 # Sorted as read (decimals compare fast and exactly), then made Fractions.
                 ordered = [Fraction(value) for value in sorted(column)]
-                stats[name] = {
-                    **peer_statistics(ordered),
-                    **self.environment.statistic_values(ordered, used),
-                }
+                counted = [(value, len(list(same))) for value, same in groupby(ordered)]
+                stats[name] = self._statistics(counted)
         return stats
+
+    def _statistics(self, counted: Sequence[tuple[Fraction, int]]) -> dict[str, Fraction]:
+        """The statistics of one input's present values, given in ascending order with
+        how many times each occurs: the built-in ones, and the registered ones the
+        scheme names (which see every value, one by one)."""
+        found = counted_statistics(counted)
+        # An environment may hold statistics this scheme never names (every
+        # installed plugin's, for the command): they are neither computed nor shown.
+        used = {comparison.stat for _, comparison in self._comparisons()}
+        if any(stat not in BUILTIN_STATISTICS for stat in used):
+            ordered = [value for value, count in counted for _ in range(count)]
+            found.update(self.environment.statistic_values(ordered, used))
+        return found
 
     # ------------------------------------------------------------- internals
 

@@ -14,15 +14,18 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
+from itertools import groupby
+from operator import itemgetter
 from typing import TYPE_CHECKING, Any, cast
 
 import numpy as np
 
+from ..entities import entity_name, name_error
 from ..errors import DataError, besides
 from ..fast import Decline, FastValue
 from ..readers import DataTable
 from ..results import Result, Results
-from ..values import counted_statistics, fmt, is_absent
+from ..values import fmt
 from .encode import Column, encode
 from .evaluate import ColumnarPlan, Scored
 from .frames import frame_columns
@@ -66,32 +69,19 @@ def score_columns(
         names, kept = plain, list(range(len(plain)))
     for position, raw in enumerate(source.names if plain is None else ()):
         index = source.numbers[position] if source.numbers else position + first_row
-        name = "" if is_absent(raw) else str(raw).strip()
-        if not name:
-            loop_errors[position] = [
-                DataError(
-                    f"row {index} has no entity name in column {entity!r}",
-                    entity=f"row {index}",
-                    input=entity,
-                    value=raw,
-                )
-            ]
-        elif name in seen:
-            loop_errors[position] = [
-                DataError(
-                    f"appears again in row {index}; that row is not scored",
-                    entity=name,
-                    input=entity,
-                    value=raw,
-                )
-            ]
+        name = entity_name(raw)
+        wrong = name_error(raw, name, index, entity, seen)
+        if wrong is not None:
+            loop_errors[position] = [wrong]
         else:
             seen.add(name)
             kept.append(position)
             names.append(name)
     # Every row, in the common case: no column to copy.
     picked = None if plain is not None else np.asarray(kept, np.int64)
-    columns = {name: encode(source.cells(name, picked), spec) for name, spec in _specs(scheme)}
+    columns = {
+        name: encode(source.cells(name, picked), spec) for name, spec in scheme._specs.items()
+    }
     bad = np.zeros(len(kept), dtype=bool)
     for column in columns.values():
         if column.problems:
@@ -235,17 +225,12 @@ class _Source:
         return [column[position] for position in picked.tolist()]
 
 
-def _specs(scheme: Scheme) -> Iterable[tuple[str, Any]]:
-    return scheme._specs.items()
-
-
 def _yes_no(scheme: Scheme) -> set[str]:
     return {name for name, spec in scheme._specs.items() if spec.type == "yes/no"}
 
 
 def _statistics(scheme: Scheme, columns: Mapping[str, Column]) -> Stats:
     """:meth:`Scheme.cohort_peers`, counted from the codes."""
-    used = {comparison.stat for _, comparison in scheme._comparisons()}
     stats: Stats = {}
     for name in scheme.peer_inputs():
         column = columns[name]
@@ -255,20 +240,13 @@ def _statistics(scheme: Scheme, columns: Mapping[str, Column]) -> Stats:
             for value, count in zip(column.values, counts, strict=True)
             if isinstance(value, Decimal) and count
         )
-        if not counted:
-            continue
-        merged: list[tuple[Fraction, int]] = []
-        for value, count in counted:  # equal values written differently are one
-            if merged and merged[-1][0] == value:
-                merged[-1] = (value, merged[-1][1] + count)
-            else:
-                merged.append((value, count))
-        found = counted_statistics(merged)
-        registered = used - set(found)
-        if registered:
-            ordered = [value for value, count in merged for _ in range(count)]
-            found.update(scheme.environment.statistic_values(ordered, used))
-        stats[name] = found
+        if counted:
+            # Equal values written differently (87.2, 87.20) are one value.
+            merged = [
+                (value, sum(count for _, count in same))
+                for value, same in groupby(counted, key=itemgetter(0))
+            ]
+            stats[name] = scheme._statistics(merged)
     return stats
 
 
