@@ -31,6 +31,7 @@ from .fast import (
     HALF_UP,
     ZERO,
     Decline,
+    FastValue,
     FastValues,
     Slow,
     add,
@@ -47,6 +48,10 @@ from .values import InputSpec, fmt, normalize
 
 #: How many distinct scores a plan shares between its results.
 SCORES_SHARED = 100_000
+
+#: A veto compiled: its test, its input, the score it caps the total at, the grade
+#: it forces.
+FastVeto = tuple[Callable[[FastValue], bool], str, Decimal | None, str | None]
 
 #: A compiled node: scores one entity, writing its own and its children's
 #: scores into their slots, and returns its own.
@@ -114,6 +119,11 @@ class Plan:
     #: Each item without parts: its slot, the item and its compiled node, which
     #: writes its score (a traced one, its own subtree's) into the slots.
     leaves: tuple[tuple[int, Item, Node], ...] = ()
+    #: Each veto compiled: its test, its input, the score it caps the total at, the
+    #: grade it forces.
+    vetoes: tuple[FastVeto, ...] = ()
+    #: Each grade band compiled: its label and its test of the total.
+    bands: tuple[tuple[str, Callable[[FastValue], bool]], ...] = ()
     #: One object per distinct score: a cohort's scores take few values, and a
     #: result keeps its nodes' scores.
     _seen: dict[Decimal, Decimal] = attrs.field(factory=dict, init=False, eq=False, repr=False)
@@ -243,7 +253,7 @@ class _Compiler:
             for (_, run), child in zip(tops, scorer.children, strict=True)
         ]
         bonuses = [slot for slot, shape in enumerate(self.shapes) if shape.kind == "bonus"]
-        vetoes = [
+        vetoes: list[FastVeto] = [
             (
                 veto.fast_test(None, self.peers.get(veto.input, {}), veto.input in self.yes_no),
                 veto.input,
@@ -323,6 +333,8 @@ class _Compiler:
                 for name, stats in self.peers.items()
             },
             tuple(self.leaves),
+            tuple(vetoes),
+            tuple(bands),
         )
 
     def node(self, node: Section | Item) -> tuple[int, Node]:

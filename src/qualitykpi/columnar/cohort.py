@@ -22,7 +22,7 @@ import numpy as np
 
 from ..entities import entity_name, name_error
 from ..errors import DataError, besides
-from ..fast import Decline, FastValue
+from ..fast import FastValue
 from ..readers import DataTable
 from ..results import Result, Results
 from ..values import fmt
@@ -94,11 +94,7 @@ def score_columns(
     plan = scheme._plan(stats)
     if plan is None:
         return None
-    try:
-        columnar = ColumnarPlan(plan, scheme.scorer, stats, _yes_no(scheme))
-    except Decline:
-        return None
-    scored = columnar.score(columns, len(kept))
+    scored = ColumnarPlan(plan).score(columns, len(kept))
     if scored is None:
         return None
 
@@ -223,10 +219,6 @@ class _Source:
         if isinstance(column, np.ndarray):
             return column[picked]
         return [column[position] for position in picked.tolist()]
-
-
-def _yes_no(scheme: Scheme) -> set[str]:
-    return {name for name, spec in scheme._specs.items() if spec.type == "yes/no"}
 
 
 def _statistics(scheme: Scheme, columns: Mapping[str, Column]) -> Stats:

@@ -23,7 +23,7 @@ overflow is not scored here (the caller scores it row by row).
 
 from __future__ import annotations
 
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from decimal import Decimal
 from typing import Any
 
@@ -31,9 +31,7 @@ import attrs
 import numpy as np
 
 from ..fast import ZERO, Decline, FastValue, Slow, const, const_or_none
-from ..nodes.conditions import Stats
 from ..nodes.evaluation import ScoreProblems
-from ..nodes.scheme_scorer import SchemeScorer
 from ..nodes.tree import Item, Section, deducts
 from ..plan import Node, Plan
 from ..values import EXACT, normalize
@@ -68,10 +66,11 @@ class _Only(dict[str, FastValue]):
 
 @attrs.frozen(eq=False)
 class Scored:
-    """A cohort's numbers: each as ``int64`` counts of ``10**-scale`` points."""
+    """A cohort's numbers: each as a whole count of ``10**-scale`` points."""
 
     scale: int
-    #: One row per slot (the plan's shapes), one column per entity.
+    #: One row per slot (the plan's shapes), one column per entity; int32 when
+    #: every score and sum fits, else int64.
     scores: Any
     total: Any
     #: Index of each row's grade among the labels; -1: no grades.
@@ -95,40 +94,22 @@ class _Leaf:
 class ColumnarPlan:
     """A :class:`~qualitykpi.plan.Plan`, run over columns."""
 
-    def __init__(
-        self,
-        plan: Plan,
-        scorer: SchemeScorer,
-        peers: Mapping[str, Stats],
-        yes_no: Collection[str],
-    ) -> None:
+    def __init__(self, plan: Plan) -> None:
         self.plan = plan
-        self.scorer = scorer
-        self.inputs = {slot: _reads(item) for slot, item, _ in plan.leaves}
-        self.vetoes = [
-            (
-                veto.fast_test(None, peers.get(veto.input, {}), veto.input in yes_no),
-                veto.input,
-                const_or_none(veto.score),
-                veto.grade,
-            )
-            for veto in scorer.vetoes
-        ]
-        grades = scorer.grades
+        self.scorer = plan.scorer
+        # An item's bonuses are leaves of their own: what it reads is its own score's.
+        self.inputs = {slot: item.inputs() for slot, item, _ in plan.leaves}
+        self.vetoes = plan.vetoes
+        grades = plan.scorer.grades
         self.labels = grades.labels() if grades is not None else ()
-        self.bands = (
-            [condition.fast_test(None, {}) for _, condition in grades.bands]
-            if grades is not None
-            else []
-        )
-        self.band_labels = [label for label, _ in grades.bands] if grades is not None else []
 
     def score(self, columns: Mapping[str, Column], size: int) -> Scored | None:
         """The cohort's numbers; None when they would not fit in ``int64``."""
         slow = np.zeros(size, dtype=bool)
         leaves = [self._leaf(slot, run, columns, size) for slot, _, run in self.plan.leaves]
-        scale = _places([score for leaf in leaves for score in leaf.scores if score is not None])
-        scale = max(scale, self._constant_places())
+        constants = self._constants()
+        scored = [score for leaf in leaves for score in leaf.scores if score is not None]
+        scale = _places([*scored, *constants])
         if scale > 18:
             return None
         share = len(self.plan.shapes) + 4
@@ -151,7 +132,7 @@ class ColumnarPlan:
         # the memory to touch.
         biggest = max(
             [int(np.abs(table).max()) for _, table, _ in tables if len(table)]
-            + [abs(scaled(constant, scale)) for constant in self._constants()],
+            + [abs(scaled(constant, scale)) for constant in constants],
             default=0,
         )
         narrow = biggest < (1 << 31) // share
@@ -192,9 +173,6 @@ class ColumnarPlan:
         return _Leaf(slot, codes, scores)
 
     # --------------------------------------------------------- the tree
-
-    def _constant_places(self) -> int:
-        return _places(self._constants())
 
     def _constants(self) -> list[Decimal]:
         """Every constant the tree's sums and limits use."""
@@ -299,7 +277,7 @@ class ColumnarPlan:
         return total, fired
 
     def _grades(self, total: Any, scale: int, fired: list[Any], slow: Any) -> Any:
-        if not self.bands:
+        if not self.plan.bands:
             return np.full(len(total), -1, dtype=np.int8)
         labels = self.labels
         found, codes = distinct(total)
@@ -307,7 +285,7 @@ class ColumnarPlan:
         earned = np.full(len(found), -1, dtype=np.int8)
         for code, number in enumerate(found.tolist()):
             value = Decimal(number).scaleb(-scale, context=EXACT)
-            for label, holds in zip(self.band_labels, self.bands, strict=True):
+            for label, holds in self.plan.bands:
                 if holds(value):
                     earned[code] = labels.index(label)
                     break
@@ -330,11 +308,6 @@ class ColumnarPlan:
         if worst is not None:
             np.maximum(grade, worst, out=grade)
         return grade
-
-
-def _reads(item: Item) -> tuple[str, ...]:
-    """The inputs an item's score reads (its bonuses are leaves of their own)."""
-    return item.inputs()
 
 
 def _places(numbers: Sequence[Decimal]) -> int:
