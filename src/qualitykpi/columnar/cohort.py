@@ -123,8 +123,7 @@ def score_columns(
         plan,
         eager,
         np.flatnonzero(~(bad | scored.slow)),
-        lambda place: _values(columns, place),
-        lambda entity, values: scheme._traced(entity, values, stats),
+        lambda entity, place: scheme._traced(entity, _values(columns, place), stats),
         scheme.scorer.file,
     )
     return Results(

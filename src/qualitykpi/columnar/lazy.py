@@ -16,7 +16,7 @@ from typing import Any
 
 import numpy as np
 
-from ..fast import Decline, FastValue
+from ..fast import Decline
 from ..plan import SCORES_SHARED, Plan
 from ..results import Result, competition, ranking_key, record
 from ..values import normalize
@@ -33,15 +33,14 @@ class ColumnResults(Mapping[str, Result]):
         plan: Plan,
         eager: dict[int, Result],
         fast: Any,
-        values: Callable[[int], dict[str, FastValue]],
-        trace: Callable[[str, dict[str, FastValue]], Result],
+        trace: Callable[[str, int], Result],
         file: str | None,
     ) -> None:
         self._names = names
         self._scored = scored
         self._plan = plan
         self._eager = eager
-        self._values = values
+        #: The traced evaluation of the entity of a row, from the row's values.
         self._trace = trace
         self._file = file
         # The rows that have a result, in row order: those scored here and those
@@ -85,20 +84,17 @@ class ColumnResults(Mapping[str, Result]):
         if made is not None:
             return made
         scored = self._scored
-        grade_index = int(scored.grades[row])
-        grade = self._labels[grade_index] if grade_index >= 0 else None
         fired = [index for index, hit in enumerate(scored.fired) if hit[row]]
         entity = self._names[row]
-        values = self._values
 
         def trace() -> Result:
-            return self._trace(entity, values(row))
+            return self._trace(entity, row)
 
         def scores() -> list[Decimal]:
             return [self._show(number) for number in scored.scores[:, row].tolist()]
 
         total = self._show(int(scored.total[row]))
-        return self._plan.result(entity, total, grade, fired, scores, trace, self._file)
+        return self._plan.result(entity, total, self._grade(row), fired, scores, trace, self._file)
 
     def records(self, ids: Sequence[str]) -> Iterator[list[object]]:
         """Each result in row order as ``[entity, total, grade, vetoes, *scores]``
@@ -115,13 +111,16 @@ class ColumnResults(Mapping[str, Result]):
                 yield record(made, ids)
                 continue
             numbers = scored.scores[:, row].tolist()
-            index = int(scored.grades[row])
-            grade = self._labels[index] if index >= 0 else None
             fired = tuple(
                 hit.name for hit, found in zip(hits, scored.fired, strict=True) if found[row]
             )
             shown = [None if slot is None else show(numbers[slot]) for slot in slots]
-            yield [self._names[row], show(int(scored.total[row])), grade, fired, *shown]
+            total = show(int(scored.total[row]))
+            yield [self._names[row], total, self._grade(row), fired, *shown]
+
+    def _grade(self, row: int) -> str | None:
+        index = int(self._scored.grades[row])
+        return self._labels[index] if index >= 0 else None
 
     def _show(self, number: int) -> Decimal:
         """A score as a result shows it; each distinct one made once."""
