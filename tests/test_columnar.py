@@ -115,17 +115,6 @@ def test_a_large_cohort_takes_the_column_path_by_itself() -> None:
     assert small.to_dict() == scheme.score_table(rows[:20], engine="columns").to_dict()
 
 
-def test_a_scheme_that_computes_over_the_cohort_is_scored_by_row() -> None:
-    scheme = qk.loads(
-        'scheme "g" { item "a" max 5 { input x: number; let share = x / peer mean of x\n'
-        "  share at least 1 → full; otherwise → 0 } }"
-    )
-    rows = [{"entity": f"e{n}", "x": str(n)} for n in range(1, 4)]
-    with pytest.raises(ValueError, match="computes values over the cohort"):
-        scheme.score_table(rows, engine="columns")
-    assert type(scheme.score_table(rows).results) is dict
-
-
 def test_an_item_reading_an_input_it_does_not_list_is_not_shared_by_rows() -> None:
     from qualitykpi.columnar.evaluate import _Only, _Unlisted
 

@@ -23,9 +23,12 @@ from hypothesis import strategies as st
 
 import qualitykpi as qk
 import strategies as gen
+import strategies_lets as lets
 from conftest import benchmark
 from qualitykpi.i18n import use_language
 from qualitykpi.results_export import error_json
+from test_columnar import widened
+from test_columnar_lets import RANKED
 
 pandas = pytest.importorskip("pandas")
 dd = pytest.importorskip("dask.dataframe")
@@ -71,7 +74,7 @@ def assert_same(
     assert sorted(map(repr, errors.to_dict("records"))) == sorted(
         repr(error_json(error)) for error in expected.errors
     )
-    if not scheme.peer_inputs():
+    if not scheme.peer_inputs() and scheme._derivation is None:
         assert errors.to_dict("records") == [error_json(error) for error in expected.errors]
     return expected, scores, errors
 
@@ -154,7 +157,7 @@ def test_a_scheme_that_cannot_be_scored_in_parts_is_refused(client: Any, rule: s
         why = "plugin"
     else:
         scheme = qk.load(EXAMPLES / rule)
-        why = "computes values over the cohort"
+        why = "combines sections' scores, grades on more than the total"
     parts = dd.from_pandas(pandas.DataFrame({"entity": ["a", "b"]}), npartitions=2)
     with pytest.raises(qdask.NotPartitionable, match=why) as raised:
         qdask.score(scheme, parts)
@@ -186,6 +189,28 @@ def test_generated_schemes_and_cohorts_score_as_in_process(client: Any, data: An
     ]
     partitions = data.draw(st.integers(1, 4), label="partitions")
     assert_same(g.scheme, pandas.DataFrame(cohort, dtype=object), partitions)
+
+
+@QUICK
+@given(data=st.data())
+def test_computing_rule_files_score_as_in_process(client: Any, data: Any) -> None:
+    # Lets, ranks, previous values and peer statistics in expressions: their
+    # rounds are counted over every partition before any partition is scored.
+    rule = data.draw(lets.computing_rule_texts(), label="rule")
+    scheme = qk.loads(rule.text)
+    rows = data.draw(widened(data.draw(lets.computing_cohorts(rule))), label="cohort")
+    partitions = data.draw(st.integers(1, 4), label="partitions")
+    frame = pandas.DataFrame(rows, columns=["entity", *rule.inputs], dtype=object)
+    assert_same(scheme, frame, partitions)
+
+
+def test_a_ranked_share_of_the_peer_mean_over_many_partitions(client: Any) -> None:
+    scheme = qk.loads(RANKED)
+    frame = pandas.DataFrame(
+        {"entity": [f"e{n}" for n in range(600)], "output": [str(n % 89) for n in range(600)]}
+    )
+    expected, scores, _ = assert_same(scheme, frame, partitions=5)
+    assert len(expected) == 600 and scores["rank"].min() == 1
 
 
 def scheme_of(rule: str) -> qk.Scheme:

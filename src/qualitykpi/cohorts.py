@@ -26,7 +26,7 @@ from .nodes.evaluation import Context, exact_values
 from .nodes.expressions import Expression, RankOf
 from .nodes.scheme_scorer import SchemeScorer
 from .nodes.tree import Item, Section
-from .values import InputSpec, Value, peer_statistics
+from .values import InputSpec, Value, counted_statistics
 
 
 def subexpressions(expression: Expression) -> Iterator[Expression]:
@@ -104,6 +104,23 @@ class Derivation:
             isinstance(node, Section) and node.combine is not None for node in scorer.walk()
         )
 
+    def through(self, names: Iterable[str]) -> tuple[str, ...]:
+        """``names``, and what each computed value among them is worked out from
+        (the values it reads and those it ranks), and so on: everything an item
+        that reads ``names`` depends on, its trace included."""
+        lets = {let.name: let for let in self.lets}
+        found = dict.fromkeys(names)
+        waiting = list(found)
+        while waiting:
+            let = lets.get(waiting.pop())
+            if let is None:
+                continue
+            for name in sorted(let.reads() | (let.cohort() & self.ranked.keys())):
+                if name not in found:
+                    found[name] = None
+                    waiting.append(name)
+        return tuple(found)
+
     def levels(self) -> list[list[derived.Let]]:
         """The lets in rounds: a let that reads the cohort of a value comes a round
         after that value."""
@@ -123,17 +140,32 @@ class Derivation:
 
     def cohort(self, rows: Sequence[Mapping[str, Value]]) -> derived.Cohort:
         """Statistics and ranks over the present values of ``rows``."""
+        counted = {
+            name: [(value, 1) for row in rows if isinstance(value := row.get(name), Fraction)]
+            for name in self.watched()
+        }
+        return self.counted_cohort(counted, len(rows))
+
+    def watched(self) -> list[str]:
+        """The names whose statistics or ranks the scheme reads."""
+        return sorted(self.compared | set(self.ranked))
+
+    def counted_cohort(
+        self, counted: Mapping[str, Iterable[tuple[Fraction, int]]], size: int
+    ) -> derived.Cohort:
+        """Statistics and ranks over a cohort of ``size`` entities, from each watched
+        name's present values with how many entities have each (in any order)."""
         stats: dict[str, dict[str, Fraction]] = {}
-        columns: dict[str, tuple[tuple[Fraction, ...], Literal["higher", "lower"]]] = {}
-        for name in sorted(self.compared | set(self.ranked)):
-            column = sorted(value for row in rows if isinstance(value := row.get(name), Fraction))
-            if not column:
+        columns: dict[str, derived.Ranking] = {}
+        for name in self.watched():
+            ranking = derived.Ranking.of(counted.get(name, ()), self.ranked.get(name, "higher"))
+            if not ranking.values:
                 continue
             if name in self.compared:
-                stats[name] = peer_statistics(column)
+                stats[name] = counted_statistics(ranking.counted())
             if name in self.ranked:
-                columns[name] = (tuple(column), self.ranked[name])
-        return derived.Cohort(stats, columns, {}, len(rows))
+                columns[name] = ranking
+        return derived.Cohort(stats, columns, {}, size)
 
     def cohort_values(
         self, rows: Sequence[Mapping[str, object]]

@@ -19,10 +19,16 @@ entity's result) in one process:
    ``dask.compute(scored.frame, scored.errors)``): each partition is then
    scored once.
 
-A scheme whose rules compute over the cohort (``let``, ``rank of``, grades
-that read more than the total, ``combine``) or that uses a plugin's scorer or
-statistic is refused with :class:`NotPartitionable`, which says why: it is
-scored in process with ``score_table``.  Nothing is ever scored approximately.
+A scheme whose rules compute over the cohort (``let``, ``rank of``,
+``previous``, peer statistics in expressions) takes a pass per round of its
+computed values between the two: each partition works out a round's values
+over the whole cohort's statistics and ranks so far and counts them, and the
+counts give the next round's cohort (:meth:`Derivation.counted_cohort
+<qualitykpi.cohorts.Derivation.counted_cohort>`, as in process).  A scheme
+that combines sections' scores, grades on more than the total or ranks the
+total, or uses a plugin's scorer or statistic, is refused with
+:class:`NotPartitionable`, which says why: it is scored in process with
+``score_table``.  Nothing is ever scored approximately.
 """
 
 from __future__ import annotations
@@ -37,16 +43,19 @@ from .dask_cohort import (
     Survey,
     earlier_names,
     key_counts,
+    merged_counts,
     names_part,
     peer_statistics_of,
     rank_table,
     ranked,
     repeated_hashes,
+    round_part,
     score_part,
     survey_part,
 )
 from .errors import RuleError
 from .i18n import _, language
+from .nodes.derived import Cohort
 from .values import fmt
 
 if TYPE_CHECKING:
@@ -98,8 +107,9 @@ def score(scheme: Scheme, frame: Any, entity: str = "entity") -> DaskResults:
     The cohort's statistics and the names' uniqueness are worked out now (the
     frame is read once for them, and again when a name appears in two
     partitions); the scores are lazy.  Persist the frame first if it is costly
-    to read.  Raises :class:`NotPartitionable` for a scheme that computes over
-    the cohort or uses a plugin.
+    to read.  Raises :class:`NotPartitionable` for a scheme that combines
+    sections' scores, grades on more than the total, ranks the total, or uses a
+    plugin.
     """
     dask = importlib.import_module("dask")
 
@@ -107,7 +117,9 @@ def score(scheme: Scheme, frame: Any, entity: str = "entity") -> DaskResults:
     lang = language()
     parts = frame.to_delayed()
     held = dask.delayed(scheme, pure=True)
-    wanted = scheme.peer_inputs()
+    derivation = scheme._derivation
+    # A scheme that computes counts its values round by round, below.
+    wanted = scheme.peer_inputs() if derivation is None else ()
     surveys: Sequence[Survey] = dask.compute(
         *(dask.delayed(survey_part)(part, held, entity, wanted, (), lang) for part in parts)
     )
@@ -124,14 +136,33 @@ def score(scheme: Scheme, frame: Any, entity: str = "entity") -> DaskResults:
                     for part, names in zip(parts, taken, strict=True)
                 )
             )
-    peers = peer_statistics_of([survey.counts for survey in surveys])
+    rounds: tuple[Cohort, ...] | None = None
+    if derivation is None:
+        peers = peer_statistics_of([survey.counts for survey in surveys])
+    else:
+        # Before each round of lets, the whole cohort's statistics and ranks of the
+        # values worked out so far; after the last, what the items read.
+        rounds = ()
+        for _ in range(len(derivation.levels()) + 1):
+            found = dask.compute(
+                *(
+                    dask.delayed(round_part)(part, held, entity, rounds, names, lang)
+                    for part, names in zip(parts, taken, strict=True)
+                )
+            )
+            size = sum(count for count, _ in found)
+            counted = merged_counts([counts for _, counts in found])
+            rounds = (*rounds, derivation.counted_cohort(counted, size))
+        peers = {name: dict(stats) for name, stats in rounds[-1].stats.items()}
     firsts = [1]
     for survey in surveys:
         firsts.append(firsts[-1] + survey.rows)
     grades = scheme.scorer.grades.labels() if scheme.scorer.grades is not None else ()
     nodes = tuple(node.id for node in scheme.scorer.walk())
     scored = [
-        dask.delayed(score_part, nout=2)(part, held, entity, peers, first, names, nodes, lang)
+        dask.delayed(score_part, nout=2)(
+            part, held, entity, peers, first, names, nodes, lang, rounds
+        )
         for part, first, names in zip(parts, firsts[:-1], taken, strict=True)
     ]
     # Only each partition's counts of (grade, total) travel, never its scores.
@@ -153,12 +184,11 @@ def score(scheme: Scheme, frame: Any, entity: str = "entity") -> DaskResults:
 
 
 def _refuse_unpartitionable(scheme: Scheme) -> None:
-    if scheme._derivation is not None:
+    if scheme._column_refusal() is not None:
         message = _(
-            "the scheme {scheme} computes values over the cohort (let, rank of, "
-            "combine, or grades on more than the total), which qualitykpi.dask "
-            "cannot yet work out a partition at a time; score it in process with "
-            "score_table(frame.compute())"
+            "the scheme {scheme} combines sections' scores, grades on more than the "
+            "total or ranks the total, which qualitykpi.dask cannot work out a "
+            "partition at a time; score it in process with score_table(frame.compute())"
         )
     elif scheme.uses_extensions():
         message = _(

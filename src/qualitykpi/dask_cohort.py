@@ -20,8 +20,9 @@ import attrs
 
 from .entities import entity_name as read_name
 from .i18n import Language, use_language
+from .nodes.derived import Cohort
 from .results_export import error_json
-from .scheme_cohorts import frame_records
+from .scheme_cohorts import frame_records, is_data_frame
 from .values import counted_statistics
 
 if TYPE_CHECKING:
@@ -139,6 +140,36 @@ def peer_statistics_of(parts: Sequence[Counts]) -> dict[str, dict[str, Fraction]
     return {name: counted_statistics(pairs) for name, pairs in counted.items() if pairs}
 
 
+def round_part(
+    part: Any,
+    scheme: Scheme,
+    entity: str,
+    rounds: Sequence[Cohort],
+    taken: Iterable[str],
+    lang: Language,
+) -> tuple[int, dict[str, list[tuple[Fraction, int]]]]:
+    """How many of the partition's rows are scored, and the counts of the values the
+    scheme's statistics and ranks read, once its lets of the first ``len(rounds)``
+    rounds are worked out over the whole cohort's ``rounds``."""
+    from .columnar.cohort import count_rounds
+
+    with use_language(lang):
+        return count_rounds(scheme, part, entity, is_data_frame(part), rounds, taken)
+
+
+def merged_counts(
+    parts: Sequence[Mapping[str, Sequence[tuple[Fraction, int]]]],
+) -> dict[str, list[tuple[Fraction, int]]]:
+    """The partitions' counts of each value, added up."""
+    total: dict[str, Counter[Fraction]] = {}
+    for counts in parts:
+        for name, pairs in counts.items():
+            into = total.setdefault(name, Counter())
+            for value, count in pairs:
+                into[value] += count
+    return {name: sorted(found.items()) for name, found in total.items()}
+
+
 def score_part(
     part: Any,
     scheme: Scheme,
@@ -148,12 +179,13 @@ def score_part(
     taken: Iterable[str],
     nodes: Sequence[str],
     lang: Language,
+    rounds: Sequence[Cohort] | None = None,
 ) -> tuple[Any, Any]:
     """The partition's scores (no rank yet) and data errors, as pandas frames."""
     pandas = importlib.import_module("pandas")
 
     with use_language(lang):
-        results = scheme._score_part(part, entity, peers, first_row, taken)
+        results = scheme._score_part(part, entity, peers, first_row, taken, rounds)
         rows = list(results.records(nodes))
         errors = [error_json(error) for error in results.errors]
     scores = pandas.DataFrame(

@@ -116,9 +116,10 @@ class Plan:
     max: Decimal
     hits: tuple[VetoHit, ...]
     peers: Mapping[str, Mapping[str, str]]
-    #: Each item without parts: its slot, the item and its compiled node, which
-    #: writes its score (a traced one, its own subtree's) into the slots.
-    leaves: tuple[tuple[int, Item, Node], ...] = ()
+    #: Each item without parts: its slot, the item, its compiled node, which
+    #: writes its score (a traced one, its own subtree's) into the slots, and
+    #: its traced node, which also reads exact values (a computed 4/7).
+    leaves: tuple[tuple[int, Item, Node, Node], ...] = ()
     #: Each veto compiled: its test, its input, the score it caps the total at, the
     #: grade it forces.
     vetoes: tuple[FastVeto, ...] = ()
@@ -241,7 +242,7 @@ class _Compiler:
             name for name, spec in specs.items() if spec.type == "yes/no"
         }
         self.shapes: list[Shape] = []
-        self.leaves: list[tuple[int, Item, Node]] = []
+        self.leaves: list[tuple[int, Item, Node, Node]] = []
 
     def plan(self) -> Plan:
         scorer = self.scorer
@@ -349,7 +350,7 @@ class _Compiler:
                 children = [self.node(part) for part in node.parts]
                 run = self.item(node, slot, children)
                 if not children:
-                    self.leaves.append((slot, node, run))
+                    self.leaves.append((slot, node, run, self.traced(node, slot)))
                 bonuses = [self.node(bonus) for bonus in node.bonuses]
                 if bonuses:
                     run = _with_bonuses(run, [bonus for _, bonus in bonuses])

@@ -7,7 +7,7 @@ lets one entity's bad data stop the others from being scored.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Iterator, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
@@ -30,7 +30,7 @@ from .nodes.derived import NO_COHORT, Cohort
 from .nodes.evaluation import Context, ScoreProblems
 from .nodes.scheme_scorer import SchemeScorer
 from .nodes.tree import Item, Section
-from .plan import Plan, StatsKey, compile_plan, stats_key
+from .plan import Plan, compile_plan, stats_key
 from .readers import DataTable
 from .registry import BUILTIN_STATISTICS, NO_EXTENSIONS
 from .results import Result, Results, find_node
@@ -85,7 +85,7 @@ class Scheme(RowScoring, ComputedScoring):
         self.examples = examples
         self._spans = dict(spans or {})
         self._specs: dict[str, InputSpec] = {spec.name: spec for spec in scorer.inputs}
-        self._plans: dict[StatsKey, Plan | None] = {}
+        self._plans: dict[Hashable, Plan | None] = {}
         for item in scorer.assessed_ids():
             self._specs.setdefault(item.id, InputSpec(item.id, "number"))
         self._columns = Columns.of(self._specs)
@@ -156,7 +156,8 @@ class Scheme(RowScoring, ComputedScoring):
             errors.append(exc)
         else:
             cohort = Cohort(stats, {}, dict(ranks or {}))
-            outcome = self._evaluate(entity, values, stats, self._plan(stats), cells, cohort)
+            plan = self._plan(stats, cohort)
+            outcome = self._evaluate(entity, values, stats, plan, cells, cohort)
             if isinstance(outcome, Result) and not errors:
                 return outcome
             if not isinstance(outcome, Result):
@@ -201,20 +202,37 @@ class Scheme(RowScoring, ComputedScoring):
             rows = rows if is_data_frame(rows) else list(rows)
         with collector_paused():
             if previous is None:
-                if engine != "rows":
-                    why = columns_unfit(self._derivation is not None, rows, engine == "columns")
-                    if why is None:
-                        # NumPy is imported only for a cohort that takes this path.
-                        from .columnar.cohort import score_columns
+                return self._score_cohort(rows, entity, engine)
+            return self._with_previous(rows, previous, entity, engine)
 
-                        scored = score_columns(self, rows, entity, is_data_frame(rows))
-                        if scored is not None:
-                            return scored
-                    elif engine == "columns":
-                        message = _("engine='columns' cannot score this cohort: {why}")
-                        raise ValueError(message.format(why=why))
-                return self._score_rows(rows, entity)
-            return self._with_previous(rows, previous, entity)
+    def _score_cohort(
+        self, rows: Any, entity: str, engine: Literal["auto", "rows", "columns"]
+    ) -> Results:
+        """A whole cohort, by column or by row as ``engine`` says (see :meth:`score_table`)."""
+        if engine != "rows":
+            why = columns_unfit(self._column_refusal(), rows, engine == "columns")
+            if why is None:
+                # NumPy is imported only for a cohort that takes this path.
+                from .columnar.cohort import score_columns
+
+                scored = score_columns(self, rows, entity, is_data_frame(rows))
+                if scored is not None:
+                    return scored
+            elif engine == "columns":
+                message = _("engine='columns' cannot score this cohort: {why}")
+                raise ValueError(message.format(why=why))
+        return self._score_rows(rows, entity)
+
+    def _column_refusal(self) -> str | None:
+        """Why the scheme is not scored by column (None: it can be)."""
+        derivation = self._derivation
+        if derivation is None:
+            return None
+        if not derivation.plannable(self.scorer):
+            return _("a section combines its parts' scores, or a grade reads more than the total")
+        if "total" in derivation.ranked:
+            return _("the scheme ranks the total (rank of total)")
+        return None
 
     def uses_extensions(self) -> bool:
         """Whether a line uses a registered scorer, or compares with a registered statistic."""
@@ -420,27 +438,34 @@ class Scheme(RowScoring, ComputedScoring):
             cohort = attrs.evolve(cohort, stats=peers)
         return self._derivation.context(entity, values, peers, cohort, done=done)
 
-    def _plan(self, peers: Mapping[str, Mapping[str, Fraction]]) -> Plan | None:
+    def _plan(
+        self, peers: Mapping[str, Mapping[str, Fraction]], cohort: Cohort | None = None
+    ) -> Plan | None:
         """The plan for a cohort with these statistics, compiled once and kept.
 
         A scheme that computes has one too, unless a section combines its
         children or a grade reads more than the total (those read the whole
-        tree): its items that read a computed value are evaluated traced.
+        tree): its items that read a computed value are evaluated traced, in
+        ``cohort`` (the one its values were worked out over: its ranks and its
+        size, which an item's trace shows again).
         """
         derivation = self._derivation
         if derivation is not None and not derivation.plannable(self.scorer):
             return None
-        key = stats_key(peers)
+        key: Hashable = stats_key(peers)
+        if derivation is not None:
+            cohort = Cohort(peers) if cohort is None else cohort
+            key = (key, _cohort_key(cohort))
         if key not in self._plans:
             if len(self._plans) >= PLANS_KEPT:
                 self._plans.clear()
             context = None
             if derivation is not None:
-                cohort = Cohort(peers)
+                seen = cohort if cohort is not None else Cohort(peers)
 
                 def context(values: FastValues) -> Context:
                     # The computed values are among ``values``: nothing to work out.
-                    return derivation.context(None, values, peers, cohort, done={})
+                    return derivation.context(None, values, peers, seen, done={})
 
             try:
                 self._plans[key] = compile_plan(self.scorer, self._specs, peers, context=context)
@@ -495,3 +520,8 @@ def compile_text(text: str, name: str, environment: Extensions) -> Scheme:
         declarations=result.inputs,
         environment=environment,
     )
+
+
+def _cohort_key(cohort: Cohort) -> Hashable:
+    """What of a cohort, besides its statistics, a plan's traced items read."""
+    return (tuple(sorted(cohort.columns.items())), tuple(sorted(cohort.ranks.items())), cohort.size)

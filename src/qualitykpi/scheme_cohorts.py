@@ -18,7 +18,7 @@ from .columns import columnar_kind, columnar_rows
 from .errors import DataError
 from .fast import FastValue, FastValues
 from .nodes.conditions import ScoreProblem
-from .nodes.derived import Cohort
+from .nodes.derived import Cohort, Ranking
 from .nodes.evaluation import Context, ScoreProblems
 from .nodes.expressions import RankOf
 from .nodes.scheme_scorer import SchemeScorer
@@ -38,7 +38,7 @@ class ComputedScoring:
         _specs: dict[str, InputSpec]
         _derivation: Derivation | None
 
-        def _score_rows(self, rows: Any, entity: str) -> Results: ...
+        def _score_cohort(self, rows: Any, entity: str, engine: Any) -> Results: ...
 
         def _read(
             self, entity: str | None, cells: tuple[object, ...]
@@ -48,7 +48,7 @@ class ComputedScoring:
             self, rows: Iterable[Mapping[str, Value | Any]]
         ) -> dict[str, dict[str, Fraction]]: ...
 
-    def _with_previous(self, rows: Any, previous: Any, entity: str) -> Results:
+    def _with_previous(self, rows: Any, previous: Any, entity: str, engine: Any) -> Results:
         table = rows if isinstance(rows, DataTable) else None
         current = list(_records(rows, entity))
         source = previous.source if isinstance(previous, DataTable) else "last period's data"
@@ -65,7 +65,7 @@ class ComputedScoring:
         if table is not None:
             numbers = tuple(table.row_numbers[index] for index, _ in kept if table.row_numbers)
             scored = attrs.evolve(table, rows=tuple(scored), row_numbers=numbers)
-        results = self._score_rows(scored, entity)
+        results = self._score_cohort(scored, entity, engine)
         return attrs.evolve(
             results, errors=(*merged.errors, *results.errors), notes=(*merged.notes,)
         )
@@ -117,10 +117,9 @@ class ComputedScoring:
                     row["total"] = Fraction(ungraded.evaluate(ctx).total)
                 except ScoreProblems:
                     row["total"] = None  # reported when it is scored
-            column = sorted(
-                total for row in computed if isinstance(total := row["total"], Fraction)
-            )
-            columns = {**cohort.columns, "total": (tuple(column), derivation.ranked["total"])}
+            totals = [(total, 1) for row in computed if isinstance(total := row["total"], Fraction)]
+            ranking = Ranking.of(totals, derivation.ranked["total"])
+            columns = {**cohort.columns, "total": ranking}
             cohort = attrs.evolve(cohort, columns=columns)
         return computed, whys, cohort
 

@@ -44,6 +44,8 @@ class RowScoring:
 
         def peer_inputs(self) -> tuple[str, ...]: ...
 
+        def _column_refusal(self) -> str | None: ...
+
         def cohort_peers(
             self, rows: Iterable[Mapping[str, Value | Any]]
         ) -> dict[str, dict[str, Fraction]]: ...
@@ -57,7 +59,9 @@ class RowScoring:
             row: Mapping[str, object] | None = None,
         ) -> tuple[dict[str, FastValue], list[DataError]]: ...
 
-        def _plan(self, peers: Mapping[str, Mapping[str, Fraction]]) -> Plan | None: ...
+        def _plan(
+            self, peers: Mapping[str, Mapping[str, Fraction]], cohort: Cohort | None = None
+        ) -> Plan | None: ...
 
         def _evaluate(
             self,
@@ -81,11 +85,14 @@ class RowScoring:
         peers: Mapping[str, Mapping[str, Fraction]],
         first_row: int,
         taken: Iterable[str],
+        rounds: Sequence[Cohort] | None = None,
     ) -> Results:
         """One part of a larger cohort, scored with the whole's statistics (see
-        :mod:`qualitykpi.dask`): by column when it can, else row by row."""
+        :mod:`qualitykpi.dask`) and, for a scheme that computes, the whole's cohort
+        before each round of its lets and after the last (``rounds``): by column
+        when it can, else row by row."""
         with collector_paused():
-            if columns_unfit(self._derivation is not None, part, asked=True) is None:
+            if columns_unfit(self._column_refusal(), part, asked=True) is None:
                 from .columnar.cohort import score_columns
 
                 scored = score_columns(
@@ -96,10 +103,18 @@ class RowScoring:
                     peers=peers,
                     first_row=first_row,
                     taken=taken,
+                    rounds=rounds,
                 )
                 if scored is not None:
                     return scored
-            return self._score_rows(part, entity, peers=peers, first_row=first_row, taken=taken)
+            return self._score_rows(
+                part,
+                entity,
+                peers=peers,
+                first_row=first_row,
+                taken=taken,
+                whole=rounds[-1] if rounds else None,
+            )
 
     def _score_rows(
         self,
@@ -109,11 +124,14 @@ class RowScoring:
         peers: Mapping[str, Mapping[str, Fraction]] | None = None,
         first_row: int = 1,
         taken: Iterable[str] = (),
+        whole: Cohort | None = None,
     ) -> Results:
         # A part of a larger cohort (qualitykpi.dask) gives the whole's statistics,
-        # the number of its first row, and the names earlier rows have taken.
-        if peers is not None and self._derivation is not None:
-            raise ValueError("a scheme that computes over the cohort is scored whole")
+        # the number of its first row, the names earlier rows have taken, and for
+        # a scheme that computes, the whole's cohort, over which each row's values
+        # are worked out as it is read.
+        if peers is not None and self._derivation is not None and whole is None:
+            raise ValueError("a scheme that computes over the cohort is scored with its cohort")
         wanted = self.peer_inputs()
         read: list[
             tuple[str, dict[str, FastValue] | None, tuple[object, ...], dict[str, FastValue]]
@@ -123,10 +141,9 @@ class RowScoring:
         stats: dict[str, dict[str, Fraction]] = {
             name: dict(found) for name, found in (peers or {}).items()
         }
-        plan = self._plan(stats)
-
         derivation = self._derivation
-        cohort = NO_COHORT
+        cohort = NO_COHORT if whole is None else whole
+        plan = self._plan(stats, whole if derivation is not None else None)
         done: Mapping[str, ScoreProblem] | None = None
 
         def score(name: str, values: FastValues, cells: tuple[object, ...]) -> None:
@@ -185,12 +202,12 @@ class RowScoring:
                 values if derivation is not None else {key: values.get(key) for key in wanted}
             )
             read.append((name, values if row_errors else None, cells, peer_values))
-        if derivation is not None:
+        if derivation is not None and peers is None:
             computed, whys, cohort = self._cohort_values(
                 [entry[0] for entry in read], [entry[3] for entry in read]
             )
             stats = {name: dict(found) for name, found in cohort.stats.items()}
-            plan = self._plan(stats)
+            plan = self._plan(stats, cohort)
             for (name, _, cells, _), row, why in zip(read, computed, whys, strict=True):
                 done = why
                 score(name, row, cells)  # type: ignore[arg-type]

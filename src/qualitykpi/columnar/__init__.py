@@ -2,11 +2,13 @@
 
 :meth:`~qualitykpi.scheme.Scheme.score_table` takes this path by itself for
 a cohort of :data:`COLUMNS_FROM` rows or more, when NumPy is installed (the
-``batch`` extra) and the scheme computes nothing over the cohort; ``engine=``
-chooses outright.  The modules, in the order a cohort goes through them:
+``batch`` extra) and the scheme has a compiled plan (not one that combines
+sections' scores, grades on more than the total, or ranks the total);
+``engine=`` chooses outright.  The modules, in the order a cohort goes through them:
 
 * :mod:`.frames` — a data frame's columns as they come;
 * :mod:`.encode` — each column's distinct cells, read once each;
+* :mod:`.derive` — the values computed from them, once per distinct combination;
 * :mod:`.evaluate` — the compiled plan over the columns;
 * :mod:`.lazy` — the results, kept as columns, made when read;
 * :mod:`.cohort` — the whole, as ``score_table`` calls it.
@@ -23,11 +25,12 @@ from ..readers import DataTable
 COLUMNS_FROM = 2_000
 
 
-def columns_unfit(computes: bool, rows: object, asked: bool) -> str | None:
-    """Why the column path does not take this cohort (None: it does); a cohort
-    that does not say its size is taken only when asked."""
-    if computes:
-        return _("the scheme computes values over the cohort (let, rank of, previous, combine)")
+def columns_unfit(refused: str | None, rows: object, asked: bool) -> str | None:
+    """Why the column path does not take this cohort (None: it does): ``refused``
+    is why the scheme itself is not scored by column, if it is not; a cohort that
+    does not say its size is taken only when asked."""
+    if refused is not None:
+        return refused
     if not asked:
         size = len(rows.rows) if isinstance(rows, DataTable) else _size(rows)
         if size is None or size < COLUMNS_FROM:

@@ -11,7 +11,7 @@ so that an error reads the same whichever path a cohort took.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from itertools import groupby
@@ -22,10 +22,11 @@ import numpy as np
 
 from ..entities import entity_name, name_error
 from ..errors import DataError, besides
-from ..fast import FastValue
+from ..nodes.derived import Cohort
 from ..readers import DataTable
 from ..results import Result, Results
 from ..values import fmt
+from .derive import Derived, counted, derive_columns
 from .encode import Column, encode
 from .evaluate import ColumnarPlan, Scored
 from .frames import frame_columns
@@ -46,20 +47,127 @@ def score_columns(
     peers: Mapping[str, Mapping[str, Fraction]] | None = None,
     first_row: int = 1,
     taken: Iterable[str] = (),
+    rounds: Sequence[Cohort] | None = None,
 ) -> Results | None:
     """The cohort's results, or None when it is one to score row by row (a column
     given twice, values too large for the column path's integers).
 
     A part of a larger cohort (:mod:`qualitykpi.dask`) gives the whole's
     ``peers``, the number of its ``first_row``, and the names earlier parts
-    have ``taken``, as for :meth:`Scheme._score_rows`.
+    have ``taken``, as for :meth:`Scheme._score_rows`; for a scheme that
+    computes, the whole's cohort before each round of its lets and after the
+    last (``rounds``, see :func:`~.derive.derive_columns`).
     """
+    derivation = scheme._derivation
+    if derivation is not None and (
+        (peers is not None and rounds is None) or "total" in derivation.ranked
+    ):
+        return None  # ranks of the total need a first round scored by row
     source = _Source.of(scheme, rows, entity, frame)
     if source is None:
         return None
     # Scored after the cohort's statistics (as the row path does when it must
     # count them first), every reading error comes before the scoring ones.
-    peer_mode = peers is None and bool(scheme.peer_inputs())
+    peer_mode = peers is None and (bool(scheme.peer_inputs()) or derivation is not None)
+    names, kept, loop_errors, columns = _encoded(scheme, source, entity, first_row, taken)
+    bad = np.zeros(len(kept), dtype=bool)
+    for column in columns.values():
+        if column.problems:
+            bad |= column.bad()
+    every: dict[str, Column] = columns
+    derived = None
+    if derivation is not None:
+        derived = derive_columns(derivation, columns, len(kept), rounds)
+        every = {**columns, **derived.columns}
+        stats = {name: dict(found) for name, found in derived.cohort.stats.items()}
+    elif peers is None:
+        stats = _statistics(scheme, columns)
+    else:
+        stats = {name: dict(found) for name, found in peers.items()}
+    plan = scheme._plan(stats, None if derived is None else derived.cohort)
+    if plan is None:
+        return None
+    scored = ColumnarPlan(plan, derivation).score(every, len(kept))
+    if scored is None:
+        return None
+
+    # The rows the row path scores: their results, and the errors of every row.
+    eager: dict[int, Result] = {}
+    row_errors: dict[int, list[DataError]] = {}
+    score_errors: dict[int, list[DataError]] = {}
+    for place in np.flatnonzero(bad | scored.slow).tolist():
+        position = kept[place]
+        row = source.row(position)
+        cells = scheme._cells(row)
+        values, read_errors = scheme._read(names[place], cells, row)
+        if derived is None:
+            outcome = scheme._evaluate(names[place], values, stats, plan, cells)
+        else:
+            # As the row path scores it: its values, computed ones included.
+            exact, why = derived.row(every, place)
+            outcome = scheme._evaluate(
+                names[place],
+                exact,  # type: ignore[arg-type]
+                stats,
+                plan,
+                cells,
+                derived.cohort,
+                why,
+            )
+        if read_errors:
+            row_errors[position] = read_errors
+            if not isinstance(outcome, Result):
+                score_errors[position] = besides(outcome, read_errors)
+        elif isinstance(outcome, Result):
+            eager[place] = outcome
+        else:
+            score_errors[position] = outcome
+    errors = _ordered(len(source.names), loop_errors, row_errors, score_errors, peer_mode)
+    results = ColumnResults(
+        names,
+        scored,
+        plan,
+        eager,
+        np.flatnonzero(~(bad | scored.slow)),
+        _tracer(scheme, columns, every, derived, stats),
+        scheme.scorer.file,
+    )
+    return Results(
+        scheme.name,
+        results,
+        tuple(errors),
+        {key: {stat: fmt(v) for stat, v in value.items()} for key, value in stats.items()},
+        scheme.scorer.grades.labels() if scheme.scorer.grades is not None else (),
+    )
+
+
+def count_rounds(
+    scheme: Scheme,
+    rows: Any,
+    entity: str,
+    frame: bool,
+    rounds: Sequence[Cohort],
+    taken: Iterable[str] = (),
+) -> tuple[int, dict[str, list[tuple[Fraction, int]]]]:
+    """For a part of a larger cohort (:mod:`qualitykpi.dask`): how many of its rows
+    are scored, and the counts of each value the scheme's statistics and ranks
+    read once the lets of the first ``len(rounds)`` rounds are worked out over
+    the whole cohort's ``rounds``."""
+    derivation = scheme._derivation
+    assert derivation is not None
+    source = _Source.of(scheme, rows, entity, frame)
+    if source is None:
+        raise ValueError("an input is given twice, under its name and its header")
+    _, kept, _, columns = _encoded(scheme, source, entity, 1, taken)
+    derived = derive_columns(derivation, columns, len(kept), rounds)
+    return len(kept), counted(derivation, {**columns, **derived.columns}, derived.exact)
+
+
+def _encoded(
+    scheme: Scheme, source: _Source, entity: str, first_row: int, taken: Iterable[str]
+) -> tuple[list[str], list[int], dict[int, list[DataError]], dict[str, Column]]:
+    """The names of the rows that are scored, their places, the errors of the rows
+    that are not (no name, a name seen before), and the inputs' columns."""
     loop_errors: dict[int, list[DataError]] = {}
     kept: list[int] = []
     names: list[str] = []
@@ -82,57 +190,7 @@ def score_columns(
     columns = {
         name: encode(source.cells(name, picked), spec) for name, spec in scheme._specs.items()
     }
-    bad = np.zeros(len(kept), dtype=bool)
-    for column in columns.values():
-        if column.problems:
-            bad |= column.bad()
-    stats = (
-        _statistics(scheme, columns)
-        if peers is None
-        else {name: dict(found) for name, found in peers.items()}
-    )
-    plan = scheme._plan(stats)
-    if plan is None:
-        return None
-    scored = ColumnarPlan(plan).score(columns, len(kept))
-    if scored is None:
-        return None
-
-    # The rows the row path scores: their results, and the errors of every row.
-    eager: dict[int, Result] = {}
-    row_errors: dict[int, list[DataError]] = {}
-    score_errors: dict[int, list[DataError]] = {}
-    for place in np.flatnonzero(bad | scored.slow).tolist():
-        position = kept[place]
-        row = source.row(position)
-        cells = scheme._cells(row)
-        values, read_errors = scheme._read(names[place], cells, row)
-        outcome = scheme._evaluate(names[place], values, stats, plan, cells)
-        if read_errors:
-            row_errors[position] = read_errors
-            if not isinstance(outcome, Result):
-                score_errors[position] = besides(outcome, read_errors)
-        elif isinstance(outcome, Result):
-            eager[place] = outcome
-        else:
-            score_errors[position] = outcome
-    errors = _ordered(len(source.names), loop_errors, row_errors, score_errors, peer_mode)
-    results = ColumnResults(
-        names,
-        scored,
-        plan,
-        eager,
-        np.flatnonzero(~(bad | scored.slow)),
-        lambda entity, place: scheme._traced(entity, _values(columns, place), stats),
-        scheme.scorer.file,
-    )
-    return Results(
-        scheme.name,
-        results,
-        tuple(errors),
-        {key: {stat: fmt(v) for stat, v in value.items()} for key, value in stats.items()},
-        scheme.scorer.grades.labels() if scheme.scorer.grades is not None else (),
-    )
+    return names, kept, loop_errors, columns
 
 
 def _plain_names(raw: list[object], taken: set[str], trimmed: bool) -> list[str] | None:
@@ -241,8 +299,27 @@ def _statistics(scheme: Scheme, columns: Mapping[str, Column]) -> Stats:
     return stats
 
 
-def _values(columns: Mapping[str, Column], place: int) -> dict[str, FastValue]:
-    return {name: column.value(place) for name, column in columns.items()}
+def _tracer(
+    scheme: Scheme,
+    columns: Mapping[str, Column],
+    every: Mapping[str, Column],
+    derived: Derived | None,
+    stats: Stats,
+) -> Callable[[str, int], Result]:
+    """What traces a row scored by column, from the values the row path would keep."""
+    if derived is None:
+
+        def trace(entity: str, place: int) -> Result:
+            values = {name: column.value(place) for name, column in columns.items()}
+            return scheme._traced(entity, values, stats)
+
+    else:
+
+        def trace(entity: str, place: int) -> Result:
+            exact, why = derived.row(every, place)
+            return scheme._traced(entity, exact, stats, derived.cohort, why)  # type: ignore[arg-type]
+
+    return trace
 
 
 def _ordered(

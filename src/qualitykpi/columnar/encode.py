@@ -15,7 +15,8 @@ cells (they are read differently), while a float and the same float are one.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
+from fractions import Fraction
 from typing import Any
 
 import attrs
@@ -33,13 +34,16 @@ class Column:
     """One input over the cohort: ``values[codes[row]]`` is the row's value as read.
 
     ``problems`` holds, by code, why a cell could not be read; ``cells`` one
-    cell of each code, as the data gave it.
+    cell of each code, as the data gave it.  A computed value with no finite
+    decimal form (1/3) is None in ``values``, which the compiled plan reads,
+    and itself in ``endless``.
     """
 
     codes: Any  # numpy int64 array, one code per row
     values: tuple[FastValue, ...]
     problems: dict[int, ValueProblem]
     cells: tuple[object, ...]
+    endless: Mapping[int, Fraction] = attrs.field(factory=dict)
 
     def __len__(self) -> int:
         return len(self.codes)
@@ -147,6 +151,17 @@ def keyed(columns: Sequence[Column], size: int) -> tuple[Any, Any]:
     # Any row of a key will do: they all hold the same values.
     rows[codes] = np.arange(len(codes), dtype=np.int64)
     return codes, rows
+
+
+def combinations(columns: Sequence[Column], size: int) -> tuple[Any, list[tuple[int, ...]]]:
+    """One code per row for the combination of ``columns``' values (as :func:`keyed`),
+    and each combination as the codes of its values in ``columns``."""
+    if len(columns) == 1:
+        return columns[0].codes, [(code,) for code in range(len(columns[0].values))]
+    codes, rows = keyed(columns, size)
+    if not columns:
+        return codes, [()] * len(rows)
+    return codes, list(zip(*(column.codes[rows].tolist() for column in columns), strict=True))
 
 
 def _compact(code: Any) -> tuple[Any, int]:

@@ -30,12 +30,13 @@ from typing import Any
 import attrs
 import numpy as np
 
+from ..cohorts import Derivation
 from ..fast import ZERO, Decline, FastValue, Slow, const, const_or_none
 from ..nodes.evaluation import ScoreProblems
 from ..nodes.tree import Item, Section, deducts
 from ..plan import Node, Plan
 from ..values import EXACT, normalize
-from .encode import Column, distinct, keyed
+from .encode import Column, combinations, distinct
 
 #: Magnitudes kept below this, so that no sum of a tree's scores overflows int64.
 _LIMIT = 1 << 55
@@ -94,11 +95,15 @@ class _Leaf:
 class ColumnarPlan:
     """A :class:`~qualitykpi.plan.Plan`, run over columns."""
 
-    def __init__(self, plan: Plan) -> None:
+    def __init__(self, plan: Plan, derivation: Derivation | None = None) -> None:
         self.plan = plan
         self.scorer = plan.scorer
         # An item's bonuses are leaves of their own: what it reads is its own score's.
-        self.inputs = {slot: item.inputs() for slot, item, _ in plan.leaves}
+        # The trace of a computed value it reads shows what that was computed from.
+        self.inputs = {
+            slot: item.reads() if derivation is None else derivation.through(item.reads())
+            for slot, item, _, _ in plan.leaves
+        }
         self.vetoes = plan.vetoes
         grades = plan.scorer.grades
         self.labels = grades.labels() if grades is not None else ()
@@ -106,7 +111,10 @@ class ColumnarPlan:
     def score(self, columns: Mapping[str, Column], size: int) -> Scored | None:
         """The cohort's numbers; None when they would not fit in ``int64``."""
         slow = np.zeros(size, dtype=bool)
-        leaves = [self._leaf(slot, run, columns, size) for slot, _, run in self.plan.leaves]
+        leaves = [
+            self._leaf(slot, run, traced, columns, size)
+            for slot, _, run, traced in self.plan.leaves
+        ]
         constants = self._constants()
         scored = [score for leaf in leaves for score in leaf.scores if score is not None]
         scale = _places([*scored, *constants])
@@ -149,25 +157,26 @@ class ColumnarPlan:
 
     # ------------------------------------------------------------ items
 
-    def _leaf(self, slot: int, run: Node, columns: Mapping[str, Column], size: int) -> _Leaf:
+    def _leaf(
+        self, slot: int, run: Node, traced: Node, columns: Mapping[str, Column], size: int
+    ) -> _Leaf:
         names = self.inputs[slot]
-        combinations: list[dict[str, FastValue]]
-        if len(names) == 1:
-            # One input: its codes number its distinct values already.
-            column = columns[names[0]]
-            codes = column.codes
-            combinations = [{names[0]: value} for value in column.values]
-        else:
-            codes, rows = keyed([columns[name] for name in names], size)
-            combinations = [
-                {name: columns[name].value(row) for name in names} for row in rows.tolist()
-            ]
+        read = [columns[name] for name in names]
+        codes, picks = combinations(read, size)
         out = [ZERO] * len(self.plan.shapes)
         scores: list[Decimal | None] = []
-        for combination in combinations:
-            values = _Only(combination)
+        for pick in picks:
+            values = _Only()
+            node = run
+            for name, column, code in zip(names, read, pick, strict=True):
+                exact = column.endless.get(code)
+                if exact is not None:
+                    # 4/7 has no decimal for the compiled node: the traced one reads it.
+                    values[name], node = exact, traced  # type: ignore[assignment]
+                else:
+                    values[name] = column.values[code]
             try:
-                scores.append(run(values, out))
+                scores.append(node(values, out))
             except (Slow, ArithmeticError, ScoreProblems, _Unlisted):
                 scores.append(None)
         return _Leaf(slot, codes, scores)
@@ -267,6 +276,8 @@ class ColumnarPlan:
             held = np.zeros(len(column.values), dtype=bool)
             for code, value in enumerate(column.values):
                 try:
+                    if code in column.endless:
+                        raise Slow  # the compiled test reads decimals only
                     held[code] = test(value)
                 except Slow:
                     slow |= column.codes == code

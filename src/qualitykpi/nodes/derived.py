@@ -12,7 +12,7 @@ percent-kind value (``pass − previous pass``) as points (2 for 2%), a plain
 one as itself.  Expressions read them back as fractions.
 
 :class:`Cohort` is what a cohort supplies to them: statistics of the values
-they compare with, the sorted values they rank among, and its size.
+they compare with, the values they rank among (:class:`Ranking`), and its size.
 """
 
 from __future__ import annotations
@@ -35,33 +35,73 @@ _HUNDRED = Fraction(100)
 
 
 @attrs.frozen
+class Ranking:
+    """The present values of one ranked name over a cohort, counted: its distinct
+    values in ascending order, how many entities have each value or a lower one,
+    and which way is better.  A million values are a few thousand numbers."""
+
+    values: tuple[Fraction, ...]
+    #: ``at_most[i]``: how many entities have ``values[i]`` or a lower value.
+    at_most: tuple[int, ...]
+    better: Literal["higher", "lower"]
+
+    @classmethod
+    def of(
+        cls, counted: Iterable[tuple[Fraction, int]], better: Literal["higher", "lower"]
+    ) -> Ranking:
+        """From (value, count) pairs in any order; equal values are one value."""
+        merged: dict[Fraction, int] = {}
+        for value, count in counted:
+            merged[value] = merged.get(value, 0) + count
+        values = tuple(sorted(merged))
+        at_most: list[int] = []
+        seen = 0
+        for value in values:
+            seen += merged[value]
+            at_most.append(seen)
+        return cls(values, tuple(at_most), better)
+
+    @property
+    def size(self) -> int:
+        return self.at_most[-1] if self.at_most else 0
+
+    def counted(self) -> list[tuple[Fraction, int]]:
+        """(value, how many entities have it), in ascending order."""
+        below = (0, *self.at_most)
+        return [(value, below[place + 1] - below[place]) for place, value in enumerate(self.values)]
+
+    def rank(self, value: Fraction) -> tuple[int, int]:
+        """The rank of ``value`` (1 = best; equal values share the better rank, and
+        the next rank is skipped), with how many were ranked."""
+        size = self.size
+        if self.better == "higher":
+            place = bisect.bisect_right(self.values, value)
+            return 1 + size - (self.at_most[place - 1] if place else 0), size
+        place = bisect.bisect_left(self.values, value)
+        return 1 + (self.at_most[place - 1] if place else 0), size
+
+
+@attrs.frozen
 class Cohort:
     """What the cohort tells an entity's expressions.
 
-    ``stats`` holds statistics by value name, ``columns`` the sorted present
-    values of each ranked name with which way is better, ``ranks`` ranks given
-    outright (an example's ``given rank 2 of 13``).
+    ``stats`` holds statistics by value name, ``columns`` the :class:`Ranking`
+    of each ranked name, ``ranks`` ranks given outright (an example's ``given
+    rank 2 of 13``).
     """
 
     stats: Mapping[str, Mapping[str, Fraction]] = attrs.field(factory=dict)
-    columns: Mapping[str, tuple[tuple[Fraction, ...], Literal["higher", "lower"]]] = attrs.field(
-        factory=dict
-    )
+    columns: Mapping[str, Ranking] = attrs.field(factory=dict)
     ranks: Mapping[str, tuple[int, int]] = attrs.field(factory=dict)
     size: int | None = None
 
     def rank(self, name: str, value: Fraction) -> tuple[int, int] | None:
-        """The rank of ``value`` among the cohort's values of ``name`` (1 = best; equal
-        values share the better rank), with how many were ranked."""
+        """The rank of ``value`` among the cohort's values of ``name``, with how many
+        were ranked."""
         if name in self.ranks:
             return self.ranks[name]
         found = self.columns.get(name)
-        if found is None:
-            return None
-        column, better = found
-        if better == "higher":
-            return 1 + len(column) - bisect.bisect_right(column, value), len(column)
-        return 1 + bisect.bisect_left(column, value), len(column)
+        return None if found is None else found.rank(value)
 
 
 NO_COHORT = Cohort()

@@ -290,6 +290,20 @@ class Item:
             raw = self._rules(ctx, steps)
         return raw, children
 
+    def reads(self) -> tuple[str, ...]:
+        """Every value its own score reads: its inputs, and what its lines'
+        expressions read (``q at least ref``: ``ref``; ``previous rd``; the
+        value ranked by ``rank of x``: ``x``).  Two entities that agree on
+        these get the same score from it, given the same cohort."""
+        names = list(self.inputs())
+        if self.table is not None:
+            for line in self.table.lines:
+                for expression in line.expressions():
+                    needs = expression.needs()
+                    names.extend(sorted(needs.inputs | needs.ranks))
+                    names.extend(f"previous {name}" for name in sorted(needs.previous))
+        return tuple(dict.fromkeys(names))
+
     def _expression_reads(self) -> tuple[str, ...]:
         """The values its lines' expressions read (``q at least ref``: ``ref``)."""
         if self.table is None:
