@@ -226,3 +226,22 @@ def test_no_combination_of_r1_r5_scores_puts_the_float_version_across_a_grade() 
     exact = columns.exact_scores(frame)
     assert len(set(exact[0].tolist())) > 50
     assert columns.disagreements(exact, columns.float_scores(frame))[1] == 0
+
+
+def test_the_computing_schemes_baseline_scores_every_row_as_qualitykpi_does() -> None:
+    lets = benchmark("bench_lets")
+    scheme = qk.loads(lets.RULE)
+    cohort = lets.frame(3_000, seed=5)
+    results = scheme.score_table(cohort)
+    assert type(results.results).__name__ == "ColumnResults"
+    assert [record[1] for record in results.records(())] == lets.baseline(cohort["output"].tolist())
+    # Ranks 4, 3, 2, 1 of 4 (1 = best) and shares 0.4, 0.8, 1.2, 1.6.
+    assert lets.baseline([1, 2, 3, 4]) == [0, 4, 10, 10]
+
+
+def test_the_computing_schemes_benchmark_runs_at_tiny_sizes(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    benchmark("bench_lets").main(["--rows", "2500", "--sample", "200"])
+    out = capsys.readouterr().out
+    assert "by column" in out and "by hand" in out and "by row (200)" in out
