@@ -18,6 +18,7 @@ from hypothesis import strategies as st
 
 import qualitykpi as qk
 import strategies_lets as lets
+from conftest import benchmark
 from test_columnar import same, widened
 
 np = pytest.importorskip("numpy")
@@ -66,22 +67,8 @@ def test_a_computing_schemes_data_frame_scores_the_same_by_column(data: st.DataO
     same(scheme.score_table(rows, engine="rows"), scheme.score_table(frame, engine="columns"))
 
 
-RANKED = """scheme "横比" {
-  total 10
-  item "产值排名" max 4 {
-    input output: number
-    rank of output at most 2 → full
-    rank of output at most peers × 50% → 1
-    otherwise → 0
-  }
-  item "产值占比" max 6 {
-    let share = output / peer mean of output
-    share at least 1.2 → full
-    share at least 1 → 3
-    otherwise → 0
-  }
-}
-"""
+# A rank ("前三名得满分") and a share of the peer mean ("本地值/全市平均值").
+RANKED = benchmark("bench_lets").RULE
 
 
 def test_a_rank_compared_with_a_share_of_the_peers_is_scored_by_row_and_by_column() -> None:
@@ -91,7 +78,7 @@ def test_a_rank_compared_with_a_share_of_the_peers_is_scored_by_row_and_by_colum
     rows = [{"entity": f"e{n}", "output": str(n)} for n in range(1, 8)]
     for engine in ("rows", "columns"):
         results = scheme.score_table(rows, engine=engine)  # type: ignore[arg-type]
-        assert [results[f"e{n}"].total for n in range(1, 8)] == [0, 0, 0, 3, 7, 10, 10]
+        assert [results[f"e{n}"].total for n in range(1, 8)] == [0, 0, 0, 3, 10, 10, 10]
     assert "rank of output = 3 of 7" in scheme.score_table(rows, engine="columns")["e5"].explain()
 
 
@@ -109,8 +96,8 @@ def test_a_value_with_no_finite_decimal_form_is_scored_exactly() -> None:
     rows += [{"entity": "c", "output": "2"}, {"entity": "d", "output": "3"}]
     got = scheme.score_table(rows, engine="columns")
     same(scheme.score_table(rows, engine="rows"), got)
-    # share = 1 / (7/4) = 4/7 for a and b, which the row path scores; 12/7 for d.
-    assert got["a"].total == 0 and got["d"].total == 10
+    # share = 1 / (7/4) = 4/7 for a and b (ranked 3rd of 4); 12/7 for d.
+    assert got["a"].total == 4 and got["d"].total == 10
     assert "share = output / peer mean of output = 1 / 1.75 = ≈0.5714" in got["a"].explain()
 
 
