@@ -104,6 +104,11 @@ class Derivation:
             isinstance(node, Section) and node.combine is not None for node in scorer.walk()
         )
 
+    def sources(self, let: derived.Let) -> frozenset[str]:
+        """The values of the entity that ``let`` is worked out from: those it reads,
+        and those it ranks (a rank is worked out from the entity's own value)."""
+        return let.reads() | (let.cohort() & self.ranked.keys())
+
     def through(self, names: Iterable[str]) -> tuple[str, ...]:
         """``names``, and what each computed value among them is worked out from
         (the values it reads and those it ranks), and so on: everything an item
@@ -115,7 +120,7 @@ class Derivation:
             let = lets.get(waiting.pop())
             if let is None:
                 continue
-            for name in sorted(let.reads() | (let.cohort() & self.ranked.keys())):
+            for name in sorted(self.sources(let)):
                 if name not in found:
                     found[name] = None
                     waiting.append(name)

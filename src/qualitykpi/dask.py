@@ -56,7 +56,7 @@ from .dask_cohort import (
 from .errors import RuleError
 from .i18n import _, language
 from .nodes.derived import Cohort
-from .values import fmt
+from .values import shown_stats
 
 if TYPE_CHECKING:
     from .scheme import Scheme
@@ -174,10 +174,7 @@ def score(scheme: Scheme, frame: Any, entity: str = "entity") -> DaskResults:
         scheme.name,
         _from_delayed(frames, _score_meta(nodes)),
         _from_delayed([errors for _, errors in scored], _error_meta()),
-        {
-            name: {stat: fmt(value) for stat, value in found.items()}
-            for name, found in peers.items()
-        },
+        shown_stats(peers),
         grades,
         firsts[-1] - 1,
     )

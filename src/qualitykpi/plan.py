@@ -44,7 +44,7 @@ from .nodes.evaluation import Context
 from .nodes.scheme_scorer import SchemeScorer
 from .nodes.tree import Item, Section, deducts
 from .results import NodeResult, Result, VetoHit
-from .values import InputSpec, fmt, normalize
+from .values import InputSpec, normalize, shown_stats
 
 #: How many distinct scores a plan shares between its results.
 SCORES_SHARED = 100_000
@@ -329,10 +329,7 @@ class _Compiler:
             tuple(
                 VetoHit(veto.name, veto.effect(), veto.line, veto.owners) for veto in scorer.vetoes
             ),
-            {
-                name: {stat: fmt(value) for stat, value in stats.items()}
-                for name, stats in self.peers.items()
-            },
+            shown_stats(self.peers),
             tuple(self.leaves),
             tuple(vetoes),
             tuple(bands),

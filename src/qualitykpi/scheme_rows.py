@@ -24,7 +24,7 @@ from .plan import Plan
 from .readers import DataTable
 from .results import Result, Results
 from .scheme_cohorts import frame_records, is_data_frame
-from .values import InputSpec, Value, fmt
+from .values import InputSpec, Value, shown_stats
 
 if TYPE_CHECKING:
     from .cohorts import Derivation
@@ -216,12 +216,22 @@ class RowScoring:
             plan = self._plan(stats)
             for name, kept, cells, _ in read:
                 score(name, kept if kept is not None else self._read(name, cells)[0], cells)
+        return self._results(results, errors, stats)
+
+    def _results(
+        self,
+        results: Mapping[str, Result],
+        errors: Sequence[DataError],
+        stats: Mapping[str, Mapping[str, Fraction]],
+    ) -> Results:
+        """A scored cohort's :class:`Results`, whichever path scored it."""
+        grades = self.scorer.grades
         return Results(
             self.name,
             results,
             tuple(errors),
-            {key: {stat: fmt(v) for stat, v in value.items()} for key, value in stats.items()},
-            self.scorer.grades.labels() if self.scorer.grades is not None else (),
+            shown_stats(stats),
+            grades.labels() if grades is not None else (),
         )
 
 

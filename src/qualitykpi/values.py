@@ -30,7 +30,7 @@ import math
 import numbers
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from decimal import Decimal
 from fractions import Fraction
 from typing import Literal, TypeAlias
@@ -243,6 +243,15 @@ def fmt(value: Fraction | Decimal | int) -> str:
         return format(to_decimal(value), "f")
     approx, _exact = rounded(value)
     return "≈" + format(to_decimal(approx), "f")
+
+
+def shown_stats(
+    peers: Mapping[str, Mapping[str, Fraction | Decimal]],
+) -> dict[str, dict[str, str]]:
+    """A cohort's statistics as results give them: each as exact text (:func:`fmt`)."""
+    return {
+        name: {stat: fmt(value) for stat, value in stats.items()} for name, stats in peers.items()
+    }
 
 
 def fmt_input(value: Value, type_: InputType, levels: tuple[str, ...] = ()) -> str:

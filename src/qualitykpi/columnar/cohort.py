@@ -25,7 +25,6 @@ from ..errors import DataError, besides
 from ..nodes.derived import Cohort
 from ..readers import DataTable
 from ..results import Result, Results
-from ..values import fmt
 from .derive import Derived, counted, derive_columns
 from .encode import Column, encode
 from .evaluate import ColumnarPlan, Scored
@@ -132,13 +131,7 @@ def score_columns(
         _tracer(scheme, columns, every, derived, stats),
         scheme.scorer.file,
     )
-    return Results(
-        scheme.name,
-        results,
-        tuple(errors),
-        {key: {stat: fmt(v) for stat, v in value.items()} for key, value in stats.items()},
-        scheme.scorer.grades.labels() if scheme.scorer.grades is not None else (),
-    )
+    return scheme._results(results, errors, stats)
 
 
 def count_rounds(

@@ -48,6 +48,7 @@ class Derived:
     exact: dict[str, tuple[Value, ...]]
     #: By let, why it is absent, for the codes where it could not be worked out.
     why: dict[str, dict[int, ScoreProblem]]
+    #: The cohort the items read (given only some rounds: the last of them).
     cohort: derived.Cohort
 
     def row(
@@ -87,12 +88,14 @@ def derive_columns(
     why: dict[str, dict[int, ScoreProblem]] = {}
     lets: dict[str, Column] = {}
     levels = derivation.levels()
-    if rounds is not None:
+    if rounds is None:
+        cohort = _cohort(derivation, every, exact, size)
+    else:
         levels = levels[: len(rounds)]
-    cohort = _given(rounds, 0) or _cohort(derivation, every, exact, size)
+        cohort = rounds[0] if rounds else derived.NO_COHORT
     for index, level in enumerate(levels):
         for let in level:
-            names = sorted(let.reads() | (let.cohort() & derivation.ranked.keys()))
+            names = sorted(derivation.sources(let))
             codes, picks = combinations([every[name] for name in names], size)
             found: list[Value] = []
             absent: dict[int, ScoreProblem] = {}
@@ -109,12 +112,12 @@ def derive_columns(
             every[let.name] = lets[let.name] = column
             exact[let.name] = tuple(found)
             why[let.name] = absent
-        cohort = _given(rounds, index + 1) or _cohort(derivation, every, exact, size)
+        # Counted only where no cohort is given: a part counts its values itself.
+        if rounds is None:
+            cohort = _cohort(derivation, every, exact, size)
+        elif index + 1 < len(rounds):
+            cohort = rounds[index + 1]
     return Derived(lets, exact, why, cohort)
-
-
-def _given(rounds: Sequence[derived.Cohort] | None, index: int) -> derived.Cohort | None:
-    return rounds[index] if rounds is not None and index < len(rounds) else None
 
 
 def counted(

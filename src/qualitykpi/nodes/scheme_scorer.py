@@ -10,7 +10,7 @@ import attrs
 from ..i18n import N_, _
 from ..phrases import Phrase, phrase
 from ..results import NodeResult, Result, Step, VetoHit
-from ..values import InputSpec, exact_or_none, fmt, round_half_up, to_decimal
+from ..values import InputSpec, exact_or_none, fmt, round_half_up, shown_stats, to_decimal
 from .clauses import Tested, When
 from .conditions import Condition, Env, Otherwise, Range, ScoreProblem
 from .derived import Let, Test
@@ -288,10 +288,7 @@ class SchemeScorer:
             nodes=tuple(nodes),
             steps=tuple(steps),
             file=self.file,
-            peers={
-                name: {stat: fmt(value) for stat, value in stats.items()}
-                for name, stats in ctx.peers.items()
-            },
+            peers=shown_stats(ctx.peers),
         )
 
     def grade_scope(self, ctx: Context, total: Fraction, nodes: Iterable[NodeResult]) -> Scope:
