@@ -213,6 +213,24 @@ def test_a_ranked_share_of_the_peer_mean_over_many_partitions(client: Any) -> No
     assert len(expected) == 600 and scores["rank"].min() == 1
 
 
+def test_a_computing_scheme_with_an_input_under_its_name_and_its_header(client: Any) -> None:
+    # The columns cannot take such a partition (the row path compares the two
+    # cells): its values are counted, and it is scored, row by row.
+    scheme = qk.loads(
+        'scheme "h" { total 10\n  item "a" max 10 { input output "产值（万元）": number\n'
+        "    let share = output / peer mean of output\n"
+        "    share at least 1 → full; otherwise → 0 } }"
+    )
+    outputs = [str(n % 7) for n in range(40)]
+    frame = pandas.DataFrame(
+        {"entity": [f"e{n}" for n in range(40)], "output": outputs, "产值（万元）": outputs},
+        dtype=object,
+    )
+    frame.loc[3, "产值（万元）"] = "5"  # the two cells disagree: an error, both ways
+    expected, scores, errors = assert_same(scheme, frame, partitions=3)
+    assert len(scores) == 39 and len(errors) == 1 and expected.peers
+
+
 def scheme_of(rule: str) -> qk.Scheme:
     return qk.load(EXAMPLES / rule)
 

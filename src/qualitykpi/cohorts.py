@@ -145,11 +145,16 @@ class Derivation:
 
     def cohort(self, rows: Sequence[Mapping[str, Value]]) -> derived.Cohort:
         """Statistics and ranks over the present values of ``rows``."""
-        counted = {
-            name: [(value, 1) for row in rows if isinstance(value := row.get(name), Fraction)]
+        return self.counted_cohort(self.counts(rows), len(rows))
+
+    def counts(self, rows: Iterable[Mapping[str, Value]]) -> dict[str, list[tuple[Fraction, int]]]:
+        """The present values of ``rows`` that the statistics and ranks read, each
+        counted once (see :meth:`counted_cohort`)."""
+        listed = list(rows)
+        return {
+            name: [(value, 1) for row in listed if isinstance(value := row.get(name), Fraction)]
             for name in self.watched()
         }
-        return self.counted_cohort(counted, len(rows))
 
     def watched(self) -> list[str]:
         """The names whose statistics or ranks the scheme reads."""
@@ -173,20 +178,35 @@ class Derivation:
         return derived.Cohort(stats, columns, {}, size)
 
     def cohort_values(
-        self, rows: Sequence[Mapping[str, object]]
+        self,
+        rows: Sequence[Mapping[str, object]],
+        rounds: Sequence[derived.Cohort] | None = None,
     ) -> tuple[list[dict[str, Value]], list[dict[str, ScoreProblem]], derived.Cohort]:
         """Every row's values with its computed values, why some are absent, and the
-        cohort they were worked out over."""
+        cohort they were worked out over.
+
+        A part of a larger cohort gives the whole's cohort before each round
+        (``rounds[i]`` before the lets of round ``i``): only the rounds it
+        gives are worked out, and the cohort returned is the last given.
+        """
         values = [exact_values(row) for row in rows]
         why: list[dict[str, ScoreProblem]] = [{} for _ in rows]
-        cohort = self.cohort(values)
-        for lets in self.levels():
-            for index, row in enumerate(values):
-                values[index], found, _ = derived.derive(
+        levels = self.levels()
+        if rounds is None:
+            cohort = self.cohort(values)
+        else:
+            levels = levels[: len(rounds)]
+            cohort = rounds[0] if rounds else derived.NO_COHORT
+        for index, lets in enumerate(levels):
+            for place, row in enumerate(values):
+                values[place], found, _ = derived.derive(
                     lets, row, cohort, self.percent, self.ranked
                 )
-                why[index].update(found)
-            cohort = self.cohort(values)
+                why[place].update(found)
+            if rounds is None:
+                cohort = self.cohort(values)
+            elif index + 1 < len(rounds):
+                cohort = rounds[index + 1]
         return values, why, cohort
 
     def context(

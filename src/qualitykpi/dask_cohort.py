@@ -22,7 +22,7 @@ from .entities import entity_name as read_name
 from .i18n import Language, use_language
 from .nodes.derived import Cohort
 from .results_export import error_json
-from .scheme_cohorts import frame_records, is_data_frame
+from .scheme_cohorts import frame_records
 from .values import counted_statistics
 
 if TYPE_CHECKING:
@@ -151,10 +151,8 @@ def round_part(
     """How many of the partition's rows are scored, and the counts of the values the
     scheme's statistics and ranks read, once its lets of the first ``len(rounds)``
     rounds are worked out over the whole cohort's ``rounds``."""
-    from .columnar.cohort import count_rounds
-
     with use_language(lang):
-        return count_rounds(scheme, part, entity, is_data_frame(part), rounds, taken)
+        return scheme._count_part(part, entity, rounds, taken)
 
 
 def merged_counts(

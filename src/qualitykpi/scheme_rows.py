@@ -116,6 +116,35 @@ class RowScoring:
                 whole=rounds[-1] if rounds else None,
             )
 
+    def _count_part(
+        self, part: Any, entity: str, rounds: Sequence[Cohort], taken: Iterable[str]
+    ) -> tuple[int, dict[str, list[tuple[Fraction, int]]]]:
+        """For one part of a larger cohort (see :mod:`qualitykpi.dask`), of a scheme
+        that computes: how many of its rows are scored, and the counts of the values
+        its statistics and ranks read, its lets of the first ``len(rounds)`` rounds
+        worked out over the whole's ``rounds``.  By column when it can, else row by
+        row, as :meth:`_score_part`."""
+        derivation = self._derivation
+        assert derivation is not None
+        with collector_paused():
+            if columns_unfit(self._column_refusal(), part, asked=True) is None:
+                from .columnar.cohort import count_rounds
+
+                found = count_rounds(
+                    cast("Scheme", self), part, entity, is_data_frame(part), rounds, taken
+                )
+                if found is not None:
+                    return found
+            seen = set(taken)
+            read: list[dict[str, FastValue]] = []
+            for row in frame_records(part, entity) if is_data_frame(part) else part:
+                name = entity_name(row.get(entity))
+                if name and name not in seen:  # else not scored, and not counted
+                    seen.add(name)
+                    read.append(self._read(name, self._cells(row), row)[0])
+            values, _, _ = derivation.cohort_values(read, rounds)
+            return len(values), derivation.counts(values)
+
     def _score_rows(
         self,
         rows: Iterable[Mapping[str, object]] | DataTable | Any,

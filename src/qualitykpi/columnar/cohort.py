@@ -141,16 +141,17 @@ def count_rounds(
     frame: bool,
     rounds: Sequence[Cohort],
     taken: Iterable[str] = (),
-) -> tuple[int, dict[str, list[tuple[Fraction, int]]]]:
+) -> tuple[int, dict[str, list[tuple[Fraction, int]]]] | None:
     """For a part of a larger cohort (:mod:`qualitykpi.dask`): how many of its rows
     are scored, and the counts of each value the scheme's statistics and ranks
     read once the lets of the first ``len(rounds)`` rounds are worked out over
-    the whole cohort's ``rounds``."""
+    the whole cohort's ``rounds``; None when it is one to read row by row (a
+    column given twice)."""
     derivation = scheme._derivation
     assert derivation is not None
     source = _Source.of(scheme, rows, entity, frame)
     if source is None:
-        raise ValueError("an input is given twice, under its name and its header")
+        return None
     _, kept, _, columns = _encoded(scheme, source, entity, 1, taken)
     derived = derive_columns(derivation, columns, len(kept), rounds)
     return len(kept), counted(derivation, {**columns, **derived.columns}, derived.exact)
